@@ -1,0 +1,90 @@
+package dev.tokenstarter.autoconfigure;
+
+import java.time.Clock;
+
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.security.oauth2.client.InMemoryReactiveOAuth2AuthorizedClientService;
+import org.springframework.security.oauth2.client.ReactiveOAuth2AuthorizedClientService;
+import org.springframework.security.oauth2.client.registration.ClientRegistration;
+import org.springframework.security.oauth2.client.registration.ClientRegistrationRepository;
+import org.springframework.security.oauth2.client.registration.ReactiveClientRegistrationRepository;
+import org.springframework.web.reactive.function.client.WebClient;
+
+import dev.tokenstarter.config.ProviderClientRegistrations;
+import dev.tokenstarter.config.TokenClientRegistrationRepository;
+import dev.tokenstarter.config.TokenProperties;
+import dev.tokenstarter.config.TokenSettings;
+import dev.tokenstarter.engine.TokenManager;
+import dev.tokenstarter.engine.TokenRefreshScheduler;
+import dev.tokenstarter.grant.TokenGrants;
+import dev.tokenstarter.lock.LocalTokenLock;
+import dev.tokenstarter.lock.TokenLock;
+
+/**
+ * The token engine: provider registrations, the authorized-client store (in memory unless another is
+ * configured), the renewal lock (local unless another is configured), the grants, the {@link TokenManager} and
+ * its background renewal. Runs after Spring Boot's OAuth2 client auto-configuration so that
+ * {@code spring.security.oauth2.client.registration.*} entries are served too.
+ */
+@AutoConfiguration(afterName = { "org.springframework.boot.security.oauth2.client.autoconfigure.OAuth2ClientAutoConfiguration",
+		"org.springframework.boot.security.oauth2.client.autoconfigure.reactive.ReactiveOAuth2ClientAutoConfiguration" })
+@ConditionalOnClass({ ClientRegistration.class, WebClient.class })
+@EnableConfigurationProperties(TokenProperties.class)
+public class TokenEngineAutoConfiguration {
+
+	@Bean
+	@ConditionalOnMissingBean
+	TokenSettings tokenSettings(TokenProperties properties) {
+		return new TokenSettings(properties);
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	TokenClientRegistrationRepository tokenClientRegistrationRepository(TokenProperties properties,
+			ObjectProvider<ReactiveClientRegistrationRepository> reactiveRepositories,
+			ObjectProvider<ClientRegistrationRepository> repositories) {
+		return new TokenClientRegistrationRepository(ProviderClientRegistrations.of(properties), reactiveRepositories,
+				repositories);
+	}
+
+	@Bean
+	@ConditionalOnMissingBean(ReactiveOAuth2AuthorizedClientService.class)
+	InMemoryReactiveOAuth2AuthorizedClientService tokenAuthorizedClientService(
+			TokenClientRegistrationRepository registrations) {
+		return new InMemoryReactiveOAuth2AuthorizedClientService(registrations);
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	TokenLock tokenLock() {
+		return new LocalTokenLock();
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	TokenGrants tokenGrants(TokenSettings settings, ObjectProvider<Clock> clock) {
+		return new TokenGrants(settings, clock.getIfAvailable(Clock::systemUTC));
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	TokenManager tokenManager(TokenClientRegistrationRepository registrations,
+			ReactiveOAuth2AuthorizedClientService store, TokenLock lock, TokenGrants grants, TokenSettings settings,
+			ObjectProvider<Clock> clock) {
+		return new TokenManager(registrations, store, lock, grants, settings, clock.getIfAvailable(Clock::systemUTC));
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	@ConditionalOnBooleanProperty(name = "token.scheduler.enabled", matchIfMissing = true)
+	TokenRefreshScheduler tokenRefreshScheduler(TokenManager tokenManager, TokenProperties properties) {
+		return new TokenRefreshScheduler(tokenManager, properties.getScheduler().getInterval());
+	}
+
+}

@@ -1,0 +1,104 @@
+package dev.tokenstarter.client;
+
+import java.time.Duration;
+
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.security.oauth2.client.registration.ReactiveClientRegistrationRepository;
+import org.springframework.web.client.RestClient;
+import org.springframework.web.reactive.function.client.WebClient;
+
+import dev.tokenstarter.config.ProviderSettings;
+import dev.tokenstarter.config.TokenSettings;
+import dev.tokenstarter.engine.TokenManager;
+
+/**
+ * Builds HTTP clients whose every request carries a provider's token: {@code WebClient}s and
+ * {@code RestClient}s starting at the provider's {@code base-url}, or the bare filter and interceptor for
+ * builders of one's own.
+ */
+public class TokenClients {
+
+	/** Beyond the provider's retry budget, to cover waiting for the renewal lock. */
+	private static final Duration WAIT_MARGIN = Duration.ofSeconds(5);
+
+	private final TokenManager tokenManager;
+
+	private final TokenSettings settings;
+
+	private final ReactiveClientRegistrationRepository registrations;
+
+	private final ObjectProvider<WebClient.Builder> webClientBuilders;
+
+	private final ObjectProvider<RestClient.Builder> restClientBuilders;
+
+	public TokenClients(TokenManager tokenManager, TokenSettings settings,
+			ReactiveClientRegistrationRepository registrations, ObjectProvider<WebClient.Builder> webClientBuilders,
+			ObjectProvider<RestClient.Builder> restClientBuilders) {
+		this.tokenManager = tokenManager;
+		this.settings = settings;
+		this.registrations = registrations;
+		this.webClientBuilders = webClientBuilders;
+		this.restClientBuilders = restClientBuilders;
+	}
+
+	/**
+	 * Returns a {@code WebClient} for the provider's API: the application's {@code WebClient.Builder}, the
+	 * provider's {@code base-url} and the token filter.
+	 * @param provider the provider's name
+	 * @return a new WebClient
+	 */
+	public WebClient webClient(String provider) {
+		ProviderSettings providerSettings = known(provider);
+		WebClient.Builder builder = this.webClientBuilders.getIfAvailable(WebClient::builder).filter(filter(provider));
+		if (providerSettings.baseUrl() != null) {
+			builder.baseUrl(providerSettings.baseUrl());
+		}
+		return builder.build();
+	}
+
+	/**
+	 * Returns the token filter of a provider, for a {@code WebClient.Builder} of one's own.
+	 * @param provider the provider's name
+	 * @return a new filter
+	 */
+	public TokenExchangeFilterFunction filter(String provider) {
+		ProviderSettings providerSettings = known(provider);
+		return new TokenExchangeFilterFunction(this.tokenManager, provider, providerSettings.unauthorizedStatuses());
+	}
+
+	/**
+	 * Returns a {@code RestClient} for the provider's API: the application's {@code RestClient.Builder}, the
+	 * provider's {@code base-url} and the token interceptor.
+	 * @param provider the provider's name
+	 * @return a new RestClient
+	 */
+	public RestClient restClient(String provider) {
+		ProviderSettings providerSettings = known(provider);
+		RestClient.Builder builder = this.restClientBuilders.getIfAvailable(RestClient::builder)
+			.requestInterceptor(interceptor(provider));
+		if (providerSettings.baseUrl() != null) {
+			builder.baseUrl(providerSettings.baseUrl());
+		}
+		return builder.build();
+	}
+
+	/**
+	 * Returns the token interceptor of a provider, for a {@code RestClient.Builder} of one's own.
+	 * @param provider the provider's name
+	 * @return a new interceptor
+	 */
+	public TokenClientHttpRequestInterceptor interceptor(String provider) {
+		ProviderSettings providerSettings = known(provider);
+		return new TokenClientHttpRequestInterceptor(this.tokenManager, provider,
+				providerSettings.unauthorizedStatuses(), providerSettings.retry().timeout().plus(WAIT_MARGIN));
+	}
+
+	private ProviderSettings known(String provider) {
+		if (this.registrations.findByRegistrationId(provider).blockOptional().isEmpty()) {
+			throw new IllegalArgumentException("No token provider named '" + provider
+					+ "': configure token.providers." + provider + " (or a spring.security.oauth2.client registration)");
+		}
+		return this.settings.provider(provider);
+	}
+
+}

@@ -1,0 +1,27 @@
+package dev.tokenstarter.config;
+
+import java.util.Map;
+import java.util.Set;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Everything the engine and the clients need to know about one provider beyond its {@code ClientRegistration}.
+ *
+ * @param registrationId the provider's name and client registration id
+ * @param headers extra headers for token requests
+ * @param parameters extra token request parameters (audience included)
+ * @param baseUrl base URL of the API the tokens are used on
+ * @param unauthorizedStatuses API statuses that mean the token was rejected
+ * @param refresh renewal timing
+ * @param retry token request retries and timeouts
+ */
+public record ProviderSettings(String registrationId, Map<String, String> headers, Map<String, String> parameters,
+		@Nullable String baseUrl, Set<Integer> unauthorizedStatuses, RefreshSettings refresh, RetrySettings retry) {
+
+	@Override
+	public String toString() {
+		return "ProviderSettings[" + this.registrationId + ", baseUrl=" + this.baseUrl + "]";
+	}
+
+}

@@ -1,0 +1,25 @@
+package dev.tokenstarter.config;
+
+import org.springframework.security.oauth2.core.AuthorizationGrantType;
+
+/**
+ * The grant a provider's tokens are obtained with when no refresh token is held.
+ */
+public enum TokenGrantType {
+
+	/**
+	 * The client credentials grant (RFC 6749 section 4.4): the application authenticates as itself.
+	 */
+	CLIENT_CREDENTIALS(AuthorizationGrantType.CLIENT_CREDENTIALS);
+
+	private final AuthorizationGrantType authorizationGrantType;
+
+	TokenGrantType(AuthorizationGrantType authorizationGrantType) {
+		this.authorizationGrantType = authorizationGrantType;
+	}
+
+	public AuthorizationGrantType toAuthorizationGrantType() {
+		return this.authorizationGrantType;
+	}
+
+}

@@ -1,0 +1,332 @@
+package dev.tokenstarter.config;
+
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Set;
+
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.NestedConfigurationProperty;
+import org.springframework.validation.Errors;
+import org.springframework.validation.Validator;
+import org.springframework.validation.annotation.Validated;
+
+/**
+ * Token providers and how their tokens are obtained, cached and renewed.
+ */
+@ConfigurationProperties(prefix = TokenProperties.PREFIX)
+@Validated
+public class TokenProperties implements Validator {
+
+	public static final String PREFIX = "token";
+
+	/**
+	 * Token providers by name; each name becomes a Spring Security client registration id.
+	 */
+	private Map<String, Provider> providers = new LinkedHashMap<>();
+
+	/**
+	 * Settings every provider inherits unless it sets its own.
+	 */
+	private final Defaults defaults = new Defaults();
+
+	/**
+	 * Background renewal of tokens that are in use.
+	 */
+	private final Scheduler scheduler = new Scheduler();
+
+	public Map<String, Provider> getProviders() {
+		return this.providers;
+	}
+
+	public void setProviders(Map<String, Provider> providers) {
+		this.providers = providers;
+	}
+
+	public Defaults getDefaults() {
+		return this.defaults;
+	}
+
+	public Scheduler getScheduler() {
+		return this.scheduler;
+	}
+
+	@Override
+	public boolean supports(Class<?> type) {
+		return TokenProperties.class.isAssignableFrom(type);
+	}
+
+	@Override
+	public void validate(Object target, Errors errors) {
+		new TokenPropertiesValidator((TokenProperties) target).validate(errors);
+	}
+
+	/**
+	 * One token provider.
+	 */
+	public static class Provider {
+
+		/**
+		 * Dialect of the provider's token endpoint.
+		 */
+		private ProviderType type = ProviderType.OAUTH2;
+
+		/**
+		 * URL of the token endpoint.
+		 */
+		private @Nullable String tokenUri;
+
+		/**
+		 * Client identifier issued by the provider.
+		 */
+		private @Nullable String clientId;
+
+		/**
+		 * Client secret issued by the provider. Never logged or exposed.
+		 */
+		private @Nullable String clientSecret;
+
+		/**
+		 * How the client authenticates at the token endpoint.
+		 */
+		private ClientAuthentication clientAuthentication = ClientAuthentication.CLIENT_SECRET_BASIC;
+
+		/**
+		 * Grant used to obtain a token when no refresh token is held.
+		 */
+		private TokenGrantType grantType = TokenGrantType.CLIENT_CREDENTIALS;
+
+		/**
+		 * Scopes requested with every token.
+		 */
+		private Set<String> scopes = new LinkedHashSet<>();
+
+		/**
+		 * Audience requested with every token, sent as the "audience" token request parameter.
+		 */
+		private @Nullable String audience;
+
+		/**
+		 * Extra token request parameters (for example "resource"), sent with every token request.
+		 */
+		private Map<String, String> parameters = new LinkedHashMap<>();
+
+		/**
+		 * Extra HTTP headers sent with every token request.
+		 */
+		private Map<String, String> headers = new LinkedHashMap<>();
+
+		/**
+		 * Base URL of the API the provider's tokens are used on; the provider's WebClient and RestClient
+		 * start from it.
+		 */
+		private @Nullable String baseUrl;
+
+		/**
+		 * HTTP statuses of the API that mean the token was rejected: the token is renewed and the request
+		 * retried once. Inherits token.defaults.unauthorized-statuses when not set.
+		 */
+		private @Nullable Set<Integer> unauthorizedStatuses;
+
+		/**
+		 * When this provider's tokens are renewed.
+		 */
+		@NestedConfigurationProperty
+		private final RefreshProperties refresh = new RefreshProperties();
+
+		/**
+		 * How this provider's token requests are retried and timed out.
+		 */
+		@NestedConfigurationProperty
+		private final RetryProperties retry = new RetryProperties();
+
+		public ProviderType getType() {
+			return this.type;
+		}
+
+		public void setType(ProviderType type) {
+			this.type = type;
+		}
+
+		public @Nullable String getTokenUri() {
+			return this.tokenUri;
+		}
+
+		public void setTokenUri(@Nullable String tokenUri) {
+			this.tokenUri = tokenUri;
+		}
+
+		public @Nullable String getClientId() {
+			return this.clientId;
+		}
+
+		public void setClientId(@Nullable String clientId) {
+			this.clientId = clientId;
+		}
+
+		public @Nullable String getClientSecret() {
+			return this.clientSecret;
+		}
+
+		public void setClientSecret(@Nullable String clientSecret) {
+			this.clientSecret = clientSecret;
+		}
+
+		public ClientAuthentication getClientAuthentication() {
+			return this.clientAuthentication;
+		}
+
+		public void setClientAuthentication(ClientAuthentication clientAuthentication) {
+			this.clientAuthentication = clientAuthentication;
+		}
+
+		public TokenGrantType getGrantType() {
+			return this.grantType;
+		}
+
+		public void setGrantType(TokenGrantType grantType) {
+			this.grantType = grantType;
+		}
+
+		public Set<String> getScopes() {
+			return this.scopes;
+		}
+
+		public void setScopes(Set<String> scopes) {
+			this.scopes = scopes;
+		}
+
+		public @Nullable String getAudience() {
+			return this.audience;
+		}
+
+		public void setAudience(@Nullable String audience) {
+			this.audience = audience;
+		}
+
+		public Map<String, String> getParameters() {
+			return this.parameters;
+		}
+
+		public void setParameters(Map<String, String> parameters) {
+			this.parameters = parameters;
+		}
+
+		public Map<String, String> getHeaders() {
+			return this.headers;
+		}
+
+		public void setHeaders(Map<String, String> headers) {
+			this.headers = headers;
+		}
+
+		public @Nullable String getBaseUrl() {
+			return this.baseUrl;
+		}
+
+		public void setBaseUrl(@Nullable String baseUrl) {
+			this.baseUrl = baseUrl;
+		}
+
+		public @Nullable Set<Integer> getUnauthorizedStatuses() {
+			return this.unauthorizedStatuses;
+		}
+
+		public void setUnauthorizedStatuses(@Nullable Set<Integer> unauthorizedStatuses) {
+			this.unauthorizedStatuses = unauthorizedStatuses;
+		}
+
+		public RefreshProperties getRefresh() {
+			return this.refresh;
+		}
+
+		public RetryProperties getRetry() {
+			return this.retry;
+		}
+
+		@Override
+		public String toString() {
+			return "Provider[type=" + this.type + ", tokenUri=" + this.tokenUri + ", clientId=" + this.clientId
+					+ ", clientSecret=" + Secrets.mask(this.clientSecret) + ", grantType=" + this.grantType
+					+ ", scopes=" + this.scopes + ", baseUrl=" + this.baseUrl + "]";
+		}
+
+	}
+
+	/**
+	 * Settings every provider inherits.
+	 */
+	public static class Defaults {
+
+		/**
+		 * HTTP statuses of an API that mean its token was rejected.
+		 */
+		private Set<Integer> unauthorizedStatuses = new LinkedHashSet<>(Set.of(401));
+
+		/**
+		 * When tokens are renewed.
+		 */
+		@NestedConfigurationProperty
+		private final RefreshProperties refresh = new RefreshProperties();
+
+		/**
+		 * How token requests are retried and timed out.
+		 */
+		@NestedConfigurationProperty
+		private final RetryProperties retry = new RetryProperties();
+
+		public Set<Integer> getUnauthorizedStatuses() {
+			return this.unauthorizedStatuses;
+		}
+
+		public void setUnauthorizedStatuses(Set<Integer> unauthorizedStatuses) {
+			this.unauthorizedStatuses = unauthorizedStatuses;
+		}
+
+		public RefreshProperties getRefresh() {
+			return this.refresh;
+		}
+
+		public RetryProperties getRetry() {
+			return this.retry;
+		}
+
+	}
+
+	/**
+	 * Background renewal of tokens in use, so the first call after a quiet period does not wait.
+	 */
+	public static class Scheduler {
+
+		/**
+		 * Whether tokens in use are renewed in the background at their stale point even without traffic.
+		 */
+		private boolean enabled = true;
+
+		/**
+		 * How often the background renewal looks for stale tokens.
+		 */
+		private Duration interval = Duration.ofSeconds(1);
+
+		public boolean isEnabled() {
+			return this.enabled;
+		}
+
+		public void setEnabled(boolean enabled) {
+			this.enabled = enabled;
+		}
+
+		public Duration getInterval() {
+			return this.interval;
+		}
+
+		public void setInterval(Duration interval) {
+			this.interval = interval;
+		}
+
+	}
+
+}

@@ -1,0 +1,142 @@
+package dev.tokenstarter.config;
+
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.util.StringUtils;
+import org.springframework.validation.Errors;
+
+/**
+ * Checks {@link TokenProperties} after binding. Each error names the exact property and what it accepts, and
+ * never repeats a secret's value.
+ */
+class TokenPropertiesValidator {
+
+	static final String ERROR_CODE = "token.invalid";
+
+	private final TokenProperties properties;
+
+	TokenPropertiesValidator(TokenProperties properties) {
+		this.properties = properties;
+	}
+
+	void validate(Errors errors) {
+		for (Map.Entry<String, TokenProperties.Provider> entry : this.properties.getProviders().entrySet()) {
+			validateProvider(TokenProperties.PREFIX + ".providers." + entry.getKey(), entry.getValue(), errors);
+		}
+		String defaults = TokenProperties.PREFIX + ".defaults";
+		validateStatuses(defaults + ".unauthorized-statuses", this.properties.getDefaults().getUnauthorizedStatuses(),
+				errors);
+		validateRefresh(defaults + ".refresh", this.properties.getDefaults().getRefresh(), errors);
+		validateRetry(defaults + ".retry", this.properties.getDefaults().getRetry(), errors);
+		positive(TokenProperties.PREFIX + ".scheduler.interval", this.properties.getScheduler().getInterval(), errors);
+	}
+
+	private void validateProvider(String prefix, TokenProperties.Provider provider, Errors errors) {
+		if (!StringUtils.hasText(provider.getTokenUri())) {
+			error(errors, prefix + ".token-uri",
+					"is required: the URL of the provider's token endpoint, such as https://auth.example.com/oauth2/token");
+		}
+		else {
+			httpUrl(prefix + ".token-uri", provider.getTokenUri(), errors);
+		}
+		if (!StringUtils.hasText(provider.getClientId())) {
+			error(errors, prefix + ".client-id", "is required: the client identifier the provider issued");
+		}
+		if (!StringUtils.hasText(provider.getClientSecret())) {
+			error(errors, prefix + ".client-secret",
+					"is required for client-authentication " + provider.getClientAuthentication().name()
+						.toLowerCase() + ": the client secret the provider issued");
+		}
+		if (provider.getBaseUrl() != null) {
+			httpUrl(prefix + ".base-url", provider.getBaseUrl(), errors);
+		}
+		for (String scope : provider.getScopes()) {
+			if (!StringUtils.hasText(scope) || scope.chars().anyMatch(Character::isWhitespace)) {
+				error(errors, prefix + ".scopes", "must not contain blank scopes or scopes with spaces");
+			}
+		}
+		if (provider.getUnauthorizedStatuses() != null) {
+			validateStatuses(prefix + ".unauthorized-statuses", provider.getUnauthorizedStatuses(), errors);
+		}
+		validateRefresh(prefix + ".refresh", provider.getRefresh(), errors);
+		validateRetry(prefix + ".retry", provider.getRetry(), errors);
+	}
+
+	private void validateStatuses(String property, Set<Integer> statuses, Errors errors) {
+		if (statuses.isEmpty()) {
+			error(errors, property, "must name at least one HTTP status, such as 401");
+		}
+		for (Integer status : statuses) {
+			if (status == null || status < 400 || status > 599) {
+				error(errors, property, "must hold HTTP error statuses between 400 and 599, not " + status);
+			}
+		}
+	}
+
+	private void validateRefresh(String prefix, RefreshProperties refresh, Errors errors) {
+		ratio(prefix + ".refresh-ahead-ratio", refresh.getRefreshAheadRatio(), false, errors);
+		ratio(prefix + ".jitter", refresh.getJitter(), true, errors);
+		positive(prefix + ".max-refresh-ahead", refresh.getMaxRefreshAhead(), errors);
+		notNegative(prefix + ".expiry-margin", refresh.getExpiryMargin(), errors);
+		positive(prefix + ".default-lifetime", refresh.getDefaultLifetime(), errors);
+		positive(prefix + ".max-lifetime", refresh.getMaxLifetime(), errors);
+		notNegative(prefix + ".failure-cooldown", refresh.getFailureCooldown(), errors);
+		positive(prefix + ".idle-timeout", refresh.getIdleTimeout(), errors);
+	}
+
+	private void validateRetry(String prefix, RetryProperties retry, Errors errors) {
+		if (retry.getMaxAttempts() != null && retry.getMaxAttempts() < 1) {
+			error(errors, prefix + ".max-attempts", "must be at least 1 (the first attempt counts), not "
+					+ retry.getMaxAttempts());
+		}
+		notNegative(prefix + ".initial-backoff", retry.getInitialBackoff(), errors);
+		notNegative(prefix + ".max-backoff", retry.getMaxBackoff(), errors);
+		ratio(prefix + ".jitter", retry.getJitter(), true, errors);
+		positive(prefix + ".timeout", retry.getTimeout(), errors);
+		positive(prefix + ".request-timeout", retry.getRequestTimeout(), errors);
+		positive(prefix + ".connect-timeout", retry.getConnectTimeout(), errors);
+	}
+
+	private void httpUrl(String property, @Nullable String value, Errors errors) {
+		try {
+			URI uri = new URI(value);
+			String scheme = uri.getScheme();
+			if (!("http".equalsIgnoreCase(scheme) || "https".equalsIgnoreCase(scheme)) || uri.getHost() == null) {
+				error(errors, property, "must be an absolute http or https URL with a host, not '" + value + "'");
+			}
+		}
+		catch (URISyntaxException ex) {
+			error(errors, property, "is not a valid URL (" + ex.getReason() + "): '" + value + "'");
+		}
+	}
+
+	private void ratio(String property, @Nullable Double value, boolean zeroAllowed, Errors errors) {
+		if (value != null && (value.isNaN() || value >= 1 || value < 0 || (!zeroAllowed && value == 0))) {
+			error(errors, property, "must be " + (zeroAllowed ? "at least 0" : "more than 0") + " and less than 1, not "
+					+ value);
+		}
+	}
+
+	private void positive(String property, @Nullable Duration value, Errors errors) {
+		if (value != null && (value.isNegative() || value.isZero())) {
+			error(errors, property, "must be a positive duration, such as 30s, not " + value);
+		}
+	}
+
+	private void notNegative(String property, @Nullable Duration value, Errors errors) {
+		if (value != null && value.isNegative()) {
+			error(errors, property, "must not be a negative duration, not " + value);
+		}
+	}
+
+	private void error(Errors errors, String property, String problem) {
+		errors.reject(ERROR_CODE, new Object[] { property }, property + " " + problem);
+	}
+
+}

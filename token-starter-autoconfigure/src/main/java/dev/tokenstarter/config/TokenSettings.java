@@ -1,0 +1,48 @@
+package dev.tokenstarter.config;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Resolved settings of every configured provider, and the defaults that registrations coming from elsewhere
+ * (such as {@code spring.security.oauth2.client.registration.*}) get.
+ */
+public class TokenSettings {
+
+	private final Map<String, ProviderSettings> providers;
+
+	private final TokenProperties.Defaults defaults;
+
+	public TokenSettings(TokenProperties properties) {
+		this.defaults = properties.getDefaults();
+		Map<String, ProviderSettings> resolved = new LinkedHashMap<>();
+		properties.getProviders().forEach((name, provider) -> resolved.put(name, resolve(name, provider)));
+		this.providers = Map.copyOf(resolved);
+	}
+
+	/**
+	 * Returns the settings of a registration: its own when it is a {@code token.providers} entry, otherwise the
+	 * defaults.
+	 * @param registrationId the client registration id
+	 * @return the settings, never null
+	 */
+	public ProviderSettings provider(String registrationId) {
+		ProviderSettings settings = this.providers.get(registrationId);
+		return (settings != null) ? settings : resolve(registrationId, new TokenProperties.Provider());
+	}
+
+	private ProviderSettings resolve(String name, TokenProperties.Provider provider) {
+		Map<String, String> parameters = new LinkedHashMap<>(provider.getParameters());
+		if (provider.getAudience() != null) {
+			parameters.put("audience", provider.getAudience());
+		}
+		Set<Integer> statuses = (provider.getUnauthorizedStatuses() != null) ? provider.getUnauthorizedStatuses()
+				: this.defaults.getUnauthorizedStatuses();
+		return new ProviderSettings(name, Map.copyOf(provider.getHeaders()), Map.copyOf(parameters),
+				provider.getBaseUrl(), Set.copyOf(statuses),
+				RefreshSettings.resolve(provider.getRefresh(), this.defaults.getRefresh()),
+				RetrySettings.resolve(provider.getRetry(), this.defaults.getRetry()));
+	}
+
+}

@@ -1,0 +1,105 @@
+package dev.tokenstarter.engine;
+
+import java.time.Instant;
+
+import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.Mono;
+
+import org.springframework.security.oauth2.client.OAuth2AuthorizedClient;
+import org.springframework.security.oauth2.core.OAuth2AccessToken;
+
+import dev.tokenstarter.config.Secrets;
+
+/**
+ * A token held by the engine, with the instants at which it turns stale (renew in the background) and expired
+ * (no longer served). Immutable but for the last-use time; built once per token so that serving it allocates
+ * nothing.
+ */
+public final class ManagedToken {
+
+	private final OAuth2AuthorizedClient authorizedClient;
+
+	private final String authorizationHeaderValue;
+
+	private final long staleAtMillis;
+
+	private final long expiredAtMillis;
+
+	private final Mono<ManagedToken> mono;
+
+	private volatile long lastUsedMillis;
+
+	ManagedToken(OAuth2AuthorizedClient authorizedClient, long staleAtMillis, long expiredAtMillis, long nowMillis) {
+		this.authorizedClient = authorizedClient;
+		this.authorizationHeaderValue = "Bearer " + authorizedClient.getAccessToken().getTokenValue();
+		this.staleAtMillis = staleAtMillis;
+		this.expiredAtMillis = expiredAtMillis;
+		this.lastUsedMillis = nowMillis;
+		this.mono = Mono.just(this);
+	}
+
+	public OAuth2AuthorizedClient authorizedClient() {
+		return this.authorizedClient;
+	}
+
+	public OAuth2AccessToken accessToken() {
+		return this.authorizedClient.getAccessToken();
+	}
+
+	/**
+	 * Returns the value of the {@code Authorization} header that carries this token.
+	 */
+	public String authorizationHeaderValue() {
+		return this.authorizationHeaderValue;
+	}
+
+	/**
+	 * Returns when the token stops being fresh and a background renewal should start.
+	 */
+	public Instant staleAt() {
+		return Instant.ofEpochMilli(this.staleAtMillis);
+	}
+
+	/**
+	 * Returns when the token stops being served (its expiry minus the safety margin).
+	 */
+	public Instant expiredAt() {
+		return Instant.ofEpochMilli(this.expiredAtMillis);
+	}
+
+	boolean isFreshAt(long nowMillis) {
+		return nowMillis < this.staleAtMillis;
+	}
+
+	boolean isUsableAt(long nowMillis) {
+		return nowMillis < this.expiredAtMillis;
+	}
+
+	boolean hasValue(@Nullable String tokenValue) {
+		return tokenValue().equals(tokenValue);
+	}
+
+	String tokenValue() {
+		return this.authorizedClient.getAccessToken().getTokenValue();
+	}
+
+	Mono<ManagedToken> asMono() {
+		return this.mono;
+	}
+
+	void markUsed(long nowMillis) {
+		this.lastUsedMillis = nowMillis;
+	}
+
+	long lastUsedMillis() {
+		return this.lastUsedMillis;
+	}
+
+	@Override
+	public String toString() {
+		return "ManagedToken[provider=" + this.authorizedClient.getClientRegistration().getRegistrationId()
+				+ ", token=" + Secrets.mask(tokenValue()) + ", staleAt=" + staleAt() + ", expiredAt=" + expiredAt()
+				+ "]";
+	}
+
+}

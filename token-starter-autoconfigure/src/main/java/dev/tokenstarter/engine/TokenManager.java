@@ -1,0 +1,323 @@
+package dev.tokenstarter.engine;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.Mono;
+
+import org.springframework.security.oauth2.client.OAuth2AuthorizeRequest;
+import org.springframework.security.oauth2.client.OAuth2AuthorizedClient;
+import org.springframework.security.oauth2.client.ReactiveOAuth2AuthorizedClientManager;
+import org.springframework.security.oauth2.client.ReactiveOAuth2AuthorizedClientService;
+import org.springframework.security.oauth2.client.registration.ClientRegistration;
+import org.springframework.security.oauth2.client.registration.ReactiveClientRegistrationRepository;
+import org.springframework.security.oauth2.core.OAuth2AccessToken;
+
+import dev.tokenstarter.config.ProviderSettings;
+import dev.tokenstarter.config.TokenSettings;
+import dev.tokenstarter.grant.ProviderGrants;
+import dev.tokenstarter.grant.TokenAcquisitionException;
+import dev.tokenstarter.grant.TokenGrants;
+import dev.tokenstarter.lock.TokenLock;
+
+/**
+ * Hands out each provider's current token and renews it. A fresh token comes from the near cache with no I/O
+ * and no lock; a stale one is served while one background renewal runs; an expired or missing one is waited
+ * for. Renewals are single-flight per provider in the process, and run under the {@link TokenLock} after
+ * re-reading the shared store, so another holder's fresh token is used instead of asking the provider again.
+ *
+ * <p>Implements Spring Security's {@link ReactiveOAuth2AuthorizedClientManager}, so Spring's own
+ * {@code ServerOAuth2AuthorizedClientExchangeFilterFunction} can use it too.
+ */
+public class TokenManager implements ReactiveOAuth2AuthorizedClientManager {
+
+	private static final Log logger = LogFactory.getLog(TokenManager.class);
+
+	/** Last-use times are only needed to the second; writing them less often keeps the hot path cheap. */
+	private static final long LAST_USE_RESOLUTION_MILLIS = 1000;
+
+	private final ReactiveClientRegistrationRepository registrations;
+
+	private final ReactiveOAuth2AuthorizedClientService store;
+
+	private final TokenLock lock;
+
+	private final TokenGrants grants;
+
+	private final TokenSettings settings;
+
+	private final Clock clock;
+
+	private final Map<String, ManagedToken> nearCache = new ConcurrentHashMap<>();
+
+	private final Map<String, CompletableFuture<ManagedToken>> inFlight = new ConcurrentHashMap<>();
+
+	private final Map<String, Failure> failures = new ConcurrentHashMap<>();
+
+	private final Map<String, Provider> providers = new ConcurrentHashMap<>();
+
+	public TokenManager(ReactiveClientRegistrationRepository registrations, ReactiveOAuth2AuthorizedClientService store,
+			TokenLock lock, TokenGrants grants, TokenSettings settings, Clock clock) {
+		this.registrations = registrations;
+		this.store = store;
+		this.lock = lock;
+		this.grants = grants;
+		this.settings = settings;
+		this.clock = clock;
+	}
+
+	/**
+	 * Returns a usable token of a provider, renewing it first only when it has expired or is missing.
+	 * @param registrationId the provider's name
+	 * @return the token; fails with {@link TokenAcquisitionException} when none can be had
+	 */
+	public Mono<ManagedToken> token(String registrationId) {
+		ManagedToken current = this.nearCache.get(registrationId);
+		if (current != null) {
+			long now = this.clock.millis();
+			if (now - current.lastUsedMillis() >= LAST_USE_RESOLUTION_MILLIS) {
+				current.markUsed(now);
+			}
+			if (current.isFreshAt(now)) {
+				return current.asMono();
+			}
+			if (current.isUsableAt(now)) {
+				renewInBackground(registrationId, now);
+				return current.asMono();
+			}
+		}
+		return awaitRenewal(registrationId, null);
+	}
+
+	/**
+	 * Returns a token other than one the API just rejected: a newer one if another caller already renewed it,
+	 * otherwise a new one, obtained without ever serving the rejected token again.
+	 * @param registrationId the provider's name
+	 * @param rejected the token the API rejected
+	 * @return a different token
+	 */
+	public Mono<ManagedToken> renewRejected(String registrationId, ManagedToken rejected) {
+		return Mono.defer(() -> {
+			ManagedToken current = this.nearCache.get(registrationId);
+			if (current != null && !current.hasValue(rejected.tokenValue())
+					&& current.isUsableAt(this.clock.millis())) {
+				return current.asMono();
+			}
+			return awaitRenewal(registrationId, rejected.tokenValue());
+		});
+	}
+
+	@Override
+	public Mono<OAuth2AuthorizedClient> authorize(OAuth2AuthorizeRequest authorizeRequest) {
+		return token(authorizeRequest.getClientRegistrationId()).map(ManagedToken::authorizedClient);
+	}
+
+	/**
+	 * Starts a background renewal of every token that is stale or expired and was used within its provider's
+	 * idle timeout. Called by the {@link TokenRefreshScheduler}.
+	 */
+	public void renewStaleTokens() {
+		long now = this.clock.millis();
+		this.nearCache.forEach((registrationId, token) -> {
+			Provider provider = this.providers.get(registrationId);
+			boolean active = provider != null
+					&& now - token.lastUsedMillis() < provider.settings().refresh().idleTimeout().toMillis();
+			if (active && !token.isFreshAt(now)) {
+				renewInBackground(registrationId, now);
+			}
+		});
+	}
+
+	/**
+	 * Returns the token the near cache holds for a provider, without renewing anything.
+	 * @param registrationId the provider's name
+	 * @return the cached token, or null
+	 */
+	public @Nullable ManagedToken cachedToken(String registrationId) {
+		return this.nearCache.get(registrationId);
+	}
+
+	private void renewInBackground(String registrationId, long now) {
+		if (inCooldown(registrationId, now) || this.inFlight.containsKey(registrationId)) {
+			return;
+		}
+		flight(registrationId, null);
+	}
+
+	private Mono<ManagedToken> awaitRenewal(String registrationId, @Nullable String rejected) {
+		return Mono.defer(() -> {
+			Failure failure = this.failures.get(registrationId);
+			if (failure != null && this.clock.millis() < failure.untilMillis()) {
+				return Mono.error(failure.error());
+			}
+			return Mono.fromFuture(flight(registrationId, rejected), true);
+		});
+	}
+
+	private boolean inCooldown(String registrationId, long now) {
+		Failure failure = this.failures.get(registrationId);
+		return failure != null && now < failure.untilMillis();
+	}
+
+	/**
+	 * Joins the renewal in flight for the provider or starts one. The renewal runs to its end even when every
+	 * waiter has gone, so a token that was requested is never thrown away.
+	 */
+	private CompletableFuture<ManagedToken> flight(String registrationId, @Nullable String rejected) {
+		CompletableFuture<ManagedToken> mine = new CompletableFuture<>();
+		CompletableFuture<ManagedToken> existing = this.inFlight.putIfAbsent(registrationId, mine);
+		if (existing != null) {
+			return existing;
+		}
+		// Leave the in-flight map before completing: a caller woken by the completion must start a new renewal,
+		// not join this finished one. Callers arriving in between find the new token in the near cache, or the
+		// failure's cooldown.
+		renew(registrationId, rejected).subscribe((token) -> {
+			this.inFlight.remove(registrationId, mine);
+			mine.complete(token);
+		}, (ex) -> {
+			TokenAcquisitionException failure = TokenAcquisitionException.of(registrationId, ex);
+			recordFailure(registrationId, failure);
+			this.inFlight.remove(registrationId, mine);
+			mine.completeExceptionally(failure);
+		});
+		return mine;
+	}
+
+	private Mono<ManagedToken> renew(String registrationId, @Nullable String rejected) {
+		return provider(registrationId).flatMap((provider) -> {
+			ManagedToken current = this.nearCache.get(registrationId);
+			if (current != null && current.isFreshAt(this.clock.millis()) && !current.hasValue(rejected)) {
+				return Mono.just(current);
+			}
+			if (current != null && current.hasValue(rejected)) {
+				this.nearCache.remove(registrationId, current);
+			}
+			OAuth2AuthorizedClient held = (current != null) ? current.authorizedClient() : null;
+			return freshFromStore(provider, rejected).switchIfEmpty(this.lock.withLock(provider.lockKey(),
+					() -> renewLocked(provider, held, rejected)));
+		});
+	}
+
+	private Mono<ManagedToken> freshFromStore(Provider provider, @Nullable String rejected) {
+		return loadStored(provider).flatMap((stored) -> stored.map((client) -> provider.policy().manage(client))
+			.filter((token) -> token.isFreshAt(this.clock.millis()) && !token.hasValue(rejected))
+			.map(this::remember)
+			.map(Mono::just)
+			.orElseGet(Mono::empty));
+	}
+
+	private Mono<ManagedToken> renewLocked(Provider provider, @Nullable OAuth2AuthorizedClient held,
+			@Nullable String rejected) {
+		return loadStored(provider).flatMap((stored) -> {
+			if (stored.isPresent()) {
+				ManagedToken token = provider.policy().manage(stored.get());
+				if (token.isFreshAt(this.clock.millis()) && !token.hasValue(rejected)) {
+					return Mono.just(remember(token));
+				}
+			}
+			OAuth2AuthorizedClient basis = stored.orElse(held);
+			boolean storeHoldsRejected = stored.isPresent()
+					&& stored.get().getAccessToken().getTokenValue().equals(rejected);
+			return obtain(provider, basis).onErrorResume((ex) -> storeHoldsRejected
+					? this.store.removeAuthorizedClient(provider.registrationId(), provider.principal().getName())
+						.then(Mono.error(ex))
+					: Mono.error(ex));
+		});
+	}
+
+	private Mono<ManagedToken> obtain(Provider provider, @Nullable OAuth2AuthorizedClient basis) {
+		return provider.grants()
+			.obtain(provider.registration(), provider.principal(), basis)
+			.map(this::restamp)
+			.flatMap((client) -> this.store.saveAuthorizedClient(client, provider.principal()).thenReturn(client))
+			.map((client) -> {
+				ManagedToken token = remember(provider.policy().manage(client));
+				this.failures.remove(provider.registrationId());
+				if (logger.isDebugEnabled()) {
+					logger.debug("Obtained " + token);
+				}
+				return token;
+			});
+	}
+
+	private ManagedToken remember(ManagedToken token) {
+		this.nearCache.put(token.authorizedClient().getClientRegistration().getRegistrationId(), token);
+		return token;
+	}
+
+	private Mono<Optional<OAuth2AuthorizedClient>> loadStored(Provider provider) {
+		return this.store
+			.<OAuth2AuthorizedClient>loadAuthorizedClient(provider.registrationId(), provider.principal().getName())
+			.map(Optional::of)
+			.defaultIfEmpty(Optional.empty());
+	}
+
+	/**
+	 * Measures the token's lifetime from when it arrived, on the engine's clock, so every threshold is on the
+	 * same clock whatever the token response client used.
+	 */
+	private OAuth2AuthorizedClient restamp(OAuth2AuthorizedClient client) {
+		OAuth2AccessToken token = client.getAccessToken();
+		Instant now = this.clock.instant();
+		Duration lifetime = (token.getIssuedAt() != null && token.getExpiresAt() != null)
+				? Duration.between(token.getIssuedAt(), token.getExpiresAt()) : Duration.ZERO;
+		OAuth2AccessToken restamped = new OAuth2AccessToken(token.getTokenType(), token.getTokenValue(), now,
+				lifetime.isZero() ? null : now.plus(lifetime), token.getScopes());
+		return new OAuth2AuthorizedClient(client.getClientRegistration(), client.getPrincipalName(), restamped,
+				client.getRefreshToken());
+	}
+
+	private void recordFailure(String registrationId, TokenAcquisitionException failure) {
+		Provider provider = this.providers.get(registrationId);
+		Duration cooldown = (provider != null) ? provider.settings().refresh().failureCooldown() : Duration.ZERO;
+		if (!cooldown.isZero()) {
+			this.failures.put(registrationId, new Failure(this.clock.millis() + cooldown.toMillis(), failure));
+		}
+		logger.warn(failure.getMessage());
+	}
+
+	private Mono<Provider> provider(String registrationId) {
+		Provider known = this.providers.get(registrationId);
+		if (known != null) {
+			return Mono.just(known);
+		}
+		return this.registrations.findByRegistrationId(registrationId)
+			.switchIfEmpty(Mono.error(() -> new IllegalArgumentException(
+					"No client registration named '" + registrationId + "' (token.providers." + registrationId
+							+ " or spring.security.oauth2.client.registration." + registrationId + ")")))
+			.map((registration) -> this.providers.computeIfAbsent(registrationId, (id) -> describe(registration)));
+	}
+
+	private Provider describe(ClientRegistration registration) {
+		ProviderSettings providerSettings = this.settings.provider(registration.getRegistrationId());
+		return new Provider(registration, ApplicationPrincipal.of(registration, providerSettings.parameters()),
+				providerSettings, new RefreshPolicy(providerSettings.refresh(), this.clock),
+				this.grants.forRegistration(registration));
+	}
+
+	private record Failure(long untilMillis, TokenAcquisitionException error) {
+	}
+
+	private record Provider(ClientRegistration registration, ApplicationPrincipal principal,
+			ProviderSettings settings, RefreshPolicy policy, ProviderGrants grants) {
+
+		String registrationId() {
+			return this.registration.getRegistrationId();
+		}
+
+		String lockKey() {
+			return registrationId() + ':' + this.principal.getName();
+		}
+
+	}
+
+}

@@ -1,0 +1,73 @@
+package dev.tokenstarter.grant;
+
+import java.time.Duration;
+
+import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.Mono;
+
+import org.springframework.security.core.Authentication;
+import org.springframework.security.oauth2.client.OAuth2AuthorizationContext;
+import org.springframework.security.oauth2.client.OAuth2AuthorizedClient;
+import org.springframework.security.oauth2.client.ReactiveOAuth2AuthorizedClientProvider;
+import org.springframework.security.oauth2.client.registration.ClientRegistration;
+
+import dev.tokenstarter.config.ProviderSettings;
+
+/**
+ * Obtains tokens for one provider through Spring Security's authorized-client providers: the refresh token
+ * grant whenever a refresh token is held, falling back to the primary grant when the provider answers
+ * {@code invalid_grant}, and the primary grant otherwise. Each token request is retried on transient failures
+ * and bounded in time; whatever fails ends as a {@link TokenAcquisitionException}.
+ */
+public class ProviderGrants {
+
+	private final ProviderSettings settings;
+
+	private final ReactiveOAuth2AuthorizedClientProvider primary;
+
+	private final ReactiveOAuth2AuthorizedClientProvider refresh;
+
+	private final TokenRequestRetry retry;
+
+	public ProviderGrants(ProviderSettings settings, ReactiveOAuth2AuthorizedClientProvider primary,
+			ReactiveOAuth2AuthorizedClientProvider refresh) {
+		this.settings = settings;
+		this.primary = primary;
+		this.refresh = refresh;
+		this.retry = new TokenRequestRetry(settings.retry());
+	}
+
+	/**
+	 * Obtains a new authorized client.
+	 * @param registration the provider's registration
+	 * @param principal whom the token is for
+	 * @param current the client held now, whose refresh token is used when it has one; may be null
+	 * @return the new authorized client
+	 */
+	public Mono<OAuth2AuthorizedClient> obtain(ClientRegistration registration, Authentication principal,
+			@Nullable OAuth2AuthorizedClient current) {
+		Mono<OAuth2AuthorizedClient> fresh = Mono.defer(() -> request(this.primary,
+				OAuth2AuthorizationContext.withClientRegistration(registration).principal(principal).build(),
+				"grant " + registration.getAuthorizationGrantType().getValue()));
+		Mono<OAuth2AuthorizedClient> result = fresh;
+		if (current != null && current.getRefreshToken() != null) {
+			result = request(this.refresh, OAuth2AuthorizationContext.withAuthorizedClient(current)
+				.principal(principal)
+				.build(), "grant refresh_token")
+				.onErrorResume(TokenErrors::isInvalidGrant, (ex) -> fresh);
+		}
+		return result.timeout(this.settings.retry().timeout())
+			.onErrorMap((ex) -> TokenAcquisitionException.of(this.settings.registrationId(), ex));
+	}
+
+	private Mono<OAuth2AuthorizedClient> request(ReactiveOAuth2AuthorizedClientProvider provider,
+			OAuth2AuthorizationContext context, String grant) {
+		Duration requestTimeout = this.settings.retry().requestTimeout();
+		return provider.authorize(context)
+			.timeout(requestTimeout)
+			.retryWhen(this.retry)
+			.switchIfEmpty(Mono.error(() -> new TokenAcquisitionException(this.settings.registrationId(),
+					"unsupported_grant_type", "no provider handles " + grant, false, null)));
+	}
+
+}

@@ -1,0 +1,84 @@
+package dev.tokenstarter.grant;
+
+import java.io.IOException;
+import java.util.concurrent.TimeoutException;
+
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.security.oauth2.core.OAuth2AuthorizationException;
+import org.springframework.security.oauth2.core.OAuth2ErrorCodes;
+import org.springframework.web.reactive.function.client.WebClientRequestException;
+
+/**
+ * Sorts token request failures into transient (worth retrying) and permanent ones.
+ */
+public final class TokenErrors {
+
+	private TokenErrors() {
+	}
+
+	/**
+	 * Whether the failure may go away by itself: connection errors, timeouts, 5xx, 429 and the OAuth2
+	 * {@code temporarily_unavailable} code. Everything else ({@code invalid_client}, other 4xx, malformed
+	 * answers) is permanent.
+	 */
+	public static boolean isTransient(Throwable failure) {
+		for (Throwable t = failure; t != null; t = (t.getCause() == t) ? null : t.getCause()) {
+			if (t instanceof TokenEndpointException endpoint) {
+				return endpoint.getStatus() >= 500 || endpoint.getStatus() == 429
+						|| OAuth2ErrorCodes.TEMPORARILY_UNAVAILABLE.equals(endpoint.getError().getErrorCode());
+			}
+			if (t instanceof WebClientRequestException || t instanceof TimeoutException
+					|| t instanceof IOException) {
+				return true;
+			}
+		}
+		return false;
+	}
+
+	/**
+	 * Returns the OAuth2 error code of the failure, or a short code for failures that are not OAuth2 errors.
+	 */
+	public static String errorCode(Throwable failure) {
+		OAuth2AuthorizationException oauth2 = find(failure, OAuth2AuthorizationException.class);
+		if (oauth2 != null) {
+			return oauth2.getError().getErrorCode();
+		}
+		if (find(failure, TimeoutException.class) != null) {
+			return "timeout";
+		}
+		if (find(failure, WebClientRequestException.class) != null || find(failure, IOException.class) != null) {
+			return "connection_error";
+		}
+		return "unexpected_error";
+	}
+
+	/**
+	 * Returns the provider's description of the failure, or null.
+	 */
+	public static @Nullable String description(Throwable failure) {
+		OAuth2AuthorizationException oauth2 = find(failure, OAuth2AuthorizationException.class);
+		if (oauth2 != null) {
+			return oauth2.getError().getDescription();
+		}
+		return failure.getClass().getSimpleName();
+	}
+
+	/**
+	 * Whether the provider refused a refresh token or password ({@code invalid_grant}).
+	 */
+	public static boolean isInvalidGrant(Throwable failure) {
+		OAuth2AuthorizationException oauth2 = find(failure, OAuth2AuthorizationException.class);
+		return oauth2 != null && OAuth2ErrorCodes.INVALID_GRANT.equals(oauth2.getError().getErrorCode());
+	}
+
+	static <T extends Throwable> @Nullable T find(Throwable failure, Class<T> type) {
+		for (Throwable t = failure; t != null; t = (t.getCause() == t) ? null : t.getCause()) {
+			if (type.isInstance(t)) {
+				return type.cast(t);
+			}
+		}
+		return null;
+	}
+
+}

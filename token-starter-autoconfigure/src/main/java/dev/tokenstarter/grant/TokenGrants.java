@@ -1,0 +1,104 @@
+package dev.tokenstarter.grant;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+import io.netty.channel.ChannelOption;
+import reactor.netty.http.client.HttpClient;
+
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.client.reactive.ReactorClientHttpConnector;
+import org.springframework.security.oauth2.client.DelegatingReactiveOAuth2AuthorizedClientProvider;
+import org.springframework.security.oauth2.client.RefreshTokenReactiveOAuth2AuthorizedClientProvider;
+import org.springframework.security.oauth2.client.endpoint.WebClientReactiveClientCredentialsTokenResponseClient;
+import org.springframework.security.oauth2.client.endpoint.WebClientReactiveRefreshTokenTokenResponseClient;
+import org.springframework.security.oauth2.client.registration.ClientRegistration;
+import org.springframework.util.LinkedMultiValueMap;
+import org.springframework.util.MultiValueMap;
+import org.springframework.web.reactive.function.client.WebClient;
+
+import dev.tokenstarter.config.ProviderSettings;
+import dev.tokenstarter.config.TokenSettings;
+
+/**
+ * Builds, once per registration, the Spring Security authorized-client providers that talk to its token
+ * endpoint: a {@code WebClient} with the provider's timeouts, its extra headers and parameters, and the strict
+ * {@link TokenResponseBodyExtractor}.
+ */
+public class TokenGrants {
+
+	/**
+	 * The engine decides when a token is renewed; once it asks, Spring's refresh provider must not second-guess
+	 * it by its own expiry check, so that check is pushed out of reach.
+	 */
+	private static final Duration ALWAYS_RENEW = Duration.ofDays(365L * 1000);
+
+	private final TokenSettings settings;
+
+	private final Clock clock;
+
+	private final Map<String, ProviderGrants> byRegistration = new ConcurrentHashMap<>();
+
+	public TokenGrants(TokenSettings settings, Clock clock) {
+		this.settings = settings;
+		this.clock = clock;
+	}
+
+	/**
+	 * Returns the grants of a registration.
+	 * @param registration the client registration
+	 * @return its grants, built on first use
+	 */
+	public ProviderGrants forRegistration(ClientRegistration registration) {
+		return this.byRegistration.computeIfAbsent(registration.getRegistrationId(), this::create);
+	}
+
+	private ProviderGrants create(String registrationId) {
+		ProviderSettings provider = this.settings.provider(registrationId);
+		WebClient webClient = tokenEndpointClient(provider);
+		TokenResponseBodyExtractor extractor = new TokenResponseBodyExtractor(new TokenResponseParser(
+				provider.refresh().defaultLifetime(), provider.refresh().maxLifetime(), this.clock), this.clock);
+
+		WebClientReactiveClientCredentialsTokenResponseClient clientCredentials = new WebClientReactiveClientCredentialsTokenResponseClient();
+		clientCredentials.setWebClient(webClient);
+		clientCredentials.setBodyExtractor(extractor);
+		clientCredentials.addHeadersConverter((request) -> headers(provider));
+		clientCredentials.addParametersConverter((request) -> parameters(provider));
+
+		WebClientReactiveRefreshTokenTokenResponseClient refreshToken = new WebClientReactiveRefreshTokenTokenResponseClient();
+		refreshToken.setWebClient(webClient);
+		refreshToken.setBodyExtractor(extractor);
+		refreshToken.addHeadersConverter((request) -> headers(provider));
+		refreshToken.addParametersConverter((request) -> parameters(provider));
+		RefreshTokenReactiveOAuth2AuthorizedClientProvider refreshProvider = new RefreshTokenReactiveOAuth2AuthorizedClientProvider();
+		refreshProvider.setAccessTokenResponseClient(refreshToken);
+		refreshProvider.setClock(this.clock);
+		refreshProvider.setClockSkew(ALWAYS_RENEW);
+
+		return new ProviderGrants(provider, new DelegatingReactiveOAuth2AuthorizedClientProvider(
+				new ClientCredentialsGrantProvider(clientCredentials)),
+				refreshProvider);
+	}
+
+	private static WebClient tokenEndpointClient(ProviderSettings provider) {
+		HttpClient http = HttpClient.create()
+			.option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) provider.retry().connectTimeout().toMillis())
+			.responseTimeout(provider.retry().requestTimeout());
+		return WebClient.builder().clientConnector(new ReactorClientHttpConnector(http)).build();
+	}
+
+	private static HttpHeaders headers(ProviderSettings provider) {
+		HttpHeaders headers = new HttpHeaders();
+		provider.headers().forEach(headers::set);
+		return headers;
+	}
+
+	private static MultiValueMap<String, String> parameters(ProviderSettings provider) {
+		MultiValueMap<String, String> parameters = new LinkedMultiValueMap<>();
+		provider.parameters().forEach(parameters::add);
+		return parameters;
+	}
+
+}

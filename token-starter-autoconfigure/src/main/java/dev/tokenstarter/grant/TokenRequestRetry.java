@@ -1,0 +1,56 @@
+package dev.tokenstarter.grant;
+
+import java.time.Duration;
+import java.util.concurrent.ThreadLocalRandom;
+
+import org.reactivestreams.Publisher;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.util.retry.Retry;
+
+import dev.tokenstarter.config.RetrySettings;
+
+/**
+ * Retries transient token request failures with exponential backoff and jitter, bounded in attempts and in
+ * total time. A {@link Retry} of its own because Reactor's {@code RetryBackoffSpec} cannot wait for the delay a
+ * server gives in {@code Retry-After}.
+ */
+public class TokenRequestRetry extends Retry {
+
+	private final RetrySettings settings;
+
+	public TokenRequestRetry(RetrySettings settings) {
+		this.settings = settings;
+	}
+
+	@Override
+	public Publisher<?> generateCompanion(Flux<RetrySignal> signals) {
+		long startNanos = System.nanoTime();
+		return signals.concatMap((signal) -> {
+			Throwable failure = signal.failure();
+			long retriesSoFar = signal.totalRetries();
+			if (!TokenErrors.isTransient(failure) || retriesSoFar + 1 >= this.settings.maxAttempts()) {
+				return Mono.error(failure);
+			}
+			Duration delay = delay(failure, retriesSoFar);
+			Duration elapsed = Duration.ofNanos(System.nanoTime() - startNanos);
+			if (elapsed.plus(delay).compareTo(this.settings.timeout()) >= 0) {
+				return Mono.error(failure);
+			}
+			return Mono.delay(delay);
+		});
+	}
+
+	private Duration delay(Throwable failure, long retriesSoFar) {
+		TokenEndpointException endpoint = TokenErrors.find(failure, TokenEndpointException.class);
+		if (endpoint != null && endpoint.getRetryAfter() != null) {
+			return endpoint.getRetryAfter();
+		}
+		long base = this.settings.initialBackoff().toMillis() << Math.min(retriesSoFar, 20);
+		long capped = Math.min(base, this.settings.maxBackoff().toMillis());
+		long spread = (long) (capped * this.settings.jitter());
+		long jittered = capped + ((spread > 0) ? ThreadLocalRandom.current().nextLong(-spread, spread + 1) : 0);
+		return Duration.ofMillis(Math.max(0, jittered));
+	}
+
+}

@@ -1,0 +1,108 @@
+package dev.tokenstarter.config;
+
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import org.springframework.boot.WebApplicationType;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.diagnostics.FailureAnalysis;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.context.annotation.Configuration;
+
+import dev.tokenstarter.autoconfigure.TokenEngineAutoConfiguration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatException;
+
+/**
+ * Misconfiguration fails at start-up with a message naming the exact property and what it accepts.
+ */
+@ExtendWith(OutputCaptureExtension.class)
+class TokenPropertiesValidationTests {
+
+	private static final String P = "token.providers.acme.";
+
+	private final ApplicationContextRunner runner = new ApplicationContextRunner()
+		.withConfiguration(AutoConfigurations.of(TokenEngineAutoConfiguration.class))
+		.withPropertyValues(P + "token-uri=https://auth.example.com/token", P + "client-id=id",
+				P + "client-secret=s3cr3t-value");
+
+	static Stream<Arguments> invalidSettings() {
+		return Stream.of(Arguments.of(P + "token-uri=", P + "token-uri is required"),
+				Arguments.of(P + "client-id=", P + "client-id is required"),
+				Arguments.of(P + "client-secret=", P + "client-secret is required"),
+				Arguments.of(P + "token-uri=not a url", P + "token-uri is not a valid URL"),
+				Arguments.of(P + "token-uri=ftp://auth.example.com/token",
+						P + "token-uri must be an absolute http or https URL"),
+				Arguments.of(P + "base-url=/relative", P + "base-url must be an absolute http or https URL"),
+				Arguments.of(P + "refresh.expiry-margin=-5s", P + "refresh.expiry-margin must not be a negative"),
+				Arguments.of(P + "refresh.refresh-ahead-ratio=1.5", P + "refresh.refresh-ahead-ratio must be more than 0"),
+				Arguments.of(P + "retry.max-attempts=0", P + "retry.max-attempts must be at least 1"),
+				Arguments.of(P + "retry.timeout=0s", P + "retry.timeout must be a positive duration"),
+				Arguments.of(P + "unauthorized-statuses=200", P + "unauthorized-statuses must hold HTTP error statuses"),
+				Arguments.of("token.defaults.refresh.default-lifetime=-1m",
+						"token.defaults.refresh.default-lifetime must be a positive duration"),
+				Arguments.of("token.scheduler.interval=0s", "token.scheduler.interval must be a positive duration"));
+	}
+
+	@ParameterizedTest(name = "{0}")
+	@MethodSource("invalidSettings")
+	void invalidSettingFailsStartupNamingTheProperty(String setting, String expected) {
+		this.runner.withPropertyValues(setting).run((context) -> {
+			assertThat(context).hasFailed();
+			FailureAnalysis analysis = new TokenPropertiesFailureAnalyzer().analyze(context.getStartupFailure());
+			assertThat(analysis).isNotNull();
+			assertThat(analysis.getDescription()).contains(expected).doesNotContain("s3cr3t-value");
+			assertThat(analysis.getAction()).contains("application configuration");
+		});
+	}
+
+	@Test
+	void validSettingsStart() {
+		this.runner.run((context) -> assertThat(context).hasNotFailed());
+	}
+
+	@Test
+	void unknownTypeFailsStartupListingTheAllowedValues(CapturedOutput output) {
+		assertThatException().isThrownBy(() -> start(P + "type=keycloak"));
+		assertThat(output).contains("token.providers.acme.type", "keycloak", "OAUTH2");
+	}
+
+	@Test
+	void unknownGrantFailsStartupListingTheAllowedValues(CapturedOutput output) {
+		assertThatException().isThrownBy(() -> start(P + "grant-type=implicit"));
+		assertThat(output).contains("token.providers.acme.grant-type", "implicit", "CLIENT_CREDENTIALS");
+	}
+
+	@Test
+	void startupReportListsEveryWrongPropertyAndNoSecret(CapturedOutput output) {
+		assertThatException().isThrownBy(() -> start(P + "token-uri=", P + "retry.max-attempts=0"));
+		assertThat(output).contains("APPLICATION FAILED TO START", P + "token-uri is required",
+				P + "retry.max-attempts must be at least 1")
+			.doesNotContain("s3cr3t-value");
+	}
+
+	private static void start(String... settings) {
+		new SpringApplicationBuilder(Empty.class).web(WebApplicationType.NONE)
+			.properties("spring.main.banner-mode=off", "spring.jmx.enabled=false", P + "token-uri=https://a.example/t",
+					P + "client-id=id", P + "client-secret=s3cr3t-value")
+			.properties(settings)
+			.run()
+			.close();
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@org.springframework.boot.autoconfigure.EnableAutoConfiguration
+	static class Empty {
+
+	}
+
+}

@@ -1,0 +1,219 @@
+package dev.tokenstarter.engine;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
+import com.github.tomakehurst.wiremock.stubbing.Scenario;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.web.client.RestClient;
+import org.springframework.web.reactive.function.client.WebClient;
+import org.springframework.web.reactive.function.client.WebClientResponseException;
+
+import dev.tokenstarter.client.TokenClients;
+import dev.tokenstarter.test.EngineTestSupport;
+import dev.tokenstarter.test.MutableClock;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.ok;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
+import static dev.tokenstarter.test.TokenStubs.API_PATH;
+import static dev.tokenstarter.test.TokenStubs.apiWith;
+import static dev.tokenstarter.test.TokenStubs.clientCredentialsRequest;
+import static dev.tokenstarter.test.TokenStubs.count;
+import static dev.tokenstarter.test.TokenStubs.token;
+import static dev.tokenstarter.test.TokenStubs.tokenRequests;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Many callers at once against a real (WireMock) provider and API: one token request per need, however many
+ * callers need it.
+ */
+class TokenManagerConcurrencyTests {
+
+	@RegisterExtension
+	static final WireMockExtension server = EngineTestSupport.provider();
+
+	private final MutableClock clock = MutableClock.startingNow();
+
+	private final ApplicationContextRunner runner = EngineTestSupport.runner(server, this.clock, "acme");
+
+	@Test
+	void coldCacheWith200ConcurrentWebClientCallsMakesOneTokenRequest() {
+		server.stubFor(clientCredentialsRequest().willReturn(token("T1", 300).withFixedDelay(300)));
+		server.stubFor(apiWith("T1").willReturn(ok("hello")));
+		this.runner.run((context) -> {
+			WebClient api = EngineTestSupport.apiClient(server, context.getBean(TokenClients.class), "acme");
+			List<String> bodies = Flux.range(0, 200)
+				.flatMap((i) -> api.get().uri(API_PATH).retrieve().bodyToMono(String.class), 200)
+				.collectList()
+				.block(Duration.ofSeconds(60));
+			assertThat(bodies).hasSize(200).containsOnly("hello");
+			assertThat(count(server, tokenRequests())).isEqualTo(1);
+		});
+	}
+
+	@Test
+	void coldCacheWith200ThreadsOnRestClientMakesOneTokenRequest() {
+		server.stubFor(clientCredentialsRequest().willReturn(token("T1", 300).withFixedDelay(300)));
+		server.stubFor(apiWith("T1").willReturn(ok("hello")));
+		this.runner.run((context) -> {
+			RestClient api = context.getBean(TokenClients.class).restClient("acme");
+			List<String> bodies = onThreads(200, () -> api.get().uri(API_PATH).retrieve().body(String.class));
+			assertThat(bodies).hasSize(200).containsOnly("hello");
+			assertThat(count(server, tokenRequests())).isEqualTo(1);
+		});
+	}
+
+	@Test
+	void staleTokenUnderLoadIsRenewedOnceInTheBackgroundWhileCallersGetTheCurrentOneAtOnce() {
+		server.stubFor(clientCredentialsRequest().inScenario("renewal")
+			.whenScenarioStateIs(Scenario.STARTED)
+			.willReturn(token("T1", 300))
+			.willSetStateTo("renewing"));
+		server.stubFor(clientCredentialsRequest().inScenario("renewal")
+			.whenScenarioStateIs("renewing")
+			.willReturn(token("T2", 300).withFixedDelay(500)));
+		this.runner.run((context) -> {
+			TokenManager tokens = context.getBean(TokenManager.class);
+			assertThat(tokens.token("acme").block().accessToken().getTokenValue()).isEqualTo("T1");
+			// 250 s into a 300 s token: inside the 75 s stale window (plus jitter), outside the 10 s margin.
+			this.clock.advance(Duration.ofSeconds(250));
+			List<Boolean> servedAtOnce = onThreads(200, () -> {
+				CompletableFuture<ManagedToken> call = tokens.token("acme").toFuture();
+				boolean immediate = call.isDone();
+				return immediate && call.join().accessToken().getTokenValue().equals("T1");
+			});
+			assertThat(servedAtOnce).hasSize(200).containsOnly(true);
+			await().atMost(Duration.ofSeconds(10))
+				.until(() -> tokens.cachedToken("acme").accessToken().getTokenValue().equals("T2"));
+			assertThat(count(server, tokenRequests())).isEqualTo(2);
+			assertThat(tokens.token("acme").block().accessToken().getTokenValue()).isEqualTo("T2");
+			assertThat(count(server, tokenRequests())).isEqualTo(2);
+		});
+	}
+
+	@Test
+	void hundredConcurrentCallsRejectedWith401RenewTheTokenOnceAndRetryEachCallOnce() {
+		server.stubFor(clientCredentialsRequest().inScenario("revocation")
+			.whenScenarioStateIs(Scenario.STARTED)
+			.willReturn(token("T1", 300))
+			.willSetStateTo("revoked"));
+		server.stubFor(clientCredentialsRequest().inScenario("revocation")
+			.whenScenarioStateIs("revoked")
+			.willReturn(token("T2", 300)));
+		// Slow rejections, so that every call is on its way with the revoked token before the first 401 returns.
+		server.stubFor(apiWith("T1").willReturn(aResponse().withStatus(401).withFixedDelay(1500)));
+		server.stubFor(apiWith("T2").willReturn(ok("hello")));
+		this.runner.run((context) -> {
+			TokenManager tokens = context.getBean(TokenManager.class);
+			assertThat(tokens.token("acme").block().accessToken().getTokenValue()).isEqualTo("T1");
+			WebClient api = EngineTestSupport.apiClient(server, context.getBean(TokenClients.class), "acme");
+			List<String> bodies = Flux.range(0, 100)
+				.flatMap((i) -> api.get().uri(API_PATH).retrieve().bodyToMono(String.class), 100)
+				.collectList()
+				.block(Duration.ofSeconds(60));
+			assertThat(bodies).hasSize(100).containsOnly("hello");
+			assertThat(count(server, tokenRequests())).isEqualTo(2);
+			assertThat(apiCallsWith("T1")).isEqualTo(100);
+			assertThat(apiCallsWith("T2")).isEqualTo(100);
+		});
+	}
+
+	@Test
+	void secondRejectionIsReturnedToTheCallerWithoutLooping() {
+		server.stubFor(clientCredentialsRequest().willReturn(token("T1", 300)));
+		server.stubFor(apiWith("T1").willReturn(aResponse().withStatus(401)));
+		this.runner.run((context) -> {
+			WebClient api = EngineTestSupport.apiClient(server, context.getBean(TokenClients.class), "acme");
+			assertThatExceptionOfType(WebClientResponseException.Unauthorized.class)
+				.isThrownBy(() -> api.get().uri(API_PATH).retrieve().bodyToMono(String.class).block());
+			assertThat(apiCallsWith("T1")).isEqualTo(2);
+			assertThat(count(server, tokenRequests())).isEqualTo(2);
+		});
+	}
+
+	@Test
+	void restClientRetriesOnceAfter401WithANewToken() {
+		server.stubFor(clientCredentialsRequest().inScenario("revocation")
+			.whenScenarioStateIs(Scenario.STARTED)
+			.willReturn(token("T1", 300))
+			.willSetStateTo("revoked"));
+		server.stubFor(clientCredentialsRequest().inScenario("revocation")
+			.whenScenarioStateIs("revoked")
+			.willReturn(token("T2", 300)));
+		server.stubFor(apiWith("T1").willReturn(aResponse().withStatus(401).withFixedDelay(1000)));
+		server.stubFor(apiWith("T2").willReturn(ok("hello")));
+		this.runner.run((context) -> {
+			context.getBean(TokenManager.class).token("acme").block();
+			RestClient api = context.getBean(TokenClients.class).restClient("acme");
+			List<String> bodies = onThreads(50, () -> api.get().uri(API_PATH).retrieve().body(String.class));
+			assertThat(bodies).hasSize(50).containsOnly("hello");
+			assertThat(count(server, tokenRequests())).isEqualTo(2);
+			assertThat(apiCallsWith("T1")).isEqualTo(50);
+		});
+	}
+
+	@Test
+	void renewalRunsToItsEndWhenEveryWaiterCancels() {
+		server.stubFor(clientCredentialsRequest().willReturn(token("T1", 300).withFixedDelay(300)));
+		this.runner.run((context) -> {
+			TokenManager tokens = context.getBean(TokenManager.class);
+			assertThat(tokens.token("acme").timeout(Duration.ofMillis(50)).onErrorResume((ex) -> Mono.empty()).block())
+				.isNull();
+			await().atMost(Duration.ofSeconds(10)).until(() -> tokens.cachedToken("acme") != null);
+			assertThat(tokens.token("acme").block().accessToken().getTokenValue()).isEqualTo("T1");
+			assertThat(count(server, tokenRequests())).isEqualTo(1);
+		});
+	}
+
+	private static int apiCallsWith(String token) {
+		return server
+			.countRequestsMatching(getRequestedFor(urlPathEqualTo(API_PATH))
+				.withHeader("Authorization", equalTo("Bearer " + token))
+				.build())
+			.getCount();
+	}
+
+	/**
+	 * Runs {@code task} on {@code threads} threads released together, and returns every result.
+	 */
+	static <T> List<T> onThreads(int threads, java.util.concurrent.Callable<T> task) throws Exception {
+		ExecutorService pool = Executors.newFixedThreadPool(threads);
+		try {
+			CountDownLatch start = new CountDownLatch(1);
+			List<Future<T>> futures = new ArrayList<>();
+			for (int i = 0; i < threads; i++) {
+				futures.add(pool.submit(() -> {
+					start.await();
+					return task.call();
+				}));
+			}
+			start.countDown();
+			List<T> results = new ArrayList<>();
+			for (Future<T> future : futures) {
+				results.add(future.get(60, java.util.concurrent.TimeUnit.SECONDS));
+			}
+			return results;
+		}
+		finally {
+			pool.shutdownNow();
+		}
+	}
+
+}

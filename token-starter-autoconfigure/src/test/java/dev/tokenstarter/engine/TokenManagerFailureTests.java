@@ -1,0 +1,236 @@
+package dev.tokenstarter.engine;
+
+import java.time.Duration;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
+
+import com.github.tomakehurst.wiremock.client.MappingBuilder;
+import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
+import com.github.tomakehurst.wiremock.client.ScenarioMappingBuilder;
+import com.github.tomakehurst.wiremock.http.Fault;
+import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
+import com.github.tomakehurst.wiremock.stubbing.Scenario;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+
+import dev.tokenstarter.grant.TokenAcquisitionException;
+import dev.tokenstarter.test.EngineTestSupport;
+import dev.tokenstarter.test.MutableClock;
+import dev.tokenstarter.test.TokenStubs;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.containing;
+import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
+import static dev.tokenstarter.test.TokenStubs.clientCredentialsRequest;
+import static dev.tokenstarter.test.TokenStubs.count;
+import static dev.tokenstarter.test.TokenStubs.error;
+import static dev.tokenstarter.test.TokenStubs.json;
+import static dev.tokenstarter.test.TokenStubs.refreshRequest;
+import static dev.tokenstarter.test.TokenStubs.token;
+import static dev.tokenstarter.test.TokenStubs.tokenRequest;
+import static dev.tokenstarter.test.TokenStubs.tokenRequests;
+import static dev.tokenstarter.test.TokenStubs.tokenWithRefresh;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * How the engine behaves when the provider fails, refuses or answers nonsense.
+ */
+class TokenManagerFailureTests {
+
+	@RegisterExtension
+	static final WireMockExtension server = EngineTestSupport.provider();
+
+	private final MutableClock clock = MutableClock.startingNow();
+
+	private final ApplicationContextRunner runner = EngineTestSupport.runner(server, this.clock, "acme");
+
+	@Test
+	void transientFailuresAreRetriedWithBackoffUntilTheProviderAnswers() {
+		inSequence(aResponse().withStatus(503).withBody("<html>down</html>"),
+				aResponse().withStatus(503).withBody("<html>down</html>"), token("T1", 300));
+		this.runner.run((context) -> {
+			assertThat(context.getBean(TokenManager.class).token("acme").block().accessToken().getTokenValue())
+				.isEqualTo("T1");
+			assertThat(count(server, tokenRequests())).isEqualTo(3);
+		});
+	}
+
+	@Test
+	void connectionResetIsRetried() {
+		inSequence(aResponse().withFault(Fault.CONNECTION_RESET_BY_PEER), token("T1", 300));
+		this.runner.run((context) -> {
+			assertThat(context.getBean(TokenManager.class).token("acme").block().accessToken().getTokenValue())
+				.isEqualTo("T1");
+			assertThat(count(server, tokenRequests())).isEqualTo(2);
+		});
+	}
+
+	@Test
+	void retryAfterOfA429IsHonoured() {
+		inSequence(aResponse().withStatus(429).withHeader("Retry-After", "1"), token("T1", 300));
+		this.runner.run((context) -> {
+			long start = System.nanoTime();
+			assertThat(context.getBean(TokenManager.class).token("acme").block().accessToken().getTokenValue())
+				.isEqualTo("T1");
+			assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofMillis(950));
+			assertThat(count(server, tokenRequests())).isEqualTo(2);
+		});
+	}
+
+	@Test
+	void attemptsAreBounded() {
+		server.stubFor(tokenRequest().willReturn(aResponse().withStatus(502)));
+		this.runner.withPropertyValues("token.providers.acme.retry.max-attempts=3").run((context) -> {
+			assertThatExceptionOfType(TokenAcquisitionException.class)
+				.isThrownBy(() -> context.getBean(TokenManager.class).token("acme").block())
+				.satisfies((ex) -> {
+					assertThat(ex.getErrorCode()).isEqualTo("server_error");
+					assertThat(ex.isTransientFailure()).isTrue();
+				});
+			assertThat(count(server, tokenRequests())).isEqualTo(3);
+		});
+	}
+
+	@Test
+	void invalidClientFailsAtOnceWithAClearError() {
+		server.stubFor(tokenRequest().willReturn(error(401, "invalid_client")));
+		this.runner.run((context) -> {
+			assertThatExceptionOfType(TokenAcquisitionException.class)
+				.isThrownBy(() -> context.getBean(TokenManager.class).token("acme").block())
+				.satisfies((ex) -> {
+					assertThat(ex.getProvider()).isEqualTo("acme");
+					assertThat(ex.getErrorCode()).isEqualTo("invalid_client");
+					assertThat(ex.getMessage()).contains("'acme'", "invalid_client", "described invalid_client")
+						.doesNotContain("secret-acme");
+				});
+			assertThat(count(server, tokenRequests())).isEqualTo(1);
+		});
+	}
+
+	@Test
+	void refreshTokenIsUsedAndARotatedOneKept() {
+		server.stubFor(clientCredentialsRequest().willReturn(tokenWithRefresh("T1", 300, "R1")));
+		server.stubFor(refreshRequest().withRequestBody(containing("refresh_token=R1"))
+			.willReturn(tokenWithRefresh("T2", 300, "R2")));
+		server.stubFor(refreshRequest().withRequestBody(containing("refresh_token=R2")).willReturn(token("T3", 300)));
+		this.runner.run((context) -> {
+			TokenManager tokens = context.getBean(TokenManager.class);
+			assertThat(tokens.token("acme").block().accessToken().getTokenValue()).isEqualTo("T1");
+			this.clock.advance(Duration.ofSeconds(301));
+			assertThat(tokens.token("acme").block().accessToken().getTokenValue()).isEqualTo("T2");
+			this.clock.advance(Duration.ofSeconds(301));
+			ManagedToken third = tokens.token("acme").block();
+			assertThat(third.accessToken().getTokenValue()).isEqualTo("T3");
+			// A refresh answer without a refresh token keeps the one that was used.
+			assertThat(third.authorizedClient().getRefreshToken().getTokenValue()).isEqualTo("R2");
+			assertThat(count(server, postRequestedFor(urlPathEqualTo("/token"))
+				.withRequestBody(containing("grant_type=client_credentials")))).isEqualTo(1);
+		});
+	}
+
+	@Test
+	void refreshRefusedWithInvalidGrantFallsBackToThePrimaryGrant() {
+		inSequence(TokenStubs::clientCredentialsRequest, tokenWithRefresh("T1", 300, "R1"), token("T2", 300));
+		server.stubFor(refreshRequest().willReturn(error(400, "invalid_grant")));
+		this.runner.run((context) -> {
+			TokenManager tokens = context.getBean(TokenManager.class);
+			assertThat(tokens.token("acme").block().accessToken().getTokenValue()).isEqualTo("T1");
+			this.clock.advance(Duration.ofSeconds(301));
+			assertThat(tokens.token("acme").block().accessToken().getTokenValue()).isEqualTo("T2");
+			assertThat(count(server, tokenRequests())).isEqualTo(3);
+		});
+	}
+
+	static Stream<Arguments> malformedResponses() {
+		return Stream.of(Arguments.of("no access_token", json("{\"token_type\":\"Bearer\",\"expires_in\":300}")),
+				Arguments.of("not JSON", aResponse().withStatus(200).withBody("access_token=T1&expires_in=300")),
+				Arguments.of("an HTML page", aResponse().withStatus(200)
+					.withHeader("Content-Type", "text/html")
+					.withBody("<html><body>Login</body></html>")),
+				Arguments.of("a negative expires_in", json("{\"access_token\":\"T1\",\"expires_in\":-5}")),
+				Arguments.of("an absurd expires_in", json("{\"access_token\":\"T1\",\"expires_in\":99999999999}")),
+				Arguments.of("a non-numeric expires_in", json("{\"access_token\":\"T1\",\"expires_in\":\"soon\"}")),
+				Arguments.of("an unsupported token type",
+						json("{\"access_token\":\"T1\",\"token_type\":\"mac\",\"expires_in\":300}")),
+				Arguments.of("a JSON array", json("[\"T1\"]")),
+				Arguments.of("a body of several MB",
+						json("{\"access_token\":\"" + "x".repeat(4 * 1024 * 1024) + "\",\"expires_in\":300}")));
+	}
+
+	@ParameterizedTest(name = "{0}")
+	@MethodSource("malformedResponses")
+	void malformedResponseIsAClearErrorCachesNothingAndTheNextGoodResponseWorks(String description,
+			ResponseDefinitionBuilder malformed) {
+		inSequence(malformed, token("GOOD", 300));
+		this.runner.run((context) -> {
+			TokenManager tokens = context.getBean(TokenManager.class);
+			assertThatExceptionOfType(TokenAcquisitionException.class).isThrownBy(() -> tokens.token("acme").block())
+				.satisfies((ex) -> assertThat(ex.getErrorCode()).isEqualTo("invalid_token_response"));
+			assertThat(tokens.cachedToken("acme")).isNull();
+			assertThat(count(server, tokenRequests())).isEqualTo(1);
+			this.clock.advance(Duration.ofSeconds(6));
+			assertThat(tokens.token("acme").block().accessToken().getTokenValue()).isEqualTo("GOOD");
+		});
+	}
+
+	@Test
+	void afterAFailureCallersFailFastDuringTheCooldownWithoutAskingTheProviderAgain() {
+		inSequence(error(400, "invalid_scope"), token("T1", 300));
+		this.runner.run((context) -> {
+			TokenManager tokens = context.getBean(TokenManager.class);
+			for (int i = 0; i < 5; i++) {
+				assertThatExceptionOfType(TokenAcquisitionException.class)
+					.isThrownBy(() -> tokens.token("acme").block())
+					.satisfies((ex) -> assertThat(ex.getErrorCode()).isEqualTo("invalid_scope"));
+			}
+			assertThat(count(server, tokenRequests())).isEqualTo(1);
+			this.clock.advance(Duration.ofSeconds(6));
+			assertThat(tokens.token("acme").block().accessToken().getTokenValue()).isEqualTo("T1");
+		});
+	}
+
+	@Test
+	void aStillValidTokenIsServedWhileItsRenewalFails() {
+		inSequence(token("T1", 300), aResponse().withStatus(500));
+		this.runner.withPropertyValues("token.providers.acme.retry.max-attempts=1").run((context) -> {
+			TokenManager tokens = context.getBean(TokenManager.class);
+			tokens.token("acme").block();
+			this.clock.advance(Duration.ofSeconds(250));
+			for (int i = 0; i < 20; i++) {
+				assertThat(tokens.token("acme").block().accessToken().getTokenValue()).isEqualTo("T1");
+			}
+			await().until(() -> count(server, tokenRequests()) == 2);
+			for (int i = 0; i < 20; i++) {
+				assertThat(tokens.token("acme").block().accessToken().getTokenValue()).isEqualTo("T1");
+			}
+			assertThat(count(server, tokenRequests())).isEqualTo(2);
+		});
+	}
+
+	private static void inSequence(ResponseDefinitionBuilder... responses) {
+		inSequence(TokenStubs::tokenRequest, responses);
+	}
+
+	private static void inSequence(Supplier<MappingBuilder> request, ResponseDefinitionBuilder... responses) {
+		for (int i = 0; i < responses.length; i++) {
+			String state = (i == 0) ? Scenario.STARTED : "step-" + i;
+			ScenarioMappingBuilder mapping = request.get()
+				.inScenario("sequence")
+				.whenScenarioStateIs(state)
+				.willReturn(responses[i]);
+			if (i + 1 < responses.length) {
+				mapping = mapping.willSetStateTo("step-" + (i + 1));
+			}
+			server.stubFor(mapping);
+		}
+	}
+
+}

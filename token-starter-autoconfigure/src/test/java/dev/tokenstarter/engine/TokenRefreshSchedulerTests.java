@@ -1,0 +1,98 @@
+package dev.tokenstarter.engine;
+
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Collectors;
+
+import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
+import com.github.tomakehurst.wiremock.stubbing.Scenario;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+
+import dev.tokenstarter.test.EngineTestSupport;
+import dev.tokenstarter.test.MutableClock;
+
+import static dev.tokenstarter.test.TokenStubs.clientCredentialsRequest;
+import static dev.tokenstarter.test.TokenStubs.count;
+import static dev.tokenstarter.test.TokenStubs.token;
+import static dev.tokenstarter.test.TokenStubs.tokenRequests;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Background renewal: tokens in use are renewed at their stale point without traffic; idle ones are not; the
+ * scheduler's thread goes with the context.
+ */
+class TokenRefreshSchedulerTests {
+
+	@RegisterExtension
+	static final WireMockExtension server = EngineTestSupport.provider();
+
+	private final MutableClock clock = MutableClock.startingNow();
+
+	private final ApplicationContextRunner runner = EngineTestSupport.runner(server, this.clock, "acme")
+		.withPropertyValues("token.scheduler.enabled=true", "token.scheduler.interval=20ms",
+				"token.providers.acme.refresh.idle-timeout=10m");
+
+	@Test
+	void activeTokenIsRenewedAtItsStalePointWithoutAnyCall() {
+		stubTwoTokens();
+		this.runner.run((context) -> {
+			TokenManager tokens = context.getBean(TokenManager.class);
+			assertThat(tokens.token("acme").block().accessToken().getTokenValue()).isEqualTo("T1");
+			this.clock.advance(Duration.ofSeconds(250));
+			await().atMost(Duration.ofSeconds(10))
+				.until(() -> "T2".equals(tokens.cachedToken("acme").accessToken().getTokenValue()));
+			assertThat(count(server, tokenRequests())).isEqualTo(2);
+		});
+	}
+
+	@Test
+	void tokenIdleLongerThanTheIdleTimeoutIsNotRenewed() {
+		stubTwoTokens();
+		this.runner.withPropertyValues("token.providers.acme.refresh.idle-timeout=60s").run((context) -> {
+			TokenManager tokens = context.getBean(TokenManager.class);
+			tokens.token("acme").block();
+			this.clock.advance(Duration.ofSeconds(250));
+			// Give the scheduler many passes to prove it leaves the idle token alone.
+			Thread.sleep(300);
+			assertThat(tokens.cachedToken("acme").accessToken().getTokenValue()).isEqualTo("T1");
+			assertThat(count(server, tokenRequests())).isEqualTo(1);
+		});
+	}
+
+	@Test
+	void schedulerThreadStopsWithTheContext() {
+		Set<Thread> others = refreshThreads();
+		AtomicReference<TokenRefreshScheduler> scheduler = new AtomicReference<>();
+		this.runner.run((context) -> {
+			scheduler.set(context.getBean(TokenRefreshScheduler.class));
+			assertThat(scheduler.get().isRunning()).isTrue();
+			await().atMost(Duration.ofSeconds(5)).until(() -> !others.containsAll(refreshThreads()));
+		});
+		assertThat(scheduler.get().isRunning()).isFalse();
+		await().atMost(Duration.ofSeconds(5)).until(() -> others.containsAll(refreshThreads()));
+	}
+
+	private static Set<Thread> refreshThreads() {
+		return Thread.getAllStackTraces()
+			.keySet()
+			.stream()
+			.filter((thread) -> thread.getName().equals("token-refresh") && thread.isAlive())
+			.collect(Collectors.toSet());
+	}
+
+	private static void stubTwoTokens() {
+		server.stubFor(clientCredentialsRequest().inScenario("renewal")
+			.whenScenarioStateIs(Scenario.STARTED)
+			.willReturn(token("T1", 300))
+			.willSetStateTo("second"));
+		server.stubFor(clientCredentialsRequest().inScenario("renewal")
+			.whenScenarioStateIs("second")
+			.willReturn(token("T2", 300)));
+	}
+
+}
