@@ -1,7 +1,9 @@
 package dev.tokenstarter.config;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
@@ -38,6 +40,11 @@ public class TokenProperties implements Validator {
 	 */
 	private final Scheduler scheduler = new Scheduler();
 
+	/**
+	 * Where authorized clients are kept and shared.
+	 */
+	private final Store store = new Store();
+
 	public Map<String, Provider> getProviders() {
 		return this.providers;
 	}
@@ -52,6 +59,10 @@ public class TokenProperties implements Validator {
 
 	public Scheduler getScheduler() {
 		return this.scheduler;
+	}
+
+	public Store getStore() {
+		return this.store;
 	}
 
 	@Override
@@ -325,6 +336,159 @@ public class TokenProperties implements Validator {
 
 		public void setInterval(Duration interval) {
 			this.interval = interval;
+		}
+
+	}
+
+	/**
+	 * Where authorized clients are kept: in this process, or in Redis shared by the fleet.
+	 */
+	public static class Store {
+
+		/**
+		 * Store type. When not set: redis when a Redis connection is configured (spring.data.redis.url, host,
+		 * port, sentinel or cluster), memory otherwise.
+		 */
+		private @Nullable StoreType type;
+
+		/**
+		 * The Redis store and lock.
+		 */
+		private final Redis redis = new Redis();
+
+		public @Nullable StoreType getType() {
+			return this.type;
+		}
+
+		public void setType(@Nullable StoreType type) {
+			this.type = type;
+		}
+
+		public Redis getRedis() {
+			return this.redis;
+		}
+
+	}
+
+	/**
+	 * The Redis store shared by every instance, and the lock that lets one instance renew at a time.
+	 */
+	public static class Redis {
+
+		/**
+		 * Prefix of every Redis key and of the pub/sub channel the store uses.
+		 */
+		private String keyPrefix = "token-starter:";
+
+		/**
+		 * Whether token values are encrypted at rest (AES-256-GCM). Turning it off must be explicit.
+		 */
+		private boolean encryption = true;
+
+		/**
+		 * Encryption keys as "id:base64-of-32-bytes" (make one with: openssl rand -base64 32). The first
+		 * encrypts; all decrypt, so keys rotate by putting a new one first and dropping the old one once every
+		 * stored token has been renewed.
+		 */
+		private List<String> encryptionKeys = new ArrayList<>();
+
+		/**
+		 * How long an instance waits for another instance's renewal before authenticating on its own.
+		 */
+		private Duration lockWait = Duration.ofSeconds(15);
+
+		/**
+		 * How long a renewal lock is held at most; a holder that dies or hangs loses it after this time. Longer
+		 * than a token request with its retries.
+		 */
+		private Duration lockLease = Duration.ofSeconds(45);
+
+		/**
+		 * Time allowed for one Redis command; after a failure the store and lock fall back to this instance
+		 * alone for a while instead of waiting on Redis again.
+		 */
+		private Duration timeout = Duration.ofSeconds(1);
+
+		/**
+		 * After a Redis failure, how long the store and lock work on this instance alone before trying Redis
+		 * again.
+		 */
+		private Duration retryInterval = Duration.ofSeconds(5);
+
+		/**
+		 * How long an entry holding a refresh token without its own expiry is kept after its access token
+		 * expires.
+		 */
+		private Duration refreshTokenTimeToLive = Duration.ofDays(1);
+
+		public String getKeyPrefix() {
+			return this.keyPrefix;
+		}
+
+		public void setKeyPrefix(String keyPrefix) {
+			this.keyPrefix = keyPrefix;
+		}
+
+		public boolean isEncryption() {
+			return this.encryption;
+		}
+
+		public void setEncryption(boolean encryption) {
+			this.encryption = encryption;
+		}
+
+		public List<String> getEncryptionKeys() {
+			return this.encryptionKeys;
+		}
+
+		public void setEncryptionKeys(List<String> encryptionKeys) {
+			this.encryptionKeys = encryptionKeys;
+		}
+
+		public Duration getLockWait() {
+			return this.lockWait;
+		}
+
+		public void setLockWait(Duration lockWait) {
+			this.lockWait = lockWait;
+		}
+
+		public Duration getLockLease() {
+			return this.lockLease;
+		}
+
+		public void setLockLease(Duration lockLease) {
+			this.lockLease = lockLease;
+		}
+
+		public Duration getTimeout() {
+			return this.timeout;
+		}
+
+		public void setTimeout(Duration timeout) {
+			this.timeout = timeout;
+		}
+
+		public Duration getRetryInterval() {
+			return this.retryInterval;
+		}
+
+		public void setRetryInterval(Duration retryInterval) {
+			this.retryInterval = retryInterval;
+		}
+
+		public Duration getRefreshTokenTimeToLive() {
+			return this.refreshTokenTimeToLive;
+		}
+
+		public void setRefreshTokenTimeToLive(Duration refreshTokenTimeToLive) {
+			this.refreshTokenTimeToLive = refreshTokenTimeToLive;
+		}
+
+		@Override
+		public String toString() {
+			return "Redis[keyPrefix=" + this.keyPrefix + ", encryption=" + this.encryption + ", encryptionKeys="
+					+ this.encryptionKeys.size() + " (values hidden)]";
 		}
 
 	}

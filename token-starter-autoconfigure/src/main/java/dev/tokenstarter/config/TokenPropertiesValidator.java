@@ -35,6 +35,16 @@ class TokenPropertiesValidator {
 		validateRefresh(defaults + ".refresh", this.properties.getDefaults().getRefresh(), errors);
 		validateRetry(defaults + ".retry", this.properties.getDefaults().getRetry(), errors);
 		positive(TokenProperties.PREFIX + ".scheduler.interval", this.properties.getScheduler().getInterval(), errors);
+		String redis = TokenProperties.PREFIX + ".store.redis";
+		TokenProperties.Redis redisProperties = this.properties.getStore().getRedis();
+		positive(redis + ".lock-wait", redisProperties.getLockWait(), errors);
+		positive(redis + ".lock-lease", redisProperties.getLockLease(), errors);
+		positive(redis + ".timeout", redisProperties.getTimeout(), errors);
+		positive(redis + ".retry-interval", redisProperties.getRetryInterval(), errors);
+		positive(redis + ".refresh-token-time-to-live", redisProperties.getRefreshTokenTimeToLive(), errors);
+		if (!StringUtils.hasText(redisProperties.getKeyPrefix())) {
+			error(errors, redis + ".key-prefix", "must not be empty");
+		}
 	}
 
 	private void validateProvider(String prefix, TokenProperties.Provider provider, Errors errors) {

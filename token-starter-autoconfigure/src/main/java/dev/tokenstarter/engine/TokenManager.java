@@ -27,6 +27,7 @@ import dev.tokenstarter.grant.ProviderGrants;
 import dev.tokenstarter.grant.TokenAcquisitionException;
 import dev.tokenstarter.grant.TokenGrants;
 import dev.tokenstarter.lock.TokenLock;
+import dev.tokenstarter.store.StaleAuthorizedClientException;
 
 /**
  * Hands out each provider's current token and renews it. A fresh token comes from the near cache with no I/O
@@ -145,6 +146,47 @@ public class TokenManager implements ReactiveOAuth2AuthorizedClientManager {
 		return this.nearCache.get(registrationId);
 	}
 
+	/**
+	 * Takes a token another instance obtained, so this instance serves it without reading the store. Ignored
+	 * unless it is for the application principal of a provider in use here and expires later than the held one.
+	 * @param client the other instance's authorized client
+	 */
+	public void accept(OAuth2AuthorizedClient client) {
+		String registrationId = client.getClientRegistration().getRegistrationId();
+		Provider provider = this.providers.get(registrationId);
+		if (provider == null || !provider.principal().getName().equals(client.getPrincipalName())) {
+			return;
+		}
+		this.nearCache.compute(registrationId, (id, current) -> {
+			if (current != null && !expiresLater(client, current)) {
+				return current;
+			}
+			ManagedToken accepted = provider.policy().manage(client);
+			accepted.markUsed((current != null) ? current.lastUsedMillis() : 0);
+			return accepted;
+		});
+	}
+
+	/**
+	 * Drops the token held for a provider because another instance removed it from the store; the next call
+	 * reads the store again.
+	 * @param registrationId the provider's name
+	 * @param principalName whose token was removed
+	 */
+	public void forget(String registrationId, String principalName) {
+		Provider provider = this.providers.get(registrationId);
+		if (provider != null && provider.principal().getName().equals(principalName)) {
+			this.nearCache.remove(registrationId);
+		}
+	}
+
+	private static boolean expiresLater(OAuth2AuthorizedClient client, ManagedToken current) {
+		Instant incoming = client.getAccessToken().getExpiresAt();
+		Instant held = current.accessToken().getExpiresAt();
+		return incoming != null && (held == null || incoming.isAfter(held))
+				&& !current.hasValue(client.getAccessToken().getTokenValue());
+	}
+
 	private void renewInBackground(String registrationId, long now) {
 		if (inCooldown(registrationId, now) || this.inFlight.containsKey(registrationId)) {
 			return;
@@ -238,7 +280,11 @@ public class TokenManager implements ReactiveOAuth2AuthorizedClientManager {
 		return provider.grants()
 			.obtain(provider.registration(), provider.principal(), basis)
 			.map(this::restamp)
-			.flatMap((client) -> this.store.saveAuthorizedClient(client, provider.principal()).thenReturn(client))
+			.flatMap((client) -> this.store.saveAuthorizedClient(client, provider.principal())
+				.thenReturn(client)
+				// Another holder saved a newer token meanwhile (this one outlived its lock): theirs wins.
+				.onErrorResume(StaleAuthorizedClientException.class,
+						(ex) -> loadStored(provider).map((stored) -> stored.orElse(client))))
 			.map((client) -> {
 				ManagedToken token = remember(provider.policy().manage(client));
 				this.failures.remove(provider.registrationId());

@@ -1,13 +1,8 @@
 package dev.tokenstarter.engine;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 
 import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import com.github.tomakehurst.wiremock.stubbing.Scenario;
@@ -24,6 +19,7 @@ import org.springframework.web.reactive.function.client.WebClientResponseExcepti
 import dev.tokenstarter.client.TokenClients;
 import dev.tokenstarter.test.EngineTestSupport;
 import dev.tokenstarter.test.MutableClock;
+import dev.tokenstarter.test.Threads;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
@@ -74,7 +70,7 @@ class TokenManagerConcurrencyTests {
 		server.stubFor(apiWith("T1").willReturn(ok("hello")));
 		this.runner.run((context) -> {
 			RestClient api = context.getBean(TokenClients.class).restClient("acme");
-			List<String> bodies = onThreads(200, () -> api.get().uri(API_PATH).retrieve().body(String.class));
+			List<String> bodies = Threads.runTogether(200, () -> api.get().uri(API_PATH).retrieve().body(String.class));
 			assertThat(bodies).hasSize(200).containsOnly("hello");
 			assertThat(count(server, tokenRequests())).isEqualTo(1);
 		});
@@ -94,7 +90,7 @@ class TokenManagerConcurrencyTests {
 			assertThat(tokens.token("acme").block().accessToken().getTokenValue()).isEqualTo("T1");
 			// 250 s into a 300 s token: inside the 75 s stale window (plus jitter), outside the 10 s margin.
 			this.clock.advance(Duration.ofSeconds(250));
-			List<Boolean> servedAtOnce = onThreads(200, () -> {
+			List<Boolean> servedAtOnce = Threads.runTogether(200, () -> {
 				CompletableFuture<ManagedToken> call = tokens.token("acme").toFuture();
 				boolean immediate = call.isDone();
 				return immediate && call.join().accessToken().getTokenValue().equals("T1");
@@ -162,7 +158,7 @@ class TokenManagerConcurrencyTests {
 		this.runner.run((context) -> {
 			context.getBean(TokenManager.class).token("acme").block();
 			RestClient api = context.getBean(TokenClients.class).restClient("acme");
-			List<String> bodies = onThreads(50, () -> api.get().uri(API_PATH).retrieve().body(String.class));
+			List<String> bodies = Threads.runTogether(50, () -> api.get().uri(API_PATH).retrieve().body(String.class));
 			assertThat(bodies).hasSize(50).containsOnly("hello");
 			assertThat(count(server, tokenRequests())).isEqualTo(2);
 			assertThat(apiCallsWith("T1")).isEqualTo(50);
@@ -188,32 +184,6 @@ class TokenManagerConcurrencyTests {
 				.withHeader("Authorization", equalTo("Bearer " + token))
 				.build())
 			.getCount();
-	}
-
-	/**
-	 * Runs {@code task} on {@code threads} threads released together, and returns every result.
-	 */
-	static <T> List<T> onThreads(int threads, java.util.concurrent.Callable<T> task) throws Exception {
-		ExecutorService pool = Executors.newFixedThreadPool(threads);
-		try {
-			CountDownLatch start = new CountDownLatch(1);
-			List<Future<T>> futures = new ArrayList<>();
-			for (int i = 0; i < threads; i++) {
-				futures.add(pool.submit(() -> {
-					start.await();
-					return task.call();
-				}));
-			}
-			start.countDown();
-			List<T> results = new ArrayList<>();
-			for (Future<T> future : futures) {
-				results.add(future.get(60, java.util.concurrent.TimeUnit.SECONDS));
-			}
-			return results;
-		}
-		finally {
-			pool.shutdownNow();
-		}
 	}
 
 }

@@ -1,0 +1,131 @@
+package dev.tokenstarter.autoconfigure;
+
+import java.time.Clock;
+import java.util.UUID;
+
+import org.apache.commons.logging.LogFactory;
+import org.redisson.Redisson;
+import org.redisson.api.RedissonClient;
+
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.data.redis.autoconfigure.DataRedisConnectionDetails;
+import org.springframework.boot.data.redis.autoconfigure.DataRedisProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Conditional;
+import org.springframework.security.oauth2.client.OAuth2AuthorizedClientService;
+import org.springframework.security.oauth2.client.ReactiveOAuth2AuthorizedClientService;
+import org.springframework.security.oauth2.client.registration.ClientRegistration;
+import org.springframework.web.reactive.function.client.WebClient;
+
+import dev.tokenstarter.config.TokenClientRegistrationRepository;
+import dev.tokenstarter.config.TokenProperties;
+import dev.tokenstarter.engine.TokenManager;
+import dev.tokenstarter.lock.RedissonTokenLock;
+import dev.tokenstarter.lock.TokenLock;
+import dev.tokenstarter.store.AesGcmTokenCipher;
+import dev.tokenstarter.store.AuthorizedClientCodec;
+import dev.tokenstarter.store.BlockingAuthorizedClientService;
+import dev.tokenstarter.store.EncryptionKeys;
+import dev.tokenstarter.store.PlaintextTokenCipher;
+import dev.tokenstarter.store.RedisAuthorizedClientService;
+import dev.tokenstarter.store.RedisAvailability;
+import dev.tokenstarter.store.RedisEntryCodec;
+import dev.tokenstarter.store.RedisKeys;
+import dev.tokenstarter.store.RedisTokenEvents;
+import dev.tokenstarter.store.TokenCipher;
+
+/**
+ * Fleet mode: authorized clients in Redis, encrypted at rest, shared by every instance; a Redisson lock so one
+ * instance renews at a time; change messages that keep every instance's near cache current. Active when
+ * {@code token.store.type=redis}, or when it is unset and {@code spring.data.redis.*} configures a connection.
+ * Runs before the engine so that the engine's in-memory store and local lock back off.
+ */
+@AutoConfiguration(before = TokenEngineAutoConfiguration.class,
+		afterName = "org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration")
+@ConditionalOnClass({ RedissonClient.class, DataRedisConnectionDetails.class, ClientRegistration.class,
+		WebClient.class })
+@Conditional(OnRedisTokenStoreCondition.class)
+@EnableConfigurationProperties({ TokenProperties.class, DataRedisProperties.class })
+public class TokenRedisAutoConfiguration {
+
+	/** Tells this instance's change messages from the others'. */
+	private final String instanceId = UUID.randomUUID().toString();
+
+	@Bean(destroyMethod = "shutdown")
+	@ConditionalOnMissingBean
+	RedissonClient tokenRedissonClient(DataRedisConnectionDetails connectionDetails,
+			DataRedisProperties redisProperties, TokenProperties properties) {
+		return Redisson.create(
+				RedissonConfigFactory.create(connectionDetails, redisProperties, properties.getStore().getRedis()));
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	RedisKeys tokenRedisKeys(TokenProperties properties) {
+		return new RedisKeys(properties.getStore().getRedis().getKeyPrefix());
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	RedisAvailability tokenRedisAvailability(TokenProperties properties) {
+		return new RedisAvailability(properties.getStore().getRedis().getRetryInterval());
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	TokenCipher tokenCipher(TokenProperties properties) {
+		TokenProperties.Redis redis = properties.getStore().getRedis();
+		if (!redis.isEncryption()) {
+			LogFactory.getLog(TokenRedisAutoConfiguration.class)
+				.warn("token.store.redis.encryption=false: tokens are stored in Redis unencrypted");
+			return new PlaintextTokenCipher();
+		}
+		return new AesGcmTokenCipher(EncryptionKeys.parse(redis.getEncryptionKeys()));
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	RedisEntryCodec tokenRedisEntryCodec(TokenCipher cipher, TokenClientRegistrationRepository registrations) {
+		return new RedisEntryCodec(cipher, new AuthorizedClientCodec(), registrations);
+	}
+
+	@Bean
+	@ConditionalOnMissingBean(ReactiveOAuth2AuthorizedClientService.class)
+	RedisAuthorizedClientService tokenAuthorizedClientService(RedissonClient redisson, RedisEntryCodec entries,
+			RedisKeys keys, RedisAvailability availability, TokenProperties properties, ObjectProvider<Clock> clock) {
+		TokenProperties.Redis redis = properties.getStore().getRedis();
+		return new RedisAuthorizedClientService(redisson.reactive(), entries, keys, availability, this.instanceId,
+				redis.getTimeout(), redis.getRefreshTokenTimeToLive(), clock.getIfAvailable(Clock::systemUTC));
+	}
+
+	@Bean
+	@ConditionalOnMissingBean(OAuth2AuthorizedClientService.class)
+	BlockingAuthorizedClientService tokenBlockingAuthorizedClientService(ReactiveOAuth2AuthorizedClientService store,
+			TokenProperties properties) {
+		return new BlockingAuthorizedClientService(store, properties.getStore().getRedis().getTimeout().multipliedBy(3));
+	}
+
+	@Bean
+	@ConditionalOnMissingBean(TokenLock.class)
+	RedissonTokenLock tokenLock(RedissonClient redisson, RedisKeys keys, RedisAvailability availability,
+			TokenProperties properties) {
+		TokenProperties.Redis redis = properties.getStore().getRedis();
+		return new RedissonTokenLock(redisson.reactive(), keys, availability, redis.getLockWait(),
+				redis.getLockLease(), redis.getTimeout());
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	RedisTokenEvents tokenRedisEvents(RedissonClient redisson, RedisEntryCodec entries, RedisKeys keys,
+			RedisAvailability availability, ObjectProvider<TokenManager> tokenManager) {
+		return new RedisTokenEvents(redisson, entries, keys, availability, this.instanceId,
+				(client) -> tokenManager.ifAvailable((manager) -> manager.accept(client)),
+				(registrationId, principal) -> tokenManager
+					.ifAvailable((manager) -> manager.forget(registrationId, principal)));
+	}
+
+}

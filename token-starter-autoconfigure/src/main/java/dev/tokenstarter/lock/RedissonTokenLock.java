@@ -1,0 +1,104 @@
+package dev.tokenstarter.lock;
+
+import java.time.Duration;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.redisson.api.RLockReactive;
+import org.redisson.api.RedissonReactiveClient;
+import reactor.core.publisher.Mono;
+
+import dev.tokenstarter.store.RedisAvailability;
+import dev.tokenstarter.store.RedisKeys;
+
+/**
+ * One renewal at a time across the fleet, with a Redisson lock per registration and principal. The lease is
+ * fixed (no watchdog): a holder that dies or hangs loses the lock after it, and should it wake up later its
+ * write is refused by the store's versioned save.
+ *
+ * <p>When the wait for the lock runs out, the work runs without it: it re-reads the store first, so it uses the
+ * holder's token if one was saved meanwhile, and authenticates on its own otherwise (logged), rather than
+ * failing the caller. When Redis is down, a local lock keeps at least this instance to one renewal.
+ */
+public class RedissonTokenLock implements TokenLock {
+
+	private static final Log logger = LogFactory.getLog(RedissonTokenLock.class);
+
+	private final RedissonReactiveClient redis;
+
+	private final RedisKeys keys;
+
+	private final RedisAvailability availability;
+
+	private final Duration wait;
+
+	private final Duration lease;
+
+	private final Duration timeout;
+
+	private final TokenLock fallback = new LocalTokenLock();
+
+	public RedissonTokenLock(RedissonReactiveClient redis, RedisKeys keys, RedisAvailability availability,
+			Duration wait, Duration lease, Duration timeout) {
+		this.redis = redis;
+		this.keys = keys;
+		this.availability = availability;
+		this.wait = wait;
+		this.lease = lease;
+		this.timeout = timeout;
+	}
+
+	@Override
+	public <T> Mono<T> withLock(String key, Supplier<Mono<T>> work) {
+		if (!this.availability.shouldTry()) {
+			return this.fallback.withLock(key, work);
+		}
+		RLockReactive lock = this.redis.getLock(this.keys.lock(key));
+		long holder = ThreadLocalRandom.current().nextLong();
+		return lock.tryLock(this.wait.toMillis(), this.lease.toMillis(), TimeUnit.MILLISECONDS, holder)
+			.timeout(this.wait.plus(this.timeout))
+			.doOnNext((acquired) -> this.availability.succeeded())
+			.map(Acquisition::of)
+			.onErrorResume((ex) -> {
+				this.availability.failed("lock", ex);
+				return Mono.just(Acquisition.REDIS_FAILED);
+			})
+			.flatMap((acquisition) -> switch (acquisition) {
+				case ACQUIRED -> Mono.usingWhen(Mono.just(lock), (held) -> work.get(),
+						(held) -> release(held, holder));
+				case WAIT_EXPIRED -> {
+					logger.warn("Waited " + this.wait + " for another instance's renewal of '" + key
+							+ "'; renewing without the lock");
+					yield work.get();
+				}
+				case REDIS_FAILED -> this.fallback.withLock(key, work);
+			});
+	}
+
+	/**
+	 * Releases the lock; a lease that already ran out is not an error, and a Redis failure only means the lease
+	 * ends the lock instead.
+	 */
+	private Mono<Void> release(RLockReactive lock, long holder) {
+		return lock.unlock(holder).timeout(this.timeout).onErrorResume((ex) -> {
+			if (!(ex instanceof IllegalMonitorStateException)) {
+				this.availability.failed("unlock", ex);
+			}
+			return Mono.empty();
+		});
+	}
+
+	private enum Acquisition {
+
+		ACQUIRED, WAIT_EXPIRED, REDIS_FAILED;
+
+		static Acquisition of(boolean acquired) {
+			return acquired ? ACQUIRED : WAIT_EXPIRED;
+		}
+
+	}
+
+}

@@ -1,0 +1,228 @@
+package dev.tokenstarter.store;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
+import org.redisson.api.RScript;
+import org.redisson.api.RedissonReactiveClient;
+import org.redisson.client.codec.StringCodec;
+import reactor.core.publisher.Mono;
+
+import org.springframework.security.core.Authentication;
+import org.springframework.security.oauth2.client.OAuth2AuthorizedClient;
+import org.springframework.security.oauth2.client.ReactiveOAuth2AuthorizedClientService;
+
+/**
+ * Authorized clients in Redis, shared by every instance. One hash per registration and principal holds a
+ * version and the sealed tokens; a save is a compare-and-set on the version this instance last read (a Lua
+ * script, which also announces the change on the store's channel), so an instance holding an older view never
+ * overwrites a newer token or a rotated refresh token. The entry lives as long as its refresh token, or its
+ * access token when it has none.
+ *
+ * <p>Redis failures never fail the caller: a failed read is a miss, a failed write is kept and written back
+ * when Redis answers again if it is still the newer token, and {@link RedisAvailability} keeps the instance off
+ * Redis for a while.
+ */
+public class RedisAuthorizedClientService implements ReactiveOAuth2AuthorizedClientService {
+
+	private static final Log logger = LogFactory.getLog(RedisAuthorizedClientService.class);
+
+	private static final String VERSION = "version";
+
+	private static final String DATA = "data";
+
+	/**
+	 * KEYS[1] entry; ARGV expected version, data, ttl millis, channel, instance, registration, principal. Returns
+	 * the new version, or -1 when the stored version is not the expected one.
+	 */
+	private static final String SAVE = """
+			local current = redis.call('HGET', KEYS[1], 'version')
+			if current and current ~= ARGV[1] then return -1 end
+			local version = tonumber(ARGV[1]) + 1
+			redis.call('HSET', KEYS[1], 'version', tostring(version), 'data', ARGV[2])
+			redis.call('PEXPIRE', KEYS[1], ARGV[3])
+			redis.call('PUBLISH', ARGV[4], cjson.encode({instance = ARGV[5], registrationId = ARGV[6],
+				principal = ARGV[7], version = version, data = ARGV[2]}))
+			return version
+			""";
+
+	/**
+	 * KEYS[1] entry; ARGV expected version ('*' for any), channel, instance, registration, principal. Returns 1
+	 * when removed, 0 when absent, -1 when the stored version is not the expected one.
+	 */
+	private static final String REMOVE = """
+			local current = redis.call('HGET', KEYS[1], 'version')
+			if not current then return 0 end
+			if ARGV[1] ~= '*' and current ~= ARGV[1] then return -1 end
+			redis.call('DEL', KEYS[1])
+			redis.call('PUBLISH', ARGV[2], cjson.encode({instance = ARGV[3], registrationId = ARGV[4],
+				principal = ARGV[5], version = tonumber(current)}))
+			return 1
+			""";
+
+	private final RedissonReactiveClient redis;
+
+	private final RedisEntryCodec entries;
+
+	private final RedisKeys keys;
+
+	private final RedisAvailability availability;
+
+	private final String instanceId;
+
+	private final Duration timeout;
+
+	private final Duration refreshTokenTimeToLive;
+
+	private final Clock clock;
+
+	/** The version of each entry as this instance last read or wrote it: the basis of its next save. */
+	private final Map<String, Long> versions = new ConcurrentHashMap<>();
+
+	/** Tokens obtained while Redis was down, to write back when it answers again. */
+	private final Map<String, OAuth2AuthorizedClient> pendingWriteBacks = new ConcurrentHashMap<>();
+
+	public RedisAuthorizedClientService(RedissonReactiveClient redis, RedisEntryCodec entries, RedisKeys keys,
+			RedisAvailability availability, String instanceId, Duration timeout, Duration refreshTokenTimeToLive,
+			Clock clock) {
+		this.redis = redis;
+		this.entries = entries;
+		this.keys = keys;
+		this.availability = availability;
+		this.instanceId = instanceId;
+		this.timeout = timeout;
+		this.refreshTokenTimeToLive = refreshTokenTimeToLive;
+		this.clock = clock;
+	}
+
+	@Override
+	@SuppressWarnings("unchecked")
+	public <T extends OAuth2AuthorizedClient> Mono<T> loadAuthorizedClient(String clientRegistrationId,
+			String principalName) {
+		if (!this.availability.shouldTry()) {
+			return Mono.empty();
+		}
+		String key = this.keys.entry(clientRegistrationId, principalName);
+		return this.redis.<String, String>getMap(key, StringCodec.INSTANCE)
+			.readAllMap()
+			.timeout(this.timeout)
+			.doOnNext((entry) -> this.availability.succeeded())
+			.onErrorResume((ex) -> redisFailed("load", ex, Mono.empty()))
+			.flatMap((entry) -> {
+				if (entry.get(DATA) == null || entry.get(VERSION) == null) {
+					this.versions.remove(key);
+					return writeBack(key, clientRegistrationId, principalName, null);
+				}
+				this.versions.put(key, Long.parseLong(entry.get(VERSION)));
+				return this.entries.decode(key, clientRegistrationId, principalName, entry.get(DATA))
+					.onErrorResume(TamperedValueException.class, (ex) -> {
+						logger.warn("Ignoring the stored token of registration '" + clientRegistrationId + "': "
+								+ ex.getMessage());
+						return Mono.empty();
+					})
+					.map(Optional::of)
+					.defaultIfEmpty(Optional.empty())
+					.flatMap((stored) -> writeBack(key, clientRegistrationId, principalName, stored.orElse(null)));
+			})
+			.map((client) -> (T) client);
+	}
+
+	@Override
+	public Mono<Void> saveAuthorizedClient(OAuth2AuthorizedClient authorizedClient, Authentication principal) {
+		String registrationId = authorizedClient.getClientRegistration().getRegistrationId();
+		String key = this.keys.entry(registrationId, principal.getName());
+		if (!this.availability.shouldTry()) {
+			this.pendingWriteBacks.put(key, authorizedClient);
+			return Mono.empty();
+		}
+		return save(key, registrationId, principal.getName(), authorizedClient).then();
+	}
+
+	@Override
+	public Mono<Void> removeAuthorizedClient(String clientRegistrationId, String principalName) {
+		String key = this.keys.entry(clientRegistrationId, principalName);
+		this.pendingWriteBacks.remove(key);
+		if (!this.availability.shouldTry()) {
+			return Mono.empty();
+		}
+		Long expected = this.versions.remove(key);
+		return this.redis.getScript(StringCodec.INSTANCE)
+			.<Long>eval(RScript.Mode.READ_WRITE, REMOVE, RScript.ReturnType.LONG, List.of(key),
+					(expected != null) ? expected.toString() : "*", this.keys.channel(), this.instanceId,
+					clientRegistrationId, principalName)
+			.timeout(this.timeout)
+			.doOnNext((result) -> this.availability.succeeded())
+			.onErrorResume((ex) -> redisFailed("remove", ex, Mono.just(0L)))
+			.then();
+	}
+
+	private Mono<OAuth2AuthorizedClient> save(String key, String registrationId, String principalName,
+			OAuth2AuthorizedClient client) {
+		long expected = this.versions.getOrDefault(key, 0L);
+		return this.redis.getScript(StringCodec.INSTANCE)
+			.<Long>eval(RScript.Mode.READ_WRITE, SAVE, RScript.ReturnType.LONG, List.of(key), Long.toString(expected),
+					this.entries.encode(key, client), Long.toString(timeToLiveMillis(client)), this.keys.channel(),
+					this.instanceId, registrationId, principalName)
+			.timeout(this.timeout)
+			.doOnNext((version) -> this.availability.succeeded())
+			.onErrorResume((ex) -> {
+				this.pendingWriteBacks.put(key, client);
+				return redisFailed("save", ex, Mono.just(0L));
+			})
+			.flatMap((version) -> {
+				if (version < 0) {
+					return Mono.error(new StaleAuthorizedClientException(registrationId));
+				}
+				if (version > 0) {
+					this.versions.put(key, version);
+					this.pendingWriteBacks.remove(key, client);
+				}
+				return Mono.just(client);
+			});
+	}
+
+	/**
+	 * Once Redis answers again, writes back a token this instance obtained during the outage if it is newer
+	 * than the stored one, and returns whichever is newer.
+	 */
+	private Mono<OAuth2AuthorizedClient> writeBack(String key, String registrationId, String principalName,
+			@Nullable OAuth2AuthorizedClient stored) {
+		OAuth2AuthorizedClient pending = this.pendingWriteBacks.remove(key);
+		if (pending == null || (stored != null && !expiresLater(pending, stored))) {
+			return Mono.justOrEmpty(stored);
+		}
+		return save(key, registrationId, principalName, pending)
+			.onErrorResume(StaleAuthorizedClientException.class, (ex) -> Mono.justOrEmpty(stored));
+	}
+
+	private static boolean expiresLater(OAuth2AuthorizedClient candidate, OAuth2AuthorizedClient stored) {
+		Instant candidateExpiry = candidate.getAccessToken().getExpiresAt();
+		Instant storedExpiry = stored.getAccessToken().getExpiresAt();
+		return candidateExpiry != null && (storedExpiry == null || candidateExpiry.isAfter(storedExpiry));
+	}
+
+	private long timeToLiveMillis(OAuth2AuthorizedClient client) {
+		Instant now = this.clock.instant();
+		Instant accessExpiry = client.getAccessToken().getExpiresAt();
+		Instant until = (accessExpiry != null) ? accessExpiry : now.plus(this.refreshTokenTimeToLive);
+		if (client.getRefreshToken() != null) {
+			Instant refreshExpiry = client.getRefreshToken().getExpiresAt();
+			until = (refreshExpiry != null) ? refreshExpiry : until.plus(this.refreshTokenTimeToLive);
+		}
+		return Math.max(1000, Duration.between(now, until).toMillis());
+	}
+
+	private <T> Mono<T> redisFailed(String operation, Throwable failure, Mono<T> fallback) {
+		this.availability.failed(operation, failure);
+		return fallback;
+	}
+
+}

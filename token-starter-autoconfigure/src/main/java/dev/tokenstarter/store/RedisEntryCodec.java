@@ -1,0 +1,55 @@
+package dev.tokenstarter.store;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+
+import reactor.core.publisher.Mono;
+
+import org.springframework.security.oauth2.client.OAuth2AuthorizedClient;
+import org.springframework.security.oauth2.client.registration.ReactiveClientRegistrationRepository;
+
+/**
+ * Turns an authorized client into the sealed text stored in Redis (and carried by change messages), and back.
+ * The Redis key is the associated data, so a value moved to another key does not open.
+ */
+public class RedisEntryCodec {
+
+	private final TokenCipher cipher;
+
+	private final AuthorizedClientCodec codec;
+
+	private final ReactiveClientRegistrationRepository registrations;
+
+	public RedisEntryCodec(TokenCipher cipher, AuthorizedClientCodec codec,
+			ReactiveClientRegistrationRepository registrations) {
+		this.cipher = cipher;
+		this.codec = codec;
+		this.registrations = registrations;
+	}
+
+	String encode(String key, OAuth2AuthorizedClient client) {
+		return Base64.getEncoder().encodeToString(this.cipher.seal(this.codec.encode(client), aad(key)));
+	}
+
+	/**
+	 * Reads a stored value; fails with {@link TamperedValueException} when it does not open, and is empty when
+	 * the registration is no longer known.
+	 */
+	Mono<OAuth2AuthorizedClient> decode(String key, String registrationId, String principalName, String data) {
+		return Mono.fromCallable(() -> {
+			try {
+				return this.cipher.open(Base64.getDecoder().decode(data), aad(key));
+			}
+			catch (IllegalArgumentException ex) {
+				throw new TamperedValueException("Stored value is not base64", ex);
+			}
+		})
+			.flatMap((json) -> this.registrations.findByRegistrationId(registrationId)
+				.map((registration) -> this.codec.decode(json, registration, principalName)));
+	}
+
+	private static byte[] aad(String key) {
+		return key.getBytes(StandardCharsets.UTF_8);
+	}
+
+}

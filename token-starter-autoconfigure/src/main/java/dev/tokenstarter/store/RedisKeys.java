@@ -1,0 +1,26 @@
+package dev.tokenstarter.store;
+
+/**
+ * Names in Redis: one hash per registration and principal, one lock per hash, one change channel.
+ */
+public final class RedisKeys {
+
+	private final String prefix;
+
+	public RedisKeys(String prefix) {
+		this.prefix = prefix;
+	}
+
+	public String entry(String registrationId, String principalName) {
+		return this.prefix + "client:" + registrationId + ":" + principalName;
+	}
+
+	public String lock(String name) {
+		return this.prefix + "lock:" + name;
+	}
+
+	public String channel() {
+		return this.prefix + "events";
+	}
+
+}

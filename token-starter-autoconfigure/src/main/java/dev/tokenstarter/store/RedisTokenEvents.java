@@ -1,0 +1,124 @@
+package dev.tokenstarter.store;
+
+import java.util.Map;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
+
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
+import org.redisson.api.RTopic;
+import org.redisson.api.RedissonClient;
+import org.redisson.api.listener.MessageListener;
+import org.redisson.client.codec.StringCodec;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.json.JsonMapper;
+
+import org.springframework.context.SmartLifecycle;
+import org.springframework.security.oauth2.client.OAuth2AuthorizedClient;
+
+/**
+ * Tells this instance, within milliseconds, what other instances saved or removed: the store's scripts announce
+ * every change on a Redis channel, with the sealed tokens, so a new token reaches every near cache without a
+ * read. Re-subscribes when Redis answers again after an outage.
+ */
+public class RedisTokenEvents implements SmartLifecycle {
+
+	private static final Log logger = LogFactory.getLog(RedisTokenEvents.class);
+
+	private static final JsonMapper JSON = JsonMapper.builder().build();
+
+	private final RTopic topic;
+
+	private final RedisEntryCodec entries;
+
+	private final RedisKeys keys;
+
+	private final String instanceId;
+
+	private final Consumer<OAuth2AuthorizedClient> onSaved;
+
+	private final BiConsumer<String, String> onRemoved;
+
+	private final MessageListener<String> listener = (channel, message) -> handle(message);
+
+	private final RedisAvailability availability;
+
+	private volatile boolean running;
+
+	public RedisTokenEvents(RedissonClient redisson, RedisEntryCodec entries, RedisKeys keys,
+			RedisAvailability availability, String instanceId, Consumer<OAuth2AuthorizedClient> onSaved,
+			BiConsumer<String, String> onRemoved) {
+		this.topic = redisson.getTopic(keys.channel(), StringCodec.INSTANCE);
+		this.entries = entries;
+		this.keys = keys;
+		this.instanceId = instanceId;
+		this.onSaved = onSaved;
+		this.onRemoved = onRemoved;
+		this.availability = availability;
+		availability.onRecovery(() -> {
+			if (this.running) {
+				subscribe();
+			}
+		});
+	}
+
+	@Override
+	public void start() {
+		this.running = true;
+		subscribe();
+	}
+
+	@Override
+	public void stop() {
+		this.running = false;
+		this.topic.removeListenerAsync(this.listener);
+	}
+
+	@Override
+	public boolean isRunning() {
+		return this.running;
+	}
+
+	private void subscribe() {
+		this.topic.removeListenerAsync(this.listener)
+			.thenCompose((ignored) -> this.topic.addListenerAsync(String.class, this.listener))
+			.whenComplete((id, failure) -> {
+				if (failure != null) {
+					this.availability.failed("subscribe", failure);
+					logger.warn("Could not subscribe to token changes of other instances (" + failure.getMessage()
+							+ "); retrying when Redis answers again");
+				}
+			});
+	}
+
+	@SuppressWarnings("unchecked")
+	private void handle(String message) {
+		Map<String, Object> event;
+		try {
+			event = JSON.readValue(message, Map.class);
+		}
+		catch (JacksonException ex) {
+			logger.warn("Ignoring a malformed token change message");
+			return;
+		}
+		String registrationId = text(event, "registrationId");
+		String principal = text(event, "principal");
+		if (this.instanceId.equals(event.get("instance")) || registrationId == null || principal == null) {
+			return;
+		}
+		String data = text(event, "data");
+		if (data == null) {
+			this.onRemoved.accept(registrationId, principal);
+			return;
+		}
+		this.entries.decode(this.keys.entry(registrationId, principal), registrationId, principal, data)
+			.subscribe(this.onSaved, (ex) -> logger.warn(
+					"Ignoring a token change of registration '" + registrationId + "': " + ex.getMessage()));
+	}
+
+	private static @Nullable String text(Map<String, Object> event, String name) {
+		return (event.get(name) instanceof String value) ? value : null;
+	}
+
+}

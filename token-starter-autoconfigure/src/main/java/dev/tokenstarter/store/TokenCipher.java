@@ -1,0 +1,26 @@
+package dev.tokenstarter.store;
+
+/**
+ * Protects stored token values. The associated data (the Redis key) binds a value to where it is stored, so a
+ * value copied under another key does not open.
+ */
+public interface TokenCipher {
+
+	/**
+	 * Encrypts {@code plaintext} bound to {@code associatedData}.
+	 * @param plaintext the value
+	 * @param associatedData data the value is bound to
+	 * @return the sealed value
+	 */
+	byte[] seal(byte[] plaintext, byte[] associatedData);
+
+	/**
+	 * Decrypts a value sealed by {@link #seal}.
+	 * @param sealed the sealed value
+	 * @param associatedData the data it was bound to
+	 * @return the plaintext
+	 * @throws TamperedValueException when the value does not open
+	 */
+	byte[] open(byte[] sealed, byte[] associatedData);
+
+}

@@ -1,0 +1,98 @@
+package dev.tokenstarter.autoconfigure;
+
+import org.junit.jupiter.api.Test;
+import org.redisson.Redisson;
+import org.redisson.api.RedissonClient;
+import org.redisson.config.Config;
+
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.autoconfigure.ssl.SslAutoConfiguration;
+import org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration;
+import org.springframework.boot.test.context.FilteredClassLoader;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.security.oauth2.client.InMemoryReactiveOAuth2AuthorizedClientService;
+import org.springframework.security.oauth2.client.OAuth2AuthorizedClientService;
+import org.springframework.security.oauth2.client.ReactiveOAuth2AuthorizedClientService;
+
+import dev.tokenstarter.lock.LocalTokenLock;
+import dev.tokenstarter.lock.RedissonTokenLock;
+import dev.tokenstarter.lock.TokenLock;
+import dev.tokenstarter.store.RedisAuthorizedClientService;
+import dev.tokenstarter.store.RedisTokenEvents;
+import dev.tokenstarter.test.FleetTestSupport;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * When the Redis store turns on, and what replaces what.
+ */
+class TokenRedisAutoConfigurationTests {
+
+	private final ApplicationContextRunner runner = new ApplicationContextRunner()
+		.withConfiguration(AutoConfigurations.of(SslAutoConfiguration.class, DataRedisAutoConfiguration.class,
+				TokenRedisAutoConfiguration.class, TokenEngineAutoConfiguration.class))
+		.withPropertyValues("token.store.redis.encryption-keys=" + FleetTestSupport.TEST_KEY);
+
+	@Test
+	void withoutARedisConnectionTheStoreStaysInMemory() {
+		this.runner.run((context) -> {
+			assertThat(context.getBean(ReactiveOAuth2AuthorizedClientService.class))
+				.isInstanceOf(InMemoryReactiveOAuth2AuthorizedClientService.class);
+			assertThat(context.getBean(TokenLock.class)).isInstanceOf(LocalTokenLock.class);
+			assertThat(context).doesNotHaveBean(RedissonClient.class);
+		});
+	}
+
+	@Test
+	void aConfiguredRedisConnectionTurnsTheRedisStoreOn() {
+		this.runner.withPropertyValues("spring.data.redis.host=127.0.0.1", "spring.data.redis.port=1")
+			.run(TokenRedisAutoConfigurationTests::assertRedisStore);
+		this.runner.withPropertyValues("spring.data.redis.url=redis://127.0.0.1:1")
+			.run(TokenRedisAutoConfigurationTests::assertRedisStore);
+	}
+
+	@Test
+	void explicitTypeWins() {
+		this.runner.withPropertyValues("spring.data.redis.url=redis://127.0.0.1:1", "token.store.type=memory")
+			.run((context) -> assertThat(context.getBean(ReactiveOAuth2AuthorizedClientService.class))
+				.isInstanceOf(InMemoryReactiveOAuth2AuthorizedClientService.class));
+		this.runner.withPropertyValues("token.store.type=redis").run(TokenRedisAutoConfigurationTests::assertRedisStore);
+	}
+
+	@Test
+	void aUsersOwnRedissonClientIsUsed() {
+		Config config = new Config();
+		config.setLazyInitialization(true);
+		config.useSingleServer().setAddress("redis://127.0.0.1:1");
+		RedissonClient own = Redisson.create(config);
+		try {
+			this.runner.withPropertyValues("token.store.type=redis")
+				.withBean(RedissonClient.class, () -> own)
+				.run((context) -> {
+					assertThat(context).hasSingleBean(RedissonClient.class);
+					assertThat(context.getBean(RedissonClient.class)).isSameAs(own);
+					assertRedisStore(context);
+				});
+		}
+		finally {
+			own.shutdown();
+		}
+	}
+
+	@Test
+	void withoutRedissonTheStoreStaysInMemory() {
+		this.runner.withPropertyValues("spring.data.redis.url=redis://127.0.0.1:1")
+			.withClassLoader(new FilteredClassLoader(RedissonClient.class))
+			.run((context) -> assertThat(context.getBean(ReactiveOAuth2AuthorizedClientService.class))
+				.isInstanceOf(InMemoryReactiveOAuth2AuthorizedClientService.class));
+	}
+
+	private static void assertRedisStore(org.springframework.context.ApplicationContext context) {
+		assertThat(context.getBean(ReactiveOAuth2AuthorizedClientService.class))
+			.isInstanceOf(RedisAuthorizedClientService.class);
+		assertThat(context.getBean(OAuth2AuthorizedClientService.class)).isNotNull();
+		assertThat(context.getBean(TokenLock.class)).isInstanceOf(RedissonTokenLock.class);
+		assertThat(context.getBean(RedisTokenEvents.class)).isNotNull();
+	}
+
+}

@@ -1,0 +1,105 @@
+package dev.tokenstarter.store;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+
+import dev.tokenstarter.engine.TokenManager;
+import dev.tokenstarter.test.EngineTestSupport;
+import dev.tokenstarter.test.FleetTestSupport;
+import dev.tokenstarter.test.MutableClock;
+import dev.tokenstarter.test.RedisServer;
+import dev.tokenstarter.test.Threads;
+
+import static dev.tokenstarter.test.TokenStubs.count;
+import static dev.tokenstarter.test.TokenStubs.token;
+import static dev.tokenstarter.test.TokenStubs.tokenRequest;
+import static dev.tokenstarter.test.TokenStubs.tokenRequests;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Several instances on one Redis behave like one client of the provider, and share what they obtain.
+ */
+class FleetColdStartTests {
+
+	@RegisterExtension
+	static final WireMockExtension provider = EngineTestSupport.provider();
+
+	private static RedisServer redis;
+
+	private final MutableClock clock = MutableClock.startingNow();
+
+	@BeforeAll
+	static void startRedis() {
+		redis = RedisServer.start();
+	}
+
+	@AfterAll
+	static void stopRedis() {
+		redis.close();
+	}
+
+	@BeforeEach
+	void emptyRedis() {
+		redis.command("FLUSHALL");
+	}
+
+	@Test
+	void threeInstancesWithAHundredConcurrentCallsEachMakeOneTokenRequest() {
+		provider.stubFor(tokenRequest().willReturn(token("T1", 300).withFixedDelay(300)));
+		ApplicationContextRunner instance = FleetTestSupport.instance(redis, provider, this.clock);
+		instance.run((first) -> instance.run((second) -> instance.run((third) -> {
+			List<TokenManager> fleet = List.of(first.getBean(TokenManager.class), second.getBean(TokenManager.class),
+					third.getBean(TokenManager.class));
+			List<Callable<String>> calls = new ArrayList<>();
+			for (int i = 0; i < 300; i++) {
+				TokenManager tokens = fleet.get(i % 3);
+				calls.add(() -> tokens.token("acme").block().accessToken().getTokenValue());
+			}
+			assertThat(Threads.runTogether(calls)).hasSize(300).containsOnly("T1");
+			assertThat(count(provider, tokenRequests())).isEqualTo(1);
+		})));
+	}
+
+	@Test
+	void aTokenSavedByOneInstanceReachesTheOthersNearCacheWithoutARedisRead() {
+		provider.stubFor(tokenRequest().willReturn(token("T1", 300)));
+		ApplicationContextRunner instance = FleetTestSupport.instance(redis, provider, this.clock);
+		instance.run((first) -> instance.run((second) -> {
+			TokenManager here = first.getBean(TokenManager.class);
+			TokenManager there = second.getBean(TokenManager.class);
+			// The other instance has used the provider before, so it knows whose tokens to accept.
+			provider.stubFor(tokenRequest().willReturn(token("T0", 300)));
+			there.token("acme").block();
+			provider.stubFor(tokenRequest().willReturn(token("T1", 300)));
+			this.clock.advance(Duration.ofSeconds(301));
+			assertThat(here.token("acme").block().accessToken().getTokenValue()).isEqualTo("T1");
+			long start = System.nanoTime();
+			await().atMost(Duration.ofSeconds(2))
+				.pollInterval(Duration.ofMillis(1))
+				.until(() -> "T1".equals(there.cachedToken("acme").accessToken().getTokenValue()));
+			Duration propagation = Duration.ofNanos(System.nanoTime() - start);
+			long reads = redis.calls("hgetall");
+			long scripts = redis.calls("eval") + redis.calls("evalsha");
+			for (int i = 0; i < 100; i++) {
+				assertThat(there.token("acme").block().accessToken().getTokenValue()).isEqualTo("T1");
+			}
+			assertThat(redis.calls("hgetall")).isEqualTo(reads);
+			assertThat(redis.calls("eval") + redis.calls("evalsha")).isEqualTo(scripts);
+			assertThat(count(provider, tokenRequests())).isEqualTo(2);
+			System.out.println("New token visible to the other instance after " + propagation.toMillis() + " ms");
+		}));
+	}
+
+}

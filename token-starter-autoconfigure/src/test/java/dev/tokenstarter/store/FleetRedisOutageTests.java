@@ -1,0 +1,108 @@
+package dev.tokenstarter.store;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.web.client.RestClient;
+
+import dev.tokenstarter.client.TokenClients;
+import dev.tokenstarter.engine.TokenManager;
+import dev.tokenstarter.test.EngineTestSupport;
+import dev.tokenstarter.test.FleetTestSupport;
+import dev.tokenstarter.test.MutableClock;
+import dev.tokenstarter.test.RedisServer;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.ok;
+import static com.github.tomakehurst.wiremock.client.WireMock.get;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
+import static dev.tokenstarter.test.TokenStubs.API_PATH;
+import static dev.tokenstarter.test.TokenStubs.token;
+import static dev.tokenstarter.test.TokenStubs.tokenRequest;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Redis going down under load fails no call while the provider is up, and the fleet shares the store again
+ * once Redis is back.
+ */
+class FleetRedisOutageTests {
+
+	@RegisterExtension
+	static final WireMockExtension provider = EngineTestSupport.provider();
+
+	private final RedisServer redis = RedisServer.start();
+
+	private final MutableClock clock = MutableClock.startingNow();
+
+	@AfterEach
+	void stopRedis() {
+		this.redis.close();
+	}
+
+	@Test
+	void redisKilledDuringLoadFailsNoCallAndTheInstancesRejoinWhenItIsBack() {
+		provider.stubFor(tokenRequest().willReturn(token("T", 300)));
+		provider.stubFor(get(urlPathEqualTo(API_PATH)).willReturn(ok("hello")));
+		ApplicationContextRunner instance = FleetTestSupport.instance(this.redis, provider, this.clock)
+			.withPropertyValues("token.store.redis.timeout=300ms");
+		instance.run((first) -> instance.run((second) -> {
+			List<RestClient> apis = List.of(first.getBean(TokenClients.class).restClient("acme"),
+					second.getBean(TokenClients.class).restClient("acme"));
+			AtomicBoolean running = new AtomicBoolean(true);
+			AtomicInteger succeeded = new AtomicInteger();
+			AtomicInteger failed = new AtomicInteger();
+			ExecutorService load = Executors.newFixedThreadPool(8);
+			for (int i = 0; i < 8; i++) {
+				RestClient api = apis.get(i % 2);
+				load.submit(() -> {
+					while (running.get()) {
+						try {
+							api.get().uri(API_PATH).retrieve().body(String.class);
+							succeeded.incrementAndGet();
+						}
+						catch (RuntimeException ex) {
+							failed.incrementAndGet();
+						}
+					}
+				});
+			}
+			try {
+				await().until(() -> succeeded.get() > 200);
+				this.redis.kill();
+				// Every token expires while Redis is down: each instance renews on its own.
+				this.clock.advance(Duration.ofSeconds(301));
+				int beforeOutageRenewal = succeeded.get();
+				await().atMost(Duration.ofSeconds(20)).until(() -> succeeded.get() > beforeOutageRenewal + 500);
+				this.redis.restart();
+				this.clock.advance(Duration.ofSeconds(301));
+				await().atMost(Duration.ofSeconds(20))
+					.until(() -> this.redis.command("KEYS", "token-starter:client:*").size() == 1);
+				int afterRecovery = succeeded.get();
+				await().atMost(Duration.ofSeconds(20)).until(() -> succeeded.get() > afterRecovery + 500);
+			}
+			finally {
+				running.set(false);
+				load.shutdown();
+				load.awaitTermination(30, TimeUnit.SECONDS);
+			}
+			assertThat(failed).hasValue(0);
+			// Back on the shared store: both instances hold the token that Redis holds.
+			String stored = first.getBean(TokenManager.class).cachedToken("acme").accessToken().getTokenValue();
+			assertThat(second.getBean(TokenManager.class).cachedToken("acme").accessToken().getTokenValue())
+				.isEqualTo(stored);
+		}));
+	}
+
+}

@@ -1,0 +1,124 @@
+package dev.tokenstarter.store;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+
+import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
+import com.github.tomakehurst.wiremock.stubbing.Scenario;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+
+import dev.tokenstarter.engine.ManagedToken;
+import dev.tokenstarter.engine.TokenManager;
+import dev.tokenstarter.test.FleetTestSupport;
+import dev.tokenstarter.test.MutableClock;
+import dev.tokenstarter.test.RedisServer;
+import dev.tokenstarter.test.RotatingRefreshTokenProvider;
+import dev.tokenstarter.test.Threads;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMockConfig;
+import static dev.tokenstarter.test.TokenStubs.count;
+import static dev.tokenstarter.test.TokenStubs.token;
+import static dev.tokenstarter.test.TokenStubs.tokenRequest;
+import static dev.tokenstarter.test.TokenStubs.tokenRequests;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Renewal across the fleet: one instance renews at a time, rotated refresh tokens are never reused, and a lock
+ * holder that hangs neither blocks the others nor overwrites their newer token.
+ */
+class FleetRenewalTests {
+
+	private static final int LIFETIME = 300;
+
+	private static final RotatingRefreshTokenProvider rotating = new RotatingRefreshTokenProvider(LIFETIME);
+
+	@RegisterExtension
+	static final WireMockExtension provider = WireMockExtension.newInstance()
+		.options(wireMockConfig().dynamicPort().containerThreads(64).extensions(rotating))
+		.build();
+
+	private static RedisServer redis;
+
+	private final MutableClock clock = MutableClock.startingNow();
+
+	@BeforeAll
+	static void startRedis() {
+		redis = RedisServer.start();
+	}
+
+	@AfterAll
+	static void stopRedis() {
+		redis.close();
+	}
+
+	@BeforeEach
+	void emptyRedis() {
+		redis.command("FLUSHALL");
+	}
+
+	@Test
+	void threeInstancesRefreshingConcurrentlyOverFiftyLifetimesNeverReuseARotatedRefreshToken() {
+		provider.stubFor(tokenRequest().willReturn(aResponse().withTransformers(rotating.getName())));
+		ApplicationContextRunner instance = FleetTestSupport.instance(redis, provider, this.clock);
+		instance.run((first) -> instance.run((second) -> instance.run((third) -> {
+			List<TokenManager> fleet = List.of(first.getBean(TokenManager.class), second.getBean(TokenManager.class),
+					third.getBean(TokenManager.class));
+			int authenticationsBefore = rotating.authentications();
+			int refreshesBefore = rotating.refreshes();
+			for (int lifetime = 0; lifetime < 50; lifetime++) {
+				List<Callable<String>> calls = new ArrayList<>();
+				for (int i = 0; i < 30; i++) {
+					TokenManager tokens = fleet.get(i % 3);
+					calls.add(() -> tokens.token("acme").block().accessToken().getTokenValue());
+				}
+				List<String> served = Threads.runTogether(calls);
+				assertThat(served).hasSize(30).doesNotContainNull();
+				assertThat(served.stream().distinct()).as("one token per lifetime across the fleet").hasSize(1);
+				this.clock.advance(Duration.ofSeconds(LIFETIME + 1));
+			}
+			assertThat(rotating.reuses()).isZero();
+			assertThat(rotating.authentications() - authenticationsBefore).isEqualTo(1);
+			assertThat(rotating.refreshes() - refreshesBefore).isEqualTo(49);
+		})));
+	}
+
+	@Test
+	void aHolderStuckPastItsLeaseNeitherBlocksTheOthersNorOverwritesTheirNewerToken() {
+		provider.stubFor(tokenRequest().inScenario("stuck")
+			.whenScenarioStateIs(Scenario.STARTED)
+			.willReturn(token("LATE", LIFETIME).withFixedDelay(4000))
+			.willSetStateTo("released"));
+		provider.stubFor(tokenRequest().inScenario("stuck").whenScenarioStateIs("released")
+			.willReturn(token("FRESH", LIFETIME)));
+		ApplicationContextRunner instance = FleetTestSupport.instance(redis, provider, this.clock)
+			.withPropertyValues("token.store.redis.lock-lease=1s", "token.store.redis.lock-wait=10s");
+		instance.run((first) -> instance.run((second) -> {
+			TokenManager stuck = first.getBean(TokenManager.class);
+			TokenManager other = second.getBean(TokenManager.class);
+			CompletableFuture<ManagedToken> stuckCall = stuck.token("acme").toFuture();
+			while (count(provider, tokenRequests()) == 0) {
+				Thread.onSpinWait();
+			}
+			long start = System.nanoTime();
+			assertThat(other.token("acme").block().accessToken().getTokenValue()).isEqualTo("FRESH");
+			Duration waited = Duration.ofNanos(System.nanoTime() - start);
+			assertThat(stuckCall).isNotDone();
+			assertThat(waited).isLessThan(Duration.ofSeconds(1).plusSeconds(1).plusMillis(500));
+			// The stuck holder's late write is refused: it ends up with the fleet's newer token.
+			assertThat(stuckCall.get().accessToken().getTokenValue()).isEqualTo("FRESH");
+			assertThat(stuck.token("acme").block().accessToken().getTokenValue()).isEqualTo("FRESH");
+			assertThat(count(provider, tokenRequests())).isEqualTo(2);
+		}));
+	}
+
+}

@@ -1,0 +1,39 @@
+package dev.tokenstarter.test;
+
+import java.time.Clock;
+
+import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
+
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.autoconfigure.ssl.SslAutoConfiguration;
+import org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+
+import dev.tokenstarter.autoconfigure.TokenClientsAutoConfiguration;
+import dev.tokenstarter.autoconfigure.TokenEngineAutoConfiguration;
+import dev.tokenstarter.autoconfigure.TokenRedisAutoConfiguration;
+
+/**
+ * Application contexts of one fleet: each its own engine, store, lock and Redisson client, all on one Redis and
+ * one provider.
+ */
+public final class FleetTestSupport {
+
+	/** A test-only AES-256 key (32 zero-based bytes); never a production key. */
+	public static final String TEST_KEY = "k1:" + java.util.Base64.getEncoder().encodeToString(new byte[32]);
+
+	private FleetTestSupport() {
+	}
+
+	public static ApplicationContextRunner instance(RedisServer redis, WireMockExtension provider, Clock clock) {
+		return new ApplicationContextRunner()
+			.withConfiguration(AutoConfigurations.of(SslAutoConfiguration.class, DataRedisAutoConfiguration.class,
+					TokenRedisAutoConfiguration.class, TokenEngineAutoConfiguration.class,
+					TokenClientsAutoConfiguration.class))
+			.withBean(Clock.class, () -> clock)
+			.withPropertyValues(TokenStubs.providerProperties(provider, "acme"))
+			.withPropertyValues("spring.data.redis.url=" + redis.url(),
+					"token.store.redis.encryption-keys=" + TEST_KEY, "token.store.redis.retry-interval=200ms");
+	}
+
+}

@@ -1,0 +1,181 @@
+package dev.tokenstarter.test;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A real {@code redis-server} process on a free port, started and stopped by the tests (never the machine's
+ * shared Redis on 6379). Can be killed and restarted on the same port to test outages.
+ */
+public final class RedisServer implements AutoCloseable {
+
+	private final int port;
+
+	private Process process;
+
+	private RedisServer(int port) {
+		this.port = port;
+	}
+
+	public static RedisServer start() {
+		RedisServer server = new RedisServer(freePort());
+		server.restart();
+		return server;
+	}
+
+	public String url() {
+		return "redis://127.0.0.1:" + this.port;
+	}
+
+	public int port() {
+		return this.port;
+	}
+
+	public synchronized void restart() {
+		try {
+			this.process = new ProcessBuilder("redis-server", "--port", Integer.toString(this.port), "--bind",
+					"127.0.0.1", "--save", "", "--appendonly", "no", "--protected-mode", "no")
+				.redirectOutput(ProcessBuilder.Redirect.DISCARD)
+				.redirectError(ProcessBuilder.Redirect.DISCARD)
+				.start();
+		}
+		catch (IOException ex) {
+			throw new IllegalStateException("redis-server must be installed (apt-get install redis-server)", ex);
+		}
+		long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+		while (System.nanoTime() < deadline) {
+			try {
+				if ("PONG".equals(command("PING").get(0))) {
+					return;
+				}
+			}
+			catch (IllegalStateException notYet) {
+				sleep(20);
+			}
+		}
+		throw new IllegalStateException("redis-server did not start on port " + this.port);
+	}
+
+	/**
+	 * Kills the server at once, as a crash would.
+	 */
+	public synchronized void kill() {
+		if (this.process != null) {
+			this.process.destroyForcibly();
+			try {
+				this.process.waitFor(10, TimeUnit.SECONDS);
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+			}
+			this.process = null;
+		}
+	}
+
+	@Override
+	public void close() {
+		kill();
+	}
+
+	/**
+	 * Sends one command and returns the reply flattened to strings (bulk strings, integers and arrays).
+	 */
+	public List<String> command(String... arguments) {
+		try (Socket socket = new Socket("127.0.0.1", this.port)) {
+			socket.setSoTimeout(5000);
+			OutputStream out = socket.getOutputStream();
+			StringBuilder request = new StringBuilder("*" + arguments.length + "\r\n");
+			for (String argument : arguments) {
+				byte[] bytes = argument.getBytes(StandardCharsets.UTF_8);
+				request.append('$').append(bytes.length).append("\r\n").append(argument).append("\r\n");
+			}
+			out.write(request.toString().getBytes(StandardCharsets.UTF_8));
+			out.flush();
+			List<String> reply = new ArrayList<>();
+			read(socket.getInputStream(), reply);
+			return reply;
+		}
+		catch (IOException ex) {
+			throw new IllegalStateException("Redis on port " + this.port + " did not answer", ex);
+		}
+	}
+
+	/**
+	 * Returns how many times Redis ran {@code command} since it started (from INFO commandstats).
+	 */
+	public long calls(String command) {
+		String stats = command("INFO", "commandstats").get(0);
+		for (String line : stats.split("\r\n")) {
+			if (line.startsWith("cmdstat_" + command.toLowerCase() + ":calls=")) {
+				return Long.parseLong(line.substring(line.indexOf('=') + 1, line.indexOf(',')));
+			}
+		}
+		return 0;
+	}
+
+	private static void read(InputStream in, List<String> reply) throws IOException {
+		String line = line(in);
+		char type = line.charAt(0);
+		String rest = line.substring(1);
+		switch (type) {
+			case '+', ':' -> reply.add(rest);
+			case '-' -> throw new IllegalStateException("Redis error: " + rest);
+			case '$' -> {
+				int length = Integer.parseInt(rest);
+				if (length < 0) {
+					reply.add(null);
+					return;
+				}
+				byte[] data = in.readNBytes(length + 2);
+				reply.add(new String(data, 0, length, StandardCharsets.UTF_8));
+			}
+			case '*' -> {
+				int count = Integer.parseInt(rest);
+				for (int i = 0; i < count; i++) {
+					read(in, reply);
+				}
+			}
+			default -> throw new IllegalStateException("Unexpected Redis reply: " + line);
+		}
+	}
+
+	private static String line(InputStream in) throws IOException {
+		StringBuilder line = new StringBuilder();
+		int c;
+		while ((c = in.read()) != -1) {
+			if (c == '\r') {
+				in.read();
+				return line.toString();
+			}
+			line.append((char) c);
+		}
+		throw new IOException("Connection closed");
+	}
+
+	private static int freePort() {
+		try (ServerSocket socket = new ServerSocket(0)) {
+			return socket.getLocalPort();
+		}
+		catch (IOException ex) {
+			throw new IllegalStateException(ex);
+		}
+	}
+
+	private static void sleep(long millis) {
+		try {
+			Thread.sleep(millis);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+	}
+
+}
