@@ -5,7 +5,6 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
-import com.github.tomakehurst.wiremock.stubbing.Scenario;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import reactor.core.publisher.Flux;
@@ -20,6 +19,7 @@ import dev.tokenstarter.client.TokenClients;
 import dev.tokenstarter.test.EngineTestSupport;
 import dev.tokenstarter.test.MutableClock;
 import dev.tokenstarter.test.Threads;
+import dev.tokenstarter.test.TokenStubs;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
@@ -30,6 +30,7 @@ import static dev.tokenstarter.test.TokenStubs.API_PATH;
 import static dev.tokenstarter.test.TokenStubs.apiWith;
 import static dev.tokenstarter.test.TokenStubs.clientCredentialsRequest;
 import static dev.tokenstarter.test.TokenStubs.count;
+import static dev.tokenstarter.test.TokenStubs.inSequence;
 import static dev.tokenstarter.test.TokenStubs.token;
 import static dev.tokenstarter.test.TokenStubs.tokenRequests;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -78,13 +79,7 @@ class TokenManagerConcurrencyTests {
 
 	@Test
 	void staleTokenUnderLoadIsRenewedOnceInTheBackgroundWhileCallersGetTheCurrentOneAtOnce() {
-		server.stubFor(clientCredentialsRequest().inScenario("renewal")
-			.whenScenarioStateIs(Scenario.STARTED)
-			.willReturn(token("T1", 300))
-			.willSetStateTo("renewing"));
-		server.stubFor(clientCredentialsRequest().inScenario("renewal")
-			.whenScenarioStateIs("renewing")
-			.willReturn(token("T2", 300).withFixedDelay(500)));
+		inSequence(server, TokenStubs::clientCredentialsRequest, token("T1", 300), token("T2", 300).withFixedDelay(500));
 		this.runner.run((context) -> {
 			TokenManager tokens = context.getBean(TokenManager.class);
 			assertThat(tokens.token("acme").block().accessToken().getTokenValue()).isEqualTo("T1");
@@ -106,13 +101,7 @@ class TokenManagerConcurrencyTests {
 
 	@Test
 	void hundredConcurrentCallsRejectedWith401RenewTheTokenOnceAndRetryEachCallOnce() {
-		server.stubFor(clientCredentialsRequest().inScenario("revocation")
-			.whenScenarioStateIs(Scenario.STARTED)
-			.willReturn(token("T1", 300))
-			.willSetStateTo("revoked"));
-		server.stubFor(clientCredentialsRequest().inScenario("revocation")
-			.whenScenarioStateIs("revoked")
-			.willReturn(token("T2", 300)));
+		inSequence(server, TokenStubs::clientCredentialsRequest, token("T1", 300), token("T2", 300));
 		// Slow rejections, so that every call is on its way with the revoked token before the first 401 returns.
 		server.stubFor(apiWith("T1").willReturn(aResponse().withStatus(401).withFixedDelay(1500)));
 		server.stubFor(apiWith("T2").willReturn(ok("hello")));
@@ -146,13 +135,7 @@ class TokenManagerConcurrencyTests {
 
 	@Test
 	void restClientRetriesOnceAfter401WithANewToken() {
-		server.stubFor(clientCredentialsRequest().inScenario("revocation")
-			.whenScenarioStateIs(Scenario.STARTED)
-			.willReturn(token("T1", 300))
-			.willSetStateTo("revoked"));
-		server.stubFor(clientCredentialsRequest().inScenario("revocation")
-			.whenScenarioStateIs("revoked")
-			.willReturn(token("T2", 300)));
+		inSequence(server, TokenStubs::clientCredentialsRequest, token("T1", 300), token("T2", 300));
 		server.stubFor(apiWith("T1").willReturn(aResponse().withStatus(401).withFixedDelay(1000)));
 		server.stubFor(apiWith("T2").willReturn(ok("hello")));
 		this.runner.run((context) -> {

@@ -1,15 +1,11 @@
 package dev.tokenstarter.engine;
 
 import java.time.Duration;
-import java.util.function.Supplier;
 import java.util.stream.Stream;
 
-import com.github.tomakehurst.wiremock.client.MappingBuilder;
 import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
-import com.github.tomakehurst.wiremock.client.ScenarioMappingBuilder;
 import com.github.tomakehurst.wiremock.http.Fault;
 import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
-import com.github.tomakehurst.wiremock.stubbing.Scenario;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -138,7 +134,8 @@ class TokenManagerFailureTests {
 
 	@Test
 	void refreshRefusedWithInvalidGrantFallsBackToThePrimaryGrant() {
-		inSequence(TokenStubs::clientCredentialsRequest, tokenWithRefresh("T1", 300, "R1"), token("T2", 300));
+		TokenStubs.inSequence(server, TokenStubs::clientCredentialsRequest, tokenWithRefresh("T1", 300, "R1"),
+				token("T2", 300));
 		server.stubFor(refreshRequest().willReturn(error(400, "invalid_grant")));
 		this.runner.run((context) -> {
 			TokenManager tokens = context.getBean(TokenManager.class);
@@ -216,21 +213,7 @@ class TokenManagerFailureTests {
 	}
 
 	private static void inSequence(ResponseDefinitionBuilder... responses) {
-		inSequence(TokenStubs::tokenRequest, responses);
-	}
-
-	private static void inSequence(Supplier<MappingBuilder> request, ResponseDefinitionBuilder... responses) {
-		for (int i = 0; i < responses.length; i++) {
-			String state = (i == 0) ? Scenario.STARTED : "step-" + i;
-			ScenarioMappingBuilder mapping = request.get()
-				.inScenario("sequence")
-				.whenScenarioStateIs(state)
-				.willReturn(responses[i]);
-			if (i + 1 < responses.length) {
-				mapping = mapping.willSetStateTo("step-" + (i + 1));
-			}
-			server.stubFor(mapping);
-		}
+		TokenStubs.inSequence(server, TokenStubs::tokenRequest, responses);
 	}
 
 }

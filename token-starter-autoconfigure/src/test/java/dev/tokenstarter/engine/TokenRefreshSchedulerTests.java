@@ -6,7 +6,6 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 
 import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
-import com.github.tomakehurst.wiremock.stubbing.Scenario;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -14,8 +13,8 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
 import dev.tokenstarter.test.EngineTestSupport;
 import dev.tokenstarter.test.MutableClock;
+import dev.tokenstarter.test.TokenStubs;
 
-import static dev.tokenstarter.test.TokenStubs.clientCredentialsRequest;
 import static dev.tokenstarter.test.TokenStubs.count;
 import static dev.tokenstarter.test.TokenStubs.token;
 import static dev.tokenstarter.test.TokenStubs.tokenRequests;
@@ -86,13 +85,7 @@ class TokenRefreshSchedulerTests {
 	}
 
 	private static void stubTwoTokens() {
-		server.stubFor(clientCredentialsRequest().inScenario("renewal")
-			.whenScenarioStateIs(Scenario.STARTED)
-			.willReturn(token("T1", 300))
-			.willSetStateTo("second"));
-		server.stubFor(clientCredentialsRequest().inScenario("renewal")
-			.whenScenarioStateIs("second")
-			.willReturn(token("T2", 300)));
+		TokenStubs.inSequence(server, TokenStubs::clientCredentialsRequest, token("T1", 300), token("T2", 300));
 	}
 
 }

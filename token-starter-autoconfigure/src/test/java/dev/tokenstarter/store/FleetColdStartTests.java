@@ -6,9 +6,6 @@ import java.util.List;
 import java.util.concurrent.Callable;
 
 import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -19,6 +16,7 @@ import dev.tokenstarter.test.EngineTestSupport;
 import dev.tokenstarter.test.FleetTestSupport;
 import dev.tokenstarter.test.MutableClock;
 import dev.tokenstarter.test.RedisServer;
+import dev.tokenstarter.test.RedisServerExtension;
 import dev.tokenstarter.test.Threads;
 
 import static dev.tokenstarter.test.TokenStubs.count;
@@ -36,29 +34,15 @@ class FleetColdStartTests {
 	@RegisterExtension
 	static final WireMockExtension provider = EngineTestSupport.provider();
 
-	private static RedisServer redis;
+	@RegisterExtension
+	static final RedisServerExtension redisServer = new RedisServerExtension();
 
 	private final MutableClock clock = MutableClock.startingNow();
-
-	@BeforeAll
-	static void startRedis() {
-		redis = RedisServer.start();
-	}
-
-	@AfterAll
-	static void stopRedis() {
-		redis.close();
-	}
-
-	@BeforeEach
-	void emptyRedis() {
-		redis.command("FLUSHALL");
-	}
 
 	@Test
 	void threeInstancesWithAHundredConcurrentCallsEachMakeOneTokenRequest() {
 		provider.stubFor(tokenRequest().willReturn(token("T1", 300).withFixedDelay(300)));
-		ApplicationContextRunner instance = FleetTestSupport.instance(redis, provider, this.clock);
+		ApplicationContextRunner instance = FleetTestSupport.instance(redis(), provider, this.clock);
 		instance.run((first) -> instance.run((second) -> instance.run((third) -> {
 			List<TokenManager> fleet = List.of(first.getBean(TokenManager.class), second.getBean(TokenManager.class),
 					third.getBean(TokenManager.class));
@@ -75,7 +59,7 @@ class FleetColdStartTests {
 	@Test
 	void aTokenSavedByOneInstanceReachesTheOthersNearCacheWithoutARedisRead() {
 		provider.stubFor(tokenRequest().willReturn(token("T1", 300)));
-		ApplicationContextRunner instance = FleetTestSupport.instance(redis, provider, this.clock);
+		ApplicationContextRunner instance = FleetTestSupport.instance(redis(), provider, this.clock);
 		instance.run((first) -> instance.run((second) -> {
 			TokenManager here = first.getBean(TokenManager.class);
 			TokenManager there = second.getBean(TokenManager.class);
@@ -90,16 +74,20 @@ class FleetColdStartTests {
 				.pollInterval(Duration.ofMillis(1))
 				.until(() -> "T1".equals(there.cachedToken("acme").accessToken().getTokenValue()));
 			Duration propagation = Duration.ofNanos(System.nanoTime() - start);
-			long reads = redis.calls("hgetall");
-			long scripts = redis.calls("eval") + redis.calls("evalsha");
+			long reads = redis().calls("hgetall");
+			long scripts = redis().calls("eval") + redis().calls("evalsha");
 			for (int i = 0; i < 100; i++) {
 				assertThat(there.token("acme").block().accessToken().getTokenValue()).isEqualTo("T1");
 			}
-			assertThat(redis.calls("hgetall")).isEqualTo(reads);
-			assertThat(redis.calls("eval") + redis.calls("evalsha")).isEqualTo(scripts);
+			assertThat(redis().calls("hgetall")).isEqualTo(reads);
+			assertThat(redis().calls("eval") + redis().calls("evalsha")).isEqualTo(scripts);
 			assertThat(count(provider, tokenRequests())).isEqualTo(2);
 			System.out.println("New token visible to the other instance after " + propagation.toMillis() + " ms");
 		}));
+	}
+
+	private static RedisServer redis() {
+		return redisServer.server();
 	}
 
 }

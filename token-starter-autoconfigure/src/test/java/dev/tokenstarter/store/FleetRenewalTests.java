@@ -8,9 +8,6 @@ import java.util.concurrent.CompletableFuture;
 
 import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import com.github.tomakehurst.wiremock.stubbing.Scenario;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -21,6 +18,7 @@ import dev.tokenstarter.engine.TokenManager;
 import dev.tokenstarter.test.FleetTestSupport;
 import dev.tokenstarter.test.MutableClock;
 import dev.tokenstarter.test.RedisServer;
+import dev.tokenstarter.test.RedisServerExtension;
 import dev.tokenstarter.test.RotatingRefreshTokenProvider;
 import dev.tokenstarter.test.Threads;
 
@@ -47,29 +45,15 @@ class FleetRenewalTests {
 		.options(wireMockConfig().dynamicPort().containerThreads(64).extensions(rotating))
 		.build();
 
-	private static RedisServer redis;
+	@RegisterExtension
+	static final RedisServerExtension redisServer = new RedisServerExtension();
 
 	private final MutableClock clock = MutableClock.startingNow();
-
-	@BeforeAll
-	static void startRedis() {
-		redis = RedisServer.start();
-	}
-
-	@AfterAll
-	static void stopRedis() {
-		redis.close();
-	}
-
-	@BeforeEach
-	void emptyRedis() {
-		redis.command("FLUSHALL");
-	}
 
 	@Test
 	void threeInstancesRefreshingConcurrentlyOverFiftyLifetimesNeverReuseARotatedRefreshToken() {
 		provider.stubFor(tokenRequest().willReturn(aResponse().withTransformers(rotating.getName())));
-		ApplicationContextRunner instance = FleetTestSupport.instance(redis, provider, this.clock);
+		ApplicationContextRunner instance = FleetTestSupport.instance(redis(), provider, this.clock);
 		instance.run((first) -> instance.run((second) -> instance.run((third) -> {
 			List<TokenManager> fleet = List.of(first.getBean(TokenManager.class), second.getBean(TokenManager.class),
 					third.getBean(TokenManager.class));
@@ -100,7 +84,7 @@ class FleetRenewalTests {
 			.willSetStateTo("released"));
 		provider.stubFor(tokenRequest().inScenario("stuck").whenScenarioStateIs("released")
 			.willReturn(token("FRESH", LIFETIME)));
-		ApplicationContextRunner instance = FleetTestSupport.instance(redis, provider, this.clock)
+		ApplicationContextRunner instance = FleetTestSupport.instance(redis(), provider, this.clock)
 			.withPropertyValues("token.store.redis.lock-lease=1s", "token.store.redis.lock-wait=10s");
 		instance.run((first) -> instance.run((second) -> {
 			TokenManager stuck = first.getBean(TokenManager.class);
@@ -119,6 +103,10 @@ class FleetRenewalTests {
 			assertThat(stuck.token("acme").block().accessToken().getTokenValue()).isEqualTo("FRESH");
 			assertThat(count(provider, tokenRequests())).isEqualTo(2);
 		}));
+	}
+
+	private static RedisServer redis() {
+		return redisServer.server();
 	}
 
 }

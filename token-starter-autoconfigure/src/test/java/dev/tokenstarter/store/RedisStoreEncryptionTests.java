@@ -5,8 +5,6 @@ import java.util.List;
 
 import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import com.github.tomakehurst.wiremock.stubbing.Scenario;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -19,6 +17,7 @@ import dev.tokenstarter.test.EngineTestSupport;
 import dev.tokenstarter.test.FleetTestSupport;
 import dev.tokenstarter.test.MutableClock;
 import dev.tokenstarter.test.RedisServer;
+import dev.tokenstarter.test.RedisServerExtension;
 
 import static dev.tokenstarter.test.TokenStubs.count;
 import static dev.tokenstarter.test.TokenStubs.tokenRequest;
@@ -42,23 +41,13 @@ class RedisStoreEncryptionTests {
 	@RegisterExtension
 	static final WireMockExtension provider = EngineTestSupport.provider();
 
-	private static RedisServer redis;
+	@RegisterExtension
+	static final RedisServerExtension redisServer = new RedisServerExtension();
 
 	private final MutableClock clock = MutableClock.startingNow();
 
-	@BeforeAll
-	static void startRedis() {
-		redis = RedisServer.start();
-	}
-
-	@AfterAll
-	static void stopRedis() {
-		redis.close();
-	}
-
 	@BeforeEach
 	void stubProvider() {
-		redis.command("FLUSHALL");
 		provider.stubFor(tokenRequest().inScenario("tokens")
 			.whenScenarioStateIs(Scenario.STARTED)
 			.willReturn(tokenWithRefresh(ACCESS, 300, REFRESH))
@@ -95,10 +84,10 @@ class RedisStoreEncryptionTests {
 	@Test
 	void aTamperedValueIsTreatedAsAbsentAndNeverReturned() {
 		runner().run((context) -> context.getBean(TokenManager.class).token("acme").block());
-		String key = redis.command("KEYS", "token-starter:client:*").get(0);
-		byte[] sealed = Base64.getDecoder().decode(redis.command("HGET", key, "data").get(0));
+		String key = redis().command("KEYS", "token-starter:client:*").get(0);
+		byte[] sealed = Base64.getDecoder().decode(redis().command("HGET", key, "data").get(0));
 		sealed[sealed.length - 1] ^= 0x01;
-		redis.command("HSET", key, "data", Base64.getEncoder().encodeToString(sealed));
+		redis().command("HSET", key, "data", Base64.getEncoder().encodeToString(sealed));
 		runner().run((context) -> {
 			assertThat(context.getBean(TokenManager.class).token("acme").block().accessToken().getTokenValue())
 				.isEqualTo("SECOND");
@@ -149,18 +138,22 @@ class RedisStoreEncryptionTests {
 	}
 
 	private ApplicationContextRunner runner() {
-		return FleetTestSupport.instance(redis, provider, this.clock);
+		return FleetTestSupport.instance(redis(), provider, this.clock);
 	}
 
 	private static List<String> dump() {
-		return redis.command("KEYS", "*")
+		return redis().command("KEYS", "*")
 			.stream()
-			.flatMap((key) -> redis.command("HGETALL", key).stream())
+			.flatMap((key) -> redis().command("HGETALL", key).stream())
 			.toList();
 	}
 
 	private static String base64(String value) {
 		return Base64.getEncoder().encodeToString(value.getBytes()).substring(0, 12);
+	}
+
+	private static RedisServer redis() {
+		return redisServer.server();
 	}
 
 }

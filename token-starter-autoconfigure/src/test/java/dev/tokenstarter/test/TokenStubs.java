@@ -1,9 +1,13 @@
 package dev.tokenstarter.test;
 
+import java.util.function.Supplier;
+
 import com.github.tomakehurst.wiremock.client.MappingBuilder;
 import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
+import com.github.tomakehurst.wiremock.client.ScenarioMappingBuilder;
 import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import com.github.tomakehurst.wiremock.matching.RequestPatternBuilder;
+import com.github.tomakehurst.wiremock.stubbing.Scenario;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.containing;
@@ -62,6 +66,24 @@ public final class TokenStubs {
 
 	public static MappingBuilder apiWith(String token) {
 		return get(urlPathEqualTo(API_PATH)).withHeader("Authorization", equalTo("Bearer " + token));
+	}
+
+	/**
+	 * Stubs {@code request} to answer {@code responses} one after the other, the last one from then on.
+	 */
+	public static void inSequence(WireMockExtension server, Supplier<MappingBuilder> request,
+			ResponseDefinitionBuilder... responses) {
+		for (int i = 0; i < responses.length; i++) {
+			String state = (i == 0) ? Scenario.STARTED : "step-" + i;
+			ScenarioMappingBuilder mapping = request.get()
+				.inScenario("sequence")
+				.whenScenarioStateIs(state)
+				.willReturn(responses[i]);
+			if (i + 1 < responses.length) {
+				mapping = mapping.willSetStateTo("step-" + (i + 1));
+			}
+			server.stubFor(mapping);
+		}
 	}
 
 	public static int count(WireMockExtension server, RequestPatternBuilder pattern) {
