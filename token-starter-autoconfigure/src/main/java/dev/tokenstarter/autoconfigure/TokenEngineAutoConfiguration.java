@@ -2,6 +2,8 @@ package dev.tokenstarter.autoconfigure;
 
 import java.time.Clock;
 
+import io.micrometer.observation.ObservationRegistry;
+
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
@@ -21,10 +23,13 @@ import dev.tokenstarter.config.TokenClientRegistrationRepository;
 import dev.tokenstarter.config.TokenProperties;
 import dev.tokenstarter.config.TokenSettings;
 import dev.tokenstarter.engine.TokenManager;
+import dev.tokenstarter.engine.TokenObserver;
 import dev.tokenstarter.engine.TokenRefreshScheduler;
 import dev.tokenstarter.grant.TokenGrants;
 import dev.tokenstarter.lock.LocalTokenLock;
 import dev.tokenstarter.lock.TokenLock;
+import dev.tokenstarter.observe.CompositeTokenObserver;
+import dev.tokenstarter.observe.LoggingTokenObserver;
 
 /**
  * The token engine: provider registrations, the authorized-client store (in memory unless another is
@@ -68,16 +73,25 @@ public class TokenEngineAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
-	TokenGrants tokenGrants(TokenSettings settings, ObjectProvider<Clock> clock) {
-		return new TokenGrants(settings, clock.getIfAvailable(Clock::systemUTC));
+	TokenGrants tokenGrants(TokenSettings settings, ObjectProvider<Clock> clock,
+			ObjectProvider<ObservationRegistry> observations) {
+		return new TokenGrants(settings, clock.getIfAvailable(Clock::systemUTC),
+				observations.getIfAvailable(() -> ObservationRegistry.NOOP));
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	LoggingTokenObserver tokenLoggingObserver(ObjectProvider<Clock> clock) {
+		return new LoggingTokenObserver(clock.getIfAvailable(Clock::systemUTC));
 	}
 
 	@Bean
 	@ConditionalOnMissingBean
 	TokenManager tokenManager(TokenClientRegistrationRepository registrations,
 			ReactiveOAuth2AuthorizedClientService store, TokenLock lock, TokenGrants grants, TokenSettings settings,
-			ObjectProvider<Clock> clock) {
-		return new TokenManager(registrations, store, lock, grants, settings, clock.getIfAvailable(Clock::systemUTC));
+			ObjectProvider<Clock> clock, ObjectProvider<TokenObserver> observers) {
+		return new TokenManager(registrations, store, lock, grants, settings, clock.getIfAvailable(Clock::systemUTC),
+				CompositeTokenObserver.of(observers.orderedStream().toList()));
 	}
 
 	@Bean

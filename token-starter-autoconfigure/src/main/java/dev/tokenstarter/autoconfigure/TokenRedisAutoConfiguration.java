@@ -24,8 +24,10 @@ import org.springframework.web.reactive.function.client.WebClient;
 import dev.tokenstarter.config.TokenClientRegistrationRepository;
 import dev.tokenstarter.config.TokenProperties;
 import dev.tokenstarter.engine.TokenManager;
+import dev.tokenstarter.engine.TokenObserver;
 import dev.tokenstarter.lock.RedissonTokenLock;
 import dev.tokenstarter.lock.TokenLock;
+import dev.tokenstarter.observe.CompositeTokenObserver;
 import dev.tokenstarter.store.AesGcmTokenCipher;
 import dev.tokenstarter.store.AuthorizedClientCodec;
 import dev.tokenstarter.store.BlockingAuthorizedClientService;
@@ -112,10 +114,10 @@ public class TokenRedisAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean(TokenLock.class)
 	RedissonTokenLock tokenLock(RedissonClient redisson, RedisKeys keys, RedisAvailability availability,
-			TokenProperties properties) {
+			TokenProperties properties, ObjectProvider<TokenObserver> observers) {
 		TokenProperties.Redis redis = properties.getStore().getRedis();
 		return new RedissonTokenLock(redisson.reactive(), keys, availability, redis.getLockWait(),
-				redis.getLockLease(), redis.getTimeout());
+				redis.getLockLease(), redis.getTimeout(), CompositeTokenObserver.of(observers.orderedStream().toList()));
 	}
 
 	@Bean

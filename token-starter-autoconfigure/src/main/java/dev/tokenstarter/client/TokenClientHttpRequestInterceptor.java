@@ -47,9 +47,17 @@ public class TokenClientHttpRequestInterceptor implements ClientHttpRequestInter
 			return response;
 		}
 		response.close();
-		ManagedToken renewed = this.tokenManager.renewRejected(this.registrationId, token).block(this.maxWait);
-		request.getHeaders().set(HttpHeaders.AUTHORIZATION, renewed.authorizationHeaderValue());
-		return execution.execute(request, body);
+		boolean accepted = false;
+		try {
+			ManagedToken renewed = this.tokenManager.renewRejected(this.registrationId, token).block(this.maxWait);
+			request.getHeaders().set(HttpHeaders.AUTHORIZATION, renewed.authorizationHeaderValue());
+			ClientHttpResponse retried = execution.execute(request, body);
+			accepted = !this.unauthorizedStatuses.contains(retried.getStatusCode().value());
+			return retried;
+		}
+		finally {
+			this.tokenManager.recordUnauthorizedRetry(this.registrationId, accepted);
+		}
 	}
 
 }

@@ -45,7 +45,9 @@ public class TokenExchangeFilterFunction implements ExchangeFilterFunction {
 			ManagedToken rejected) {
 		return rejection.releaseBody()
 			.then(this.tokenManager.renewRejected(this.registrationId, rejected))
-			.flatMap((token) -> next.exchange(withToken(request, token)));
+			.flatMap((token) -> next.exchange(withToken(request, token)))
+			.doOnNext((response) -> this.tokenManager.recordUnauthorizedRetry(this.registrationId, !rejected(response)))
+			.doOnError((ex) -> this.tokenManager.recordUnauthorizedRetry(this.registrationId, false));
 	}
 
 	private boolean rejected(ClientResponse response) {

@@ -5,11 +5,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 
-import org.apache.commons.logging.Log;
-import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 
@@ -40,8 +39,6 @@ import dev.tokenstarter.store.StaleAuthorizedClientException;
  */
 public class TokenManager implements ReactiveOAuth2AuthorizedClientManager {
 
-	private static final Log logger = LogFactory.getLog(TokenManager.class);
-
 	/** Last-use times are only needed to the second; writing them less often keeps the hot path cheap. */
 	private static final long LAST_USE_RESOLUTION_MILLIS = 1000;
 
@@ -65,14 +62,19 @@ public class TokenManager implements ReactiveOAuth2AuthorizedClientManager {
 
 	private final Map<String, Provider> providers = new ConcurrentHashMap<>();
 
+	private final Map<String, ProviderActivity> activities = new ConcurrentHashMap<>();
+
+	private final TokenObserver observer;
+
 	public TokenManager(ReactiveClientRegistrationRepository registrations, ReactiveOAuth2AuthorizedClientService store,
-			TokenLock lock, TokenGrants grants, TokenSettings settings, Clock clock) {
+			TokenLock lock, TokenGrants grants, TokenSettings settings, Clock clock, TokenObserver observer) {
 		this.registrations = registrations;
 		this.store = store;
 		this.lock = lock;
 		this.grants = grants;
 		this.settings = settings;
 		this.clock = clock;
+		this.observer = observer;
 	}
 
 	/**
@@ -88,13 +90,16 @@ public class TokenManager implements ReactiveOAuth2AuthorizedClientManager {
 				current.markUsed(now);
 			}
 			if (current.isFreshAt(now)) {
+				this.observer.lookup(registrationId, TokenObserver.Lookup.HIT);
 				return current.asMono();
 			}
 			if (current.isUsableAt(now)) {
+				this.observer.lookup(registrationId, TokenObserver.Lookup.STALE);
 				renewInBackground(registrationId, now);
 				return current.asMono();
 			}
 		}
+		this.observer.lookup(registrationId, TokenObserver.Lookup.MISS);
 		return awaitRenewal(registrationId, null);
 	}
 
@@ -180,6 +185,67 @@ public class TokenManager implements ReactiveOAuth2AuthorizedClientManager {
 		}
 	}
 
+	/**
+	 * Obtains a new token for a provider now, whatever the held one's state (an operator's request); the held
+	 * token is never returned.
+	 * @param registrationId the provider's name
+	 * @return the new token
+	 */
+	public Mono<ManagedToken> refresh(String registrationId) {
+		return Mono.defer(() -> {
+			ManagedToken current = this.nearCache.get(registrationId);
+			return awaitRenewal(registrationId, (current != null) ? current.tokenValue() : null);
+		});
+	}
+
+	/**
+	 * Forgets a provider's token here and in the store; the next call obtains a new one.
+	 * @param registrationId the provider's name
+	 * @return completion once the store entry is removed
+	 */
+	public Mono<Void> evict(String registrationId) {
+		return provider(registrationId).flatMap((provider) -> {
+			this.nearCache.remove(registrationId);
+			return this.store.removeAuthorizedClient(registrationId, provider.principal().getName());
+		});
+	}
+
+	/**
+	 * Records that the API rejected a token and the request was sent again with a renewed one.
+	 * @param registrationId the provider's name
+	 * @param success whether the retried request was accepted
+	 */
+	public void recordUnauthorizedRetry(String registrationId, boolean success) {
+		activity(registrationId).unauthorizedRetry();
+		this.observer.unauthorizedRetry(registrationId, success);
+	}
+
+	/**
+	 * Returns what is known of a provider without contacting it.
+	 * @param registrationId the provider's name
+	 * @return its status
+	 */
+	public ProviderStatus status(String registrationId) {
+		Provider provider = this.providers.get(registrationId);
+		ManagedToken token = this.nearCache.get(registrationId);
+		ProviderActivity activity = this.activities.getOrDefault(registrationId, new ProviderActivity());
+		String grant = (provider != null) ? provider.registration().getAuthorizationGrantType().getValue() : "unknown";
+		return new ProviderStatus(registrationId, grant,
+				(token != null) ? token.accessToken().getScopes() : Set.of(),
+				(token != null) ? token.accessToken().getIssuedAt() : null,
+				(token != null) ? token.accessToken().getExpiresAt() : null,
+				(token != null) ? token.staleAt() : null, token != null && token.isUsableAt(this.clock.millis()),
+				activity.lastError(), activity.lastErrorAt(), activity.obtainedCount(), activity.failureCount(),
+				activity.unauthorizedRetryCount());
+	}
+
+	/**
+	 * Returns the names of the providers this engine has served so far.
+	 */
+	public Set<String> activeProviders() {
+		return Set.copyOf(this.providers.keySet());
+	}
+
 	private static boolean expiresLater(OAuth2AuthorizedClient client, ManagedToken current) {
 		Instant incoming = client.getAccessToken().getExpiresAt();
 		Instant held = current.accessToken().getExpiresAt();
@@ -200,7 +266,10 @@ public class TokenManager implements ReactiveOAuth2AuthorizedClientManager {
 			if (failure != null && this.clock.millis() < failure.untilMillis()) {
 				return Mono.error(failure.error());
 			}
-			return Mono.fromFuture(flight(registrationId, rejected), true);
+			long start = System.nanoTime();
+			return Mono.fromFuture(flight(registrationId, rejected), true)
+				.doOnSuccess((token) -> this.observer.waited(registrationId, System.nanoTime() - start, true))
+				.doOnError((ex) -> this.observer.waited(registrationId, System.nanoTime() - start, false));
 		});
 	}
 
@@ -244,8 +313,9 @@ public class TokenManager implements ReactiveOAuth2AuthorizedClientManager {
 				this.nearCache.remove(registrationId, current);
 			}
 			OAuth2AuthorizedClient held = (current != null) ? current.authorizedClient() : null;
+			boolean ahead = current != null && current.isUsableAt(this.clock.millis()) && !current.hasValue(rejected);
 			return freshFromStore(provider, rejected).switchIfEmpty(this.lock.withLock(provider.lockKey(),
-					() -> renewLocked(provider, held, rejected)));
+					() -> renewLocked(provider, held, rejected, ahead)));
 		});
 	}
 
@@ -258,7 +328,7 @@ public class TokenManager implements ReactiveOAuth2AuthorizedClientManager {
 	}
 
 	private Mono<ManagedToken> renewLocked(Provider provider, @Nullable OAuth2AuthorizedClient held,
-			@Nullable String rejected) {
+			@Nullable String rejected, boolean ahead) {
 		return loadStored(provider).flatMap((stored) -> {
 			if (stored.isPresent()) {
 				ManagedToken token = provider.policy().manage(stored.get());
@@ -269,14 +339,14 @@ public class TokenManager implements ReactiveOAuth2AuthorizedClientManager {
 			OAuth2AuthorizedClient basis = stored.orElse(held);
 			boolean storeHoldsRejected = stored.isPresent()
 					&& stored.get().getAccessToken().getTokenValue().equals(rejected);
-			return obtain(provider, basis).onErrorResume((ex) -> storeHoldsRejected
+			return obtain(provider, basis, ahead).onErrorResume((ex) -> storeHoldsRejected
 					? this.store.removeAuthorizedClient(provider.registrationId(), provider.principal().getName())
 						.then(Mono.error(ex))
 					: Mono.error(ex));
 		});
 	}
 
-	private Mono<ManagedToken> obtain(Provider provider, @Nullable OAuth2AuthorizedClient basis) {
+	private Mono<ManagedToken> obtain(Provider provider, @Nullable OAuth2AuthorizedClient basis, boolean ahead) {
 		return provider.grants()
 			.obtain(provider.registration(), provider.principal(), basis)
 			.map(this::restamp)
@@ -288,9 +358,8 @@ public class TokenManager implements ReactiveOAuth2AuthorizedClientManager {
 			.map((client) -> {
 				ManagedToken token = remember(provider.policy().manage(client));
 				this.failures.remove(provider.registrationId());
-				if (logger.isDebugEnabled()) {
-					logger.debug("Obtained " + token);
-				}
+				activity(provider.registrationId()).obtained();
+				this.observer.obtained(token, ahead);
 				return token;
 			});
 	}
@@ -328,7 +397,12 @@ public class TokenManager implements ReactiveOAuth2AuthorizedClientManager {
 		if (!cooldown.isZero()) {
 			this.failures.put(registrationId, new Failure(this.clock.millis() + cooldown.toMillis(), failure));
 		}
-		logger.warn(failure.getMessage());
+		activity(registrationId).failed(failure, this.clock.instant());
+		this.observer.failed(failure);
+	}
+
+	private ProviderActivity activity(String registrationId) {
+		return this.activities.computeIfAbsent(registrationId, (id) -> new ProviderActivity());
 	}
 
 	private Mono<Provider> provider(String registrationId) {

@@ -2,6 +2,8 @@ package dev.tokenstarter.grant;
 
 import java.time.Duration;
 
+import io.micrometer.observation.Observation;
+import io.micrometer.observation.ObservationRegistry;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 
@@ -21,6 +23,9 @@ import dev.tokenstarter.config.ProviderSettings;
  */
 public class ProviderGrants {
 
+	/** Name of the observation, and of the timer it becomes, around every token request. */
+	public static final String OBSERVATION = "token.requests";
+
 	private final ProviderSettings settings;
 
 	private final ReactiveOAuth2AuthorizedClientProvider primary;
@@ -29,12 +34,15 @@ public class ProviderGrants {
 
 	private final TokenRequestRetry retry;
 
+	private final ObservationRegistry observations;
+
 	public ProviderGrants(ProviderSettings settings, ReactiveOAuth2AuthorizedClientProvider primary,
-			ReactiveOAuth2AuthorizedClientProvider refresh) {
+			ReactiveOAuth2AuthorizedClientProvider refresh, ObservationRegistry observations) {
 		this.settings = settings;
 		this.primary = primary;
 		this.refresh = refresh;
 		this.retry = new TokenRequestRetry(settings.retry());
+		this.observations = observations;
 	}
 
 	/**
@@ -48,26 +56,48 @@ public class ProviderGrants {
 			@Nullable OAuth2AuthorizedClient current) {
 		Mono<OAuth2AuthorizedClient> fresh = Mono.defer(() -> request(this.primary,
 				OAuth2AuthorizationContext.withClientRegistration(registration).principal(principal).build(),
-				"grant " + registration.getAuthorizationGrantType().getValue()));
+				registration.getAuthorizationGrantType().getValue()));
 		Mono<OAuth2AuthorizedClient> result = fresh;
 		if (current != null && current.getRefreshToken() != null) {
 			result = request(this.refresh, OAuth2AuthorizationContext.withAuthorizedClient(current)
 				.principal(principal)
-				.build(), "grant refresh_token")
+				.build(), "refresh_token")
 				.onErrorResume(TokenErrors::isInvalidGrant, (ex) -> fresh);
 		}
 		return result.timeout(this.settings.retry().timeout())
 			.onErrorMap((ex) -> TokenAcquisitionException.of(this.settings.registrationId(), ex));
 	}
 
+	/**
+	 * One token request with its retries, observed as a {@code token.requests} observation (a timer, and a span
+	 * when tracing is on) tagged with provider, grant, outcome and a low-cardinality reason (the OAuth2 error
+	 * code, {@code timeout}, {@code 5xx}...).
+	 */
 	private Mono<OAuth2AuthorizedClient> request(ReactiveOAuth2AuthorizedClientProvider provider,
 			OAuth2AuthorizationContext context, String grant) {
 		Duration requestTimeout = this.settings.retry().requestTimeout();
-		return provider.authorize(context)
-			.timeout(requestTimeout)
-			.retryWhen(this.retry)
-			.switchIfEmpty(Mono.error(() -> new TokenAcquisitionException(this.settings.registrationId(),
-					"unsupported_grant_type", "no provider handles " + grant, false, null)));
+		return Mono.defer(() -> {
+			Observation observation = Observation.createNotStarted(OBSERVATION, this.observations)
+				.contextualName("token " + grant)
+				.lowCardinalityKeyValue("provider", this.settings.registrationId())
+				.lowCardinalityKeyValue("grant", grant)
+				.start();
+			return provider.authorize(context)
+				.timeout(requestTimeout)
+				.retryWhen(this.retry)
+				.switchIfEmpty(Mono.error(() -> new TokenAcquisitionException(this.settings.registrationId(),
+						"unsupported_grant_type", "no provider handles grant " + grant, false, null)))
+				.doOnSuccess((client) -> observation.lowCardinalityKeyValue("outcome", "success")
+					.lowCardinalityKeyValue("reason", "none")
+					.stop())
+				.doOnError((ex) -> {
+					// Micrometer reserves the "error" key for the exception's class; "reason" carries the code.
+					observation.lowCardinalityKeyValue("outcome", "failure")
+						.lowCardinalityKeyValue("reason", TokenErrors.metricTag(ex));
+					observation.error(ex);
+					observation.stop();
+				});
+		});
 	}
 
 }

@@ -1,6 +1,7 @@
 package dev.tokenstarter.grant;
 
 import java.io.IOException;
+import java.util.Set;
 import java.util.concurrent.TimeoutException;
 
 import org.jspecify.annotations.Nullable;
@@ -62,6 +63,24 @@ public final class TokenErrors {
 			return oauth2.getError().getDescription();
 		}
 		return failure.getClass().getSimpleName();
+	}
+
+	private static final Set<String> KNOWN_CODES = Set.of("invalid_request", "invalid_client",
+			"invalid_grant", "unauthorized_client", "unsupported_grant_type", "invalid_scope",
+			"temporarily_unavailable", "server_error", "too_many_requests", TokenEndpointException.INVALID_TOKEN_RESPONSE,
+			"timeout", "connection_error");
+
+	/**
+	 * Returns a low-cardinality label of the failure for metrics: a standard OAuth2 code, {@code timeout},
+	 * {@code connection_error}, or the HTTP status class ({@code 4xx}, {@code 5xx}) for codes a provider made up.
+	 */
+	public static String metricTag(Throwable failure) {
+		String code = errorCode(failure);
+		if (KNOWN_CODES.contains(code)) {
+			return code;
+		}
+		TokenEndpointException endpoint = find(failure, TokenEndpointException.class);
+		return (endpoint != null) ? (endpoint.getStatus() / 100) + "xx" : "other";
 	}
 
 	/**

@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
+import io.micrometer.observation.ObservationRegistry;
 import io.netty.channel.ChannelOption;
 import reactor.netty.http.client.HttpClient;
 
@@ -39,11 +40,14 @@ public class TokenGrants {
 
 	private final Clock clock;
 
+	private final ObservationRegistry observations;
+
 	private final Map<String, ProviderGrants> byRegistration = new ConcurrentHashMap<>();
 
-	public TokenGrants(TokenSettings settings, Clock clock) {
+	public TokenGrants(TokenSettings settings, Clock clock, ObservationRegistry observations) {
 		this.settings = settings;
 		this.clock = clock;
+		this.observations = observations;
 	}
 
 	/**
@@ -79,7 +83,7 @@ public class TokenGrants {
 
 		return new ProviderGrants(provider, new DelegatingReactiveOAuth2AuthorizedClientProvider(
 				new ClientCredentialsGrantProvider(clientCredentials)),
-				refreshProvider);
+				refreshProvider, this.observations);
 	}
 
 	private static WebClient tokenEndpointClient(ProviderSettings provider) {

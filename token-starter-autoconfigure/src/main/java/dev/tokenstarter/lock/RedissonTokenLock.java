@@ -11,6 +11,7 @@ import org.redisson.api.RLockReactive;
 import org.redisson.api.RedissonReactiveClient;
 import reactor.core.publisher.Mono;
 
+import dev.tokenstarter.engine.TokenObserver;
 import dev.tokenstarter.store.RedisAvailability;
 import dev.tokenstarter.store.RedisKeys;
 
@@ -39,25 +40,30 @@ public class RedissonTokenLock implements TokenLock {
 
 	private final Duration timeout;
 
+	private final TokenObserver observer;
+
 	private final TokenLock fallback = new LocalTokenLock();
 
 	public RedissonTokenLock(RedissonReactiveClient redis, RedisKeys keys, RedisAvailability availability,
-			Duration wait, Duration lease, Duration timeout) {
+			Duration wait, Duration lease, Duration timeout, TokenObserver observer) {
 		this.redis = redis;
 		this.keys = keys;
 		this.availability = availability;
 		this.wait = wait;
 		this.lease = lease;
 		this.timeout = timeout;
+		this.observer = observer;
 	}
 
 	@Override
 	public <T> Mono<T> withLock(String key, Supplier<Mono<T>> work) {
 		if (!this.availability.shouldTry()) {
+			this.observer.lockWaited(key, "local", 0);
 			return this.fallback.withLock(key, work);
 		}
 		RLockReactive lock = this.redis.getLock(this.keys.lock(key));
 		long holder = ThreadLocalRandom.current().nextLong();
+		long start = System.nanoTime();
 		return lock.tryLock(this.wait.toMillis(), this.lease.toMillis(), TimeUnit.MILLISECONDS, holder)
 			.timeout(this.wait.plus(this.timeout))
 			.doOnNext((acquired) -> this.availability.succeeded())
@@ -66,6 +72,7 @@ public class RedissonTokenLock implements TokenLock {
 				this.availability.failed("lock", ex);
 				return Mono.just(Acquisition.REDIS_FAILED);
 			})
+			.doOnNext((acquisition) -> this.observer.lockWaited(key, acquisition.outcome, System.nanoTime() - start))
 			.flatMap((acquisition) -> switch (acquisition) {
 				case ACQUIRED -> Mono.usingWhen(Mono.just(lock), (held) -> work.get(),
 						(held) -> release(held, holder));
@@ -93,7 +100,13 @@ public class RedissonTokenLock implements TokenLock {
 
 	private enum Acquisition {
 
-		ACQUIRED, WAIT_EXPIRED, REDIS_FAILED;
+		ACQUIRED("acquired"), WAIT_EXPIRED("timeout"), REDIS_FAILED("local");
+
+		private final String outcome;
+
+		Acquisition(String outcome) {
+			this.outcome = outcome;
+		}
 
 		static Acquisition of(boolean acquired) {
 			return acquired ? ACQUIRED : WAIT_EXPIRED;

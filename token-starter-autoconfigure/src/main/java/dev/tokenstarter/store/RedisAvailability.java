@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -22,6 +23,8 @@ public class RedisAvailability {
 	private final AtomicBoolean degraded = new AtomicBoolean();
 
 	private final List<Runnable> recoveryListeners = new CopyOnWriteArrayList<>();
+
+	private final List<Consumer<String>> failureListeners = new CopyOnWriteArrayList<>();
 
 	private volatile long retryAtNanos = System.nanoTime();
 
@@ -43,6 +46,7 @@ public class RedisAvailability {
 	 */
 	public void failed(String operation, Throwable failure) {
 		this.retryAtNanos = System.nanoTime() + this.retryIntervalNanos;
+		this.failureListeners.forEach((listener) -> listener.accept(operation));
 		if (this.degraded.compareAndSet(false, true)) {
 			logger.warn("Redis failed during " + operation + " (" + failure.getClass().getSimpleName() + ": "
 					+ failure.getMessage() + "); tokens are kept and renewed by this instance alone until Redis "
@@ -65,6 +69,13 @@ public class RedisAvailability {
 	 */
 	public boolean isDegraded() {
 		return this.degraded.get();
+	}
+
+	/**
+	 * Registers a listener told the operation of every failed Redis command.
+	 */
+	public void onFailure(Consumer<String> listener) {
+		this.failureListeners.add(listener);
 	}
 
 	/**

@@ -1,0 +1,28 @@
+package dev.tokenstarter.engine;
+
+import java.time.Instant;
+import java.util.Set;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * What the engine knows about one provider, for health and the Actuator endpoint. Holds no token value.
+ *
+ * @param provider the provider's name
+ * @param grant the primary grant
+ * @param scopes the scopes of the held token
+ * @param issuedAt when the held token was issued, or null when none is held
+ * @param expiresAt when the held token expires, or null
+ * @param nextRefresh when the held token turns stale and is renewed, or null
+ * @param usable whether a token is held that can still be served
+ * @param lastError the error code of the last failed renewal since the last success, or null
+ * @param lastErrorAt when it failed, or null
+ * @param tokensObtained tokens obtained from the provider since start
+ * @param failures failed renewals since start
+ * @param unauthorizedRetries requests retried after the API rejected a token
+ */
+public record ProviderStatus(String provider, String grant, Set<String> scopes, @Nullable Instant issuedAt,
+		@Nullable Instant expiresAt, @Nullable Instant nextRefresh, boolean usable, @Nullable String lastError,
+		@Nullable Instant lastErrorAt, long tokensObtained, long failures, long unauthorizedRetries) {
+
+}

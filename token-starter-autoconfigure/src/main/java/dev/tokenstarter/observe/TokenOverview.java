@@ -1,0 +1,73 @@
+package dev.tokenstarter.observe;
+
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.security.oauth2.client.ReactiveOAuth2AuthorizedClientService;
+import org.springframework.security.oauth2.client.registration.ClientRegistration;
+
+import dev.tokenstarter.engine.ProviderStatus;
+import dev.tokenstarter.engine.TokenManager;
+import dev.tokenstarter.store.RedisAuthorizedClientService;
+import dev.tokenstarter.store.RedisAvailability;
+
+/**
+ * Every provider's status and the store's state, as health and the Actuator endpoint show them. Reads what the
+ * engine holds; never asks a provider for anything.
+ */
+public class TokenOverview {
+
+	private final TokenManager tokenManager;
+
+	private final Iterable<ClientRegistration> configured;
+
+	private final ReactiveOAuth2AuthorizedClientService store;
+
+	private final @Nullable RedisAvailability redisAvailability;
+
+	public TokenOverview(TokenManager tokenManager, Iterable<ClientRegistration> configured,
+			ReactiveOAuth2AuthorizedClientService store, @Nullable RedisAvailability redisAvailability) {
+		this.tokenManager = tokenManager;
+		this.configured = configured;
+		this.store = store;
+		this.redisAvailability = redisAvailability;
+	}
+
+	/**
+	 * Returns the names of the configured providers and of any other registration the engine has served.
+	 */
+	public Set<String> providerNames() {
+		Set<String> names = new LinkedHashSet<>();
+		this.configured.forEach((registration) -> names.add(registration.getRegistrationId()));
+		names.addAll(this.tokenManager.activeProviders());
+		return names;
+	}
+
+	public List<ProviderStatus> providers() {
+		return providerNames().stream().map(this.tokenManager::status).toList();
+	}
+
+	/**
+	 * Returns {@code memory}, {@code redis}, {@code redis (degraded)} while Redis is unreachable, or the class
+	 * of a store of the application's own.
+	 */
+	public String store() {
+		if (this.store instanceof RedisAuthorizedClientService) {
+			return (this.redisAvailability != null && this.redisAvailability.isDegraded()) ? "redis (degraded)"
+					: "redis";
+		}
+		return (this.store.getClass().getSimpleName().startsWith("InMemory")) ? "memory"
+				: this.store.getClass().getSimpleName();
+	}
+
+	/**
+	 * Whether the provider can serve calls: it holds a valid token, or its last renewal did not fail.
+	 */
+	public static boolean healthy(ProviderStatus status) {
+		return status.usable() || status.lastError() == null;
+	}
+
+}
