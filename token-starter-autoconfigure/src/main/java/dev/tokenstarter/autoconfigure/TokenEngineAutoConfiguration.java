@@ -1,6 +1,9 @@
 package dev.tokenstarter.autoconfigure;
 
 import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -22,14 +25,17 @@ import dev.tokenstarter.config.TokenProperties;
 import dev.tokenstarter.config.TokenSettings;
 import dev.tokenstarter.engine.TokenManager;
 import dev.tokenstarter.engine.TokenRefreshScheduler;
+import dev.tokenstarter.engine.TokenRevocationOnShutdown;
+import dev.tokenstarter.grant.PasswordCredentialsResolver;
+import dev.tokenstarter.grant.PropertiesPasswordCredentialsResolver;
 import dev.tokenstarter.grant.TokenGrants;
 import dev.tokenstarter.lock.LocalTokenLock;
 import dev.tokenstarter.lock.TokenLock;
 
 /**
  * The token engine: provider registrations, the authorized-client store (in memory unless another is
- * configured), the renewal lock (local unless another is configured), the grants, the {@link TokenManager} and
- * its background renewal. Runs after Spring Boot's OAuth2 client auto-configuration so that
+ * configured), the renewal lock (local unless another is configured), the grants (with the password grant's
+ * credentials), the {@link TokenManager}, its background renewal and revocation at shutdown. Runs after Spring Boot's OAuth2 client auto-configuration so that
  * {@code spring.security.oauth2.client.registration.*} entries are served too.
  */
 @AutoConfiguration(afterName = { "org.springframework.boot.security.oauth2.client.autoconfigure.OAuth2ClientAutoConfiguration",
@@ -68,8 +74,15 @@ public class TokenEngineAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
-	TokenGrants tokenGrants(TokenSettings settings, ObjectProvider<Clock> clock) {
-		return new TokenGrants(settings, clock.getIfAvailable(Clock::systemUTC));
+	PasswordCredentialsResolver tokenPasswordCredentialsResolver(TokenProperties properties) {
+		return new PropertiesPasswordCredentialsResolver(properties);
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	TokenGrants tokenGrants(TokenSettings settings, ObjectProvider<Clock> clock,
+			PasswordCredentialsResolver passwordCredentials) {
+		return new TokenGrants(settings, clock.getIfAvailable(Clock::systemUTC), passwordCredentials);
 	}
 
 	@Bean
@@ -78,6 +91,23 @@ public class TokenEngineAutoConfiguration {
 			ReactiveOAuth2AuthorizedClientService store, TokenLock lock, TokenGrants grants, TokenSettings settings,
 			ObjectProvider<Clock> clock) {
 		return new TokenManager(registrations, store, lock, grants, settings, clock.getIfAvailable(Clock::systemUTC));
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	TokenRevocationOnShutdown tokenRevocationOnShutdown(TokenManager tokenManager, TokenProperties properties,
+			TokenSettings settings) {
+		List<String> providers = properties.getProviders()
+			.entrySet()
+			.stream()
+			.filter((entry) -> entry.getValue().isRevokeOnShutdown())
+			.map(Map.Entry::getKey)
+			.toList();
+		Duration timeout = providers.stream()
+			.map((name) -> settings.provider(name).retry().requestTimeout())
+			.max(Duration::compareTo)
+			.orElse(Duration.ZERO);
+		return new TokenRevocationOnShutdown(tokenManager, providers, timeout);
 	}
 
 	@Bean

@@ -63,7 +63,8 @@ public class TokenClients {
 	 */
 	public TokenExchangeFilterFunction filter(String provider) {
 		ProviderSettings providerSettings = known(provider);
-		return new TokenExchangeFilterFunction(this.tokenManager, provider, providerSettings.unauthorizedStatuses());
+		return new TokenExchangeFilterFunction(this.tokenManager, provider, providerSettings.unauthorizedStatuses(),
+				providerSettings.apiHeaders());
 	}
 
 	/**
@@ -90,7 +91,8 @@ public class TokenClients {
 	public TokenClientHttpRequestInterceptor interceptor(String provider) {
 		ProviderSettings providerSettings = known(provider);
 		return new TokenClientHttpRequestInterceptor(this.tokenManager, provider,
-				providerSettings.unauthorizedStatuses(), providerSettings.retry().timeout().plus(WAIT_MARGIN));
+				providerSettings.unauthorizedStatuses(), providerSettings.retry().timeout().plus(WAIT_MARGIN),
+				providerSettings.apiHeaders());
 	}
 
 	private ProviderSettings known(String provider) {

@@ -25,7 +25,7 @@ public final class ProviderClientRegistrations {
 			.clientId(provider.getClientId())
 			.clientSecret(provider.getClientSecret())
 			.clientAuthenticationMethod(provider.getClientAuthentication().toClientAuthenticationMethod())
-			.authorizationGrantType(provider.getGrantType().toAuthorizationGrantType())
+			.authorizationGrantType(provider.grantTypeOrDefault().toAuthorizationGrantType())
 			.tokenUri(provider.getTokenUri())
 			.scope(provider.getScopes())
 			.clientName(name)

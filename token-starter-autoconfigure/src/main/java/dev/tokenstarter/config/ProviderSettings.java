@@ -15,9 +15,13 @@ import org.jspecify.annotations.Nullable;
  * @param unauthorizedStatuses API statuses that mean the token was rejected
  * @param refresh renewal timing
  * @param retry token request retries and timeouts
+ * @param apiHeaders headers every API request through the provider's clients carries unless it sets them itself
+ * @param revokeUri the token revocation endpoint, or null
+ * @param revokeOnShutdown whether held tokens are revoked at graceful shutdown
  */
 public record ProviderSettings(String registrationId, Map<String, String> headers, Map<String, String> parameters,
-		@Nullable String baseUrl, Set<Integer> unauthorizedStatuses, RefreshSettings refresh, RetrySettings retry) {
+		@Nullable String baseUrl, Set<Integer> unauthorizedStatuses, RefreshSettings refresh, RetrySettings retry,
+		Map<String, String> apiHeaders, @Nullable String revokeUri, boolean revokeOnShutdown) {
 
 	@Override
 	public String toString() {

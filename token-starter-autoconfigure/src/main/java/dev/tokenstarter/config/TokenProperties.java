@@ -95,9 +95,32 @@ public class TokenProperties implements Validator {
 		private ClientAuthentication clientAuthentication = ClientAuthentication.CLIENT_SECRET_BASIC;
 
 		/**
-		 * Grant used to obtain a token when no refresh token is held.
+		 * Grant used to obtain a token when no refresh token is held. Defaults to password for type wso2 and to
+		 * client_credentials otherwise.
 		 */
-		private TokenGrantType grantType = TokenGrantType.CLIENT_CREDENTIALS;
+		private @Nullable TokenGrantType grantType;
+
+		/**
+		 * Resource owner's user name, for the password grant.
+		 */
+		private @Nullable String username;
+
+		/**
+		 * Resource owner's password, for the password grant. Kept in memory only: never stored with the token,
+		 * logged or exposed.
+		 */
+		private @Nullable String password;
+
+		/**
+		 * URL of the token revocation endpoint (RFC 7009), such as https://apim.example.com:9443/oauth2/revoke.
+		 * Without it, revoking a token only forgets it.
+		 */
+		private @Nullable String revokeUri;
+
+		/**
+		 * Whether the tokens held for this provider are revoked when the application shuts down gracefully.
+		 */
+		private boolean revokeOnShutdown;
 
 		/**
 		 * Scopes requested with every token.
@@ -183,12 +206,54 @@ public class TokenProperties implements Validator {
 			this.clientAuthentication = clientAuthentication;
 		}
 
-		public TokenGrantType getGrantType() {
+		public @Nullable TokenGrantType getGrantType() {
 			return this.grantType;
 		}
 
-		public void setGrantType(TokenGrantType grantType) {
+		public void setGrantType(@Nullable TokenGrantType grantType) {
 			this.grantType = grantType;
+		}
+
+		/**
+		 * Returns the grant configured, or the one the provider's type implies.
+		 */
+		public TokenGrantType grantTypeOrDefault() {
+			if (this.grantType != null) {
+				return this.grantType;
+			}
+			return (this.type == ProviderType.WSO2) ? TokenGrantType.PASSWORD : TokenGrantType.CLIENT_CREDENTIALS;
+		}
+
+		public @Nullable String getUsername() {
+			return this.username;
+		}
+
+		public void setUsername(@Nullable String username) {
+			this.username = username;
+		}
+
+		public @Nullable String getPassword() {
+			return this.password;
+		}
+
+		public void setPassword(@Nullable String password) {
+			this.password = password;
+		}
+
+		public @Nullable String getRevokeUri() {
+			return this.revokeUri;
+		}
+
+		public void setRevokeUri(@Nullable String revokeUri) {
+			this.revokeUri = revokeUri;
+		}
+
+		public boolean isRevokeOnShutdown() {
+			return this.revokeOnShutdown;
+		}
+
+		public void setRevokeOnShutdown(boolean revokeOnShutdown) {
+			this.revokeOnShutdown = revokeOnShutdown;
 		}
 
 		public Set<String> getScopes() {
@@ -251,6 +316,7 @@ public class TokenProperties implements Validator {
 		public String toString() {
 			return "Provider[type=" + this.type + ", tokenUri=" + this.tokenUri + ", clientId=" + this.clientId
 					+ ", clientSecret=" + Secrets.mask(this.clientSecret) + ", grantType=" + this.grantType
+					+ ", username=" + this.username + ", password=" + Secrets.mask(this.password)
 					+ ", scopes=" + this.scopes + ", baseUrl=" + this.baseUrl + "]";
 		}
 

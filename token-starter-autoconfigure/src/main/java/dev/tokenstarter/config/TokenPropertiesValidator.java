@@ -56,6 +56,10 @@ class TokenPropertiesValidator {
 		if (provider.getBaseUrl() != null) {
 			httpUrl(prefix + ".base-url", provider.getBaseUrl(), errors);
 		}
+		if (provider.getRevokeUri() != null) {
+			httpUrl(prefix + ".revoke-uri", provider.getRevokeUri(), errors);
+		}
+		validatePasswordGrant(prefix, provider, errors);
 		for (String scope : provider.getScopes()) {
 			if (!StringUtils.hasText(scope) || scope.chars().anyMatch(Character::isWhitespace)) {
 				error(errors, prefix + ".scopes", "must not contain blank scopes or scopes with spaces");
@@ -66,6 +70,20 @@ class TokenPropertiesValidator {
 		}
 		validateRefresh(prefix + ".refresh", provider.getRefresh(), errors);
 		validateRetry(prefix + ".retry", provider.getRetry(), errors);
+	}
+
+	private void validatePasswordGrant(String prefix, TokenProperties.Provider provider, Errors errors) {
+		boolean password = provider.grantTypeOrDefault() == TokenGrantType.PASSWORD;
+		if (password && !StringUtils.hasText(provider.getUsername())) {
+			error(errors, prefix + ".username", "is required for grant-type password: the user the application signs in as");
+		}
+		if (password && !StringUtils.hasText(provider.getPassword())) {
+			error(errors, prefix + ".password", "is required for grant-type password: that user's password");
+		}
+		if (!password && (provider.getUsername() != null || provider.getPassword() != null)) {
+			error(errors, prefix + ".username", "and password are only used by grant-type password, not "
+					+ provider.grantTypeOrDefault().name().toLowerCase());
+		}
 	}
 
 	private void validateStatuses(String property, Set<Integer> statuses, Errors errors) {

@@ -4,6 +4,9 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.MediaType;
+
 /**
  * Resolved settings of every configured provider, and the defaults that registrations coming from elsewhere
  * (such as {@code spring.security.oauth2.client.registration.*}) get.
@@ -42,7 +45,18 @@ public class TokenSettings {
 		return new ProviderSettings(name, Map.copyOf(provider.getHeaders()), Map.copyOf(parameters),
 				provider.getBaseUrl(), Set.copyOf(statuses),
 				RefreshSettings.resolve(provider.getRefresh(), this.defaults.getRefresh()),
-				RetrySettings.resolve(provider.getRetry(), this.defaults.getRetry()));
+				RetrySettings.resolve(provider.getRetry(), this.defaults.getRetry()), apiHeaders(provider),
+				provider.getRevokeUri(), provider.isRevokeOnShutdown());
+	}
+
+	/**
+	 * WSO2's gateway answers errors in XML unless asked for JSON, and its error codes are only read from JSON.
+	 */
+	private static Map<String, String> apiHeaders(TokenProperties.Provider provider) {
+		if (provider.getType() == ProviderType.WSO2) {
+			return Map.of(HttpHeaders.ACCEPT, MediaType.APPLICATION_JSON_VALUE);
+		}
+		return Map.of();
 	}
 
 }

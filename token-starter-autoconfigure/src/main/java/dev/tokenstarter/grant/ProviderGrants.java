@@ -2,6 +2,8 @@ package dev.tokenstarter.grant;
 
 import java.time.Duration;
 
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 
@@ -17,9 +19,12 @@ import dev.tokenstarter.config.ProviderSettings;
  * Obtains tokens for one provider through Spring Security's authorized-client providers: the refresh token
  * grant whenever a refresh token is held, falling back to the primary grant when the provider answers
  * {@code invalid_grant}, and the primary grant otherwise. Each token request is retried on transient failures
- * and bounded in time; whatever fails ends as a {@link TokenAcquisitionException}.
+ * and bounded in time; whatever fails ends as a {@link TokenAcquisitionException}. Also revokes tokens when the
+ * provider has a revocation endpoint.
  */
 public class ProviderGrants {
+
+	private static final Log logger = LogFactory.getLog(ProviderGrants.class);
 
 	private final ProviderSettings settings;
 
@@ -27,13 +32,21 @@ public class ProviderGrants {
 
 	private final ReactiveOAuth2AuthorizedClientProvider refresh;
 
+	private final @Nullable TokenRevoker revoker;
+
 	private final TokenRequestRetry retry;
 
 	public ProviderGrants(ProviderSettings settings, ReactiveOAuth2AuthorizedClientProvider primary,
 			ReactiveOAuth2AuthorizedClientProvider refresh) {
+		this(settings, primary, refresh, null);
+	}
+
+	public ProviderGrants(ProviderSettings settings, ReactiveOAuth2AuthorizedClientProvider primary,
+			ReactiveOAuth2AuthorizedClientProvider refresh, @Nullable TokenRevoker revoker) {
 		this.settings = settings;
 		this.primary = primary;
 		this.refresh = refresh;
+		this.revoker = revoker;
 		this.retry = new TokenRequestRetry(settings.retry());
 	}
 
@@ -68,6 +81,27 @@ public class ProviderGrants {
 			.retryWhen(this.retry)
 			.switchIfEmpty(Mono.error(() -> new TokenAcquisitionException(this.settings.registrationId(),
 					"unsupported_grant_type", "no provider handles " + grant, false, null)));
+	}
+
+	/**
+	 * Revokes a client's tokens at the provider, best effort: some providers (WSO2) accept any token, and a token
+	 * that cannot be revoked must still be forgotten, so a failure is logged and reported as {@code false}
+	 * rather than raised.
+	 * @param client the authorized client whose tokens are revoked
+	 * @return whether the provider accepted the revocation; false when it has no revocation endpoint
+	 */
+	public Mono<Boolean> revoke(OAuth2AuthorizedClient client) {
+		if (this.revoker == null) {
+			return Mono.just(false);
+		}
+		return this.revoker.revoke(client)
+			.timeout(this.settings.retry().requestTimeout())
+			.thenReturn(true)
+			.onErrorResume((ex) -> {
+				logger.warn("Could not revoke the token of provider '" + this.settings.registrationId() + "': "
+						+ TokenErrors.errorCode(ex) + " (" + TokenErrors.description(ex) + ")");
+				return Mono.just(false);
+			});
 	}
 
 }

@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 import io.netty.channel.ChannelOption;
+import reactor.core.publisher.Mono;
 import reactor.netty.http.client.HttpClient;
 
 import org.springframework.http.HttpHeaders;
@@ -39,11 +40,21 @@ public class TokenGrants {
 
 	private final Clock clock;
 
+	private final PasswordCredentialsResolver passwordCredentials;
+
 	private final Map<String, ProviderGrants> byRegistration = new ConcurrentHashMap<>();
 
+	/**
+	 * Creates the grants of registrations that need no password.
+	 */
 	public TokenGrants(TokenSettings settings, Clock clock) {
+		this(settings, clock, (registration, principal) -> Mono.empty());
+	}
+
+	public TokenGrants(TokenSettings settings, Clock clock, PasswordCredentialsResolver passwordCredentials) {
 		this.settings = settings;
 		this.clock = clock;
+		this.passwordCredentials = passwordCredentials;
 	}
 
 	/**
@@ -77,9 +88,15 @@ public class TokenGrants {
 		refreshProvider.setClock(this.clock);
 		refreshProvider.setClockSkew(ALWAYS_RENEW);
 
+		TokenEndpointClient endpoint = new TokenEndpointClient(webClient, extractor);
+		PasswordGrantProvider password = new PasswordGrantProvider(
+				new PasswordTokenResponseClient(endpoint, provider.headers(), provider.parameters()),
+				this.passwordCredentials);
+
+		TokenRevoker revoker = (provider.revokeUri() != null)
+				? new Rfc7009TokenRevoker(webClient, provider.revokeUri(), provider.headers()) : null;
 		return new ProviderGrants(provider, new DelegatingReactiveOAuth2AuthorizedClientProvider(
-				new ClientCredentialsGrantProvider(clientCredentials)),
-				refreshProvider);
+				new ClientCredentialsGrantProvider(clientCredentials), password), refreshProvider, revoker);
 	}
 
 	private static WebClient tokenEndpointClient(ProviderSettings provider) {

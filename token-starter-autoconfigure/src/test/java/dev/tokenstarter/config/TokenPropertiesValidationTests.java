@@ -50,7 +50,11 @@ class TokenPropertiesValidationTests {
 				Arguments.of(P + "unauthorized-statuses=200", P + "unauthorized-statuses must hold HTTP error statuses"),
 				Arguments.of("token.defaults.refresh.default-lifetime=-1m",
 						"token.defaults.refresh.default-lifetime must be a positive duration"),
-				Arguments.of("token.scheduler.interval=0s", "token.scheduler.interval must be a positive duration"));
+				Arguments.of("token.scheduler.interval=0s", "token.scheduler.interval must be a positive duration"),
+				Arguments.of(P + "type=wso2", P + "username is required for grant-type password"),
+				Arguments.of(P + "grant-type=password", P + "password is required for grant-type password"),
+				Arguments.of(P + "username=bob", P + "username and password are only used by grant-type password"),
+				Arguments.of(P + "revoke-uri=/oauth2/revoke", P + "revoke-uri must be an absolute http or https URL"));
 	}
 
 	@ParameterizedTest(name = "{0}")
