@@ -18,10 +18,13 @@ import org.jspecify.annotations.Nullable;
  * @param apiHeaders headers every API request through the provider's clients carries unless it sets them itself
  * @param revokeUri the token revocation endpoint, or null
  * @param revokeOnShutdown whether held tokens are revoked at graceful shutdown
+ * @param type the provider's dialect
+ * @param refreshUri where refresh tokens go when not to the token endpoint, or null
  */
 public record ProviderSettings(String registrationId, Map<String, String> headers, Map<String, String> parameters,
 		@Nullable String baseUrl, Set<Integer> unauthorizedStatuses, RefreshSettings refresh, RetrySettings retry,
-		Map<String, String> apiHeaders, @Nullable String revokeUri, boolean revokeOnShutdown) {
+		Map<String, String> apiHeaders, @Nullable String revokeUri, boolean revokeOnShutdown, ProviderType type,
+		@Nullable String refreshUri) {
 
 	@Override
 	public String toString() {

@@ -75,7 +75,7 @@ public class TokenProperties implements Validator {
 		private ProviderType type = ProviderType.OAUTH2;
 
 		/**
-		 * URL of the token endpoint.
+		 * URL of the token endpoint. Defaults to {base-url}/v1/auth/token/issue for type nomba.
 		 */
 		private @Nullable String tokenUri;
 
@@ -121,6 +121,24 @@ public class TokenProperties implements Validator {
 		 * Whether the tokens held for this provider are revoked when the application shuts down gracefully.
 		 */
 		private boolean revokeOnShutdown;
+
+		/**
+		 * URL refresh tokens are sent to when the provider does not take them at its token endpoint. Defaults to
+		 * {base-url}/v1/auth/token/refresh for type nomba.
+		 */
+		private @Nullable String refreshUri;
+
+		/**
+		 * Nomba's parent account id, sent as the "accountId" header with every token and API request. Required
+		 * for type nomba.
+		 */
+		private @Nullable String accountId;
+
+		/**
+		 * Nomba environment whose base URL (https://api.nomba.com or https://sandbox.nomba.com) is used when
+		 * base-url is not set. Only for type nomba.
+		 */
+		private @Nullable NombaEnvironment nombaEnvironment;
 
 		/**
 		 * Scopes requested with every token.
@@ -246,6 +264,30 @@ public class TokenProperties implements Validator {
 
 		public void setRevokeUri(@Nullable String revokeUri) {
 			this.revokeUri = revokeUri;
+		}
+
+		public @Nullable String getRefreshUri() {
+			return this.refreshUri;
+		}
+
+		public void setRefreshUri(@Nullable String refreshUri) {
+			this.refreshUri = refreshUri;
+		}
+
+		public @Nullable String getAccountId() {
+			return this.accountId;
+		}
+
+		public void setAccountId(@Nullable String accountId) {
+			this.accountId = accountId;
+		}
+
+		public @Nullable NombaEnvironment getNombaEnvironment() {
+			return this.nombaEnvironment;
+		}
+
+		public void setNombaEnvironment(@Nullable NombaEnvironment nombaEnvironment) {
+			this.nombaEnvironment = nombaEnvironment;
 		}
 
 		public boolean isRevokeOnShutdown() {

@@ -38,12 +38,19 @@ class TokenPropertiesValidator {
 	}
 
 	private void validateProvider(String prefix, TokenProperties.Provider provider, Errors errors) {
-		if (!StringUtils.hasText(provider.getTokenUri())) {
+		ProviderEndpoints endpoints = ProviderEndpoints.of(provider);
+		if (provider.getType() == ProviderType.NOMBA) {
+			validateNomba(prefix, provider, endpoints, errors);
+		}
+		else if (!StringUtils.hasText(provider.getTokenUri())) {
 			error(errors, prefix + ".token-uri",
 					"is required: the URL of the provider's token endpoint, such as https://auth.example.com/oauth2/token");
 		}
-		else {
+		if (StringUtils.hasText(provider.getTokenUri())) {
 			httpUrl(prefix + ".token-uri", provider.getTokenUri(), errors);
+		}
+		if (provider.getRefreshUri() != null) {
+			httpUrl(prefix + ".refresh-uri", provider.getRefreshUri(), errors);
 		}
 		if (!StringUtils.hasText(provider.getClientId())) {
 			error(errors, prefix + ".client-id", "is required: the client identifier the provider issued");
@@ -60,6 +67,10 @@ class TokenPropertiesValidator {
 			httpUrl(prefix + ".revoke-uri", provider.getRevokeUri(), errors);
 		}
 		validatePasswordGrant(prefix, provider, errors);
+		if (provider.getType() != ProviderType.NOMBA
+				&& (provider.getAccountId() != null || provider.getNombaEnvironment() != null)) {
+			error(errors, prefix + ".type", "must be nomba to use account-id or nomba-environment");
+		}
 		for (String scope : provider.getScopes()) {
 			if (!StringUtils.hasText(scope) || scope.chars().anyMatch(Character::isWhitespace)) {
 				error(errors, prefix + ".scopes", "must not contain blank scopes or scopes with spaces");
@@ -70,6 +81,21 @@ class TokenPropertiesValidator {
 		}
 		validateRefresh(prefix + ".refresh", provider.getRefresh(), errors);
 		validateRetry(prefix + ".retry", provider.getRetry(), errors);
+	}
+
+	private void validateNomba(String prefix, TokenProperties.Provider provider, ProviderEndpoints endpoints,
+			Errors errors) {
+		if (!StringUtils.hasText(provider.getAccountId())) {
+			error(errors, prefix + ".account-id",
+					"is required for type nomba: the parent account id from the Nomba dashboard, sent as the accountId header");
+		}
+		if (endpoints.baseUrl() == null) {
+			error(errors, prefix + ".base-url", "or " + prefix + ".nomba-environment (production or sandbox) is "
+					+ "required for type nomba, such as https://sandbox.nomba.com");
+		}
+		if (provider.grantTypeOrDefault() != TokenGrantType.CLIENT_CREDENTIALS) {
+			error(errors, prefix + ".grant-type", "must be client_credentials for type nomba");
+		}
 	}
 
 	private void validatePasswordGrant(String prefix, TokenProperties.Provider provider, Errors errors) {

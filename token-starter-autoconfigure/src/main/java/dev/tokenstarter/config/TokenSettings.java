@@ -13,6 +13,9 @@ import org.springframework.http.MediaType;
  */
 public class TokenSettings {
 
+	/** The header Nomba identifies the parent account by. */
+	static final String NOMBA_ACCOUNT_HEADER = "accountId";
+
 	private final Map<String, ProviderSettings> providers;
 
 	private final TokenProperties.Defaults defaults;
@@ -42,19 +45,32 @@ public class TokenSettings {
 		}
 		Set<Integer> statuses = (provider.getUnauthorizedStatuses() != null) ? provider.getUnauthorizedStatuses()
 				: this.defaults.getUnauthorizedStatuses();
-		return new ProviderSettings(name, Map.copyOf(provider.getHeaders()), Map.copyOf(parameters),
-				provider.getBaseUrl(), Set.copyOf(statuses),
-				RefreshSettings.resolve(provider.getRefresh(), this.defaults.getRefresh()),
+		ProviderEndpoints endpoints = ProviderEndpoints.of(provider);
+		Map<String, String> headers = new LinkedHashMap<>(provider.getHeaders());
+		headers.putAll(dialectHeaders(provider));
+		return new ProviderSettings(name, Map.copyOf(headers), Map.copyOf(parameters), endpoints.baseUrl(),
+				Set.copyOf(statuses), RefreshSettings.resolve(provider.getRefresh(), this.defaults.getRefresh()),
 				RetrySettings.resolve(provider.getRetry(), this.defaults.getRetry()), apiHeaders(provider),
-				provider.getRevokeUri(), provider.isRevokeOnShutdown());
+				endpoints.revokeUri(), provider.isRevokeOnShutdown(), provider.getType(), endpoints.refreshUri());
 	}
 
 	/**
 	 * WSO2's gateway answers errors in XML unless asked for JSON, and its error codes are only read from JSON.
+	 * Nomba wants its accountId header on every call.
 	 */
 	private static Map<String, String> apiHeaders(TokenProperties.Provider provider) {
 		if (provider.getType() == ProviderType.WSO2) {
 			return Map.of(HttpHeaders.ACCEPT, MediaType.APPLICATION_JSON_VALUE);
+		}
+		return dialectHeaders(provider);
+	}
+
+	/**
+	 * Headers the provider's type requires on token requests and API calls alike.
+	 */
+	private static Map<String, String> dialectHeaders(TokenProperties.Provider provider) {
+		if (provider.getType() == ProviderType.NOMBA && provider.getAccountId() != null) {
+			return Map.of(NOMBA_ACCOUNT_HEADER, provider.getAccountId());
 		}
 		return Map.of();
 	}

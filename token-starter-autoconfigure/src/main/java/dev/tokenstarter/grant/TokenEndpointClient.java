@@ -1,5 +1,7 @@
 package dev.tokenstarter.grant;
 
+import java.util.Map;
+
 import reactor.core.publisher.Mono;
 
 import org.springframework.http.HttpHeaders;
@@ -12,8 +14,8 @@ import org.springframework.web.reactive.function.BodyInserters;
 import org.springframework.web.reactive.function.client.WebClient;
 
 /**
- * Posts token requests of the grants Spring Security has no client for (password) to a token endpoint and
- * reads the answer with the strict extractor, through the provider's own {@code WebClient} (timeouts, and the
+ * Posts token requests Spring Security has no client for (the password grant, JSON dialects) to a token
+ * endpoint and reads the answer with a strict extractor, through the provider's own {@code WebClient} (timeouts, and the
  * client certificate when it has one).
  */
 public class TokenEndpointClient {
@@ -42,6 +44,23 @@ public class TokenEndpointClient {
 			.accept(MediaType.APPLICATION_JSON)
 			.contentType(MediaType.APPLICATION_FORM_URLENCODED)
 			.body(BodyInserters.fromFormData(form))
+			.exchangeToMono((response) -> response.body(this.extractor));
+	}
+
+	/**
+	 * Posts a JSON object and reads the token response.
+	 * @param uri the token endpoint
+	 * @param headers the request headers
+	 * @param body the JSON object's members
+	 * @return the token response; fails with {@link TokenEndpointException} on an error answer
+	 */
+	public Mono<OAuth2AccessTokenResponse> postJson(String uri, HttpHeaders headers, Map<String, ?> body) {
+		return this.webClient.post()
+			.uri(uri)
+			.headers((h) -> h.addAll(headers))
+			.accept(MediaType.APPLICATION_JSON)
+			.contentType(MediaType.APPLICATION_JSON)
+			.bodyValue(body)
 			.exchangeToMono((response) -> response.body(this.extractor));
 	}
 

@@ -13,6 +13,8 @@ import org.springframework.http.HttpHeaders;
 import org.springframework.http.client.reactive.ReactorClientHttpConnector;
 import org.springframework.security.oauth2.client.DelegatingReactiveOAuth2AuthorizedClientProvider;
 import org.springframework.security.oauth2.client.RefreshTokenReactiveOAuth2AuthorizedClientProvider;
+import org.springframework.security.oauth2.client.endpoint.OAuth2RefreshTokenGrantRequest;
+import org.springframework.security.oauth2.client.endpoint.ReactiveOAuth2AccessTokenResponseClient;
 import org.springframework.security.oauth2.client.endpoint.WebClientReactiveClientCredentialsTokenResponseClient;
 import org.springframework.security.oauth2.client.endpoint.WebClientReactiveRefreshTokenTokenResponseClient;
 import org.springframework.security.oauth2.client.registration.ClientRegistration;
@@ -21,6 +23,7 @@ import org.springframework.util.MultiValueMap;
 import org.springframework.web.reactive.function.client.WebClient;
 
 import dev.tokenstarter.config.ProviderSettings;
+import dev.tokenstarter.config.ProviderType;
 import dev.tokenstarter.config.TokenSettings;
 
 /**
@@ -69,8 +72,11 @@ public class TokenGrants {
 	private ProviderGrants create(String registrationId) {
 		ProviderSettings provider = this.settings.provider(registrationId);
 		WebClient webClient = tokenEndpointClient(provider);
-		TokenResponseBodyExtractor extractor = new TokenResponseBodyExtractor(new TokenResponseParser(
-				provider.refresh().defaultLifetime(), provider.refresh().maxLifetime(), this.clock), this.clock);
+		if (provider.type() == ProviderType.NOMBA) {
+			return nomba(provider, webClient);
+		}
+		TokenResponseBodyExtractor extractor = extractor(new TokenResponseParser(provider.refresh().defaultLifetime(),
+				provider.refresh().maxLifetime(), this.clock));
 
 		WebClientReactiveClientCredentialsTokenResponseClient clientCredentials = new WebClientReactiveClientCredentialsTokenResponseClient();
 		clientCredentials.setWebClient(webClient);
@@ -83,10 +89,6 @@ public class TokenGrants {
 		refreshToken.setBodyExtractor(extractor);
 		refreshToken.addHeadersConverter((request) -> headers(provider));
 		refreshToken.addParametersConverter((request) -> parameters(provider));
-		RefreshTokenReactiveOAuth2AuthorizedClientProvider refreshProvider = new RefreshTokenReactiveOAuth2AuthorizedClientProvider();
-		refreshProvider.setAccessTokenResponseClient(refreshToken);
-		refreshProvider.setClock(this.clock);
-		refreshProvider.setClockSkew(ALWAYS_RENEW);
 
 		TokenEndpointClient endpoint = new TokenEndpointClient(webClient, extractor);
 		PasswordGrantProvider password = new PasswordGrantProvider(
@@ -96,7 +98,35 @@ public class TokenGrants {
 		TokenRevoker revoker = (provider.revokeUri() != null)
 				? new Rfc7009TokenRevoker(webClient, provider.revokeUri(), provider.headers()) : null;
 		return new ProviderGrants(provider, new DelegatingReactiveOAuth2AuthorizedClientProvider(
-				new ClientCredentialsGrantProvider(clientCredentials), password), refreshProvider, revoker);
+				new ClientCredentialsGrantProvider(clientCredentials), password), refreshProvider(refreshToken), revoker);
+	}
+
+	/**
+	 * Nomba speaks JSON with an envelope at endpoints of its own, for issuing, refreshing and revoking alike.
+	 */
+	private ProviderGrants nomba(ProviderSettings provider, WebClient webClient) {
+		Duration maxLifetime = provider.refresh().maxLifetime();
+		TokenEndpointClient issue = new TokenEndpointClient(webClient,
+				extractor(new NombaResponseReader(false, maxLifetime, this.clock)));
+		TokenEndpointClient refresh = new TokenEndpointClient(webClient,
+				extractor(new NombaResponseReader(true, maxLifetime, this.clock)));
+		return new ProviderGrants(provider,
+				new ClientCredentialsGrantProvider(new NombaIssueTokenResponseClient(issue, provider.headers())),
+				refreshProvider(new NombaRefreshTokenResponseClient(refresh, provider.refreshUri(), provider.headers())),
+				new NombaTokenRevoker(webClient, provider.revokeUri(), provider.headers()));
+	}
+
+	private TokenResponseBodyExtractor extractor(TokenResponseReader reader) {
+		return new TokenResponseBodyExtractor(reader, this.clock);
+	}
+
+	private RefreshTokenReactiveOAuth2AuthorizedClientProvider refreshProvider(
+			ReactiveOAuth2AccessTokenResponseClient<OAuth2RefreshTokenGrantRequest> client) {
+		RefreshTokenReactiveOAuth2AuthorizedClientProvider refreshProvider = new RefreshTokenReactiveOAuth2AuthorizedClientProvider();
+		refreshProvider.setAccessTokenResponseClient(client);
+		refreshProvider.setClock(this.clock);
+		refreshProvider.setClockSkew(ALWAYS_RENEW);
+		return refreshProvider;
 	}
 
 	private static WebClient tokenEndpointClient(ProviderSettings provider) {

@@ -54,7 +54,10 @@ class TokenPropertiesValidationTests {
 				Arguments.of(P + "type=wso2", P + "username is required for grant-type password"),
 				Arguments.of(P + "grant-type=password", P + "password is required for grant-type password"),
 				Arguments.of(P + "username=bob", P + "username and password are only used by grant-type password"),
-				Arguments.of(P + "revoke-uri=/oauth2/revoke", P + "revoke-uri must be an absolute http or https URL"));
+				Arguments.of(P + "revoke-uri=/oauth2/revoke", P + "revoke-uri must be an absolute http or https URL"),
+				Arguments.of(P + "type=nomba", P + "account-id is required for type nomba"),
+				Arguments.of(P + "type=nomba", P + "base-url or " + P + "nomba-environment (production or sandbox) is required"),
+				Arguments.of(P + "account-id=abc", P + "type must be nomba to use account-id"));
 	}
 
 	@ParameterizedTest(name = "{0}")
