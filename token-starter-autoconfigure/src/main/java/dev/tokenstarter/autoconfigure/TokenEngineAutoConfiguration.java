@@ -11,6 +11,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProp
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.ssl.SslBundles;
 import org.springframework.context.annotation.Bean;
 import org.springframework.security.oauth2.client.InMemoryReactiveOAuth2AuthorizedClientService;
 import org.springframework.security.oauth2.client.ReactiveOAuth2AuthorizedClientService;
@@ -31,15 +32,17 @@ import dev.tokenstarter.grant.PropertiesPasswordCredentialsResolver;
 import dev.tokenstarter.grant.TokenGrants;
 import dev.tokenstarter.lock.LocalTokenLock;
 import dev.tokenstarter.lock.TokenLock;
+import dev.tokenstarter.ssl.ProviderSslContexts;
 
 /**
  * The token engine: provider registrations, the authorized-client store (in memory unless another is
  * configured), the renewal lock (local unless another is configured), the grants (with the password grant's
- * credentials), the {@link TokenManager}, its background renewal and revocation at shutdown. Runs after Spring Boot's OAuth2 client auto-configuration so that
+ * credentials and the providers' SSL bundles), the {@link TokenManager}, its background renewal and revocation at shutdown. Runs after Spring Boot's OAuth2 client auto-configuration so that
  * {@code spring.security.oauth2.client.registration.*} entries are served too.
  */
 @AutoConfiguration(afterName = { "org.springframework.boot.security.oauth2.client.autoconfigure.OAuth2ClientAutoConfiguration",
-		"org.springframework.boot.security.oauth2.client.autoconfigure.reactive.ReactiveOAuth2ClientAutoConfiguration" })
+		"org.springframework.boot.security.oauth2.client.autoconfigure.reactive.ReactiveOAuth2ClientAutoConfiguration",
+		"org.springframework.boot.autoconfigure.ssl.SslAutoConfiguration" })
 @ConditionalOnClass({ ClientRegistration.class, WebClient.class })
 @EnableConfigurationProperties(TokenProperties.class)
 public class TokenEngineAutoConfiguration {
@@ -80,9 +83,16 @@ public class TokenEngineAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
+	ProviderSslContexts tokenProviderSslContexts(TokenProperties properties, ObjectProvider<SslBundles> sslBundles,
+			ObjectProvider<Clock> clock) {
+		return ProviderSslContexts.of(properties, sslBundles.getIfAvailable(), clock.getIfAvailable(Clock::systemUTC));
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
 	TokenGrants tokenGrants(TokenSettings settings, ObjectProvider<Clock> clock,
-			PasswordCredentialsResolver passwordCredentials) {
-		return new TokenGrants(settings, clock.getIfAvailable(Clock::systemUTC), passwordCredentials);
+			PasswordCredentialsResolver passwordCredentials, ProviderSslContexts sslContexts) {
+		return new TokenGrants(settings, clock.getIfAvailable(Clock::systemUTC), passwordCredentials, sslContexts);
 	}
 
 	@Bean

@@ -20,11 +20,13 @@ import org.jspecify.annotations.Nullable;
  * @param revokeOnShutdown whether held tokens are revoked at graceful shutdown
  * @param type the provider's dialect
  * @param refreshUri where refresh tokens go when not to the token endpoint, or null
+ * @param tokenRequestFormat how token request parameters are sent
+ * @param sslBundle the SSL bundle of the provider's connections, or null
  */
 public record ProviderSettings(String registrationId, Map<String, String> headers, Map<String, String> parameters,
 		@Nullable String baseUrl, Set<Integer> unauthorizedStatuses, RefreshSettings refresh, RetrySettings retry,
 		Map<String, String> apiHeaders, @Nullable String revokeUri, boolean revokeOnShutdown, ProviderType type,
-		@Nullable String refreshUri) {
+		@Nullable String refreshUri, TokenRequestFormat tokenRequestFormat, @Nullable String sslBundle) {
 
 	@Override
 	public String toString() {

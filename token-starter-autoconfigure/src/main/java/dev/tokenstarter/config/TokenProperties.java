@@ -141,6 +141,18 @@ public class TokenProperties implements Validator {
 		private @Nullable NombaEnvironment nombaEnvironment;
 
 		/**
+		 * Name of a Spring Boot SSL bundle (spring.ssl.bundle.pem.<name> or .jks.<name>) whose key and
+		 * certificate are presented to the token endpoint and the provider's API (mutual TLS), and whose trust
+		 * material, when it has some, checks the provider's certificate instead of the JVM's.
+		 */
+		private @Nullable String sslBundle;
+
+		/**
+		 * How token request parameters are sent: form (RFC 6749) or json, for providers that only accept JSON.
+		 */
+		private TokenRequestFormat tokenRequestFormat = TokenRequestFormat.FORM;
+
+		/**
 		 * Scopes requested with every token.
 		 */
 		private Set<String> scopes = new LinkedHashSet<>();
@@ -288,6 +300,22 @@ public class TokenProperties implements Validator {
 
 		public void setNombaEnvironment(@Nullable NombaEnvironment nombaEnvironment) {
 			this.nombaEnvironment = nombaEnvironment;
+		}
+
+		public @Nullable String getSslBundle() {
+			return this.sslBundle;
+		}
+
+		public void setSslBundle(@Nullable String sslBundle) {
+			this.sslBundle = sslBundle;
+		}
+
+		public TokenRequestFormat getTokenRequestFormat() {
+			return this.tokenRequestFormat;
+		}
+
+		public void setTokenRequestFormat(TokenRequestFormat tokenRequestFormat) {
+			this.tokenRequestFormat = tokenRequestFormat;
 		}
 
 		public boolean isRevokeOnShutdown() {

@@ -55,7 +55,15 @@ class TokenPropertiesValidator {
 		if (!StringUtils.hasText(provider.getClientId())) {
 			error(errors, prefix + ".client-id", "is required: the client identifier the provider issued");
 		}
-		if (!StringUtils.hasText(provider.getClientSecret())) {
+		boolean tlsClientAuth = provider.getClientAuthentication() == ClientAuthentication.TLS_CLIENT_AUTH;
+		if (tlsClientAuth && !StringUtils.hasText(provider.getSslBundle())) {
+			error(errors, prefix + ".ssl-bundle", "is required for client-authentication tls_client_auth: the SSL "
+					+ "bundle whose client certificate authenticates the client");
+		}
+		if (provider.getSslBundle() != null && !StringUtils.hasText(provider.getSslBundle())) {
+			error(errors, prefix + ".ssl-bundle", "must name an SSL bundle (spring.ssl.bundle.pem.<name> or .jks.<name>)");
+		}
+		if (!tlsClientAuth && !StringUtils.hasText(provider.getClientSecret())) {
 			error(errors, prefix + ".client-secret",
 					"is required for client-authentication " + provider.getClientAuthentication().name()
 						.toLowerCase() + ": the client secret the provider issued");

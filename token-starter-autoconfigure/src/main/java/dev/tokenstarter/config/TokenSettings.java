@@ -51,7 +51,8 @@ public class TokenSettings {
 		return new ProviderSettings(name, Map.copyOf(headers), Map.copyOf(parameters), endpoints.baseUrl(),
 				Set.copyOf(statuses), RefreshSettings.resolve(provider.getRefresh(), this.defaults.getRefresh()),
 				RetrySettings.resolve(provider.getRetry(), this.defaults.getRetry()), apiHeaders(provider),
-				endpoints.revokeUri(), provider.isRevokeOnShutdown(), provider.getType(), endpoints.refreshUri());
+				endpoints.revokeUri(), provider.isRevokeOnShutdown(), provider.getType(), endpoints.refreshUri(),
+				provider.getTokenRequestFormat(), provider.getSslBundle());
 	}
 
 	/**

@@ -57,7 +57,9 @@ class TokenPropertiesValidationTests {
 				Arguments.of(P + "revoke-uri=/oauth2/revoke", P + "revoke-uri must be an absolute http or https URL"),
 				Arguments.of(P + "type=nomba", P + "account-id is required for type nomba"),
 				Arguments.of(P + "type=nomba", P + "base-url or " + P + "nomba-environment (production or sandbox) is required"),
-				Arguments.of(P + "account-id=abc", P + "type must be nomba to use account-id"));
+				Arguments.of(P + "account-id=abc", P + "type must be nomba to use account-id"),
+				Arguments.of(P + "client-authentication=tls_client_auth",
+						P + "ssl-bundle is required for client-authentication tls_client_auth"));
 	}
 
 	@ParameterizedTest(name = "{0}")
@@ -70,6 +72,14 @@ class TokenPropertiesValidationTests {
 			assertThat(analysis.getDescription()).contains(expected).doesNotContain("s3cr3t-value");
 			assertThat(analysis.getAction()).contains("application configuration");
 		});
+	}
+
+	@Test
+	void configurationFailuresFoundAfterBindingAreReportedNamingTheProperty() {
+		FailureAnalysis analysis = new TokenConfigurationFailureAnalyzer().analyze(new IllegalStateException(
+				new TokenConfigurationException(P + "ssl-bundle", "names SSL bundle 'x', which does not exist")));
+		assertThat(analysis.getDescription()).contains(P + "ssl-bundle names SSL bundle 'x', which does not exist");
+		assertThat(analysis.getAction()).contains("Correct " + P + "ssl-bundle");
 	}
 
 	@Test

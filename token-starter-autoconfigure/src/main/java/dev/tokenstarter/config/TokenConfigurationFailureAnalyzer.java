@@ -1,0 +1,20 @@
+package dev.tokenstarter.config;
+
+import org.springframework.boot.diagnostics.AbstractFailureAnalyzer;
+import org.springframework.boot.diagnostics.FailureAnalysis;
+
+/**
+ * Reports a {@link TokenConfigurationException} at start-up like the property validation does: the property
+ * and what is wrong with it.
+ */
+class TokenConfigurationFailureAnalyzer extends AbstractFailureAnalyzer<TokenConfigurationException> {
+
+	@Override
+	protected FailureAnalysis analyze(Throwable rootFailure, TokenConfigurationException cause) {
+		return new FailureAnalysis("The token starter's configuration is invalid:\n\n    " + cause.getMessage(),
+				"Correct " + cause.getProperty() + " in your application configuration, or the SSL bundle it names "
+						+ "(spring.ssl.bundle.*).",
+				cause);
+	}
+
+}
