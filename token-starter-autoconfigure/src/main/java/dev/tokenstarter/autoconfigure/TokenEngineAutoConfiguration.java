@@ -58,8 +58,8 @@ public class TokenEngineAutoConfiguration {
 	TokenClientRegistrationRepository tokenClientRegistrationRepository(TokenProperties properties,
 			ObjectProvider<ReactiveClientRegistrationRepository> reactiveRepositories,
 			ObjectProvider<ClientRegistrationRepository> repositories) {
-		return new TokenClientRegistrationRepository(ProviderClientRegistrations.of(properties), reactiveRepositories,
-				repositories);
+		return new TokenClientRegistrationRepository(ProviderClientRegistrations.of(properties),
+				ProviderClientRegistrations.discovered(properties), reactiveRepositories, repositories);
 	}
 
 	@Bean

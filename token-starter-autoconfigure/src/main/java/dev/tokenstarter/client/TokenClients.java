@@ -12,6 +12,7 @@ import org.springframework.web.client.RestClient;
 import org.springframework.web.reactive.function.client.WebClient;
 
 import dev.tokenstarter.config.ProviderSettings;
+import dev.tokenstarter.config.TokenClientRegistrationRepository;
 import dev.tokenstarter.config.TokenSettings;
 import dev.tokenstarter.engine.TokenManager;
 import dev.tokenstarter.ssl.ProviderSslContexts;
@@ -118,7 +119,10 @@ public class TokenClients {
 	}
 
 	private ProviderSettings known(String provider) {
-		if (this.registrations.findByRegistrationId(provider).blockOptional().isEmpty()) {
+		// A provider with an issuer-uri is known by name: looking it up would discover it, at start-up.
+		boolean configured = this.registrations instanceof TokenClientRegistrationRepository tokenRegistrations
+				&& tokenRegistrations.isConfigured(provider);
+		if (!configured && this.registrations.findByRegistrationId(provider).blockOptional().isEmpty()) {
 			throw new IllegalArgumentException("No token provider named '" + provider
 					+ "': configure token.providers." + provider + " (or a spring.security.oauth2.client registration)");
 		}

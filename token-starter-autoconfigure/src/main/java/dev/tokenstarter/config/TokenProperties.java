@@ -80,6 +80,13 @@ public class TokenProperties implements Validator {
 		private @Nullable String tokenUri;
 
 		/**
+		 * Issuer URL of an OpenID Connect or RFC 8414 authorization server (Keycloak, Okta, Entra ID, Spring
+		 * Authorization Server), whose metadata gives the token endpoint when token-uri is not set. Read on first
+		 * use, so start-up does not need the server.
+		 */
+		private @Nullable String issuerUri;
+
+		/**
 		 * Client identifier issued by the provider.
 		 */
 		private @Nullable String clientId;
@@ -210,6 +217,14 @@ public class TokenProperties implements Validator {
 
 		public void setTokenUri(@Nullable String tokenUri) {
 			this.tokenUri = tokenUri;
+		}
+
+		public @Nullable String getIssuerUri() {
+			return this.issuerUri;
+		}
+
+		public void setIssuerUri(@Nullable String issuerUri) {
+			this.issuerUri = issuerUri;
 		}
 
 		public @Nullable String getClientId() {

@@ -42,9 +42,13 @@ class TokenPropertiesValidator {
 		if (provider.getType() == ProviderType.NOMBA) {
 			validateNomba(prefix, provider, endpoints, errors);
 		}
-		else if (!StringUtils.hasText(provider.getTokenUri())) {
+		else if (!StringUtils.hasText(provider.getTokenUri()) && !StringUtils.hasText(provider.getIssuerUri())) {
 			error(errors, prefix + ".token-uri",
-					"is required: the URL of the provider's token endpoint, such as https://auth.example.com/oauth2/token");
+					"is required: the URL of the provider's token endpoint, such as https://auth.example.com/oauth2/token "
+							+ "(or set " + prefix + ".issuer-uri to discover it)");
+		}
+		if (provider.getIssuerUri() != null) {
+			httpUrl(prefix + ".issuer-uri", provider.getIssuerUri(), errors);
 		}
 		if (StringUtils.hasText(provider.getTokenUri())) {
 			httpUrl(prefix + ".token-uri", provider.getTokenUri(), errors);

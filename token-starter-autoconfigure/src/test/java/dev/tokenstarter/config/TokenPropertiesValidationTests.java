@@ -58,6 +58,7 @@ class TokenPropertiesValidationTests {
 				Arguments.of(P + "type=nomba", P + "account-id is required for type nomba"),
 				Arguments.of(P + "type=nomba", P + "base-url or " + P + "nomba-environment (production or sandbox) is required"),
 				Arguments.of(P + "account-id=abc", P + "type must be nomba to use account-id"),
+				Arguments.of(P + "issuer-uri=realms/x", P + "issuer-uri must be an absolute http or https URL"),
 				Arguments.of(P + "client-authentication=tls_client_auth",
 						P + "ssl-bundle is required for client-authentication tls_client_auth"));
 	}
