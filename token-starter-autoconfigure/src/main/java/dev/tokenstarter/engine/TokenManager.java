@@ -306,8 +306,8 @@ public class TokenManager implements ReactiveOAuth2AuthorizedClientManager {
 
 	/**
 	 * Revokes the provider's token at the provider when it has a revocation endpoint, and forgets it in the near
-	 * cache and the store whatever the provider answered. Runs under the renewal lock, so it never races a
-	 * renewal of the same token. The next call obtains a new token.
+	 * cache and the store whatever the provider answered. Runs under the renewal lock, so a renewal holding it
+	 * finishes first and the token it stored is the one revoked. The next call obtains a new token.
 	 * @param registrationId the provider's name
 	 * @return completes once the token is forgotten
 	 */
