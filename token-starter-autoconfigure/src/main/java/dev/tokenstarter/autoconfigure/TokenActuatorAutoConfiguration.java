@@ -1,6 +1,5 @@
 package dev.tokenstarter.autoconfigure;
 
-import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -19,7 +18,6 @@ import dev.tokenstarter.engine.TokenManager;
 import dev.tokenstarter.observe.TokenHealthIndicator;
 import dev.tokenstarter.observe.TokenOverview;
 import dev.tokenstarter.observe.TokensEndpoint;
-import dev.tokenstarter.store.RedisAvailability;
 
 /**
  * The {@code tokens} health indicator and Actuator endpoint, each when its library is present and it is enabled
@@ -32,8 +30,8 @@ public class TokenActuatorAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean
 	TokenOverview tokenOverview(TokenManager tokenManager, TokenClientRegistrationRepository registrations,
-			ReactiveOAuth2AuthorizedClientService store, ObjectProvider<RedisAvailability> redisAvailability) {
-		return new TokenOverview(tokenManager, registrations, store, redisAvailability.getIfAvailable());
+			ReactiveOAuth2AuthorizedClientService store) {
+		return new TokenOverview(tokenManager, registrations, store);
 	}
 
 	@Configuration(proxyBeanMethods = false)

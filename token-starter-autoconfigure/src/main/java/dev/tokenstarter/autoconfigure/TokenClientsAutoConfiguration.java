@@ -12,6 +12,7 @@ import dev.tokenstarter.client.TokenClients;
 import dev.tokenstarter.config.TokenClientRegistrationRepository;
 import dev.tokenstarter.config.TokenSettings;
 import dev.tokenstarter.engine.TokenManager;
+import dev.tokenstarter.ssl.ProviderSslContexts;
 
 /**
  * {@link TokenClients}: token-carrying {@code WebClient}s and {@code RestClient}s built from the application's
@@ -27,8 +28,9 @@ public class TokenClientsAutoConfiguration {
 	@ConditionalOnMissingBean
 	TokenClients tokenClients(TokenManager tokenManager, TokenSettings settings,
 			TokenClientRegistrationRepository registrations, ObjectProvider<WebClient.Builder> webClientBuilders,
-			ObjectProvider<RestClient.Builder> restClientBuilders) {
-		return new TokenClients(tokenManager, settings, registrations, webClientBuilders, restClientBuilders);
+			ObjectProvider<RestClient.Builder> restClientBuilders, ProviderSslContexts sslContexts) {
+		return new TokenClients(tokenManager, settings, registrations, webClientBuilders, restClientBuilders,
+				sslContexts);
 	}
 
 }

@@ -1,8 +1,12 @@
 package dev.tokenstarter.autoconfigure;
 
 import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 
 import io.micrometer.observation.ObservationRegistry;
+import org.apache.commons.logging.LogFactory;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -10,6 +14,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProp
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.ssl.SslBundles;
 import org.springframework.context.annotation.Bean;
 import org.springframework.security.oauth2.client.InMemoryReactiveOAuth2AuthorizedClientService;
 import org.springframework.security.oauth2.client.ReactiveOAuth2AuthorizedClientService;
@@ -25,20 +30,26 @@ import dev.tokenstarter.config.TokenSettings;
 import dev.tokenstarter.engine.TokenManager;
 import dev.tokenstarter.engine.TokenObserver;
 import dev.tokenstarter.engine.TokenRefreshScheduler;
+import dev.tokenstarter.engine.TokenRevocationOnShutdown;
+import dev.tokenstarter.grant.PasswordCredentialsResolver;
+import dev.tokenstarter.grant.PropertiesPasswordCredentialsResolver;
 import dev.tokenstarter.grant.TokenGrants;
 import dev.tokenstarter.lock.LocalTokenLock;
 import dev.tokenstarter.lock.TokenLock;
 import dev.tokenstarter.observe.CompositeTokenObserver;
 import dev.tokenstarter.observe.LoggingTokenObserver;
+import dev.tokenstarter.ssl.ProviderSslContexts;
+import dev.tokenstarter.store.SharedTokenStore;
 
 /**
  * The token engine: provider registrations, the authorized-client store (in memory unless another is
- * configured), the renewal lock (local unless another is configured), the grants, the {@link TokenManager} and
- * its background renewal. Runs after Spring Boot's OAuth2 client auto-configuration so that
+ * configured), the renewal lock (local unless another is configured), the grants (with the password grant's
+ * credentials and the providers' SSL bundles), the {@link TokenManager}, its background renewal and revocation at shutdown. Runs after Spring Boot's OAuth2 client auto-configuration so that
  * {@code spring.security.oauth2.client.registration.*} entries are served too.
  */
 @AutoConfiguration(afterName = { "org.springframework.boot.security.oauth2.client.autoconfigure.OAuth2ClientAutoConfiguration",
-		"org.springframework.boot.security.oauth2.client.autoconfigure.reactive.ReactiveOAuth2ClientAutoConfiguration" })
+		"org.springframework.boot.security.oauth2.client.autoconfigure.reactive.ReactiveOAuth2ClientAutoConfiguration",
+		"org.springframework.boot.autoconfigure.ssl.SslAutoConfiguration" })
 @ConditionalOnClass({ ClientRegistration.class, WebClient.class })
 @EnableConfigurationProperties(TokenProperties.class)
 public class TokenEngineAutoConfiguration {
@@ -54,8 +65,8 @@ public class TokenEngineAutoConfiguration {
 	TokenClientRegistrationRepository tokenClientRegistrationRepository(TokenProperties properties,
 			ObjectProvider<ReactiveClientRegistrationRepository> reactiveRepositories,
 			ObjectProvider<ClientRegistrationRepository> repositories) {
-		return new TokenClientRegistrationRepository(ProviderClientRegistrations.of(properties), reactiveRepositories,
-				repositories);
+		return new TokenClientRegistrationRepository(ProviderClientRegistrations.of(properties),
+				ProviderClientRegistrations.discovered(properties), reactiveRepositories, repositories);
 	}
 
 	@Bean
@@ -73,9 +84,23 @@ public class TokenEngineAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
+	PasswordCredentialsResolver tokenPasswordCredentialsResolver(TokenProperties properties) {
+		return new PropertiesPasswordCredentialsResolver(properties);
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	ProviderSslContexts tokenProviderSslContexts(TokenProperties properties, ObjectProvider<SslBundles> sslBundles,
+			ObjectProvider<Clock> clock) {
+		return ProviderSslContexts.of(properties, sslBundles.getIfAvailable(), clock.getIfAvailable(Clock::systemUTC));
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
 	TokenGrants tokenGrants(TokenSettings settings, ObjectProvider<Clock> clock,
+			PasswordCredentialsResolver passwordCredentials, ProviderSslContexts sslContexts,
 			ObjectProvider<ObservationRegistry> observations) {
-		return new TokenGrants(settings, clock.getIfAvailable(Clock::systemUTC),
+		return new TokenGrants(settings, clock.getIfAvailable(Clock::systemUTC), passwordCredentials, sslContexts,
 				observations.getIfAvailable(() -> ObservationRegistry.NOOP));
 	}
 
@@ -92,6 +117,29 @@ public class TokenEngineAutoConfiguration {
 			ObjectProvider<Clock> clock, ObjectProvider<TokenObserver> observers) {
 		return new TokenManager(registrations, store, lock, grants, settings, clock.getIfAvailable(Clock::systemUTC),
 				CompositeTokenObserver.of(observers.orderedStream().toList()));
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	TokenRevocationOnShutdown tokenRevocationOnShutdown(TokenManager tokenManager, TokenProperties properties,
+			TokenSettings settings, ReactiveOAuth2AuthorizedClientService store) {
+		List<String> providers = properties.getProviders()
+			.entrySet()
+			.stream()
+			.filter((entry) -> entry.getValue().isRevokeOnShutdown())
+			.map(Map.Entry::getKey)
+			.toList();
+		if (store instanceof SharedTokenStore && !providers.isEmpty()) {
+			// One instance stopping must not revoke the token the rest of the fleet still uses.
+			LogFactory.getLog(TokenEngineAutoConfiguration.class)
+				.warn("revoke-on-shutdown is ignored for " + providers + ": their tokens are shared by the fleet");
+			providers = List.of();
+		}
+		Duration timeout = providers.stream()
+			.map((name) -> settings.provider(name).retry().requestTimeout())
+			.max(Duration::compareTo)
+			.orElse(Duration.ZERO);
+		return new TokenRevocationOnShutdown(tokenManager, providers, timeout);
 	}
 
 	@Bean

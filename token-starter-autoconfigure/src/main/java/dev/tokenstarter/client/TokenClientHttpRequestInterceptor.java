@@ -1,8 +1,13 @@
 package dev.tokenstarter.client;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Set;
+
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpRequest;
@@ -14,12 +19,14 @@ import dev.tokenstarter.engine.ManagedToken;
 import dev.tokenstarter.engine.TokenManager;
 
 /**
- * The {@code RestClient} counterpart of {@link TokenExchangeFilterFunction}: puts the provider's token on the
- * request, and on an unauthorized status renews the rejected token and sends the request once more. A fresh
- * token is served without blocking; only a caller whose token must be renewed waits, at most for the
- * provider's retry budget.
+ * The {@code RestClient} counterpart of {@link TokenExchangeFilterFunction}: puts the provider's token and API
+ * headers on the request, and on an unauthorized status renews the rejected token and sends the request once
+ * more. A fresh token is served without blocking; only a caller whose token must be renewed waits, at most for
+ * the provider's retry budget.
  */
 public class TokenClientHttpRequestInterceptor implements ClientHttpRequestInterceptor {
+
+	private static final Log logger = LogFactory.getLog(TokenClientHttpRequestInterceptor.class);
 
 	private final TokenManager tokenManager;
 
@@ -29,24 +36,38 @@ public class TokenClientHttpRequestInterceptor implements ClientHttpRequestInter
 
 	private final Duration maxWait;
 
+	private final Map<String, String> apiHeaders;
+
 	public TokenClientHttpRequestInterceptor(TokenManager tokenManager, String registrationId,
 			Set<Integer> unauthorizedStatuses, Duration maxWait) {
+		this(tokenManager, registrationId, unauthorizedStatuses, maxWait, Map.of());
+	}
+
+	public TokenClientHttpRequestInterceptor(TokenManager tokenManager, String registrationId,
+			Set<Integer> unauthorizedStatuses, Duration maxWait, Map<String, String> apiHeaders) {
 		this.tokenManager = tokenManager;
 		this.registrationId = registrationId;
 		this.unauthorizedStatuses = unauthorizedStatuses;
 		this.maxWait = maxWait;
+		this.apiHeaders = apiHeaders;
 	}
 
 	@Override
 	public ClientHttpResponse intercept(HttpRequest request, byte[] body, ClientHttpRequestExecution execution)
 			throws IOException {
+		this.apiHeaders.forEach((name, value) -> {
+			if (!request.getHeaders().containsHeader(name)) {
+				request.getHeaders().set(name, value);
+			}
+		});
 		ManagedToken token = this.tokenManager.token(this.registrationId).block(this.maxWait);
 		request.getHeaders().set(HttpHeaders.AUTHORIZATION, token.authorizationHeaderValue());
 		ClientHttpResponse response = execution.execute(request, body);
-		if (!this.unauthorizedStatuses.contains(response.getStatusCode().value())) {
+		int status = response.getStatusCode().value();
+		if (!this.unauthorizedStatuses.contains(status)) {
 			return response;
 		}
-		response.close();
+		logRejection(status, response);
 		boolean accepted = false;
 		try {
 			ManagedToken renewed = this.tokenManager.renewRejected(this.registrationId, token).block(this.maxWait);
@@ -57,6 +78,16 @@ public class TokenClientHttpRequestInterceptor implements ClientHttpRequestInter
 		}
 		finally {
 			this.tokenManager.recordUnauthorizedRetry(this.registrationId, accepted);
+		}
+	}
+
+	private void logRejection(int status, ClientHttpResponse response) throws IOException {
+		try (response; InputStream in = response.getBody()) {
+			if (logger.isInfoEnabled()) {
+				ApiRejection rejection = ApiRejection.read(status, in.readNBytes(ApiRejection.MAX_BODY_BYTES));
+				logger.info("The API of provider '" + this.registrationId + "' rejected its token: "
+						+ rejection.describe() + "; renewing the token and retrying once");
+			}
 		}
 	}
 

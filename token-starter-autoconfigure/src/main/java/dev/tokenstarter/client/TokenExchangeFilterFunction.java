@@ -1,10 +1,15 @@
 package dev.tokenstarter.client;
 
+import java.util.Map;
 import java.util.Set;
 
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 import reactor.core.publisher.Mono;
 
+import org.springframework.core.io.buffer.DataBufferUtils;
 import org.springframework.http.HttpHeaders;
+import org.springframework.web.reactive.function.BodyExtractors;
 import org.springframework.web.reactive.function.client.ClientRequest;
 import org.springframework.web.reactive.function.client.ClientResponse;
 import org.springframework.web.reactive.function.client.ExchangeFilterFunction;
@@ -14,11 +19,13 @@ import dev.tokenstarter.engine.ManagedToken;
 import dev.tokenstarter.engine.TokenManager;
 
 /**
- * Puts a provider's token on every {@code WebClient} request. When the API answers with one of the provider's
- * unauthorized statuses, the rejected token is renewed and the request sent once more; a second rejection is
- * returned to the caller as it is.
+ * Puts a provider's token, and the headers its API expects on every call, on every {@code WebClient} request.
+ * When the API answers with one of the provider's unauthorized statuses, the rejected token is renewed and the
+ * request sent once more; a second rejection is returned to the caller as it is.
  */
 public class TokenExchangeFilterFunction implements ExchangeFilterFunction {
+
+	private static final Log logger = LogFactory.getLog(TokenExchangeFilterFunction.class);
 
 	private final TokenManager tokenManager;
 
@@ -26,11 +33,19 @@ public class TokenExchangeFilterFunction implements ExchangeFilterFunction {
 
 	private final Set<Integer> unauthorizedStatuses;
 
+	private final Map<String, String> apiHeaders;
+
 	public TokenExchangeFilterFunction(TokenManager tokenManager, String registrationId,
 			Set<Integer> unauthorizedStatuses) {
+		this(tokenManager, registrationId, unauthorizedStatuses, Map.of());
+	}
+
+	public TokenExchangeFilterFunction(TokenManager tokenManager, String registrationId,
+			Set<Integer> unauthorizedStatuses, Map<String, String> apiHeaders) {
 		this.tokenManager = tokenManager;
 		this.registrationId = registrationId;
 		this.unauthorizedStatuses = unauthorizedStatuses;
+		this.apiHeaders = apiHeaders;
 	}
 
 	@Override
@@ -43,21 +58,44 @@ public class TokenExchangeFilterFunction implements ExchangeFilterFunction {
 
 	private Mono<ClientResponse> retry(ClientRequest request, ExchangeFunction next, ClientResponse rejection,
 			ManagedToken rejected) {
-		return rejection.releaseBody()
+		int status = rejection.statusCode().value();
+		return DataBufferUtils
+			.join(DataBufferUtils.takeUntilByteCount(rejection.body(BodyExtractors.toDataBuffers()),
+					ApiRejection.MAX_BODY_BYTES))
+			.map((buffer) -> {
+				byte[] bytes = new byte[buffer.readableByteCount()];
+				buffer.read(bytes);
+				DataBufferUtils.release(buffer);
+				return bytes;
+			})
+			.defaultIfEmpty(new byte[0])
+			.doOnNext((body) -> logRejection(ApiRejection.read(status, body)))
 			.then(this.tokenManager.renewRejected(this.registrationId, rejected))
 			.flatMap((token) -> next.exchange(withToken(request, token)))
 			.doOnNext((response) -> this.tokenManager.recordUnauthorizedRetry(this.registrationId, !rejected(response)))
 			.doOnError((ex) -> this.tokenManager.recordUnauthorizedRetry(this.registrationId, false));
 	}
 
+	private void logRejection(ApiRejection rejection) {
+		if (logger.isInfoEnabled()) {
+			logger.info("The API of provider '" + this.registrationId + "' rejected its token: "
+					+ rejection.describe() + "; renewing the token and retrying once");
+		}
+	}
+
 	private boolean rejected(ClientResponse response) {
 		return this.unauthorizedStatuses.contains(response.statusCode().value());
 	}
 
-	private static ClientRequest withToken(ClientRequest request, ManagedToken token) {
-		return ClientRequest.from(request)
-			.headers((headers) -> headers.set(HttpHeaders.AUTHORIZATION, token.authorizationHeaderValue()))
-			.build();
+	private ClientRequest withToken(ClientRequest request, ManagedToken token) {
+		return ClientRequest.from(request).headers((headers) -> {
+			this.apiHeaders.forEach((name, value) -> {
+				if (!headers.containsHeader(name)) {
+					headers.set(name, value);
+				}
+			});
+			headers.set(HttpHeaders.AUTHORIZATION, token.authorizationHeaderValue());
+		}).build();
 	}
 
 }

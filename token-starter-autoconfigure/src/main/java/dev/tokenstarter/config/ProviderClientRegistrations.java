@@ -1,13 +1,24 @@
 package dev.tokenstarter.config;
 
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
+
+import org.springframework.security.oauth2.client.ClientAuthorizationException;
 import org.springframework.security.oauth2.client.registration.ClientRegistration;
+import org.springframework.security.oauth2.client.registration.ClientRegistrations;
+import org.springframework.security.oauth2.core.ClientAuthenticationMethod;
+import org.springframework.security.oauth2.core.OAuth2Error;
 
 /**
  * Turns each {@code token.providers} entry into a Spring Security {@link ClientRegistration} whose id is the
- * provider's name.
+ * provider's name: at once when its token endpoint is configured, on first use when it is discovered from its
+ * {@code issuer-uri}.
  */
 public final class ProviderClientRegistrations {
 
@@ -15,22 +26,68 @@ public final class ProviderClientRegistrations {
 	}
 
 	/**
-	 * Builds the registrations of every configured provider, in configuration order.
+	 * Builds the registrations of every configured provider whose token endpoint is known, in configuration
+	 * order.
 	 * @param properties validated token properties
 	 * @return the registrations
 	 */
 	public static List<ClientRegistration> of(TokenProperties properties) {
 		List<ClientRegistration> registrations = new ArrayList<>();
-		properties.getProviders().forEach((name, provider) -> registrations.add(ClientRegistration.withRegistrationId(name)
-			.clientId(provider.getClientId())
-			.clientSecret(provider.getClientSecret())
-			.clientAuthenticationMethod(provider.getClientAuthentication().toClientAuthenticationMethod())
-			.authorizationGrantType(provider.getGrantType().toAuthorizationGrantType())
-			.tokenUri(provider.getTokenUri())
-			.scope(provider.getScopes())
-			.clientName(name)
-			.build()));
+		properties.getProviders().forEach((name, provider) -> {
+			String tokenUri = ProviderEndpoints.of(provider).tokenUri();
+			if (tokenUri != null) {
+				registrations.add(configure(ClientRegistration.withRegistrationId(name).tokenUri(tokenUri), name,
+						provider).build());
+			}
+		});
 		return registrations;
+	}
+
+	/**
+	 * Returns, for every provider known by its {@code issuer-uri} only, its registration as Spring Security's
+	 * {@link ClientRegistrations#fromIssuerLocation} discovers it (OpenID Connect, then RFC 8414 metadata).
+	 * Discovery runs on first use, not at start-up, so an application starts while its authorization server is
+	 * unreachable; a success is kept, a failure is tried again on the next use.
+	 * @param properties validated token properties
+	 * @return the registrations to discover, by provider name
+	 */
+	public static Map<String, Mono<ClientRegistration>> discovered(TokenProperties properties) {
+		Map<String, Mono<ClientRegistration>> discovered = new LinkedHashMap<>();
+		properties.getProviders().forEach((name, provider) -> {
+			String issuer = provider.getIssuerUri();
+			if (ProviderEndpoints.of(provider).tokenUri() == null && issuer != null) {
+				discovered.put(name, Mono
+					.fromCallable(() -> configure(ClientRegistrations.fromIssuerLocation(issuer).registrationId(name),
+							name, provider).build())
+					.subscribeOn(Schedulers.boundedElastic())
+					.onErrorMap((ex) -> new ClientAuthorizationException(new OAuth2Error("discovery_failed",
+							"could not read the metadata of issuer-uri " + issuer + ": " + ex.getMessage(), null),
+							name, ex))
+					.cache((registration) -> Duration.ofMillis(Long.MAX_VALUE), (ex) -> Duration.ZERO,
+							() -> Duration.ZERO));
+			}
+		});
+		return discovered;
+	}
+
+	private static ClientRegistration.Builder configure(ClientRegistration.Builder builder, String name,
+			TokenProperties.Provider provider) {
+		return builder.clientId(provider.getClientId())
+			.clientSecret(provider.getClientSecret())
+			.clientAuthenticationMethod(clientAuthentication(provider))
+			.authorizationGrantType(provider.grantTypeOrDefault().toAuthorizationGrantType())
+			.scope(provider.getScopes())
+			.clientName(name);
+	}
+
+	/**
+	 * Nomba takes the client id and secret in its JSON body, which is what client_secret_post says.
+	 */
+	private static ClientAuthenticationMethod clientAuthentication(TokenProperties.Provider provider) {
+		if (provider.getType() == ProviderType.NOMBA) {
+			return ClientAuthenticationMethod.CLIENT_SECRET_POST;
+		}
+		return provider.getClientAuthentication().toClientAuthenticationMethod();
 	}
 
 }

@@ -15,9 +15,18 @@ import org.jspecify.annotations.Nullable;
  * @param unauthorizedStatuses API statuses that mean the token was rejected
  * @param refresh renewal timing
  * @param retry token request retries and timeouts
+ * @param apiHeaders headers every API request through the provider's clients carries unless it sets them itself
+ * @param revokeUri the token revocation endpoint, or null
+ * @param revokeOnShutdown whether held tokens are revoked at graceful shutdown
+ * @param type the provider's dialect
+ * @param refreshUri where refresh tokens go when not to the token endpoint, or null
+ * @param tokenRequestFormat how token request parameters are sent
+ * @param sslBundle the SSL bundle of the provider's connections, or null
  */
 public record ProviderSettings(String registrationId, Map<String, String> headers, Map<String, String> parameters,
-		@Nullable String baseUrl, Set<Integer> unauthorizedStatuses, RefreshSettings refresh, RetrySettings retry) {
+		@Nullable String baseUrl, Set<Integer> unauthorizedStatuses, RefreshSettings refresh, RetrySettings retry,
+		Map<String, String> apiHeaders, @Nullable String revokeUri, boolean revokeOnShutdown, ProviderType type,
+		@Nullable String refreshUri, TokenRequestFormat tokenRequestFormat, @Nullable String sslBundle) {
 
 	@Override
 	public String toString() {

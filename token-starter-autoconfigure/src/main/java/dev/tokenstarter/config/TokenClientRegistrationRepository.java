@@ -15,7 +15,8 @@ import org.springframework.security.oauth2.client.registration.ClientRegistratio
 import org.springframework.security.oauth2.client.registration.ReactiveClientRegistrationRepository;
 
 /**
- * The registrations of {@code token.providers}, in front of any other registration repository of the
+ * The registrations of {@code token.providers} (those with an {@code issuer-uri} discovered on first use), in
+ * front of any other registration repository of the
  * application (such as the one Spring Boot builds from {@code spring.security.oauth2.client.registration.*},
  * reactive or blocking), so the engine serves both.
  */
@@ -24,6 +25,8 @@ public class TokenClientRegistrationRepository
 
 	private final Map<String, ClientRegistration> registrations = new LinkedHashMap<>();
 
+	private final Map<String, Mono<ClientRegistration>> discovered;
+
 	private final ObjectProvider<ReactiveClientRegistrationRepository> reactiveRepositories;
 
 	private final ObjectProvider<ClientRegistrationRepository> repositories;
@@ -31,6 +34,14 @@ public class TokenClientRegistrationRepository
 	public TokenClientRegistrationRepository(List<ClientRegistration> registrations,
 			ObjectProvider<ReactiveClientRegistrationRepository> reactiveRepositories,
 			ObjectProvider<ClientRegistrationRepository> repositories) {
+		this(registrations, Map.of(), reactiveRepositories, repositories);
+	}
+
+	public TokenClientRegistrationRepository(List<ClientRegistration> registrations,
+			Map<String, Mono<ClientRegistration>> discovered,
+			ObjectProvider<ReactiveClientRegistrationRepository> reactiveRepositories,
+			ObjectProvider<ClientRegistrationRepository> repositories) {
+		this.discovered = Map.copyOf(discovered);
 		registrations.forEach((registration) -> this.registrations.put(registration.getRegistrationId(), registration));
 		this.reactiveRepositories = reactiveRepositories;
 		this.repositories = repositories;
@@ -41,6 +52,10 @@ public class TokenClientRegistrationRepository
 		ClientRegistration own = this.registrations.get(registrationId);
 		if (own != null) {
 			return Mono.just(own);
+		}
+		Mono<ClientRegistration> discovered = this.discovered.get(registrationId);
+		if (discovered != null) {
+			return discovered;
 		}
 		Optional<ClientRegistration> blocking = this.repositories.orderedStream()
 			.map((repository) -> repository.findByRegistrationId(registrationId))
@@ -56,7 +71,17 @@ public class TokenClientRegistrationRepository
 	}
 
 	/**
-	 * Iterates over the registrations of {@code token.providers} only.
+	 * Whether a {@code token.providers} entry of that name exists, without discovering its registration.
+	 * @param registrationId the provider's name
+	 * @return whether it is configured
+	 */
+	public boolean isConfigured(String registrationId) {
+		return this.registrations.containsKey(registrationId) || this.discovered.containsKey(registrationId);
+	}
+
+	/**
+	 * Iterates over the registrations of {@code token.providers} only, those discovered from an
+	 * {@code issuer-uri} excepted: they are not known before their first use.
 	 */
 	@Override
 	public Iterator<ClientRegistration> iterator() {

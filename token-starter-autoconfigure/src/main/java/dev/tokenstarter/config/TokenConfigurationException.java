@@ -1,20 +1,26 @@
 package dev.tokenstarter.config;
 
+import org.jspecify.annotations.Nullable;
+
 /**
- * A {@code token.*} setting that cannot work, found while building the beans. Names the property and what it
- * accepts, never its value (it may be a secret).
+ * A {@code token.*} setting that can only be checked while the beans are built (an encryption key, an SSL bundle
+ * and its certificate) cannot work. Names the property and the problem, never its value (it may be a secret).
  */
-public class TokenConfigurationException extends IllegalStateException {
+public class TokenConfigurationException extends RuntimeException {
 
 	private final String property;
 
 	public TokenConfigurationException(String property, String problem) {
-		super(property + " " + problem);
+		this(property, problem, null);
+	}
+
+	public TokenConfigurationException(String property, String problem, @Nullable Throwable cause) {
+		super(property + " " + problem, cause);
 		this.property = property;
 	}
 
 	/**
-	 * Returns the property at fault.
+	 * Returns the full name of the property at fault.
 	 */
 	public String getProperty() {
 		return this.property;

@@ -10,7 +10,13 @@ public enum TokenGrantType {
 	/**
 	 * The client credentials grant (RFC 6749 section 4.4): the application authenticates as itself.
 	 */
-	CLIENT_CREDENTIALS(AuthorizationGrantType.CLIENT_CREDENTIALS);
+	CLIENT_CREDENTIALS(AuthorizationGrantType.CLIENT_CREDENTIALS),
+
+	/**
+	 * The resource owner password credentials grant (RFC 6749 section 4.3): the application signs in as a user
+	 * with username and password. Spring Security 7 dropped it; the starter provides it.
+	 */
+	PASSWORD(new AuthorizationGrantType("password"));
 
 	private final AuthorizationGrantType authorizationGrantType;
 

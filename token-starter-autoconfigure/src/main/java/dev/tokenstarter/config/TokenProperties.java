@@ -86,9 +86,16 @@ public class TokenProperties implements Validator {
 		private ProviderType type = ProviderType.OAUTH2;
 
 		/**
-		 * URL of the token endpoint.
+		 * URL of the token endpoint. Defaults to {base-url}/v1/auth/token/issue for type nomba.
 		 */
 		private @Nullable String tokenUri;
+
+		/**
+		 * Issuer URL of an OpenID Connect or RFC 8414 authorization server (Keycloak, Okta, Entra ID, Spring
+		 * Authorization Server), whose metadata gives the token endpoint when token-uri is not set. Read on first
+		 * use, so start-up does not need the server.
+		 */
+		private @Nullable String issuerUri;
 
 		/**
 		 * Client identifier issued by the provider.
@@ -106,9 +113,62 @@ public class TokenProperties implements Validator {
 		private ClientAuthentication clientAuthentication = ClientAuthentication.CLIENT_SECRET_BASIC;
 
 		/**
-		 * Grant used to obtain a token when no refresh token is held.
+		 * Grant used to obtain a token when no refresh token is held. Defaults to password for type wso2 and to
+		 * client_credentials otherwise.
 		 */
-		private TokenGrantType grantType = TokenGrantType.CLIENT_CREDENTIALS;
+		private @Nullable TokenGrantType grantType;
+
+		/**
+		 * Resource owner's user name, for the password grant.
+		 */
+		private @Nullable String username;
+
+		/**
+		 * Resource owner's password, for the password grant. Kept in memory only: never stored with the token,
+		 * logged or exposed.
+		 */
+		private @Nullable String password;
+
+		/**
+		 * URL of the token revocation endpoint (RFC 7009), such as https://apim.example.com:9443/oauth2/revoke.
+		 * Without it, revoking a token only forgets it.
+		 */
+		private @Nullable String revokeUri;
+
+		/**
+		 * Whether the tokens held for this provider are revoked when the application shuts down gracefully.
+		 */
+		private boolean revokeOnShutdown;
+
+		/**
+		 * URL refresh tokens are sent to when the provider does not take them at its token endpoint. Defaults to
+		 * {base-url}/v1/auth/token/refresh for type nomba.
+		 */
+		private @Nullable String refreshUri;
+
+		/**
+		 * Nomba's parent account id, sent as the "accountId" header with every token and API request. Required
+		 * for type nomba.
+		 */
+		private @Nullable String accountId;
+
+		/**
+		 * Nomba environment whose base URL (https://api.nomba.com or https://sandbox.nomba.com) is used when
+		 * base-url is not set. Only for type nomba.
+		 */
+		private @Nullable NombaEnvironment nombaEnvironment;
+
+		/**
+		 * Name of a Spring Boot SSL bundle (spring.ssl.bundle.pem.<name> or .jks.<name>) whose key and
+		 * certificate are presented to the token endpoint and the provider's API (mutual TLS), and whose trust
+		 * material, when it has some, checks the provider's certificate instead of the JVM's.
+		 */
+		private @Nullable String sslBundle;
+
+		/**
+		 * How token request parameters are sent: form (RFC 6749) or json, for providers that only accept JSON.
+		 */
+		private TokenRequestFormat tokenRequestFormat = TokenRequestFormat.FORM;
 
 		/**
 		 * Scopes requested with every token.
@@ -170,6 +230,14 @@ public class TokenProperties implements Validator {
 			this.tokenUri = tokenUri;
 		}
 
+		public @Nullable String getIssuerUri() {
+			return this.issuerUri;
+		}
+
+		public void setIssuerUri(@Nullable String issuerUri) {
+			this.issuerUri = issuerUri;
+		}
+
 		public @Nullable String getClientId() {
 			return this.clientId;
 		}
@@ -194,12 +262,94 @@ public class TokenProperties implements Validator {
 			this.clientAuthentication = clientAuthentication;
 		}
 
-		public TokenGrantType getGrantType() {
+		public @Nullable TokenGrantType getGrantType() {
 			return this.grantType;
 		}
 
-		public void setGrantType(TokenGrantType grantType) {
+		public void setGrantType(@Nullable TokenGrantType grantType) {
 			this.grantType = grantType;
+		}
+
+		/**
+		 * Returns the grant configured, or the one the provider's type implies.
+		 */
+		public TokenGrantType grantTypeOrDefault() {
+			if (this.grantType != null) {
+				return this.grantType;
+			}
+			return (this.type == ProviderType.WSO2) ? TokenGrantType.PASSWORD : TokenGrantType.CLIENT_CREDENTIALS;
+		}
+
+		public @Nullable String getUsername() {
+			return this.username;
+		}
+
+		public void setUsername(@Nullable String username) {
+			this.username = username;
+		}
+
+		public @Nullable String getPassword() {
+			return this.password;
+		}
+
+		public void setPassword(@Nullable String password) {
+			this.password = password;
+		}
+
+		public @Nullable String getRevokeUri() {
+			return this.revokeUri;
+		}
+
+		public void setRevokeUri(@Nullable String revokeUri) {
+			this.revokeUri = revokeUri;
+		}
+
+		public @Nullable String getRefreshUri() {
+			return this.refreshUri;
+		}
+
+		public void setRefreshUri(@Nullable String refreshUri) {
+			this.refreshUri = refreshUri;
+		}
+
+		public @Nullable String getAccountId() {
+			return this.accountId;
+		}
+
+		public void setAccountId(@Nullable String accountId) {
+			this.accountId = accountId;
+		}
+
+		public @Nullable NombaEnvironment getNombaEnvironment() {
+			return this.nombaEnvironment;
+		}
+
+		public void setNombaEnvironment(@Nullable NombaEnvironment nombaEnvironment) {
+			this.nombaEnvironment = nombaEnvironment;
+		}
+
+		public @Nullable String getSslBundle() {
+			return this.sslBundle;
+		}
+
+		public void setSslBundle(@Nullable String sslBundle) {
+			this.sslBundle = sslBundle;
+		}
+
+		public TokenRequestFormat getTokenRequestFormat() {
+			return this.tokenRequestFormat;
+		}
+
+		public void setTokenRequestFormat(TokenRequestFormat tokenRequestFormat) {
+			this.tokenRequestFormat = tokenRequestFormat;
+		}
+
+		public boolean isRevokeOnShutdown() {
+			return this.revokeOnShutdown;
+		}
+
+		public void setRevokeOnShutdown(boolean revokeOnShutdown) {
+			this.revokeOnShutdown = revokeOnShutdown;
 		}
 
 		public Set<String> getScopes() {
@@ -262,6 +412,7 @@ public class TokenProperties implements Validator {
 		public String toString() {
 			return "Provider[type=" + this.type + ", tokenUri=" + this.tokenUri + ", clientId=" + this.clientId
 					+ ", clientSecret=" + Secrets.mask(this.clientSecret) + ", grantType=" + this.grantType
+					+ ", username=" + this.username + ", password=" + Secrets.mask(this.password)
 					+ ", scopes=" + this.scopes + ", baseUrl=" + this.baseUrl + "]";
 		}
 

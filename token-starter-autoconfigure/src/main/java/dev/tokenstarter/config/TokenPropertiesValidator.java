@@ -48,23 +48,50 @@ class TokenPropertiesValidator {
 	}
 
 	private void validateProvider(String prefix, TokenProperties.Provider provider, Errors errors) {
-		if (!StringUtils.hasText(provider.getTokenUri())) {
-			error(errors, prefix + ".token-uri",
-					"is required: the URL of the provider's token endpoint, such as https://auth.example.com/oauth2/token");
+		ProviderEndpoints endpoints = ProviderEndpoints.of(provider);
+		if (provider.getType() == ProviderType.NOMBA) {
+			validateNomba(prefix, provider, endpoints, errors);
 		}
-		else {
+		else if (!StringUtils.hasText(provider.getTokenUri()) && !StringUtils.hasText(provider.getIssuerUri())) {
+			error(errors, prefix + ".token-uri",
+					"is required: the URL of the provider's token endpoint, such as https://auth.example.com/oauth2/token "
+							+ "(or set " + prefix + ".issuer-uri to discover it)");
+		}
+		if (provider.getIssuerUri() != null) {
+			httpUrl(prefix + ".issuer-uri", provider.getIssuerUri(), errors);
+		}
+		if (StringUtils.hasText(provider.getTokenUri())) {
 			httpUrl(prefix + ".token-uri", provider.getTokenUri(), errors);
+		}
+		if (provider.getRefreshUri() != null) {
+			httpUrl(prefix + ".refresh-uri", provider.getRefreshUri(), errors);
 		}
 		if (!StringUtils.hasText(provider.getClientId())) {
 			error(errors, prefix + ".client-id", "is required: the client identifier the provider issued");
 		}
-		if (!StringUtils.hasText(provider.getClientSecret())) {
+		boolean tlsClientAuth = provider.getClientAuthentication() == ClientAuthentication.TLS_CLIENT_AUTH;
+		if (tlsClientAuth && !StringUtils.hasText(provider.getSslBundle())) {
+			error(errors, prefix + ".ssl-bundle", "is required for client-authentication tls_client_auth: the SSL "
+					+ "bundle whose client certificate authenticates the client");
+		}
+		if (provider.getSslBundle() != null && !StringUtils.hasText(provider.getSslBundle())) {
+			error(errors, prefix + ".ssl-bundle", "must name an SSL bundle (spring.ssl.bundle.pem.<name> or .jks.<name>)");
+		}
+		if (!tlsClientAuth && !StringUtils.hasText(provider.getClientSecret())) {
 			error(errors, prefix + ".client-secret",
 					"is required for client-authentication " + provider.getClientAuthentication().name()
 						.toLowerCase() + ": the client secret the provider issued");
 		}
 		if (provider.getBaseUrl() != null) {
 			httpUrl(prefix + ".base-url", provider.getBaseUrl(), errors);
+		}
+		if (provider.getRevokeUri() != null) {
+			httpUrl(prefix + ".revoke-uri", provider.getRevokeUri(), errors);
+		}
+		validatePasswordGrant(prefix, provider, errors);
+		if (provider.getType() != ProviderType.NOMBA
+				&& (provider.getAccountId() != null || provider.getNombaEnvironment() != null)) {
+			error(errors, prefix + ".type", "must be nomba to use account-id or nomba-environment");
 		}
 		for (String scope : provider.getScopes()) {
 			if (!StringUtils.hasText(scope) || scope.chars().anyMatch(Character::isWhitespace)) {
@@ -76,6 +103,35 @@ class TokenPropertiesValidator {
 		}
 		validateRefresh(prefix + ".refresh", provider.getRefresh(), errors);
 		validateRetry(prefix + ".retry", provider.getRetry(), errors);
+	}
+
+	private void validateNomba(String prefix, TokenProperties.Provider provider, ProviderEndpoints endpoints,
+			Errors errors) {
+		if (!StringUtils.hasText(provider.getAccountId())) {
+			error(errors, prefix + ".account-id",
+					"is required for type nomba: the parent account id from the Nomba dashboard, sent as the accountId header");
+		}
+		if (endpoints.baseUrl() == null) {
+			error(errors, prefix + ".base-url", "or " + prefix + ".nomba-environment (production or sandbox) is "
+					+ "required for type nomba, such as https://sandbox.nomba.com");
+		}
+		if (provider.grantTypeOrDefault() != TokenGrantType.CLIENT_CREDENTIALS) {
+			error(errors, prefix + ".grant-type", "must be client_credentials for type nomba");
+		}
+	}
+
+	private void validatePasswordGrant(String prefix, TokenProperties.Provider provider, Errors errors) {
+		boolean password = provider.grantTypeOrDefault() == TokenGrantType.PASSWORD;
+		if (password && !StringUtils.hasText(provider.getUsername())) {
+			error(errors, prefix + ".username", "is required for grant-type password: the user the application signs in as");
+		}
+		if (password && !StringUtils.hasText(provider.getPassword())) {
+			error(errors, prefix + ".password", "is required for grant-type password: that user's password");
+		}
+		if (!password && (provider.getUsername() != null || provider.getPassword() != null)) {
+			error(errors, prefix + ".username", "and password are only used by grant-type password, not "
+					+ provider.grantTypeOrDefault().name().toLowerCase());
+		}
 	}
 
 	private void validateStatuses(String property, Set<Integer> statuses, Errors errors) {

@@ -4,11 +4,17 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.MediaType;
+
 /**
  * Resolved settings of every configured provider, and the defaults that registrations coming from elsewhere
  * (such as {@code spring.security.oauth2.client.registration.*}) get.
  */
 public class TokenSettings {
+
+	/** The header Nomba identifies the parent account by. */
+	static final String NOMBA_ACCOUNT_HEADER = "accountId";
 
 	private final Map<String, ProviderSettings> providers;
 
@@ -39,10 +45,35 @@ public class TokenSettings {
 		}
 		Set<Integer> statuses = (provider.getUnauthorizedStatuses() != null) ? provider.getUnauthorizedStatuses()
 				: this.defaults.getUnauthorizedStatuses();
-		return new ProviderSettings(name, Map.copyOf(provider.getHeaders()), Map.copyOf(parameters),
-				provider.getBaseUrl(), Set.copyOf(statuses),
-				RefreshSettings.resolve(provider.getRefresh(), this.defaults.getRefresh()),
-				RetrySettings.resolve(provider.getRetry(), this.defaults.getRetry()));
+		ProviderEndpoints endpoints = ProviderEndpoints.of(provider);
+		Map<String, String> headers = new LinkedHashMap<>(provider.getHeaders());
+		headers.putAll(dialectHeaders(provider));
+		return new ProviderSettings(name, Map.copyOf(headers), Map.copyOf(parameters), endpoints.baseUrl(),
+				Set.copyOf(statuses), RefreshSettings.resolve(provider.getRefresh(), this.defaults.getRefresh()),
+				RetrySettings.resolve(provider.getRetry(), this.defaults.getRetry()), apiHeaders(provider),
+				endpoints.revokeUri(), provider.isRevokeOnShutdown(), provider.getType(), endpoints.refreshUri(),
+				provider.getTokenRequestFormat(), provider.getSslBundle());
+	}
+
+	/**
+	 * WSO2's gateway answers errors in XML unless asked for JSON, and its error codes are only read from JSON.
+	 * Nomba wants its accountId header on every call.
+	 */
+	private static Map<String, String> apiHeaders(TokenProperties.Provider provider) {
+		if (provider.getType() == ProviderType.WSO2) {
+			return Map.of(HttpHeaders.ACCEPT, MediaType.APPLICATION_JSON_VALUE);
+		}
+		return dialectHeaders(provider);
+	}
+
+	/**
+	 * Headers the provider's type requires on token requests and API calls alike.
+	 */
+	private static Map<String, String> dialectHeaders(TokenProperties.Provider provider) {
+		if (provider.getType() == ProviderType.NOMBA && provider.getAccountId() != null) {
+			return Map.of(NOMBA_ACCOUNT_HEADER, provider.getAccountId());
+		}
+		return Map.of();
 	}
 
 }

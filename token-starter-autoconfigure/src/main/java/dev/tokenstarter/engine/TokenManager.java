@@ -424,6 +424,24 @@ public class TokenManager implements ReactiveOAuth2AuthorizedClientManager {
 				this.grants.forRegistration(registration));
 	}
 
+	/**
+	 * Revokes the provider's token at the provider when it has a revocation endpoint, and forgets it in the near
+	 * cache and the store whatever the provider answered. Runs under the renewal lock, so a renewal holding it
+	 * finishes first and the token it stored is the one revoked. The next call obtains a new token.
+	 * @param registrationId the provider's name
+	 * @return completes once the token is forgotten
+	 */
+	public Mono<Void> revoke(String registrationId) {
+		return provider(registrationId).flatMap((provider) -> this.lock.withLock(provider.lockKey(),
+				() -> loadStored(provider).flatMap((stored) -> {
+					ManagedToken cached = this.nearCache.remove(registrationId);
+					OAuth2AuthorizedClient held = stored.orElse((cached != null) ? cached.authorizedClient() : null);
+					Mono<Boolean> revoked = (held != null) ? provider.grants().revoke(held) : Mono.just(false);
+					return revoked.then(this.store.removeAuthorizedClient(registrationId,
+							provider.principal().getName()));
+				})));
+	}
+
 	private record Failure(long untilMillis, TokenAcquisitionException error) {
 	}
 

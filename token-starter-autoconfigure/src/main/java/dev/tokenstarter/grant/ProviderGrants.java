@@ -4,6 +4,8 @@ import java.time.Duration;
 
 import io.micrometer.observation.Observation;
 import io.micrometer.observation.ObservationRegistry;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 
@@ -19,12 +21,15 @@ import dev.tokenstarter.config.ProviderSettings;
  * Obtains tokens for one provider through Spring Security's authorized-client providers: the refresh token
  * grant whenever a refresh token is held, falling back to the primary grant when the provider answers
  * {@code invalid_grant}, and the primary grant otherwise. Each token request is retried on transient failures
- * and bounded in time; whatever fails ends as a {@link TokenAcquisitionException}.
+ * and bounded in time; whatever fails ends as a {@link TokenAcquisitionException}. Also revokes tokens when the
+ * provider has a revocation endpoint.
  */
 public class ProviderGrants {
 
 	/** Name of the observation, and of the timer it becomes, around every token request. */
 	public static final String OBSERVATION = "token.requests";
+
+	private static final Log logger = LogFactory.getLog(ProviderGrants.class);
 
 	private final ProviderSettings settings;
 
@@ -32,15 +37,19 @@ public class ProviderGrants {
 
 	private final ReactiveOAuth2AuthorizedClientProvider refresh;
 
+	private final @Nullable TokenRevoker revoker;
+
 	private final TokenRequestRetry retry;
 
 	private final ObservationRegistry observations;
 
 	public ProviderGrants(ProviderSettings settings, ReactiveOAuth2AuthorizedClientProvider primary,
-			ReactiveOAuth2AuthorizedClientProvider refresh, ObservationRegistry observations) {
+			ReactiveOAuth2AuthorizedClientProvider refresh, @Nullable TokenRevoker revoker,
+			ObservationRegistry observations) {
 		this.settings = settings;
 		this.primary = primary;
 		this.refresh = refresh;
+		this.revoker = revoker;
 		this.retry = new TokenRequestRetry(settings.retry());
 		this.observations = observations;
 	}
@@ -98,6 +107,27 @@ public class ProviderGrants {
 					observation.stop();
 				});
 		});
+	}
+
+	/**
+	 * Revokes a client's tokens at the provider, best effort: some providers (WSO2) accept any token, and a token
+	 * that cannot be revoked must still be forgotten, so a failure is logged and reported as {@code false}
+	 * rather than raised.
+	 * @param client the authorized client whose tokens are revoked
+	 * @return whether the provider accepted the revocation; false when it has no revocation endpoint
+	 */
+	public Mono<Boolean> revoke(OAuth2AuthorizedClient client) {
+		if (this.revoker == null) {
+			return Mono.just(false);
+		}
+		return this.revoker.revoke(client)
+			.timeout(this.settings.retry().requestTimeout())
+			.thenReturn(true)
+			.onErrorResume((ex) -> {
+				logger.warn("Could not revoke the token of provider '" + this.settings.registrationId() + "': "
+						+ TokenErrors.errorCode(ex) + " (" + TokenErrors.description(ex) + ")");
+				return Mono.just(false);
+			});
 	}
 
 }

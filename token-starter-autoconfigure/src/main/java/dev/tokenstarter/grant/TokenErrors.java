@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.util.Set;
 import java.util.concurrent.TimeoutException;
 
+import javax.net.ssl.SSLException;
+
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.security.oauth2.core.OAuth2AuthorizationException;
@@ -15,15 +17,22 @@ import org.springframework.web.reactive.function.client.WebClientRequestExceptio
  */
 public final class TokenErrors {
 
+	/** Error code of a TLS handshake that failed (certificate refused either way). */
+	public static final String TLS_HANDSHAKE_FAILED = "tls_handshake_failed";
+
 	private TokenErrors() {
 	}
 
 	/**
 	 * Whether the failure may go away by itself: connection errors, timeouts, 5xx, 429 and the OAuth2
 	 * {@code temporarily_unavailable} code. Everything else ({@code invalid_client}, other 4xx, malformed
-	 * answers) is permanent.
+	 * answers, TLS handshake failures) is permanent.
 	 */
 	public static boolean isTransient(Throwable failure) {
+		if (find(failure, SSLException.class) != null) {
+			// A refused certificate does not fix itself; retrying only hides the cause.
+			return false;
+		}
 		for (Throwable t = failure; t != null; t = (t.getCause() == t) ? null : t.getCause()) {
 			if (t instanceof TokenEndpointException endpoint) {
 				return endpoint.getStatus() >= 500 || endpoint.getStatus() == 429
@@ -48,6 +57,9 @@ public final class TokenErrors {
 		if (find(failure, TimeoutException.class) != null) {
 			return "timeout";
 		}
+		if (find(failure, SSLException.class) != null) {
+			return TLS_HANDSHAKE_FAILED;
+		}
 		if (find(failure, WebClientRequestException.class) != null || find(failure, IOException.class) != null) {
 			return "connection_error";
 		}
@@ -61,6 +73,11 @@ public final class TokenErrors {
 		OAuth2AuthorizationException oauth2 = find(failure, OAuth2AuthorizationException.class);
 		if (oauth2 != null) {
 			return oauth2.getError().getDescription();
+		}
+		SSLException tls = find(failure, SSLException.class);
+		if (tls != null) {
+			return "TLS handshake failed (" + tls.getMessage() + "): check the provider's ssl-bundle, its client "
+					+ "certificate and the CA that signed the server's certificate";
 		}
 		return failure.getClass().getSimpleName();
 	}

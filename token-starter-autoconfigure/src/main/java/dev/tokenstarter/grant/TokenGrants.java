@@ -7,26 +7,35 @@ import java.util.concurrent.ConcurrentHashMap;
 
 import io.micrometer.observation.ObservationRegistry;
 import io.netty.channel.ChannelOption;
+import reactor.core.publisher.Mono;
 import reactor.netty.http.client.HttpClient;
 
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.client.reactive.ReactorClientHttpConnector;
 import org.springframework.security.oauth2.client.DelegatingReactiveOAuth2AuthorizedClientProvider;
 import org.springframework.security.oauth2.client.RefreshTokenReactiveOAuth2AuthorizedClientProvider;
+import org.springframework.security.oauth2.client.endpoint.OAuth2ClientCredentialsGrantRequest;
+import org.springframework.security.oauth2.client.endpoint.OAuth2RefreshTokenGrantRequest;
+import org.springframework.security.oauth2.client.endpoint.ReactiveOAuth2AccessTokenResponseClient;
 import org.springframework.security.oauth2.client.endpoint.WebClientReactiveClientCredentialsTokenResponseClient;
 import org.springframework.security.oauth2.client.endpoint.WebClientReactiveRefreshTokenTokenResponseClient;
 import org.springframework.security.oauth2.client.registration.ClientRegistration;
+import org.springframework.security.oauth2.core.ClientAuthenticationMethod;
 import org.springframework.util.LinkedMultiValueMap;
 import org.springframework.util.MultiValueMap;
 import org.springframework.web.reactive.function.client.WebClient;
 
 import dev.tokenstarter.config.ProviderSettings;
+import dev.tokenstarter.config.ProviderType;
+import dev.tokenstarter.config.TokenRequestFormat;
 import dev.tokenstarter.config.TokenSettings;
+import dev.tokenstarter.ssl.ProviderSslContexts;
 
 /**
  * Builds, once per registration, the Spring Security authorized-client providers that talk to its token
- * endpoint: a {@code WebClient} with the provider's timeouts, its extra headers and parameters, and the strict
- * {@link TokenResponseBodyExtractor}.
+ * endpoint: a {@code WebClient} with the provider's timeouts and SSL bundle, its extra headers and parameters, and
+ * the strict {@link TokenResponseBodyExtractor}; Spring Security's token clients where they fit, ours for the
+ * password grant, JSON requests, tls_client_auth and Nomba.
  */
 public class TokenGrants {
 
@@ -40,13 +49,20 @@ public class TokenGrants {
 
 	private final Clock clock;
 
+	private final PasswordCredentialsResolver passwordCredentials;
+
+	private final ProviderSslContexts sslContexts;
+
 	private final ObservationRegistry observations;
 
 	private final Map<String, ProviderGrants> byRegistration = new ConcurrentHashMap<>();
 
-	public TokenGrants(TokenSettings settings, Clock clock, ObservationRegistry observations) {
+	public TokenGrants(TokenSettings settings, Clock clock, PasswordCredentialsResolver passwordCredentials,
+			ProviderSslContexts sslContexts, ObservationRegistry observations) {
 		this.settings = settings;
 		this.clock = clock;
+		this.passwordCredentials = passwordCredentials;
+		this.sslContexts = sslContexts;
 		this.observations = observations;
 	}
 
@@ -56,38 +72,97 @@ public class TokenGrants {
 	 * @return its grants, built on first use
 	 */
 	public ProviderGrants forRegistration(ClientRegistration registration) {
-		return this.byRegistration.computeIfAbsent(registration.getRegistrationId(), this::create);
+		return this.byRegistration.computeIfAbsent(registration.getRegistrationId(), (id) -> create(registration));
 	}
 
-	private ProviderGrants create(String registrationId) {
-		ProviderSettings provider = this.settings.provider(registrationId);
+	private ProviderGrants create(ClientRegistration registration) {
+		ProviderSettings provider = this.settings.provider(registration.getRegistrationId());
 		WebClient webClient = tokenEndpointClient(provider);
-		TokenResponseBodyExtractor extractor = new TokenResponseBodyExtractor(new TokenResponseParser(
-				provider.refresh().defaultLifetime(), provider.refresh().maxLifetime(), this.clock), this.clock);
+		if (provider.type() == ProviderType.NOMBA) {
+			return nomba(provider, webClient);
+		}
+		TokenResponseBodyExtractor extractor = extractor(new TokenResponseParser(provider.refresh().defaultLifetime(),
+				provider.refresh().maxLifetime(), this.clock));
 
-		WebClientReactiveClientCredentialsTokenResponseClient clientCredentials = new WebClientReactiveClientCredentialsTokenResponseClient();
-		clientCredentials.setWebClient(webClient);
-		clientCredentials.setBodyExtractor(extractor);
-		clientCredentials.addHeadersConverter((request) -> headers(provider));
-		clientCredentials.addParametersConverter((request) -> parameters(provider));
+		TokenEndpointClient endpoint = new TokenEndpointClient(webClient, extractor);
+		ReactiveOAuth2AccessTokenResponseClient<OAuth2ClientCredentialsGrantRequest> clientCredentials;
+		ReactiveOAuth2AccessTokenResponseClient<OAuth2RefreshTokenGrantRequest> refreshToken;
+		if (needsOwnClients(registration, provider)) {
+			clientCredentials = TokenRequestClient.clientCredentials(endpoint, provider);
+			refreshToken = TokenRequestClient.refreshToken(endpoint, provider);
+		}
+		else {
+			clientCredentials = springClientCredentials(provider, webClient, extractor);
+			refreshToken = springRefreshToken(provider, webClient, extractor);
+		}
+		PasswordGrantProvider password = new PasswordGrantProvider(TokenRequestClient.password(endpoint, provider),
+				this.passwordCredentials);
 
-		WebClientReactiveRefreshTokenTokenResponseClient refreshToken = new WebClientReactiveRefreshTokenTokenResponseClient();
-		refreshToken.setWebClient(webClient);
-		refreshToken.setBodyExtractor(extractor);
-		refreshToken.addHeadersConverter((request) -> headers(provider));
-		refreshToken.addParametersConverter((request) -> parameters(provider));
+		TokenRevoker revoker = (provider.revokeUri() != null)
+				? new Rfc7009TokenRevoker(webClient, provider.revokeUri(), provider.headers()) : null;
+		return new ProviderGrants(provider, new DelegatingReactiveOAuth2AuthorizedClientProvider(
+				new ClientCredentialsGrantProvider(clientCredentials), password), refreshProvider(refreshToken), revoker,
+				this.observations);
+	}
+
+	/**
+	 * Spring Security's clients send forms only and refuse tls_client_auth; ours do both.
+	 */
+	private static boolean needsOwnClients(ClientRegistration registration, ProviderSettings provider) {
+		return provider.tokenRequestFormat() == TokenRequestFormat.JSON
+				|| ClientAuthenticationMethod.TLS_CLIENT_AUTH.equals(registration.getClientAuthenticationMethod());
+	}
+
+	private static WebClientReactiveClientCredentialsTokenResponseClient springClientCredentials(
+			ProviderSettings provider, WebClient webClient, TokenResponseBodyExtractor extractor) {
+		WebClientReactiveClientCredentialsTokenResponseClient client = new WebClientReactiveClientCredentialsTokenResponseClient();
+		client.setWebClient(webClient);
+		client.setBodyExtractor(extractor);
+		client.addHeadersConverter((request) -> headers(provider));
+		client.addParametersConverter((request) -> parameters(provider));
+		return client;
+	}
+
+	private static WebClientReactiveRefreshTokenTokenResponseClient springRefreshToken(ProviderSettings provider,
+			WebClient webClient, TokenResponseBodyExtractor extractor) {
+		WebClientReactiveRefreshTokenTokenResponseClient client = new WebClientReactiveRefreshTokenTokenResponseClient();
+		client.setWebClient(webClient);
+		client.setBodyExtractor(extractor);
+		client.addHeadersConverter((request) -> headers(provider));
+		client.addParametersConverter((request) -> parameters(provider));
+		return client;
+	}
+
+	/**
+	 * Nomba speaks JSON with an envelope at endpoints of its own, for issuing, refreshing and revoking alike.
+	 */
+	private ProviderGrants nomba(ProviderSettings provider, WebClient webClient) {
+		Duration maxLifetime = provider.refresh().maxLifetime();
+		TokenEndpointClient issue = new TokenEndpointClient(webClient,
+				extractor(new NombaResponseReader(false, maxLifetime, this.clock)));
+		TokenEndpointClient refresh = new TokenEndpointClient(webClient,
+				extractor(new NombaResponseReader(true, maxLifetime, this.clock)));
+		return new ProviderGrants(provider,
+				new ClientCredentialsGrantProvider(new NombaIssueTokenResponseClient(issue, provider.headers())),
+				refreshProvider(new NombaRefreshTokenResponseClient(refresh, provider.refreshUri(), provider.headers())),
+				new NombaTokenRevoker(webClient, provider.revokeUri(), provider.headers()), this.observations);
+	}
+
+	private TokenResponseBodyExtractor extractor(TokenResponseReader reader) {
+		return new TokenResponseBodyExtractor(reader, this.clock);
+	}
+
+	private RefreshTokenReactiveOAuth2AuthorizedClientProvider refreshProvider(
+			ReactiveOAuth2AccessTokenResponseClient<OAuth2RefreshTokenGrantRequest> client) {
 		RefreshTokenReactiveOAuth2AuthorizedClientProvider refreshProvider = new RefreshTokenReactiveOAuth2AuthorizedClientProvider();
-		refreshProvider.setAccessTokenResponseClient(refreshToken);
+		refreshProvider.setAccessTokenResponseClient(client);
 		refreshProvider.setClock(this.clock);
 		refreshProvider.setClockSkew(ALWAYS_RENEW);
-
-		return new ProviderGrants(provider, new DelegatingReactiveOAuth2AuthorizedClientProvider(
-				new ClientCredentialsGrantProvider(clientCredentials)),
-				refreshProvider, this.observations);
+		return refreshProvider;
 	}
 
-	private static WebClient tokenEndpointClient(ProviderSettings provider) {
-		HttpClient http = HttpClient.create()
+	private WebClient tokenEndpointClient(ProviderSettings provider) {
+		HttpClient http = this.sslContexts.secure(provider.registrationId(), HttpClient.create())
 			.option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) provider.retry().connectTimeout().toMillis())
 			.responseTimeout(provider.retry().requestTimeout());
 		return WebClient.builder().clientConnector(new ReactorClientHttpConnector(http)).build();

@@ -19,7 +19,7 @@ import org.springframework.web.reactive.function.BodyExtractor;
 
 /**
  * Reads a token endpoint's answer, whatever its status, with a size limit, and hands it to a
- * {@link TokenResponseParser}. Plugged into Spring Security's token response clients in place of their default
+ * {@link TokenResponseReader}. Plugged into Spring Security's token response clients in place of their default
  * extractor, which knows neither the HTTP status nor {@code Retry-After}.
  */
 public class TokenResponseBodyExtractor implements BodyExtractor<Mono<OAuth2AccessTokenResponse>, ReactiveHttpInputMessage> {
@@ -27,11 +27,11 @@ public class TokenResponseBodyExtractor implements BodyExtractor<Mono<OAuth2Acce
 	/** Token responses are small; anything larger is an error page or an attack, not a token. */
 	static final int MAX_RESPONSE_BYTES = 64 * 1024;
 
-	private final TokenResponseParser parser;
+	private final TokenResponseReader parser;
 
 	private final Clock clock;
 
-	public TokenResponseBodyExtractor(TokenResponseParser parser, Clock clock) {
+	public TokenResponseBodyExtractor(TokenResponseReader parser, Clock clock) {
 		this.parser = parser;
 		this.clock = clock;
 	}

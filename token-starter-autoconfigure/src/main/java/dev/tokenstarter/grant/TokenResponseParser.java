@@ -23,7 +23,7 @@ import org.springframework.security.oauth2.core.endpoint.OAuth2ParameterNames;
  * default: a missing {@code expires_in} falls back to the JWT's {@code exp} and then to a configured default
  * lifetime instead of one second, and a negative, zero or absurd lifetime is rejected.
  */
-public class TokenResponseParser {
+public class TokenResponseParser implements TokenResponseReader {
 
 	private static final JsonMapper JSON = JsonMapper.builder().build();
 
@@ -41,15 +41,7 @@ public class TokenResponseParser {
 		this.clock = clock;
 	}
 
-	/**
-	 * Parses one answer of the token endpoint.
-	 * @param status the HTTP status
-	 * @param contentType the Content-Type header, or null
-	 * @param body the body
-	 * @param retryAfter the server's Retry-After, or null
-	 * @return the token response
-	 * @throws TokenEndpointException when the answer is an error or not a usable token
-	 */
+	@Override
 	public OAuth2AccessTokenResponse parse(int status, @Nullable String contentType, byte[] body,
 			@Nullable Duration retryAfter) {
 		Map<String, Object> json = readJsonObject(body);
@@ -135,7 +127,7 @@ public class TokenResponseParser {
 	}
 
 	@SuppressWarnings("unchecked")
-	private static @Nullable Map<String, Object> readJsonObject(byte[] body) {
+	static @Nullable Map<String, Object> readJsonObject(byte[] body) {
 		if (body.length == 0) {
 			return null;
 		}
@@ -148,12 +140,12 @@ public class TokenResponseParser {
 		}
 	}
 
-	private static @Nullable String text(Map<String, Object> json, String name) {
+	static @Nullable String text(Map<String, Object> json, String name) {
 		Object value = json.get(name);
 		return (value instanceof String string && !string.isBlank()) ? string : null;
 	}
 
-	private static String describe(@Nullable String contentType, int length) {
+	static String describe(@Nullable String contentType, int length) {
 		return ((length == 0) ? "an empty body" : "a body of " + length + " bytes") + " with content type "
 				+ ((contentType != null) ? sanitize(contentType) : "(none)");
 	}

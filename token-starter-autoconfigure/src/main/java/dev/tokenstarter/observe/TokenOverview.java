@@ -4,15 +4,12 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 
-import org.jspecify.annotations.Nullable;
-
 import org.springframework.security.oauth2.client.ReactiveOAuth2AuthorizedClientService;
 import org.springframework.security.oauth2.client.registration.ClientRegistration;
 
 import dev.tokenstarter.engine.ProviderStatus;
 import dev.tokenstarter.engine.TokenManager;
-import dev.tokenstarter.store.RedisAuthorizedClientService;
-import dev.tokenstarter.store.RedisAvailability;
+import dev.tokenstarter.store.SharedTokenStore;
 
 /**
  * Every provider's status and the store's state, as health and the Actuator endpoint show them. Reads what the
@@ -26,14 +23,11 @@ public class TokenOverview {
 
 	private final ReactiveOAuth2AuthorizedClientService store;
 
-	private final @Nullable RedisAvailability redisAvailability;
-
 	public TokenOverview(TokenManager tokenManager, Iterable<ClientRegistration> configured,
-			ReactiveOAuth2AuthorizedClientService store, @Nullable RedisAvailability redisAvailability) {
+			ReactiveOAuth2AuthorizedClientService store) {
 		this.tokenManager = tokenManager;
 		this.configured = configured;
 		this.store = store;
-		this.redisAvailability = redisAvailability;
 	}
 
 	/**
@@ -51,13 +45,12 @@ public class TokenOverview {
 	}
 
 	/**
-	 * Returns {@code memory}, {@code redis}, {@code redis (degraded)} while Redis is unreachable, or the class
-	 * of a store of the application's own.
+	 * Returns {@code memory}, the shared store's name ({@code redis}), with {@code (degraded)} while it is
+	 * unreachable, or the class of a store of the application's own.
 	 */
 	public String store() {
-		if (this.store instanceof RedisAuthorizedClientService) {
-			return (this.redisAvailability != null && this.redisAvailability.isDegraded()) ? "redis (degraded)"
-					: "redis";
+		if (this.store instanceof SharedTokenStore shared) {
+			return shared.isDegraded() ? shared.name() + " (degraded)" : shared.name();
 		}
 		return (this.store.getClass().getSimpleName().startsWith("InMemory")) ? "memory"
 				: this.store.getClass().getSimpleName();

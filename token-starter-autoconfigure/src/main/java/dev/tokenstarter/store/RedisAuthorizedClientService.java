@@ -31,7 +31,7 @@ import org.springframework.security.oauth2.client.ReactiveOAuth2AuthorizedClient
  * when Redis answers again if it is still the newer token, and {@link RedisAvailability} keeps the instance off
  * Redis for a while.
  */
-public class RedisAuthorizedClientService implements ReactiveOAuth2AuthorizedClientService {
+public class RedisAuthorizedClientService implements ReactiveOAuth2AuthorizedClientService, SharedTokenStore {
 
 	private static final Log logger = LogFactory.getLog(RedisAuthorizedClientService.class);
 
@@ -101,6 +101,16 @@ public class RedisAuthorizedClientService implements ReactiveOAuth2AuthorizedCli
 		this.timeout = timeout;
 		this.refreshTokenTimeToLive = refreshTokenTimeToLive;
 		this.clock = clock;
+	}
+
+	@Override
+	public String name() {
+		return "redis";
+	}
+
+	@Override
+	public boolean isDegraded() {
+		return this.availability.isDegraded();
 	}
 
 	@Override

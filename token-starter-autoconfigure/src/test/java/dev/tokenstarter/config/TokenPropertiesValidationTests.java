@@ -50,7 +50,17 @@ class TokenPropertiesValidationTests {
 				Arguments.of(P + "unauthorized-statuses=200", P + "unauthorized-statuses must hold HTTP error statuses"),
 				Arguments.of("token.defaults.refresh.default-lifetime=-1m",
 						"token.defaults.refresh.default-lifetime must be a positive duration"),
-				Arguments.of("token.scheduler.interval=0s", "token.scheduler.interval must be a positive duration"));
+				Arguments.of("token.scheduler.interval=0s", "token.scheduler.interval must be a positive duration"),
+				Arguments.of(P + "type=wso2", P + "username is required for grant-type password"),
+				Arguments.of(P + "grant-type=password", P + "password is required for grant-type password"),
+				Arguments.of(P + "username=bob", P + "username and password are only used by grant-type password"),
+				Arguments.of(P + "revoke-uri=/oauth2/revoke", P + "revoke-uri must be an absolute http or https URL"),
+				Arguments.of(P + "type=nomba", P + "account-id is required for type nomba"),
+				Arguments.of(P + "type=nomba", P + "base-url or " + P + "nomba-environment (production or sandbox) is required"),
+				Arguments.of(P + "account-id=abc", P + "type must be nomba to use account-id"),
+				Arguments.of(P + "issuer-uri=realms/x", P + "issuer-uri must be an absolute http or https URL"),
+				Arguments.of(P + "client-authentication=tls_client_auth",
+						P + "ssl-bundle is required for client-authentication tls_client_auth"));
 	}
 
 	@ParameterizedTest(name = "{0}")
@@ -63,6 +73,14 @@ class TokenPropertiesValidationTests {
 			assertThat(analysis.getDescription()).contains(expected).doesNotContain("s3cr3t-value");
 			assertThat(analysis.getAction()).contains("application configuration");
 		});
+	}
+
+	@Test
+	void configurationFailuresFoundAfterBindingAreReportedNamingTheProperty() {
+		FailureAnalysis analysis = new TokenConfigurationFailureAnalyzer().analyze(new IllegalStateException(
+				new TokenConfigurationException(P + "ssl-bundle", "names SSL bundle 'x', which does not exist")));
+		assertThat(analysis.getDescription()).contains(P + "ssl-bundle names SSL bundle 'x', which does not exist");
+		assertThat(analysis.getAction()).contains("Correct " + P + "ssl-bundle");
 	}
 
 	@Test

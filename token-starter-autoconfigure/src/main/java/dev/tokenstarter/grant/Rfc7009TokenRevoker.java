@@ -1,0 +1,65 @@
+package dev.tokenstarter.grant;
+
+import java.util.Map;
+
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.MediaType;
+import org.springframework.security.oauth2.client.OAuth2AuthorizedClient;
+import org.springframework.security.oauth2.core.OAuth2RefreshToken;
+import org.springframework.util.LinkedMultiValueMap;
+import org.springframework.util.MultiValueMap;
+import org.springframework.web.reactive.function.BodyInserters;
+import org.springframework.web.reactive.function.client.WebClient;
+
+/**
+ * Token revocation as RFC 7009 describes it: a form with {@code token} and {@code token_type_hint}, the client
+ * authenticated like at the token endpoint. The refresh token goes first, so that no new access token can be
+ * minted while the access token is being revoked.
+ */
+public class Rfc7009TokenRevoker implements TokenRevoker {
+
+	private final WebClient webClient;
+
+	private final String revokeUri;
+
+	private final Map<String, String> headers;
+
+	public Rfc7009TokenRevoker(WebClient webClient, String revokeUri, Map<String, String> headers) {
+		this.webClient = webClient;
+		this.revokeUri = revokeUri;
+		this.headers = headers;
+	}
+
+	@Override
+	public Mono<Void> revoke(OAuth2AuthorizedClient client) {
+		OAuth2RefreshToken refreshToken = client.getRefreshToken();
+		Flux<Void> requests = Flux.concat(
+				(refreshToken != null) ? send(client, refreshToken.getTokenValue(), "refresh_token") : Mono.empty(),
+				send(client, client.getAccessToken().getTokenValue(), "access_token"));
+		return requests.then();
+	}
+
+	private Mono<Void> send(OAuth2AuthorizedClient client, String token, String hint) {
+		return Mono.defer(() -> {
+			HttpHeaders requestHeaders = new HttpHeaders();
+			this.headers.forEach(requestHeaders::set);
+			MultiValueMap<String, String> form = new LinkedMultiValueMap<>();
+			form.set("token", token);
+			form.set("token_type_hint", hint);
+			ClientAuthenticationSupport.apply(client.getClientRegistration(), requestHeaders, form);
+			return this.webClient.post()
+				.uri(this.revokeUri)
+				.headers((h) -> h.addAll(requestHeaders))
+				.contentType(MediaType.APPLICATION_FORM_URLENCODED)
+				.body(BodyInserters.fromFormData(form))
+				.exchangeToMono((response) -> response.releaseBody()
+					.then(response.statusCode().is2xxSuccessful() ? Mono.empty()
+							: Mono.error(new TokenEndpointException(response.statusCode().value(),
+									"revocation_failed", "the revocation endpoint refused the " + hint, null))));
+		});
+	}
+
+}

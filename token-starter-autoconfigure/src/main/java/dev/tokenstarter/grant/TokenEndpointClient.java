@@ -1,0 +1,74 @@
+package dev.tokenstarter.grant;
+
+import java.util.Map;
+
+import reactor.core.publisher.Mono;
+
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.MediaType;
+import org.springframework.http.ReactiveHttpInputMessage;
+import org.springframework.security.oauth2.core.endpoint.OAuth2AccessTokenResponse;
+import org.springframework.util.MultiValueMap;
+import org.springframework.web.reactive.function.BodyExtractor;
+import org.springframework.web.reactive.function.BodyInserters;
+import org.springframework.web.reactive.function.client.WebClient;
+
+/**
+ * Posts token requests Spring Security has no client for (the password grant, JSON dialects) to a token
+ * endpoint and reads the answer with a strict extractor, through the provider's own {@code WebClient} (timeouts, and the
+ * client certificate when it has one).
+ */
+public class TokenEndpointClient {
+
+	private final WebClient webClient;
+
+	private final BodyExtractor<Mono<OAuth2AccessTokenResponse>, ReactiveHttpInputMessage> extractor;
+
+	public TokenEndpointClient(WebClient webClient,
+			BodyExtractor<Mono<OAuth2AccessTokenResponse>, ReactiveHttpInputMessage> extractor) {
+		this.webClient = webClient;
+		this.extractor = extractor;
+	}
+
+	/**
+	 * Posts a form and reads the token response.
+	 * @param uri the token endpoint
+	 * @param headers the request headers (client authentication included)
+	 * @param form the form parameters
+	 * @return the token response; fails with {@link TokenEndpointException} on an error answer
+	 */
+	public Mono<OAuth2AccessTokenResponse> postForm(String uri, HttpHeaders headers, MultiValueMap<String, String> form) {
+		return this.webClient.post()
+			.uri(uri)
+			.headers((h) -> h.addAll(headers))
+			.accept(MediaType.APPLICATION_JSON)
+			.contentType(MediaType.APPLICATION_FORM_URLENCODED)
+			.body(BodyInserters.fromFormData(form))
+			.exchangeToMono((response) -> response.body(this.extractor));
+	}
+
+	/**
+	 * Posts a JSON object and reads the token response.
+	 * @param uri the token endpoint
+	 * @param headers the request headers
+	 * @param body the JSON object's members
+	 * @return the token response; fails with {@link TokenEndpointException} on an error answer
+	 */
+	public Mono<OAuth2AccessTokenResponse> postJson(String uri, HttpHeaders headers, Map<String, ?> body) {
+		return this.webClient.post()
+			.uri(uri)
+			.headers((h) -> h.addAll(headers))
+			.accept(MediaType.APPLICATION_JSON)
+			.contentType(MediaType.APPLICATION_JSON)
+			.bodyValue(body)
+			.exchangeToMono((response) -> response.body(this.extractor));
+	}
+
+	/**
+	 * Returns the {@code WebClient} requests go through, for endpoints next to the token endpoint (revocation).
+	 */
+	public WebClient webClient() {
+		return this.webClient;
+	}
+
+}

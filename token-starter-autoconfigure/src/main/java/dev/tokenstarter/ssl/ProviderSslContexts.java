@@ -1,0 +1,181 @@
+package dev.tokenstarter.ssl;
+
+import java.security.KeyStore;
+import java.security.KeyStoreException;
+import java.security.cert.CertificateExpiredException;
+import java.security.cert.CertificateNotYetValidException;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.Date;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import javax.net.ssl.SSLException;
+
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import org.jspecify.annotations.Nullable;
+import reactor.netty.http.client.HttpClient;
+
+import org.springframework.boot.ssl.NoSuchSslBundleException;
+import org.springframework.boot.ssl.SslBundle;
+import org.springframework.boot.ssl.SslBundles;
+import org.springframework.boot.ssl.SslOptions;
+
+import dev.tokenstarter.config.ClientAuthentication;
+import dev.tokenstarter.config.TokenConfigurationException;
+import dev.tokenstarter.config.TokenProperties;
+
+/**
+ * The TLS set-up of each provider that names an {@code ssl-bundle}: its client certificate for mutual TLS and
+ * its trust material (the JVM's when the bundle has none), for the token endpoint and the API alike. Built at
+ * start-up, so a missing bundle or an expired certificate stops the application with a message naming the
+ * property instead of failing the first call with a TLS stack trace. Server certificates are always checked:
+ * there is deliberately no trust-all option.
+ */
+public class ProviderSslContexts {
+
+	private final Map<String, SslContext> contexts;
+
+	private ProviderSslContexts(Map<String, SslContext> contexts) {
+		this.contexts = Collections.unmodifiableMap(contexts);
+	}
+
+	/**
+	 * Returns the TLS set-up of no provider: every connection uses the JVM's defaults.
+	 */
+	public static ProviderSslContexts none() {
+		return new ProviderSslContexts(Map.of());
+	}
+
+	/**
+	 * Resolves the SSL bundle of every provider that names one.
+	 * @param properties the token properties
+	 * @param bundles the application's SSL bundles, or null when it has none
+	 * @param clock the clock certificates are checked against
+	 * @return the providers' TLS set-up
+	 * @throws TokenConfigurationException when a bundle is missing, has no usable certificate, or cannot be used
+	 */
+	public static ProviderSslContexts of(TokenProperties properties, @Nullable SslBundles bundles, Clock clock) {
+		Map<String, SslContext> contexts = new LinkedHashMap<>();
+		properties.getProviders().forEach((name, provider) -> {
+			if (provider.getSslBundle() == null) {
+				return;
+			}
+			String property = TokenProperties.PREFIX + ".providers." + name + ".ssl-bundle";
+			SslBundle bundle = bundle(property, provider.getSslBundle(), bundles);
+			boolean certificateRequired = provider.getClientAuthentication() == ClientAuthentication.TLS_CLIENT_AUTH;
+			checkCertificates(property, provider.getSslBundle(), bundle, certificateRequired, clock);
+			contexts.put(name, sslContext(property, provider.getSslBundle(), bundle));
+		});
+		return new ProviderSslContexts(contexts);
+	}
+
+	/**
+	 * Returns the given client, secured with the provider's bundle when it has one.
+	 * @param provider the provider's name
+	 * @param client the HTTP client
+	 * @return the client to use for the provider
+	 */
+	public HttpClient secure(String provider, HttpClient client) {
+		SslContext context = this.contexts.get(provider);
+		return (context != null) ? client.secure((spec) -> spec.sslContext(context)) : client;
+	}
+
+	/**
+	 * Whether the provider's connections use an SSL bundle of their own.
+	 */
+	public boolean hasBundle(String provider) {
+		return this.contexts.containsKey(provider);
+	}
+
+	private static SslBundle bundle(String property, String name, @Nullable SslBundles bundles) {
+		if (bundles == null) {
+			throw new TokenConfigurationException(property,
+					"names SSL bundle '" + name + "', but the application has no SSL bundles (spring.ssl.bundle.*)");
+		}
+		try {
+			return bundles.getBundle(name);
+		}
+		catch (NoSuchSslBundleException ex) {
+			throw new TokenConfigurationException(property, "names SSL bundle '" + name + "', which does not exist; "
+					+ "configured bundles: " + bundles.getBundleNames(), ex);
+		}
+	}
+
+	private static void checkCertificates(String property, String name, SslBundle bundle, boolean required,
+			Clock clock) {
+		KeyStore keyStore = bundle.getStores().getKeyStore();
+		List<X509Certificate> certificates = (keyStore != null) ? clientCertificates(keyStore, bundle) : List.of();
+		if (certificates.isEmpty()) {
+			if (required) {
+				throw new TokenConfigurationException(property, "names SSL bundle '" + name + "', which has no "
+						+ "private key and certificate, but client-authentication tls_client_auth needs one");
+			}
+			return;
+		}
+		Date now = Date.from(clock.instant());
+		for (X509Certificate certificate : certificates) {
+			try {
+				certificate.checkValidity(now);
+			}
+			catch (CertificateExpiredException ex) {
+				throw new TokenConfigurationException(property, "names SSL bundle '" + name + "', whose certificate "
+						+ certificate.getSubjectX500Principal().getName() + " expired on "
+						+ certificate.getNotAfter().toInstant() + ": ask the provider for a new one", ex);
+			}
+			catch (CertificateNotYetValidException ex) {
+				throw new TokenConfigurationException(property, "names SSL bundle '" + name + "', whose certificate "
+						+ certificate.getSubjectX500Principal().getName() + " is only valid from "
+						+ certificate.getNotBefore().toInstant(), ex);
+			}
+		}
+	}
+
+	private static List<X509Certificate> clientCertificates(KeyStore keyStore, SslBundle bundle) {
+		try {
+			String alias = bundle.getKey().getAlias();
+			List<String> aliases = (alias != null) ? List.of(alias) : Collections.list(keyStore.aliases());
+			List<X509Certificate> certificates = new ArrayList<>();
+			for (String candidate : aliases) {
+				if (keyStore.isKeyEntry(candidate)
+						&& keyStore.getCertificate(candidate) instanceof X509Certificate certificate) {
+					certificates.add(certificate);
+				}
+			}
+			return certificates;
+		}
+		catch (KeyStoreException ex) {
+			throw new IllegalStateException("The SSL bundle's key store is not loaded", ex);
+		}
+	}
+
+	/**
+	 * The same set-up Spring Boot gives Reactor Netty for a bundle: its key and trust managers, protocols and
+	 * ciphers.
+	 */
+	private static SslContext sslContext(String property, String name, SslBundle bundle) {
+		try {
+			SslContextBuilder builder = SslContextBuilder.forClient()
+				.keyManager(bundle.getManagers().getKeyManagerFactory())
+				.trustManager(bundle.getManagers().getTrustManagerFactory());
+			SslOptions options = bundle.getOptions();
+			if (options.getEnabledProtocols() != null) {
+				builder.protocols(options.getEnabledProtocols());
+			}
+			if (options.getCiphers() != null) {
+				builder.ciphers(Arrays.asList(options.getCiphers()));
+			}
+			return builder.build();
+		}
+		catch (SSLException | RuntimeException ex) {
+			throw new TokenConfigurationException(property,
+					"names SSL bundle '" + name + "', which cannot be used for TLS: " + ex.getMessage(), ex);
+		}
+	}
+
+}

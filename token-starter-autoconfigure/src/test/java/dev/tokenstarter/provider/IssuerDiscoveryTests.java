@@ -1,0 +1,104 @@
+package dev.tokenstarter.provider;
+
+import java.time.Clock;
+
+import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+
+import dev.tokenstarter.autoconfigure.TokenClientsAutoConfiguration;
+import dev.tokenstarter.autoconfigure.TokenEngineAutoConfiguration;
+import dev.tokenstarter.client.TokenClients;
+import dev.tokenstarter.engine.TokenManager;
+import dev.tokenstarter.grant.TokenAcquisitionException;
+import dev.tokenstarter.test.EngineTestSupport;
+import dev.tokenstarter.test.MutableClock;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.anyRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.anyUrl;
+import static com.github.tomakehurst.wiremock.client.WireMock.containing;
+import static com.github.tomakehurst.wiremock.client.WireMock.get;
+import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.notFound;
+import static com.github.tomakehurst.wiremock.client.WireMock.ok;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
+import static dev.tokenstarter.test.TokenStubs.apiWith;
+import static dev.tokenstarter.test.TokenStubs.count;
+import static dev.tokenstarter.test.TokenStubs.json;
+import static dev.tokenstarter.test.TokenStubs.token;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+
+/**
+ * A standard server known by its {@code issuer-uri} (a Keycloak realm here): the token endpoint comes from its
+ * OpenID Connect metadata, read on first use rather than at start-up.
+ */
+class IssuerDiscoveryTests {
+
+	private static final String REALM = "/realms/payments";
+
+	private static final String METADATA = REALM + "/.well-known/openid-configuration";
+
+	private static final String TOKEN = REALM + "/protocol/openid-connect/token";
+
+	@RegisterExtension
+	static final WireMockExtension server = EngineTestSupport.provider();
+
+	private final ApplicationContextRunner runner = new ApplicationContextRunner()
+		.withConfiguration(AutoConfigurations.of(TokenEngineAutoConfiguration.class, TokenClientsAutoConfiguration.class))
+		.withBean(Clock.class, MutableClock::startingNow)
+		.withPropertyValues("token.providers.keycloak.issuer-uri=" + server.baseUrl() + REALM,
+				"token.providers.keycloak.client-id=orders", "token.providers.keycloak.client-secret=orders-secret",
+				"token.providers.keycloak.base-url=" + server.baseUrl(), "token.scheduler.enabled=false");
+
+	@Test
+	void theTokenEndpointIsDiscoveredOnFirstUseNotAtStartup() {
+		server.stubFor(get(urlPathEqualTo(METADATA)).willReturn(json(metadata())));
+		server.stubFor(post(urlPathEqualTo(TOKEN)).willReturn(token("KC1", 300)));
+		server.stubFor(apiWith("KC1").willReturn(ok("orders")));
+		this.runner.run((context) -> {
+			TokenClients clients = context.getBean(TokenClients.class);
+			clients.webClient("keycloak");
+			assertThat(count(server, anyRequestedFor(anyUrl()))).isZero();
+			assertThat(clients.webClient("keycloak").get().uri("/api").retrieve().bodyToMono(String.class).block())
+				.isEqualTo("orders");
+			assertThat(context.getBean(TokenManager.class).token("keycloak").block().accessToken().getTokenValue())
+				.isEqualTo("KC1");
+			server.verify(postRequestedFor(urlPathEqualTo(TOKEN)).withRequestBody(containing("grant_type=client_credentials")));
+			server.verify(1, getRequestedFor(urlPathEqualTo(METADATA)));
+		});
+	}
+
+	@Test
+	void aFailedDiscoveryIsAClearErrorAndIsTriedAgainLater() {
+		server.stubFor(get(urlPathEqualTo(METADATA)).willReturn(notFound()));
+		server.stubFor(post(urlPathEqualTo(TOKEN)).willReturn(token("KC1", 300)));
+		this.runner.withPropertyValues("token.providers.keycloak.refresh.failure-cooldown=0s").run((context) -> {
+			TokenManager tokens = context.getBean(TokenManager.class);
+			assertThatExceptionOfType(TokenAcquisitionException.class).isThrownBy(() -> tokens.token("keycloak").block())
+				.satisfies((ex) -> {
+					assertThat(ex.getErrorCode()).isEqualTo("discovery_failed");
+					assertThat(ex.getMessage()).contains(server.baseUrl() + REALM).doesNotContain("orders-secret");
+				});
+			server.stubFor(get(urlPathEqualTo(METADATA)).willReturn(json(metadata())));
+			assertThat(tokens.token("keycloak").block().accessToken().getTokenValue()).isEqualTo("KC1");
+		});
+	}
+
+	private static String metadata() {
+		String issuer = server.baseUrl() + REALM;
+		return "{\"issuer\":\"" + issuer + "\",\"authorization_endpoint\":\"" + issuer
+				+ "/protocol/openid-connect/auth\",\"token_endpoint\":\"" + server.baseUrl() + TOKEN
+				+ "\",\"jwks_uri\":\"" + issuer + "/protocol/openid-connect/certs\","
+				+ "\"response_types_supported\":[\"code\"],\"subject_types_supported\":[\"public\"],"
+				+ "\"id_token_signing_alg_values_supported\":[\"RS256\"],"
+				+ "\"token_endpoint_auth_methods_supported\":[\"client_secret_basic\",\"client_secret_post\"],"
+				+ "\"grant_types_supported\":[\"client_credentials\",\"refresh_token\"]}";
+	}
+
+}
