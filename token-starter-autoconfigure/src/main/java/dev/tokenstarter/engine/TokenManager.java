@@ -100,7 +100,7 @@ public class TokenManager implements ReactiveOAuth2AuthorizedClientManager {
 			}
 		}
 		this.observer.lookup(registrationId, TokenObserver.Lookup.MISS);
-		return awaitRenewal(registrationId, null);
+		return awaitRenewal(registrationId, null, false);
 	}
 
 	/**
@@ -117,7 +117,7 @@ public class TokenManager implements ReactiveOAuth2AuthorizedClientManager {
 					&& current.isUsableAt(this.clock.millis())) {
 				return current.asMono();
 			}
-			return awaitRenewal(registrationId, rejected.tokenValue());
+			return awaitRenewal(registrationId, rejected.tokenValue(), true);
 		});
 	}
 
@@ -194,19 +194,7 @@ public class TokenManager implements ReactiveOAuth2AuthorizedClientManager {
 	public Mono<ManagedToken> refresh(String registrationId) {
 		return Mono.defer(() -> {
 			ManagedToken current = this.nearCache.get(registrationId);
-			return awaitRenewal(registrationId, (current != null) ? current.tokenValue() : null);
-		});
-	}
-
-	/**
-	 * Forgets a provider's token here and in the store; the next call obtains a new one.
-	 * @param registrationId the provider's name
-	 * @return completion once the store entry is removed
-	 */
-	public Mono<Void> evict(String registrationId) {
-		return provider(registrationId).flatMap((provider) -> {
-			this.nearCache.remove(registrationId);
-			return this.store.removeAuthorizedClient(registrationId, provider.principal().getName());
+			return awaitRenewal(registrationId, (current != null) ? current.tokenValue() : null, false);
 		});
 	}
 
@@ -257,17 +245,23 @@ public class TokenManager implements ReactiveOAuth2AuthorizedClientManager {
 		if (inCooldown(registrationId, now) || this.inFlight.containsKey(registrationId)) {
 			return;
 		}
-		flight(registrationId, null);
+		flight(registrationId, null, false);
 	}
 
-	private Mono<ManagedToken> awaitRenewal(String registrationId, @Nullable String rejected) {
+	/**
+	 * Waits for a renewal.
+	 * @param rejected a token value the renewal must not hand back, or null
+	 * @param discard whether that token is bad (the API rejected it) and is dropped at once, rather than kept
+	 * until its replacement arrives (an operator's forced refresh)
+	 */
+	private Mono<ManagedToken> awaitRenewal(String registrationId, @Nullable String rejected, boolean discard) {
 		return Mono.defer(() -> {
 			Failure failure = this.failures.get(registrationId);
 			if (failure != null && this.clock.millis() < failure.untilMillis()) {
 				return Mono.error(failure.error());
 			}
 			long start = System.nanoTime();
-			return Mono.fromFuture(flight(registrationId, rejected), true)
+			return Mono.fromFuture(flight(registrationId, rejected, discard), true)
 				.doOnSuccess((token) -> this.observer.waited(registrationId, System.nanoTime() - start, true))
 				.doOnError((ex) -> this.observer.waited(registrationId, System.nanoTime() - start, false));
 		});
@@ -282,7 +276,8 @@ public class TokenManager implements ReactiveOAuth2AuthorizedClientManager {
 	 * Joins the renewal in flight for the provider or starts one. The renewal runs to its end even when every
 	 * waiter has gone, so a token that was requested is never thrown away.
 	 */
-	private CompletableFuture<ManagedToken> flight(String registrationId, @Nullable String rejected) {
+	private CompletableFuture<ManagedToken> flight(String registrationId, @Nullable String rejected,
+			boolean discard) {
 		CompletableFuture<ManagedToken> mine = new CompletableFuture<>();
 		CompletableFuture<ManagedToken> existing = this.inFlight.putIfAbsent(registrationId, mine);
 		if (existing != null) {
@@ -291,7 +286,7 @@ public class TokenManager implements ReactiveOAuth2AuthorizedClientManager {
 		// Leave the in-flight map before completing: a caller woken by the completion must start a new renewal,
 		// not join this finished one. Callers arriving in between find the new token in the near cache, or the
 		// failure's cooldown.
-		renew(registrationId, rejected).subscribe((token) -> {
+		renew(registrationId, rejected, discard).subscribe((token) -> {
 			this.inFlight.remove(registrationId, mine);
 			mine.complete(token);
 		}, (ex) -> {
@@ -303,19 +298,20 @@ public class TokenManager implements ReactiveOAuth2AuthorizedClientManager {
 		return mine;
 	}
 
-	private Mono<ManagedToken> renew(String registrationId, @Nullable String rejected) {
+	private Mono<ManagedToken> renew(String registrationId, @Nullable String rejected, boolean discard) {
 		return provider(registrationId).flatMap((provider) -> {
 			ManagedToken current = this.nearCache.get(registrationId);
 			if (current != null && current.isFreshAt(this.clock.millis()) && !current.hasValue(rejected)) {
 				return Mono.just(current);
 			}
-			if (current != null && current.hasValue(rejected)) {
+			if (discard && current != null && current.hasValue(rejected)) {
 				this.nearCache.remove(registrationId, current);
 			}
 			OAuth2AuthorizedClient held = (current != null) ? current.authorizedClient() : null;
-			boolean ahead = current != null && current.isUsableAt(this.clock.millis()) && !current.hasValue(rejected);
+			boolean ahead = current != null && current.isUsableAt(this.clock.millis())
+					&& !(discard && current.hasValue(rejected));
 			return freshFromStore(provider, rejected).switchIfEmpty(this.lock.withLock(provider.lockKey(),
-					() -> renewLocked(provider, held, rejected, ahead)));
+					() -> renewLocked(provider, held, rejected, discard, ahead)));
 		});
 	}
 
@@ -328,7 +324,7 @@ public class TokenManager implements ReactiveOAuth2AuthorizedClientManager {
 	}
 
 	private Mono<ManagedToken> renewLocked(Provider provider, @Nullable OAuth2AuthorizedClient held,
-			@Nullable String rejected, boolean ahead) {
+			@Nullable String rejected, boolean discard, boolean ahead) {
 		return loadStored(provider).flatMap((stored) -> {
 			if (stored.isPresent()) {
 				ManagedToken token = provider.policy().manage(stored.get());
@@ -337,7 +333,7 @@ public class TokenManager implements ReactiveOAuth2AuthorizedClientManager {
 				}
 			}
 			OAuth2AuthorizedClient basis = stored.orElse(held);
-			boolean storeHoldsRejected = stored.isPresent()
+			boolean storeHoldsRejected = discard && stored.isPresent()
 					&& stored.get().getAccessToken().getTokenValue().equals(rejected);
 			return obtain(provider, basis, ahead).onErrorResume((ex) -> storeHoldsRejected
 					? this.store.removeAuthorizedClient(provider.registrationId(), provider.principal().getName())

@@ -19,8 +19,9 @@ import dev.tokenstarter.grant.TokenAcquisitionException;
 
 /**
  * The {@code tokens} Actuator endpoint: every provider's grant, store, token times, last error and counts;
- * {@code POST /{provider}} renews the provider's token now, {@code DELETE /{provider}} evicts it. Token values
- * never appear, not even in part. Exposure and security follow Actuator's usual rules.
+ * {@code POST /{provider}} renews the provider's token now, {@code DELETE /{provider}} evicts it (and revokes it
+ * where the provider supports revocation). Token values never appear, not even in part. Exposure and security
+ * follow Actuator's usual rules.
  */
 @Endpoint(id = "tokens")
 public class TokensEndpoint {
@@ -69,12 +70,16 @@ public class TokensEndpoint {
 		return this.tokenManager.status(provider);
 	}
 
+	/**
+	 * Forgets the provider's token here and in the store, revoking it first where the provider supports
+	 * revocation.
+	 */
 	@DeleteOperation
 	public @Nullable ProviderStatus evict(@Selector String provider) {
 		if (!known(provider)) {
 			return null;
 		}
-		this.tokenManager.evict(provider).block(timeout(provider));
+		this.tokenManager.revoke(provider).block(timeout(provider));
 		return this.tokenManager.status(provider);
 	}
 
