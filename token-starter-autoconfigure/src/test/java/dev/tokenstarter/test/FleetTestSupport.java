@@ -26,14 +26,22 @@ public final class FleetTestSupport {
 	}
 
 	public static ApplicationContextRunner instance(RedisServer redis, WireMockExtension provider, Clock clock) {
+		return instance(provider, clock, "spring.data.redis.url=" + redis.url());
+	}
+
+	/**
+	 * An instance connected to Redis by {@code connection}, Spring Boot's own {@code spring.data.redis.*}
+	 * properties.
+	 */
+	public static ApplicationContextRunner instance(WireMockExtension provider, Clock clock, String... connection) {
 		return new ApplicationContextRunner()
 			.withConfiguration(AutoConfigurations.of(SslAutoConfiguration.class, DataRedisAutoConfiguration.class,
 					TokenRedisAutoConfiguration.class, TokenEngineAutoConfiguration.class,
 					TokenClientsAutoConfiguration.class))
 			.withBean(Clock.class, () -> clock)
 			.withPropertyValues(TokenStubs.providerProperties(provider, "acme"))
-			.withPropertyValues("spring.data.redis.url=" + redis.url(),
-					"token.store.redis.encryption-keys=" + TEST_KEY, "token.store.redis.retry-interval=200ms");
+			.withPropertyValues(connection)
+			.withPropertyValues("token.store.redis.encryption-keys=" + TEST_KEY, "token.store.redis.retry-interval=200ms");
 	}
 
 }

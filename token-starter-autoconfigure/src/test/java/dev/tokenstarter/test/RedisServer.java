@@ -6,6 +6,8 @@ import java.io.OutputStream;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,14 +21,50 @@ public final class RedisServer implements AutoCloseable {
 
 	private final int port;
 
+	/** Arguments before the options; a configuration file must come first. */
+	private final List<String> leadingArguments;
+
+	private final List<String> trailingArguments = new ArrayList<>();
+
 	private Process process;
 
-	private RedisServer(int port) {
+	private RedisServer(int port, List<String> leadingArguments) {
 		this.port = port;
+		this.leadingArguments = leadingArguments;
 	}
 
 	public static RedisServer start() {
-		RedisServer server = new RedisServer(freePort());
+		RedisServer server = new RedisServer(freePort(), List.of());
+		server.restart();
+		return server;
+	}
+
+	/**
+	 * Starts a Sentinel watching a master on {@code masterPort} under the name {@code master}.
+	 */
+	public static RedisServer startSentinel(String master, int masterPort) {
+		try {
+			Path config = Files.createTempFile("sentinel", ".conf");
+			config.toFile().deleteOnExit();
+			Files.writeString(config,
+					"sentinel monitor " + master + " 127.0.0.1 " + masterPort + " 1\n");
+			RedisServer sentinel = new RedisServer(freePort(), List.of(config.toString(), "--sentinel"));
+			sentinel.restart();
+			return sentinel;
+		}
+		catch (IOException ex) {
+			throw new IllegalStateException(ex);
+		}
+	}
+
+	/**
+	 * Starts a server that also listens with TLS on {@code tlsPort} (the plain port stays for the tests' own
+	 * commands).
+	 */
+	public static RedisServer startWithTls(int tlsPort, String certificate, String privateKey) {
+		RedisServer server = new RedisServer(freePort(), List.of());
+		server.trailingArguments.addAll(List.of("--tls-port", Integer.toString(tlsPort), "--tls-cert-file",
+				certificate, "--tls-key-file", privateKey, "--tls-auth-clients", "no"));
 		server.restart();
 		return server;
 	}
@@ -41,9 +79,12 @@ public final class RedisServer implements AutoCloseable {
 
 	public synchronized void restart() {
 		try {
-			this.process = new ProcessBuilder("redis-server", "--port", Integer.toString(this.port), "--bind",
-					"127.0.0.1", "--save", "", "--appendonly", "no", "--protected-mode", "no")
-				.redirectOutput(ProcessBuilder.Redirect.DISCARD)
+			List<String> command = new ArrayList<>(List.of("redis-server"));
+			command.addAll(this.leadingArguments);
+			command.addAll(List.of("--port", Integer.toString(this.port), "--bind", "127.0.0.1", "--save", "",
+					"--appendonly", "no", "--protected-mode", "no"));
+			command.addAll(this.trailingArguments);
+			this.process = new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.DISCARD)
 				.redirectError(ProcessBuilder.Redirect.DISCARD)
 				.start();
 		}
@@ -160,7 +201,7 @@ public final class RedisServer implements AutoCloseable {
 		throw new IOException("Connection closed");
 	}
 
-	private static int freePort() {
+	public static int freePort() {
 		try (ServerSocket socket = new ServerSocket(0)) {
 			return socket.getLocalPort();
 		}
