@@ -153,7 +153,8 @@ public class TokenManager implements ReactiveOAuth2AuthorizedClientManager {
 
 	/**
 	 * Takes a token another instance obtained, so this instance serves it without reading the store. Ignored
-	 * unless it is for the application principal of a provider in use here and expires later than the held one.
+	 * unless it is for the application principal of a provider in use here and expires no earlier than the
+	 * held one.
 	 * @param client the other instance's authorized client
 	 */
 	public void accept(OAuth2AuthorizedClient client) {
@@ -163,7 +164,7 @@ public class TokenManager implements ReactiveOAuth2AuthorizedClientManager {
 			return;
 		}
 		this.nearCache.compute(registrationId, (id, current) -> {
-			if (current != null && !expiresLater(client, current)) {
+			if (current != null && !replaces(client, current)) {
 				return current;
 			}
 			ManagedToken accepted = provider.policy().manage(client);
@@ -234,10 +235,14 @@ public class TokenManager implements ReactiveOAuth2AuthorizedClientManager {
 		return Set.copyOf(this.providers.keySet());
 	}
 
-	private static boolean expiresLater(OAuth2AuthorizedClient client, ManagedToken current) {
+	/**
+	 * Whether another instance's token should replace the held one: a different token that expires no earlier
+	 * (change messages arrive in the order they were published, so an equal expiry is a newer token).
+	 */
+	private static boolean replaces(OAuth2AuthorizedClient client, ManagedToken current) {
 		Instant incoming = client.getAccessToken().getExpiresAt();
 		Instant held = current.accessToken().getExpiresAt();
-		return incoming != null && (held == null || incoming.isAfter(held))
+		return incoming != null && (held == null || !incoming.isBefore(held))
 				&& !current.hasValue(client.getAccessToken().getTokenValue());
 	}
 

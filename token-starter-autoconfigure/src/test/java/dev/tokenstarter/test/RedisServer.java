@@ -58,6 +58,48 @@ public final class RedisServer implements AutoCloseable {
 	}
 
 	/**
+	 * Starts {@code size} cluster-enabled servers and joins them into one cluster with no replicas.
+	 */
+	public static List<RedisServer> startCluster(int size) {
+		List<RedisServer> nodes = new ArrayList<>();
+		List<String> create = new ArrayList<>(List.of("redis-cli", "--cluster", "create"));
+		try {
+			for (int i = 0; i < size; i++) {
+				Path directory = Files.createTempDirectory("redis-cluster");
+				directory.toFile().deleteOnExit();
+				RedisServer node = new RedisServer(freePort(), List.of());
+				node.trailingArguments.addAll(List.of("--cluster-enabled", "yes", "--dir", directory.toString()));
+				node.restart();
+				nodes.add(node);
+				create.add("127.0.0.1:" + node.port());
+			}
+			create.addAll(List.of("--cluster-replicas", "0", "--cluster-yes"));
+			Process process = new ProcessBuilder(create).redirectErrorStream(true).start();
+			String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+			if (!process.waitFor(30, TimeUnit.SECONDS) || process.exitValue() != 0) {
+				throw new IllegalStateException("redis-cli --cluster create failed: " + output);
+			}
+			long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+			while (!nodes.stream().allMatch((node) -> node.command("CLUSTER", "INFO").get(0).contains("cluster_state:ok"))) {
+				if (System.nanoTime() > deadline) {
+					throw new IllegalStateException("Redis cluster did not reach state ok");
+				}
+				sleep(50);
+			}
+			return nodes;
+		}
+		catch (IOException ex) {
+			nodes.forEach(RedisServer::close);
+			throw new IllegalStateException(ex);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			nodes.forEach(RedisServer::close);
+			throw new IllegalStateException(ex);
+		}
+	}
+
+	/**
 	 * Starts a server that also listens with TLS on {@code tlsPort} (the plain port stays for the tests' own
 	 * commands).
 	 */
