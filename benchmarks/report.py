@@ -141,7 +141,10 @@ def render(results, meta):
         "- The machine has 2 cores, shared during the run with two other engineers' builds and tests, so the"
         " throughput error bars are wide and the 2-thread rows compete with that load for the same cores. Read"
         " throughput ratios as indications from one run, not as settled figures. Allocation per call is counted,"
-        " not timed, and hardly moves with load: it is the sturdier signal.",
+        " not timed, and hardly moves with load: it is the sturdier signal. It is not exact across forks, though:"
+        " the JIT's escape analysis removes a different handful of short-lived objects in each fork, so the same"
+        " case has measured up to about 150 B/op apart in separate runs on this machine; differences of that size"
+        " are not a finding.",
         "- Case 5 of issue 9 (the starter with the Redis store, token in the near cache, target within 5 % of the"
         " memory store and 0 Redis commands per call) comes with fleet mode: the Redis store does not exist yet, and"
         " its rows will be added to these benchmarks when it lands. The fleet load harness waits for it too.",
