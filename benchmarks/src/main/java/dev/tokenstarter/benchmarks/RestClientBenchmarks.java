@@ -1,0 +1,121 @@
+package dev.tokenstarter.benchmarks;
+
+import java.io.IOException;
+import java.util.concurrent.TimeUnit;
+
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Threads;
+import org.openjdk.jmh.annotations.Warmup;
+
+import org.springframework.http.ResponseEntity;
+import org.springframework.http.client.ClientHttpRequestInterceptor;
+import org.springframework.web.client.RestClient;
+
+/**
+ * The cost of putting the token on a {@code RestClient} call: no interceptor, a constant header (the floor),
+ * Spring Security's request interceptor, the starter's interceptor. Each client is shared by the benchmark's
+ * threads, as an application shares its clients. Run once per thread count through the two subclasses.
+ */
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
+@Fork(1)
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 5, time = 2)
+public abstract class RestClientBenchmarks {
+
+	@Benchmark
+	public ResponseEntity<Void> noInterceptor(NoInterceptor state) {
+		return InstantRequestFactory.call(state.client);
+	}
+
+	@Benchmark
+	public ResponseEntity<Void> staticHeader(WithStaticHeader state) {
+		return InstantRequestFactory.call(state.client);
+	}
+
+	@Benchmark
+	public ResponseEntity<Void> springSecurity(WithSpringSecurity state) {
+		return InstantRequestFactory.call(state.client);
+	}
+
+	@Benchmark
+	public ResponseEntity<Void> tokenStarter(WithTokenStarter state) {
+		return InstantRequestFactory.call(state.client);
+	}
+
+	@Threads(1)
+	public static class OneThread extends RestClientBenchmarks {
+
+	}
+
+	@Threads(2)
+	public static class TwoThreads extends RestClientBenchmarks {
+
+	}
+
+	@State(Scope.Benchmark)
+	public static class NoInterceptor {
+
+		final RestClient client = InstantRequestFactory.client();
+
+	}
+
+	@State(Scope.Benchmark)
+	public static class WithStaticHeader {
+
+		RestClient client;
+
+		@Setup
+		public void setUp() {
+			this.client = checked("Static header", StaticHeader.requestInterceptor());
+		}
+
+	}
+
+	@State(Scope.Benchmark)
+	public static class WithSpringSecurity {
+
+		RestClient client;
+
+		@Setup
+		public void setUp() {
+			this.client = checked("Spring Security", SpringStock.requestInterceptor());
+		}
+
+	}
+
+	@State(Scope.Benchmark)
+	public static class WithTokenStarter {
+
+		StarterEngine engine;
+
+		RestClient client;
+
+		@Setup
+		public void setUp() throws IOException {
+			this.engine = StarterEngine.start();
+			this.client = checked("Token Starter", this.engine.interceptor());
+		}
+
+		@TearDown
+		public void tearDown() {
+			this.engine.close();
+		}
+
+	}
+
+	static RestClient checked(String name, ClientHttpRequestInterceptor interceptor) {
+		Fixture.requireToken(name, InstantRequestFactory.authorizationSent(interceptor));
+		return InstantRequestFactory.client(interceptor);
+	}
+
+}

@@ -1,0 +1,121 @@
+package dev.tokenstarter.benchmarks;
+
+import java.io.IOException;
+import java.util.concurrent.TimeUnit;
+
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Threads;
+import org.openjdk.jmh.annotations.Warmup;
+
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.reactive.function.client.ExchangeFilterFunction;
+import org.springframework.web.reactive.function.client.WebClient;
+
+/**
+ * The cost of putting the token on a {@code WebClient} call: no filter, a constant header (the floor), Spring
+ * Security's exchange filter, the starter's filter. Each client is shared by the benchmark's threads, as an
+ * application shares its clients. Run once per thread count through the two subclasses.
+ */
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
+@Fork(1)
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 5, time = 2)
+public abstract class WebClientBenchmarks {
+
+	@Benchmark
+	public ResponseEntity<Void> noFilter(NoFilter state) {
+		return InstantExchange.call(state.client);
+	}
+
+	@Benchmark
+	public ResponseEntity<Void> staticHeader(WithStaticHeader state) {
+		return InstantExchange.call(state.client);
+	}
+
+	@Benchmark
+	public ResponseEntity<Void> springSecurity(WithSpringSecurity state) {
+		return InstantExchange.call(state.client);
+	}
+
+	@Benchmark
+	public ResponseEntity<Void> tokenStarter(WithTokenStarter state) {
+		return InstantExchange.call(state.client);
+	}
+
+	@Threads(1)
+	public static class OneThread extends WebClientBenchmarks {
+
+	}
+
+	@Threads(2)
+	public static class TwoThreads extends WebClientBenchmarks {
+
+	}
+
+	@State(Scope.Benchmark)
+	public static class NoFilter {
+
+		final WebClient client = InstantExchange.client();
+
+	}
+
+	@State(Scope.Benchmark)
+	public static class WithStaticHeader {
+
+		WebClient client;
+
+		@Setup
+		public void setUp() {
+			this.client = checked("Static header", StaticHeader.exchangeFilter());
+		}
+
+	}
+
+	@State(Scope.Benchmark)
+	public static class WithSpringSecurity {
+
+		WebClient client;
+
+		@Setup
+		public void setUp() {
+			this.client = checked("Spring Security", SpringStock.exchangeFilter());
+		}
+
+	}
+
+	@State(Scope.Benchmark)
+	public static class WithTokenStarter {
+
+		StarterEngine engine;
+
+		WebClient client;
+
+		@Setup
+		public void setUp() throws IOException {
+			this.engine = StarterEngine.start();
+			this.client = checked("Token Starter", this.engine.filter());
+		}
+
+		@TearDown
+		public void tearDown() {
+			this.engine.close();
+		}
+
+	}
+
+	static WebClient checked(String name, ExchangeFilterFunction filter) {
+		Fixture.requireToken(name, InstantExchange.authorizationSent(filter));
+		return InstantExchange.client(filter);
+	}
+
+}
