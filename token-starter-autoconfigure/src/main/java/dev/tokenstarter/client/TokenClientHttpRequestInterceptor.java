@@ -32,7 +32,7 @@ public class TokenClientHttpRequestInterceptor implements ClientHttpRequestInter
 
 	private final String registrationId;
 
-	private final Set<Integer> unauthorizedStatuses;
+	private final UnauthorizedStatuses unauthorizedStatuses;
 
 	private final Duration maxWait;
 
@@ -47,7 +47,7 @@ public class TokenClientHttpRequestInterceptor implements ClientHttpRequestInter
 			Set<Integer> unauthorizedStatuses, Duration maxWait, Map<String, String> apiHeaders) {
 		this.tokenManager = tokenManager;
 		this.registrationId = registrationId;
-		this.unauthorizedStatuses = unauthorizedStatuses;
+		this.unauthorizedStatuses = UnauthorizedStatuses.of(unauthorizedStatuses);
 		this.maxWait = maxWait;
 		this.apiHeaders = apiHeaders;
 	}
@@ -60,7 +60,10 @@ public class TokenClientHttpRequestInterceptor implements ClientHttpRequestInter
 				request.getHeaders().set(name, value);
 			}
 		});
-		ManagedToken token = this.tokenManager.token(this.registrationId).block(this.maxWait);
+		ManagedToken token = this.tokenManager.usableToken(this.registrationId);
+		if (token == null) {
+			token = this.tokenManager.awaitToken(this.registrationId).block(this.maxWait);
+		}
 		request.getHeaders().set(HttpHeaders.AUTHORIZATION, token.authorizationHeaderValue());
 		ClientHttpResponse response = execution.execute(request, body);
 		int status = response.getStatusCode().value();

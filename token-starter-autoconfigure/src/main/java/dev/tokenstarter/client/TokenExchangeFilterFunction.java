@@ -31,7 +31,7 @@ public class TokenExchangeFilterFunction implements ExchangeFilterFunction {
 
 	private final String registrationId;
 
-	private final Set<Integer> unauthorizedStatuses;
+	private final UnauthorizedStatuses unauthorizedStatuses;
 
 	private final Map<String, String> apiHeaders;
 
@@ -44,16 +44,23 @@ public class TokenExchangeFilterFunction implements ExchangeFilterFunction {
 			Set<Integer> unauthorizedStatuses, Map<String, String> apiHeaders) {
 		this.tokenManager = tokenManager;
 		this.registrationId = registrationId;
-		this.unauthorizedStatuses = unauthorizedStatuses;
+		this.unauthorizedStatuses = UnauthorizedStatuses.of(unauthorizedStatuses);
 		this.apiHeaders = apiHeaders;
 	}
 
 	@Override
 	public Mono<ClientResponse> filter(ClientRequest request, ExchangeFunction next) {
-		return this.tokenManager.token(this.registrationId)
-			.flatMap((token) -> next.exchange(withToken(request, token))
-				.flatMap((response) -> rejected(response) ? retry(request, next, response, token)
-						: Mono.just(response)));
+		// A usable token is taken synchronously: the hot path builds no Reactor stage to wait for it.
+		ManagedToken usable = this.tokenManager.usableToken(this.registrationId);
+		if (usable != null) {
+			return send(request, next, usable);
+		}
+		return this.tokenManager.awaitToken(this.registrationId).flatMap((token) -> send(request, next, token));
+	}
+
+	private Mono<ClientResponse> send(ClientRequest request, ExchangeFunction next, ManagedToken token) {
+		return next.exchange(withToken(request, token))
+			.flatMap((response) -> rejected(response) ? retry(request, next, response, token) : Mono.just(response));
 	}
 
 	private Mono<ClientResponse> retry(ClientRequest request, ExchangeFunction next, ClientResponse rejection,

@@ -83,6 +83,27 @@ public class TokenManager implements ReactiveOAuth2AuthorizedClientManager {
 	 * @return the token; fails with {@link TokenAcquisitionException} when none can be had
 	 */
 	public Mono<ManagedToken> token(String registrationId) {
+		ManagedToken usable = usableToken(registrationId);
+		return (usable != null) ? usable.asMono() : awaitRenewal(registrationId, null, false);
+	}
+
+	/**
+	 * Waits for a renewal of a provider's token: for a caller to whom {@link #usableToken(String)} just answered
+	 * null.
+	 * @param registrationId the provider's name
+	 * @return the renewed token; fails with {@link TokenAcquisitionException} when none can be had
+	 */
+	public Mono<ManagedToken> awaitToken(String registrationId) {
+		return awaitRenewal(registrationId, null, false);
+	}
+
+	/**
+	 * Returns a provider's token at once when one can be served (a stale one after starting its background
+	 * renewal), without I/O, lock or Reactor; null when the caller must wait for {@link #token(String)}.
+	 * @param registrationId the provider's name
+	 * @return the token to use now, or null
+	 */
+	public @Nullable ManagedToken usableToken(String registrationId) {
 		ManagedToken current = this.nearCache.get(registrationId);
 		if (current != null) {
 			long now = this.clock.millis();
@@ -91,16 +112,16 @@ public class TokenManager implements ReactiveOAuth2AuthorizedClientManager {
 			}
 			if (current.isFreshAt(now)) {
 				this.observer.lookup(registrationId, TokenObserver.Lookup.HIT);
-				return current.asMono();
+				return current;
 			}
 			if (current.isUsableAt(now)) {
 				this.observer.lookup(registrationId, TokenObserver.Lookup.STALE);
 				renewInBackground(registrationId, now);
-				return current.asMono();
+				return current;
 			}
 		}
 		this.observer.lookup(registrationId, TokenObserver.Lookup.MISS);
-		return awaitRenewal(registrationId, null, false);
+		return null;
 	}
 
 	/**
