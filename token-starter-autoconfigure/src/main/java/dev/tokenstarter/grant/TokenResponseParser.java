@@ -82,9 +82,21 @@ public class TokenResponseParser implements TokenResponseReader {
 			.tokenType(OAuth2AccessToken.TokenType.BEARER)
 			.expiresIn(lifetimeSeconds)
 			.scopes(scopes)
-			.refreshToken(text(json, OAuth2ParameterNames.REFRESH_TOKEN))
+			.refreshToken(usableRefreshToken(json))
 			.additionalParameters(additional)
 			.build();
+	}
+
+	/**
+	 * Returns the refresh token, unless the server says it cannot be used: a {@code refresh_expires_in} of 0
+	 * (Keycloak's and Pagstar's way of saying so) means re-authenticating instead of trying a refresh.
+	 */
+	private static @Nullable String usableRefreshToken(Map<String, Object> json) {
+		Object refreshExpiresIn = json.get("refresh_expires_in");
+		if (refreshExpiresIn != null && "0".equals(refreshExpiresIn.toString().trim())) {
+			return null;
+		}
+		return text(json, OAuth2ParameterNames.REFRESH_TOKEN);
 	}
 
 	private long lifetimeSeconds(int status, @Nullable Object expiresIn, String accessToken) {

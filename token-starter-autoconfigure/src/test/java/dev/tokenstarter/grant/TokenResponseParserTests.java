@@ -44,6 +44,16 @@ class TokenResponseParserTests {
 	}
 
 	@Test
+	void aRefreshTokenThatCannotBeUsedIsNotKept() {
+		OAuth2AccessTokenResponse unusable = parse(200,
+				"{\"access_token\":\"A\",\"expires_in\":300,\"refresh_token\":\"R\",\"refresh_expires_in\":0}");
+		assertThat(unusable.getRefreshToken()).isNull();
+		OAuth2AccessTokenResponse usable = parse(200,
+				"{\"access_token\":\"A\",\"expires_in\":300,\"refresh_token\":\"R\",\"refresh_expires_in\":1800}");
+		assertThat(usable.getRefreshToken().getTokenValue()).isEqualTo("R");
+	}
+
+	@Test
 	void anExpiredJwtIsRejected() {
 		long exp = Instant.now().minusSeconds(60).getEpochSecond();
 		String jwt = "e30." + Base64.getUrlEncoder().withoutPadding()
