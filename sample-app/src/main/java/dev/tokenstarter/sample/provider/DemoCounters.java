@@ -1,0 +1,75 @@
+package dev.tokenstarter.sample.provider;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * What the demo provider did, per dialect: the numbers that show how few token requests the starter makes.
+ */
+public class DemoCounters {
+
+	private final Map<String, Dialect> dialects = new ConcurrentHashMap<>();
+
+	public Dialect of(String dialect) {
+		return this.dialects.computeIfAbsent(dialect, (name) -> new Dialect());
+	}
+
+	/**
+	 * Returns the counts per dialect, dialects sorted by name.
+	 */
+	public Map<String, Map<String, Long>> snapshot() {
+		Map<String, Map<String, Long>> snapshot = new LinkedHashMap<>();
+		this.dialects.keySet().stream().sorted().forEach((name) -> snapshot.put(name, this.dialects.get(name).snapshot()));
+		return snapshot;
+	}
+
+	/**
+	 * The counts of one dialect.
+	 */
+	public static final class Dialect {
+
+		private final AtomicLong issued = new AtomicLong();
+
+		private final AtomicLong refreshed = new AtomicLong();
+
+		private final AtomicLong revoked = new AtomicLong();
+
+		private final AtomicLong apiCalls = new AtomicLong();
+
+		private final AtomicLong apiRejected = new AtomicLong();
+
+		void issued() {
+			this.issued.incrementAndGet();
+		}
+
+		void refreshed() {
+			this.refreshed.incrementAndGet();
+		}
+
+		void revoked() {
+			this.revoked.incrementAndGet();
+		}
+
+		long apiCall() {
+			return this.apiCalls.incrementAndGet();
+		}
+
+		void apiRejected() {
+			this.apiRejected.incrementAndGet();
+		}
+
+		Map<String, Long> snapshot() {
+			Map<String, Long> snapshot = new LinkedHashMap<>();
+			snapshot.put("tokensIssued", this.issued.get());
+			snapshot.put("tokensRefreshed", this.refreshed.get());
+			snapshot.put("tokensRevoked", this.revoked.get());
+			snapshot.put("apiCalls", this.apiCalls.get());
+			snapshot.put("apiRejected", this.apiRejected.get());
+			return snapshot;
+		}
+
+	}
+
+}
