@@ -16,6 +16,7 @@ import org.springframework.web.reactive.function.client.ExchangeFilterFunction;
 import org.springframework.web.reactive.function.client.ExchangeFunction;
 
 import dev.tokenstarter.engine.ManagedToken;
+import dev.tokenstarter.grant.BodyBytes;
 import dev.tokenstarter.engine.TokenManager;
 
 /**
@@ -66,16 +67,9 @@ public class TokenExchangeFilterFunction implements ExchangeFilterFunction {
 	private Mono<ClientResponse> retry(ClientRequest request, ExchangeFunction next, ClientResponse rejection,
 			ManagedToken rejected) {
 		int status = rejection.statusCode().value();
-		return DataBufferUtils
-			.join(DataBufferUtils.takeUntilByteCount(rejection.body(BodyExtractors.toDataBuffers()),
-					ApiRejection.MAX_BODY_BYTES))
-			.map((buffer) -> {
-				byte[] bytes = new byte[buffer.readableByteCount()];
-				buffer.read(bytes);
-				DataBufferUtils.release(buffer);
-				return bytes;
-			})
-			.defaultIfEmpty(new byte[0])
+		return BodyBytes
+			.of(DataBufferUtils.join(DataBufferUtils.takeUntilByteCount(rejection.body(BodyExtractors.toDataBuffers()),
+					ApiRejection.MAX_BODY_BYTES)))
 			.doOnNext((body) -> logRejection(ApiRejection.read(status, body)))
 			.then(this.tokenManager.renewRejected(this.registrationId, rejected))
 			.flatMap((token) -> next.exchange(withToken(request, token)))

@@ -42,14 +42,7 @@ public class TokenResponseBodyExtractor implements BodyExtractor<Mono<OAuth2Acce
 		HttpHeaders headers = message.getHeaders();
 		String contentType = headers.getFirst(HttpHeaders.CONTENT_TYPE);
 		Duration retryAfter = retryAfter(headers.getFirst(HttpHeaders.RETRY_AFTER));
-		return DataBufferUtils.join(message.getBody(), MAX_RESPONSE_BYTES)
-			.map((buffer) -> {
-				byte[] bytes = new byte[buffer.readableByteCount()];
-				buffer.read(bytes);
-				DataBufferUtils.release(buffer);
-				return bytes;
-			})
-			.defaultIfEmpty(new byte[0])
+		return BodyBytes.of(DataBufferUtils.join(message.getBody(), MAX_RESPONSE_BYTES))
 			.onErrorMap(DataBufferLimitException.class, (ex) -> TokenEndpointException.invalidResponse(status,
 					"response body larger than " + MAX_RESPONSE_BYTES + " bytes"))
 			.map((body) -> this.parser.parse(status, contentType, body, retryAfter));
