@@ -1,8 +1,8 @@
 package dev.tokenstarter.benchmarks.fleet;
 
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.LinkedHashMap;
 
 /**
  * How long the other instances took to show each renewed token (the cold-start token is left out: every
