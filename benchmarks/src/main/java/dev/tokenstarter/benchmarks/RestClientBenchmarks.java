@@ -22,8 +22,9 @@ import org.springframework.web.client.RestClient;
 
 /**
  * The cost of putting the token on a {@code RestClient} call: no interceptor, a constant header (the floor),
- * Spring Security's request interceptor, the starter's interceptor. Each client is shared by the benchmark's
- * threads, as an application shares its clients. Run once per thread count through the two subclasses.
+ * Spring Security's request interceptor, the starter's interceptor on the memory store and on the Redis store.
+ * Each client is shared by the benchmark's threads, as an application shares its clients. Run once per thread
+ * count through the two subclasses.
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
@@ -49,6 +50,11 @@ public abstract class RestClientBenchmarks {
 
 	@Benchmark
 	public ResponseEntity<Void> tokenStarter(WithTokenStarter state) {
+		return InstantRequestFactory.call(state.client);
+	}
+
+	@Benchmark
+	public ResponseEntity<Void> tokenStarterRedis(WithTokenStarterOnRedis state) {
 		return InstantRequestFactory.call(state.client);
 	}
 
@@ -104,6 +110,27 @@ public abstract class RestClientBenchmarks {
 		public void setUp() throws IOException {
 			this.engine = StarterEngine.start();
 			this.client = checked("Token Starter", this.engine.interceptor());
+		}
+
+		@TearDown
+		public void tearDown() {
+			this.engine.close();
+		}
+
+	}
+
+	@State(Scope.Benchmark)
+	public static class WithTokenStarterOnRedis {
+
+		StarterOnRedis engine;
+
+		RestClient client;
+
+		@Setup
+		public void setUp() throws IOException {
+			this.engine = StarterOnRedis.start();
+			this.client = checked("Token Starter on Redis", this.engine.interceptor());
+			this.engine.requireNoRedisCommands("Token Starter on Redis", () -> InstantRequestFactory.call(this.client));
 		}
 
 		@TearDown

@@ -2,16 +2,19 @@ package dev.tokenstarter.benchmarks;
 
 import java.io.IOException;
 import java.time.Duration;
+import java.util.Base64;
 
 import org.springframework.boot.Banner;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.ImportAutoConfiguration;
 import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Configuration;
 
 import dev.tokenstarter.autoconfigure.TokenClientsAutoConfiguration;
 import dev.tokenstarter.autoconfigure.TokenEngineAutoConfiguration;
+import dev.tokenstarter.autoconfigure.TokenRedisAutoConfiguration;
 import dev.tokenstarter.client.TokenClientHttpRequestInterceptor;
 import dev.tokenstarter.client.TokenClients;
 import dev.tokenstarter.client.TokenExchangeFilterFunction;
@@ -19,10 +22,14 @@ import dev.tokenstarter.engine.TokenManager;
 
 /**
  * The starter as an application runs it: its auto-configurations in a Spring Boot application, the in-memory
- * store, the provider configured through {@code token.providers.*}, and the token obtained once from a local
- * endpoint before measuring starts, so every measured call finds it fresh in the near cache.
+ * store or the Redis store (fleet mode), the provider configured through {@code token.providers.*}, and the
+ * token obtained once from a local endpoint before measuring starts, so every measured call finds it fresh in
+ * the near cache.
  */
 final class StarterEngine implements AutoCloseable {
+
+	/** A benchmark-only AES-256 key (32 zero bytes): fleet mode refuses to start without one. */
+	static final String ENCRYPTION_KEY = "k1:" + Base64.getEncoder().encodeToString(new byte[32]);
 
 	private final TokenEndpoint endpoint;
 
@@ -34,14 +41,28 @@ final class StarterEngine implements AutoCloseable {
 	}
 
 	static StarterEngine start() throws IOException {
+		return start(EngineApplication.class);
+	}
+
+	/**
+	 * Starts the starter in fleet mode on {@code redis}: the Redis store, the Redisson lock and the change
+	 * messages, as {@code spring.data.redis.url} turns them on in an application.
+	 */
+	static StarterEngine startOnRedis(RedisProcess redis) throws IOException {
+		return start(FleetEngineApplication.class, "spring.data.redis.url=" + redis.url(),
+				"token.store.redis.encryption-keys=" + ENCRYPTION_KEY);
+	}
+
+	private static StarterEngine start(Class<?> application, String... properties) throws IOException {
 		TokenEndpoint endpoint = TokenEndpoint.start(Fixture.TOKEN_VALUE, Fixture.TOKEN_LIFETIME);
 		String provider = "token.providers." + Fixture.REGISTRATION_ID;
-		ConfigurableApplicationContext context = new SpringApplicationBuilder(EngineApplication.class)
+		ConfigurableApplicationContext context = new SpringApplicationBuilder(application)
 			.web(WebApplicationType.NONE)
 			.bannerMode(Banner.Mode.OFF)
 			.logStartupInfo(false)
 			.properties(provider + ".token-uri=" + endpoint.tokenUri(), provider + ".client-id=bench-client",
 					provider + ".client-secret=bench-secret")
+			.properties(properties)
 			.run();
 		context.getBean(TokenManager.class).token(Fixture.REGISTRATION_ID).block(Duration.ofSeconds(30));
 		return new StarterEngine(endpoint, context);
@@ -72,6 +93,13 @@ final class StarterEngine implements AutoCloseable {
 	@Configuration(proxyBeanMethods = false)
 	@ImportAutoConfiguration({ TokenEngineAutoConfiguration.class, TokenClientsAutoConfiguration.class })
 	static class EngineApplication {
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ImportAutoConfiguration({ DataRedisAutoConfiguration.class, TokenRedisAutoConfiguration.class,
+			TokenEngineAutoConfiguration.class, TokenClientsAutoConfiguration.class })
+	static class FleetEngineApplication {
 
 	}
 

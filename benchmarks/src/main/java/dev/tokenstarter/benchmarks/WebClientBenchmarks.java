@@ -22,8 +22,9 @@ import org.springframework.web.reactive.function.client.WebClient;
 
 /**
  * The cost of putting the token on a {@code WebClient} call: no filter, a constant header (the floor), Spring
- * Security's exchange filter, the starter's filter. Each client is shared by the benchmark's threads, as an
- * application shares its clients. Run once per thread count through the two subclasses.
+ * Security's exchange filter, the starter's filter on the memory store and on the Redis store. Each client is
+ * shared by the benchmark's threads, as an application shares its clients. Run once per thread count through
+ * the two subclasses.
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
@@ -49,6 +50,11 @@ public abstract class WebClientBenchmarks {
 
 	@Benchmark
 	public ResponseEntity<Void> tokenStarter(WithTokenStarter state) {
+		return InstantExchange.call(state.client);
+	}
+
+	@Benchmark
+	public ResponseEntity<Void> tokenStarterRedis(WithTokenStarterOnRedis state) {
 		return InstantExchange.call(state.client);
 	}
 
@@ -104,6 +110,27 @@ public abstract class WebClientBenchmarks {
 		public void setUp() throws IOException {
 			this.engine = StarterEngine.start();
 			this.client = checked("Token Starter", this.engine.filter());
+		}
+
+		@TearDown
+		public void tearDown() {
+			this.engine.close();
+		}
+
+	}
+
+	@State(Scope.Benchmark)
+	public static class WithTokenStarterOnRedis {
+
+		StarterOnRedis engine;
+
+		WebClient client;
+
+		@Setup
+		public void setUp() throws IOException {
+			this.engine = StarterOnRedis.start();
+			this.client = checked("Token Starter on Redis", this.engine.filter());
+			this.engine.requireNoRedisCommands("Token Starter on Redis", () -> InstantExchange.call(this.client));
 		}
 
 		@TearDown
