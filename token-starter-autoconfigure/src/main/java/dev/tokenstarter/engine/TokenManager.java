@@ -8,6 +8,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
@@ -42,6 +43,12 @@ public class TokenManager implements ReactiveOAuth2AuthorizedClientManager {
 	/** Last-use times are only needed to the second; writing them less often keeps the hot path cheap. */
 	private static final long LAST_USE_RESOLUTION_MILLIS = 1000;
 
+	/**
+	 * How long background renewals pause after finding another instance renewing: its token normally arrives by
+	 * change message well within this, and stale callers would otherwise ask Redis for the lock on every call.
+	 */
+	private static final long BUSY_PAUSE_MILLIS = 500;
+
 	private final ReactiveClientRegistrationRepository registrations;
 
 	private final ReactiveOAuth2AuthorizedClientService store;
@@ -59,6 +66,8 @@ public class TokenManager implements ReactiveOAuth2AuthorizedClientManager {
 	private final Map<String, CompletableFuture<ManagedToken>> inFlight = new ConcurrentHashMap<>();
 
 	private final Map<String, Failure> failures = new ConcurrentHashMap<>();
+
+	private final Map<String, Long> backgroundPausedUntil = new ConcurrentHashMap<>();
 
 	private final Map<String, Provider> providers = new ConcurrentHashMap<>();
 
@@ -268,7 +277,8 @@ public class TokenManager implements ReactiveOAuth2AuthorizedClientManager {
 	}
 
 	private void renewInBackground(String registrationId, long now) {
-		if (inCooldown(registrationId, now) || this.inFlight.containsKey(registrationId)) {
+		if (inCooldown(registrationId, now) || this.inFlight.containsKey(registrationId)
+				|| now < this.backgroundPausedUntil.getOrDefault(registrationId, 0L)) {
 			return;
 		}
 		flight(registrationId, null, false);
@@ -336,8 +346,19 @@ public class TokenManager implements ReactiveOAuth2AuthorizedClientManager {
 			OAuth2AuthorizedClient held = (current != null) ? current.authorizedClient() : null;
 			boolean ahead = current != null && current.isUsableAt(this.clock.millis())
 					&& !(discard && current.hasValue(rejected));
-			return freshFromStore(provider, rejected).switchIfEmpty(this.lock.withLock(provider.lockKey(),
-					() -> renewLocked(provider, held, rejected, discard, ahead)));
+			Supplier<Mono<ManagedToken>> locked = () -> renewLocked(provider, held, rejected, discard, ahead);
+			Mono<ManagedToken> waitForLock = Mono.defer(() -> this.lock.withLock(provider.lockKey(), locked));
+			// A background renewal ahead of expiry does not wait on the lock: if another instance is renewing, its
+			// token will come by change message. Forced and rejected renewals, and expired tokens, do wait.
+			Mono<ManagedToken> renewal = (ahead && rejected == null)
+					? Mono.defer(() -> this.lock.withLockIfFree(provider.lockKey(), locked, () -> {
+						if (!current.isUsableAt(this.clock.millis())) {
+							return waitForLock;
+						}
+						this.backgroundPausedUntil.put(registrationId, this.clock.millis() + BUSY_PAUSE_MILLIS);
+						return Mono.just(current);
+					})) : waitForLock;
+			return freshFromStore(provider, rejected).switchIfEmpty(renewal);
 		});
 	}
 

@@ -22,7 +22,9 @@ import dev.tokenstarter.store.RedisKeys;
  *
  * <p>When the wait for the lock runs out, the work runs without it: it re-reads the store first, so it uses the
  * holder's token if one was saved meanwhile, and authenticates on its own otherwise (logged), rather than
- * failing the caller. When Redis is down, a local lock keeps at least this instance to one renewal.
+ * failing the caller. A renewal ahead of expiry does not wait at all: if another instance holds the lock, its
+ * new token will arrive by change message. When Redis is down, a local lock keeps at least this instance to one
+ * renewal.
  */
 public class RedissonTokenLock implements TokenLock {
 
@@ -57,32 +59,45 @@ public class RedissonTokenLock implements TokenLock {
 
 	@Override
 	public <T> Mono<T> withLock(String key, Supplier<Mono<T>> work) {
+		return lock(key, this.wait, work, () -> {
+			logger.warn("Waited " + this.wait + " for another instance's renewal of '" + key
+					+ "'; renewing without the lock");
+			return work.get();
+		});
+	}
+
+	@Override
+	public <T> Mono<T> withLockIfFree(String key, Supplier<Mono<T>> work, Supplier<Mono<T>> otherwise) {
+		return lock(key, Duration.ZERO, work, otherwise);
+	}
+
+	private <T> Mono<T> lock(String key, Duration waitFor, Supplier<Mono<T>> work, Supplier<Mono<T>> whenHeld) {
 		if (!this.availability.shouldTry()) {
 			this.observer.lockWaited(key, "local", 0);
 			return this.fallback.withLock(key, work);
 		}
-		RLockReactive lock = this.redis.getLock(this.keys.lock(key));
-		long holder = ThreadLocalRandom.current().nextLong();
-		long start = System.nanoTime();
-		return lock.tryLock(this.wait.toMillis(), this.lease.toMillis(), TimeUnit.MILLISECONDS, holder)
-			.timeout(this.wait.plus(this.timeout))
-			.doOnNext((acquired) -> this.availability.succeeded())
-			.map(Acquisition::of)
-			.onErrorResume((ex) -> {
-				this.availability.failed("lock", ex);
-				return Mono.just(Acquisition.REDIS_FAILED);
-			})
-			.doOnNext((acquisition) -> this.observer.lockWaited(key, acquisition.outcome, System.nanoTime() - start))
-			.flatMap((acquisition) -> switch (acquisition) {
-				case ACQUIRED -> Mono.usingWhen(Mono.just(lock), (held) -> work.get(),
-						(held) -> release(held, holder));
-				case WAIT_EXPIRED -> {
-					logger.warn("Waited " + this.wait + " for another instance's renewal of '" + key
-							+ "'; renewing without the lock");
-					yield work.get();
-				}
-				case REDIS_FAILED -> this.fallback.withLock(key, work);
-			});
+		return Mono.defer(() -> {
+			RLockReactive lock = this.redis.getLock(this.keys.lock(key));
+			long holder = ThreadLocalRandom.current().nextLong();
+			long start = System.nanoTime();
+			return lock.tryLock(waitFor.toMillis(), this.lease.toMillis(), TimeUnit.MILLISECONDS, holder)
+				.timeout(waitFor.plus(this.timeout))
+				.doOnNext((acquired) -> this.availability.succeeded())
+				.map(Acquisition::of)
+				.onErrorResume((ex) -> {
+					this.availability.failed("lock", ex);
+					return Mono.just(Acquisition.REDIS_FAILED);
+				})
+				.doOnNext((acquisition) -> this.observer.lockWaited(key,
+						(acquisition == Acquisition.WAIT_EXPIRED && waitFor.isZero()) ? "busy" : acquisition.outcome,
+						System.nanoTime() - start))
+				.flatMap((acquisition) -> switch (acquisition) {
+					case ACQUIRED -> Mono.usingWhen(Mono.just(lock), (held) -> work.get(),
+							(held) -> release(held, holder));
+					case WAIT_EXPIRED -> whenHeld.get();
+					case REDIS_FAILED -> this.fallback.withLock(key, work);
+				});
+		});
 	}
 
 	/**

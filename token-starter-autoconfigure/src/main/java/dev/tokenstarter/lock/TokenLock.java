@@ -20,4 +20,19 @@ public interface TokenLock {
 	 */
 	<T> Mono<T> withLock(String key, Supplier<Mono<T>> work);
 
+	/**
+	 * Runs {@code work} under the lock only if nobody holds it now; otherwise runs {@code otherwise} at once,
+	 * without waiting. For renewals ahead of expiry: when another instance is already renewing, there is nothing
+	 * to wait for. The default waits like {@link #withLock}, right for a lock that is only contended within one
+	 * process, where renewals are single-flight anyway.
+	 * @param key what the lock protects
+	 * @param work the work, subscribed once the lock is held
+	 * @param otherwise what to do when the lock is held elsewhere
+	 * @param <T> the result type
+	 * @return the result of {@code work} or of {@code otherwise}
+	 */
+	default <T> Mono<T> withLockIfFree(String key, Supplier<Mono<T>> work, Supplier<Mono<T>> otherwise) {
+		return withLock(key, work);
+	}
+
 }

@@ -11,6 +11,10 @@ import com.github.tomakehurst.wiremock.stubbing.Scenario;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+
+import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
 import dev.tokenstarter.engine.ManagedToken;
@@ -21,6 +25,8 @@ import dev.tokenstarter.test.RedisServer;
 import dev.tokenstarter.test.RedisServerExtension;
 import dev.tokenstarter.test.RotatingRefreshTokenProvider;
 import dev.tokenstarter.test.Threads;
+import dev.tokenstarter.test.TokenStubs;
+import dev.tokenstarter.autoconfigure.TokenMetricsAutoConfiguration;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMockConfig;
@@ -29,6 +35,7 @@ import static dev.tokenstarter.test.TokenStubs.token;
 import static dev.tokenstarter.test.TokenStubs.tokenRequest;
 import static dev.tokenstarter.test.TokenStubs.tokenRequests;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * Renewal across the fleet: one instance renews at a time, rotated refresh tokens are never reused, and a lock
@@ -103,6 +110,32 @@ class FleetRenewalTests {
 			assertThat(stuck.token("acme").block().accessToken().getTokenValue()).isEqualTo("FRESH");
 			assertThat(count(provider, tokenRequests())).isEqualTo(2);
 		}));
+	}
+
+	@Test
+	void aRenewalAheadOfExpiryDoesNotQueueBehindAnotherInstancesRenewal() {
+		TokenStubs.inSequence(provider, TokenStubs::tokenRequest, token("T1", LIFETIME),
+				token("T2", LIFETIME).withFixedDelay(1500));
+		SimpleMeterRegistry meters = new SimpleMeterRegistry();
+		ApplicationContextRunner instance = FleetTestSupport.instance(redis(), provider, this.clock);
+		instance.run((first) -> instance.withConfiguration(AutoConfigurations.of(TokenMetricsAutoConfiguration.class))
+			.withBean(MeterRegistry.class, () -> meters)
+			.run((second) -> {
+				TokenManager renewing = first.getBean(TokenManager.class);
+				TokenManager other = second.getBean(TokenManager.class);
+				assertThat(renewing.token("acme").block().accessToken().getTokenValue()).isEqualTo("T1");
+				assertThat(other.token("acme").block().accessToken().getTokenValue()).isEqualTo("T1");
+				this.clock.advance(Duration.ofSeconds(250));
+				renewing.token("acme").block();
+				await().until(() -> count(provider, tokenRequests()) == 2);
+				// The other instance's token is stale too: served at once, and its renewal does not wait for the lock.
+				assertThat(other.token("acme").block().accessToken().getTokenValue()).isEqualTo("T1");
+				await().until(() -> meters.find("token.lock.wait").tag("outcome", "busy").timer() != null);
+				assertThat(meters.find("token.lock.wait").tag("outcome", "acquired").timer()).isNull();
+				await().atMost(Duration.ofSeconds(10))
+					.until(() -> "T2".equals(other.cachedToken("acme").accessToken().getTokenValue()));
+				assertThat(count(provider, tokenRequests())).isEqualTo(2);
+			}));
 	}
 
 	private static RedisServer redis() {
