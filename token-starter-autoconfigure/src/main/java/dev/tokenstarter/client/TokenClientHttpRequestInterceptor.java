@@ -55,11 +55,14 @@ public class TokenClientHttpRequestInterceptor implements ClientHttpRequestInter
 	@Override
 	public ClientHttpResponse intercept(HttpRequest request, byte[] body, ClientHttpRequestExecution execution)
 			throws IOException {
-		this.apiHeaders.forEach((name, value) -> {
-			if (!request.getHeaders().containsHeader(name)) {
-				request.getHeaders().set(name, value);
-			}
-		});
+		if (!this.apiHeaders.isEmpty()) {
+			HttpHeaders headers = request.getHeaders();
+			this.apiHeaders.forEach((name, value) -> {
+				if (!headers.containsHeader(name)) {
+					headers.set(name, value);
+				}
+			});
+		}
 		ManagedToken token = this.tokenManager.usableToken(this.registrationId);
 		if (token == null) {
 			token = this.tokenManager.awaitToken(this.registrationId).block(this.maxWait);
