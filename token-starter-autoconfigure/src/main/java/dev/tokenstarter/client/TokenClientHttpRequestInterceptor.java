@@ -39,11 +39,6 @@ public class TokenClientHttpRequestInterceptor implements ClientHttpRequestInter
 	private final Map<String, String> apiHeaders;
 
 	public TokenClientHttpRequestInterceptor(TokenManager tokenManager, String registrationId,
-			Set<Integer> unauthorizedStatuses, Duration maxWait) {
-		this(tokenManager, registrationId, unauthorizedStatuses, maxWait, Map.of());
-	}
-
-	public TokenClientHttpRequestInterceptor(TokenManager tokenManager, String registrationId,
 			Set<Integer> unauthorizedStatuses, Duration maxWait, Map<String, String> apiHeaders) {
 		this.tokenManager = tokenManager;
 		this.registrationId = registrationId;

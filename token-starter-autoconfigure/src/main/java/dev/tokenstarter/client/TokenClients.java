@@ -41,12 +41,6 @@ public class TokenClients {
 
 	public TokenClients(TokenManager tokenManager, TokenSettings settings,
 			ReactiveClientRegistrationRepository registrations, ObjectProvider<WebClient.Builder> webClientBuilders,
-			ObjectProvider<RestClient.Builder> restClientBuilders) {
-		this(tokenManager, settings, registrations, webClientBuilders, restClientBuilders, ProviderSslContexts.none());
-	}
-
-	public TokenClients(TokenManager tokenManager, TokenSettings settings,
-			ReactiveClientRegistrationRepository registrations, ObjectProvider<WebClient.Builder> webClientBuilders,
 			ObjectProvider<RestClient.Builder> restClientBuilders, ProviderSslContexts sslContexts) {
 		this.tokenManager = tokenManager;
 		this.settings = settings;

@@ -37,11 +37,6 @@ public class TokenExchangeFilterFunction implements ExchangeFilterFunction {
 	private final Map<String, String> apiHeaders;
 
 	public TokenExchangeFilterFunction(TokenManager tokenManager, String registrationId,
-			Set<Integer> unauthorizedStatuses) {
-		this(tokenManager, registrationId, unauthorizedStatuses, Map.of());
-	}
-
-	public TokenExchangeFilterFunction(TokenManager tokenManager, String registrationId,
 			Set<Integer> unauthorizedStatuses, Map<String, String> apiHeaders) {
 		this.tokenManager = tokenManager;
 		this.registrationId = registrationId;

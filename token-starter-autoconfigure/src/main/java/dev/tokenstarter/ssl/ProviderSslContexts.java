@@ -46,13 +46,6 @@ public class ProviderSslContexts {
 	}
 
 	/**
-	 * Returns the TLS set-up of no provider: every connection uses the JVM's defaults.
-	 */
-	public static ProviderSslContexts none() {
-		return new ProviderSslContexts(Map.of());
-	}
-
-	/**
 	 * Resolves the SSL bundle of every provider that names one.
 	 * @param properties the token properties
 	 * @param bundles the application's SSL bundles, or null when it has none
