@@ -20,6 +20,7 @@ import org.springframework.security.oauth2.client.ReactiveOAuth2AuthorizedClient
 import org.springframework.security.oauth2.client.registration.ClientRegistration;
 import org.springframework.security.oauth2.client.registration.ReactiveClientRegistrationRepository;
 import org.springframework.security.oauth2.core.OAuth2AccessToken;
+import org.springframework.security.oauth2.core.OAuth2RefreshToken;
 
 import dev.tokenstarter.config.ProviderSettings;
 import dev.tokenstarter.config.TokenSettings;
@@ -431,7 +432,22 @@ public class TokenManager implements ReactiveOAuth2AuthorizedClientManager {
 		OAuth2AccessToken restamped = new OAuth2AccessToken(token.getTokenType(), token.getTokenValue(), now,
 				lifetime.isZero() ? null : now.plus(lifetime), token.getScopes());
 		return new OAuth2AuthorizedClient(client.getClientRegistration(), client.getPrincipalName(), restamped,
-				client.getRefreshToken());
+				restamp(client.getRefreshToken(), token.getIssuedAt(), now));
+	}
+
+	/**
+	 * A refresh token that came with this response (same issue time as its access token) moves to the engine's
+	 * clock with it; one kept from an earlier response is on that clock already.
+	 */
+	private static @Nullable OAuth2RefreshToken restamp(@Nullable OAuth2RefreshToken refreshToken,
+			@Nullable Instant accessIssuedAt, Instant now) {
+		if (refreshToken == null || refreshToken.getIssuedAt() == null || accessIssuedAt == null
+				|| !refreshToken.getIssuedAt().equals(accessIssuedAt)) {
+			return refreshToken;
+		}
+		Duration shift = Duration.between(accessIssuedAt, now);
+		return new OAuth2RefreshToken(refreshToken.getTokenValue(), now,
+				(refreshToken.getExpiresAt() != null) ? refreshToken.getExpiresAt().plus(shift) : null);
 	}
 
 	private void recordFailure(String registrationId, TokenAcquisitionException failure) {

@@ -37,7 +37,7 @@ public class ClientCredentialsGrantProvider implements ReactiveOAuth2AuthorizedC
 			.onErrorMap(OAuth2AuthorizationException.class,
 					(ex) -> new ClientAuthorizationException(ex.getError(), registration.getRegistrationId(), ex))
 			.map((response) -> new OAuth2AuthorizedClient(registration, context.getPrincipal().getName(),
-					response.getAccessToken(), response.getRefreshToken()));
+					response.getAccessToken(), RefreshTokens.of(response)));
 	}
 
 }

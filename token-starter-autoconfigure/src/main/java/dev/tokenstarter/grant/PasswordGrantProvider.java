@@ -43,7 +43,7 @@ public class PasswordGrantProvider implements ReactiveOAuth2AuthorizedClientProv
 				.onErrorMap(OAuth2AuthorizationException.class,
 						(ex) -> new ClientAuthorizationException(ex.getError(), registration.getRegistrationId(), ex)))
 			.map((response) -> new OAuth2AuthorizedClient(registration, context.getPrincipal().getName(),
-					response.getAccessToken(), response.getRefreshToken()))
+					response.getAccessToken(), RefreshTokens.of(response)))
 			.switchIfEmpty(Mono.error(() -> new ClientAuthorizationException(new OAuth2Error("missing_credentials",
 					"no username and password for the password grant", null), registration.getRegistrationId())));
 	}

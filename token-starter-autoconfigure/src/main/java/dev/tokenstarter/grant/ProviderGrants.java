@@ -1,5 +1,6 @@
 package dev.tokenstarter.grant;
 
+import java.time.Clock;
 import java.time.Duration;
 
 import io.micrometer.observation.Observation;
@@ -14,6 +15,7 @@ import org.springframework.security.oauth2.client.OAuth2AuthorizationContext;
 import org.springframework.security.oauth2.client.OAuth2AuthorizedClient;
 import org.springframework.security.oauth2.client.ReactiveOAuth2AuthorizedClientProvider;
 import org.springframework.security.oauth2.client.registration.ClientRegistration;
+import org.springframework.security.oauth2.core.OAuth2RefreshToken;
 
 import dev.tokenstarter.config.ProviderSettings;
 
@@ -43,15 +45,18 @@ public class ProviderGrants {
 
 	private final ObservationRegistry observations;
 
+	private final Clock clock;
+
 	public ProviderGrants(ProviderSettings settings, ReactiveOAuth2AuthorizedClientProvider primary,
 			ReactiveOAuth2AuthorizedClientProvider refresh, @Nullable TokenRevoker revoker,
-			ObservationRegistry observations) {
+			ObservationRegistry observations, Clock clock) {
 		this.settings = settings;
 		this.primary = primary;
 		this.refresh = refresh;
 		this.revoker = revoker;
 		this.retry = new TokenRequestRetry(settings.retry());
 		this.observations = observations;
+		this.clock = clock;
 	}
 
 	/**
@@ -67,7 +72,7 @@ public class ProviderGrants {
 				OAuth2AuthorizationContext.withClientRegistration(registration).principal(principal).build(),
 				registration.getAuthorizationGrantType().getValue()));
 		Mono<OAuth2AuthorizedClient> result = fresh;
-		if (current != null && current.getRefreshToken() != null) {
+		if (current != null && usable(current.getRefreshToken())) {
 			result = request(this.refresh, OAuth2AuthorizationContext.withAuthorizedClient(current)
 				.principal(principal)
 				.build(), "refresh_token")
@@ -75,6 +80,15 @@ public class ProviderGrants {
 		}
 		return result.timeout(this.settings.retry().timeout())
 			.onErrorMap((ex) -> TokenAcquisitionException.of(this.settings.registrationId(), ex));
+	}
+
+	/**
+	 * A refresh token is worth presenting unless its stated lifetime is over: then the primary grant goes first
+	 * instead of after a refused refresh.
+	 */
+	private boolean usable(@Nullable OAuth2RefreshToken refreshToken) {
+		return refreshToken != null
+				&& (refreshToken.getExpiresAt() == null || refreshToken.getExpiresAt().isAfter(this.clock.instant()));
 	}
 
 	/**

@@ -12,7 +12,6 @@ import reactor.netty.http.client.HttpClient;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.client.reactive.ReactorClientHttpConnector;
 import org.springframework.security.oauth2.client.DelegatingReactiveOAuth2AuthorizedClientProvider;
-import org.springframework.security.oauth2.client.RefreshTokenReactiveOAuth2AuthorizedClientProvider;
 import org.springframework.security.oauth2.client.endpoint.OAuth2ClientCredentialsGrantRequest;
 import org.springframework.security.oauth2.client.endpoint.OAuth2RefreshTokenGrantRequest;
 import org.springframework.security.oauth2.client.endpoint.ReactiveOAuth2AccessTokenResponseClient;
@@ -37,12 +36,6 @@ import dev.tokenstarter.ssl.ProviderSslContexts;
  * password grant, JSON requests, tls_client_auth and Nomba.
  */
 public class TokenGrants {
-
-	/**
-	 * The engine decides when a token is renewed; once it asks, Spring's refresh provider must not second-guess
-	 * it by its own expiry check, so that check is pushed out of reach.
-	 */
-	private static final Duration ALWAYS_RENEW = Duration.ofDays(365L * 1000);
 
 	private final TokenSettings settings;
 
@@ -100,8 +93,8 @@ public class TokenGrants {
 		TokenRevoker revoker = (provider.revokeUri() != null)
 				? new Rfc7009TokenRevoker(webClient, provider.revokeUri(), provider.headers()) : null;
 		return new ProviderGrants(provider, new DelegatingReactiveOAuth2AuthorizedClientProvider(
-				new ClientCredentialsGrantProvider(clientCredentials), password), refreshProvider(refreshToken), revoker,
-				this.observations);
+				new ClientCredentialsGrantProvider(clientCredentials), password),
+				new RefreshTokenGrantProvider(refreshToken), revoker, this.observations, this.clock);
 	}
 
 	/**
@@ -143,21 +136,14 @@ public class TokenGrants {
 				extractor(new NombaResponseReader(true, maxLifetime, this.clock)));
 		return new ProviderGrants(provider,
 				new ClientCredentialsGrantProvider(new NombaIssueTokenResponseClient(issue, provider.headers())),
-				refreshProvider(new NombaRefreshTokenResponseClient(refresh, provider.refreshUri(), provider.headers())),
-				new NombaTokenRevoker(webClient, provider.revokeUri(), provider.headers()), this.observations);
+				new RefreshTokenGrantProvider(
+						new NombaRefreshTokenResponseClient(refresh, provider.refreshUri(), provider.headers())),
+				new NombaTokenRevoker(webClient, provider.revokeUri(), provider.headers()), this.observations,
+				this.clock);
 	}
 
 	private TokenResponseBodyExtractor extractor(TokenResponseReader reader) {
 		return new TokenResponseBodyExtractor(reader, this.clock);
-	}
-
-	private RefreshTokenReactiveOAuth2AuthorizedClientProvider refreshProvider(
-			ReactiveOAuth2AccessTokenResponseClient<OAuth2RefreshTokenGrantRequest> client) {
-		RefreshTokenReactiveOAuth2AuthorizedClientProvider refreshProvider = new RefreshTokenReactiveOAuth2AuthorizedClientProvider();
-		refreshProvider.setAccessTokenResponseClient(client);
-		refreshProvider.setClock(this.clock);
-		refreshProvider.setClockSkew(ALWAYS_RENEW);
-		return refreshProvider;
 	}
 
 	private WebClient tokenEndpointClient(ProviderSettings provider) {

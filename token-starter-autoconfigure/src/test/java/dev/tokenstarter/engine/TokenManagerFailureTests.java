@@ -133,6 +133,39 @@ class TokenManagerFailureTests {
 	}
 
 	@Test
+	void aRefreshTokenPastItsStatedLifetimeIsNotPresented() {
+		TokenStubs.inSequence(server, TokenStubs::clientCredentialsRequest,
+				json("{\"access_token\":\"T1\",\"expires_in\":300,\"refresh_token\":\"R1\",\"refresh_expires_in\":200}"),
+				token("T2", 300));
+		server.stubFor(refreshRequest().willReturn(token("REFRESHED", 300)));
+		this.runner.run((context) -> {
+			TokenManager tokens = context.getBean(TokenManager.class);
+			tokens.token("acme").block();
+			this.clock.advance(Duration.ofSeconds(301));
+			assertThat(tokens.token("acme").block().accessToken().getTokenValue()).isEqualTo("T2");
+			assertThat(count(server, postRequestedFor(urlPathEqualTo("/token"))
+				.withRequestBody(containing("grant_type=refresh_token")))).isZero();
+		});
+	}
+
+	@Test
+	void aRefreshTokenWithinItsStatedLifetimeIsUsed() {
+		server.stubFor(clientCredentialsRequest().willReturn(
+				json("{\"access_token\":\"T1\",\"expires_in\":300,\"refresh_token\":\"R1\",\"refresh_expires_in\":1800}")));
+		server.stubFor(refreshRequest().willReturn(token("REFRESHED", 300)));
+		this.runner.run((context) -> {
+			TokenManager tokens = context.getBean(TokenManager.class);
+			tokens.token("acme").block();
+			this.clock.advance(Duration.ofSeconds(301));
+			ManagedToken refreshed = tokens.token("acme").block();
+			assertThat(refreshed.accessToken().getTokenValue()).isEqualTo("REFRESHED");
+			// No new refresh token came back: the held one is kept with its stated lifetime.
+			assertThat(refreshed.authorizedClient().getRefreshToken().getExpiresAt())
+				.isEqualTo(refreshed.authorizedClient().getRefreshToken().getIssuedAt().plusSeconds(1800));
+		});
+	}
+
+	@Test
 	void refreshRefusedWithInvalidGrantFallsBackToThePrimaryGrant() {
 		TokenStubs.inSequence(server, TokenStubs::clientCredentialsRequest, tokenWithRefresh("T1", 300, "R1"),
 				token("T2", 300));
