@@ -101,6 +101,7 @@ public class RedisAuthorizedClientService implements ReactiveOAuth2AuthorizedCli
 		this.timeout = timeout;
 		this.refreshTokenTimeToLive = refreshTokenTimeToLive;
 		this.clock = clock;
+		availability.onRecovery(this::writeBackPending);
 	}
 
 	@Override
@@ -197,6 +198,18 @@ public class RedisAuthorizedClientService implements ReactiveOAuth2AuthorizedCli
 				}
 				return Mono.just(client);
 			});
+	}
+
+	/**
+	 * Writes back, as soon as Redis answers again, the tokens this instance obtained during the outage, so the
+	 * other instances find them instead of asking the provider.
+	 */
+	private void writeBackPending() {
+		this.pendingWriteBacks.values()
+			.forEach((client) -> loadAuthorizedClient(client.getClientRegistration().getRegistrationId(),
+					client.getPrincipalName())
+				.subscribe(null, (ex) -> logger.warn("Could not write back the token of registration '"
+						+ client.getClientRegistration().getRegistrationId() + "': " + ex.getMessage())));
 	}
 
 	/**

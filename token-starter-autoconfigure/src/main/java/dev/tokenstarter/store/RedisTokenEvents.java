@@ -10,6 +10,7 @@ import org.jspecify.annotations.Nullable;
 import org.redisson.api.RTopic;
 import org.redisson.api.RedissonClient;
 import org.redisson.api.listener.MessageListener;
+import org.redisson.api.listener.StatusListener;
 import org.redisson.client.codec.StringCodec;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.json.JsonMapper;
@@ -42,6 +43,23 @@ public class RedisTokenEvents implements SmartLifecycle {
 
 	private final MessageListener<String> listener = (channel, message) -> handle(message);
 
+	/**
+	 * Redisson re-subscribes by itself once Redis is back after an outage; that is the first sign Redis answers
+	 * again, even when no token needs renewing, so it ends degraded mode (and lets pending tokens be written back).
+	 */
+	private final StatusListener subscriptions = new StatusListener() {
+
+		@Override
+		public void onSubscribe(String channel) {
+			RedisTokenEvents.this.availability.succeeded();
+		}
+
+		@Override
+		public void onUnsubscribe(String channel) {
+		}
+
+	};
+
 	private final RedisAvailability availability;
 
 	private volatile boolean running;
@@ -72,7 +90,7 @@ public class RedisTokenEvents implements SmartLifecycle {
 	@Override
 	public void stop() {
 		this.running = false;
-		this.topic.removeListenerAsync(this.listener);
+		this.topic.removeAllListenersAsync();
 	}
 
 	@Override
@@ -83,6 +101,7 @@ public class RedisTokenEvents implements SmartLifecycle {
 	private void subscribe() {
 		this.topic.removeListenerAsync(this.listener)
 			.thenCompose((ignored) -> this.topic.addListenerAsync(String.class, this.listener))
+			.thenCompose((ignored) -> this.topic.addListenerAsync(this.subscriptions))
 			.whenComplete((id, failure) -> {
 				if (failure != null) {
 					this.availability.failed("subscribe", failure);

@@ -22,13 +22,16 @@ import dev.tokenstarter.test.EngineTestSupport;
 import dev.tokenstarter.test.FleetTestSupport;
 import dev.tokenstarter.test.MutableClock;
 import dev.tokenstarter.test.RedisServer;
+import dev.tokenstarter.test.TokenStubs;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.ok;
 import static com.github.tomakehurst.wiremock.client.WireMock.get;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static dev.tokenstarter.test.TokenStubs.API_PATH;
+import static dev.tokenstarter.test.TokenStubs.count;
 import static dev.tokenstarter.test.TokenStubs.token;
 import static dev.tokenstarter.test.TokenStubs.tokenRequest;
+import static dev.tokenstarter.test.TokenStubs.tokenRequests;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -102,6 +105,30 @@ class FleetRedisOutageTests {
 			assertThat(second.getBean(TokenManager.class).cachedToken("acme").accessToken().getTokenValue())
 				.isEqualTo(stored);
 		}));
+	}
+
+	@Test
+	void aTokenObtainedDuringTheOutageIsWrittenBackWhenRedisIsBackSoOthersDoNotAskTheProvider() {
+		TokenStubs.inSequence(provider, TokenStubs::tokenRequest, token("BEFORE", 300), token("DURING", 300),
+				token("UNWANTED", 300));
+		ApplicationContextRunner instance = FleetTestSupport.instance(this.redis, provider, this.clock)
+			.withPropertyValues("token.store.redis.timeout=300ms");
+		instance.run((context) -> {
+			TokenManager tokens = context.getBean(TokenManager.class);
+			assertThat(tokens.token("acme").block().accessToken().getTokenValue()).isEqualTo("BEFORE");
+			this.redis.kill();
+			this.clock.advance(Duration.ofSeconds(301));
+			assertThat(tokens.token("acme").block().accessToken().getTokenValue()).isEqualTo("DURING");
+			// Redis comes back empty (it keeps nothing on disk); no call is made here afterwards.
+			this.redis.restart();
+			await().atMost(Duration.ofSeconds(20))
+				.until(() -> this.redis.command("KEYS", "token-starter:client:*").size() == 1);
+		});
+		instance.run((other) -> {
+			assertThat(other.getBean(TokenManager.class).token("acme").block().accessToken().getTokenValue())
+				.isEqualTo("DURING");
+			assertThat(count(provider, tokenRequests())).isEqualTo(2);
+		});
 	}
 
 }
