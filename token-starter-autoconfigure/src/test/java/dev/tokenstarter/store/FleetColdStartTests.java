@@ -7,9 +7,12 @@ import java.util.concurrent.Callable;
 
 import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 
 import dev.tokenstarter.engine.TokenManager;
 import dev.tokenstarter.test.EngineTestSupport;
@@ -19,6 +22,10 @@ import dev.tokenstarter.test.RedisServer;
 import dev.tokenstarter.test.RedisServerExtension;
 import dev.tokenstarter.test.Threads;
 
+import static com.github.tomakehurst.wiremock.client.WireMock.ok;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static dev.tokenstarter.test.TokenStubs.count;
 import static dev.tokenstarter.test.TokenStubs.token;
 import static dev.tokenstarter.test.TokenStubs.tokenRequest;
@@ -29,6 +36,7 @@ import static org.awaitility.Awaitility.await;
 /**
  * Several instances on one Redis behave like one client of the provider, and share what they obtain.
  */
+@ExtendWith(OutputCaptureExtension.class)
 class FleetColdStartTests {
 
 	@RegisterExtension
@@ -84,6 +92,19 @@ class FleetColdStartTests {
 			assertThat(count(provider, tokenRequests())).isEqualTo(2);
 			System.out.println("New token visible to the other instance after " + propagation.toMillis() + " ms");
 		}));
+	}
+
+	@Test
+	void oneInstanceStoppingDoesNotRevokeTheTokenTheFleetShares(CapturedOutput output) {
+		provider.stubFor(tokenRequest().willReturn(token("T1", 300)));
+		provider.stubFor(post(urlPathEqualTo("/revoke")).willReturn(ok()));
+		FleetTestSupport.instance(redis(), provider, this.clock)
+			.withPropertyValues("token.providers.acme.revoke-uri=" + provider.baseUrl() + "/revoke",
+					"token.providers.acme.revoke-on-shutdown=true")
+			.run((context) -> context.getBean(TokenManager.class).token("acme").block());
+		provider.verify(0, postRequestedFor(urlPathEqualTo("/revoke")));
+		assertThat(redis().command("KEYS", "token-starter:client:*")).hasSize(1);
+		assertThat(output).contains("revoke-on-shutdown is ignored for [acme]");
 	}
 
 	private static RedisServer redis() {
