@@ -85,11 +85,13 @@ public class TokenExchangeFilterFunction implements ExchangeFilterFunction {
 
 	private ClientRequest withToken(ClientRequest request, ManagedToken token) {
 		return ClientRequest.from(request).headers((headers) -> {
-			this.apiHeaders.forEach((name, value) -> {
-				if (!headers.containsHeader(name)) {
-					headers.set(name, value);
-				}
-			});
+			if (!this.apiHeaders.isEmpty()) {
+				this.apiHeaders.forEach((name, value) -> {
+					if (!headers.containsHeader(name)) {
+						headers.set(name, value);
+					}
+				});
+			}
 			headers.set(HttpHeaders.AUTHORIZATION, token.authorizationHeaderValue());
 		}).build();
 	}
