@@ -278,7 +278,7 @@ public class TokenManager implements ReactiveOAuth2AuthorizedClientManager {
 	}
 
 	private void renewInBackground(String registrationId, long now) {
-		if (inCooldown(registrationId, now) || this.inFlight.containsKey(registrationId)
+		if (activeFailure(registrationId, now) != null || this.inFlight.containsKey(registrationId)
 				|| now < this.backgroundPausedUntil.getOrDefault(registrationId, 0L)) {
 			return;
 		}
@@ -293,8 +293,8 @@ public class TokenManager implements ReactiveOAuth2AuthorizedClientManager {
 	 */
 	private Mono<ManagedToken> awaitRenewal(String registrationId, @Nullable String rejected, boolean discard) {
 		return Mono.defer(() -> {
-			Failure failure = this.failures.get(registrationId);
-			if (failure != null && this.clock.millis() < failure.untilMillis()) {
+			Failure failure = activeFailure(registrationId, this.clock.millis());
+			if (failure != null) {
 				return Mono.error(failure.error());
 			}
 			long start = System.nanoTime();
@@ -304,9 +304,12 @@ public class TokenManager implements ReactiveOAuth2AuthorizedClientManager {
 		});
 	}
 
-	private boolean inCooldown(String registrationId, long now) {
+	/**
+	 * Returns the last failed renewal while its cooldown lasts, or null.
+	 */
+	private @Nullable Failure activeFailure(String registrationId, long now) {
 		Failure failure = this.failures.get(registrationId);
-		return failure != null && now < failure.untilMillis();
+		return (failure != null && now < failure.untilMillis()) ? failure : null;
 	}
 
 	/**

@@ -2,7 +2,6 @@ package dev.tokenstarter.grant;
 
 import reactor.core.publisher.Mono;
 
-import org.springframework.security.oauth2.client.ClientAuthorizationException;
 import org.springframework.security.oauth2.client.OAuth2AuthorizationContext;
 import org.springframework.security.oauth2.client.OAuth2AuthorizedClient;
 import org.springframework.security.oauth2.client.ReactiveOAuth2AuthorizedClientProvider;
@@ -33,9 +32,9 @@ public class ClientCredentialsGrantProvider implements ReactiveOAuth2AuthorizedC
 		if (!AuthorizationGrantType.CLIENT_CREDENTIALS.equals(registration.getAuthorizationGrantType())) {
 			return Mono.empty();
 		}
-		return Mono.defer(() -> this.responseClient.getTokenResponse(new OAuth2ClientCredentialsGrantRequest(registration)))
-			.onErrorMap(OAuth2AuthorizationException.class,
-					(ex) -> new ClientAuthorizationException(ex.getError(), registration.getRegistrationId(), ex))
+		return Mono
+			.defer(() -> this.responseClient.getTokenResponse(new OAuth2ClientCredentialsGrantRequest(registration)))
+			.onErrorMap(OAuth2AuthorizationException.class, TokenErrors.attributedTo(registration.getRegistrationId()))
 			.map((response) -> new OAuth2AuthorizedClient(registration, context.getPrincipal().getName(),
 					response.getAccessToken(), RefreshTokens.of(response)));
 	}

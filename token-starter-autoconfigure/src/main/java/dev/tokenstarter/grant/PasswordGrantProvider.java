@@ -41,7 +41,7 @@ public class PasswordGrantProvider implements ReactiveOAuth2AuthorizedClientProv
 			.flatMap((credentials) -> this.responseClient
 				.getTokenResponse(new PasswordGrantRequest(registration, credentials))
 				.onErrorMap(OAuth2AuthorizationException.class,
-						(ex) -> new ClientAuthorizationException(ex.getError(), registration.getRegistrationId(), ex)))
+						TokenErrors.attributedTo(registration.getRegistrationId())))
 			.map((response) -> new OAuth2AuthorizedClient(registration, context.getPrincipal().getName(),
 					response.getAccessToken(), RefreshTokens.of(response)))
 			.switchIfEmpty(Mono.error(() -> new ClientAuthorizationException(new OAuth2Error("missing_credentials",

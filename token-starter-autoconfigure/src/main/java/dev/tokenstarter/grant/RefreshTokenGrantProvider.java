@@ -4,7 +4,6 @@ import java.util.Set;
 
 import reactor.core.publisher.Mono;
 
-import org.springframework.security.oauth2.client.ClientAuthorizationException;
 import org.springframework.security.oauth2.client.OAuth2AuthorizationContext;
 import org.springframework.security.oauth2.client.OAuth2AuthorizedClient;
 import org.springframework.security.oauth2.client.ReactiveOAuth2AuthorizedClientProvider;
@@ -40,8 +39,7 @@ public class RefreshTokenGrantProvider implements ReactiveOAuth2AuthorizedClient
 		return Mono
 			.defer(() -> this.responseClient.getTokenResponse(
 					new OAuth2RefreshTokenGrantRequest(registration, current.getAccessToken(), held, Set.of())))
-			.onErrorMap(OAuth2AuthorizationException.class,
-					(ex) -> new ClientAuthorizationException(ex.getError(), registration.getRegistrationId(), ex))
+			.onErrorMap(OAuth2AuthorizationException.class, TokenErrors.attributedTo(registration.getRegistrationId()))
 			.map((response) -> {
 				OAuth2RefreshToken refreshed = RefreshTokens.of(response);
 				boolean sameWithoutLifetime = refreshed != null && refreshed.getExpiresAt() == null

@@ -2,12 +2,14 @@ package dev.tokenstarter.grant;
 
 import java.io.IOException;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.concurrent.TimeoutException;
 
 import javax.net.ssl.SSLException;
 
 import org.jspecify.annotations.Nullable;
 
+import org.springframework.security.oauth2.client.ClientAuthorizationException;
 import org.springframework.security.oauth2.core.OAuth2AuthorizationException;
 import org.springframework.security.oauth2.core.OAuth2ErrorCodes;
 import org.springframework.web.reactive.function.client.WebClientRequestException;
@@ -106,6 +108,15 @@ public final class TokenErrors {
 	public static boolean isInvalidGrant(Throwable failure) {
 		OAuth2AuthorizationException oauth2 = find(failure, OAuth2AuthorizationException.class);
 		return oauth2 != null && OAuth2ErrorCodes.INVALID_GRANT.equals(oauth2.getError().getErrorCode());
+	}
+
+	/**
+	 * Attributes a token endpoint's OAuth2 error to a registration, as Spring Security's own authorized-client
+	 * providers do, so the engine and Spring's filters can tell which client failed.
+	 */
+	static Function<OAuth2AuthorizationException, ClientAuthorizationException> attributedTo(
+			String registrationId) {
+		return (ex) -> new ClientAuthorizationException(ex.getError(), registrationId, ex);
 	}
 
 	static <T extends Throwable> @Nullable T find(Throwable failure, Class<T> type) {
