@@ -8,6 +8,8 @@ import java.util.Set;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.Mono;
 
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpRequest;
@@ -17,6 +19,7 @@ import org.springframework.http.client.ClientHttpResponse;
 
 import dev.tokenstarter.engine.ManagedToken;
 import dev.tokenstarter.engine.TokenManager;
+import dev.tokenstarter.grant.TokenAcquisitionException;
 
 /**
  * The {@code RestClient} counterpart of {@link TokenExchangeFilterFunction}: puts the provider's token and API
@@ -60,7 +63,11 @@ public class TokenClientHttpRequestInterceptor implements ClientHttpRequestInter
 		}
 		ManagedToken token = this.tokenManager.usableToken(this.registrationId);
 		if (token == null) {
-			token = this.tokenManager.awaitToken(this.registrationId).block(this.maxWait);
+			token = await(this.tokenManager.awaitToken(this.registrationId));
+			if (token == null) {
+				throw new TokenAcquisitionException(this.registrationId, "no_token",
+						"the token request ended without a token", false, null);
+			}
 		}
 		request.getHeaders().set(HttpHeaders.AUTHORIZATION, token.authorizationHeaderValue());
 		ClientHttpResponse response = execution.execute(request, body);
@@ -68,10 +75,21 @@ public class TokenClientHttpRequestInterceptor implements ClientHttpRequestInter
 		if (!this.unauthorizedStatuses.contains(status)) {
 			return response;
 		}
+		ManagedToken renewed;
+		try {
+			renewed = await(this.tokenManager.replaceRejected(this.registrationId, token));
+		}
+		catch (RuntimeException ex) {
+			response.close();
+			throw ex;
+		}
+		if (renewed == null) {
+			// Not renewed (the API refuses even newly issued tokens): the caller gets the rejection whole.
+			return response;
+		}
 		logRejection(status, response);
 		boolean accepted = false;
 		try {
-			ManagedToken renewed = this.tokenManager.renewRejected(this.registrationId, token).block(this.maxWait);
 			request.getHeaders().set(HttpHeaders.AUTHORIZATION, renewed.authorizationHeaderValue());
 			ClientHttpResponse retried = execution.execute(request, body);
 			accepted = !this.unauthorizedStatuses.contains(retried.getStatusCode().value());
@@ -82,12 +100,23 @@ public class TokenClientHttpRequestInterceptor implements ClientHttpRequestInter
 		}
 	}
 
+	/**
+	 * Waits for a token at most {@code maxWait}, failing as every other token failure does, with the provider's
+	 * name, rather than with Reactor's {@code IllegalStateException}.
+	 * @return the token, or null when there is none
+	 */
+	private @Nullable ManagedToken await(Mono<ManagedToken> token) {
+		return token.timeout(this.maxWait, Mono.error(() -> new TokenAcquisitionException(this.registrationId,
+				"timeout", "timed out waiting for a token after " + this.maxWait, true, null)))
+			.block();
+	}
+
 	private void logRejection(int status, ClientHttpResponse response) throws IOException {
 		try (response; InputStream in = response.getBody()) {
 			if (logger.isInfoEnabled()) {
 				ApiRejection rejection = ApiRejection.read(status, in.readNBytes(ApiRejection.MAX_BODY_BYTES));
 				logger.info("The API of provider '" + this.registrationId + "' rejected its token: "
-						+ rejection.describe() + "; renewing the token and retrying once");
+						+ rejection.describe() + "; retrying once with a renewed token");
 			}
 		}
 	}

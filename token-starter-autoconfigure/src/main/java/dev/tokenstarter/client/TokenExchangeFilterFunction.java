@@ -22,7 +22,8 @@ import dev.tokenstarter.engine.TokenManager;
 /**
  * Puts a provider's token, and the headers its API expects on every call, on every {@code WebClient} request.
  * When the API answers with one of the provider's unauthorized statuses, the rejected token is renewed and the
- * request sent once more; a second rejection is returned to the caller as it is.
+ * request sent once more; a second rejection is returned to the caller as it is, and so is a rejection the engine
+ * does not renew because the API refuses even newly issued tokens.
  */
 public class TokenExchangeFilterFunction implements ExchangeFilterFunction {
 
@@ -59,23 +60,30 @@ public class TokenExchangeFilterFunction implements ExchangeFilterFunction {
 			.flatMap((response) -> rejected(response) ? retry(request, next, response, token) : Mono.just(response));
 	}
 
+	/**
+	 * Sends the request once more with the rejected token's replacement. The rejection's body is read for the
+	 * log only once a replacement is known: a rejection the engine does not renew goes back to the caller whole.
+	 */
 	private Mono<ClientResponse> retry(ClientRequest request, ExchangeFunction next, ClientResponse rejection,
 			ManagedToken rejected) {
 		int status = rejection.statusCode().value();
-		return BodyBytes
-			.of(DataBufferUtils.join(DataBufferUtils.takeUntilByteCount(rejection.body(BodyExtractors.toDataBuffers()),
-					ApiRejection.MAX_BODY_BYTES)))
-			.doOnNext((body) -> logRejection(ApiRejection.read(status, body)))
-			.then(this.tokenManager.renewRejected(this.registrationId, rejected))
-			.flatMap((token) -> next.exchange(withToken(request, token)))
-			.doOnNext((response) -> this.tokenManager.recordUnauthorizedRetry(this.registrationId, !rejected(response)))
-			.doOnError((ex) -> this.tokenManager.recordUnauthorizedRetry(this.registrationId, false));
+		return this.tokenManager.replaceRejected(this.registrationId, rejected)
+			.onErrorResume((ex) -> rejection.releaseBody().then(Mono.error(ex)))
+			.flatMap((token) -> BodyBytes
+				.of(DataBufferUtils.join(DataBufferUtils
+					.takeUntilByteCount(rejection.body(BodyExtractors.toDataBuffers()), ApiRejection.MAX_BODY_BYTES)))
+				.doOnNext((body) -> logRejection(ApiRejection.read(status, body)))
+				.then(next.exchange(withToken(request, token)))
+				.doOnNext((response) -> this.tokenManager.recordUnauthorizedRetry(this.registrationId,
+						!rejected(response)))
+				.doOnError((ex) -> this.tokenManager.recordUnauthorizedRetry(this.registrationId, false)))
+			.switchIfEmpty(Mono.just(rejection));
 	}
 
 	private void logRejection(ApiRejection rejection) {
 		if (logger.isInfoEnabled()) {
 			logger.info("The API of provider '" + this.registrationId + "' rejected its token: "
-					+ rejection.describe() + "; renewing the token and retrying once");
+					+ rejection.describe() + "; retrying once with a renewed token");
 		}
 	}
 

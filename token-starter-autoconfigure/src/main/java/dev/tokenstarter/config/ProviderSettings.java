@@ -22,11 +22,20 @@ import org.jspecify.annotations.Nullable;
  * @param refreshUri where refresh tokens go when not to the token endpoint, or null
  * @param tokenRequestFormat how token request parameters are sent
  * @param sslBundle the SSL bundle of the provider's connections, or null
+ * @param sessions how many live sessions the provider keeps per client
  */
 public record ProviderSettings(String registrationId, Map<String, String> headers, Map<String, String> parameters,
 		@Nullable String baseUrl, Set<Integer> unauthorizedStatuses, RefreshSettings refresh, RetrySettings retry,
 		Map<String, String> apiHeaders, @Nullable String revokeUri, boolean revokeOnShutdown, ProviderType type,
-		@Nullable String refreshUri, TokenRequestFormat tokenRequestFormat, @Nullable String sslBundle) {
+		@Nullable String refreshUri, TokenRequestFormat tokenRequestFormat, @Nullable String sslBundle,
+		SessionPolicy sessions) {
+
+	/**
+	 * Whether a new token invalidates the client's earlier ones.
+	 */
+	public boolean singleSession() {
+		return this.sessions == SessionPolicy.SINGLE;
+	}
 
 	@Override
 	public String toString() {

@@ -141,6 +141,13 @@ public class TokenProperties implements Validator {
 		private boolean revokeOnShutdown;
 
 		/**
+		 * How many live sessions the provider keeps per client: "single" when a new token invalidates the
+		 * client's earlier ones, "multiple" otherwise. Defaults to single for types nomba and wso2, multiple for
+		 * oauth2.
+		 */
+		private @Nullable SessionPolicy sessions;
+
+		/**
 		 * URL refresh tokens are sent to when the provider does not take them at its token endpoint. Defaults to
 		 * {base-url}/v1/auth/token/refresh for type nomba.
 		 */
@@ -342,6 +349,14 @@ public class TokenProperties implements Validator {
 
 		public void setTokenRequestFormat(TokenRequestFormat tokenRequestFormat) {
 			this.tokenRequestFormat = tokenRequestFormat;
+		}
+
+		public @Nullable SessionPolicy getSessions() {
+			return this.sessions;
+		}
+
+		public void setSessions(@Nullable SessionPolicy sessions) {
+			this.sessions = sessions;
 		}
 
 		public boolean isRevokeOnShutdown() {

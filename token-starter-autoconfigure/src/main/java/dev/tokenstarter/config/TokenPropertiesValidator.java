@@ -3,6 +3,7 @@ package dev.tokenstarter.config;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
 
@@ -29,6 +30,7 @@ class TokenPropertiesValidator {
 		for (Map.Entry<String, TokenProperties.Provider> entry : this.properties.getProviders().entrySet()) {
 			validateProvider(TokenProperties.PREFIX + ".providers." + entry.getKey(), entry.getValue(), errors);
 		}
+		validateSingleSessionClients(errors);
 		String defaults = TokenProperties.PREFIX + ".defaults";
 		validateStatuses(defaults + ".unauthorized-statuses", this.properties.getDefaults().getUnauthorizedStatuses(),
 				errors);
@@ -45,6 +47,32 @@ class TokenPropertiesValidator {
 		if (!StringUtils.hasText(redisProperties.getKeyPrefix())) {
 			error(errors, redis + ".key-prefix", "must not be empty");
 		}
+	}
+
+	/**
+	 * Two provider entries of one single-session client would each end the other's session with every token
+	 * they obtain.
+	 */
+	private void validateSingleSessionClients(Errors errors) {
+		Map<String, String> firstByClient = new HashMap<>();
+		this.properties.getProviders().forEach((name, provider) -> {
+			String tokenUri = ProviderEndpoints.of(provider).tokenUri();
+			if (provider.getClientId() == null || tokenUri == null) {
+				return;
+			}
+			String first = firstByClient.putIfAbsent(tokenUri + ' ' + provider.getClientId(), name);
+			if (first != null && (singleSession(provider) || singleSession(this.properties.getProviders().get(first)))) {
+				error(errors, TokenProperties.PREFIX + ".providers." + name + ".client-id", "is also the client of "
+						+ TokenProperties.PREFIX + ".providers." + first + " at the same token endpoint, and the provider "
+						+ "keeps a single session per client (sessions: single): each entry's tokens would end the "
+						+ "other's session. Use one entry for the client, or set sessions: multiple on both if the "
+						+ "provider keeps parallel sessions");
+			}
+		});
+	}
+
+	private static boolean singleSession(TokenProperties.Provider provider) {
+		return TokenSettings.sessions(provider) == SessionPolicy.SINGLE;
 	}
 
 	private void validateProvider(String prefix, TokenProperties.Provider provider, Errors errors) {

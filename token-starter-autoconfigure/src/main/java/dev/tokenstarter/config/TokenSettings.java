@@ -52,7 +52,17 @@ public class TokenSettings {
 				Set.copyOf(statuses), RefreshSettings.resolve(provider.getRefresh(), this.defaults.getRefresh()),
 				RetrySettings.resolve(provider.getRetry(), this.defaults.getRetry()), apiHeaders(provider),
 				endpoints.revokeUri(), provider.isRevokeOnShutdown(), provider.getType(), endpoints.refreshUri(),
-				provider.getTokenRequestFormat(), provider.getSslBundle());
+				provider.getTokenRequestFormat(), provider.getSslBundle(), sessions(provider));
+	}
+
+	/**
+	 * Nomba and WSO2 API Manager keep one session per client; plain OAuth 2.0 servers are assumed to keep many.
+	 */
+	static SessionPolicy sessions(TokenProperties.Provider provider) {
+		if (provider.getSessions() != null) {
+			return provider.getSessions();
+		}
+		return (provider.getType() == ProviderType.OAUTH2) ? SessionPolicy.MULTIPLE : SessionPolicy.SINGLE;
 	}
 
 	/**

@@ -27,6 +27,8 @@ public final class ManagedToken {
 
 	private final Mono<ManagedToken> mono;
 
+	private final boolean sendable;
+
 	private volatile long lastUsedMillis;
 
 	ManagedToken(OAuth2AuthorizedClient authorizedClient, long staleAtMillis, long expiredAtMillis, long nowMillis) {
@@ -36,6 +38,26 @@ public final class ManagedToken {
 		this.expiredAtMillis = expiredAtMillis;
 		this.lastUsedMillis = nowMillis;
 		this.mono = Mono.just(this);
+		this.sendable = isSendable(authorizedClient.getAccessToken().getTokenValue());
+	}
+
+	/**
+	 * Whether a token value can travel in an {@code Authorization} header: visible ASCII only. HTTP clients refuse
+	 * anything else before sending, which is not a 401 and so would never renew the token.
+	 * @param tokenValue the access token's value
+	 * @return whether it can be sent
+	 */
+	public static boolean isSendable(String tokenValue) {
+		if (tokenValue.isEmpty()) {
+			return false;
+		}
+		for (int i = 0; i < tokenValue.length(); i++) {
+			char c = tokenValue.charAt(i);
+			if (c < 0x21 || c > 0x7e) {
+				return false;
+			}
+		}
+		return true;
 	}
 
 	public OAuth2AuthorizedClient authorizedClient() {
@@ -73,6 +95,10 @@ public final class ManagedToken {
 
 	boolean isUsableAt(long nowMillis) {
 		return nowMillis < this.expiredAtMillis;
+	}
+
+	boolean isSendable() {
+		return this.sendable;
 	}
 
 	boolean hasValue(@Nullable String tokenValue) {

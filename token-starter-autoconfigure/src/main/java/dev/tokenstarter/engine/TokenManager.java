@@ -8,6 +8,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 
 import org.jspecify.annotations.Nullable;
@@ -26,6 +27,7 @@ import dev.tokenstarter.config.ProviderSettings;
 import dev.tokenstarter.config.TokenSettings;
 import dev.tokenstarter.grant.ProviderGrants;
 import dev.tokenstarter.grant.TokenAcquisitionException;
+import dev.tokenstarter.grant.TokenEndpointException;
 import dev.tokenstarter.grant.TokenGrants;
 import dev.tokenstarter.lock.TokenLock;
 import dev.tokenstarter.store.StaleAuthorizedClientException;
@@ -49,6 +51,12 @@ public class TokenManager implements ReactiveOAuth2AuthorizedClientManager {
 	 * change message well within this, and stale callers would otherwise ask Redis for the lock on every call.
 	 */
 	private static final long BUSY_PAUSE_MILLIS = 500;
+
+	/**
+	 * The error code of a renewal refused because a single-session provider's instance cannot coordinate with the
+	 * fleet and has used its budget of authentications.
+	 */
+	public static final String COORDINATION_LOST = "coordination_lost";
 
 	private final ReactiveClientRegistrationRepository registrations;
 
@@ -135,21 +143,40 @@ public class TokenManager implements ReactiveOAuth2AuthorizedClientManager {
 	}
 
 	/**
-	 * Returns a token other than one the API just rejected: a newer one if another caller already renewed it,
-	 * otherwise a new one, obtained without ever serving the rejected token again.
+	 * Replaces a token the API just rejected: with a newer one if another caller already renewed it, otherwise
+	 * with a new one, obtained without ever serving the rejected token again. When a renewal for a rejection
+	 * already ran within the provider's {@code failure-cooldown}, the API refuses even newly issued tokens: then
+	 * only the store is read again, never the provider, and the result is empty unless it holds a newer token.
 	 * @param registrationId the provider's name
 	 * @param rejected the token the API rejected
-	 * @return a different token
+	 * @return a different token, or empty when the rejection is to be returned to the caller as it is
 	 */
-	public Mono<ManagedToken> renewRejected(String registrationId, ManagedToken rejected) {
+	public Mono<ManagedToken> replaceRejected(String registrationId, ManagedToken rejected) {
 		return Mono.defer(() -> {
+			long now = this.clock.millis();
 			ManagedToken current = this.nearCache.get(registrationId);
-			if (current != null && !current.hasValue(rejected.tokenValue())
-					&& current.isUsableAt(this.clock.millis())) {
+			if (current != null && !current.hasValue(rejected.tokenValue()) && current.isUsableAt(now)) {
 				return current.asMono();
+			}
+			Provider provider = this.providers.get(registrationId);
+			if (provider != null && !this.inFlight.containsKey(registrationId) && !coordinationLost(provider)
+					&& !mayRenewRejected(provider, now)) {
+				return freshFromStore(provider, rejected.tokenValue());
 			}
 			return awaitRenewal(registrationId, rejected.tokenValue(), true);
 		});
+	}
+
+	private boolean mayRenewRejected(Provider provider, long now) {
+		long interval = provider.settings().refresh().failureCooldown().toMillis();
+		if (provider.rejections().tryRenew(now, interval)) {
+			return true;
+		}
+		if (provider.rejections().firstRefusal()) {
+			this.observer.freshTokenRejected(provider.registrationId(),
+					Instant.ofEpochMilli(provider.rejections().nextRenewalMillis(interval)));
+		}
+		return false;
 	}
 
 	@Override
@@ -184,8 +211,8 @@ public class TokenManager implements ReactiveOAuth2AuthorizedClientManager {
 
 	/**
 	 * Takes a token another instance obtained, so this instance serves it without reading the store. Ignored
-	 * unless it is for the application principal of a provider in use here and expires no earlier than the
-	 * held one.
+	 * unless it is for the application principal of a provider in use here, expires no earlier than the held
+	 * one, can be sent and was not revoked here.
 	 * @param client the other instance's authorized client
 	 */
 	public void accept(OAuth2AuthorizedClient client) {
@@ -194,11 +221,14 @@ public class TokenManager implements ReactiveOAuth2AuthorizedClientManager {
 		if (provider == null || !provider.principal().getName().equals(client.getPrincipalName())) {
 			return;
 		}
+		ManagedToken accepted = provider.policy().manage(client);
+		if (!servable(provider, accepted)) {
+			return;
+		}
 		this.nearCache.compute(registrationId, (id, current) -> {
 			if (current != null && !replaces(client, current)) {
 				return current;
 			}
-			ManagedToken accepted = provider.policy().manage(client);
 			accepted.markUsed((current != null) ? current.lastUsedMillis() : 0);
 			return accepted;
 		});
@@ -236,6 +266,10 @@ public class TokenManager implements ReactiveOAuth2AuthorizedClientManager {
 	 * @param success whether the retried request was accepted
 	 */
 	public void recordUnauthorizedRetry(String registrationId, boolean success) {
+		Provider provider = this.providers.get(registrationId);
+		if (success && provider != null) {
+			provider.rejections().accepted();
+		}
 		activity(registrationId).unauthorizedRetry();
 		this.observer.unauthorizedRetry(registrationId, success);
 	}
@@ -256,7 +290,7 @@ public class TokenManager implements ReactiveOAuth2AuthorizedClientManager {
 				(token != null) ? token.accessToken().getExpiresAt() : null,
 				(token != null) ? token.staleAt() : null, token != null && token.isUsableAt(this.clock.millis()),
 				activity.lastError(), activity.lastErrorAt(), activity.obtainedCount(), activity.failureCount(),
-				activity.unauthorizedRetryCount());
+				activity.unauthorizedRetryCount(), provider != null && coordinationLost(provider));
 	}
 
 	/**
@@ -280,6 +314,12 @@ public class TokenManager implements ReactiveOAuth2AuthorizedClientManager {
 	private void renewInBackground(String registrationId, long now) {
 		if (activeFailure(registrationId, now) != null || this.inFlight.containsKey(registrationId)
 				|| now < this.backgroundPausedUntil.getOrDefault(registrationId, 0L)) {
+			return;
+		}
+		Provider provider = this.providers.get(registrationId);
+		if (provider != null && coordinationLost(provider)) {
+			// Renewing ahead would end the session the rest of the fleet may still be using: the held token
+			// serves until it expires.
 			return;
 		}
 		flight(registrationId, null, false);
@@ -321,20 +361,26 @@ public class TokenManager implements ReactiveOAuth2AuthorizedClientManager {
 		CompletableFuture<ManagedToken> mine = new CompletableFuture<>();
 		CompletableFuture<ManagedToken> existing = this.inFlight.putIfAbsent(registrationId, mine);
 		if (existing != null) {
-			return existing;
+			// The joined renewal may have started for another reason (ahead of expiry, say) and end with the very
+			// token this caller must not get back: then a renewal of its own follows.
+			return (rejected != null) ? existing.thenCompose((token) -> token.hasValue(rejected)
+					? flight(registrationId, rejected, discard) : CompletableFuture.completedFuture(token)) : existing;
 		}
 		// Leave the in-flight map before completing: a caller woken by the completion must start a new renewal,
 		// not join this finished one. Callers arriving in between find the new token in the near cache, or the
-		// failure's cooldown.
-		renew(registrationId, rejected, discard).subscribe((token) -> {
-			this.inFlight.remove(registrationId, mine);
-			mine.complete(token);
-		}, (ex) -> {
-			TokenAcquisitionException failure = TokenAcquisitionException.of(registrationId, ex);
-			recordFailure(registrationId, failure);
-			this.inFlight.remove(registrationId, mine);
-			mine.completeExceptionally(failure);
-		});
+		// failure's cooldown. Whatever the renewal does (fail before it starts, end without a token), the flight
+		// completes, or every later caller of the provider would wait for it forever.
+		Mono.defer(() -> renew(registrationId, rejected, discard))
+			.switchIfEmpty(Mono.error(() -> new IllegalStateException("the renewal ended without a token")))
+			.subscribe((token) -> {
+				this.inFlight.remove(registrationId, mine);
+				mine.complete(token);
+			}, (ex) -> {
+				TokenAcquisitionException failure = TokenAcquisitionException.of(registrationId, ex);
+				recordFailure(registrationId, failure);
+				this.inFlight.remove(registrationId, mine);
+				mine.completeExceptionally(failure);
+			});
 		return mine;
 	}
 
@@ -351,7 +397,8 @@ public class TokenManager implements ReactiveOAuth2AuthorizedClientManager {
 			boolean ahead = current != null && current.isUsableAt(this.clock.millis())
 					&& !(discard && current.hasValue(rejected));
 			Supplier<Mono<ManagedToken>> locked = () -> renewLocked(provider, held, rejected, discard, ahead);
-			Mono<ManagedToken> waitForLock = Mono.defer(() -> this.lock.withLock(provider.lockKey(), locked));
+			Mono<ManagedToken> waitForLock = Mono.defer(() -> provider.settings().singleSession()
+					? this.lock.withExclusiveLock(provider.lockKey(), locked) : this.lock.withLock(provider.lockKey(), locked));
 			// A background renewal ahead of expiry does not wait on the lock: if another instance is renewing, its
 			// token will come by change message. Forced and rejected renewals, and expired tokens, do wait.
 			Mono<ManagedToken> renewal = (ahead && rejected == null)
@@ -368,7 +415,8 @@ public class TokenManager implements ReactiveOAuth2AuthorizedClientManager {
 
 	private Mono<ManagedToken> freshFromStore(Provider provider, @Nullable String rejected) {
 		return loadStored(provider).flatMap((stored) -> stored.map((client) -> provider.policy().manage(client))
-			.filter((token) -> token.isFreshAt(this.clock.millis()) && !token.hasValue(rejected))
+			.filter((token) -> token.isFreshAt(this.clock.millis()) && !token.hasValue(rejected)
+					&& servable(provider, token))
 			.map(this::remember)
 			.map(Mono::just)
 			.orElseGet(Mono::empty));
@@ -379,14 +427,16 @@ public class TokenManager implements ReactiveOAuth2AuthorizedClientManager {
 		return loadStored(provider).flatMap((stored) -> {
 			if (stored.isPresent()) {
 				ManagedToken token = provider.policy().manage(stored.get());
-				if (token.isFreshAt(this.clock.millis()) && !token.hasValue(rejected)) {
+				if (token.isFreshAt(this.clock.millis()) && !token.hasValue(rejected) && servable(provider, token)) {
 					return Mono.just(remember(token));
 				}
 			}
 			OAuth2AuthorizedClient basis = stored.orElse(held);
 			boolean storeHoldsRejected = discard && stored.isPresent()
 					&& stored.get().getAccessToken().getTokenValue().equals(rejected);
-			return obtain(provider, basis, ahead).onErrorResume((ex) -> storeHoldsRejected
+			Mono<ManagedToken> renewal = maySessionAuthenticate(provider, discard || held == null)
+					? obtain(provider, basis, ahead) : Mono.error(coordinationLostError(provider));
+			return renewal.onErrorResume((ex) -> storeHoldsRejected
 					? this.store.removeAuthorizedClient(provider.registrationId(), provider.principal().getName())
 						.then(Mono.error(ex))
 					: Mono.error(ex));
@@ -397,6 +447,10 @@ public class TokenManager implements ReactiveOAuth2AuthorizedClientManager {
 		return provider.grants()
 			.obtain(provider.registration(), provider.principal(), basis)
 			.map(this::restamp)
+			.flatMap((client) -> ManagedToken.isSendable(client.getAccessToken().getTokenValue()) ? Mono.just(client)
+					: Mono.error(new TokenAcquisitionException(provider.registrationId(),
+							TokenEndpointException.INVALID_TOKEN_RESPONSE,
+							"the access token has characters that cannot be sent in an HTTP header", false, null)))
 			.flatMap((client) -> this.store.saveAuthorizedClient(client, provider.principal())
 				.thenReturn(client)
 				// Another holder saved a newer token meanwhile (this one outlived its lock): theirs wins.
@@ -409,6 +463,47 @@ public class TokenManager implements ReactiveOAuth2AuthorizedClientManager {
 				this.observer.obtained(token, ahead);
 				return token;
 			});
+	}
+
+	/**
+	 * Whether this instance cannot coordinate its renewals with the fleet for a provider that keeps one session
+	 * per client.
+	 */
+	private boolean coordinationLost(Provider provider) {
+		return provider.settings().singleSession() && this.lock.isDegraded();
+	}
+
+	/**
+	 * Whether a renewal may authenticate. Only a single-session provider's, without fleet coordination, is limited:
+	 * renewing the token this instance holds is its own session's business, but taking the session after a
+	 * rejection, or without any token, ends another instance's session, so it runs within a per-instance budget.
+	 */
+	private boolean maySessionAuthenticate(Provider provider, boolean takesSession) {
+		if (!provider.settings().singleSession()) {
+			return true;
+		}
+		if (!this.lock.isDegraded()) {
+			provider.sessionBudget().reset();
+			return true;
+		}
+		return !takesSession || provider.sessionBudget().tryAuthenticate(this.clock.millis());
+	}
+
+	private TokenAcquisitionException coordinationLostError(Provider provider) {
+		return new TokenAcquisitionException(provider.registrationId(), COORDINATION_LOST,
+				"single-session provider, coordination lost: the token store does not answer, and authenticating "
+						+ "now would end another instance's session; next attempt from "
+						+ Instant.ofEpochMilli(provider.sessionBudget().nextAllowedMillis()),
+				true, null);
+	}
+
+	/**
+	 * Whether a token read from the store or taken from another instance may be served: one that cannot be sent
+	 * in a header would fail every call without a 401 to renew it, and a revoked one must not come back through
+	 * a read that raced with its revocation.
+	 */
+	private static boolean servable(Provider provider, ManagedToken token) {
+		return token.isSendable() && !token.hasValue(provider.revoked().get());
 	}
 
 	private ManagedToken remember(ManagedToken token) {
@@ -483,32 +578,47 @@ public class TokenManager implements ReactiveOAuth2AuthorizedClientManager {
 		ProviderSettings providerSettings = this.settings.provider(registration.getRegistrationId());
 		return new Provider(registration, ApplicationPrincipal.of(registration, providerSettings.parameters()),
 				providerSettings, new RefreshPolicy(providerSettings.refresh(), this.clock),
-				this.grants.forRegistration(registration));
+				this.grants.forRegistration(registration), new RejectionRenewals(), new AtomicReference<>(),
+				new SessionRenewalBudget(providerSettings.refresh().failureCooldown().toMillis()));
 	}
 
 	/**
-	 * Revokes the provider's token at the provider when it has a revocation endpoint, and forgets it in the near
-	 * cache and the store whatever the provider answered. Runs under the renewal lock, so a renewal holding it
-	 * finishes first and the token it stored is the one revoked. The next call obtains a new token.
+	 * Revokes the provider's token: forgets it in the store and the near cache, marks it so that no read racing
+	 * with this one brings it back, then revokes it at the provider when it has a revocation endpoint, whatever
+	 * the provider answers. Runs under the renewal lock, so a renewal holding it finishes first and the token it
+	 * stored is the one revoked. The next call obtains a new token.
 	 * @param registrationId the provider's name
 	 * @return completes once the token is forgotten
 	 */
 	public Mono<Void> revoke(String registrationId) {
 		return provider(registrationId).flatMap((provider) -> this.lock.withLock(provider.lockKey(),
 				() -> loadStored(provider).flatMap((stored) -> {
-					ManagedToken cached = this.nearCache.remove(registrationId);
+					ManagedToken cached = this.nearCache.get(registrationId);
 					OAuth2AuthorizedClient held = stored.orElse((cached != null) ? cached.authorizedClient() : null);
-					Mono<Boolean> revoked = (held != null) ? provider.grants().revoke(held) : Mono.just(false);
-					return revoked.then(this.store.removeAuthorizedClient(registrationId,
-							provider.principal().getName()));
+					if (held == null) {
+						return Mono.empty();
+					}
+					provider.revoked().set(held.getAccessToken().getTokenValue());
+					this.nearCache.computeIfPresent(registrationId,
+							(id, token) -> token.hasValue(provider.revoked().get()) ? null : token);
+					return this.store.removeAuthorizedClient(registrationId, provider.principal().getName())
+						.then(provider.grants().revoke(held))
+						.then();
 				})));
 	}
 
 	private record Failure(long untilMillis, TokenAcquisitionException error) {
 	}
 
+	/**
+	 * A provider in use here.
+	 * @param rejections the renewals its API's rejections caused
+	 * @param revoked the value of the token last revoked here, refused wherever it comes from
+	 * @param sessionBudget the authentications a single-session provider allows while coordination is lost
+	 */
 	private record Provider(ClientRegistration registration, ApplicationPrincipal principal,
-			ProviderSettings settings, RefreshPolicy policy, ProviderGrants grants) {
+			ProviderSettings settings, RefreshPolicy policy, ProviderGrants grants, RejectionRenewals rejections,
+			AtomicReference<@Nullable String> revoked, SessionRenewalBudget sessionBudget) {
 
 		String registrationId() {
 			return this.registration.getRegistrationId();

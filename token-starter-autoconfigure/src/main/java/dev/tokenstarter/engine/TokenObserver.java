@@ -1,5 +1,7 @@
 package dev.tokenstarter.engine;
 
+import java.time.Instant;
+
 import dev.tokenstarter.grant.TokenAcquisitionException;
 
 /**
@@ -50,6 +52,16 @@ public interface TokenObserver {
 	 * @param success whether the retried request was accepted
 	 */
 	default void unauthorizedRetry(String provider, boolean success) {
+	}
+
+	/**
+	 * The API rejected a token although one was renewed for a rejection within the provider's cooldown: it
+	 * refuses even newly issued tokens, so rejections are returned to callers without renewing until then.
+	 * Heard once until the API accepts a token again.
+	 * @param provider the provider's name
+	 * @param renewalsResumeAt when a rejection may renew the token again
+	 */
+	default void freshTokenRejected(String provider, Instant renewalsResumeAt) {
 	}
 
 	/**

@@ -67,6 +67,20 @@ public class RedissonTokenLock implements TokenLock {
 	}
 
 	@Override
+	public <T> Mono<T> withExclusiveLock(String key, Supplier<Mono<T>> work) {
+		return lock(key, this.wait, work, () -> {
+			logger.info("Waited " + this.wait + " for another instance's renewal of '" + key
+					+ "'; waiting again, as the provider keeps a single session per client");
+			return withExclusiveLock(key, work);
+		});
+	}
+
+	@Override
+	public boolean isDegraded() {
+		return this.availability.isDegraded();
+	}
+
+	@Override
 	public <T> Mono<T> withLockIfFree(String key, Supplier<Mono<T>> work, Supplier<Mono<T>> otherwise) {
 		return lock(key, Duration.ZERO, work, otherwise);
 	}

@@ -35,4 +35,27 @@ public interface TokenLock {
 		return withLock(key, work);
 	}
 
+	/**
+	 * Runs {@code work} under the lock like {@link #withLock}, but never without it while the lock's service
+	 * answers: when the wait runs out, it waits again (the holder's lease ends the wait at the latest). For
+	 * providers that keep one session per client, where renewing without the lock would end the holder's session.
+	 * The default is {@link #withLock}, right for a lock that always waits for its holder.
+	 * @param key what the lock protects
+	 * @param work the work, subscribed once the lock is held
+	 * @param <T> the work's result type
+	 * @return the work's result
+	 */
+	default <T> Mono<T> withExclusiveLock(String key, Supplier<Mono<T>> work) {
+		return withLock(key, work);
+	}
+
+	/**
+	 * Whether the lock coordinates this process only at the moment, because its fleet-wide service does not
+	 * answer. A lock that never coordinated more than one process is not degraded.
+	 * @return whether coordination with the fleet is lost
+	 */
+	default boolean isDegraded() {
+		return false;
+	}
+
 }

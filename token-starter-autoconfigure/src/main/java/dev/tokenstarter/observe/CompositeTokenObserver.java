@@ -1,5 +1,6 @@
 package dev.tokenstarter.observe;
 
+import java.time.Instant;
 import java.util.List;
 
 import dev.tokenstarter.engine.ManagedToken;
@@ -59,6 +60,13 @@ public final class CompositeTokenObserver implements TokenObserver {
 	public void unauthorizedRetry(String provider, boolean success) {
 		for (TokenObserver observer : this.observers) {
 			observer.unauthorizedRetry(provider, success);
+		}
+	}
+
+	@Override
+	public void freshTokenRejected(String provider, Instant renewalsResumeAt) {
+		for (TokenObserver observer : this.observers) {
+			observer.freshTokenRejected(provider, renewalsResumeAt);
 		}
 	}
 

@@ -2,6 +2,7 @@ package dev.tokenstarter.observe;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -38,6 +39,13 @@ public class LoggingTokenObserver implements TokenObserver {
 	@Override
 	public void failed(TokenAcquisitionException failure) {
 		logger.warn(failure.getMessage());
+	}
+
+	@Override
+	public void freshTokenRejected(String provider, Instant renewalsResumeAt) {
+		logger.warn("The API of provider '" + provider + "' refuses newly issued tokens: its rejections are returned "
+				+ "to callers without renewing until " + renewalsResumeAt
+				+ " (check the token's audience, scopes and type against what the API expects)");
 	}
 
 	@Override

@@ -15,6 +15,8 @@ import io.micrometer.core.instrument.Timer;
 
 import dev.tokenstarter.engine.ManagedToken;
 import dev.tokenstarter.engine.TokenObserver;
+import dev.tokenstarter.grant.TokenAcquisitionException;
+import dev.tokenstarter.grant.TokenErrors;
 
 /**
  * The engine's events as Micrometer meters: {@code token.lookups}, {@code token.wait},
@@ -90,6 +92,26 @@ public class MicrometerTokenObserver implements TokenObserver {
 			.description("Requests retried with a new token after the API rejected one")
 			.tag("provider", provider)
 			.tag("outcome", success ? "success" : "failure")
+			.register(this.registry)
+			.increment();
+	}
+
+	@Override
+	public void failed(TokenAcquisitionException failure) {
+		Counter.builder("token.renewals.failed")
+			.description("Renewals that ended without a token, by reason (coordination_lost: a single-session "
+					+ "provider's instance could not coordinate with the fleet and used its budget)")
+			.tag("provider", failure.getProvider())
+			.tag("reason", TokenErrors.metricTag(failure))
+			.register(this.registry)
+			.increment();
+	}
+
+	@Override
+	public void freshTokenRejected(String provider, Instant renewalsResumeAt) {
+		Counter.builder("token.unauthorized.unrenewed")
+			.description("Episodes in which the API refused newly issued tokens and rejections went unrenewed")
+			.tag("provider", provider)
 			.register(this.registry)
 			.increment();
 	}

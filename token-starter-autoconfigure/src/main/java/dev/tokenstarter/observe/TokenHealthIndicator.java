@@ -38,6 +38,10 @@ public class TokenHealthIndicator extends AbstractHealthIndicator {
 			if (status.lastError() != null) {
 				details.put("error", status.lastError());
 			}
+			if (status.coordinationLost()) {
+				details.put("coordination", "single-session provider, coordination lost: the token store does not "
+						+ "answer, so this instance authenticates within a budget");
+			}
 			providers.put(status.provider(), details);
 		}
 		builder.status(down ? Status.DOWN : Status.UP)
