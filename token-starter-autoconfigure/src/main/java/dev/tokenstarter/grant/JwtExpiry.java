@@ -1,5 +1,6 @@
 package dev.tokenstarter.grant;
 
+import java.math.BigInteger;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.Map;
@@ -20,7 +21,9 @@ final class JwtExpiry {
 	}
 
 	/**
-	 * Returns the token's expiry, or null when it is not a JWT or has no numeric {@code exp}.
+	 * Returns the token's expiry, or null when it is not a JWT, its payload is not a JSON object (a JSON
+	 * {@code null}, array, string or number) or it has no {@code exp} that is a number of seconds an
+	 * {@link Instant} can hold.
 	 */
 	static @Nullable Instant of(String token) {
 		int first = token.indexOf('.');
@@ -30,8 +33,15 @@ final class JwtExpiry {
 		}
 		try {
 			byte[] payload = Base64.getUrlDecoder().decode(token.substring(first + 1, second));
-			Object exp = JSON.readValue(payload, Map.class).get("exp");
-			return (exp instanceof Number number) ? Instant.ofEpochSecond(number.longValue()) : null;
+			if (!(JSON.readValue(payload, Object.class) instanceof Map<?, ?> claims)
+					|| !(claims.get("exp") instanceof Number exp)) {
+				return null;
+			}
+			BigInteger seconds = TokenResponseParser.wholeSeconds(exp);
+			boolean representable = seconds != null
+					&& seconds.compareTo(BigInteger.valueOf(Instant.MIN.getEpochSecond())) >= 0
+					&& seconds.compareTo(BigInteger.valueOf(Instant.MAX.getEpochSecond())) <= 0;
+			return representable ? Instant.ofEpochSecond(seconds.longValueExact()) : null;
 		}
 		catch (IllegalArgumentException | JacksonException ex) {
 			return null;

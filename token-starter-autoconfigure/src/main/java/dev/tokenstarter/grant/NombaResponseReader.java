@@ -12,13 +12,13 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.security.oauth2.core.OAuth2AccessToken;
 import org.springframework.security.oauth2.core.OAuth2ErrorCodes;
 import org.springframework.security.oauth2.core.endpoint.OAuth2AccessTokenResponse;
-import org.springframework.security.oauth2.core.endpoint.OAuth2ParameterNames;
 
 /**
  * Reads Nomba's token answers: {@code {"code":"00","description":…,"data":{"access_token":…,"refresh_token":…,
  * "expiresAt":"2026-11-23T10:15:00Z","businessId":…}}}. An HTTP 200 is not success by itself: any code but
  * {@code "00"} is an error. The lifetime is taken from {@code expiresAt}, never assumed, and an envelope
- * without a usable token or expiry is rejected.
+ * without a usable token or expiry is rejected, as are tokens that could not be sent back in a header, members
+ * given twice and members of the wrong JSON type ({@code businessId}, informational, is ignored then).
  *
  * <p>At the refresh endpoint every refusal (a non-{@code 00} code such as {@code 02}, or a 4xx other than
  * 429) is reported as {@code invalid_grant}, so that the engine issues a new token instead.
@@ -28,6 +28,8 @@ public class NombaResponseReader implements TokenResponseReader {
 	static final String SUCCESS = "00";
 
 	private static final String INVALID_CREDENTIALS = "01";
+
+	private static final String EXPIRES_AT = "expiresAt";
 
 	private final boolean refresh;
 
@@ -51,8 +53,9 @@ public class NombaResponseReader implements TokenResponseReader {
 			throw httpError(status, code, description, contentType, body.length, retryAfter);
 		}
 		if (envelope == null || code == null) {
-			throw TokenEndpointException.invalidResponse(status, "expected Nomba's {\"code\":…,\"data\":…} envelope, got "
-					+ TokenResponseParser.describe(contentType, body.length));
+			throw TokenEndpointException.invalidResponse(status,
+					"expected Nomba's {\"code\":…,\"data\":…} envelope as " + TokenResponseParser.WELL_FORMED_OBJECT
+							+ ", got " + TokenResponseParser.describe(contentType, body.length));
 		}
 		if (!SUCCESS.equals(code)) {
 			throw refusal(status, code, description, null);
@@ -66,15 +69,13 @@ public class NombaResponseReader implements TokenResponseReader {
 	}
 
 	private OAuth2AccessTokenResponse tokenResponse(int status, Map<String, Object> data) {
-		String accessToken = TokenResponseParser.text(data, OAuth2ParameterNames.ACCESS_TOKEN);
-		if (accessToken == null) {
-			throw TokenEndpointException.invalidResponse(status, "no access_token in Nomba's answer");
-		}
-		long lifetime = lifetimeSeconds(status, TokenResponseParser.text(data, "expiresAt"));
+		String accessToken = TokenResponseParser.accessToken(status, data);
+		String refreshToken = TokenResponseParser.refreshToken(status, data);
+		long lifetime = lifetimeSeconds(status, TokenResponseParser.string(status, data, EXPIRES_AT));
 		OAuth2AccessTokenResponse.Builder response = OAuth2AccessTokenResponse.withToken(accessToken)
 			.tokenType(OAuth2AccessToken.TokenType.BEARER)
 			.expiresIn(lifetime)
-			.refreshToken(TokenResponseParser.text(data, OAuth2ParameterNames.REFRESH_TOKEN));
+			.refreshToken(refreshToken);
 		String businessId = TokenResponseParser.text(data, "businessId");
 		if (businessId != null) {
 			response.additionalParameters(Map.of("businessId", businessId));
@@ -83,7 +84,7 @@ public class NombaResponseReader implements TokenResponseReader {
 	}
 
 	private long lifetimeSeconds(int status, @Nullable String expiresAt) {
-		if (expiresAt == null) {
+		if (expiresAt == null || expiresAt.isBlank()) {
 			throw TokenEndpointException.invalidResponse(status, "no expiresAt in Nomba's answer");
 		}
 		Instant expiry;

@@ -2,6 +2,7 @@ package dev.tokenstarter.grant;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import io.micrometer.observation.Observation;
 import io.micrometer.observation.ObservationRegistry;
@@ -68,18 +69,21 @@ public class ProviderGrants {
 	 */
 	public Mono<OAuth2AuthorizedClient> obtain(ClientRegistration registration, Authentication principal,
 			@Nullable OAuth2AuthorizedClient current) {
-		Mono<OAuth2AuthorizedClient> fresh = Mono.defer(() -> request(this.primary,
-				OAuth2AuthorizationContext.withClientRegistration(registration).principal(principal).build(),
-				registration.getAuthorizationGrantType().getValue()));
-		Mono<OAuth2AuthorizedClient> result = fresh;
-		if (current != null && usable(current.getRefreshToken())) {
-			result = request(this.refresh, OAuth2AuthorizationContext.withAuthorizedClient(current)
-				.principal(principal)
-				.build(), "refresh_token")
+		return Mono.defer(() -> {
+			// One budget (retry.timeout) for the refresh and the primary grant after it. Measured like Reactor's
+			// own timers, not with the injected clock, which tests move.
+			long deadline = System.nanoTime() + this.settings.retry().timeout().toNanos();
+			Mono<OAuth2AuthorizedClient> fresh = Mono.defer(() -> request(this.primary,
+					OAuth2AuthorizationContext.withClientRegistration(registration).principal(principal).build(),
+					registration.getAuthorizationGrantType().getValue(), deadline));
+			if (current == null || !usable(current.getRefreshToken())) {
+				return fresh;
+			}
+			return request(this.refresh,
+					OAuth2AuthorizationContext.withAuthorizedClient(current).principal(principal).build(),
+					"refresh_token", deadline)
 				.onErrorResume(TokenErrors::isInvalidGrant, (ex) -> fresh);
-		}
-		return result.timeout(this.settings.retry().timeout())
-			.onErrorMap((ex) -> TokenAcquisitionException.of(this.settings.registrationId(), ex));
+		}).onErrorMap((ex) -> TokenAcquisitionException.of(this.settings.registrationId(), ex));
 	}
 
 	/**
@@ -93,11 +97,20 @@ public class ProviderGrants {
 
 	/**
 	 * One token request with its retries, observed as a {@code token.requests} observation (a timer, and a span
-	 * when tracing is on) tagged with provider, grant, outcome and a low-cardinality reason (the OAuth2 error
-	 * code, {@code timeout}, {@code 5xx}...).
+	 * when tracing is on) tagged with provider, grant, {@code outcome} and a low-cardinality {@code reason}. The
+	 * observation is stopped exactly once, however the request ends:
+	 * <ul>
+	 * <li>{@code success}, reason {@code none}: a token came back;</li>
+	 * <li>{@code failure}, reason the OAuth2 error code, {@code timeout}, {@code connection_error}, {@code 5xx}...:
+	 * the provider refused, failed or did not answer in time. Running out of the overall {@code retry.timeout} is
+	 * a failure with reason {@code timeout}: the budget is enforced here, inside the observed request, so that it
+	 * ends as an error and not as a cancellation;</li>
+	 * <li>{@code cancelled}, reason {@code none}: nobody waits for the answer any more (the subscriber went away
+	 * before the provider answered).</li>
+	 * </ul>
 	 */
 	private Mono<OAuth2AuthorizedClient> request(ReactiveOAuth2AuthorizedClientProvider provider,
-			OAuth2AuthorizationContext context, String grant) {
+			OAuth2AuthorizationContext context, String grant, long deadline) {
 		Duration requestTimeout = this.settings.retry().requestTimeout();
 		return Mono.defer(() -> {
 			Observation observation = Observation.createNotStarted(OBSERVATION, this.observations)
@@ -105,22 +118,32 @@ public class ProviderGrants {
 				.lowCardinalityKeyValue("provider", this.settings.registrationId())
 				.lowCardinalityKeyValue("grant", grant)
 				.start();
+			// A subscriber may still cancel after the value or the error went by: only the first end counts.
+			AtomicBoolean open = new AtomicBoolean(true);
 			return provider.authorize(context)
 				.timeout(requestTimeout)
 				.retryWhen(this.retry)
+				.timeout(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())))
 				.switchIfEmpty(Mono.error(() -> new TokenAcquisitionException(this.settings.registrationId(),
 						"unsupported_grant_type", "no provider handles grant " + grant, false, null)))
-				.doOnSuccess((client) -> observation.lowCardinalityKeyValue("outcome", "success")
-					.lowCardinalityKeyValue("reason", "none")
-					.stop())
-				.doOnError((ex) -> {
-					// Micrometer reserves the "error" key for the exception's class; "reason" carries the code.
-					observation.lowCardinalityKeyValue("outcome", "failure")
-						.lowCardinalityKeyValue("reason", TokenErrors.metricTag(ex));
-					observation.error(ex);
-					observation.stop();
-				});
+				.doOnSuccess((client) -> stop(observation, open, "success", null))
+				.doOnError((ex) -> stop(observation, open, "failure", ex))
+				.doOnCancel(() -> stop(observation, open, "cancelled", null));
 		});
+	}
+
+	private static void stop(Observation observation, AtomicBoolean open, String outcome,
+			@Nullable Throwable failure) {
+		if (!open.compareAndSet(true, false)) {
+			return;
+		}
+		// Micrometer reserves the "error" key for the exception's class; "reason" carries the code.
+		observation.lowCardinalityKeyValue("outcome", outcome)
+			.lowCardinalityKeyValue("reason", (failure != null) ? TokenErrors.metricTag(failure) : "none");
+		if (failure != null) {
+			observation.error(failure);
+		}
+		observation.stop();
 	}
 
 	/**

@@ -1,5 +1,7 @@
 package dev.tokenstarter.grant;
 
+import java.math.BigInteger;
+import java.time.Duration;
 import java.time.Instant;
 
 import org.jspecify.annotations.Nullable;
@@ -10,11 +12,18 @@ import org.springframework.security.oauth2.core.endpoint.OAuth2AccessTokenRespon
 /**
  * The refresh token of a token response with its lifetime. Spring Security's response builder keeps no expiry
  * for refresh tokens; servers such as Keycloak state it in {@code refresh_expires_in}, and knowing it spares a
- * refused refresh before re-authenticating.
+ * refused refresh before re-authenticating. A stated lifetime that is no usable number of seconds is ignored, as
+ * if none were stated: the member is not RFC 6749's, and the refresh token itself is fine.
  */
 final class RefreshTokens {
 
 	static final String EXPIRES_IN = "refresh_expires_in";
+
+	/**
+	 * Past this, a stated lifetime means "does not expire", and taken literally it would overflow the
+	 * millisecond arithmetic of the stores (Redis time-to-live).
+	 */
+	private static final BigInteger LONGEST_LIFETIME = BigInteger.valueOf(Duration.ofDays(100L * 365).toSeconds());
 
 	private RefreshTokens() {
 	}
@@ -25,20 +34,14 @@ final class RefreshTokens {
 		if (refreshToken == null || expiresIn == null) {
 			return refreshToken;
 		}
-		long seconds;
-		try {
-			seconds = (expiresIn instanceof Number number) ? number.longValue()
-					: Long.parseLong(expiresIn.toString().trim());
-		}
-		catch (NumberFormatException ex) {
-			return refreshToken;
-		}
+		BigInteger seconds = TokenResponseParser.wholeSeconds(expiresIn);
 		Instant issuedAt = (refreshToken.getIssuedAt() != null) ? refreshToken.getIssuedAt()
 				: response.getAccessToken().getIssuedAt();
-		if (seconds <= 0 || issuedAt == null) {
+		if (seconds == null || seconds.signum() <= 0 || seconds.compareTo(LONGEST_LIFETIME) > 0 || issuedAt == null) {
 			return refreshToken;
 		}
-		return new OAuth2RefreshToken(refreshToken.getTokenValue(), issuedAt, issuedAt.plusSeconds(seconds));
+		return new OAuth2RefreshToken(refreshToken.getTokenValue(), issuedAt,
+				issuedAt.plusSeconds(seconds.longValueExact()));
 	}
 
 }

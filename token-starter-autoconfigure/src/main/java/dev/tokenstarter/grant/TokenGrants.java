@@ -150,7 +150,12 @@ public class TokenGrants {
 		HttpClient http = this.sslContexts.secure(provider.registrationId(), HttpClient.create())
 			.option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) provider.retry().connectTimeout().toMillis())
 			.responseTimeout(provider.retry().requestTimeout());
-		return WebClient.builder().clientConnector(new ReactorClientHttpConnector(http)).build();
+		// Answers are read as sent (see TokenResponseBodyExtractor): say so, since a request without
+		// Accept-Encoding allows the server any content coding (RFC 9110 section 12.5.3).
+		return WebClient.builder()
+			.clientConnector(new ReactorClientHttpConnector(http))
+			.defaultHeader(HttpHeaders.ACCEPT_ENCODING, TokenResponseBodyExtractor.IDENTITY)
+			.build();
 	}
 
 	private static HttpHeaders headers(ProviderSettings provider) {

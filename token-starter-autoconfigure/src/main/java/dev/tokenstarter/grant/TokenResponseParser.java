@@ -1,31 +1,46 @@
 package dev.tokenstarter.grant;
 
+import java.math.BigDecimal;
+import java.math.BigInteger;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
 import org.jspecify.annotations.Nullable;
 import tools.jackson.core.JacksonException;
+import tools.jackson.core.StreamReadFeature;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.security.oauth2.core.OAuth2AccessToken;
 import org.springframework.security.oauth2.core.endpoint.OAuth2AccessTokenResponse;
 import org.springframework.security.oauth2.core.endpoint.OAuth2ParameterNames;
+import org.springframework.security.oauth2.core.oidc.endpoint.OidcParameterNames;
 
 /**
  * Turns a token endpoint's answer into an {@link OAuth2AccessTokenResponse}, or into a
  * {@link TokenEndpointException} when it is an error or not a usable token. Stricter than Spring Security's
  * default: a missing {@code expires_in} falls back to the JWT's {@code exp} and then to a configured default
- * lifetime instead of one second, and a negative, zero or absurd lifetime is rejected.
+ * lifetime instead of one second, and a negative, zero or absurd lifetime is rejected. Tokens that could not be
+ * sent back in a header, members given twice and RFC 6749 members of the wrong JSON type are rejected too; a
+ * member whose value is JSON {@code null} counts as absent.
  */
 public class TokenResponseParser implements TokenResponseReader {
 
-	private static final JsonMapper JSON = JsonMapper.builder().build();
+	/**
+	 * A member given twice is a malformed answer, not a choice of the last value: two parsers of the same answer
+	 * (a proxy's and ours) must never see two different tokens.
+	 */
+	private static final JsonMapper JSON = JsonMapper.builder()
+		.enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+		.build();
+
+	static final String WELL_FORMED_OBJECT = "a well-formed JSON object (each member once)";
 
 	private static final int MAX_DESCRIPTION_LENGTH = 200;
 
@@ -50,7 +65,7 @@ public class TokenResponseParser implements TokenResponseReader {
 		}
 		if (json == null) {
 			throw TokenEndpointException.invalidResponse(status,
-					"expected a JSON object, got " + describe(contentType, body.length));
+					"expected " + WELL_FORMED_OBJECT + ", got " + describe(contentType, body.length));
 		}
 		if (json.get(OAuth2ParameterNames.ERROR) instanceof String) {
 			throw error(status, json, contentType, body.length, retryAfter);
@@ -59,19 +74,21 @@ public class TokenResponseParser implements TokenResponseReader {
 	}
 
 	private OAuth2AccessTokenResponse accessTokenResponse(int status, Map<String, Object> json) {
-		String accessToken = text(json, OAuth2ParameterNames.ACCESS_TOKEN);
-		if (accessToken == null) {
-			throw TokenEndpointException.invalidResponse(status, "no access_token in the response");
-		}
-		Object tokenType = json.get(OAuth2ParameterNames.TOKEN_TYPE);
-		if (tokenType != null && !OAuth2AccessToken.TokenType.BEARER.getValue().equalsIgnoreCase(tokenType.toString())) {
+		String accessToken = accessToken(status, json);
+		String tokenType = string(status, json, OAuth2ParameterNames.TOKEN_TYPE);
+		if (tokenType != null && !OAuth2AccessToken.TokenType.BEARER.getValue().equalsIgnoreCase(tokenType)) {
 			throw TokenEndpointException.invalidResponse(status,
-					"token_type '" + sanitize(tokenType.toString()) + "' is not supported, only Bearer");
+					"token_type '" + sanitize(tokenType) + "' is not supported, only Bearer");
+		}
+		String refreshToken = refreshToken(status, json);
+		String idToken = string(status, json, OidcParameterNames.ID_TOKEN);
+		if (idToken != null && !idToken.isEmpty()) {
+			TokenValueSyntax.checkVisible(status, OidcParameterNames.ID_TOKEN, idToken);
 		}
 		long lifetimeSeconds = lifetimeSeconds(status, json.get(OAuth2ParameterNames.EXPIRES_IN), accessToken);
 		Set<String> scopes = new LinkedHashSet<>();
-		String scope = text(json, OAuth2ParameterNames.SCOPE);
-		if (scope != null) {
+		String scope = string(status, json, OAuth2ParameterNames.SCOPE);
+		if (scope != null && !scope.isBlank()) {
 			scopes.addAll(Arrays.asList(scope.trim().split("\\s+")));
 		}
 		Map<String, Object> additional = new LinkedHashMap<>(json);
@@ -82,21 +99,54 @@ public class TokenResponseParser implements TokenResponseReader {
 			.tokenType(OAuth2AccessToken.TokenType.BEARER)
 			.expiresIn(lifetimeSeconds)
 			.scopes(scopes)
-			.refreshToken(usableRefreshToken(json))
+			.refreshToken(usable(refreshToken, json))
 			.additionalParameters(additional)
 			.build();
+	}
+
+	/**
+	 * Returns the access token of an answer, checked to be one an {@code Authorization} header can carry.
+	 * @param status the HTTP status of the answer
+	 * @param json the object holding {@code access_token}
+	 * @return the access token
+	 * @throws TokenEndpointException when there is none or it is not a usable string
+	 */
+	static String accessToken(int status, Map<String, Object> json) {
+		String accessToken = string(status, json, OAuth2ParameterNames.ACCESS_TOKEN);
+		if (accessToken == null || accessToken.isBlank()) {
+			throw TokenEndpointException.invalidResponse(status, "no access_token in the response");
+		}
+		TokenValueSyntax.checkAccessToken(status, OAuth2ParameterNames.ACCESS_TOKEN, accessToken);
+		return accessToken;
+	}
+
+	/**
+	 * Returns the refresh token of an answer, checked to be one a token request can carry; an empty one counts
+	 * as none.
+	 * @param status the HTTP status of the answer
+	 * @param json the object holding {@code refresh_token}
+	 * @return the refresh token, or null
+	 * @throws TokenEndpointException when it is not a usable string
+	 */
+	static @Nullable String refreshToken(int status, Map<String, Object> json) {
+		String refreshToken = string(status, json, OAuth2ParameterNames.REFRESH_TOKEN);
+		if (refreshToken == null || refreshToken.isBlank()) {
+			return null;
+		}
+		TokenValueSyntax.checkVisible(status, OAuth2ParameterNames.REFRESH_TOKEN, refreshToken);
+		return refreshToken;
 	}
 
 	/**
 	 * Returns the refresh token, unless the server says it cannot be used: a {@code refresh_expires_in} of 0
 	 * (Keycloak's and Pagstar's way of saying so) means re-authenticating instead of trying a refresh.
 	 */
-	private static @Nullable String usableRefreshToken(Map<String, Object> json) {
-		Object refreshExpiresIn = json.get("refresh_expires_in");
+	private static @Nullable String usable(@Nullable String refreshToken, Map<String, Object> json) {
+		Object refreshExpiresIn = json.get(RefreshTokens.EXPIRES_IN);
 		if (refreshExpiresIn != null && "0".equals(refreshExpiresIn.toString().trim())) {
 			return null;
 		}
-		return text(json, OAuth2ParameterNames.REFRESH_TOKEN);
+		return refreshToken;
 	}
 
 	private long lifetimeSeconds(int status, @Nullable Object expiresIn, String accessToken) {
@@ -111,19 +161,35 @@ public class TokenResponseParser implements TokenResponseReader {
 			}
 			return Math.min(seconds, this.maxLifetime.toSeconds());
 		}
-		long seconds;
-		try {
-			seconds = (expiresIn instanceof Number number) ? number.longValue()
-					: Long.parseLong(expiresIn.toString().trim());
-		}
-		catch (NumberFormatException ex) {
+		BigInteger seconds = wholeSeconds(expiresIn);
+		if (seconds == null) {
 			throw TokenEndpointException.invalidResponse(status, "expires_in is not a number");
 		}
-		if (seconds <= 0 || seconds > this.maxLifetime.toSeconds()) {
-			throw TokenEndpointException.invalidResponse(status, "expires_in " + seconds
+		if (seconds.signum() <= 0 || seconds.compareTo(BigInteger.valueOf(this.maxLifetime.toSeconds())) > 0) {
+			throw TokenEndpointException.invalidResponse(status, "expires_in " + sanitize(seconds.toString())
 					+ " is outside 1.." + this.maxLifetime.toSeconds() + " seconds (see refresh.max-lifetime)");
 		}
-		return seconds;
+		return seconds.longValueExact();
+	}
+
+	/**
+	 * Reads a number of seconds from a JSON member: a JSON number, rounded toward zero, or a string of digits
+	 * (which some servers send). Never wraps around: a number past {@code long} stays as large as it is, for the
+	 * caller's range check.
+	 * @param value the member's value
+	 * @return the whole seconds, or null when the value is neither
+	 */
+	static @Nullable BigInteger wholeSeconds(@Nullable Object value) {
+		try {
+			if (value instanceof Number number) {
+				return new BigDecimal(number.toString()).toBigInteger();
+			}
+			return (value instanceof String string) ? new BigInteger(string.trim()) : null;
+		}
+		catch (NumberFormatException ex) {
+			// A string of words, or of digits with a fraction: the caller names the member that is not a number.
+			return null;
+		}
 	}
 
 	private TokenEndpointException error(int status, @Nullable Map<String, Object> json, @Nullable String contentType,
@@ -155,6 +221,32 @@ public class TokenResponseParser implements TokenResponseReader {
 	static @Nullable String text(Map<String, Object> json, String name) {
 		Object value = json.get(name);
 		return (value instanceof String string && !string.isBlank()) ? string : null;
+	}
+
+	/**
+	 * Returns a member that must be a string when present.
+	 * @param status the HTTP status of the answer
+	 * @param json the object holding the member
+	 * @param name the member's name
+	 * @return the string, or null when the member is absent or JSON {@code null}
+	 * @throws TokenEndpointException when the member is of another JSON type
+	 */
+	static @Nullable String string(int status, Map<String, Object> json, String name) {
+		Object value = json.get(name);
+		if (value == null || value instanceof String) {
+			return (String) value;
+		}
+		throw TokenEndpointException.invalidResponse(status, name + " is a JSON " + jsonType(value) + ", not a string");
+	}
+
+	private static String jsonType(Object value) {
+		if (value instanceof Boolean) {
+			return "boolean";
+		}
+		if (value instanceof Number) {
+			return "number";
+		}
+		return (value instanceof List) ? "array" : "object";
 	}
 
 	static String describe(@Nullable String contentType, int length) {

@@ -6,6 +6,8 @@ import java.time.Instant;
 import java.util.Base64;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import org.springframework.security.oauth2.core.endpoint.OAuth2AccessTokenResponse;
 
@@ -40,6 +42,22 @@ class TokenResponseParserTests {
 	@Test
 	void withoutExpiresInOrJwtTheDefaultLifetimeApplies() {
 		OAuth2AccessTokenResponse response = parse(200, "{\"access_token\":\"opaque\",\"token_type\":\"bearer\"}");
+		assertThat(lifetime(response)).isEqualTo(Duration.ofMinutes(5));
+	}
+
+	@Test
+	void aJwtWhosePayloadIsJsonNullGetsTheDefaultLifetime() {
+		OAuth2AccessTokenResponse response = parse(200, "{\"access_token\":\"header.bnVsbA.sig\"}");
+		assertThat(lifetime(response)).isEqualTo(Duration.ofMinutes(5));
+	}
+
+	@ParameterizedTest(name = "payload {0}")
+	@ValueSource(strings = { "null", "[1,2]", "\"text\"", "42", "true", "{\"exp\":\"soon\"}", "{\"exp\":null}",
+			"{\"exp\":1e30}", "{\"exp\":18446744073709551916}", "{\"exp\":-1e30}", "not json" })
+	void aJwtWithoutAUsableExpGetsTheDefaultLifetime(String payload) {
+		String jwt = "eyJhbGciOiJSUzI1NiJ9." + Base64.getUrlEncoder().withoutPadding()
+			.encodeToString(payload.getBytes(StandardCharsets.UTF_8)) + ".c2ln";
+		OAuth2AccessTokenResponse response = parse(200, "{\"access_token\":\"" + jwt + "\"}");
 		assertThat(lifetime(response)).isEqualTo(Duration.ofMinutes(5));
 	}
 
