@@ -349,7 +349,13 @@ public class TokenManager implements ReactiveOAuth2AuthorizedClientManager {
 	 */
 	private @Nullable Failure activeFailure(String registrationId, long now) {
 		Failure failure = this.failures.get(registrationId);
-		return (failure != null && now < failure.untilMillis()) ? failure : null;
+		if (failure == null || now >= failure.untilMillis()) {
+			return null;
+		}
+		// A refusal for lost coordination ends with the coordination, not with the cooldown: once the store
+		// answers again, the fleet's token is a read away.
+		boolean coordinationBack = COORDINATION_LOST.equals(failure.error().getErrorCode()) && !this.lock.isDegraded();
+		return coordinationBack ? null : failure;
 	}
 
 	/**

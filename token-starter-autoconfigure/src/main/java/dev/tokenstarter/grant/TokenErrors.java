@@ -7,6 +7,7 @@ import java.util.concurrent.TimeoutException;
 
 import javax.net.ssl.SSLException;
 
+import io.netty.handler.codec.DecoderException;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.security.oauth2.client.ClientAuthorizationException;
@@ -41,7 +42,7 @@ public final class TokenErrors {
 						|| OAuth2ErrorCodes.TEMPORARILY_UNAVAILABLE.equals(endpoint.getError().getErrorCode());
 			}
 			if (t instanceof WebClientRequestException || t instanceof TimeoutException
-					|| t instanceof IOException) {
+					|| t instanceof IOException || isUndecodableHttp(t)) {
 				return true;
 			}
 		}
@@ -62,10 +63,33 @@ public final class TokenErrors {
 		if (find(failure, SSLException.class) != null) {
 			return TLS_HANDSHAKE_FAILED;
 		}
-		if (find(failure, WebClientRequestException.class) != null || find(failure, IOException.class) != null) {
+		if (find(failure, WebClientRequestException.class) != null || find(failure, IOException.class) != null
+				|| undecodableHttp(failure) != null) {
 			return "connection_error";
 		}
 		return "unexpected_error";
+	}
+
+	/**
+	 * Returns the failure of Netty's HTTP decoder in the chain, if any. Reactor Netty hands its cause on as it is
+	 * (a malformed chunk size arrives as a bare {@code NumberFormatException}), so the decoder is recognised by
+	 * the exception's type or by where it was thrown.
+	 */
+	private static @Nullable Throwable undecodableHttp(Throwable failure) {
+		for (Throwable t = failure; t != null; t = (t.getCause() == t) ? null : t.getCause()) {
+			if (isUndecodableHttp(t)) {
+				return t;
+			}
+		}
+		return null;
+	}
+
+	private static boolean isUndecodableHttp(Throwable t) {
+		if (t instanceof DecoderException) {
+			return true;
+		}
+		StackTraceElement[] trace = t.getStackTrace();
+		return trace.length > 0 && trace[0].getClassName().startsWith("io.netty.handler.codec.");
 	}
 
 	/**
@@ -80,6 +104,10 @@ public final class TokenErrors {
 		if (tls != null) {
 			return "TLS handshake failed (" + tls.getMessage() + "): check the provider's ssl-bundle, its client "
 					+ "certificate and the CA that signed the server's certificate";
+		}
+		Throwable undecodable = undecodableHttp(failure);
+		if (undecodable != null) {
+			return "the provider's HTTP answer could not be decoded (" + undecodable.getClass().getSimpleName() + ")";
 		}
 		return failure.getClass().getSimpleName();
 	}

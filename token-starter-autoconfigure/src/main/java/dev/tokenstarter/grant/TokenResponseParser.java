@@ -86,11 +86,7 @@ public class TokenResponseParser implements TokenResponseReader {
 			TokenValueSyntax.checkVisible(status, OidcParameterNames.ID_TOKEN, idToken);
 		}
 		long lifetimeSeconds = lifetimeSeconds(status, json.get(OAuth2ParameterNames.EXPIRES_IN), accessToken);
-		Set<String> scopes = new LinkedHashSet<>();
-		String scope = string(status, json, OAuth2ParameterNames.SCOPE);
-		if (scope != null && !scope.isBlank()) {
-			scopes.addAll(Arrays.asList(scope.trim().split("\\s+")));
-		}
+		Set<String> scopes = scopes(status, json.get(OAuth2ParameterNames.SCOPE));
 		Map<String, Object> additional = new LinkedHashMap<>(json);
 		additional.keySet()
 			.removeAll(Set.of(OAuth2ParameterNames.ACCESS_TOKEN, OAuth2ParameterNames.TOKEN_TYPE,
@@ -231,8 +227,33 @@ public class TokenResponseParser implements TokenResponseReader {
 	 * @return the string, or null when the member is absent or JSON {@code null}
 	 * @throws TokenEndpointException when the member is of another JSON type
 	 */
+	/**
+	 * Reads the granted scopes: RFC 6749's space-delimited string, or a JSON array of strings as some servers send
+	 * it. Scopes only describe the token, so this tolerance costs nothing; any other shape is malformed.
+	 */
+	private static Set<String> scopes(int status, @Nullable Object scope) {
+		Set<String> scopes = new LinkedHashSet<>();
+		if (scope instanceof List<?> list) {
+			for (Object item : list) {
+				if (!(item instanceof String text)) {
+					throw TokenEndpointException.invalidResponse(status, "scope is a JSON array of other than strings");
+				}
+				scopes.add(text);
+			}
+			return scopes;
+		}
+		String text = string(status, OAuth2ParameterNames.SCOPE, scope);
+		if (text != null && !text.isBlank()) {
+			scopes.addAll(Arrays.asList(text.trim().split("\\s+")));
+		}
+		return scopes;
+	}
+
 	static @Nullable String string(int status, Map<String, Object> json, String name) {
-		Object value = json.get(name);
+		return string(status, name, json.get(name));
+	}
+
+	private static @Nullable String string(int status, String name, @Nullable Object value) {
 		if (value == null || value instanceof String) {
 			return (String) value;
 		}

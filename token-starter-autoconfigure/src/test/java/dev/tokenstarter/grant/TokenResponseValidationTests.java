@@ -158,8 +158,10 @@ class TokenResponseValidationTests {
 						"{\"access_token\":\"A\",\"expires_in\":18446744073709551916}", "is outside 1.."),
 				Arguments.of("expires_in 1e300", "{\"access_token\":\"A\",\"expires_in\":1e300}", "is outside 1.."),
 				Arguments.of("expires_in under a second", "{\"access_token\":\"A\",\"expires_in\":0.5}", "is outside 1.."),
-				Arguments.of("scope an array", "{\"access_token\":\"A\",\"expires_in\":300,\"scope\":[\"a\",\"b\"]}",
-						"scope is a JSON array"),
+				Arguments.of("scope an array of numbers", "{\"access_token\":\"A\",\"expires_in\":300,\"scope\":[1,2]}",
+						"scope is a JSON array of other than strings"),
+				Arguments.of("scope an object", "{\"access_token\":\"A\",\"expires_in\":300,\"scope\":{\"a\":1}}",
+						"scope is a JSON object"),
 				Arguments.of("refresh_token a number", "{\"access_token\":\"A\",\"expires_in\":300,\"refresh_token\":12345}",
 						"refresh_token is a JSON number"),
 				Arguments.of("refresh_token an object",
@@ -213,6 +215,8 @@ class TokenResponseValidationTests {
 		assertThat(rfc("{\"access_token\":\"A\",\"expires_in\":300,\"refresh_token\":\"\"}").getRefreshToken()).isNull();
 		assertThat(rfc("{\"access_token\":\"A\",\"expires_in\":300,\"scope\":null}").getAccessToken().getScopes())
 			.isEmpty();
+		assertThat(rfc("{\"access_token\":\"A\",\"expires_in\":300,\"scope\":[\"read\",\"write\"]}").getAccessToken()
+			.getScopes()).containsExactly("read", "write");
 		assertThat(this.rfc
 			.parse(200, "text/plain", "{\"access_token\":\"A\",\"expires_in\":300}".getBytes(StandardCharsets.UTF_8),
 					null)

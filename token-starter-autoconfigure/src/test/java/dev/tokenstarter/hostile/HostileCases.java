@@ -101,13 +101,14 @@ final class HostileCases {
 				refusedBody("NUL in access_token", token("EVIL\\u0000NUL")),
 				refusedBody("TAB in access_token", token("EVIL\\tTAB")),
 				refusedBody("DEL in access_token", token("EVIL\\u007FDEL")),
-				// A refresh token only ever travels encoded in a request body, never in a header: the access token
-				// next to it is good and is served.
-				new HostileCase("CR LF in refresh_token (access token served)",
-						validToken("CRLFREFRESH", ",\"refresh_token\":\"R\\r\\nX-Injected: yes\""), served(),
-						ONE_REQUEST),
-				new HostileCase("NUL in refresh_token (access token served)",
-						validToken("NULREFRESH", ",\"refresh_token\":\"R\\u0000NUL\""), served(), ONE_REQUEST));
+				// RFC 6749 bounds refresh tokens to VSCHAR: a response breaking that is malformed as a whole, and its
+				// access token is not served either.
+				refusedBody("CR LF in refresh_token",
+						"{\"access_token\":\"CRLFREFRESH\",\"token_type\":\"Bearer\",\"expires_in\":300,"
+								+ "\"refresh_token\":\"R\\r\\nX-Injected: yes\"}"),
+				refusedBody("NUL in refresh_token",
+						"{\"access_token\":\"NULREFRESH\",\"token_type\":\"Bearer\",\"expires_in\":300,"
+								+ "\"refresh_token\":\"R\\u0000NUL\"}"));
 	}
 
 	private static Stream<HostileCase> nonAsciiAndSpaces() {

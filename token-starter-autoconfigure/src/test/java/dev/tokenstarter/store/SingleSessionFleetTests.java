@@ -279,7 +279,10 @@ class SingleSessionFleetTests {
 			catch (RuntimeException ex) {
 				failure = ex.getClass().getSimpleName();
 			}
-			this.calls.add(new Call(instance, sentAt, ownTokenLive, failure));
+			// A session another instance took while the call was on its way fails the call whatever this instance
+			// does: only a token still live at the end makes the failure this instance's.
+			boolean stillLive = ownTokenLive && SingleSessionFleetTests.this.session.isLive(held.accessToken().getTokenValue());
+			this.calls.add(new Call(instance, sentAt, stillLive, failure));
 		}
 
 		private void sample() {
@@ -332,7 +335,8 @@ class SingleSessionFleetTests {
 
 	/**
 	 * One API call of a caller.
-	 * @param ownTokenLive whether, when the call started, its instance held the token the provider accepts
+	 * @param ownTokenLive whether its instance held the token the provider accepts from the call's start to its
+	 * end
 	 * @param failure null for a call the API accepted; otherwise the final status or the exception's type
 	 */
 	private record Call(int instance, Instant sentAt, boolean ownTokenLive, @Nullable String failure) {
