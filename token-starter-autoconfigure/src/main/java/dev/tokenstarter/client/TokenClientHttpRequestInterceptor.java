@@ -24,8 +24,8 @@ import dev.tokenstarter.grant.TokenAcquisitionException;
 /**
  * The {@code RestClient} counterpart of {@link TokenExchangeFilterFunction}: puts the provider's token and API
  * headers on the request, and on an unauthorized status renews the rejected token and sends the request once
- * more. A fresh token is served without blocking; only a caller whose token must be renewed waits, at most for
- * the provider's retry budget.
+ * more. A fresh token is served without blocking; only a caller whose token must be renewed waits, at most the
+ * provider's {@code refresh.max-caller-wait}.
  */
 public class TokenClientHttpRequestInterceptor implements ClientHttpRequestInterceptor {
 

@@ -24,8 +24,11 @@ import dev.tokenstarter.ssl.ProviderSslContexts;
  */
 public class TokenClients {
 
-	/** Beyond the provider's retry budget, to cover waiting for the renewal lock. */
-	private static final Duration WAIT_MARGIN = Duration.ofSeconds(5);
+	/**
+	 * Beyond the engine's own bound on callers ({@code refresh.max-caller-wait}), so that the engine's clearer
+	 * timeout is the one callers see.
+	 */
+	private static final Duration WAIT_MARGIN = Duration.ofSeconds(1);
 
 	private final TokenManager tokenManager;
 
@@ -108,7 +111,7 @@ public class TokenClients {
 	public TokenClientHttpRequestInterceptor interceptor(String provider) {
 		ProviderSettings providerSettings = known(provider);
 		return new TokenClientHttpRequestInterceptor(this.tokenManager, provider,
-				providerSettings.unauthorizedStatuses(), providerSettings.retry().timeout().plus(WAIT_MARGIN),
+				providerSettings.unauthorizedStatuses(), providerSettings.refresh().maxCallerWait().plus(WAIT_MARGIN),
 				providerSettings.apiHeaders());
 	}
 

@@ -57,6 +57,13 @@ public class RefreshProperties {
 	 */
 	private @Nullable Duration idleTimeout;
 
+	/**
+	 * Longest a caller waits for a token that must be renewed first; it then fails with a
+	 * TokenAcquisitionException while the token request goes on for later callers, so a provider that accepts
+	 * connections and never answers holds no request thread for the whole retry budget. Default 5s.
+	 */
+	private @Nullable Duration maxCallerWait;
+
 	public @Nullable Double getRefreshAheadRatio() {
 		return this.refreshAheadRatio;
 	}
@@ -119,6 +126,14 @@ public class RefreshProperties {
 
 	public void setIdleTimeout(@Nullable Duration idleTimeout) {
 		this.idleTimeout = idleTimeout;
+	}
+
+	public @Nullable Duration getMaxCallerWait() {
+		return this.maxCallerWait;
+	}
+
+	public void setMaxCallerWait(@Nullable Duration maxCallerWait) {
+		this.maxCallerWait = maxCallerWait;
 	}
 
 }

@@ -182,6 +182,7 @@ class TokenPropertiesValidator {
 		positive(prefix + ".max-lifetime", refresh.getMaxLifetime(), errors);
 		notNegative(prefix + ".failure-cooldown", refresh.getFailureCooldown(), errors);
 		positive(prefix + ".idle-timeout", refresh.getIdleTimeout(), errors);
+		positive(prefix + ".max-caller-wait", refresh.getMaxCallerWait(), errors);
 	}
 
 	private void validateRetry(String prefix, RetryProperties retry, Errors errors) {

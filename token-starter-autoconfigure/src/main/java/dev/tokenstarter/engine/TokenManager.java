@@ -338,7 +338,13 @@ public class TokenManager implements ReactiveOAuth2AuthorizedClientManager {
 				return Mono.error(failure.error());
 			}
 			long start = System.nanoTime();
+			Duration maxWait = this.settings.provider(registrationId).refresh().maxCallerWait();
+			// The renewal itself goes on past a caller's bound (the future ignores the cancel), for later callers.
 			return Mono.fromFuture(flight(registrationId, rejected, discard), true)
+				.timeout(maxWait, Mono.error(() -> new TokenAcquisitionException(registrationId, "timeout",
+						"timed out waiting for a token after " + maxWait + " (refresh.max-caller-wait); the token "
+								+ "request goes on for later callers",
+						true, null)))
 				.doOnSuccess((token) -> this.observer.waited(registrationId, System.nanoTime() - start, true))
 				.doOnError((ex) -> this.observer.waited(registrationId, System.nanoTime() - start, false));
 		});
