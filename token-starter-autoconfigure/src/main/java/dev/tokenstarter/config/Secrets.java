@@ -7,7 +7,8 @@ import org.jspecify.annotations.Nullable;
  */
 public final class Secrets {
 
-	private static final String MASK = "******";
+	/** What stands in for a secret wherever it would be shown. */
+	public static final String MASK = "******";
 
 	private Secrets() {
 	}

@@ -7,6 +7,8 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.security.oauth2.core.OAuth2AuthorizationException;
 import org.springframework.security.oauth2.core.OAuth2Error;
 
+import dev.tokenstarter.config.Secrets;
+
 /**
  * A token endpoint answered with an error or with something that is not a usable token. Carries what the retry
  * decision needs: the HTTP status and the server's {@code Retry-After}.
@@ -31,6 +33,22 @@ public class TokenEndpointException extends OAuth2AuthorizationException {
 
 	static TokenEndpointException invalidResponse(int status, String description) {
 		return new TokenEndpointException(status, INVALID_TOKEN_RESPONSE, description, null);
+	}
+
+	/**
+	 * Returns this error with a secret masked wherever the provider's text repeated it.
+	 * @param secret the secret, or null
+	 * @return this error, or a copy without the secret
+	 */
+	TokenEndpointException masking(@Nullable String secret) {
+		String code = getError().getErrorCode();
+		String description = getError().getDescription();
+		if (secret == null || secret.isEmpty()
+				|| !(code.contains(secret) || (description != null && description.contains(secret)))) {
+			return this;
+		}
+		return new TokenEndpointException(this.status, code.replace(secret, Secrets.MASK),
+				(description != null) ? description.replace(secret, Secrets.MASK) : null, this.retryAfter);
 	}
 
 	/**

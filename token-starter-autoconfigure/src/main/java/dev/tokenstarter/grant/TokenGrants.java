@@ -71,10 +71,10 @@ public class TokenGrants {
 		ProviderSettings provider = this.settings.provider(registration.getRegistrationId());
 		WebClient webClient = tokenEndpointClient(provider);
 		if (provider.type() == ProviderType.NOMBA) {
-			return nomba(provider, webClient);
+			return nomba(registration, provider, webClient);
 		}
-		TokenResponseBodyExtractor extractor = extractor(new TokenResponseParser(provider.refresh().defaultLifetime(),
-				provider.refresh().maxLifetime(), this.clock));
+		TokenResponseBodyExtractor extractor = extractor(registration, new TokenResponseParser(
+				provider.refresh().defaultLifetime(), provider.refresh().maxLifetime(), this.clock));
 
 		TokenEndpointClient endpoint = new TokenEndpointClient(webClient, extractor);
 		ReactiveOAuth2AccessTokenResponseClient<OAuth2ClientCredentialsGrantRequest> clientCredentials;
@@ -128,12 +128,12 @@ public class TokenGrants {
 	/**
 	 * Nomba speaks JSON with an envelope at endpoints of its own, for issuing, refreshing and revoking alike.
 	 */
-	private ProviderGrants nomba(ProviderSettings provider, WebClient webClient) {
+	private ProviderGrants nomba(ClientRegistration registration, ProviderSettings provider, WebClient webClient) {
 		Duration maxLifetime = provider.refresh().maxLifetime();
 		TokenEndpointClient issue = new TokenEndpointClient(webClient,
-				extractor(new NombaResponseReader(false, maxLifetime, this.clock)));
+				extractor(registration, new NombaResponseReader(false, maxLifetime, this.clock)));
 		TokenEndpointClient refresh = new TokenEndpointClient(webClient,
-				extractor(new NombaResponseReader(true, maxLifetime, this.clock)));
+				extractor(registration, new NombaResponseReader(true, maxLifetime, this.clock)));
 		return new ProviderGrants(provider,
 				new ClientCredentialsGrantProvider(new NombaIssueTokenResponseClient(issue, provider.headers())),
 				new RefreshTokenGrantProvider(
@@ -142,8 +142,8 @@ public class TokenGrants {
 				this.clock);
 	}
 
-	private TokenResponseBodyExtractor extractor(TokenResponseReader reader) {
-		return new TokenResponseBodyExtractor(reader, this.clock);
+	private TokenResponseBodyExtractor extractor(ClientRegistration registration, TokenResponseReader reader) {
+		return new TokenResponseBodyExtractor(reader, this.clock, registration.getClientSecret());
 	}
 
 	private WebClient tokenEndpointClient(ProviderSettings provider) {

@@ -43,9 +43,23 @@ public class TokenResponseBodyExtractor implements BodyExtractor<Mono<OAuth2Acce
 
 	private final Clock clock;
 
+	private final @Nullable String clientSecret;
+
 	public TokenResponseBodyExtractor(TokenResponseReader parser, Clock clock) {
+		this(parser, clock, null);
+	}
+
+	/**
+	 * Creates an extractor that also keeps the client's secret out of the errors it raises, should the provider
+	 * echo it in an error description (some do, when rejecting it).
+	 * @param parser reads the answer
+	 * @param clock the clock of {@code Retry-After} dates
+	 * @param clientSecret the secret to mask in provider-supplied text, or null
+	 */
+	public TokenResponseBodyExtractor(TokenResponseReader parser, Clock clock, @Nullable String clientSecret) {
 		this.parser = parser;
 		this.clock = clock;
+		this.clientSecret = clientSecret;
 	}
 
 	@Override
@@ -64,7 +78,8 @@ public class TokenResponseBodyExtractor implements BodyExtractor<Mono<OAuth2Acce
 		return BodyBytes.of(DataBufferUtils.join(message.getBody(), MAX_RESPONSE_BYTES))
 			.onErrorMap(DataBufferLimitException.class, (ex) -> TokenEndpointException.invalidResponse(status,
 					"response body larger than " + MAX_RESPONSE_BYTES + " bytes"))
-			.map((body) -> this.parser.parse(status, contentType, body, retryAfter));
+			.map((body) -> this.parser.parse(status, contentType, body, retryAfter))
+			.onErrorMap(TokenEndpointException.class, (ex) -> ex.masking(this.clientSecret));
 	}
 
 	/**

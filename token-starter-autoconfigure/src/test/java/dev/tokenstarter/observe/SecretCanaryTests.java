@@ -104,6 +104,12 @@ class SecretCanaryTests {
 		seen.add(failureMessage());
 		server.stubFor(tokenRequest().willReturn(aResponse().withStatus(500).withBody("<html>" + SECRET + "</html>")));
 		seen.add(failureMessage());
+		// Some providers repeat the secret they refuse in their error description.
+		server.stubFor(tokenRequest().willReturn(json("{\"error\":\"invalid_client\",\"error_description\":"
+				+ "\"client secret " + SECRET + " is not valid\"}").withStatus(401)));
+		String echoed = failureMessage();
+		assertThat(echoed).contains("invalid_client", "client secret ****** is not valid");
+		seen.add(echoed);
 
 		assertThat(seen.get(0)).contains("\"acme\"", "\"tokensObtained\"", "\"store\":\"memory\"");
 		assertThat(seen.get(2)).contains("\"tokens\"");
