@@ -335,12 +335,13 @@ public class TokenManager implements ReactiveOAuth2AuthorizedClientManager {
 		return Mono.defer(() -> {
 			Failure failure = activeFailure(registrationId, this.clock.millis());
 			if (failure != null) {
-				return Mono.error(failure.error());
+				return Mono.error(forCaller(failure.error()));
 			}
 			long start = System.nanoTime();
 			Duration maxWait = this.settings.provider(registrationId).refresh().maxCallerWait();
 			// The renewal itself goes on past a caller's bound (the future ignores the cancel), for later callers.
 			return Mono.fromFuture(flight(registrationId, rejected, discard), true)
+				.onErrorMap(TokenAcquisitionException.class, TokenManager::forCaller)
 				.timeout(maxWait, Mono.error(() -> new TokenAcquisitionException(registrationId, "timeout",
 						"timed out waiting for a token after " + maxWait + " (refresh.max-caller-wait); the token "
 								+ "request goes on for later callers",
@@ -348,6 +349,17 @@ public class TokenManager implements ReactiveOAuth2AuthorizedClientManager {
 				.doOnSuccess((token) -> this.observer.waited(registrationId, System.nanoTime() - start, true))
 				.doOnError((ex) -> this.observer.waited(registrationId, System.nanoTime() - start, false));
 		});
+	}
+
+	/**
+	 * Returns a caller's own copy of a renewal's failure. One failure reaches every waiter of the renewal and every
+	 * caller during its cooldown, and Reactor adds to the error each of them receives (a suppressed exception per
+	 * {@code block()}, a checkpoint per WebClient request): one shared instance would keep all of those, one per
+	 * call, for as long as the failure is kept.
+	 */
+	private static TokenAcquisitionException forCaller(TokenAcquisitionException failure) {
+		return new TokenAcquisitionException(failure.getProvider(), failure.getErrorCode(),
+				failure.getError().getDescription(), failure.isTransientFailure(), failure.getCause());
 	}
 
 	/**

@@ -43,13 +43,12 @@ class CallerWaitTests {
 
 	@Test
 	void callersGiveUpAfterMaxCallerWaitWhileTheTokenRequestGoesOnForLaterCallers() {
-		server.stubFor(clientCredentialsRequest().willReturn(token("SLOW", 300).withFixedDelay(2500)));
+		server.stubFor(clientCredentialsRequest().willReturn(token("SLOW", 300).withFixedDelay(4000)));
 		server.stubFor(apiWith("SLOW").willReturn(ok("hello")));
 		this.runner.run((context) -> {
 			TokenClients clients = context.getBean(TokenClients.class);
 			WebClient webClient = EngineTestSupport.apiClient(server, clients, "acme");
 			RestClient restClient = clients.restClient("acme");
-			long start = System.nanoTime();
 			assertThatExceptionOfType(TokenAcquisitionException.class)
 				.isThrownBy(() -> webClient.get().uri(API_PATH).retrieve().bodyToMono(String.class).block())
 				.satisfies((ex) -> {
@@ -60,8 +59,9 @@ class CallerWaitTests {
 			assertThatExceptionOfType(TokenAcquisitionException.class)
 				.isThrownBy(() -> restClient.get().uri(API_PATH).retrieve().body(String.class))
 				.satisfies((ex) -> assertThat(ex.getErrorCode()).isEqualTo("timeout"));
-			assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofMillis(2000));
+			// Both gave up while the provider was still answering.
 			TokenManager tokens = context.getBean(TokenManager.class);
+			assertThat(tokens.cachedToken("acme")).isNull();
 			await().atMost(Duration.ofSeconds(10)).until(() -> tokens.cachedToken("acme") != null);
 			assertThat(restClient.get().uri(API_PATH).retrieve().body(String.class)).isEqualTo("hello");
 			assertThat(webClient.get().uri(API_PATH).retrieve().bodyToMono(String.class).block()).isEqualTo("hello");
