@@ -1,8 +1,5 @@
 package dev.tokenstarter.test;
 
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -49,7 +46,7 @@ public final class RotatingRefreshTokenProvider implements ResponseDefinitionTra
 
 	@Override
 	public synchronized ResponseDefinition transform(ServeEvent serveEvent) {
-		Map<String, String> form = form(serveEvent.getRequest().getBodyAsString());
+		Map<String, String> form = TokenStubs.formParameters(serveEvent.getRequest().getBodyAsString());
 		if ("refresh_token".equals(form.get("grant_type"))) {
 			if (!this.live.remove(form.get("refresh_token"))) {
 				this.reuses.incrementAndGet();
@@ -82,17 +79,6 @@ public final class RotatingRefreshTokenProvider implements ResponseDefinitionTra
 
 	public int reuses() {
 		return this.reuses.get();
-	}
-
-	private static Map<String, String> form(String body) {
-		Map<String, String> form = new HashMap<>();
-		for (String pair : body.split("&")) {
-			int equals = pair.indexOf('=');
-			if (equals > 0) {
-				form.put(pair.substring(0, equals), URLDecoder.decode(pair.substring(equals + 1), StandardCharsets.UTF_8));
-			}
-		}
-		return form;
 	}
 
 }

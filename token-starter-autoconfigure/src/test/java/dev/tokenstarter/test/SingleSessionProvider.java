@@ -1,7 +1,5 @@
 package dev.tokenstarter.test;
 
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -242,14 +240,7 @@ public final class SingleSessionProvider implements ResponseDefinitionTransforme
 			}
 			return parameters;
 		}
-		for (String pair : body.split("&")) {
-			int equals = pair.indexOf('=');
-			if (equals > 0) {
-				parameters.put(pair.substring(0, equals),
-						URLDecoder.decode(pair.substring(equals + 1), StandardCharsets.UTF_8));
-			}
-		}
-		return parameters;
+		return TokenStubs.formParameters(body);
 	}
 
 	/**

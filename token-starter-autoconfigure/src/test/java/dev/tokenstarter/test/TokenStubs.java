@@ -1,5 +1,9 @@
 package dev.tokenstarter.test;
 
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.function.Supplier;
 
 import com.github.tomakehurst.wiremock.client.MappingBuilder;
@@ -97,6 +101,21 @@ public final class TokenStubs {
 				"token.providers." + name + ".base-url=" + server.baseUrl(),
 				"token.providers." + name + ".retry.initial-backoff=20ms",
 				"token.scheduler.enabled=false" };
+	}
+
+	/**
+	 * Reads an {@code application/x-www-form-urlencoded} token request body.
+	 */
+	public static Map<String, String> formParameters(String body) {
+		Map<String, String> parameters = new HashMap<>();
+		for (String pair : body.split("&")) {
+			int equals = pair.indexOf('=');
+			if (equals > 0) {
+				parameters.put(pair.substring(0, equals),
+						URLDecoder.decode(pair.substring(equals + 1), StandardCharsets.UTF_8));
+			}
+		}
+		return parameters;
 	}
 
 }
