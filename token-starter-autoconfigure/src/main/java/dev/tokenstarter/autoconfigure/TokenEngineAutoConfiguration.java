@@ -31,6 +31,7 @@ import dev.tokenstarter.engine.TokenManager;
 import dev.tokenstarter.engine.TokenObserver;
 import dev.tokenstarter.engine.TokenRefreshScheduler;
 import dev.tokenstarter.engine.TokenRevocationOnShutdown;
+import dev.tokenstarter.grant.ConfiguredUserPasswordCredentialsResolver;
 import dev.tokenstarter.grant.PasswordCredentialsResolver;
 import dev.tokenstarter.grant.PropertiesPasswordCredentialsResolver;
 import dev.tokenstarter.grant.TokenGrants;
@@ -100,7 +101,8 @@ public class TokenEngineAutoConfiguration {
 	TokenGrants tokenGrants(TokenSettings settings, ObjectProvider<Clock> clock,
 			PasswordCredentialsResolver passwordCredentials, ProviderSslContexts sslContexts,
 			ObjectProvider<ObservationRegistry> observations) {
-		return new TokenGrants(settings, clock.getIfAvailable(Clock::systemUTC), passwordCredentials, sslContexts,
+		return new TokenGrants(settings, clock.getIfAvailable(Clock::systemUTC),
+				new ConfiguredUserPasswordCredentialsResolver(passwordCredentials, settings::username), sslContexts,
 				observations.getIfAvailable(() -> ObservationRegistry.NOOP));
 	}
 
