@@ -31,7 +31,7 @@ public class TokenActuatorAutoConfiguration {
 	@ConditionalOnMissingBean
 	TokenOverview tokenOverview(TokenManager tokenManager, TokenClientRegistrationRepository registrations,
 			ReactiveOAuth2AuthorizedClientService store) {
-		return new TokenOverview(tokenManager, registrations, store);
+		return new TokenOverview(tokenManager, registrations.providers(), store);
 	}
 
 	@Configuration(proxyBeanMethods = false)

@@ -16,7 +16,8 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.ssl.SslBundles;
 import org.springframework.context.annotation.Bean;
-import org.springframework.security.oauth2.client.InMemoryReactiveOAuth2AuthorizedClientService;
+import org.springframework.context.annotation.Fallback;
+import org.springframework.context.annotation.Import;
 import org.springframework.security.oauth2.client.ReactiveOAuth2AuthorizedClientService;
 import org.springframework.security.oauth2.client.registration.ClientRegistration;
 import org.springframework.security.oauth2.client.registration.ClientRegistrationRepository;
@@ -31,6 +32,7 @@ import dev.tokenstarter.engine.TokenManager;
 import dev.tokenstarter.engine.TokenObserver;
 import dev.tokenstarter.engine.TokenRefreshScheduler;
 import dev.tokenstarter.engine.TokenRevocationOnShutdown;
+import dev.tokenstarter.grant.ConfiguredUserPasswordCredentialsResolver;
 import dev.tokenstarter.grant.PasswordCredentialsResolver;
 import dev.tokenstarter.grant.PropertiesPasswordCredentialsResolver;
 import dev.tokenstarter.grant.TokenGrants;
@@ -44,14 +46,21 @@ import dev.tokenstarter.store.SharedTokenStore;
 /**
  * The token engine: provider registrations, the authorized-client store (in memory unless another is
  * configured), the renewal lock (local unless another is configured), the grants (with the password grant's
- * credentials and the providers' SSL bundles), the {@link TokenManager}, its background renewal and revocation at shutdown. Runs after Spring Boot's OAuth2 client auto-configuration so that
- * {@code spring.security.oauth2.client.registration.*} entries are served too.
+ * credentials and the providers' SSL bundles), the {@link TokenManager}, its background renewal and revocation at
+ * shutdown. Runs after Spring Boot's OAuth2 client auto-configurations, web security included: when Boot has no
+ * registrations of its own to serve, the store defined here must not make Boot switch on OAuth2 login (it does
+ * for any authorized-client service it finds). When it has, {@link TokenOAuth2ClientAutoConfiguration} has
+ * already put the registrations and the store in place of Boot's.
  */
 @AutoConfiguration(afterName = { "org.springframework.boot.security.oauth2.client.autoconfigure.OAuth2ClientAutoConfiguration",
 		"org.springframework.boot.security.oauth2.client.autoconfigure.reactive.ReactiveOAuth2ClientAutoConfiguration",
+		"org.springframework.boot.security.oauth2.client.autoconfigure.servlet.OAuth2ClientWebSecurityAutoConfiguration",
+		"org.springframework.boot.security.oauth2.client.autoconfigure.reactive.ReactiveOAuth2ClientWebSecurityAutoConfiguration",
 		"org.springframework.boot.autoconfigure.ssl.SslAutoConfiguration" })
 @ConditionalOnClass({ ClientRegistration.class, WebClient.class })
 @EnableConfigurationProperties(TokenProperties.class)
+@Import({ TokenStoreConfigurations.Redis.class, TokenStoreConfigurations.InMemory.class,
+		TokenStoreConfigurations.Blocking.class })
 public class TokenEngineAutoConfiguration {
 
 	@Bean
@@ -62,18 +71,12 @@ public class TokenEngineAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
+	@Fallback
 	TokenClientRegistrationRepository tokenClientRegistrationRepository(TokenProperties properties,
 			ObjectProvider<ReactiveClientRegistrationRepository> reactiveRepositories,
 			ObjectProvider<ClientRegistrationRepository> repositories) {
 		return new TokenClientRegistrationRepository(ProviderClientRegistrations.of(properties),
 				ProviderClientRegistrations.discovered(properties), reactiveRepositories, repositories);
-	}
-
-	@Bean
-	@ConditionalOnMissingBean(ReactiveOAuth2AuthorizedClientService.class)
-	InMemoryReactiveOAuth2AuthorizedClientService tokenAuthorizedClientService(
-			TokenClientRegistrationRepository registrations) {
-		return new InMemoryReactiveOAuth2AuthorizedClientService(registrations);
 	}
 
 	@Bean
@@ -100,7 +103,8 @@ public class TokenEngineAutoConfiguration {
 	TokenGrants tokenGrants(TokenSettings settings, ObjectProvider<Clock> clock,
 			PasswordCredentialsResolver passwordCredentials, ProviderSslContexts sslContexts,
 			ObjectProvider<ObservationRegistry> observations) {
-		return new TokenGrants(settings, clock.getIfAvailable(Clock::systemUTC), passwordCredentials, sslContexts,
+		return new TokenGrants(settings, clock.getIfAvailable(Clock::systemUTC),
+				new ConfiguredUserPasswordCredentialsResolver(passwordCredentials, settings::username), sslContexts,
 				observations.getIfAvailable(() -> ObservationRegistry.NOOP));
 	}
 

@@ -1,8 +1,5 @@
 package dev.tokenstarter.autoconfigure;
 
-import java.time.Clock;
-import java.util.UUID;
-
 import org.apache.commons.logging.LogFactory;
 import org.redisson.Redisson;
 import org.redisson.api.RedissonClient;
@@ -16,8 +13,6 @@ import org.springframework.boot.data.redis.autoconfigure.DataRedisConnectionDeta
 import org.springframework.boot.data.redis.autoconfigure.DataRedisProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Conditional;
-import org.springframework.security.oauth2.client.OAuth2AuthorizedClientService;
-import org.springframework.security.oauth2.client.ReactiveOAuth2AuthorizedClientService;
 import org.springframework.security.oauth2.client.registration.ClientRegistration;
 import org.springframework.web.reactive.function.client.WebClient;
 
@@ -30,10 +25,8 @@ import dev.tokenstarter.lock.TokenLock;
 import dev.tokenstarter.observe.CompositeTokenObserver;
 import dev.tokenstarter.store.AesGcmTokenCipher;
 import dev.tokenstarter.store.AuthorizedClientCodec;
-import dev.tokenstarter.store.BlockingAuthorizedClientService;
 import dev.tokenstarter.store.EncryptionKeys;
 import dev.tokenstarter.store.PlaintextTokenCipher;
-import dev.tokenstarter.store.RedisAuthorizedClientService;
 import dev.tokenstarter.store.RedisAvailability;
 import dev.tokenstarter.store.RedisEntryCodec;
 import dev.tokenstarter.store.RedisKeys;
@@ -44,7 +37,9 @@ import dev.tokenstarter.store.TokenCipher;
  * Fleet mode: authorized clients in Redis, encrypted at rest, shared by every instance; a Redisson lock so one
  * instance renews at a time; change messages that keep every instance's near cache current. Active when
  * {@code token.store.type=redis}, or when it is unset and {@code spring.data.redis.*} configures a connection.
- * Runs before the engine so that the engine's in-memory store and local lock back off.
+ * Runs before the engine so that the engine's local lock backs off. The Redis store itself is in
+ * {@link TokenStoreConfigurations.Redis}, defined ahead of Spring Boot's in-memory services when Boot would build
+ * them.
  */
 @AutoConfiguration(before = TokenEngineAutoConfiguration.class,
 		afterName = "org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration")
@@ -53,9 +48,6 @@ import dev.tokenstarter.store.TokenCipher;
 @Conditional(OnRedisTokenStoreCondition.class)
 @EnableConfigurationProperties({ TokenProperties.class, DataRedisProperties.class })
 public class TokenRedisAutoConfiguration {
-
-	/** Tells this instance's change messages from the others'. */
-	private final String instanceId = UUID.randomUUID().toString();
 
 	@Bean(destroyMethod = "shutdown")
 	@ConditionalOnMissingBean
@@ -96,22 +88,6 @@ public class TokenRedisAutoConfiguration {
 	}
 
 	@Bean
-	@ConditionalOnMissingBean(ReactiveOAuth2AuthorizedClientService.class)
-	RedisAuthorizedClientService tokenAuthorizedClientService(RedissonClient redisson, RedisEntryCodec entries,
-			RedisKeys keys, RedisAvailability availability, TokenProperties properties, ObjectProvider<Clock> clock) {
-		TokenProperties.Redis redis = properties.getStore().getRedis();
-		return new RedisAuthorizedClientService(redisson.reactive(), entries, keys, availability, this.instanceId,
-				redis.getTimeout(), redis.getRefreshTokenTimeToLive(), clock.getIfAvailable(Clock::systemUTC));
-	}
-
-	@Bean
-	@ConditionalOnMissingBean(OAuth2AuthorizedClientService.class)
-	BlockingAuthorizedClientService tokenBlockingAuthorizedClientService(ReactiveOAuth2AuthorizedClientService store,
-			TokenProperties properties) {
-		return new BlockingAuthorizedClientService(store, properties.getStore().getRedis().getTimeout().multipliedBy(3));
-	}
-
-	@Bean
 	@ConditionalOnMissingBean(TokenLock.class)
 	RedissonTokenLock tokenLock(RedissonClient redisson, RedisKeys keys, RedisAvailability availability,
 			TokenProperties properties, ObjectProvider<TokenObserver> observers) {
@@ -124,10 +100,17 @@ public class TokenRedisAutoConfiguration {
 	@ConditionalOnMissingBean
 	RedisTokenEvents tokenRedisEvents(RedissonClient redisson, RedisEntryCodec entries, RedisKeys keys,
 			RedisAvailability availability, ObjectProvider<TokenManager> tokenManager) {
-		return new RedisTokenEvents(redisson, entries, keys, availability, this.instanceId,
+		return new RedisTokenEvents(redisson, entries, keys, availability, instanceId(redisson),
 				(client) -> tokenManager.ifAvailable((manager) -> manager.accept(client)),
 				(registrationId, principal) -> tokenManager
 					.ifAvailable((manager) -> manager.forget(registrationId, principal)));
+	}
+
+	/**
+	 * Tells this instance's change messages from the others': each application has its own Redisson client.
+	 */
+	static String instanceId(RedissonClient redisson) {
+		return redisson.getId();
 	}
 
 }

@@ -4,6 +4,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 
+import org.jspecify.annotations.Nullable;
+
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
 
@@ -18,13 +20,32 @@ public class TokenSettings {
 
 	private final Map<String, ProviderSettings> providers;
 
+	private final Map<String, String> usernames;
+
 	private final TokenProperties.Defaults defaults;
 
 	public TokenSettings(TokenProperties properties) {
 		this.defaults = properties.getDefaults();
 		Map<String, ProviderSettings> resolved = new LinkedHashMap<>();
-		properties.getProviders().forEach((name, provider) -> resolved.put(name, resolve(name, provider)));
+		Map<String, String> usernames = new LinkedHashMap<>();
+		properties.getProviders().forEach((name, provider) -> {
+			resolved.put(name, resolve(name, provider));
+			if (provider.grantTypeOrDefault() == TokenGrantType.PASSWORD && provider.getUsername() != null) {
+				usernames.put(name, provider.getUsername());
+			}
+		});
 		this.providers = Map.copyOf(resolved);
+		this.usernames = Map.copyOf(usernames);
+	}
+
+	/**
+	 * Returns the user a password-grant provider signs in as ({@code token.providers.<name>.username}): its
+	 * tokens are that user's. Never the password.
+	 * @param registrationId the client registration id
+	 * @return the username, or null for other grants and for registrations from elsewhere
+	 */
+	public @Nullable String username(String registrationId) {
+		return this.usernames.get(registrationId);
 	}
 
 	/**

@@ -8,6 +8,8 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
 
+import org.jspecify.annotations.Nullable;
+
 import org.springframework.security.authentication.AbstractAuthenticationToken;
 import org.springframework.security.core.authority.AuthorityUtils;
 import org.springframework.security.oauth2.client.registration.ClientRegistration;
@@ -15,8 +17,15 @@ import org.springframework.security.oauth2.client.registration.ClientRegistratio
 /**
  * The application itself as the owner of a provider's tokens. Client-credentials tokens belong to the
  * application, not to whichever user's request needed them, so every caller shares one token per provider. The
- * name carries a fingerprint of what the token is for (token endpoint, client, grant, scopes, extra parameters),
- * so two configurations never share a token by accident, even in a shared store.
+ * name carries a fingerprint of what the token is for (token endpoint, client, grant, scopes, extra parameters,
+ * and for the password grant the user signed in as), so two configurations never share a token by accident,
+ * even in a shared store.
+ *
+ * <p>The user of a password grant is {@code token.providers.<name>.username}: the principal is computed once,
+ * when a provider is first used, and cannot wait there for a {@code PasswordCredentialsResolver} that may ask a
+ * vault. A resolver therefore signs in as the configured user (it may supply the password, or the same username
+ * from elsewhere); credentials of another user are refused, since that user's tokens would be stored under the
+ * configured user's name.
  */
 final class ApplicationPrincipal extends AbstractAuthenticationToken {
 
@@ -28,7 +37,15 @@ final class ApplicationPrincipal extends AbstractAuthenticationToken {
 		setAuthenticated(true);
 	}
 
-	static ApplicationPrincipal of(ClientRegistration registration, Map<String, String> parameters) {
+	/**
+	 * Returns the principal of a registration's tokens.
+	 * @param registration the client registration
+	 * @param parameters extra token request parameters
+	 * @param username the user a password grant signs in as, or null; only its hash becomes part of the name
+	 * @return the principal
+	 */
+	static ApplicationPrincipal of(ClientRegistration registration, Map<String, String> parameters,
+			@Nullable String username) {
 		StringBuilder purpose = new StringBuilder()
 			.append(registration.getProviderDetails().getTokenUri())
 			.append('\n')
@@ -39,6 +56,10 @@ final class ApplicationPrincipal extends AbstractAuthenticationToken {
 			.append(new TreeSet<>(registration.getScopes()))
 			.append('\n')
 			.append(new TreeMap<>(parameters));
+		if (username != null) {
+			// Appended only when present, so that the tokens other grants already stored keep their names.
+			purpose.append('\n').append(username);
+		}
 		return new ApplicationPrincipal("app:" + sha256(purpose.toString()).substring(0, 16));
 	}
 

@@ -600,7 +600,9 @@ public class TokenManager implements ReactiveOAuth2AuthorizedClientManager {
 
 	private Provider describe(ClientRegistration registration) {
 		ProviderSettings providerSettings = this.settings.provider(registration.getRegistrationId());
-		return new Provider(registration, ApplicationPrincipal.of(registration, providerSettings.parameters()),
+		return new Provider(registration,
+				ApplicationPrincipal.of(registration, providerSettings.parameters(),
+						this.settings.username(registration.getRegistrationId())),
 				providerSettings, new RefreshPolicy(providerSettings.refresh(), this.clock),
 				this.grants.forRegistration(registration), new RejectionRenewals(), new AtomicReference<>(),
 				new SessionRenewalBudget(providerSettings.refresh().failureCooldown().toMillis()));

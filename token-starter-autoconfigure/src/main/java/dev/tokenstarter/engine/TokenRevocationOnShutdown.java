@@ -11,10 +11,19 @@ import org.springframework.context.SmartLifecycle;
 
 /**
  * Revokes, at graceful shutdown, the tokens of the providers that ask for it ({@code revoke-on-shutdown}), so a
- * session does not outlive the application at the provider. Stops in the first phase, while the HTTP clients
- * still work.
+ * session does not outlive the application at the provider. Stops in {@link #PHASE}: once the web server has
+ * drained and stopped, while the HTTP clients still work.
  */
 public class TokenRevocationOnShutdown implements SmartLifecycle {
+
+	/**
+	 * The phase revocation stops in. Lifecycle beans stop from the highest phase down: Spring Boot drains the
+	 * web server's requests at {@code DEFAULT_PHASE - 1024} and stops the server at {@code DEFAULT_PHASE - 2048};
+	 * a request still being served until then may obtain a token, which must be revoked too, so revocation comes
+	 * after both. Reactor Netty's shared resources, which the token requests and revocations use, are released
+	 * by {@code ReactorResourceFactory} at phase 0, so revocation comes well before that.
+	 */
+	public static final int PHASE = SmartLifecycle.DEFAULT_PHASE - 4096;
 
 	private static final Log logger = LogFactory.getLog(TokenRevocationOnShutdown.class);
 
@@ -55,6 +64,11 @@ public class TokenRevocationOnShutdown implements SmartLifecycle {
 	@Override
 	public boolean isRunning() {
 		return this.running;
+	}
+
+	@Override
+	public int getPhase() {
+		return PHASE;
 	}
 
 }

@@ -1,0 +1,78 @@
+package dev.tokenstarter.autoconfigure;
+
+import java.util.List;
+
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import org.springframework.boot.autoconfigure.condition.NoneNestedConditions;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.security.oauth2.client.autoconfigure.ConditionalOnOAuth2ClientRegistrationProperties;
+import org.springframework.boot.security.oauth2.client.autoconfigure.OAuth2ClientProperties;
+import org.springframework.boot.security.oauth2.client.autoconfigure.OAuth2ClientPropertiesMapper;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Conditional;
+import org.springframework.context.annotation.Fallback;
+import org.springframework.context.annotation.Import;
+import org.springframework.security.oauth2.client.registration.ClientRegistration;
+import org.springframework.security.oauth2.client.registration.ClientRegistrationRepository;
+import org.springframework.security.oauth2.client.registration.ReactiveClientRegistrationRepository;
+import org.springframework.web.reactive.function.client.WebClient;
+
+import dev.tokenstarter.config.ProviderClientRegistrations;
+import dev.tokenstarter.config.TokenClientRegistrationRepository;
+import dev.tokenstarter.config.TokenProperties;
+
+/**
+ * When the application also has {@code spring.security.oauth2.client.registration.*} entries, puts the engine's
+ * registration repository and authorized-client store where Spring Boot would put its in-memory ones, so there is
+ * one of each, serving both kinds of registration: otherwise Boot's reactive repository would stand beside ours
+ * (injection by type ambiguous) and Boot's in-memory service, knowing only Boot's registrations, would silently
+ * drop the tokens of {@code token.providers}. Runs before Boot's OAuth2 client auto-configurations, whose
+ * conditions then find ours. Without such entries it does nothing and {@link TokenEngineAutoConfiguration} wires
+ * the same beans after Boot's.
+ */
+@AutoConfiguration(
+		beforeName = { "org.springframework.boot.security.oauth2.client.autoconfigure.OAuth2ClientAutoConfiguration",
+				"org.springframework.boot.security.oauth2.client.autoconfigure.reactive.ReactiveOAuth2ClientAutoConfiguration" })
+@ConditionalOnClass({ OAuth2ClientProperties.class, ClientRegistration.class, WebClient.class })
+@ConditionalOnOAuth2ClientRegistrationProperties
+@EnableConfigurationProperties({ TokenProperties.class, OAuth2ClientProperties.class })
+@Import({ TokenStoreConfigurations.Redis.class, TokenStoreConfigurations.InMemory.class,
+		TokenStoreConfigurations.Blocking.class })
+public class TokenOAuth2ClientAutoConfiguration {
+
+	/**
+	 * Stands in for the reactive repository Spring Boot builds from its properties, under the same conditions.
+	 * Servlet applications get Boot's blocking repository instead, which the engine's repository reads.
+	 */
+	@Bean
+	@ConditionalOnMissingBean({ TokenClientRegistrationRepository.class, ReactiveClientRegistrationRepository.class })
+	@Conditional(NonServletApplicationCondition.class)
+	@Fallback
+	TokenClientRegistrationRepository tokenClientRegistrationRepository(TokenProperties properties,
+			OAuth2ClientProperties securityProperties,
+			ObjectProvider<ReactiveClientRegistrationRepository> reactiveRepositories,
+			ObjectProvider<ClientRegistrationRepository> repositories) {
+		List<ClientRegistration> security = List
+			.copyOf(new OAuth2ClientPropertiesMapper(securityProperties).asClientRegistrations().values());
+		return new TokenClientRegistrationRepository(ProviderClientRegistrations.of(properties),
+				ProviderClientRegistrations.discovered(properties), security, reactiveRepositories, repositories);
+	}
+
+	static class NonServletApplicationCondition extends NoneNestedConditions {
+
+		NonServletApplicationCondition() {
+			super(ConfigurationPhase.REGISTER_BEAN);
+		}
+
+		@ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
+		static class ServletApplication {
+
+		}
+
+	}
+
+}

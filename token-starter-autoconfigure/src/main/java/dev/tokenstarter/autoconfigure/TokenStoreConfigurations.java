@@ -1,0 +1,86 @@
+package dev.tokenstarter.autoconfigure;
+
+import java.time.Clock;
+
+import org.redisson.api.RedissonClient;
+
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.data.redis.autoconfigure.DataRedisConnectionDetails;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Conditional;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.security.oauth2.client.InMemoryReactiveOAuth2AuthorizedClientService;
+import org.springframework.security.oauth2.client.OAuth2AuthorizedClientService;
+import org.springframework.security.oauth2.client.ReactiveOAuth2AuthorizedClientService;
+
+import dev.tokenstarter.config.TokenClientRegistrationRepository;
+import dev.tokenstarter.config.TokenProperties;
+import dev.tokenstarter.store.BlockingAuthorizedClientService;
+import dev.tokenstarter.store.RedisAuthorizedClientService;
+import dev.tokenstarter.store.RedisAvailability;
+import dev.tokenstarter.store.RedisEntryCodec;
+import dev.tokenstarter.store.RedisKeys;
+
+/**
+ * The authorized-client store, reactive and blocking, imported in this order by
+ * {@link TokenOAuth2ClientAutoConfiguration} (ahead of Spring Boot's in-memory services, when Boot would build
+ * them) and by {@link TokenEngineAutoConfiguration} (otherwise). Whichever imports them first defines them.
+ */
+final class TokenStoreConfigurations {
+
+	private TokenStoreConfigurations() {
+	}
+
+	/**
+	 * Authorized clients in Redis, the rest of fleet mode being in {@link TokenRedisAutoConfiguration}.
+	 */
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass({ RedissonClient.class, DataRedisConnectionDetails.class })
+	@Conditional(OnRedisTokenStoreCondition.class)
+	static class Redis {
+
+		@Bean
+		@ConditionalOnMissingBean(ReactiveOAuth2AuthorizedClientService.class)
+		RedisAuthorizedClientService tokenAuthorizedClientService(RedissonClient redisson, RedisEntryCodec entries,
+				RedisKeys keys, RedisAvailability availability, TokenProperties properties,
+				ObjectProvider<Clock> clock) {
+			TokenProperties.Redis redis = properties.getStore().getRedis();
+			return new RedisAuthorizedClientService(redisson.reactive(), entries, keys, availability,
+					TokenRedisAutoConfiguration.instanceId(redisson), redis.getTimeout(),
+					redis.getRefreshTokenTimeToLive(), clock.getIfAvailable(Clock::systemUTC));
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class InMemory {
+
+		@Bean
+		@ConditionalOnMissingBean(ReactiveOAuth2AuthorizedClientService.class)
+		InMemoryReactiveOAuth2AuthorizedClientService tokenAuthorizedClientService(
+				TokenClientRegistrationRepository registrations) {
+			return new InMemoryReactiveOAuth2AuthorizedClientService(registrations);
+		}
+
+	}
+
+	/**
+	 * The store's blocking face, so Spring Security's servlet components share the engine's store.
+	 */
+	@Configuration(proxyBeanMethods = false)
+	static class Blocking {
+
+		@Bean
+		@ConditionalOnMissingBean(OAuth2AuthorizedClientService.class)
+		BlockingAuthorizedClientService tokenBlockingAuthorizedClientService(ReactiveOAuth2AuthorizedClientService store,
+				TokenProperties properties) {
+			// Room for a command and its retries against Redis; an in-memory store answers at once anyway.
+			return new BlockingAuthorizedClientService(store,
+					properties.getStore().getRedis().getTimeout().multipliedBy(3));
+		}
+
+	}
+
+}
