@@ -28,6 +28,7 @@ import dev.tokenstarter.store.AuthorizedClientCodec;
 import dev.tokenstarter.store.EncryptionKeys;
 import dev.tokenstarter.store.PlaintextTokenCipher;
 import dev.tokenstarter.store.RedisAvailability;
+import dev.tokenstarter.store.RedisAvailabilityProbe;
 import dev.tokenstarter.store.RedisEntryCodec;
 import dev.tokenstarter.store.RedisKeys;
 import dev.tokenstarter.store.RedisTokenEvents;
@@ -94,6 +95,14 @@ public class TokenRedisAutoConfiguration {
 		TokenProperties.Redis redis = properties.getStore().getRedis();
 		return new RedissonTokenLock(redisson.reactive(), keys, availability, redis.getLockWait(),
 				redis.getLockLease(), redis.getTimeout(), CompositeTokenObserver.of(observers.orderedStream().toList()));
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	RedisAvailabilityProbe tokenRedisAvailabilityProbe(RedissonClient redisson, RedisKeys keys,
+			RedisAvailability availability, TokenProperties properties) {
+		TokenProperties.Redis redis = properties.getStore().getRedis();
+		return new RedisAvailabilityProbe(redisson, keys, availability, redis.getRetryInterval(), redis.getTimeout());
 	}
 
 	@Bean

@@ -31,13 +31,29 @@ final class SessionRenewalBudget {
 		if (nowMillis < this.nextAllowedMillis) {
 			return false;
 		}
-		long interval = Math.min(MAX_INTERVAL_MILLIS, this.baseIntervalMillis << Math.min(this.authentications, 20));
-		// Between three quarters and the whole interval: instances that lost coordination at the same moment do
-		// not come back in step.
-		long jittered = interval - ThreadLocalRandom.current().nextLong(interval / 4 + 1);
-		this.nextAllowedMillis = nowMillis + jittered;
+		this.nextAllowedMillis = nowMillis + nextInterval();
 		this.authentications++;
 		return true;
+	}
+
+	/**
+	 * The API rejected this instance's token: another instance holds the session now. Unless an interval is already
+	 * running, the next authentication waits one, so that the instances a new session just cut off do not all take
+	 * it back at once.
+	 */
+	synchronized void rejected(long nowMillis) {
+		if (nowMillis >= this.nextAllowedMillis) {
+			this.nextAllowedMillis = nowMillis + nextInterval();
+		}
+	}
+
+	/**
+	 * The current interval, doubled with each authentication, less up to a quarter so that instances that lost
+	 * coordination at the same moment do not come back in step.
+	 */
+	private long nextInterval() {
+		long interval = Math.min(MAX_INTERVAL_MILLIS, this.baseIntervalMillis << Math.min(this.authentications, 20));
+		return interval - ThreadLocalRandom.current().nextLong(interval / 4 + 1);
 	}
 
 	/**

@@ -159,8 +159,10 @@ public class TokenManager implements ReactiveOAuth2AuthorizedClientManager {
 				return current.asMono();
 			}
 			Provider provider = this.providers.get(registrationId);
-			if (provider != null && !this.inFlight.containsKey(registrationId) && !coordinationLost(provider)
-					&& !mayRenewRejected(provider, now)) {
+			if (provider != null && coordinationLost(provider)) {
+				provider.sessionBudget().rejected(now);
+			}
+			else if (provider != null && !this.inFlight.containsKey(registrationId) && !mayRenewRejected(provider, now)) {
 				return freshFromStore(provider, rejected.tokenValue());
 			}
 			return awaitRenewal(registrationId, rejected.tokenValue(), true);

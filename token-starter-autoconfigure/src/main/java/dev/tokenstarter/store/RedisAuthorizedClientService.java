@@ -222,8 +222,13 @@ public class RedisAuthorizedClientService implements ReactiveOAuth2AuthorizedCli
 		if (pending == null || (stored != null && !expiresLater(pending, stored))) {
 			return Mono.justOrEmpty(stored);
 		}
+		// Another instance wrote back its own token since this one read the entry: read again and compare with
+		// that one, or a single-session provider's live token could lose to an older, dead one.
 		return save(key, registrationId, principalName, pending)
-			.onErrorResume(StaleAuthorizedClientException.class, (ex) -> Mono.justOrEmpty(stored));
+			.onErrorResume(StaleAuthorizedClientException.class, (ex) -> {
+				this.pendingWriteBacks.putIfAbsent(key, pending);
+				return loadAuthorizedClient(registrationId, principalName);
+			});
 	}
 
 	private static boolean expiresLater(OAuth2AuthorizedClient candidate, OAuth2AuthorizedClient stored) {

@@ -1,0 +1,55 @@
+package dev.tokenstarter.store;
+
+import java.time.Duration;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.redisson.Redisson;
+import org.redisson.api.RedissonClient;
+import org.redisson.config.Config;
+
+import dev.tokenstarter.test.RedisServer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The end of a Redis outage is noticed within the retry interval even when nothing else asks Redis.
+ */
+class RedisAvailabilityProbeTests {
+
+	private final RedisServer redis = RedisServer.start();
+
+	private RedissonClient redisson;
+
+	private RedisAvailabilityProbe probe;
+
+	@AfterEach
+	void stop() {
+		if (this.probe != null) {
+			this.probe.stop();
+		}
+		if (this.redisson != null) {
+			this.redisson.shutdown();
+		}
+		this.redis.close();
+	}
+
+	@Test
+	void degradedModeEndsOnceRedisAnswersAgainWithoutAnyOtherCommand() {
+		Config config = new Config();
+		config.useSingleServer().setAddress(this.redis.url()).setRetryAttempts(0).setTimeout(500);
+		this.redisson = Redisson.create(config);
+		RedisAvailability availability = new RedisAvailability(Duration.ofMillis(200));
+		this.probe = new RedisAvailabilityProbe(this.redisson, new RedisKeys("probe-test:"), availability,
+				Duration.ofMillis(200), Duration.ofMillis(500));
+		this.probe.start();
+		this.redis.kill();
+		availability.failed("load", new IllegalStateException("connection refused"));
+		assertThat(availability.isDegraded()).isTrue();
+		await().during(Duration.ofMillis(800)).atMost(Duration.ofSeconds(5)).until(availability::isDegraded);
+		this.redis.restart();
+		await().atMost(Duration.ofSeconds(10)).until(() -> !availability.isDegraded());
+	}
+
+}
