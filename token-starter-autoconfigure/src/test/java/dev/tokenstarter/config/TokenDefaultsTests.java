@@ -14,6 +14,7 @@ import org.springframework.security.oauth2.client.registration.ClientRegistratio
 import org.springframework.security.oauth2.core.ClientAuthenticationMethod;
 
 import dev.tokenstarter.autoconfigure.TokenEngineAutoConfiguration;
+import dev.tokenstarter.autoconfigure.TokenPropertiesAutoConfiguration;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -28,7 +29,8 @@ class TokenDefaultsTests {
 	private static final String B = "token.providers.billing.";
 
 	private final ApplicationContextRunner runner = new ApplicationContextRunner()
-		.withConfiguration(AutoConfigurations.of(TokenEngineAutoConfiguration.class))
+		.withConfiguration(
+				AutoConfigurations.of(TokenPropertiesAutoConfiguration.class, TokenEngineAutoConfiguration.class))
 		.withPropertyValues(A + "token-uri=https://acme.example.com/token", A + "client-id=acme",
 				A + "client-secret=acme-secret", B + "token-uri=https://billing.example.com/token",
 				B + "client-id=billing", B + "client-secret=billing-secret");
