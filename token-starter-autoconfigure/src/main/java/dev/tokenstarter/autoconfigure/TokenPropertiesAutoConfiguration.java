@@ -11,7 +11,7 @@ import dev.tokenstarter.config.TokenPropertiesBindHandlerAdvisor;
  * Checks what is written under {@code token.*} when it is bound: a misspelt key or a placeholder nothing
  * resolves fails start-up instead of being ignored or sent to a provider.
  */
-@AutoConfiguration(before = TokenEngineAutoConfiguration.class)
+@AutoConfiguration
 public class TokenPropertiesAutoConfiguration {
 
 	/**
