@@ -12,7 +12,6 @@ import reactor.core.scheduler.Schedulers;
 import org.springframework.security.oauth2.client.ClientAuthorizationException;
 import org.springframework.security.oauth2.client.registration.ClientRegistration;
 import org.springframework.security.oauth2.client.registration.ClientRegistrations;
-import org.springframework.security.oauth2.core.ClientAuthenticationMethod;
 import org.springframework.security.oauth2.core.OAuth2Error;
 
 /**
@@ -37,7 +36,8 @@ public final class ProviderClientRegistrations {
 			String tokenUri = ProviderEndpoints.of(provider).tokenUri();
 			if (tokenUri != null) {
 				registrations.add(configure(ClientRegistration.withRegistrationId(name).tokenUri(tokenUri), name,
-						provider).build());
+						provider, properties.getDefaults())
+					.build());
 			}
 		});
 		return registrations;
@@ -58,7 +58,8 @@ public final class ProviderClientRegistrations {
 			if (ProviderEndpoints.of(provider).tokenUri() == null && issuer != null) {
 				discovered.put(name, Mono
 					.fromCallable(() -> configure(ClientRegistrations.fromIssuerLocation(issuer).registrationId(name),
-							name, provider).build())
+							name, provider, properties.getDefaults())
+						.build())
 					.subscribeOn(Schedulers.boundedElastic())
 					.onErrorMap((ex) -> new ClientAuthorizationException(new OAuth2Error("discovery_failed",
 							"could not read the metadata of issuer-uri " + issuer + ": " + ex.getMessage(), null),
@@ -71,23 +72,14 @@ public final class ProviderClientRegistrations {
 	}
 
 	private static ClientRegistration.Builder configure(ClientRegistration.Builder builder, String name,
-			TokenProperties.Provider provider) {
+			TokenProperties.Provider provider, TokenProperties.Defaults defaults) {
 		return builder.clientId(provider.getClientId())
 			.clientSecret(provider.getClientSecret())
-			.clientAuthenticationMethod(clientAuthentication(provider))
+			.clientAuthenticationMethod(
+					TokenSettings.clientAuthentication(provider, defaults).toClientAuthenticationMethod())
 			.authorizationGrantType(provider.grantTypeOrDefault().toAuthorizationGrantType())
-			.scope(provider.getScopes())
+			.scope(TokenSettings.scopes(provider, defaults))
 			.clientName(name);
-	}
-
-	/**
-	 * Nomba takes the client id and secret in its JSON body, which is what client_secret_post says.
-	 */
-	private static ClientAuthenticationMethod clientAuthentication(TokenProperties.Provider provider) {
-		if (provider.getType() == ProviderType.NOMBA) {
-			return ClientAuthenticationMethod.CLIENT_SECRET_POST;
-		}
-		return provider.getClientAuthentication().toClientAuthenticationMethod();
 	}
 
 }

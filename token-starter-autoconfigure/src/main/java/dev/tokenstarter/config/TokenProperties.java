@@ -26,12 +26,16 @@ public class TokenProperties implements Validator {
 	public static final String PREFIX = "token";
 
 	/**
-	 * Token providers by name; each name becomes a Spring Security client registration id.
+	 * Token providers by name; each name becomes a Spring Security client registration id. An entry takes type,
+	 * token-uri or issuer-uri, client-id, client-secret, grant-type, username, password, ssl-bundle, base-url,
+	 * revoke-uri, revoke-on-shutdown, refresh-uri, account-id and nomba-environment, and may override any
+	 * token.defaults setting.
 	 */
 	private Map<String, Provider> providers = new LinkedHashMap<>();
 
 	/**
-	 * Settings every provider inherits unless it sets its own.
+	 * Settings every provider inherits unless it sets its own: all but those that identify the provider and the
+	 * client (type, URLs, credentials, grant, SSL bundle, Nomba account) and revoke-on-shutdown.
 	 */
 	private final Defaults defaults = new Defaults();
 
@@ -108,9 +112,10 @@ public class TokenProperties implements Validator {
 		private @Nullable String clientSecret;
 
 		/**
-		 * How the client authenticates at the token endpoint.
+		 * How the client authenticates at the token endpoint. Inherits token.defaults.client-authentication
+		 * (client_secret_basic) when not set. Type nomba always uses client_secret_post.
 		 */
-		private ClientAuthentication clientAuthentication = ClientAuthentication.CLIENT_SECRET_BASIC;
+		private @Nullable ClientAuthentication clientAuthentication;
 
 		/**
 		 * Grant used to obtain a token when no refresh token is held. Defaults to password for type wso2 and to
@@ -142,8 +147,8 @@ public class TokenProperties implements Validator {
 
 		/**
 		 * How many live sessions the provider keeps per client: "single" when a new token invalidates the
-		 * client's earlier ones, "multiple" otherwise. Defaults to single for types nomba and wso2, multiple for
-		 * oauth2.
+		 * client's earlier ones, "multiple" otherwise. Inherits token.defaults.sessions when not set, and
+		 * without either: single for types nomba and wso2, multiple for oauth2.
 		 */
 		private @Nullable SessionPolicy sessions;
 
@@ -174,26 +179,31 @@ public class TokenProperties implements Validator {
 
 		/**
 		 * How token request parameters are sent: form (RFC 6749) or json, for providers that only accept JSON.
+		 * Inherits token.defaults.token-request-format (form) when not set.
 		 */
-		private TokenRequestFormat tokenRequestFormat = TokenRequestFormat.FORM;
+		private @Nullable TokenRequestFormat tokenRequestFormat;
 
 		/**
-		 * Scopes requested with every token.
+		 * Scopes requested with every token. Inherits token.defaults.scopes when not set; when set, replaces
+		 * them.
 		 */
-		private Set<String> scopes = new LinkedHashSet<>();
+		private @Nullable Set<String> scopes;
 
 		/**
-		 * Audience requested with every token, sent as the "audience" token request parameter.
+		 * Audience requested with every token, sent as the "audience" token request parameter. Inherits
+		 * token.defaults.audience when neither it nor parameters.audience is set.
 		 */
 		private @Nullable String audience;
 
 		/**
-		 * Extra token request parameters (for example "resource"), sent with every token request.
+		 * Extra token request parameters (for example "resource"), sent with every token request. Added to
+		 * token.defaults.parameters, replacing those of the same name.
 		 */
 		private Map<String, String> parameters = new LinkedHashMap<>();
 
 		/**
-		 * Extra HTTP headers sent with every token request.
+		 * Extra HTTP headers sent with every token request. Added to token.defaults.headers, replacing those of
+		 * the same name.
 		 */
 		private Map<String, String> headers = new LinkedHashMap<>();
 
@@ -261,11 +271,11 @@ public class TokenProperties implements Validator {
 			this.clientSecret = clientSecret;
 		}
 
-		public ClientAuthentication getClientAuthentication() {
+		public @Nullable ClientAuthentication getClientAuthentication() {
 			return this.clientAuthentication;
 		}
 
-		public void setClientAuthentication(ClientAuthentication clientAuthentication) {
+		public void setClientAuthentication(@Nullable ClientAuthentication clientAuthentication) {
 			this.clientAuthentication = clientAuthentication;
 		}
 
@@ -343,11 +353,11 @@ public class TokenProperties implements Validator {
 			this.sslBundle = sslBundle;
 		}
 
-		public TokenRequestFormat getTokenRequestFormat() {
+		public @Nullable TokenRequestFormat getTokenRequestFormat() {
 			return this.tokenRequestFormat;
 		}
 
-		public void setTokenRequestFormat(TokenRequestFormat tokenRequestFormat) {
+		public void setTokenRequestFormat(@Nullable TokenRequestFormat tokenRequestFormat) {
 			this.tokenRequestFormat = tokenRequestFormat;
 		}
 
@@ -367,11 +377,11 @@ public class TokenProperties implements Validator {
 			this.revokeOnShutdown = revokeOnShutdown;
 		}
 
-		public Set<String> getScopes() {
+		public @Nullable Set<String> getScopes() {
 			return this.scopes;
 		}
 
-		public void setScopes(Set<String> scopes) {
+		public void setScopes(@Nullable Set<String> scopes) {
 			this.scopes = scopes;
 		}
 
@@ -434,9 +444,46 @@ public class TokenProperties implements Validator {
 	}
 
 	/**
-	 * Settings every provider inherits.
+	 * Settings every provider inherits. A provider's own value replaces the inherited one, except for maps
+	 * (headers, parameters), which are merged entry by entry with the provider's entries winning.
 	 */
 	public static class Defaults {
+
+		/**
+		 * Scopes requested with every token of providers that do not set their own.
+		 */
+		private Set<String> scopes = new LinkedHashSet<>();
+
+		/**
+		 * Audience requested with every token, sent as the "audience" token request parameter.
+		 */
+		private @Nullable String audience;
+
+		/**
+		 * Extra token request parameters (for example "resource") sent with every token request.
+		 */
+		private Map<String, String> parameters = new LinkedHashMap<>();
+
+		/**
+		 * Extra HTTP headers sent with every token request.
+		 */
+		private Map<String, String> headers = new LinkedHashMap<>();
+
+		/**
+		 * How clients authenticate at token endpoints. Has no effect on type nomba, whose dialect fixes it.
+		 */
+		private ClientAuthentication clientAuthentication = ClientAuthentication.CLIENT_SECRET_BASIC;
+
+		/**
+		 * How token request parameters are sent: form (RFC 6749) or json.
+		 */
+		private TokenRequestFormat tokenRequestFormat = TokenRequestFormat.FORM;
+
+		/**
+		 * How many live sessions providers keep per client. When not set: single for types nomba and wso2,
+		 * multiple for oauth2.
+		 */
+		private @Nullable SessionPolicy sessions;
 
 		/**
 		 * HTTP statuses of an API that mean its token was rejected.
@@ -454,6 +501,62 @@ public class TokenProperties implements Validator {
 		 */
 		@NestedConfigurationProperty
 		private final RetryProperties retry = new RetryProperties();
+
+		public Set<String> getScopes() {
+			return this.scopes;
+		}
+
+		public void setScopes(Set<String> scopes) {
+			this.scopes = scopes;
+		}
+
+		public @Nullable String getAudience() {
+			return this.audience;
+		}
+
+		public void setAudience(@Nullable String audience) {
+			this.audience = audience;
+		}
+
+		public Map<String, String> getParameters() {
+			return this.parameters;
+		}
+
+		public void setParameters(Map<String, String> parameters) {
+			this.parameters = parameters;
+		}
+
+		public Map<String, String> getHeaders() {
+			return this.headers;
+		}
+
+		public void setHeaders(Map<String, String> headers) {
+			this.headers = headers;
+		}
+
+		public ClientAuthentication getClientAuthentication() {
+			return this.clientAuthentication;
+		}
+
+		public void setClientAuthentication(ClientAuthentication clientAuthentication) {
+			this.clientAuthentication = clientAuthentication;
+		}
+
+		public TokenRequestFormat getTokenRequestFormat() {
+			return this.tokenRequestFormat;
+		}
+
+		public void setTokenRequestFormat(TokenRequestFormat tokenRequestFormat) {
+			this.tokenRequestFormat = tokenRequestFormat;
+		}
+
+		public @Nullable SessionPolicy getSessions() {
+			return this.sessions;
+		}
+
+		public void setSessions(@Nullable SessionPolicy sessions) {
+			this.sessions = sessions;
+		}
 
 		public Set<Integer> getUnauthorizedStatuses() {
 			return this.unauthorizedStatuses;

@@ -4,6 +4,7 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
@@ -32,6 +33,7 @@ class TokenPropertiesValidator {
 		}
 		validateSingleSessionClients(errors);
 		String defaults = TokenProperties.PREFIX + ".defaults";
+		validateScopes(defaults + ".scopes", this.properties.getDefaults().getScopes(), errors);
 		validateStatuses(defaults + ".unauthorized-statuses", this.properties.getDefaults().getUnauthorizedStatuses(),
 				errors);
 		validateRefresh(defaults + ".refresh", this.properties.getDefaults().getRefresh(), errors);
@@ -71,8 +73,8 @@ class TokenPropertiesValidator {
 		});
 	}
 
-	private static boolean singleSession(TokenProperties.Provider provider) {
-		return TokenSettings.sessions(provider) == SessionPolicy.SINGLE;
+	private boolean singleSession(TokenProperties.Provider provider) {
+		return TokenSettings.sessions(provider, this.properties.getDefaults()) == SessionPolicy.SINGLE;
 	}
 
 	private void validateProvider(String prefix, TokenProperties.Provider provider, Errors errors) {
@@ -97,18 +99,20 @@ class TokenPropertiesValidator {
 		if (!StringUtils.hasText(provider.getClientId())) {
 			error(errors, prefix + ".client-id", "is required: the client identifier the provider issued");
 		}
-		boolean tlsClientAuth = provider.getClientAuthentication() == ClientAuthentication.TLS_CLIENT_AUTH;
+		ClientAuthentication clientAuthentication = TokenSettings.clientAuthentication(provider,
+				this.properties.getDefaults());
+		boolean tlsClientAuth = clientAuthentication == ClientAuthentication.TLS_CLIENT_AUTH;
 		if (tlsClientAuth && !StringUtils.hasText(provider.getSslBundle())) {
-			error(errors, prefix + ".ssl-bundle", "is required for client-authentication tls_client_auth: the SSL "
-					+ "bundle whose client certificate authenticates the client");
+			error(errors, prefix + ".ssl-bundle", "is required for client-authentication tls_client_auth"
+					+ inherited(provider.getClientAuthentication(), "client-authentication")
+					+ ": the SSL bundle whose client certificate authenticates the client");
 		}
 		if (provider.getSslBundle() != null && !StringUtils.hasText(provider.getSslBundle())) {
 			error(errors, prefix + ".ssl-bundle", "must name an SSL bundle (spring.ssl.bundle.pem.<name> or .jks.<name>)");
 		}
 		if (!tlsClientAuth && !StringUtils.hasText(provider.getClientSecret())) {
-			error(errors, prefix + ".client-secret",
-					"is required for client-authentication " + provider.getClientAuthentication().name()
-						.toLowerCase() + ": the client secret the provider issued");
+			error(errors, prefix + ".client-secret", "is required for client-authentication "
+					+ clientAuthentication.name().toLowerCase(Locale.ROOT) + ": the client secret the provider issued");
 		}
 		if (provider.getBaseUrl() != null) {
 			httpUrl(prefix + ".base-url", provider.getBaseUrl(), errors);
@@ -121,10 +125,8 @@ class TokenPropertiesValidator {
 				&& (provider.getAccountId() != null || provider.getNombaEnvironment() != null)) {
 			error(errors, prefix + ".type", "must be nomba to use account-id or nomba-environment");
 		}
-		for (String scope : provider.getScopes()) {
-			if (!StringUtils.hasText(scope) || scope.chars().anyMatch(Character::isWhitespace)) {
-				error(errors, prefix + ".scopes", "must not contain blank scopes or scopes with spaces");
-			}
+		if (provider.getScopes() != null) {
+			validateScopes(prefix + ".scopes", provider.getScopes(), errors);
 		}
 		if (provider.getUnauthorizedStatuses() != null) {
 			validateStatuses(prefix + ".unauthorized-statuses", provider.getUnauthorizedStatuses(), errors);
@@ -159,6 +161,22 @@ class TokenPropertiesValidator {
 		if (!password && (provider.getUsername() != null || provider.getPassword() != null)) {
 			error(errors, prefix + ".username", "and password are only used by grant-type password, not "
 					+ provider.grantTypeOrDefault().name().toLowerCase());
+		}
+	}
+
+	/**
+	 * Says where an inherited value comes from, so the report does not send the user to a provider entry that
+	 * does not mention it.
+	 */
+	private static String inherited(@Nullable Object own, String setting) {
+		return (own != null) ? "" : " (from " + TokenProperties.PREFIX + ".defaults." + setting + ")";
+	}
+
+	private void validateScopes(String property, Set<String> scopes, Errors errors) {
+		boolean malformed = scopes.stream()
+			.anyMatch((scope) -> !StringUtils.hasText(scope) || scope.chars().anyMatch(Character::isWhitespace));
+		if (malformed) {
+			error(errors, property, "must not contain blank scopes or scopes with spaces");
 		}
 	}
 

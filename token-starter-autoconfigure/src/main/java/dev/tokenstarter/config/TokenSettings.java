@@ -1,6 +1,7 @@
 package dev.tokenstarter.config;
 
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
@@ -8,15 +9,26 @@ import org.jspecify.annotations.Nullable;
 
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
+import org.springframework.util.LinkedCaseInsensitiveMap;
 
 /**
  * Resolved settings of every configured provider, and the defaults that registrations coming from elsewhere
  * (such as {@code spring.security.oauth2.client.registration.*}) get.
+ *
+ * <p>Each setting is resolved in the same order: the provider's own value, then {@code token.defaults}, then the
+ * built-in default (which may depend on the provider's type, as {@code sessions} does). A provider's value
+ * replaces the inherited one whole, scopes and statuses included; {@code headers} and {@code parameters} are
+ * merged instead, entry by entry, the provider's entries winning over those of the same name in the defaults
+ * (header names compared regardless of case).
+ * Settings that identify the provider or the client (type, URLs, credentials, grant, SSL bundle, Nomba account)
+ * are not inherited, nor is {@code revoke-on-shutdown}.
  */
 public class TokenSettings {
 
 	/** The header Nomba identifies the parent account by. */
 	static final String NOMBA_ACCOUNT_HEADER = "accountId";
+
+	private static final String AUDIENCE_PARAMETER = "audience";
 
 	private final Map<String, ProviderSettings> providers;
 
@@ -60,28 +72,72 @@ public class TokenSettings {
 	}
 
 	private ProviderSettings resolve(String name, TokenProperties.Provider provider) {
-		Map<String, String> parameters = new LinkedHashMap<>(provider.getParameters());
-		if (provider.getAudience() != null) {
-			parameters.put("audience", provider.getAudience());
-		}
+		Map<String, String> parameters = requestParameters(this.defaults.getParameters(), this.defaults.getAudience());
+		parameters.putAll(requestParameters(provider.getParameters(), provider.getAudience()));
 		Set<Integer> statuses = (provider.getUnauthorizedStatuses() != null) ? provider.getUnauthorizedStatuses()
 				: this.defaults.getUnauthorizedStatuses();
 		ProviderEndpoints endpoints = ProviderEndpoints.of(provider);
-		Map<String, String> headers = new LinkedHashMap<>(provider.getHeaders());
+		// Header names are case-insensitive: X-Tenant of a provider replaces x-tenant of the defaults.
+		Map<String, String> headers = new LinkedCaseInsensitiveMap<>(Locale.ROOT);
+		headers.putAll(this.defaults.getHeaders());
+		headers.putAll(provider.getHeaders());
 		headers.putAll(dialectHeaders(provider));
 		return new ProviderSettings(name, Map.copyOf(headers), Map.copyOf(parameters), endpoints.baseUrl(),
 				Set.copyOf(statuses), RefreshSettings.resolve(provider.getRefresh(), this.defaults.getRefresh()),
 				RetrySettings.resolve(provider.getRetry(), this.defaults.getRetry()), apiHeaders(provider),
 				endpoints.revokeUri(), provider.isRevokeOnShutdown(), provider.getType(), endpoints.refreshUri(),
-				provider.getTokenRequestFormat(), provider.getSslBundle(), sessions(provider));
+				tokenRequestFormat(provider, this.defaults), provider.getSslBundle(),
+				sessions(provider, this.defaults));
+	}
+
+	/**
+	 * A provider's own audience is a parameter like the others, so that whatever the provider says about the
+	 * audience, in either form, wins over the defaults.
+	 */
+	private static Map<String, String> requestParameters(Map<String, String> parameters, @Nullable String audience) {
+		Map<String, String> merged = new LinkedHashMap<>(parameters);
+		if (audience != null) {
+			merged.put(AUDIENCE_PARAMETER, audience);
+		}
+		return merged;
+	}
+
+	/**
+	 * Returns the scopes a provider requests: its own when it sets them, otherwise the defaults'.
+	 */
+	static Set<String> scopes(TokenProperties.Provider provider, TokenProperties.Defaults defaults) {
+		return (provider.getScopes() != null) ? provider.getScopes() : defaults.getScopes();
+	}
+
+	/**
+	 * Returns how a provider's client authenticates. Nomba takes the client id and secret in its JSON body, which
+	 * is what client_secret_post says, whatever is configured.
+	 */
+	static ClientAuthentication clientAuthentication(TokenProperties.Provider provider,
+			TokenProperties.Defaults defaults) {
+		if (provider.getType() == ProviderType.NOMBA) {
+			return ClientAuthentication.CLIENT_SECRET_POST;
+		}
+		return (provider.getClientAuthentication() != null) ? provider.getClientAuthentication()
+				: defaults.getClientAuthentication();
+	}
+
+	private static TokenRequestFormat tokenRequestFormat(TokenProperties.Provider provider,
+			TokenProperties.Defaults defaults) {
+		return (provider.getTokenRequestFormat() != null) ? provider.getTokenRequestFormat()
+				: defaults.getTokenRequestFormat();
 	}
 
 	/**
 	 * Nomba and WSO2 API Manager keep one session per client; plain OAuth 2.0 servers are assumed to keep many.
+	 * Either is only assumed when neither the provider nor the defaults say.
 	 */
-	static SessionPolicy sessions(TokenProperties.Provider provider) {
+	static SessionPolicy sessions(TokenProperties.Provider provider, TokenProperties.Defaults defaults) {
 		if (provider.getSessions() != null) {
 			return provider.getSessions();
+		}
+		if (defaults.getSessions() != null) {
+			return defaults.getSessions();
 		}
 		return (provider.getType() == ProviderType.OAUTH2) ? SessionPolicy.MULTIPLE : SessionPolicy.SINGLE;
 	}
