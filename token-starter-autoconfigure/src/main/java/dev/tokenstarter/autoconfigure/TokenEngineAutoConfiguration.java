@@ -28,6 +28,7 @@ import dev.tokenstarter.config.ProviderClientRegistrations;
 import dev.tokenstarter.config.TokenClientRegistrationRepository;
 import dev.tokenstarter.config.TokenProperties;
 import dev.tokenstarter.config.TokenSettings;
+import dev.tokenstarter.engine.TokenAcquisitionOnStartup;
 import dev.tokenstarter.engine.TokenManager;
 import dev.tokenstarter.engine.TokenObserver;
 import dev.tokenstarter.engine.TokenRefreshScheduler;
@@ -144,6 +145,13 @@ public class TokenEngineAutoConfiguration {
 			.max(Duration::compareTo)
 			.orElse(Duration.ZERO);
 		return new TokenRevocationOnShutdown(tokenManager, providers, timeout);
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	TokenAcquisitionOnStartup tokenAcquisitionOnStartup(TokenManager tokenManager, TokenSettings settings,
+			TokenProperties properties) {
+		return new TokenAcquisitionOnStartup(tokenManager, settings, List.copyOf(properties.getProviders().keySet()));
 	}
 
 	@Bean

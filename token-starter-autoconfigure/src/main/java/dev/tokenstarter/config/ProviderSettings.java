@@ -23,12 +23,14 @@ import org.jspecify.annotations.Nullable;
  * @param tokenRequestFormat how token request parameters are sent
  * @param sslBundle the SSL bundle of the provider's connections, or null
  * @param sessions how many live sessions the provider keeps per client
+ * @param acquireOnStartup whether the token is obtained during start-up
+ * @param failOnStartupError whether failing to obtain it then stops the start-up
  */
 public record ProviderSettings(String registrationId, Map<String, String> headers, Map<String, String> parameters,
 		@Nullable String baseUrl, Set<Integer> unauthorizedStatuses, RefreshSettings refresh, RetrySettings retry,
 		Map<String, String> apiHeaders, @Nullable String revokeUri, boolean revokeOnShutdown, ProviderType type,
 		@Nullable String refreshUri, TokenRequestFormat tokenRequestFormat, @Nullable String sslBundle,
-		SessionPolicy sessions) {
+		SessionPolicy sessions, boolean acquireOnStartup, boolean failOnStartupError) {
 
 	/**
 	 * Whether a new token invalidates the client's earlier ones.

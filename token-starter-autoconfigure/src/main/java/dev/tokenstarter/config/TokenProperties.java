@@ -153,6 +153,19 @@ public class TokenProperties implements Validator {
 		private @Nullable SessionPolicy sessions;
 
 		/**
+		 * Whether this provider's token is obtained during start-up, warming the cache, rather than on the first
+		 * call. Inherits token.defaults.acquire-on-startup; false when neither is set.
+		 */
+		private @Nullable Boolean acquireOnStartup;
+
+		/**
+		 * Whether a token that cannot be obtained during start-up (see acquire-on-startup) stops the start-up, so
+		 * that a deployment with wrong credentials never goes live. Inherits token.defaults.fail-on-startup-error;
+		 * false when neither is set: the failure is logged and the first call tries again.
+		 */
+		private @Nullable Boolean failOnStartupError;
+
+		/**
 		 * URL refresh tokens are sent to when the provider does not take them at its token endpoint. Defaults to
 		 * {base-url}/v1/auth/token/refresh for type nomba.
 		 */
@@ -369,6 +382,22 @@ public class TokenProperties implements Validator {
 			this.sessions = sessions;
 		}
 
+		public @Nullable Boolean getAcquireOnStartup() {
+			return this.acquireOnStartup;
+		}
+
+		public void setAcquireOnStartup(@Nullable Boolean acquireOnStartup) {
+			this.acquireOnStartup = acquireOnStartup;
+		}
+
+		public @Nullable Boolean getFailOnStartupError() {
+			return this.failOnStartupError;
+		}
+
+		public void setFailOnStartupError(@Nullable Boolean failOnStartupError) {
+			this.failOnStartupError = failOnStartupError;
+		}
+
 		public boolean isRevokeOnShutdown() {
 			return this.revokeOnShutdown;
 		}
@@ -486,6 +515,16 @@ public class TokenProperties implements Validator {
 		private @Nullable SessionPolicy sessions;
 
 		/**
+		 * Whether providers' tokens are obtained during start-up, warming the cache, rather than on the first call.
+		 */
+		private boolean acquireOnStartup;
+
+		/**
+		 * Whether a token that cannot be obtained during start-up (see acquire-on-startup) stops the start-up.
+		 */
+		private boolean failOnStartupError;
+
+		/**
 		 * HTTP statuses of an API that mean its token was rejected.
 		 */
 		private Set<Integer> unauthorizedStatuses = new LinkedHashSet<>(Set.of(401));
@@ -556,6 +595,22 @@ public class TokenProperties implements Validator {
 
 		public void setSessions(@Nullable SessionPolicy sessions) {
 			this.sessions = sessions;
+		}
+
+		public boolean isAcquireOnStartup() {
+			return this.acquireOnStartup;
+		}
+
+		public void setAcquireOnStartup(boolean acquireOnStartup) {
+			this.acquireOnStartup = acquireOnStartup;
+		}
+
+		public boolean isFailOnStartupError() {
+			return this.failOnStartupError;
+		}
+
+		public void setFailOnStartupError(boolean failOnStartupError) {
+			this.failOnStartupError = failOnStartupError;
 		}
 
 		public Set<Integer> getUnauthorizedStatuses() {

@@ -3,6 +3,7 @@ package dev.tokenstarter.config;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 
 import org.jspecify.annotations.Nullable;
@@ -87,7 +88,9 @@ public class TokenSettings {
 				RetrySettings.resolve(provider.getRetry(), this.defaults.getRetry()), apiHeaders(provider),
 				endpoints.revokeUri(), provider.isRevokeOnShutdown(), provider.getType(), endpoints.refreshUri(),
 				tokenRequestFormat(provider, this.defaults), provider.getSslBundle(),
-				sessions(provider, this.defaults));
+				sessions(provider, this.defaults),
+				Objects.requireNonNullElse(provider.getAcquireOnStartup(), this.defaults.isAcquireOnStartup()),
+				Objects.requireNonNullElse(provider.getFailOnStartupError(), this.defaults.isFailOnStartupError()));
 	}
 
 	/**

@@ -106,6 +106,19 @@ public class TokenManager implements ReactiveOAuth2AuthorizedClientManager {
 	}
 
 	/**
+	 * Returns a usable token of a provider like {@link #token(String)}, waiting for a renewal up to
+	 * {@code maxWait} instead of the provider's {@code refresh.max-caller-wait}: for callers that are not serving a
+	 * request, such as start-up.
+	 * @param registrationId the provider's name
+	 * @param maxWait how long to wait for a renewal
+	 * @return the token; fails with {@link TokenAcquisitionException} when none can be had
+	 */
+	public Mono<ManagedToken> token(String registrationId, Duration maxWait) {
+		ManagedToken usable = usableToken(registrationId);
+		return (usable != null) ? usable.asMono() : awaitRenewal(registrationId, null, false, maxWait);
+	}
+
+	/**
 	 * Waits for a renewal of a provider's token: for a caller to whom {@link #usableToken(String)} just answered
 	 * null.
 	 * @param registrationId the provider's name
@@ -334,19 +347,24 @@ public class TokenManager implements ReactiveOAuth2AuthorizedClientManager {
 	 * until its replacement arrives (an operator's forced refresh)
 	 */
 	private Mono<ManagedToken> awaitRenewal(String registrationId, @Nullable String rejected, boolean discard) {
+		return awaitRenewal(registrationId, rejected, discard, null);
+	}
+
+	private Mono<ManagedToken> awaitRenewal(String registrationId, @Nullable String rejected, boolean discard,
+			@Nullable Duration wait) {
 		return Mono.defer(() -> {
 			Failure failure = activeFailure(registrationId, this.clock.millis());
 			if (failure != null) {
 				return Mono.error(forCaller(failure.error()));
 			}
 			long start = System.nanoTime();
-			Duration maxWait = this.settings.provider(registrationId).refresh().maxCallerWait();
+			Duration maxWait = (wait != null) ? wait : this.settings.provider(registrationId).refresh().maxCallerWait();
 			// The renewal itself goes on past a caller's bound (the future ignores the cancel), for later callers.
 			return Mono.fromFuture(flight(registrationId, rejected, discard), true)
 				.onErrorMap(TokenAcquisitionException.class, TokenManager::forCaller)
 				.timeout(maxWait, Mono.error(() -> new TokenAcquisitionException(registrationId, "timeout",
-						"timed out waiting for a token after " + maxWait + " (refresh.max-caller-wait); the token "
-								+ "request goes on for later callers",
+						"timed out waiting for a token after " + maxWait + ((wait != null) ? ""
+								: " (refresh.max-caller-wait)") + "; the token request goes on for later callers",
 						true, null)))
 				.doOnSuccess((token) -> this.observer.waited(registrationId, System.nanoTime() - start, true))
 				.doOnError((ex) -> this.observer.waited(registrationId, System.nanoTime() - start, false));

@@ -1,0 +1,73 @@
+package dev.tokenstarter.engine;
+
+import java.time.Duration;
+import java.util.List;
+
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+import org.springframework.beans.factory.SmartInitializingSingleton;
+
+import dev.tokenstarter.config.ProviderSettings;
+import dev.tokenstarter.config.TokenSettings;
+import dev.tokenstarter.grant.TokenAcquisitionException;
+
+/**
+ * Obtains, once every bean exists and before the application starts serving, the tokens of the providers that
+ * ask for it ({@code acquire-on-startup}). A provider that also asks to {@code fail-on-startup-error} stops the
+ * start-up when its token cannot be had, so a deployment with wrong credentials never goes live; the others log
+ * the failure and leave the token to the first call.
+ */
+public class TokenAcquisitionOnStartup implements SmartInitializingSingleton {
+
+	private static final Log logger = LogFactory.getLog(TokenAcquisitionOnStartup.class);
+
+	/** Beyond the retry budget, for the renewal lock of a fleet whose other instance is renewing. */
+	private static final Duration WAIT_MARGIN = Duration.ofSeconds(5);
+
+	private final TokenManager tokenManager;
+
+	private final List<ProviderSettings> providers;
+
+	public TokenAcquisitionOnStartup(TokenManager tokenManager, TokenSettings settings, List<String> providers) {
+		this.tokenManager = tokenManager;
+		this.providers = providers.stream().map(settings::provider).filter(ProviderSettings::acquireOnStartup).toList();
+	}
+
+	@Override
+	public void afterSingletonsInstantiated() {
+		List<String> failures = Flux.fromIterable(this.providers)
+			.flatMap((provider) -> acquire(provider).onErrorResume((ex) -> failed(provider, ex)))
+			.collectList()
+			.block();
+		if (failures != null && !failures.isEmpty()) {
+			throw new IllegalStateException("Tokens required at start-up could not be obtained:\n    "
+					+ String.join("\n    ", failures));
+		}
+	}
+
+	private Mono<String> acquire(ProviderSettings provider) {
+		Duration wait = provider.retry().timeout().plus(WAIT_MARGIN);
+		return this.tokenManager.token(provider.registrationId(), wait)
+			.doOnNext((token) -> logger.info("Token of provider '" + provider.registrationId()
+					+ "' obtained at start-up (acquire-on-startup)"))
+			.then(Mono.empty());
+	}
+
+	/**
+	 * A failure stops the start-up only for a provider that asks for it; it names the provider and the error,
+	 * never a secret.
+	 */
+	private Mono<String> failed(ProviderSettings provider, Throwable failure) {
+		String id = provider.registrationId();
+		String reason = TokenAcquisitionException.of(id, failure).getMessage();
+		if (provider.failOnStartupError()) {
+			return Mono.just(reason + " (token.providers." + id + ".fail-on-startup-error)");
+		}
+		logger.warn(reason + "; the first call will try again (token.providers." + id + ".acquire-on-startup)");
+		return Mono.empty();
+	}
+
+}

@@ -1,0 +1,85 @@
+package dev.tokenstarter.engine;
+
+import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
+
+import dev.tokenstarter.test.EngineTestSupport;
+import dev.tokenstarter.test.MutableClock;
+
+import static dev.tokenstarter.test.TokenStubs.clientCredentialsRequest;
+import static dev.tokenstarter.test.TokenStubs.count;
+import static dev.tokenstarter.test.TokenStubs.error;
+import static dev.tokenstarter.test.TokenStubs.token;
+import static dev.tokenstarter.test.TokenStubs.tokenRequests;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * {@code acquire-on-startup} warms the cache before the first call; with {@code fail-on-startup-error}, wrong
+ * credentials stop the start-up instead of going live.
+ */
+@ExtendWith(OutputCaptureExtension.class)
+class TokenAcquisitionOnStartupTests {
+
+	@RegisterExtension
+	static final WireMockExtension server = EngineTestSupport.provider();
+
+	private final ApplicationContextRunner runner = EngineTestSupport.runner(server, MutableClock.startingNow(),
+			"acme");
+
+	@Test
+	void withoutTheSettingNoTokenIsRequestedAtStartUp() {
+		server.stubFor(clientCredentialsRequest().willReturn(token("EARLY", 300)));
+		this.runner.run((context) -> {
+			assertThat(context).hasNotFailed();
+			assertThat(count(server, tokenRequests())).isZero();
+		});
+	}
+
+	@Test
+	void theTokenIsObtainedDuringStartUpAndServedToTheFirstCallWithoutWaiting() {
+		server.stubFor(clientCredentialsRequest().willReturn(token("EARLY", 300)));
+		this.runner.withPropertyValues("token.providers.acme.acquire-on-startup=true").run((context) -> {
+			assertThat(count(server, tokenRequests())).isEqualTo(1);
+			ManagedToken held = context.getBean(TokenManager.class).usableToken("acme");
+			assertThat(held).isNotNull();
+			assertThat(held.accessToken().getTokenValue()).isEqualTo("EARLY");
+		});
+	}
+
+	@Test
+	void theDefaultsCanAskEveryProviderToAcquireAtStartUp() {
+		server.stubFor(clientCredentialsRequest().willReturn(token("EARLY", 300)));
+		this.runner.withPropertyValues("token.defaults.acquire-on-startup=true")
+			.run((context) -> assertThat(count(server, tokenRequests())).isEqualTo(1));
+	}
+
+	@Test
+	void wrongCredentialsStopTheStartUpWhenAsked() {
+		server.stubFor(clientCredentialsRequest().willReturn(error(401, "invalid_client")));
+		this.runner
+			.withPropertyValues("token.providers.acme.acquire-on-startup=true",
+					"token.providers.acme.fail-on-startup-error=true")
+			.run((context) -> assertThat(context).getFailure()
+				.hasMessageContaining("provider 'acme'")
+				.hasMessageContaining("invalid_client")
+				.hasMessageContaining("token.providers.acme.fail-on-startup-error")
+				.message()
+				.doesNotContain("secret-acme"));
+	}
+
+	@Test
+	void wrongCredentialsAreLoggedAndTheApplicationStartsWhenNotAskedToFail(CapturedOutput output) {
+		server.stubFor(clientCredentialsRequest().willReturn(error(401, "invalid_client")));
+		this.runner.withPropertyValues("token.providers.acme.acquire-on-startup=true").run((context) -> {
+			assertThat(context).hasNotFailed();
+			assertThat(output).contains("invalid_client", "the first call will try again");
+		});
+	}
+
+}
