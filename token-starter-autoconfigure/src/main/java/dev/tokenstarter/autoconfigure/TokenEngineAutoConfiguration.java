@@ -131,7 +131,7 @@ public class TokenEngineAutoConfiguration {
 		List<String> providers = properties.getProviders()
 			.entrySet()
 			.stream()
-			.filter((entry) -> entry.getValue().isRevokeOnShutdown())
+			.filter((entry) -> settings.provider(entry.getKey()).revokeOnShutdown())
 			.map(Map.Entry::getKey)
 			.toList();
 		if (store instanceof SharedTokenStore && !providers.isEmpty()) {

@@ -142,8 +142,9 @@ public class TokenProperties implements Validator {
 
 		/**
 		 * Whether the tokens held for this provider are revoked when the application shuts down gracefully.
+		 * Inherits token.defaults.revoke-on-shutdown; false when neither is set.
 		 */
-		private boolean revokeOnShutdown;
+		private @Nullable Boolean revokeOnShutdown;
 
 		/**
 		 * How many live sessions the provider keeps per client: "single" when a new token invalidates the
@@ -398,11 +399,11 @@ public class TokenProperties implements Validator {
 			this.failOnStartupError = failOnStartupError;
 		}
 
-		public boolean isRevokeOnShutdown() {
+		public @Nullable Boolean getRevokeOnShutdown() {
 			return this.revokeOnShutdown;
 		}
 
-		public void setRevokeOnShutdown(boolean revokeOnShutdown) {
+		public void setRevokeOnShutdown(@Nullable Boolean revokeOnShutdown) {
 			this.revokeOnShutdown = revokeOnShutdown;
 		}
 
@@ -525,6 +526,12 @@ public class TokenProperties implements Validator {
 		private boolean failOnStartupError;
 
 		/**
+		 * Whether providers' tokens are revoked when the application shuts down gracefully (ignored in fleet mode,
+		 * where the fleet shares them).
+		 */
+		private boolean revokeOnShutdown;
+
+		/**
 		 * HTTP statuses of an API that mean its token was rejected.
 		 */
 		private Set<Integer> unauthorizedStatuses = new LinkedHashSet<>(Set.of(401));
@@ -611,6 +618,14 @@ public class TokenProperties implements Validator {
 
 		public void setFailOnStartupError(boolean failOnStartupError) {
 			this.failOnStartupError = failOnStartupError;
+		}
+
+		public boolean isRevokeOnShutdown() {
+			return this.revokeOnShutdown;
+		}
+
+		public void setRevokeOnShutdown(boolean revokeOnShutdown) {
+			this.revokeOnShutdown = revokeOnShutdown;
 		}
 
 		public Set<Integer> getUnauthorizedStatuses() {

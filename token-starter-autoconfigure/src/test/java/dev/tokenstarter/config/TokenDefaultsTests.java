@@ -67,6 +67,21 @@ class TokenDefaultsTests {
 	}
 
 	@Test
+	void startUpAndShutdownSettingsAreInheritedAndOverridden() {
+		this.runner
+			.withPropertyValues("token.defaults.revoke-on-shutdown=true", "token.defaults.acquire-on-startup=false",
+					"token.defaults.fail-on-startup-error=true", B + "revoke-on-shutdown=false",
+					B + "fail-on-startup-error=false")
+			.run(settings((acme, billing) -> {
+				assertThat(acme.revokeOnShutdown()).isTrue();
+				assertThat(acme.failOnStartupError()).isTrue();
+				assertThat(acme.acquireOnStartup()).isFalse();
+				assertThat(billing.revokeOnShutdown()).isFalse();
+				assertThat(billing.failOnStartupError()).isFalse();
+			}));
+	}
+
+	@Test
 	void tokenRequestFormatIsInheritedAndOverridden() {
 		this.runner.withPropertyValues("token.defaults.token-request-format=json", B + "token-request-format=form")
 			.run(settings((acme, billing) -> {
