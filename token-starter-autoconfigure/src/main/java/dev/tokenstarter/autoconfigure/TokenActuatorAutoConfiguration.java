@@ -21,7 +21,9 @@ import dev.tokenstarter.observe.TokensEndpoint;
 
 /**
  * The {@code tokens} health indicator and Actuator endpoint, each when its library is present and it is enabled
- * the usual Actuator way ({@code management.health.tokens.enabled}, {@code management.endpoint.tokens.*}).
+ * the usual Actuator way ({@code management.health.tokens.enabled}, {@code management.endpoint.tokens.*}). The
+ * endpoint is read-only unless {@code management.endpoint.tokens.access=unrestricted}; the health indicator is in
+ * no health group unless the application adds it to one.
  */
 @AutoConfiguration(after = { TokenRedisAutoConfiguration.class, TokenEngineAutoConfiguration.class })
 @ConditionalOnBean(TokenManager.class)

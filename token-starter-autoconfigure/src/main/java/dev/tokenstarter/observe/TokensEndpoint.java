@@ -6,6 +6,7 @@ import java.util.Map;
 
 import org.jspecify.annotations.Nullable;
 
+import org.springframework.boot.actuate.endpoint.Access;
 import org.springframework.boot.actuate.endpoint.annotation.DeleteOperation;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
@@ -20,10 +21,14 @@ import dev.tokenstarter.grant.TokenAcquisitionException;
 /**
  * The {@code tokens} Actuator endpoint: every provider's grant, store, token times, last error and counts;
  * {@code POST /{provider}} renews the provider's token now, {@code DELETE /{provider}} evicts it (and revokes it
- * where the provider supports revocation). Token values never appear, not even in part. Exposure and security
- * follow Actuator's usual rules.
+ * where the provider supports revocation). Token values never appear, not even in part.
+ * <p>
+ * Access defaults to read-only: once exposed, the endpoint may be reachable by anyone who reaches the management
+ * port, and renewing or revoking a token there calls the provider and affects every instance that shares the
+ * token. An application allows the write operations with
+ * {@code management.endpoint.tokens.access=unrestricted}, and should then protect them.
  */
-@Endpoint(id = "tokens")
+@Endpoint(id = "tokens", defaultAccess = Access.READ_ONLY)
 public class TokensEndpoint {
 
 	private final TokenOverview overview;

@@ -44,6 +44,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
 		properties = { "management.endpoints.web.exposure.include=health,tokens",
+				"management.endpoint.tokens.access=unrestricted",
+				// The test classpath has Lettuce: without this, the Redis health check would reach for localhost:6379.
+				"spring.autoconfigure.exclude=org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration",
 				"management.endpoint.health.show-details=always", "logging.level.dev.tokenstarter=TRACE",
 				"logging.level.org.springframework.web.reactive.function.client=TRACE",
 				"logging.level.org.springframework.security=TRACE", "token.scheduler.enabled=false",
