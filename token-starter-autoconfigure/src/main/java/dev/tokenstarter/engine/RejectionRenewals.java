@@ -1,42 +1,41 @@
 package dev.tokenstarter.engine;
 
 /**
- * How often one provider's token may be renewed because its API rejected it. The first rejection is renewed at
- * once, so a revoked token is replaced without failing a call; another renewal for a rejection within the interval
- * is refused, because an API that refuses even newly issued tokens (wrong audience, scopes or token type) would
- * otherwise make every call a token request. Refusals are reported once until the API accepts a token again.
+ * Whether one provider's token may be renewed because its API rejected it. A rejection is renewed, and the request
+ * retried, unless a retry with a renewed token was itself rejected within the provider's cooldown: the API then
+ * refuses even newly issued tokens (wrong audience, scopes or token type), and renewing on every 401 would make
+ * every call a token request. Revocations, however often they come, are renewed as long as the renewed token is
+ * accepted. Refusals are reported once until the API accepts a renewed token again.
  */
 final class RejectionRenewals {
 
-	private long lastRenewalMillis;
-
-	private boolean renewedOnce;
+	private long refusingUntilMillis;
 
 	private boolean refusalReported;
 
 	/**
-	 * Takes the right to renew for a rejection now, if the last such renewal is at least {@code intervalMillis}
-	 * old.
-	 * @return whether to renew
+	 * Whether a rejection may be renewed now.
 	 */
-	synchronized boolean tryRenew(long nowMillis, long intervalMillis) {
-		if (this.renewedOnce && nowMillis - this.lastRenewalMillis < intervalMillis) {
-			return false;
-		}
-		this.renewedOnce = true;
-		this.lastRenewalMillis = nowMillis;
-		return true;
+	synchronized boolean mayRenew(long nowMillis) {
+		return nowMillis >= this.refusingUntilMillis;
 	}
 
 	/**
-	 * Returns when the next renewal for a rejection may run.
+	 * The API rejected a request retried with a renewed token: rejections are not renewed for the cooldown.
 	 */
-	synchronized long nextRenewalMillis(long intervalMillis) {
-		return this.lastRenewalMillis + intervalMillis;
+	synchronized void renewedTokenRejected(long nowMillis, long cooldownMillis) {
+		this.refusingUntilMillis = nowMillis + cooldownMillis;
 	}
 
 	/**
-	 * Whether a refusal is the first since the API last accepted a token, and so worth reporting.
+	 * Returns when rejections may be renewed again.
+	 */
+	synchronized long refusingUntilMillis() {
+		return this.refusingUntilMillis;
+	}
+
+	/**
+	 * Whether a refusal is the first since the API last accepted a renewed token, and so worth reporting.
 	 */
 	synchronized boolean firstRefusal() {
 		boolean first = !this.refusalReported;
@@ -45,9 +44,10 @@ final class RejectionRenewals {
 	}
 
 	/**
-	 * The API accepted a renewed token: the next refusal starts a new episode.
+	 * The API accepted a renewed token: rejections are renewed again, and the next refusal starts a new episode.
 	 */
 	synchronized void accepted() {
+		this.refusingUntilMillis = 0;
 		this.refusalReported = false;
 	}
 

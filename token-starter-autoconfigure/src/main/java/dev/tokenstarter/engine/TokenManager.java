@@ -157,9 +157,10 @@ public class TokenManager implements ReactiveOAuth2AuthorizedClientManager {
 
 	/**
 	 * Replaces a token the API just rejected: with a newer one if another caller already renewed it, otherwise
-	 * with a new one, obtained without ever serving the rejected token again. When a renewal for a rejection
-	 * already ran within the provider's {@code failure-cooldown}, the API refuses even newly issued tokens: then
-	 * only the store is read again, never the provider, and the result is empty unless it holds a newer token.
+	 * with a new one, obtained without ever serving the rejected token again. When a request retried with a
+	 * renewed token was rejected too within the provider's {@code failure-cooldown}, the API refuses even newly
+	 * issued tokens: then only the store is read again, never the provider, and the result is empty unless it
+	 * holds a newer token.
 	 * @param registrationId the provider's name
 	 * @param rejected the token the API rejected
 	 * @return a different token, or empty when the rejection is to be returned to the caller as it is
@@ -183,13 +184,12 @@ public class TokenManager implements ReactiveOAuth2AuthorizedClientManager {
 	}
 
 	private boolean mayRenewRejected(Provider provider, long now) {
-		long interval = provider.settings().refresh().failureCooldown().toMillis();
-		if (provider.rejections().tryRenew(now, interval)) {
+		if (provider.rejections().mayRenew(now)) {
 			return true;
 		}
 		if (provider.rejections().firstRefusal()) {
 			this.observer.freshTokenRejected(provider.registrationId(),
-					Instant.ofEpochMilli(provider.rejections().nextRenewalMillis(interval)));
+					Instant.ofEpochMilli(provider.rejections().refusingUntilMillis()));
 		}
 		return false;
 	}
@@ -282,8 +282,12 @@ public class TokenManager implements ReactiveOAuth2AuthorizedClientManager {
 	 */
 	public void recordUnauthorizedRetry(String registrationId, boolean success) {
 		Provider provider = this.providers.get(registrationId);
-		if (success && provider != null) {
+		if (provider != null && success) {
 			provider.rejections().accepted();
+		}
+		else if (provider != null) {
+			provider.rejections().renewedTokenRejected(this.clock.millis(),
+					provider.settings().refresh().failureCooldown().toMillis());
 		}
 		activity(registrationId).unauthorizedRetry();
 		this.observer.unauthorizedRetry(registrationId, success);

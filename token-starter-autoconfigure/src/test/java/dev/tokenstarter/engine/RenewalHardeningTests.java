@@ -247,6 +247,23 @@ class RenewalHardeningTests {
 		});
 	}
 
+	@Test
+	void revocationsInQuickSuccessionAreEachRenewedAsLongAsTheRenewedTokenIsAccepted() {
+		inSequence(server, TokenStubs::clientCredentialsRequest, token("T1", 300), token("T2", 300),
+				token("T3", 300));
+		server.stubFor(apiWith("T1").willReturn(aResponse().withStatus(401)));
+		server.stubFor(apiWith("T2").willReturn(ok("hello")));
+		server.stubFor(apiWith("T3").willReturn(ok("hello")));
+		this.runner.run((context) -> {
+			RestClient api = context.getBean(TokenClients.class).restClient("acme");
+			assertThat(api.get().uri(API_PATH).retrieve().body(String.class)).isEqualTo("hello");
+			// T2, obtained a moment ago for the first revocation, is revoked too.
+			server.stubFor(apiWith("T2").willReturn(aResponse().withStatus(401)));
+			assertThat(api.get().uri(API_PATH).retrieve().body(String.class)).isEqualTo("hello");
+			assertThat(count(server, tokenRequests())).isEqualTo(3);
+		});
+	}
+
 	private OAuth2AuthorizedClient withTokenValue(OAuth2AuthorizedClient client, String value) {
 		Instant now = this.clock.instant();
 		return new OAuth2AuthorizedClient(client.getClientRegistration(), client.getPrincipalName(),
