@@ -8,6 +8,7 @@ import org.redisson.config.Config;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.autoconfigure.ssl.SslAutoConfiguration;
 import org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration;
+import org.springframework.boot.data.redis.autoconfigure.DataRedisConnectionDetails;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.security.oauth2.client.InMemoryReactiveOAuth2AuthorizedClientService;
@@ -30,7 +31,8 @@ class TokenRedisAutoConfigurationTests {
 
 	private final ApplicationContextRunner runner = new ApplicationContextRunner()
 		.withConfiguration(AutoConfigurations.of(SslAutoConfiguration.class, DataRedisAutoConfiguration.class,
-				TokenRedisAutoConfiguration.class, TokenEngineAutoConfiguration.class))
+				TokenRedisAutoConfiguration.class, TokenRedisRequirementsAutoConfiguration.class,
+				TokenEngineAutoConfiguration.class))
 		.withPropertyValues("token.store.redis.encryption-keys=" + FleetTestSupport.TEST_KEY);
 
 	@Test
@@ -80,8 +82,23 @@ class TokenRedisAutoConfigurationTests {
 	}
 
 	@Test
-	void withoutRedissonTheStoreStaysInMemory() {
+	void aRedisConnectionWithoutFleetLibrariesFailsStartUpInsteadOfFallingBackToMemory() {
 		this.runner.withPropertyValues("spring.data.redis.url=redis://127.0.0.1:1")
+			.withClassLoader(new FilteredClassLoader(RedissonClient.class))
+			.run((context) -> assertThat(context).getFailure()
+				.rootCause()
+				.hasMessageContaining("token.store.type")
+				.hasMessageContaining("org.redisson:redisson"));
+		this.runner.withPropertyValues("token.store.type=redis")
+			.withClassLoader(new FilteredClassLoader(DataRedisConnectionDetails.class))
+			.run((context) -> assertThat(context).getFailure()
+				.rootCause()
+				.hasMessageContaining("spring-boot-starter-data-redis"));
+	}
+
+	@Test
+	void withoutFleetLibrariesAndAnExplicitMemoryStoreTheApplicationStarts() {
+		this.runner.withPropertyValues("spring.data.redis.url=redis://127.0.0.1:1", "token.store.type=memory")
 			.withClassLoader(new FilteredClassLoader(RedissonClient.class))
 			.run((context) -> assertThat(context.getBean(ReactiveOAuth2AuthorizedClientService.class))
 				.isInstanceOf(InMemoryReactiveOAuth2AuthorizedClientService.class));

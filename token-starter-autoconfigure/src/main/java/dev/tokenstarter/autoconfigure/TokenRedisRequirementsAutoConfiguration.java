@@ -1,0 +1,47 @@
+package dev.tokenstarter.autoconfigure;
+
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.AnyNestedCondition;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingClass;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Conditional;
+
+import dev.tokenstarter.config.TokenConfigurationException;
+
+/**
+ * Stops the start-up when the Redis store is asked for (or implied by a Redis connection) but the libraries of
+ * fleet mode are not on the class path: each instance would otherwise keep its own tokens in memory without a
+ * word, and the fleet would authenticate once per instance.
+ */
+@AutoConfiguration(before = TokenEngineAutoConfiguration.class)
+@Conditional({ OnRedisTokenStoreCondition.class, TokenRedisRequirementsAutoConfiguration.FleetLibraryMissing.class })
+public final class TokenRedisRequirementsAutoConfiguration {
+
+	@Bean
+	Object tokenRedisStoreRequirements() {
+		throw new TokenConfigurationException("token.store.type",
+				"selects the Redis store (token.store.type=redis, or a spring.data.redis.* connection without "
+						+ "token.store.type), but fleet mode's libraries are missing: add spring-boot-starter-data-redis "
+						+ "(or spring-boot-data-redis without Lettuce) and org.redisson:redisson, or set "
+						+ "token.store.type=memory");
+	}
+
+	static final class FleetLibraryMissing extends AnyNestedCondition {
+
+		FleetLibraryMissing() {
+			super(ConfigurationPhase.REGISTER_BEAN);
+		}
+
+		@ConditionalOnMissingClass("org.springframework.boot.data.redis.autoconfigure.DataRedisConnectionDetails")
+		static final class SpringBootRedisMissing {
+
+		}
+
+		@ConditionalOnMissingClass("org.redisson.api.RedissonClient")
+		static final class RedissonMissing {
+
+		}
+
+	}
+
+}
