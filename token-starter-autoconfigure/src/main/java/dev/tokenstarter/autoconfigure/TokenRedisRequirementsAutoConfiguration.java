@@ -21,9 +21,9 @@ public final class TokenRedisRequirementsAutoConfiguration {
 	Object tokenRedisStoreRequirements() {
 		throw new TokenConfigurationException("token.store.type",
 				"selects the Redis store (token.store.type=redis, or a spring.data.redis.* connection without "
-						+ "token.store.type), but fleet mode's libraries are missing: add spring-boot-starter-data-redis "
-						+ "(or spring-boot-data-redis without Lettuce) and org.redisson:redisson, or set "
-						+ "token.store.type=memory");
+						+ "token.store.type), but fleet mode's libraries are missing: depend on token-starter-redis "
+						+ "(which brings org.redisson:redisson) instead of token-starter, add spring-boot-starter-data-redis "
+						+ "(or spring-boot-data-redis without Lettuce), or set token.store.type=memory");
 	}
 
 	static final class FleetLibraryMissing extends AnyNestedCondition {
