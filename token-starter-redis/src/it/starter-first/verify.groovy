@@ -6,6 +6,6 @@ assert resolved.any { it.startsWith('io.lettuce:lettuce-core:jar:') }
 assert resolved.any { it.startsWith('org.springframework.data:spring-data-redis:jar:') }
 assert resolved.any { it.startsWith('org.springframework.boot:spring-boot-data-redis:jar:') }
 assert resolved.any { it.startsWith('org.redisson:redisson:jar:') }
-assert resolved.any { it.startsWith('dev.tokenstarter:token-starter:pom:') }
+assert resolved.any { it.startsWith('dev.tokenstarter:token-starter:jar:') }
 assert resolved.any { it.startsWith('dev.tokenstarter:token-starter-autoconfigure:jar:') }
 return true
