@@ -649,8 +649,7 @@ public class TokenManager implements ReactiveOAuth2AuthorizedClientManager {
 						return Mono.empty();
 					}
 					provider.revoked().set(held.getAccessToken().getTokenValue());
-					this.nearCache.computeIfPresent(registrationId,
-							(id, token) -> token.hasValue(provider.revoked().get()) ? null : token);
+					this.nearCache.remove(registrationId);
 					return this.store.removeAuthorizedClient(registrationId, provider.principal().getName())
 						.then(provider.grants().revoke(held))
 						.then();
