@@ -26,11 +26,23 @@ public final class RedisServer implements AutoCloseable {
 
 	private final List<String> trailingArguments = new ArrayList<>();
 
+	/**
+	 * Where the server runs: a replica's full sync writes an RDB file to its working directory, whatever
+	 * {@code --save} says, and it must not land in the project.
+	 */
+	private final Path workingDirectory;
+
 	private Process process;
 
 	private RedisServer(int port, List<String> leadingArguments) {
 		this.port = port;
 		this.leadingArguments = leadingArguments;
+		try {
+			this.workingDirectory = Files.createTempDirectory("redis-" + port + "-");
+		}
+		catch (IOException ex) {
+			throw new IllegalStateException(ex);
+		}
 	}
 
 	public static RedisServer start() {
@@ -126,7 +138,8 @@ public final class RedisServer implements AutoCloseable {
 			command.addAll(List.of("--port", Integer.toString(this.port), "--bind", "127.0.0.1", "--save", "",
 					"--appendonly", "no", "--protected-mode", "no"));
 			command.addAll(this.trailingArguments);
-			this.process = new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+			this.process = new ProcessBuilder(command).directory(this.workingDirectory.toFile())
+				.redirectOutput(ProcessBuilder.Redirect.DISCARD)
 				.redirectError(ProcessBuilder.Redirect.DISCARD)
 				.start();
 		}
