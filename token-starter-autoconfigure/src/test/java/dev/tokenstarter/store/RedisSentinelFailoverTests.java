@@ -2,14 +2,12 @@ package dev.tokenstarter.store;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.stream.Collectors;
 
 import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import org.junit.jupiter.api.AfterEach;
@@ -30,7 +28,7 @@ import dev.tokenstarter.lock.TokenLock;
 import dev.tokenstarter.test.EngineTestSupport;
 import dev.tokenstarter.test.FleetTestSupport;
 import dev.tokenstarter.test.MutableClock;
-import dev.tokenstarter.test.RedisServer;
+import dev.tokenstarter.test.SentinelTopology;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -49,39 +47,16 @@ class RedisSentinelFailoverTests {
 
 	private final MutableClock clock = MutableClock.startingNow();
 
-	private final List<RedisServer> servers = new ArrayList<>();
-
-	private RedisServer master;
-
-	private RedisServer replica;
-
-	private List<RedisServer> sentinels;
+	private SentinelTopology topology;
 
 	@BeforeEach
 	void startSentinelTopology() {
-		this.master = start(RedisServer.start());
-		this.replica = start(RedisServer.start());
-		// Loads the master's data straight from the connection, without an RDB file in the working directory.
-		this.replica.command("CONFIG", "SET", "repl-diskless-load", "on-empty-db");
-		this.replica.command("REPLICAOF", "127.0.0.1", Integer.toString(this.master.port()));
-		await().atMost(Duration.ofSeconds(10))
-			.until(() -> this.replica.command("INFO", "replication").get(0).contains("master_link_status:up"));
-		this.sentinels = List.of(start(RedisServer.startSentinel(MASTER_NAME, this.master.port())),
-				start(RedisServer.startSentinel(MASTER_NAME, this.master.port())),
-				start(RedisServer.startSentinel(MASTER_NAME, this.master.port())));
-		// Each sentinel must know the replica (to promote it) and the other sentinels (to hand them the new
-		// configuration after the failover).
-		await().atMost(Duration.ofSeconds(15)).until(() -> this.sentinels.stream().allMatch((sentinel) -> {
-			List<String> replicas = sentinel.command("SENTINEL", "REPLICAS", MASTER_NAME);
-			List<String> others = sentinel.command("SENTINEL", "SENTINELS", MASTER_NAME);
-			return replicas.contains(Integer.toString(this.replica.port())) && replicas.contains("slave")
-					&& others.stream().filter("name"::equals).count() == 2;
-		}));
+		this.topology = SentinelTopology.start(MASTER_NAME, null);
 	}
 
 	@AfterEach
 	void stopSentinelTopology() {
-		this.servers.forEach(RedisServer::close);
+		this.topology.close();
 	}
 
 	@Test
@@ -104,8 +79,8 @@ class RedisSentinelFailoverTests {
 						// Between two operations, so every command after this is issued during the failover;
 						// a command already in flight when a master dies has an unknown outcome, which Redisson
 						// never resends for a lock.
-						this.sentinels.get(0).command("SENTINEL", "FAILOVER", MASTER_NAME);
-						this.master.kill();
+						this.topology.failover();
+						this.topology.master().kill();
 						failedOver = true;
 					}
 					String principal = "failover-" + i;
@@ -126,9 +101,7 @@ class RedisSentinelFailoverTests {
 			});
 			try {
 				await().atMost(Duration.ofSeconds(20))
-					.until(() -> this.sentinels.get(0)
-						.command("SENTINEL", "GET-MASTER-ADDR-BY-NAME", MASTER_NAME)
-						.contains(Integer.toString(this.replica.port())));
+					.until(this.topology::replicaIsMaster);
 				await().atMost(Duration.ofSeconds(15)).until(() -> afterFailover.get() >= 50 || loop.isDone());
 			}
 			finally {
@@ -139,7 +112,7 @@ class RedisSentinelFailoverTests {
 			assertThat(degraded).isFalse();
 			assertThat(unreadWrites).hasValue(0);
 			assertThat(afterFailover.get()).isGreaterThanOrEqualTo(50);
-			assertThat(this.replica.command("KEYS", "token-starter:client:*")).hasSizeGreaterThanOrEqualTo(50);
+			assertThat(this.topology.replica().command("KEYS", "token-starter:client:*")).hasSizeGreaterThanOrEqualTo(50);
 		});
 	}
 
@@ -156,24 +129,15 @@ class RedisSentinelFailoverTests {
 				assertThat(store.loadAuthorizedClient(registration.getRegistrationId(), principal).blockOptional())
 					.isPresent();
 			}
-			assertThat(this.master.calls("hgetall")).isGreaterThanOrEqualTo(20);
-			assertThat(this.replica.calls("hgetall")).isZero();
+			assertThat(this.topology.master().calls("hgetall")).isGreaterThanOrEqualTo(20);
+			assertThat(this.topology.replica().calls("hgetall")).isZero();
 		});
 	}
 
 	private ApplicationContextRunner instance() {
-		String nodes = this.sentinels.stream()
-			.map((sentinel) -> "127.0.0.1:" + sentinel.port())
-			.collect(Collectors.joining(","));
 		return FleetTestSupport
-			.instance(provider, this.clock, "spring.data.redis.sentinel.master=" + MASTER_NAME,
-					"spring.data.redis.sentinel.nodes=" + nodes)
+			.instance(provider, this.clock, this.topology.connectionProperties())
 			.withPropertyValues("token.store.redis.timeout=6s");
-	}
-
-	private RedisServer start(RedisServer server) {
-		this.servers.add(server);
-		return server;
 	}
 
 	private static ClientRegistration registration(ApplicationContext context) {

@@ -3,7 +3,6 @@ package dev.tokenstarter.store;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -32,6 +31,7 @@ import dev.tokenstarter.client.TokenClients;
 import dev.tokenstarter.test.EngineTestSupport;
 import dev.tokenstarter.test.FleetTestSupport;
 import dev.tokenstarter.test.RedisServer;
+import dev.tokenstarter.test.SentinelTopology;
 import dev.tokenstarter.test.SingleSessionProvider;
 
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMockConfig;
@@ -106,58 +106,32 @@ class SingleSessionSentinelFailoverTests {
 			.extensions(this.session, this.session.api()))
 		.build();
 
-	private final List<RedisServer> servers = new ArrayList<>();
-
-	private RedisServer master;
-
-	private RedisServer replica;
-
-	private List<RedisServer> sentinels;
+	private SentinelTopology topology;
 
 	@BeforeEach
 	void startSentinelTopology() {
-		this.master = start(RedisServer.start());
-		this.replica = start(RedisServer.start());
-		// Loads the master's data straight from the connection, without an RDB file in the working directory.
-		this.replica.command("CONFIG", "SET", "repl-diskless-load", "on-empty-db");
-		this.replica.command("REPLICAOF", "127.0.0.1", Integer.toString(this.master.port()));
-		await().atMost(Duration.ofSeconds(10))
-			.until(() -> this.replica.command("INFO", "replication").get(0).contains("master_link_status:up"));
-		this.sentinels = List.of(start(RedisServer.startSentinel(MASTER_NAME, this.master.port())),
-				start(RedisServer.startSentinel(MASTER_NAME, this.master.port())),
-				start(RedisServer.startSentinel(MASTER_NAME, this.master.port())));
-		for (RedisServer sentinel : this.sentinels) {
-			// A dead master is noticed after a second instead of the default 30 s, as tuned production setups do.
-			sentinel.command("SENTINEL", "SET", MASTER_NAME, "down-after-milliseconds", "1000");
-		}
-		// Each sentinel must know the replica (to promote it) and the other sentinels (to elect a leader and hand
-		// them the new configuration).
-		await().atMost(Duration.ofSeconds(15)).until(() -> this.sentinels.stream().allMatch((sentinel) -> {
-			List<String> replicas = sentinel.command("SENTINEL", "REPLICAS", MASTER_NAME);
-			List<String> others = sentinel.command("SENTINEL", "SENTINELS", MASTER_NAME);
-			return replicas.contains(Integer.toString(this.replica.port())) && replicas.contains("slave")
-					&& others.stream().filter("name"::equals).count() == 2;
-		}));
+		// A dead master is noticed after a second instead of the default 30 s, as tuned production setups do.
+		this.topology = SentinelTopology.start(MASTER_NAME, Duration.ofSeconds(1));
 	}
 
 	@AfterEach
 	void stopSentinelTopology() {
-		this.servers.forEach(RedisServer::close);
+		this.topology.close();
 	}
 
 	@Test
 	void sentinelFailoverCommandUnderLoadFailsNoCallAndCostsAtMostOneExtraToken() throws Throwable {
 		Failover failover = experiment("SENTINEL FAILOVER, master killed", () -> {
 			// The old master dies as the failover starts, as in RedisSentinelFailoverTests.
-			this.sentinels.get(0).command("SENTINEL", "FAILOVER", MASTER_NAME);
-			this.master.kill();
+			this.topology.failover();
+			this.topology.master().kill();
 		});
 		assertRiddenOut(failover);
 	}
 
 	@Test
 	void killedMasterUnderLoadFailsNoCallAndCostsAtMostOneExtraToken() throws Throwable {
-		Failover failover = experiment("master killed, sentinels fail over", () -> this.master.kill());
+		Failover failover = experiment("master killed, sentinels fail over", () -> this.topology.master().kill());
 		assertRiddenOut(failover);
 	}
 
@@ -222,23 +196,14 @@ class SingleSessionSentinelFailoverTests {
 	}
 
 	private ApplicationContextRunner instance() {
-		String nodes = this.sentinels.stream()
-			.map((sentinel) -> "127.0.0.1:" + sentinel.port())
-			.collect(Collectors.joining(","));
 		return FleetTestSupport
-			.instance(this.provider, Clock.systemUTC(), "spring.data.redis.sentinel.master=" + MASTER_NAME,
-					"spring.data.redis.sentinel.nodes=" + nodes)
+			.instance(this.provider, Clock.systemUTC(), this.topology.connectionProperties())
 			.withPropertyValues("token.store.redis.timeout=" + STORE_TIMEOUT.toMillis() + "ms",
 					// Tells the engine the provider keeps one session per client (issue 21).
 					"token.providers." + PROVIDER + ".sessions=single",
 					"token.providers." + PROVIDER + ".refresh.refresh-ahead-ratio=" + REFRESH_AHEAD_RATIO,
 					"token.providers." + PROVIDER + ".refresh.jitter=" + JITTER,
 					"token.scheduler.enabled=true");
-	}
-
-	private RedisServer start(RedisServer server) {
-		this.servers.add(server);
-		return server;
 	}
 
 	/**
@@ -260,11 +225,10 @@ class SingleSessionSentinelFailoverTests {
 		}
 
 		private void poll() {
-			RedisServer promoted = SingleSessionSentinelFailoverTests.this.replica;
+			SentinelTopology topology = SingleSessionSentinelFailoverTests.this.topology;
+			RedisServer promoted = topology.replica();
 			Duration elapsed = Duration.ofNanos(System.nanoTime() - this.startNanos);
-			if (this.newMasterAfter == null && SingleSessionSentinelFailoverTests.this.sentinels.get(0)
-				.command("SENTINEL", "GET-MASTER-ADDR-BY-NAME", MASTER_NAME)
-				.contains(Integer.toString(promoted.port()))) {
+			if (this.newMasterAfter == null && topology.replicaIsMaster()) {
 				this.newMasterAfter = elapsed;
 			}
 			if (this.fleetSubscribedAfter == null) {
