@@ -1,5 +1,6 @@
 package dev.tokenstarter.config;
 
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 
@@ -37,6 +38,23 @@ public record ProviderSettings(String registrationId, Map<String, String> header
 	 */
 	public boolean singleSession() {
 		return this.sessions == SessionPolicy.SINGLE;
+	}
+
+	/**
+	 * Returns these settings with token request parameters added, replacing those of the same name.
+	 * @param added the parameters to add
+	 * @return the settings for token requests with those parameters
+	 */
+	public ProviderSettings withParameters(Map<String, String> added) {
+		if (added.isEmpty()) {
+			return this;
+		}
+		Map<String, String> merged = new LinkedHashMap<>(this.parameters);
+		merged.putAll(added);
+		return new ProviderSettings(this.registrationId, this.headers, Map.copyOf(merged), this.baseUrl,
+				this.unauthorizedStatuses, this.refresh, this.retry, this.apiHeaders, this.revokeUri,
+				this.revokeOnShutdown, this.type, this.refreshUri, this.tokenRequestFormat, this.sslBundle, this.sessions,
+				this.acquireOnStartup, this.failOnStartupError);
 	}
 
 	@Override

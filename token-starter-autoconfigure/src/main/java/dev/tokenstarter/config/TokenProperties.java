@@ -49,6 +49,12 @@ public class TokenProperties implements Validator {
 	 */
 	private final Store store = new Store();
 
+	/**
+	 * The tokens held in memory for keys other than the providers' application tokens (principals, scopes,
+	 * audiences, resources chosen per request).
+	 */
+	private final Keys keys = new Keys();
+
 	public Map<String, Provider> getProviders() {
 		return this.providers;
 	}
@@ -67,6 +73,10 @@ public class TokenProperties implements Validator {
 
 	public Store getStore() {
 		return this.store;
+	}
+
+	public Keys getKeys() {
+		return this.keys;
 	}
 
 	@Override
@@ -649,6 +659,38 @@ public class TokenProperties implements Validator {
 	/**
 	 * Background renewal of tokens in use, so the first call after a quiet period does not wait.
 	 */
+	public static class Keys {
+
+		/**
+		 * How many keys other than application tokens are held in memory at most; the least recently used ones
+		 * beyond it are dropped and read from the store again when next needed. Application tokens are never
+		 * dropped.
+		 */
+		private long maxHeld = 100_000;
+
+		/**
+		 * How long such a key is held in memory after its last use.
+		 */
+		private Duration idleTimeout = Duration.ofMinutes(30);
+
+		public long getMaxHeld() {
+			return this.maxHeld;
+		}
+
+		public void setMaxHeld(long maxHeld) {
+			this.maxHeld = maxHeld;
+		}
+
+		public Duration getIdleTimeout() {
+			return this.idleTimeout;
+		}
+
+		public void setIdleTimeout(Duration idleTimeout) {
+			this.idleTimeout = idleTimeout;
+		}
+
+	}
+
 	public static class Scheduler {
 
 		/**

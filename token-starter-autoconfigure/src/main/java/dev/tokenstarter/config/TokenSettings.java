@@ -37,8 +37,11 @@ public class TokenSettings {
 
 	private final TokenProperties.Defaults defaults;
 
+	private final KeySettings keys;
+
 	public TokenSettings(TokenProperties properties) {
 		this.defaults = properties.getDefaults();
+		this.keys = new KeySettings(properties.getKeys().getMaxHeld(), properties.getKeys().getIdleTimeout());
 		Map<String, ProviderSettings> resolved = new LinkedHashMap<>();
 		Map<String, String> usernames = new LinkedHashMap<>();
 		properties.getProviders().forEach((name, provider) -> {
@@ -59,6 +62,13 @@ public class TokenSettings {
 	 */
 	public @Nullable String username(String registrationId) {
 		return this.usernames.get(registrationId);
+	}
+
+	/**
+	 * Returns how the tokens of keys other than application tokens are held in memory.
+	 */
+	public KeySettings keys() {
+		return this.keys;
 	}
 
 	/**

@@ -4,12 +4,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.Supplier;
 
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
@@ -20,37 +16,32 @@ import org.springframework.security.oauth2.client.ReactiveOAuth2AuthorizedClient
 import org.springframework.security.oauth2.client.ReactiveOAuth2AuthorizedClientService;
 import org.springframework.security.oauth2.client.registration.ClientRegistration;
 import org.springframework.security.oauth2.client.registration.ReactiveClientRegistrationRepository;
-import org.springframework.security.oauth2.core.OAuth2AccessToken;
-import org.springframework.security.oauth2.core.OAuth2RefreshToken;
+import org.springframework.util.Assert;
 
 import dev.tokenstarter.config.ProviderSettings;
+import dev.tokenstarter.config.TokenGrantType;
 import dev.tokenstarter.config.TokenSettings;
-import dev.tokenstarter.grant.ProviderGrants;
 import dev.tokenstarter.grant.TokenAcquisitionException;
-import dev.tokenstarter.grant.TokenEndpointException;
 import dev.tokenstarter.grant.TokenGrants;
 import dev.tokenstarter.lock.TokenLock;
-import dev.tokenstarter.store.StaleAuthorizedClientException;
 
 /**
- * Hands out each provider's current token and renews it. A fresh token comes from the near cache with no I/O
- * and no lock; a stale one is served while one background renewal runs; an expired or missing one is waited
- * for. Renewals are single-flight per provider in the process, and run under the {@link TokenLock} after
- * re-reading the shared store, so another holder's fresh token is used instead of asking the provider again.
+ * Hands out tokens by {@link TokenKey} and renews them. A fresh token comes from memory with no I/O and no lock; a
+ * stale one is served while one background renewal runs; an expired or missing one is waited for. Renewals go
+ * through the {@link RenewalCoordinator}: single-flight per key in the process, under the key's lock across the
+ * fleet.
  *
- * <p>Implements Spring Security's {@link ReactiveOAuth2AuthorizedClientManager}, so Spring's own
- * {@code ServerOAuth2AuthorizedClientExchangeFilterFunction} can use it too.
+ * <p>Its faces: {@link TokenSource} for callers and HTTP client filters, {@link StoredTokenListener} for the
+ * shared store's change messages, {@link TokenOperations} for operators. Methods taking a registration id serve
+ * that provider's application token, at no cost beyond one map read. Implements Spring Security's
+ * {@link ReactiveOAuth2AuthorizedClientManager} too, so Spring's own
+ * {@code ServerOAuth2AuthorizedClientExchangeFilterFunction} can use it.
  */
-public class TokenManager implements ReactiveOAuth2AuthorizedClientManager {
+public class TokenManager
+		implements TokenSource, StoredTokenListener, TokenOperations, ReactiveOAuth2AuthorizedClientManager {
 
 	/** Last-use times are only needed to the second; writing them less often keeps the hot path cheap. */
 	private static final long LAST_USE_RESOLUTION_MILLIS = 1000;
-
-	/**
-	 * How long background renewals pause after finding another instance renewing: its token normally arrives by
-	 * change message well within this, and stale callers would otherwise ask Redis for the lock on every call.
-	 */
-	private static final long BUSY_PAUSE_MILLIS = 500;
 
 	/**
 	 * The error code of a renewal refused because a single-session provider's instance cannot coordinate with the
@@ -60,8 +51,6 @@ public class TokenManager implements ReactiveOAuth2AuthorizedClientManager {
 
 	private final ReactiveClientRegistrationRepository registrations;
 
-	private final ReactiveOAuth2AuthorizedClientService store;
-
 	private final TokenLock lock;
 
 	private final TokenGrants grants;
@@ -70,39 +59,46 @@ public class TokenManager implements ReactiveOAuth2AuthorizedClientManager {
 
 	private final Clock clock;
 
-	private final Map<String, ManagedToken> nearCache = new ConcurrentHashMap<>();
-
-	private final Map<String, CompletableFuture<ManagedToken>> inFlight = new ConcurrentHashMap<>();
-
-	private final Map<String, Failure> failures = new ConcurrentHashMap<>();
-
-	private final Map<String, Long> backgroundPausedUntil = new ConcurrentHashMap<>();
-
-	private final Map<String, Provider> providers = new ConcurrentHashMap<>();
-
-	private final Map<String, ProviderActivity> activities = new ConcurrentHashMap<>();
-
 	private final TokenObserver observer;
+
+	private final KeyStates states;
+
+	private final ProviderActivities activities = new ProviderActivities();
+
+	private final RenewalCoordinator renewals;
+
+	/** The registrations resolved so far, by id: resolving one may ask the repository (or a discovery). */
+	private final Map<String, ClientRegistration> resolved = new ConcurrentHashMap<>();
 
 	public TokenManager(ReactiveClientRegistrationRepository registrations, ReactiveOAuth2AuthorizedClientService store,
 			TokenLock lock, TokenGrants grants, TokenSettings settings, Clock clock, TokenObserver observer) {
+		Assert.notNull(registrations, "registrations must not be null");
+		Assert.notNull(store, "store must not be null");
+		Assert.notNull(lock, "lock must not be null");
+		Assert.notNull(grants, "grants must not be null");
+		Assert.notNull(settings, "settings must not be null");
+		Assert.notNull(clock, "clock must not be null");
+		Assert.notNull(observer, "observer must not be null");
 		this.registrations = registrations;
-		this.store = store;
 		this.lock = lock;
 		this.grants = grants;
 		this.settings = settings;
 		this.clock = clock;
 		this.observer = observer;
+		this.states = new KeyStates(settings.keys().maxHeld(), settings.keys().idleTimeout(), clock);
+		this.renewals = new RenewalCoordinator(store, lock, clock, observer, this.activities);
 	}
 
-	/**
-	 * Returns a usable token of a provider, renewing it first only when it has expired or is missing.
-	 * @param registrationId the provider's name
-	 * @return the token; fails with {@link TokenAcquisitionException} when none can be had
-	 */
+	@Override
 	public Mono<ManagedToken> token(String registrationId) {
 		ManagedToken usable = usableToken(registrationId);
-		return (usable != null) ? usable.asMono() : awaitRenewal(registrationId, null, false);
+		return (usable != null) ? usable.asMono() : awaitToken(TokenKey.application(registrationId), null);
+	}
+
+	@Override
+	public Mono<ManagedToken> token(TokenKey key) {
+		ManagedToken usable = usableToken(key);
+		return (usable != null) ? usable.asMono() : awaitToken(key, null);
 	}
 
 	/**
@@ -115,27 +111,35 @@ public class TokenManager implements ReactiveOAuth2AuthorizedClientManager {
 	 */
 	public Mono<ManagedToken> token(String registrationId, Duration maxWait) {
 		ManagedToken usable = usableToken(registrationId);
-		return (usable != null) ? usable.asMono() : awaitRenewal(registrationId, null, false, maxWait);
+		return (usable != null) ? usable.asMono() : awaitToken(TokenKey.application(registrationId), maxWait);
 	}
 
-	/**
-	 * Waits for a renewal of a provider's token: for a caller to whom {@link #usableToken(String)} just answered
-	 * null.
-	 * @param registrationId the provider's name
-	 * @return the renewed token; fails with {@link TokenAcquisitionException} when none can be had
-	 */
+	@Override
 	public Mono<ManagedToken> awaitToken(String registrationId) {
-		return awaitRenewal(registrationId, null, false);
+		return awaitToken(TokenKey.application(registrationId), null);
 	}
 
-	/**
-	 * Returns a provider's token at once when one can be served (a stale one after starting its background
-	 * renewal), without I/O, lock or Reactor; null when the caller must wait for {@link #token(String)}.
-	 * @param registrationId the provider's name
-	 * @return the token to use now, or null
-	 */
+	@Override
+	public Mono<ManagedToken> awaitToken(TokenKey key) {
+		return awaitToken(key, null);
+	}
+
+	private Mono<ManagedToken> awaitToken(TokenKey key, @Nullable Duration maxWait) {
+		return state(key).flatMap((state) -> awaitRenewal(state, Renewal.EXPIRED, maxWait));
+	}
+
+	@Override
 	public @Nullable ManagedToken usableToken(String registrationId) {
-		ManagedToken current = this.nearCache.get(registrationId);
+		return usable(registrationId, this.states.application(registrationId));
+	}
+
+	@Override
+	public @Nullable ManagedToken usableToken(TokenKey key) {
+		return usable(key.registrationId(), this.states.find(key));
+	}
+
+	private @Nullable ManagedToken usable(String registrationId, @Nullable KeyState state) {
+		ManagedToken current = (state != null) ? state.token() : null;
 		if (current != null) {
 			long now = this.clock.millis();
 			if (now - current.lastUsedMillis() >= LAST_USE_RESOLUTION_MILLIS) {
@@ -147,7 +151,7 @@ public class TokenManager implements ReactiveOAuth2AuthorizedClientManager {
 			}
 			if (current.isUsableAt(now)) {
 				this.observer.lookup(registrationId, TokenObserver.Lookup.STALE);
-				renewInBackground(registrationId, now);
+				renewInBackground(state, now);
 				return current;
 			}
 		}
@@ -155,48 +159,74 @@ public class TokenManager implements ReactiveOAuth2AuthorizedClientManager {
 		return null;
 	}
 
-	/**
-	 * Replaces a token the API just rejected: with a newer one if another caller already renewed it, otherwise
-	 * with a new one, obtained without ever serving the rejected token again. When a request retried with a
-	 * renewed token was rejected too within the provider's {@code failure-cooldown}, the API refuses even newly
-	 * issued tokens: then only the store is read again, never the provider, and the result is empty unless it
-	 * holds a newer token.
-	 * @param registrationId the provider's name
-	 * @param rejected the token the API rejected
-	 * @return a different token, or empty when the rejection is to be returned to the caller as it is
-	 */
+	@Override
 	public Mono<ManagedToken> replaceRejected(String registrationId, ManagedToken rejected) {
-		return Mono.defer(() -> {
+		return replaceRejected(TokenKey.application(registrationId), rejected);
+	}
+
+	/**
+	 * {@inheritDoc}
+	 * <p>When a request retried with a renewed token was rejected too within the provider's
+	 * {@code failure-cooldown}, the API refuses even newly issued tokens: then only the store is read again, never
+	 * the provider, and the result is empty unless it holds a newer token.
+	 */
+	@Override
+	public Mono<ManagedToken> replaceRejected(TokenKey key, ManagedToken rejected) {
+		return state(key).flatMap((state) -> {
 			long now = this.clock.millis();
-			ManagedToken current = this.nearCache.get(registrationId);
+			ManagedToken current = state.token();
 			if (current != null && !current.hasValue(rejected.tokenValue()) && current.isUsableAt(now)) {
 				return current.asMono();
 			}
-			Provider provider = this.providers.get(registrationId);
-			if (provider != null && coordinationLost(provider)) {
-				provider.sessionBudget().rejected(now);
+			if (this.renewals.coordinationLost(state)) {
+				state.sessionBudget().rejected(now);
 			}
-			else if (provider != null && !this.inFlight.containsKey(registrationId) && !mayRenewRejected(provider, now)) {
-				return freshFromStore(provider, rejected.tokenValue());
+			else if (state.inFlight().get() == null && !mayRenewRejected(state, now)) {
+				return this.renewals.freshFromStore(state, rejected.tokenValue());
 			}
-			return awaitRenewal(registrationId, rejected.tokenValue(), true);
+			return awaitRenewal(state, Renewal.rejected(rejected.tokenValue()), null);
 		});
 	}
 
-	private boolean mayRenewRejected(Provider provider, long now) {
-		if (provider.rejections().mayRenew(now)) {
+	private boolean mayRenewRejected(KeyState state, long now) {
+		if (state.rejections().mayRenew(now)) {
 			return true;
 		}
-		if (provider.rejections().firstRefusal()) {
-			this.observer.freshTokenRejected(provider.registrationId(),
-					Instant.ofEpochMilli(provider.rejections().refusingUntilMillis()));
+		if (state.rejections().firstRefusal()) {
+			this.observer.freshTokenRejected(state.registrationId(),
+					Instant.ofEpochMilli(state.rejections().refusingUntilMillis()));
 		}
 		return false;
 	}
 
 	@Override
+	public void recordUnauthorizedRetry(String registrationId, boolean success) {
+		recordUnauthorizedRetry(TokenKey.application(registrationId), success);
+	}
+
+	@Override
+	public void recordUnauthorizedRetry(TokenKey key, boolean success) {
+		KeyState state = this.states.find(key);
+		if (state != null && success) {
+			state.rejections().accepted();
+		}
+		else if (state != null) {
+			state.rejections().renewedTokenRejected(this.clock.millis(),
+					state.settings().refresh().failureCooldown().toMillis());
+		}
+		this.activities.of(key.registrationId()).unauthorizedRetry();
+		this.observer.unauthorizedRetry(key.registrationId(), success);
+	}
+
+	/**
+	 * Returns the application token of the request's registration. The request's principal does not choose the
+	 * key: a client-credentials token is the application's whoever's request needs it. Attributes named by
+	 * {@link TokenKeyAttributes} choose another key.
+	 */
+	@Override
 	public Mono<OAuth2AuthorizedClient> authorize(OAuth2AuthorizeRequest authorizeRequest) {
-		return token(authorizeRequest.getClientRegistrationId()).map(ManagedToken::authorizedClient);
+		return token(TokenKeyAttributes.key(authorizeRequest.getClientRegistrationId(),
+				authorizeRequest.getAttributes())).map(ManagedToken::authorizedClient);
 	}
 
 	/**
@@ -205,42 +235,37 @@ public class TokenManager implements ReactiveOAuth2AuthorizedClientManager {
 	 */
 	public void renewStaleTokens() {
 		long now = this.clock.millis();
-		this.nearCache.forEach((registrationId, token) -> {
-			Provider provider = this.providers.get(registrationId);
-			boolean active = provider != null
-					&& now - token.lastUsedMillis() < provider.settings().refresh().idleTimeout().toMillis();
-			if (active && !token.isFreshAt(now)) {
-				renewInBackground(registrationId, now);
+		this.states.forEach((state) -> {
+			ManagedToken token = state.token();
+			if (token != null && now - token.lastUsedMillis() < state.settings().refresh().idleTimeout().toMillis()
+					&& !token.isFreshAt(now)) {
+				renewInBackground(state, now);
 			}
 		});
 	}
 
 	/**
-	 * Returns the token the near cache holds for a provider, without renewing anything.
+	 * Returns the application token held for a provider, without renewing anything.
 	 * @param registrationId the provider's name
-	 * @return the cached token, or null
+	 * @return the held token, or null
 	 */
 	public @Nullable ManagedToken cachedToken(String registrationId) {
-		return this.nearCache.get(registrationId);
+		KeyState state = this.states.application(registrationId);
+		return (state != null) ? state.token() : null;
 	}
 
-	/**
-	 * Takes a token another instance obtained, so this instance serves it without reading the store. Ignored
-	 * unless it is for the application principal of a provider in use here, expires no earlier than the held
-	 * one, can be sent and was not revoked here.
-	 * @param client the other instance's authorized client
-	 */
+	@Override
 	public void accept(OAuth2AuthorizedClient client) {
-		String registrationId = client.getClientRegistration().getRegistrationId();
-		Provider provider = this.providers.get(registrationId);
-		if (provider == null || !provider.principal().getName().equals(client.getPrincipalName())) {
+		KeyState state = this.states.stored(client.getClientRegistration().getRegistrationId(),
+				client.getPrincipalName());
+		if (state == null) {
 			return;
 		}
-		ManagedToken accepted = provider.policy().manage(client);
-		if (!servable(provider, accepted)) {
+		ManagedToken accepted = state.policy().manage(client);
+		if (!RenewalCoordinator.servable(state, accepted)) {
 			return;
 		}
-		this.nearCache.compute(registrationId, (id, current) -> {
+		state.tokenHolder().updateAndGet((current) -> {
 			if (current != null && !replaces(client, current)) {
 				return current;
 			}
@@ -249,74 +274,46 @@ public class TokenManager implements ReactiveOAuth2AuthorizedClientManager {
 		});
 	}
 
-	/**
-	 * Drops the token held for a provider because another instance removed it from the store; the next call
-	 * reads the store again.
-	 * @param registrationId the provider's name
-	 * @param principalName whose token was removed
-	 */
+	@Override
 	public void forget(String registrationId, String principalName) {
-		Provider provider = this.providers.get(registrationId);
-		if (provider != null && provider.principal().getName().equals(principalName)) {
-			this.nearCache.remove(registrationId);
+		KeyState state = this.states.stored(registrationId, principalName);
+		if (state != null) {
+			state.tokenHolder().set(null);
 		}
 	}
 
-	/**
-	 * Obtains a new token for a provider now, whatever the held one's state (an operator's request); the held
-	 * token is never returned.
-	 * @param registrationId the provider's name
-	 * @return the new token
-	 */
+	@Override
 	public Mono<ManagedToken> refresh(String registrationId) {
-		return Mono.defer(() -> {
-			ManagedToken current = this.nearCache.get(registrationId);
-			return awaitRenewal(registrationId, (current != null) ? current.tokenValue() : null, false);
+		return state(TokenKey.application(registrationId)).flatMap((state) -> {
+			ManagedToken current = state.token();
+			return awaitRenewal(state, Renewal.forced((current != null) ? current.tokenValue() : null), null);
 		});
 	}
 
-	/**
-	 * Records that the API rejected a token and the request was sent again with a renewed one.
-	 * @param registrationId the provider's name
-	 * @param success whether the retried request was accepted
-	 */
-	public void recordUnauthorizedRetry(String registrationId, boolean success) {
-		Provider provider = this.providers.get(registrationId);
-		if (provider != null && success) {
-			provider.rejections().accepted();
-		}
-		else if (provider != null) {
-			provider.rejections().renewedTokenRejected(this.clock.millis(),
-					provider.settings().refresh().failureCooldown().toMillis());
-		}
-		activity(registrationId).unauthorizedRetry();
-		this.observer.unauthorizedRetry(registrationId, success);
-	}
-
-	/**
-	 * Returns what is known of a provider without contacting it.
-	 * @param registrationId the provider's name
-	 * @return its status
-	 */
+	@Override
 	public ProviderStatus status(String registrationId) {
-		Provider provider = this.providers.get(registrationId);
-		ManagedToken token = this.nearCache.get(registrationId);
-		ProviderActivity activity = this.activities.getOrDefault(registrationId, new ProviderActivity());
-		String grant = (provider != null) ? provider.registration().getAuthorizationGrantType().getValue() : "unknown";
+		KeyState state = this.states.application(registrationId);
+		ManagedToken token = (state != null) ? state.token() : null;
+		ProviderActivity activity = this.activities.orEmpty(registrationId);
+		ClientRegistration registration = this.resolved.get(registrationId);
+		String grant = (registration != null) ? registration.getAuthorizationGrantType().getValue() : "unknown";
 		return new ProviderStatus(registrationId, grant,
 				(token != null) ? token.accessToken().getScopes() : Set.of(),
 				(token != null) ? token.accessToken().getIssuedAt() : null,
 				(token != null) ? token.accessToken().getExpiresAt() : null,
 				(token != null) ? token.staleAt() : null, token != null && token.isUsableAt(this.clock.millis()),
 				activity.lastError(), activity.lastErrorAt(), activity.obtainedCount(), activity.failureCount(),
-				activity.unauthorizedRetryCount(), provider != null && coordinationLost(provider));
+				activity.unauthorizedRetryCount(), state != null && this.renewals.coordinationLost(state));
 	}
 
-	/**
-	 * Returns the names of the providers this engine has served so far.
-	 */
+	@Override
 	public Set<String> activeProviders() {
-		return Set.copyOf(this.providers.keySet());
+		return Set.copyOf(this.resolved.keySet());
+	}
+
+	@Override
+	public long heldKeys() {
+		return this.states.applicationCount() + this.states.keyedCount();
 	}
 
 	/**
@@ -330,41 +327,33 @@ public class TokenManager implements ReactiveOAuth2AuthorizedClientManager {
 				&& !current.hasValue(client.getAccessToken().getTokenValue());
 	}
 
-	private void renewInBackground(String registrationId, long now) {
-		if (activeFailure(registrationId, now) != null || this.inFlight.containsKey(registrationId)
-				|| now < this.backgroundPausedUntil.getOrDefault(registrationId, 0L)) {
+	private void renewInBackground(KeyState state, long now) {
+		if (activeFailure(state, now) != null || state.inFlight().get() != null
+				|| now < state.backgroundPausedUntil()) {
 			return;
 		}
-		Provider provider = this.providers.get(registrationId);
-		if (provider != null && coordinationLost(provider)) {
+		if (this.renewals.coordinationLost(state)) {
 			// Renewing ahead would end the session the rest of the fleet may still be using: the held token
 			// serves until it expires.
 			return;
 		}
-		flight(registrationId, null, false);
+		this.renewals.flight(state, Renewal.AHEAD);
 	}
 
 	/**
-	 * Waits for a renewal.
-	 * @param rejected a token value the renewal must not hand back, or null
-	 * @param discard whether that token is bad (the API rejected it) and is dropped at once, rather than kept
-	 * until its replacement arrives (an operator's forced refresh)
+	 * Waits for a renewal, up to {@code wait} or the provider's {@code refresh.max-caller-wait}.
 	 */
-	private Mono<ManagedToken> awaitRenewal(String registrationId, @Nullable String rejected, boolean discard) {
-		return awaitRenewal(registrationId, rejected, discard, null);
-	}
-
-	private Mono<ManagedToken> awaitRenewal(String registrationId, @Nullable String rejected, boolean discard,
-			@Nullable Duration wait) {
+	private Mono<ManagedToken> awaitRenewal(KeyState state, Renewal renewal, @Nullable Duration wait) {
 		return Mono.defer(() -> {
-			Failure failure = activeFailure(registrationId, this.clock.millis());
+			String registrationId = state.registrationId();
+			KeyState.Failure failure = activeFailure(state, this.clock.millis());
 			if (failure != null) {
 				return Mono.error(forCaller(failure.error()));
 			}
 			long start = System.nanoTime();
-			Duration maxWait = (wait != null) ? wait : this.settings.provider(registrationId).refresh().maxCallerWait();
+			Duration maxWait = (wait != null) ? wait : state.settings().refresh().maxCallerWait();
 			// The renewal itself goes on past a caller's bound (the future ignores the cancel), for later callers.
-			return Mono.fromFuture(flight(registrationId, rejected, discard), true)
+			return Mono.fromFuture(this.renewals.flight(state, renewal), true)
 				.onErrorMap(TokenAcquisitionException.class, TokenManager::forCaller)
 				.timeout(maxWait, Mono.error(() -> new TokenAcquisitionException(registrationId, "timeout",
 						"timed out waiting for a token after " + maxWait + ((wait != null) ? ""
@@ -389,8 +378,8 @@ public class TokenManager implements ReactiveOAuth2AuthorizedClientManager {
 	/**
 	 * Returns the last failed renewal while its cooldown lasts, or null.
 	 */
-	private @Nullable Failure activeFailure(String registrationId, long now) {
-		Failure failure = this.failures.get(registrationId);
+	private KeyState.@Nullable Failure activeFailure(KeyState state, long now) {
+		KeyState.Failure failure = state.failure();
 		if (failure == null || now >= failure.untilMillis()) {
 			return null;
 		}
@@ -401,217 +390,24 @@ public class TokenManager implements ReactiveOAuth2AuthorizedClientManager {
 	}
 
 	/**
-	 * Joins the renewal in flight for the provider or starts one. The renewal runs to its end even when every
-	 * waiter has gone, so a token that was requested is never thrown away.
+	 * Returns the state of a key, creating it on first use.
 	 */
-	private CompletableFuture<ManagedToken> flight(String registrationId, @Nullable String rejected,
-			boolean discard) {
-		CompletableFuture<ManagedToken> mine = new CompletableFuture<>();
-		CompletableFuture<ManagedToken> existing = this.inFlight.putIfAbsent(registrationId, mine);
-		if (existing != null) {
-			// The joined renewal may have started for another reason (ahead of expiry, say) and end with the very
-			// token this caller must not get back: then a renewal of its own follows.
-			return (rejected != null) ? existing.thenCompose((token) -> token.hasValue(rejected)
-					? flight(registrationId, rejected, discard) : CompletableFuture.completedFuture(token)) : existing;
+	private Mono<KeyState> state(TokenKey key) {
+		KeyState known = this.states.find(key);
+		if (known != null) {
+			return Mono.just(known);
 		}
-		// Leave the in-flight map before completing: a caller woken by the completion must start a new renewal,
-		// not join this finished one. Callers arriving in between find the new token in the near cache, or the
-		// failure's cooldown. Whatever the renewal does (fail before it starts, end without a token), the flight
-		// completes, or every later caller of the provider would wait for it forever.
-		Mono.defer(() -> renew(registrationId, rejected, discard))
-			.switchIfEmpty(Mono.error(() -> new IllegalStateException("the renewal ended without a token")))
-			.subscribe((token) -> {
-				this.inFlight.remove(registrationId, mine);
-				mine.complete(token);
-			}, (ex) -> {
-				TokenAcquisitionException failure = TokenAcquisitionException.of(registrationId, ex);
-				recordFailure(registrationId, failure);
-				this.inFlight.remove(registrationId, mine);
-				mine.completeExceptionally(failure);
-			});
-		return mine;
+		// Whatever fails here (an unknown provider, a repository that throws, a key the provider cannot serve)
+		// reaches the caller as the token failure it is, like one of the renewal itself.
+		return Mono.defer(() -> registration(key.registrationId()))
+			.map((registration) -> this.states.obtain(key, (k) -> describe(k, registration)))
+			.onErrorMap((ex) -> (ex instanceof IllegalArgumentException)
+					? new TokenAcquisitionException(key.registrationId(), "invalid_request", ex.getMessage(), false, ex)
+					: TokenAcquisitionException.of(key.registrationId(), ex));
 	}
 
-	private Mono<ManagedToken> renew(String registrationId, @Nullable String rejected, boolean discard) {
-		return provider(registrationId).flatMap((provider) -> {
-			ManagedToken current = this.nearCache.get(registrationId);
-			if (current != null && current.isFreshAt(this.clock.millis()) && !current.hasValue(rejected)) {
-				return Mono.just(current);
-			}
-			if (discard && current != null && current.hasValue(rejected)) {
-				this.nearCache.remove(registrationId, current);
-			}
-			OAuth2AuthorizedClient held = (current != null) ? current.authorizedClient() : null;
-			boolean ahead = current != null && current.isUsableAt(this.clock.millis())
-					&& !(discard && current.hasValue(rejected));
-			Supplier<Mono<ManagedToken>> locked = () -> renewLocked(provider, held, rejected, discard, ahead);
-			Mono<ManagedToken> waitForLock = Mono.defer(() -> provider.settings().singleSession()
-					? this.lock.withExclusiveLock(provider.lockKey(), locked) : this.lock.withLock(provider.lockKey(), locked));
-			// A background renewal ahead of expiry does not wait on the lock: if another instance is renewing, its
-			// token will come by change message. Forced and rejected renewals, and expired tokens, do wait.
-			Mono<ManagedToken> renewal = (ahead && rejected == null)
-					? Mono.defer(() -> this.lock.withLockIfFree(provider.lockKey(), locked, () -> {
-						if (!current.isUsableAt(this.clock.millis())) {
-							return waitForLock;
-						}
-						this.backgroundPausedUntil.put(registrationId, this.clock.millis() + BUSY_PAUSE_MILLIS);
-						return Mono.just(current);
-					})) : waitForLock;
-			return freshFromStore(provider, rejected).switchIfEmpty(renewal);
-		});
-	}
-
-	private Mono<ManagedToken> freshFromStore(Provider provider, @Nullable String rejected) {
-		return loadStored(provider).flatMap((stored) -> stored.map((client) -> provider.policy().manage(client))
-			.filter((token) -> token.isFreshAt(this.clock.millis()) && !token.hasValue(rejected)
-					&& servable(provider, token))
-			.map(this::remember)
-			.map(Mono::just)
-			.orElseGet(Mono::empty));
-	}
-
-	private Mono<ManagedToken> renewLocked(Provider provider, @Nullable OAuth2AuthorizedClient held,
-			@Nullable String rejected, boolean discard, boolean ahead) {
-		return loadStored(provider).flatMap((stored) -> {
-			if (stored.isPresent()) {
-				ManagedToken token = provider.policy().manage(stored.get());
-				if (token.isFreshAt(this.clock.millis()) && !token.hasValue(rejected) && servable(provider, token)) {
-					return Mono.just(remember(token));
-				}
-			}
-			OAuth2AuthorizedClient basis = stored.orElse(held);
-			boolean storeHoldsRejected = discard && stored.isPresent()
-					&& stored.get().getAccessToken().getTokenValue().equals(rejected);
-			Mono<ManagedToken> renewal = maySessionAuthenticate(provider, discard || held == null)
-					? obtain(provider, basis, ahead) : Mono.error(coordinationLostError(provider));
-			return renewal.onErrorResume((ex) -> storeHoldsRejected
-					? this.store.removeAuthorizedClient(provider.registrationId(), provider.principal().getName())
-						.then(Mono.error(ex))
-					: Mono.error(ex));
-		});
-	}
-
-	private Mono<ManagedToken> obtain(Provider provider, @Nullable OAuth2AuthorizedClient basis, boolean ahead) {
-		return provider.grants()
-			.obtain(provider.registration(), provider.principal(), basis)
-			.map(this::restamp)
-			.flatMap((client) -> ManagedToken.isSendable(client.getAccessToken().getTokenValue()) ? Mono.just(client)
-					: Mono.error(new TokenAcquisitionException(provider.registrationId(),
-							TokenEndpointException.INVALID_TOKEN_RESPONSE,
-							"the access token has characters that cannot be sent in an HTTP header", false, null)))
-			.flatMap((client) -> this.store.saveAuthorizedClient(client, provider.principal())
-				.thenReturn(client)
-				// Another holder saved a newer token meanwhile (this one outlived its lock): theirs wins.
-				.onErrorResume(StaleAuthorizedClientException.class,
-						(ex) -> loadStored(provider).map((stored) -> stored.orElse(client))))
-			.map((client) -> {
-				ManagedToken token = remember(provider.policy().manage(client));
-				this.failures.remove(provider.registrationId());
-				activity(provider.registrationId()).obtained();
-				this.observer.obtained(token, ahead);
-				return token;
-			});
-	}
-
-	/**
-	 * Whether this instance cannot coordinate its renewals with the fleet for a provider that keeps one session
-	 * per client.
-	 */
-	private boolean coordinationLost(Provider provider) {
-		return provider.settings().singleSession() && this.lock.isDegraded();
-	}
-
-	/**
-	 * Whether a renewal may authenticate. Only a single-session provider's, without fleet coordination, is limited:
-	 * renewing the token this instance holds is its own session's business, but taking the session after a
-	 * rejection, or without any token, ends another instance's session, so it runs within a per-instance budget.
-	 */
-	private boolean maySessionAuthenticate(Provider provider, boolean takesSession) {
-		if (!provider.settings().singleSession()) {
-			return true;
-		}
-		if (!this.lock.isDegraded()) {
-			provider.sessionBudget().reset();
-			return true;
-		}
-		return !takesSession || provider.sessionBudget().tryAuthenticate(this.clock.millis());
-	}
-
-	private TokenAcquisitionException coordinationLostError(Provider provider) {
-		return new TokenAcquisitionException(provider.registrationId(), COORDINATION_LOST,
-				"single-session provider, coordination lost: the token store does not answer, and authenticating "
-						+ "now would end another instance's session; next attempt from "
-						+ Instant.ofEpochMilli(provider.sessionBudget().nextAllowedMillis()),
-				true, null);
-	}
-
-	/**
-	 * Whether a token read from the store or taken from another instance may be served: one that cannot be sent
-	 * in a header would fail every call without a 401 to renew it, and a revoked one must not come back through
-	 * a read that raced with its revocation.
-	 */
-	private static boolean servable(Provider provider, ManagedToken token) {
-		return token.isSendable() && !token.hasValue(provider.revoked().get());
-	}
-
-	private ManagedToken remember(ManagedToken token) {
-		this.nearCache.put(token.authorizedClient().getClientRegistration().getRegistrationId(), token);
-		return token;
-	}
-
-	private Mono<Optional<OAuth2AuthorizedClient>> loadStored(Provider provider) {
-		return this.store
-			.<OAuth2AuthorizedClient>loadAuthorizedClient(provider.registrationId(), provider.principal().getName())
-			.map(Optional::of)
-			.defaultIfEmpty(Optional.empty());
-	}
-
-	/**
-	 * Measures the token's lifetime from when it arrived, on the engine's clock, so every threshold is on the
-	 * same clock whatever the token response client used.
-	 */
-	private OAuth2AuthorizedClient restamp(OAuth2AuthorizedClient client) {
-		OAuth2AccessToken token = client.getAccessToken();
-		Instant now = this.clock.instant();
-		Duration lifetime = (token.getIssuedAt() != null && token.getExpiresAt() != null)
-				? Duration.between(token.getIssuedAt(), token.getExpiresAt()) : Duration.ZERO;
-		OAuth2AccessToken restamped = new OAuth2AccessToken(token.getTokenType(), token.getTokenValue(), now,
-				lifetime.isZero() ? null : now.plus(lifetime), token.getScopes());
-		return new OAuth2AuthorizedClient(client.getClientRegistration(), client.getPrincipalName(), restamped,
-				restamp(client.getRefreshToken(), token.getIssuedAt(), now));
-	}
-
-	/**
-	 * A refresh token that came with this response (same issue time as its access token) moves to the engine's
-	 * clock with it; one kept from an earlier response is on that clock already.
-	 */
-	private static @Nullable OAuth2RefreshToken restamp(@Nullable OAuth2RefreshToken refreshToken,
-			@Nullable Instant accessIssuedAt, Instant now) {
-		if (refreshToken == null || refreshToken.getIssuedAt() == null || accessIssuedAt == null
-				|| !refreshToken.getIssuedAt().equals(accessIssuedAt)) {
-			return refreshToken;
-		}
-		Duration shift = Duration.between(accessIssuedAt, now);
-		return new OAuth2RefreshToken(refreshToken.getTokenValue(), now,
-				(refreshToken.getExpiresAt() != null) ? refreshToken.getExpiresAt().plus(shift) : null);
-	}
-
-	private void recordFailure(String registrationId, TokenAcquisitionException failure) {
-		Provider provider = this.providers.get(registrationId);
-		Duration cooldown = (provider != null) ? provider.settings().refresh().failureCooldown() : Duration.ZERO;
-		if (!cooldown.isZero()) {
-			this.failures.put(registrationId, new Failure(this.clock.millis() + cooldown.toMillis(), failure));
-		}
-		activity(registrationId).failed(failure, this.clock.instant());
-		this.observer.failed(failure);
-	}
-
-	private ProviderActivity activity(String registrationId) {
-		return this.activities.computeIfAbsent(registrationId, (id) -> new ProviderActivity());
-	}
-
-	private Mono<Provider> provider(String registrationId) {
-		Provider known = this.providers.get(registrationId);
+	private Mono<ClientRegistration> registration(String registrationId) {
+		ClientRegistration known = this.resolved.get(registrationId);
 		if (known != null) {
 			return Mono.just(known);
 		}
@@ -619,64 +415,80 @@ public class TokenManager implements ReactiveOAuth2AuthorizedClientManager {
 			.switchIfEmpty(Mono.error(() -> new IllegalArgumentException(
 					"No client registration named '" + registrationId + "' (token.providers." + registrationId
 							+ " or spring.security.oauth2.client.registration." + registrationId + ")")))
-			.map((registration) -> this.providers.computeIfAbsent(registrationId, (id) -> describe(registration)));
-	}
-
-	private Provider describe(ClientRegistration registration) {
-		ProviderSettings providerSettings = this.settings.provider(registration.getRegistrationId());
-		return new Provider(registration,
-				ApplicationPrincipal.of(registration, providerSettings.parameters(),
-						this.settings.username(registration.getRegistrationId())),
-				providerSettings, new RefreshPolicy(providerSettings.refresh(), this.clock),
-				this.grants.forRegistration(registration), new RejectionRenewals(), new AtomicReference<>(),
-				new SessionRenewalBudget(providerSettings.refresh().failureCooldown().toMillis()));
+			.map((registration) -> this.resolved.computeIfAbsent(registrationId, (id) -> registration));
 	}
 
 	/**
-	 * Revokes the provider's token: forgets it in the store and the near cache, marks it so that no read racing
-	 * with this one brings it back, then revokes it at the provider when it has a revocation endpoint, whatever
-	 * the provider answers. Runs under the renewal lock, so a renewal holding it finishes first and the token it
-	 * stored is the one revoked. The next call obtains a new token.
+	 * Describes how a key's tokens are requested and stored: the key's scopes replace the registration's, its
+	 * parameters are added to the provider's, and the name it is stored under says both.
+	 */
+	private KeyState describe(TokenKey key, ClientRegistration registration) {
+		ProviderSettings provider = this.settings.provider(key.registrationId());
+		if (!key.isApplication()) {
+			refuseUnsupported(key, registration, provider);
+		}
+		ClientRegistration requested = key.scopes().isEmpty() ? registration
+				: ClientRegistration.withClientRegistration(registration).scope(key.scopes()).build();
+		ProviderSettings requestSettings = provider.withParameters(key.parameters());
+		String principal = key.principal();
+		KeyPrincipal keyPrincipal = (principal != null)
+				? KeyPrincipal.named(principal, key.scopes(), key.parameters())
+				: KeyPrincipal.application(requested, requestSettings.parameters(),
+						this.settings.username(key.registrationId()));
+		return new KeyState(key, requested, keyPrincipal, requestSettings,
+				new RefreshPolicy(provider.refresh(), this.clock),
+				this.grants.forParameters(registration, key.parameters()));
+	}
+
+	/**
+	 * Refuses keys whose tokens this engine would get wrong: a second token of a single-session client ends the
+	 * first one's session, and a password grant signs in as the configured user, whose session a principal's key
+	 * must not borrow.
+	 */
+	private static void refuseUnsupported(TokenKey key, ClientRegistration registration, ProviderSettings provider) {
+		if (provider.singleSession()) {
+			throw new IllegalArgumentException("Provider '" + key.registrationId()
+					+ "' keeps a single session per client (sessions: single): it serves its application token "
+					+ "only, since a token for other scopes, parameters or a principal would end that session");
+		}
+		if (key.principal() != null
+				&& TokenGrantType.PASSWORD.toAuthorizationGrantType().equals(registration.getAuthorizationGrantType())) {
+			throw new IllegalArgumentException("Provider '" + key.registrationId()
+					+ "' uses the password grant, which signs in as its configured user: a principal's token "
+					+ "cannot be had from it");
+		}
+	}
+
+	/**
+	 * Revokes the provider's application token: forgets it in the store and in memory, marks it so that no read
+	 * racing with this one brings it back, then revokes it at the provider when it has a revocation endpoint,
+	 * whatever the provider answers. Runs under the renewal lock, so a renewal holding it finishes first and the
+	 * token it stored is the one revoked. The next call obtains a new token.
 	 * @param registrationId the provider's name
 	 * @return completes once the token is forgotten
 	 */
+	@Override
 	public Mono<Void> revoke(String registrationId) {
-		return provider(registrationId).flatMap((provider) -> this.lock.withLock(provider.lockKey(),
-				() -> loadStored(provider).flatMap((stored) -> {
-					ManagedToken cached = this.nearCache.get(registrationId);
+		return revoke(TokenKey.application(registrationId));
+	}
+
+	/**
+	 * Revokes a key's token like {@link #revoke(String)}.
+	 * @param key the key
+	 * @return completes once the token is forgotten
+	 */
+	public Mono<Void> revoke(TokenKey key) {
+		return state(key).flatMap((state) -> this.lock.withLock(state.lockKey(),
+				() -> this.renewals.loadStored(state).flatMap((stored) -> {
+					ManagedToken cached = state.token();
 					OAuth2AuthorizedClient held = stored.orElse((cached != null) ? cached.authorizedClient() : null);
 					if (held == null) {
 						return Mono.empty();
 					}
-					provider.revoked().set(held.getAccessToken().getTokenValue());
-					this.nearCache.remove(registrationId);
-					return this.store.removeAuthorizedClient(registrationId, provider.principal().getName())
-						.then(provider.grants().revoke(held))
-						.then();
+					state.revoked().set(held.getAccessToken().getTokenValue());
+					state.tokenHolder().set(null);
+					return this.renewals.removeStored(state).then(state.grants().revoke(held)).then();
 				})));
-	}
-
-	private record Failure(long untilMillis, TokenAcquisitionException error) {
-	}
-
-	/**
-	 * A provider in use here.
-	 * @param rejections the renewals its API's rejections caused
-	 * @param revoked the value of the token last revoked here, refused wherever it comes from
-	 * @param sessionBudget the authentications a single-session provider allows while coordination is lost
-	 */
-	private record Provider(ClientRegistration registration, ApplicationPrincipal principal,
-			ProviderSettings settings, RefreshPolicy policy, ProviderGrants grants, RejectionRenewals rejections,
-			AtomicReference<@Nullable String> revoked, SessionRenewalBudget sessionBudget) {
-
-		String registrationId() {
-			return this.registration.getRegistrationId();
-		}
-
-		String lockKey() {
-			return registrationId() + ':' + this.principal.getName();
-		}
-
 	}
 
 }

@@ -3,8 +3,11 @@ package dev.tokenstarter.grant;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import io.micrometer.observation.ObservationRegistry;
 import io.netty.channel.ChannelOption;
 import reactor.netty.http.client.HttpClient;
@@ -37,6 +40,9 @@ import dev.tokenstarter.ssl.ProviderSslContexts;
  */
 public class TokenGrants {
 
+	/** How many sets of per-request token parameters keep their grants built; plenty for audiences and resources. */
+	private static final int MAX_PARAMETER_SETS = 1_000;
+
 	private final TokenSettings settings;
 
 	private final Clock clock;
@@ -48,6 +54,11 @@ public class TokenGrants {
 	private final ObservationRegistry observations;
 
 	private final Map<String, ProviderGrants> byRegistration = new ConcurrentHashMap<>();
+
+	private final Cache<ParameterKey, ProviderGrants> byParameters = Caffeine.newBuilder()
+		.maximumSize(MAX_PARAMETER_SETS)
+		.executor(Runnable::run)
+		.build();
 
 	public TokenGrants(TokenSettings settings, Clock clock, PasswordCredentialsResolver passwordCredentials,
 			ProviderSslContexts sslContexts, ObservationRegistry observations) {
@@ -64,11 +75,28 @@ public class TokenGrants {
 	 * @return its grants, built on first use
 	 */
 	public ProviderGrants forRegistration(ClientRegistration registration) {
-		return this.byRegistration.computeIfAbsent(registration.getRegistrationId(), (id) -> create(registration));
+		return this.byRegistration.computeIfAbsent(registration.getRegistrationId(),
+				(id) -> create(registration, this.settings.provider(id)));
 	}
 
-	private ProviderGrants create(ClientRegistration registration) {
-		ProviderSettings provider = this.settings.provider(registration.getRegistrationId());
+	/**
+	 * Returns the grants of a registration whose token requests carry more parameters than the provider's (an
+	 * audience or resource chosen per request). Built once per set of parameters and kept while in use, within a
+	 * bound, since parameters may come from requests.
+	 * @param registration the client registration
+	 * @param parameters the parameters added to the provider's, replacing those of the same name
+	 * @return the grants
+	 */
+	public ProviderGrants forParameters(ClientRegistration registration, Map<String, String> parameters) {
+		if (parameters.isEmpty()) {
+			return forRegistration(registration);
+		}
+		Map<String, String> sorted = new TreeMap<>(parameters);
+		return this.byParameters.get(new ParameterKey(registration.getRegistrationId(), sorted),
+				(key) -> create(registration, this.settings.provider(key.registrationId()).withParameters(sorted)));
+	}
+
+	private ProviderGrants create(ClientRegistration registration, ProviderSettings provider) {
 		WebClient webClient = tokenEndpointClient(provider);
 		if (provider.type() == ProviderType.NOMBA) {
 			return nomba(registration, provider, webClient);
@@ -168,6 +196,9 @@ public class TokenGrants {
 		MultiValueMap<String, String> parameters = new LinkedMultiValueMap<>();
 		provider.parameters().forEach(parameters::add);
 		return parameters;
+	}
+
+	private record ParameterKey(String registrationId, Map<String, String> parameters) {
 	}
 
 }

@@ -5,6 +5,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 
@@ -15,7 +16,10 @@ import org.springframework.security.core.authority.AuthorityUtils;
 import org.springframework.security.oauth2.client.registration.ClientRegistration;
 
 /**
- * The application itself as the owner of a provider's tokens. Client-credentials tokens belong to the
+ * Whose token a {@link TokenKey} names, as Spring Security's grants and the token store see it: its name is the
+ * name the token is stored under.
+ *
+ * <p>For the application itself as the owner of a provider's tokens: Client-credentials tokens belong to the
  * application, not to whichever user's request needed them, so every caller shares one token per provider. The
  * name carries a fingerprint of what the token is for (token endpoint, client, grant, scopes, extra parameters,
  * and for the password grant the user signed in as), so two configurations never share a token by accident,
@@ -27,24 +31,24 @@ import org.springframework.security.oauth2.client.registration.ClientRegistratio
  * from elsewhere); credentials of another user are refused, since that user's tokens would be stored under the
  * configured user's name.
  */
-final class ApplicationPrincipal extends AbstractAuthenticationToken {
+final class KeyPrincipal extends AbstractAuthenticationToken {
 
 	private final String name;
 
-	private ApplicationPrincipal(String name) {
+	private KeyPrincipal(String name) {
 		super(AuthorityUtils.NO_AUTHORITIES);
 		this.name = name;
 		setAuthenticated(true);
 	}
 
 	/**
-	 * Returns the principal of a registration's tokens.
+	 * Returns the principal of a registration's application tokens.
 	 * @param registration the client registration
 	 * @param parameters extra token request parameters
 	 * @param username the user a password grant signs in as, or null; only its hash becomes part of the name
 	 * @return the principal
 	 */
-	static ApplicationPrincipal of(ClientRegistration registration, Map<String, String> parameters,
+	static KeyPrincipal application(ClientRegistration registration, Map<String, String> parameters,
 			@Nullable String username) {
 		StringBuilder purpose = new StringBuilder()
 			.append(registration.getProviderDetails().getTokenUri())
@@ -60,7 +64,26 @@ final class ApplicationPrincipal extends AbstractAuthenticationToken {
 			// Appended only when present, so that the tokens other grants already stored keep their names.
 			purpose.append('\n').append(username);
 		}
-		return new ApplicationPrincipal("app:" + sha256(purpose.toString()).substring(0, 16));
+		return new KeyPrincipal(TokenKey.APPLICATION_PREFIX + sha256(purpose.toString()).substring(0, 16));
+	}
+
+	/**
+	 * Returns the principal of a named principal's tokens. The name is the principal's own for the provider's
+	 * configured request, so that it matches what Spring Security stores for a user; with scopes or parameters of
+	 * its own, or a name that holds the separator, a fingerprint of the request follows after a {@code #}, which
+	 * keeps every (principal, request) pair on a name of its own: the part after the last {@code #} is always a
+	 * fingerprint, and a name without one is always a principal with the configured request.
+	 * @param principal the principal's name
+	 * @param scopes the scopes asked for, empty for the registration's
+	 * @param parameters the parameters added to the provider's
+	 * @return the principal
+	 */
+	static KeyPrincipal named(String principal, Set<String> scopes, Map<String, String> parameters) {
+		if (scopes.isEmpty() && parameters.isEmpty() && principal.indexOf('#') < 0) {
+			return new KeyPrincipal(principal);
+		}
+		String request = new TreeSet<>(scopes) + "\n" + new TreeMap<>(parameters);
+		return new KeyPrincipal(principal + '#' + sha256(request).substring(0, 16));
 	}
 
 	private static String sha256(String text) {
@@ -90,7 +113,7 @@ final class ApplicationPrincipal extends AbstractAuthenticationToken {
 
 	@Override
 	public boolean equals(Object other) {
-		return other instanceof ApplicationPrincipal principal && this.name.equals(principal.name);
+		return other instanceof KeyPrincipal principal && this.name.equals(principal.name);
 	}
 
 	@Override

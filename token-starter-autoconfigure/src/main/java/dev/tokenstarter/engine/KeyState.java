@@ -1,0 +1,182 @@
+package dev.tokenstarter.engine;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicReference;
+
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.security.oauth2.client.registration.ClientRegistration;
+
+import dev.tokenstarter.config.ProviderSettings;
+import dev.tokenstarter.grant.ProviderGrants;
+import dev.tokenstarter.grant.TokenAcquisitionException;
+
+/**
+ * Everything the engine keeps for one {@link TokenKey}: how its token is requested and stored, the token held now,
+ * the renewal in flight, and the outcome of the last ones. One object per key instead of one map per concern, so
+ * that a key's state is read in one place and goes away in one piece.
+ */
+final class KeyState {
+
+	private final TokenKey key;
+
+	private final ClientRegistration registration;
+
+	private final KeyPrincipal principal;
+
+	private final ProviderSettings settings;
+
+	private final RefreshPolicy policy;
+
+	private final ProviderGrants grants;
+
+	private final String lockKey;
+
+	private final String storeId;
+
+	private final AtomicReference<@Nullable ManagedToken> token = new AtomicReference<>();
+
+	private final AtomicReference<@Nullable CompletableFuture<ManagedToken>> inFlight = new AtomicReference<>();
+
+	private final AtomicReference<@Nullable String> revoked = new AtomicReference<>();
+
+	private final RejectionRenewals rejections = new RejectionRenewals();
+
+	private final SessionRenewalBudget sessionBudget;
+
+	private volatile @Nullable Failure failure;
+
+	private volatile long backgroundPausedUntil;
+
+	/**
+	 * Creates the state of a key.
+	 * @param key the key
+	 * @param registration the registration its tokens are requested with (the key's scopes applied)
+	 * @param principal whom the tokens are stored for
+	 * @param settings the provider's settings (the key's parameters applied)
+	 * @param policy where its tokens turn stale and expire
+	 * @param grants how its tokens are requested
+	 */
+	KeyState(TokenKey key, ClientRegistration registration, KeyPrincipal principal, ProviderSettings settings,
+			RefreshPolicy policy, ProviderGrants grants) {
+		this.key = key;
+		this.registration = registration;
+		this.principal = principal;
+		this.settings = settings;
+		this.policy = policy;
+		this.grants = grants;
+		this.lockKey = registration.getRegistrationId() + ':' + principal.getName();
+		this.storeId = storeId(registration.getRegistrationId(), principal.getName());
+		this.sessionBudget = new SessionRenewalBudget(settings.refresh().failureCooldown().toMillis());
+	}
+
+	/**
+	 * Returns the name under which a stored token is found again when the store reports a change.
+	 */
+	static String storeId(String registrationId, String principalName) {
+		return registrationId + '\n' + principalName;
+	}
+
+	TokenKey key() {
+		return this.key;
+	}
+
+	String registrationId() {
+		return this.registration.getRegistrationId();
+	}
+
+	ClientRegistration registration() {
+		return this.registration;
+	}
+
+	KeyPrincipal principal() {
+		return this.principal;
+	}
+
+	ProviderSettings settings() {
+		return this.settings;
+	}
+
+	RefreshPolicy policy() {
+		return this.policy;
+	}
+
+	ProviderGrants grants() {
+		return this.grants;
+	}
+
+	/**
+	 * Returns the name of the key's renewal lock: one per stored token, so one renewal per key across the fleet.
+	 */
+	String lockKey() {
+		return this.lockKey;
+	}
+
+	String storeId() {
+		return this.storeId;
+	}
+
+	/**
+	 * Returns the token held for the key, or null.
+	 */
+	@Nullable ManagedToken token() {
+		return this.token.get();
+	}
+
+	AtomicReference<@Nullable ManagedToken> tokenHolder() {
+		return this.token;
+	}
+
+	AtomicReference<@Nullable CompletableFuture<ManagedToken>> inFlight() {
+		return this.inFlight;
+	}
+
+	/**
+	 * Returns the value of the token last revoked here, refused wherever it comes from.
+	 */
+	AtomicReference<@Nullable String> revoked() {
+		return this.revoked;
+	}
+
+	/**
+	 * Returns the renewals its API's rejections caused.
+	 */
+	RejectionRenewals rejections() {
+		return this.rejections;
+	}
+
+	/**
+	 * Returns the authentications a single-session provider allows while coordination is lost.
+	 */
+	SessionRenewalBudget sessionBudget() {
+		return this.sessionBudget;
+	}
+
+	@Nullable Failure failure() {
+		return this.failure;
+	}
+
+	void failed(@Nullable Failure failure) {
+		this.failure = failure;
+	}
+
+	long backgroundPausedUntil() {
+		return this.backgroundPausedUntil;
+	}
+
+	void pauseBackground(long untilMillis) {
+		this.backgroundPausedUntil = untilMillis;
+	}
+
+	@Override
+	public String toString() {
+		return "KeyState[" + this.key + "]";
+	}
+
+	/**
+	 * A failed renewal, kept for its cooldown.
+	 */
+	record Failure(long untilMillis, TokenAcquisitionException error) {
+	}
+
+}

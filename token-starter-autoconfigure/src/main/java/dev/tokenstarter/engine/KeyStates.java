@@ -1,0 +1,117 @@
+package dev.tokenstarter.engine;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.function.Function;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.util.Assert;
+
+/**
+ * The state of every key this process serves. Application keys, a handful per process and used on every call,
+ * live in a plain map and are never evicted. Other keys (users, callers, scopes, audiences) may be many: they live
+ * in a cache bounded in size and idle time, and a key it drops is read from the shared store again when next used.
+ */
+final class KeyStates {
+
+	private final Map<String, KeyState> applications = new ConcurrentHashMap<>();
+
+	private final Cache<TokenKey, KeyState> keyed;
+
+	/** Keyed states by where their token is stored, for the store's change messages. */
+	private final Map<String, KeyState> keyedByStoreId = new ConcurrentHashMap<>();
+
+	/**
+	 * Creates the registry.
+	 * @param maxKeys how many keys other than application keys are held at most
+	 * @param idleTimeout how long such a key is held after its last use
+	 * @param clock the engine's clock, which also measures idleness
+	 */
+	KeyStates(long maxKeys, Duration idleTimeout, Clock clock) {
+		Assert.isTrue(maxKeys >= 0, "maxKeys must not be negative");
+		Assert.isTrue(!idleTimeout.isNegative(), "idleTimeout must not be negative");
+		// Evictions run on the calling thread: a dropped key must leave the store index at once, and no pool
+		// thread is needed for a cache that only holds references.
+		this.keyed = Caffeine.newBuilder()
+			.maximumSize(maxKeys)
+			.expireAfterAccess(idleTimeout)
+			.ticker(() -> TimeUnit.MILLISECONDS.toNanos(clock.millis()))
+			.executor(Runnable::run)
+			.<TokenKey, KeyState>evictionListener(
+					(key, state, cause) -> this.keyedByStoreId.remove(state.storeId(), state))
+			.build();
+	}
+
+	/**
+	 * Returns the state of a key, or null when it is not held. The hot path: no allocation.
+	 */
+	@Nullable KeyState find(TokenKey key) {
+		return key.isApplication() ? this.applications.get(key.registrationId()) : this.keyed.getIfPresent(key);
+	}
+
+	/**
+	 * Returns the state of a provider's application key, or null when it is not held.
+	 */
+	@Nullable KeyState application(String registrationId) {
+		return this.applications.get(registrationId);
+	}
+
+	/**
+	 * Returns the state of a key, creating it when it is not held. A key that names the very token another held
+	 * key names (the registration's own scopes, say) gets that key's state: one token, one renewal.
+	 * @param key the key
+	 * @param factory creates the state of a key that is not held
+	 * @return the key's state
+	 */
+	KeyState obtain(TokenKey key, Function<TokenKey, KeyState> factory) {
+		if (key.isApplication()) {
+			return this.applications.computeIfAbsent(key.registrationId(), (id) -> factory.apply(key));
+		}
+		return this.keyed.get(key, (k) -> {
+			KeyState created = factory.apply(k);
+			KeyState application = this.applications.get(k.registrationId());
+			if (application != null && application.storeId().equals(created.storeId())) {
+				return application;
+			}
+			return this.keyedByStoreId.computeIfAbsent(created.storeId(), (id) -> created);
+		});
+	}
+
+	/**
+	 * Returns the state whose token is stored for a registration and principal, or null when none is held.
+	 */
+	@Nullable KeyState stored(String registrationId, String principalName) {
+		KeyState application = this.applications.get(registrationId);
+		if (application != null && application.principal().getName().equals(principalName)) {
+			return application;
+		}
+		return this.keyedByStoreId.get(KeyState.storeId(registrationId, principalName));
+	}
+
+	void forEach(Consumer<KeyState> action) {
+		this.applications.values().forEach(action);
+		this.keyed.asMap().values().forEach(action);
+	}
+
+	/**
+	 * Returns how many keys other than application keys are held.
+	 */
+	long keyedCount() {
+		return this.keyed.estimatedSize();
+	}
+
+	/**
+	 * Returns how many application keys are held.
+	 */
+	int applicationCount() {
+		return this.applications.size();
+	}
+
+}

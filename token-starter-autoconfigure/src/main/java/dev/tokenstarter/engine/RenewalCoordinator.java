@@ -1,0 +1,273 @@
+package dev.tokenstarter.engine;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
+
+import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.Mono;
+
+import org.springframework.security.oauth2.client.OAuth2AuthorizedClient;
+import org.springframework.security.oauth2.client.ReactiveOAuth2AuthorizedClientService;
+import org.springframework.security.oauth2.core.OAuth2AccessToken;
+import org.springframework.security.oauth2.core.OAuth2RefreshToken;
+
+import dev.tokenstarter.grant.TokenAcquisitionException;
+import dev.tokenstarter.grant.TokenEndpointException;
+import dev.tokenstarter.lock.TokenLock;
+import dev.tokenstarter.store.StaleAuthorizedClientException;
+
+/**
+ * Renews keys' tokens: once at a time per key in this process (single-flight), under the key's {@link TokenLock}
+ * across the fleet, after re-reading the shared store so that another holder's fresh token is used instead of
+ * asking the provider again, and saving what the provider answered with a compare-and-set so that a holder that
+ * outlived its lock cannot overwrite a newer token.
+ */
+final class RenewalCoordinator {
+
+	/**
+	 * How long background renewals pause after finding another instance renewing: its token normally arrives by
+	 * change message well within this, and stale callers would otherwise ask Redis for the lock on every call.
+	 */
+	private static final long BUSY_PAUSE_MILLIS = 500;
+
+	private final ReactiveOAuth2AuthorizedClientService store;
+
+	private final TokenLock lock;
+
+	private final Clock clock;
+
+	private final TokenObserver observer;
+
+	private final ProviderActivities activities;
+
+	RenewalCoordinator(ReactiveOAuth2AuthorizedClientService store, TokenLock lock, Clock clock,
+			TokenObserver observer, ProviderActivities activities) {
+		this.store = store;
+		this.lock = lock;
+		this.clock = clock;
+		this.observer = observer;
+		this.activities = activities;
+	}
+
+	/**
+	 * Joins the renewal in flight for the key or starts one. The renewal runs to its end even when every waiter
+	 * has gone, so a token that was requested is never thrown away.
+	 * @param state the key's state
+	 * @param renewal why the token is renewed
+	 * @return the renewed token, or the failure as a {@link TokenAcquisitionException}
+	 */
+	CompletableFuture<ManagedToken> flight(KeyState state, Renewal renewal) {
+		CompletableFuture<ManagedToken> mine = new CompletableFuture<>();
+		CompletableFuture<ManagedToken> existing = state.inFlight().compareAndExchange(null, mine);
+		if (existing != null) {
+			// The joined renewal may have started for another reason (ahead of expiry, say) and end with the very
+			// token this caller must not get back: then a renewal of its own follows.
+			String replaced = renewal.replaced();
+			return (replaced != null) ? existing.thenCompose((token) -> token.hasValue(replaced)
+					? flight(state, renewal) : CompletableFuture.completedFuture(token)) : existing;
+		}
+		// Leave the in-flight slot before completing: a caller woken by the completion must start a new renewal,
+		// not join this finished one. Callers arriving in between find the new token held, or the failure's
+		// cooldown. Whatever the renewal does (fail before it starts, end without a token), the flight completes,
+		// or every later caller of the key would wait for it forever.
+		Mono.defer(() -> renew(state, renewal))
+			.switchIfEmpty(Mono.error(() -> new IllegalStateException("the renewal ended without a token")))
+			.subscribe((token) -> {
+				state.inFlight().compareAndSet(mine, null);
+				mine.complete(token);
+			}, (ex) -> {
+				TokenAcquisitionException failure = TokenAcquisitionException.of(state.registrationId(), ex);
+				recordFailure(state, failure);
+				state.inFlight().compareAndSet(mine, null);
+				mine.completeExceptionally(failure);
+			});
+		return mine;
+	}
+
+	private Mono<ManagedToken> renew(KeyState state, Renewal renewal) {
+		String replaced = renewal.replaced();
+		ManagedToken current = state.token();
+		if (current != null && current.isFreshAt(this.clock.millis()) && !current.hasValue(replaced)) {
+			return Mono.just(current);
+		}
+		boolean discardCurrent = renewal.discardsReplaced() && current != null && current.hasValue(replaced);
+		if (discardCurrent) {
+			state.tokenHolder().compareAndSet(current, null);
+		}
+		OAuth2AuthorizedClient held = (current != null) ? current.authorizedClient() : null;
+		boolean ahead = current != null && current.isUsableAt(this.clock.millis()) && !discardCurrent;
+		Supplier<Mono<ManagedToken>> locked = () -> renewLocked(state, held, renewal, ahead);
+		Mono<ManagedToken> waitForLock = Mono.defer(() -> state.settings().singleSession()
+				? this.lock.withExclusiveLock(state.lockKey(), locked) : this.lock.withLock(state.lockKey(), locked));
+		// A background renewal ahead of expiry does not wait on the lock: if another instance is renewing, its
+		// token will come by change message. Forced and rejected renewals, and expired tokens, do wait.
+		Mono<ManagedToken> renewed = (ahead && replaced == null)
+				? Mono.defer(() -> this.lock.withLockIfFree(state.lockKey(), locked, () -> {
+					if (!current.isUsableAt(this.clock.millis())) {
+						return waitForLock;
+					}
+					state.pauseBackground(this.clock.millis() + BUSY_PAUSE_MILLIS);
+					return Mono.just(current);
+				})) : waitForLock;
+		return freshFromStore(state, replaced).switchIfEmpty(renewed);
+	}
+
+	/**
+	 * Reads the key's token from the store and holds it when it is fresh, servable and not the one replaced.
+	 * @param state the key's state
+	 * @param replaced the value of a token not to take, or null
+	 * @return the stored token, or empty
+	 */
+	Mono<ManagedToken> freshFromStore(KeyState state, @Nullable String replaced) {
+		return loadStored(state).flatMap((stored) -> stored.map((client) -> state.policy().manage(client))
+			.filter((token) -> token.isFreshAt(this.clock.millis()) && !token.hasValue(replaced)
+					&& servable(state, token))
+			.map((token) -> hold(state, token))
+			.map(Mono::just)
+			.orElseGet(Mono::empty));
+	}
+
+	private Mono<ManagedToken> renewLocked(KeyState state, @Nullable OAuth2AuthorizedClient held, Renewal renewal,
+			boolean ahead) {
+		String replaced = renewal.replaced();
+		return loadStored(state).flatMap((stored) -> {
+			if (stored.isPresent()) {
+				ManagedToken token = state.policy().manage(stored.get());
+				if (token.isFreshAt(this.clock.millis()) && !token.hasValue(replaced) && servable(state, token)) {
+					return Mono.just(hold(state, token));
+				}
+			}
+			OAuth2AuthorizedClient basis = stored.orElse(held);
+			boolean storeHoldsRejected = renewal.discardsReplaced() && stored.isPresent()
+					&& stored.get().getAccessToken().getTokenValue().equals(replaced);
+			Mono<ManagedToken> obtained = maySessionAuthenticate(state, renewal.discardsReplaced() || held == null)
+					? obtain(state, basis, ahead) : Mono.error(coordinationLostError(state));
+			return obtained.onErrorResume((ex) -> storeHoldsRejected
+					? removeStored(state).then(Mono.error(ex))
+					: Mono.error(ex));
+		});
+	}
+
+	private Mono<ManagedToken> obtain(KeyState state, @Nullable OAuth2AuthorizedClient basis, boolean ahead) {
+		return state.grants()
+			.obtain(state.registration(), state.principal(), basis)
+			.map(this::restamp)
+			.flatMap((client) -> ManagedToken.isSendable(client.getAccessToken().getTokenValue()) ? Mono.just(client)
+					: Mono.error(new TokenAcquisitionException(state.registrationId(),
+							TokenEndpointException.INVALID_TOKEN_RESPONSE,
+							"the access token has characters that cannot be sent in an HTTP header", false, null)))
+			.flatMap((client) -> this.store.saveAuthorizedClient(client, state.principal())
+				.thenReturn(client)
+				// Another holder saved a newer token meanwhile (this one outlived its lock): theirs wins.
+				.onErrorResume(StaleAuthorizedClientException.class,
+						(ex) -> loadStored(state).map((stored) -> stored.orElse(client))))
+			.map((client) -> {
+				ManagedToken token = hold(state, state.policy().manage(client));
+				state.failed(null);
+				this.activities.of(state.registrationId()).obtained();
+				this.observer.obtained(token, ahead);
+				return token;
+			});
+	}
+
+	/**
+	 * Whether this instance cannot coordinate its renewals with the fleet for a provider that keeps one session
+	 * per client.
+	 */
+	boolean coordinationLost(KeyState state) {
+		return state.settings().singleSession() && this.lock.isDegraded();
+	}
+
+	/**
+	 * Whether a renewal may authenticate. Only a single-session provider's, without fleet coordination, is limited:
+	 * renewing the token this instance holds is its own session's business, but taking the session after a
+	 * rejection, or without any token, ends another instance's session, so it runs within a per-instance budget.
+	 */
+	private boolean maySessionAuthenticate(KeyState state, boolean takesSession) {
+		if (!state.settings().singleSession()) {
+			return true;
+		}
+		if (!this.lock.isDegraded()) {
+			state.sessionBudget().reset();
+			return true;
+		}
+		return !takesSession || state.sessionBudget().tryAuthenticate(this.clock.millis());
+	}
+
+	private TokenAcquisitionException coordinationLostError(KeyState state) {
+		return new TokenAcquisitionException(state.registrationId(), TokenManager.COORDINATION_LOST,
+				"single-session provider, coordination lost: the token store does not answer, and authenticating "
+						+ "now would end another instance's session; next attempt from "
+						+ Instant.ofEpochMilli(state.sessionBudget().nextAllowedMillis()),
+				true, null);
+	}
+
+	/**
+	 * Whether a token read from the store or taken from another instance may be served: one that cannot be sent
+	 * in a header would fail every call without a 401 to renew it, and a revoked one must not come back through
+	 * a read that raced with its revocation.
+	 */
+	static boolean servable(KeyState state, ManagedToken token) {
+		return token.isSendable() && !token.hasValue(state.revoked().get());
+	}
+
+	private static ManagedToken hold(KeyState state, ManagedToken token) {
+		state.tokenHolder().set(token);
+		return token;
+	}
+
+	Mono<Optional<OAuth2AuthorizedClient>> loadStored(KeyState state) {
+		return this.store
+			.<OAuth2AuthorizedClient>loadAuthorizedClient(state.registrationId(), state.principal().getName())
+			.map(Optional::of)
+			.defaultIfEmpty(Optional.empty());
+	}
+
+	Mono<Void> removeStored(KeyState state) {
+		return this.store.removeAuthorizedClient(state.registrationId(), state.principal().getName());
+	}
+
+	/**
+	 * Measures the token's lifetime from when it arrived, on the engine's clock, so every threshold is on the
+	 * same clock whatever the token response client used.
+	 */
+	private OAuth2AuthorizedClient restamp(OAuth2AuthorizedClient client) {
+		OAuth2AccessToken token = client.getAccessToken();
+		Instant now = this.clock.instant();
+		Duration lifetime = (token.getIssuedAt() != null && token.getExpiresAt() != null)
+				? Duration.between(token.getIssuedAt(), token.getExpiresAt()) : Duration.ZERO;
+		OAuth2AccessToken restamped = new OAuth2AccessToken(token.getTokenType(), token.getTokenValue(), now,
+				lifetime.isZero() ? null : now.plus(lifetime), token.getScopes());
+		return new OAuth2AuthorizedClient(client.getClientRegistration(), client.getPrincipalName(), restamped,
+				restamp(client.getRefreshToken(), token.getIssuedAt(), now));
+	}
+
+	/**
+	 * A refresh token that came with this response (same issue time as its access token) moves to the engine's
+	 * clock with it; one kept from an earlier response is on that clock already.
+	 */
+	private static @Nullable OAuth2RefreshToken restamp(@Nullable OAuth2RefreshToken refreshToken,
+			@Nullable Instant accessIssuedAt, Instant now) {
+		if (refreshToken == null || refreshToken.getIssuedAt() == null || accessIssuedAt == null
+				|| !refreshToken.getIssuedAt().equals(accessIssuedAt)) {
+			return refreshToken;
+		}
+		Duration shift = Duration.between(accessIssuedAt, now);
+		return new OAuth2RefreshToken(refreshToken.getTokenValue(), now,
+				(refreshToken.getExpiresAt() != null) ? refreshToken.getExpiresAt().plus(shift) : null);
+	}
+
+	private void recordFailure(KeyState state, TokenAcquisitionException failure) {
+		Duration cooldown = state.settings().refresh().failureCooldown();
+		if (!cooldown.isZero()) {
+			state.failed(new KeyState.Failure(this.clock.millis() + cooldown.toMillis(), failure));
+		}
+		this.activities.of(state.registrationId()).failed(failure, this.clock.instant());
+		this.observer.failed(failure);
+	}
+
+}

@@ -1,0 +1,243 @@
+package dev.tokenstarter.engine;
+
+import java.util.Collection;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.util.Assert;
+import org.springframework.util.StringUtils;
+
+/**
+ * Which token a caller needs: a provider's, for whom (the application itself, or a named principal such as a user
+ * or a calling service), and for what (scopes, audience, resource, other token request parameters). Two keys that
+ * differ in anything never share a token, in this process or in the shared store; one key is renewed once per
+ * fleet.
+ *
+ * <p>The {@linkplain #application(String) application key} of a provider is its token as configured: the
+ * registration's scopes and the provider's parameters. Scopes named here replace the registration's; parameters
+ * named here are added to the provider's (and replace those of the same name).
+ *
+ * <p>Immutable, with its hash computed once, so that it can key a cache on the hot path.
+ */
+public final class TokenKey {
+
+	/** Token request parameter of RFC 8707 resource indicators. */
+	public static final String RESOURCE = "resource";
+
+	/** Token request parameter that most providers (Auth0, Okta, WSO2) read as the audience. */
+	public static final String AUDIENCE = "audience";
+
+	/**
+	 * Prefix of the names under which application tokens are stored; a principal named with it could reach the
+	 * application's token.
+	 */
+	static final String APPLICATION_PREFIX = "app:";
+
+	/**
+	 * Parameters the grant sets itself: a key naming one would either be overwritten or carry a credential.
+	 */
+	private static final Set<String> RESERVED_PARAMETERS = Set.of("grant_type", "scope", "client_id",
+			"client_secret", "client_assertion", "client_assertion_type", "username", "password", "refresh_token",
+			"code", "code_verifier", "redirect_uri");
+
+	private final String registrationId;
+
+	private final @Nullable String principal;
+
+	private final Set<String> scopes;
+
+	private final Map<String, String> parameters;
+
+	private final int hash;
+
+	private TokenKey(String registrationId, @Nullable String principal, Set<String> scopes,
+			Map<String, String> parameters) {
+		this.registrationId = registrationId;
+		this.principal = principal;
+		this.scopes = scopes;
+		this.parameters = parameters;
+		this.hash = Objects.hash(registrationId, principal, scopes, parameters);
+	}
+
+	/**
+	 * Returns the key of a provider's application token, as configured.
+	 * @param registrationId the provider's name
+	 * @return the key
+	 */
+	public static TokenKey application(String registrationId) {
+		Assert.hasText(registrationId, "registrationId must not be empty");
+		return new TokenKey(registrationId, null, Set.of(), Map.of());
+	}
+
+	/**
+	 * Starts a key for a provider's token.
+	 * @param registrationId the provider's name
+	 * @return a builder; with nothing more set, it builds the application key
+	 */
+	public static Builder forProvider(String registrationId) {
+		Assert.hasText(registrationId, "registrationId must not be empty");
+		return new Builder(registrationId);
+	}
+
+	public String registrationId() {
+		return this.registrationId;
+	}
+
+	/**
+	 * Returns whose token it is, or null for the application's.
+	 */
+	public @Nullable String principal() {
+		return this.principal;
+	}
+
+	/**
+	 * Returns the scopes asked for, or an empty set for the registration's own.
+	 */
+	public Set<String> scopes() {
+		return this.scopes;
+	}
+
+	/**
+	 * Returns the token request parameters added to the provider's, sorted by name.
+	 */
+	public Map<String, String> parameters() {
+		return this.parameters;
+	}
+
+	/**
+	 * Whether this is the provider's application token as configured.
+	 */
+	public boolean isApplication() {
+		return this.principal == null && this.scopes.isEmpty() && this.parameters.isEmpty();
+	}
+
+	/**
+	 * Whether the token is asked for with the provider's configured scopes and parameters.
+	 */
+	boolean hasDefaultRequest() {
+		return this.scopes.isEmpty() && this.parameters.isEmpty();
+	}
+
+	@Override
+	public boolean equals(@Nullable Object other) {
+		if (this == other) {
+			return true;
+		}
+		return other instanceof TokenKey key && this.hash == key.hash && this.registrationId.equals(key.registrationId)
+				&& Objects.equals(this.principal, key.principal) && this.scopes.equals(key.scopes)
+				&& this.parameters.equals(key.parameters);
+	}
+
+	@Override
+	public int hashCode() {
+		return this.hash;
+	}
+
+	/**
+	 * Names the provider and says whether a principal, scopes or parameters are set; never their values, which
+	 * may name a user or carry something private.
+	 */
+	@Override
+	public String toString() {
+		return "TokenKey[" + this.registrationId + ((this.principal != null) ? ", principal" : ", application")
+				+ (this.scopes.isEmpty() ? "" : ", " + this.scopes.size() + " scope(s)")
+				+ (this.parameters.isEmpty() ? "" : ", parameters " + this.parameters.keySet()) + "]";
+	}
+
+	/**
+	 * Builds a {@link TokenKey}.
+	 */
+	public static final class Builder {
+
+		private final String registrationId;
+
+		private @Nullable String principal;
+
+		private final Set<String> scopes = new TreeSet<>();
+
+		private final Map<String, String> parameters = new TreeMap<>();
+
+		private Builder(String registrationId) {
+			this.registrationId = registrationId;
+		}
+
+		/**
+		 * Names whose token it is. Without it, the token is the application's.
+		 * @param principal the principal's name, such as a user name or a calling service's id
+		 * @return this builder
+		 */
+		public Builder principal(String principal) {
+			Assert.hasText(principal, "principal must not be empty");
+			Assert.isTrue(!principal.startsWith(APPLICATION_PREFIX),
+					() -> "A principal's name must not start with '" + APPLICATION_PREFIX
+							+ "', which names application tokens");
+			this.principal = principal;
+			return this;
+		}
+
+		/**
+		 * Asks for these scopes instead of the registration's.
+		 * @param scopes the scopes
+		 * @return this builder
+		 */
+		public Builder scopes(Collection<String> scopes) {
+			Assert.notNull(scopes, "scopes must not be null");
+			scopes.forEach((scope) -> Assert.hasText(scope, "a scope must not be empty"));
+			this.scopes.addAll(scopes);
+			return this;
+		}
+
+		public Builder scopes(String... scopes) {
+			return scopes(List.of(scopes));
+		}
+
+		/**
+		 * Asks for a token for an audience (the {@value #AUDIENCE} parameter).
+		 * @param audience the audience
+		 * @return this builder
+		 */
+		public Builder audience(String audience) {
+			return parameter(AUDIENCE, audience);
+		}
+
+		/**
+		 * Asks for a token for a resource (RFC 8707, the {@value #RESOURCE} parameter).
+		 * @param resource the resource's absolute URI
+		 * @return this builder
+		 */
+		public Builder resource(String resource) {
+			return parameter(RESOURCE, resource);
+		}
+
+		/**
+		 * Adds a token request parameter, replacing the provider's parameter of that name.
+		 * @param name the parameter's name
+		 * @param value its value
+		 * @return this builder
+		 */
+		public Builder parameter(String name, String value) {
+			Assert.hasText(name, "a parameter name must not be empty");
+			Assert.isTrue(!StringUtils.containsWhitespace(name), "a parameter name must not contain whitespace");
+			Assert.hasText(value, () -> "parameter '" + name + "' must not be empty");
+			Assert.isTrue(!RESERVED_PARAMETERS.contains(name),
+					() -> "parameter '" + name + "' is set by the grant itself and cannot be part of a key");
+			this.parameters.put(name, value);
+			return this;
+		}
+
+		public TokenKey build() {
+			return new TokenKey(this.registrationId, this.principal,
+					this.scopes.isEmpty() ? Set.of() : Collections.unmodifiableSet(new TreeSet<>(this.scopes)),
+					this.parameters.isEmpty() ? Map.of() : Collections.unmodifiableMap(new TreeMap<>(this.parameters)));
+		}
+
+	}
+
+}

@@ -1,0 +1,69 @@
+package dev.tokenstarter.engine;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
+
+/**
+ * What makes two keys the same key, and what a key refuses to be.
+ */
+class TokenKeyTests {
+
+	@Test
+	void keysAreEqualWhateverOrderTheirScopesAndParametersWereGivenIn() {
+		TokenKey one = TokenKey.forProvider("acme").scopes("b", "a").parameter("x", "1").audience("orders").build();
+		TokenKey two = TokenKey.forProvider("acme").audience("orders").parameter("x", "1").scopes(List.of("a", "b")).build();
+		assertThat(one).isEqualTo(two).hasSameHashCodeAs(two);
+		assertThat(one.scopes()).containsExactly("a", "b");
+		assertThat(one.parameters()).containsExactly(Map.entry("audience", "orders"), Map.entry("x", "1"));
+	}
+
+	@Test
+	void keysDifferInEveryPart() {
+		TokenKey base = TokenKey.forProvider("acme").principal("alice").scopes("a").audience("orders").build();
+		assertThat(List.of(TokenKey.forProvider("other").principal("alice").scopes("a").audience("orders").build(),
+				TokenKey.forProvider("acme").principal("bob").scopes("a").audience("orders").build(),
+				TokenKey.forProvider("acme").scopes("a").audience("orders").build(),
+				TokenKey.forProvider("acme").principal("alice").scopes("b").audience("orders").build(),
+				TokenKey.forProvider("acme").principal("alice").scopes("a").audience("payments").build(),
+				TokenKey.forProvider("acme").principal("alice").scopes("a").resource("orders").build()))
+			.allSatisfy((other) -> assertThat(other).isNotEqualTo(base));
+	}
+
+	@Test
+	void aKeyWithNothingSetIsTheApplicationKey() {
+		assertThat(TokenKey.forProvider("acme").build()).isEqualTo(TokenKey.application("acme"));
+		assertThat(TokenKey.application("acme").isApplication()).isTrue();
+		assertThat(TokenKey.forProvider("acme").audience("x").build().isApplication()).isFalse();
+		assertThat(TokenKey.forProvider("acme").principal("alice").build().isApplication()).isFalse();
+		assertThat(TokenKey.application("acme").scopes()).isEqualTo(Set.of());
+	}
+
+	@Test
+	void aPrincipalCannotTakeTheNameOfApplicationTokens() {
+		assertThatIllegalArgumentException().isThrownBy(() -> TokenKey.forProvider("acme").principal("app:1234"))
+			.withMessageContaining("app:");
+	}
+
+	@Test
+	void parametersTheGrantSetsItselfCannotBePartOfAKey() {
+		for (String reserved : List.of("grant_type", "client_secret", "password", "scope", "client_assertion")) {
+			assertThatIllegalArgumentException()
+				.isThrownBy(() -> TokenKey.forProvider("acme").parameter(reserved, "x"))
+				.withMessageContaining(reserved);
+		}
+	}
+
+	@Test
+	void toStringNamesNoPrincipalAndNoParameterValue() {
+		String text = TokenKey.forProvider("acme").principal("alice").audience("secret-audience").scopes("s").build()
+			.toString();
+		assertThat(text).contains("acme").doesNotContain("alice").doesNotContain("secret-audience");
+	}
+
+}
