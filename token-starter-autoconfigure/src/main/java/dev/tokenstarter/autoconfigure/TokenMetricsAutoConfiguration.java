@@ -13,6 +13,7 @@ import org.springframework.context.annotation.Bean;
 
 import dev.tokenstarter.engine.TokenManager;
 import dev.tokenstarter.observe.MicrometerTokenObserver;
+import dev.tokenstarter.observe.TokenKeyMetrics;
 import dev.tokenstarter.observe.TokenStoreMetrics;
 import dev.tokenstarter.store.RedisAvailability;
 
@@ -31,6 +32,12 @@ public class TokenMetricsAutoConfiguration {
 	@ConditionalOnMissingBean
 	MicrometerTokenObserver tokenMetricsObserver(MeterRegistry registry, ObjectProvider<Clock> clock) {
 		return new MicrometerTokenObserver(registry, clock.getIfAvailable(Clock::systemUTC));
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	TokenKeyMetrics tokenKeyMetrics(TokenManager tokenManager) {
+		return new TokenKeyMetrics(tokenManager);
 	}
 
 	@Bean

@@ -1,6 +1,7 @@
 package dev.tokenstarter.observe;
 
 import java.time.Duration;
+import java.util.List;
 
 import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -17,6 +18,7 @@ import org.springframework.web.reactive.function.client.WebClient;
 
 import dev.tokenstarter.autoconfigure.TokenMetricsAutoConfiguration;
 import dev.tokenstarter.client.TokenClients;
+import dev.tokenstarter.engine.TokenKey;
 import dev.tokenstarter.engine.TokenManager;
 import dev.tokenstarter.grant.TokenAcquisitionException;
 import dev.tokenstarter.test.EngineTestSupport;
@@ -85,6 +87,23 @@ class TokenMetricsTests {
 				.count()).isEqualTo(1);
 			assertThat(this.registry.get("token.expiry").tags("provider", "acme").gauge().value())
 				.isBetween(290.0, 300.0);
+		});
+	}
+
+	@Test
+	void keyedTokensAreCountedByProviderOnlyAndTheKeysHeldAreAGauge() {
+		server.stubFor(TokenStubs.tokenRequest().willReturn(token("T1", 300)));
+		this.runner.run((context) -> {
+			TokenManager tokens = context.getBean(TokenManager.class);
+			context.getBean(TokenKeyMetrics.class).bindTo(this.registry);
+			for (String user : List.of("alice", "bob", "carol")) {
+				tokens.token(TokenKey.forProvider("acme").principal(user).audience("orders").build()).block();
+			}
+			tokens.token("acme").block();
+			assertThat(this.registry.get("token.keys.held").gauge().value()).isEqualTo(4.0);
+			assertThat(this.registry.get("token.requests").tags("provider", "acme").timer().count()).isEqualTo(4);
+			assertThat(this.registry.getMeters()).allSatisfy((meter) -> assertThat(meter.getId().getTags())
+				.noneSatisfy((tag) -> assertThat(tag.getValue()).containsAnyOf("alice", "bob", "carol", "orders")));
 		});
 	}
 
