@@ -3,7 +3,6 @@ package dev.tokenstarter.autoconfigure;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 
 import io.micrometer.observation.ObservationRegistry;
 import org.apache.commons.logging.LogFactory;
@@ -25,6 +24,7 @@ import org.springframework.security.oauth2.client.registration.ReactiveClientReg
 import org.springframework.web.reactive.function.client.WebClient;
 
 import dev.tokenstarter.config.ProviderClientRegistrations;
+import dev.tokenstarter.config.ProviderSettings;
 import dev.tokenstarter.config.TokenClientRegistrationRepository;
 import dev.tokenstarter.config.TokenProperties;
 import dev.tokenstarter.config.TokenSettings;
@@ -88,15 +88,15 @@ public class TokenEngineAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
-	PasswordCredentialsResolver tokenPasswordCredentialsResolver(TokenProperties properties) {
-		return new PropertiesPasswordCredentialsResolver(properties);
+	PasswordCredentialsResolver tokenPasswordCredentialsResolver(TokenSettings settings) {
+		return new PropertiesPasswordCredentialsResolver(settings);
 	}
 
 	@Bean
 	@ConditionalOnMissingBean
-	ProviderSslContexts tokenProviderSslContexts(TokenProperties properties, ObjectProvider<SslBundles> sslBundles,
+	ProviderSslContexts tokenProviderSslContexts(TokenSettings settings, ObjectProvider<SslBundles> sslBundles,
 			ObjectProvider<Clock> clock) {
-		return ProviderSslContexts.of(properties, sslBundles.getIfAvailable(), clock.getIfAvailable(Clock::systemUTC));
+		return ProviderSslContexts.of(settings, sslBundles.getIfAvailable(), clock.getIfAvailable(Clock::systemUTC));
 	}
 
 	@Bean
@@ -126,13 +126,12 @@ public class TokenEngineAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
-	TokenRevocationOnShutdown tokenRevocationOnShutdown(TokenManager tokenManager, TokenProperties properties,
-			TokenSettings settings, ReactiveOAuth2AuthorizedClientService store) {
-		List<String> providers = properties.getProviders()
-			.entrySet()
+	TokenRevocationOnShutdown tokenRevocationOnShutdown(TokenManager tokenManager, TokenSettings settings,
+			ReactiveOAuth2AuthorizedClientService store) {
+		List<String> providers = settings.providers()
 			.stream()
-			.filter((entry) -> settings.provider(entry.getKey()).revokeOnShutdown())
-			.map(Map.Entry::getKey)
+			.filter(ProviderSettings::revokeOnShutdown)
+			.map(ProviderSettings::registrationId)
 			.toList();
 		if (store instanceof SharedTokenStore && !providers.isEmpty()) {
 			// One instance stopping must not revoke the token the rest of the fleet still uses.
@@ -149,9 +148,9 @@ public class TokenEngineAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
-	TokenAcquisitionOnStartup tokenAcquisitionOnStartup(TokenManager tokenManager, TokenSettings settings,
-			TokenProperties properties) {
-		return new TokenAcquisitionOnStartup(tokenManager, settings, List.copyOf(properties.getProviders().keySet()));
+	TokenAcquisitionOnStartup tokenAcquisitionOnStartup(TokenManager tokenManager, TokenSettings settings) {
+		return new TokenAcquisitionOnStartup(tokenManager, settings,
+				settings.providers().stream().map(ProviderSettings::registrationId).toList());
 	}
 
 	@Bean

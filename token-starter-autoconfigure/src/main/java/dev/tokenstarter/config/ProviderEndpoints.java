@@ -11,7 +11,7 @@ import org.jspecify.annotations.Nullable;
  * @param refreshUri the endpoint refresh tokens go to when it is not the token endpoint, or null
  * @param revokeUri the revocation endpoint, or null
  */
-public record ProviderEndpoints(@Nullable String baseUrl, @Nullable String tokenUri, @Nullable String refreshUri,
+record ProviderEndpoints(@Nullable String baseUrl, @Nullable String tokenUri, @Nullable String refreshUri,
 		@Nullable String revokeUri) {
 
 	static final String NOMBA_ISSUE_PATH = "/v1/auth/token/issue";

@@ -23,6 +23,8 @@ import org.jspecify.annotations.Nullable;
  * @param refreshUri where refresh tokens go when not to the token endpoint, or null
  * @param tokenRequestFormat how token request parameters are sent
  * @param sslBundle the SSL bundle of the provider's connections, or null
+ * @param clientAuthentication how a {@code token.providers} client authenticates at the token endpoint (a
+ * registration from elsewhere says so in its {@code ClientRegistration})
  * @param sessions how many live sessions the provider keeps per client
  * @param acquireOnStartup whether the token is obtained during start-up
  * @param failOnStartupError whether failing to obtain it then stops the start-up
@@ -31,7 +33,8 @@ public record ProviderSettings(String registrationId, Map<String, String> header
 		@Nullable String baseUrl, Set<Integer> unauthorizedStatuses, RefreshSettings refresh, RetrySettings retry,
 		Map<String, String> apiHeaders, @Nullable String revokeUri, boolean revokeOnShutdown, ProviderType type,
 		@Nullable String refreshUri, TokenRequestFormat tokenRequestFormat, @Nullable String sslBundle,
-		SessionPolicy sessions, boolean acquireOnStartup, boolean failOnStartupError) {
+		ClientAuthentication clientAuthentication, SessionPolicy sessions, boolean acquireOnStartup,
+		boolean failOnStartupError) {
 
 	/**
 	 * Whether a new token invalidates the client's earlier ones.
@@ -53,7 +56,8 @@ public record ProviderSettings(String registrationId, Map<String, String> header
 		merged.putAll(added);
 		return new ProviderSettings(this.registrationId, this.headers, Map.copyOf(merged), this.baseUrl,
 				this.unauthorizedStatuses, this.refresh, this.retry, this.apiHeaders, this.revokeUri,
-				this.revokeOnShutdown, this.type, this.refreshUri, this.tokenRequestFormat, this.sslBundle, this.sessions,
+				this.revokeOnShutdown, this.type, this.refreshUri, this.tokenRequestFormat, this.sslBundle,
+				this.clientAuthentication, this.sessions,
 				this.acquireOnStartup, this.failOnStartupError);
 	}
 

@@ -1,5 +1,7 @@
 package dev.tokenstarter.config;
 
+import java.util.Collection;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -31,9 +33,12 @@ public class TokenSettings {
 
 	private static final String AUDIENCE_PARAMETER = "audience";
 
+	/** In the order the providers are configured, so that start-up work and its logs follow that order. */
 	private final Map<String, ProviderSettings> providers;
 
 	private final Map<String, String> usernames;
+
+	private final Map<String, String> passwords;
 
 	private final TokenProperties.Defaults defaults;
 
@@ -44,14 +49,30 @@ public class TokenSettings {
 		this.keys = new KeySettings(properties.getKeys().getMaxHeld(), properties.getKeys().getIdleTimeout());
 		Map<String, ProviderSettings> resolved = new LinkedHashMap<>();
 		Map<String, String> usernames = new LinkedHashMap<>();
+		Map<String, String> passwords = new LinkedHashMap<>();
 		properties.getProviders().forEach((name, provider) -> {
 			resolved.put(name, resolve(name, provider));
-			if (provider.grantTypeOrDefault() == TokenGrantType.PASSWORD && provider.getUsername() != null) {
-				usernames.put(name, provider.getUsername());
+			if (provider.grantTypeOrDefault() == TokenGrantType.PASSWORD) {
+				if (provider.getUsername() != null) {
+					usernames.put(name, provider.getUsername());
+				}
+				if (provider.getPassword() != null) {
+					passwords.put(name, provider.getPassword());
+				}
 			}
 		});
-		this.providers = Map.copyOf(resolved);
+		this.providers = Collections.unmodifiableMap(resolved);
 		this.usernames = Map.copyOf(usernames);
+		this.passwords = Map.copyOf(passwords);
+	}
+
+	/**
+	 * Returns the settings of every {@code token.providers} entry, in the order they are configured.
+	 * Registrations from elsewhere are not among them.
+	 * @return the configured providers' settings
+	 */
+	public Collection<ProviderSettings> providers() {
+		return this.providers.values();
 	}
 
 	/**
@@ -69,6 +90,17 @@ public class TokenSettings {
 	 */
 	public KeySettings keys() {
 		return this.keys;
+	}
+
+	/**
+	 * Returns the password a password-grant provider signs in with ({@code token.providers.<name>.password}).
+	 * Kept apart from {@link ProviderSettings}, which is handed around far more widely, and only read by the
+	 * resolver that supplies the configured credentials to the grant.
+	 * @param registrationId the client registration id
+	 * @return the password, or null for other grants and for registrations from elsewhere
+	 */
+	public @Nullable String password(String registrationId) {
+		return this.passwords.get(registrationId);
 	}
 
 	/**
@@ -100,7 +132,7 @@ public class TokenSettings {
 				Objects.requireNonNullElse(provider.getRevokeOnShutdown(), this.defaults.isRevokeOnShutdown()),
 				provider.getType(), endpoints.refreshUri(),
 				tokenRequestFormat(provider, this.defaults), provider.getSslBundle(),
-				sessions(provider, this.defaults),
+				clientAuthentication(provider, this.defaults), sessions(provider, this.defaults),
 				Objects.requireNonNullElse(provider.getAcquireOnStartup(), this.defaults.isAcquireOnStartup()),
 				Objects.requireNonNullElse(provider.getFailOnStartupError(), this.defaults.isFailOnStartupError()));
 	}

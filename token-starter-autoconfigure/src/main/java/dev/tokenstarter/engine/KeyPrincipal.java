@@ -112,7 +112,7 @@ final class KeyPrincipal extends AbstractAuthenticationToken {
 	}
 
 	@Override
-	public boolean equals(Object other) {
+	public boolean equals(@Nullable Object other) {
 		return other instanceof KeyPrincipal principal && this.name.equals(principal.name);
 	}
 

@@ -3,12 +3,13 @@ package dev.tokenstarter.engine;
 import java.time.Instant;
 
 import dev.tokenstarter.grant.TokenAcquisitionException;
+import dev.tokenstarter.lock.LockObserver;
 
 /**
- * Hears what the engine does, for metrics and logs. Every method has a no-op default, and implementations must
- * be cheap: {@link #lookup} is called on every token served.
+ * Hears what the engine does, for metrics and logs, including how its renewals wait for the lock. Every method
+ * has a no-op default, and implementations must be cheap: {@link #lookup} is called on every token served.
  */
-public interface TokenObserver {
+public interface TokenObserver extends LockObserver {
 
 	/** Observes nothing. */
 	TokenObserver NONE = new TokenObserver() {
@@ -62,15 +63,6 @@ public interface TokenObserver {
 	 * @param renewalsResumeAt when a rejection may renew the token again
 	 */
 	default void freshTokenRejected(String provider, Instant renewalsResumeAt) {
-	}
-
-	/**
-	 * A renewal waited for the fleet-wide lock.
-	 * @param key the lock's key (registration and principal)
-	 * @param outcome {@code acquired}, {@code timeout} (renewed without the lock) or {@code local} (Redis down)
-	 * @param nanos how long it waited
-	 */
-	default void lockWaited(String key, String outcome, long nanos) {
 	}
 
 	/**

@@ -17,11 +17,11 @@ import org.springframework.security.oauth2.core.OAuth2AuthorizationException;
  * says a server should not issue one), but Keycloak can be set to and Nomba does, and renewing with it keeps a
  * single session at the provider.
  */
-public class ClientCredentialsGrantProvider implements ReactiveOAuth2AuthorizedClientProvider {
+class ClientCredentialsGrantProvider implements ReactiveOAuth2AuthorizedClientProvider {
 
 	private final ReactiveOAuth2AccessTokenResponseClient<OAuth2ClientCredentialsGrantRequest> responseClient;
 
-	public ClientCredentialsGrantProvider(
+	ClientCredentialsGrantProvider(
 			ReactiveOAuth2AccessTokenResponseClient<OAuth2ClientCredentialsGrantRequest> responseClient) {
 		this.responseClient = responseClient;
 	}

@@ -17,14 +17,14 @@ import org.springframework.security.oauth2.core.endpoint.OAuth2ParameterNames;
  * {@code {"grant_type":"client_credentials","client_id":…,"client_secret":…}} and the {@code accountId} header.
  * Spring Security's token clients only send forms, hence a client of its own.
  */
-public class NombaIssueTokenResponseClient
+class NombaIssueTokenResponseClient
 		implements ReactiveOAuth2AccessTokenResponseClient<OAuth2ClientCredentialsGrantRequest> {
 
 	private final TokenEndpointClient endpoint;
 
 	private final Map<String, String> headers;
 
-	public NombaIssueTokenResponseClient(TokenEndpointClient endpoint, Map<String, String> headers) {
+	NombaIssueTokenResponseClient(TokenEndpointClient endpoint, Map<String, String> headers) {
 		this.endpoint = endpoint;
 		this.headers = headers;
 	}

@@ -17,7 +17,7 @@ import org.springframework.security.oauth2.core.endpoint.OAuth2ParameterNames;
  * {@code accountId} header. Nomba keeps one session per client, so refreshing (rather than issuing anew) is
  * what keeps instances from logging each other out.
  */
-public class NombaRefreshTokenResponseClient
+class NombaRefreshTokenResponseClient
 		implements ReactiveOAuth2AccessTokenResponseClient<OAuth2RefreshTokenGrantRequest> {
 
 	private final TokenEndpointClient endpoint;
@@ -26,7 +26,7 @@ public class NombaRefreshTokenResponseClient
 
 	private final Map<String, String> headers;
 
-	public NombaRefreshTokenResponseClient(TokenEndpointClient endpoint, String refreshUri, Map<String, String> headers) {
+	NombaRefreshTokenResponseClient(TokenEndpointClient endpoint, String refreshUri, Map<String, String> headers) {
 		this.endpoint = endpoint;
 		this.refreshUri = refreshUri;
 		this.headers = headers;

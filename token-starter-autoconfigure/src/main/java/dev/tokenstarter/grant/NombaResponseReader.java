@@ -23,7 +23,7 @@ import org.springframework.security.oauth2.core.endpoint.OAuth2AccessTokenRespon
  * <p>At the refresh endpoint every refusal (a non-{@code 00} code such as {@code 02}, or a 4xx other than
  * 429) is reported as {@code invalid_grant}, so that the engine issues a new token instead.
  */
-public class NombaResponseReader implements TokenResponseReader {
+class NombaResponseReader implements TokenResponseReader {
 
 	static final String SUCCESS = "00";
 
@@ -37,7 +37,7 @@ public class NombaResponseReader implements TokenResponseReader {
 
 	private final Clock clock;
 
-	public NombaResponseReader(boolean refresh, Duration maxLifetime, Clock clock) {
+	NombaResponseReader(boolean refresh, Duration maxLifetime, Clock clock) {
 		this.refresh = refresh;
 		this.maxLifetime = maxLifetime;
 		this.clock = clock;

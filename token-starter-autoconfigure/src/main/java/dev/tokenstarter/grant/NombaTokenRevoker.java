@@ -13,7 +13,7 @@ import org.springframework.web.reactive.function.client.WebClient;
  * Nomba's "revoke": {@code POST …/v1/auth/token/revoke} with {@code {"clientId":…,"access_token":…}} (camelCase
  * client id, as documented) and the {@code accountId} header. Success is {@code {"code":"00"}}, without data.
  */
-public class NombaTokenRevoker implements TokenRevoker {
+class NombaTokenRevoker implements TokenRevoker {
 
 	private final WebClient webClient;
 
@@ -21,7 +21,7 @@ public class NombaTokenRevoker implements TokenRevoker {
 
 	private final Map<String, String> headers;
 
-	public NombaTokenRevoker(WebClient webClient, String revokeUri, Map<String, String> headers) {
+	NombaTokenRevoker(WebClient webClient, String revokeUri, Map<String, String> headers) {
 		this.webClient = webClient;
 		this.revokeUri = revokeUri;
 		this.headers = headers;

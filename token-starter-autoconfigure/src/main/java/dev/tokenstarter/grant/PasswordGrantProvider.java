@@ -19,13 +19,13 @@ import dev.tokenstarter.config.TokenGrantType;
  * tokens only, never the password. Always signs in when asked: the engine decides when (no token, or the
  * refresh token was refused, which is how a session revoked elsewhere is re-established silently).
  */
-public class PasswordGrantProvider implements ReactiveOAuth2AuthorizedClientProvider {
+class PasswordGrantProvider implements ReactiveOAuth2AuthorizedClientProvider {
 
 	private final ReactiveOAuth2AccessTokenResponseClient<PasswordGrantRequest> responseClient;
 
 	private final PasswordCredentialsResolver credentials;
 
-	public PasswordGrantProvider(ReactiveOAuth2AccessTokenResponseClient<PasswordGrantRequest> responseClient,
+	PasswordGrantProvider(ReactiveOAuth2AccessTokenResponseClient<PasswordGrantRequest> responseClient,
 			PasswordCredentialsResolver credentials) {
 		this.responseClient = responseClient;
 		this.credentials = credentials;

@@ -8,16 +8,16 @@ import dev.tokenstarter.config.TokenGrantType;
 /**
  * A password grant request (RFC 6749 section 4.3), the grant request type Spring Security 7 no longer has.
  */
-public class PasswordGrantRequest extends AbstractOAuth2AuthorizationGrantRequest {
+class PasswordGrantRequest extends AbstractOAuth2AuthorizationGrantRequest {
 
 	private final PasswordCredentials credentials;
 
-	public PasswordGrantRequest(ClientRegistration registration, PasswordCredentials credentials) {
+	PasswordGrantRequest(ClientRegistration registration, PasswordCredentials credentials) {
 		super(TokenGrantType.PASSWORD.toAuthorizationGrantType(), registration);
 		this.credentials = credentials;
 	}
 
-	public PasswordCredentials getCredentials() {
+	PasswordCredentials getCredentials() {
 		return this.credentials;
 	}
 

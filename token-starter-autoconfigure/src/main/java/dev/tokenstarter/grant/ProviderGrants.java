@@ -48,7 +48,7 @@ public class ProviderGrants {
 
 	private final Clock clock;
 
-	public ProviderGrants(ProviderSettings settings, ReactiveOAuth2AuthorizedClientProvider primary,
+	ProviderGrants(ProviderSettings settings, ReactiveOAuth2AuthorizedClientProvider primary,
 			ReactiveOAuth2AuthorizedClientProvider refresh, @Nullable TokenRevoker revoker,
 			ObservationRegistry observations, Clock clock) {
 		this.settings = settings;

@@ -19,11 +19,11 @@ import org.springframework.security.oauth2.core.OAuth2RefreshToken;
  * held one with its lifetime. Spring Security's {@code RefreshTokenReactiveOAuth2AuthorizedClientProvider} does
  * its own expiry check and rebuilds refresh tokens without a lifetime.
  */
-public class RefreshTokenGrantProvider implements ReactiveOAuth2AuthorizedClientProvider {
+class RefreshTokenGrantProvider implements ReactiveOAuth2AuthorizedClientProvider {
 
 	private final ReactiveOAuth2AccessTokenResponseClient<OAuth2RefreshTokenGrantRequest> responseClient;
 
-	public RefreshTokenGrantProvider(
+	RefreshTokenGrantProvider(
 			ReactiveOAuth2AccessTokenResponseClient<OAuth2RefreshTokenGrantRequest> responseClient) {
 		this.responseClient = responseClient;
 	}

@@ -19,7 +19,7 @@ import org.springframework.web.reactive.function.client.WebClient;
  * authenticated like at the token endpoint. The refresh token goes first, so that no new access token can be
  * minted while the access token is being revoked.
  */
-public class Rfc7009TokenRevoker implements TokenRevoker {
+class Rfc7009TokenRevoker implements TokenRevoker {
 
 	private final WebClient webClient;
 
@@ -27,7 +27,7 @@ public class Rfc7009TokenRevoker implements TokenRevoker {
 
 	private final Map<String, String> headers;
 
-	public Rfc7009TokenRevoker(WebClient webClient, String revokeUri, Map<String, String> headers) {
+	Rfc7009TokenRevoker(WebClient webClient, String revokeUri, Map<String, String> headers) {
 		this.webClient = webClient;
 		this.revokeUri = revokeUri;
 		this.headers = headers;

@@ -18,13 +18,13 @@ import org.springframework.web.reactive.function.client.WebClient;
  * endpoint and reads the answer with a strict extractor, through the provider's own {@code WebClient} (timeouts, and the
  * client certificate when it has one).
  */
-public class TokenEndpointClient {
+class TokenEndpointClient {
 
 	private final WebClient webClient;
 
 	private final BodyExtractor<Mono<OAuth2AccessTokenResponse>, ReactiveHttpInputMessage> extractor;
 
-	public TokenEndpointClient(WebClient webClient,
+	TokenEndpointClient(WebClient webClient,
 			BodyExtractor<Mono<OAuth2AccessTokenResponse>, ReactiveHttpInputMessage> extractor) {
 		this.webClient = webClient;
 		this.extractor = extractor;
@@ -37,7 +37,7 @@ public class TokenEndpointClient {
 	 * @param form the form parameters
 	 * @return the token response; fails with {@link TokenEndpointException} on an error answer
 	 */
-	public Mono<OAuth2AccessTokenResponse> postForm(String uri, HttpHeaders headers, MultiValueMap<String, String> form) {
+	Mono<OAuth2AccessTokenResponse> postForm(String uri, HttpHeaders headers, MultiValueMap<String, String> form) {
 		return this.webClient.post()
 			.uri(uri)
 			.headers((h) -> h.addAll(headers))
@@ -54,7 +54,7 @@ public class TokenEndpointClient {
 	 * @param body the JSON object's members
 	 * @return the token response; fails with {@link TokenEndpointException} on an error answer
 	 */
-	public Mono<OAuth2AccessTokenResponse> postJson(String uri, HttpHeaders headers, Map<String, ?> body) {
+	Mono<OAuth2AccessTokenResponse> postJson(String uri, HttpHeaders headers, Map<String, ?> body) {
 		return this.webClient.post()
 			.uri(uri)
 			.headers((h) -> h.addAll(headers))
@@ -67,7 +67,7 @@ public class TokenEndpointClient {
 	/**
 	 * Returns the {@code WebClient} requests go through, for endpoints next to the token endpoint (revocation).
 	 */
-	public WebClient webClient() {
+	WebClient webClient() {
 		return this.webClient;
 	}
 

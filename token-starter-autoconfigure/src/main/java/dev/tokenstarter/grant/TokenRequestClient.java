@@ -28,7 +28,7 @@ import dev.tokenstarter.config.TokenRequestFormat;
  *
  * @param <T> the grant request type
  */
-public class TokenRequestClient<T extends AbstractOAuth2AuthorizationGrantRequest>
+class TokenRequestClient<T extends AbstractOAuth2AuthorizationGrantRequest>
 		implements ReactiveOAuth2AccessTokenResponseClient<T> {
 
 	private final TokenEndpointClient endpoint;
@@ -47,7 +47,7 @@ public class TokenRequestClient<T extends AbstractOAuth2AuthorizationGrantReques
 	/**
 	 * The client credentials grant: {@code grant_type} and the registration's scopes.
 	 */
-	public static TokenRequestClient<OAuth2ClientCredentialsGrantRequest> clientCredentials(
+	static TokenRequestClient<OAuth2ClientCredentialsGrantRequest> clientCredentials(
 			TokenEndpointClient endpoint, ProviderSettings settings) {
 		return new TokenRequestClient<>(endpoint, settings, (request) -> grant(request,
 				request.getClientRegistration().getScopes()));
@@ -56,7 +56,7 @@ public class TokenRequestClient<T extends AbstractOAuth2AuthorizationGrantReques
 	/**
 	 * The refresh token grant: {@code grant_type}, {@code refresh_token} and any scopes the request narrows to.
 	 */
-	public static TokenRequestClient<OAuth2RefreshTokenGrantRequest> refreshToken(TokenEndpointClient endpoint,
+	static TokenRequestClient<OAuth2RefreshTokenGrantRequest> refreshToken(TokenEndpointClient endpoint,
 			ProviderSettings settings) {
 		return new TokenRequestClient<>(endpoint, settings, (request) -> {
 			MultiValueMap<String, String> parameters = grant(request, request.getScopes());
@@ -68,7 +68,7 @@ public class TokenRequestClient<T extends AbstractOAuth2AuthorizationGrantReques
 	/**
 	 * The password grant: {@code grant_type}, {@code username}, {@code password} and the registration's scopes.
 	 */
-	public static TokenRequestClient<PasswordGrantRequest> password(TokenEndpointClient endpoint,
+	static TokenRequestClient<PasswordGrantRequest> password(TokenEndpointClient endpoint,
 			ProviderSettings settings) {
 		return new TokenRequestClient<>(endpoint, settings, (request) -> {
 			MultiValueMap<String, String> parameters = grant(request, request.getClientRegistration().getScopes());

@@ -15,11 +15,11 @@ import dev.tokenstarter.config.RetrySettings;
  * total time. A {@link Retry} of its own because Reactor's {@code RetryBackoffSpec} cannot wait for the delay a
  * server gives in {@code Retry-After}.
  */
-public class TokenRequestRetry extends Retry {
+class TokenRequestRetry extends Retry {
 
 	private final RetrySettings settings;
 
-	public TokenRequestRetry(RetrySettings settings) {
+	TokenRequestRetry(RetrySettings settings) {
 		this.settings = settings;
 	}
 

@@ -31,7 +31,7 @@ import org.springframework.web.reactive.function.BodyExtractor;
  * and Spring Security's own clients do not decode either. The refusal keeps the status and {@code Retry-After},
  * so an encoded 503 is still a transient failure. The unread body is released by {@code exchangeToMono}.
  */
-public class TokenResponseBodyExtractor implements BodyExtractor<Mono<OAuth2AccessTokenResponse>, ReactiveHttpInputMessage> {
+class TokenResponseBodyExtractor implements BodyExtractor<Mono<OAuth2AccessTokenResponse>, ReactiveHttpInputMessage> {
 
 	/** Token responses are small; anything larger is an error page or an attack, not a token. */
 	static final int MAX_RESPONSE_BYTES = 64 * 1024;
@@ -45,7 +45,7 @@ public class TokenResponseBodyExtractor implements BodyExtractor<Mono<OAuth2Acce
 
 	private final @Nullable String clientSecret;
 
-	public TokenResponseBodyExtractor(TokenResponseReader parser, Clock clock) {
+	TokenResponseBodyExtractor(TokenResponseReader parser, Clock clock) {
 		this(parser, clock, null);
 	}
 
@@ -56,7 +56,7 @@ public class TokenResponseBodyExtractor implements BodyExtractor<Mono<OAuth2Acce
 	 * @param clock the clock of {@code Retry-After} dates
 	 * @param clientSecret the secret to mask in provider-supplied text, or null
 	 */
-	public TokenResponseBodyExtractor(TokenResponseReader parser, Clock clock, @Nullable String clientSecret) {
+	TokenResponseBodyExtractor(TokenResponseReader parser, Clock clock, @Nullable String clientSecret) {
 		this.parser = parser;
 		this.clock = clock;
 		this.clientSecret = clientSecret;

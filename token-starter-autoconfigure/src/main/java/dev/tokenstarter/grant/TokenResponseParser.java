@@ -30,7 +30,7 @@ import org.springframework.security.oauth2.core.oidc.endpoint.OidcParameterNames
  * sent back in a header, members given twice and RFC 6749 members of the wrong JSON type are rejected too; a
  * member whose value is JSON {@code null} counts as absent.
  */
-public class TokenResponseParser implements TokenResponseReader {
+class TokenResponseParser implements TokenResponseReader {
 
 	/**
 	 * A member given twice is a malformed answer, not a choice of the last value: two parsers of the same answer
@@ -50,7 +50,7 @@ public class TokenResponseParser implements TokenResponseReader {
 
 	private final Clock clock;
 
-	public TokenResponseParser(Duration defaultLifetime, Duration maxLifetime, Clock clock) {
+	TokenResponseParser(Duration defaultLifetime, Duration maxLifetime, Clock clock) {
 		this.defaultLifetime = defaultLifetime;
 		this.maxLifetime = maxLifetime;
 		this.clock = clock;

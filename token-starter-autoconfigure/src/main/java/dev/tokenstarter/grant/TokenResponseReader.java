@@ -11,7 +11,7 @@ import org.springframework.security.oauth2.core.endpoint.OAuth2AccessTokenRespon
  * dialect (RFC 6749, Nomba's envelope).
  */
 @FunctionalInterface
-public interface TokenResponseReader {
+interface TokenResponseReader {
 
 	/**
 	 * Parses one answer of the token endpoint.

@@ -8,7 +8,7 @@ import org.springframework.security.oauth2.client.OAuth2AuthorizedClient;
  * Tells a provider that the tokens of an authorized client are no longer needed.
  */
 @FunctionalInterface
-public interface TokenRevoker {
+interface TokenRevoker {
 
 	/**
 	 * Revokes the client's tokens.

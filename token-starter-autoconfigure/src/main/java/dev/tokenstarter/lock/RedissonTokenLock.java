@@ -11,7 +11,6 @@ import org.redisson.api.RLockReactive;
 import org.redisson.api.RedissonReactiveClient;
 import reactor.core.publisher.Mono;
 
-import dev.tokenstarter.engine.TokenObserver;
 import dev.tokenstarter.store.RedisAvailability;
 import dev.tokenstarter.store.RedisKeys;
 
@@ -42,12 +41,12 @@ public class RedissonTokenLock implements TokenLock {
 
 	private final Duration timeout;
 
-	private final TokenObserver observer;
+	private final LockObserver observer;
 
 	private final TokenLock fallback = new LocalTokenLock();
 
 	public RedissonTokenLock(RedissonReactiveClient redis, RedisKeys keys, RedisAvailability availability,
-			Duration wait, Duration lease, Duration timeout, TokenObserver observer) {
+			Duration wait, Duration lease, Duration timeout, LockObserver observer) {
 		this.redis = redis;
 		this.keys = keys;
 		this.availability = availability;

@@ -27,8 +27,9 @@ import org.springframework.boot.ssl.SslBundles;
 import org.springframework.boot.ssl.SslOptions;
 
 import dev.tokenstarter.config.ClientAuthentication;
+import dev.tokenstarter.config.ProviderSettings;
 import dev.tokenstarter.config.TokenConfigurationException;
-import dev.tokenstarter.config.TokenProperties;
+import dev.tokenstarter.config.TokenSettings;
 
 /**
  * The TLS set-up of each provider that names an {@code ssl-bundle}: its client certificate for mutual TLS and
@@ -47,24 +48,26 @@ public class ProviderSslContexts {
 
 	/**
 	 * Resolves the SSL bundle of every provider that names one.
-	 * @param properties the token properties
+	 * @param settings the providers' resolved settings
 	 * @param bundles the application's SSL bundles, or null when it has none
 	 * @param clock the clock certificates are checked against
 	 * @return the providers' TLS set-up
 	 * @throws TokenConfigurationException when a bundle is missing, has no usable certificate, or cannot be used
 	 */
-	public static ProviderSslContexts of(TokenProperties properties, @Nullable SslBundles bundles, Clock clock) {
+	public static ProviderSslContexts of(TokenSettings settings, @Nullable SslBundles bundles, Clock clock) {
 		Map<String, SslContext> contexts = new LinkedHashMap<>();
-		properties.getProviders().forEach((name, provider) -> {
-			if (provider.getSslBundle() == null) {
-				return;
+		for (ProviderSettings provider : settings.providers()) {
+			String name = provider.sslBundle();
+			if (name == null) {
+				continue;
 			}
-			String property = TokenProperties.PREFIX + ".providers." + name + ".ssl-bundle";
-			SslBundle bundle = bundle(property, provider.getSslBundle(), bundles);
-			boolean certificateRequired = provider.getClientAuthentication() == ClientAuthentication.TLS_CLIENT_AUTH;
-			checkCertificates(property, provider.getSslBundle(), bundle, certificateRequired, clock);
-			contexts.put(name, sslContext(property, provider.getSslBundle(), bundle));
-		});
+			String property = "token.providers." + provider.registrationId() + ".ssl-bundle";
+			SslBundle bundle = bundle(property, name, bundles);
+			// The resolved client authentication: tls_client_auth may come from token.defaults.
+			boolean certificateRequired = provider.clientAuthentication() == ClientAuthentication.TLS_CLIENT_AUTH;
+			checkCertificates(property, name, bundle, certificateRequired, clock);
+			contexts.put(provider.registrationId(), sslContext(property, name, bundle));
+		}
 		return new ProviderSslContexts(contexts);
 	}
 

@@ -13,7 +13,6 @@ import org.redisson.api.RedissonClient;
 import org.redisson.config.Config;
 import reactor.core.publisher.Mono;
 
-import dev.tokenstarter.engine.TokenObserver;
 import dev.tokenstarter.store.RedisAvailability;
 import dev.tokenstarter.store.RedisKeys;
 import dev.tokenstarter.test.RedisServerExtension;
@@ -44,7 +43,7 @@ class RedissonExclusiveLockTests {
 		config.useSingleServer().setAddress(redis.server().url());
 		this.client = Redisson.create(config);
 		this.lock = new RedissonTokenLock(this.client.reactive(), this.keys, new RedisAvailability(Duration.ofSeconds(5)),
-				Duration.ofMillis(300), Duration.ofSeconds(5), Duration.ofSeconds(2), TokenObserver.NONE);
+				Duration.ofMillis(300), Duration.ofSeconds(5), Duration.ofSeconds(2), LockObserver.NONE);
 	}
 
 	@AfterEach
@@ -76,7 +75,7 @@ class RedissonExclusiveLockTests {
 	void anExclusiveWaiterTakesTheLockWhenADeadHoldersLeaseEnds() {
 		RedissonTokenLock shortLease = new RedissonTokenLock(this.client.reactive(), this.keys,
 				new RedisAvailability(Duration.ofSeconds(5)), Duration.ofMillis(300), Duration.ofSeconds(1),
-				Duration.ofSeconds(2), TokenObserver.NONE);
+				Duration.ofSeconds(2), LockObserver.NONE);
 		// A holder that never finishes, like an instance killed while renewing: only its lease frees the lock.
 		shortLease.withLock(KEY, Mono::never).subscribe();
 		await().atMost(Duration.ofSeconds(5)).until(() -> this.client.getLock(this.keys.lock(KEY)).isLocked());

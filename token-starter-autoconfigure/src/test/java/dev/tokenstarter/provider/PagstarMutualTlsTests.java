@@ -191,6 +191,20 @@ class PagstarMutualTlsTests {
 		});
 	}
 
+	@Test
+	void tlsClientAuthWithABundleWithoutAClientCertificateFailsStartupNamingTheProperty() {
+		this.bare.withPropertyValues(P + "client-authentication=tls_client_auth", P + "ssl-bundle=trust-only")
+			.run((context) -> assertThat(configurationFailure(context.getStartupFailure())).hasMessageContaining(
+					P + "ssl-bundle names SSL bundle 'trust-only', which has no private key and certificate"));
+	}
+
+	@Test
+	void tlsClientAuthInheritedFromTheDefaultsAlsoNeedsTheBundlesClientCertificateAtStartup() {
+		this.bare.withPropertyValues("token.defaults.client-authentication=tls_client_auth", P + "ssl-bundle=trust-only")
+			.run((context) -> assertThat(configurationFailure(context.getStartupFailure())).hasMessageContaining(
+					P + "ssl-bundle names SSL bundle 'trust-only', which has no private key and certificate"));
+	}
+
 	private static TokenConfigurationException configurationFailure(Throwable failure) {
 		for (Throwable t = failure; t != null; t = t.getCause()) {
 			if (t instanceof TokenConfigurationException configuration) {
