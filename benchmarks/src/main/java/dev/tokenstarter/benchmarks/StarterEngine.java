@@ -45,6 +45,13 @@ final class StarterEngine implements AutoCloseable {
 	}
 
 	/**
+	 * Starts the starter on the memory store with more properties.
+	 */
+	static StarterEngine start(String... properties) throws IOException {
+		return start(EngineApplication.class, properties);
+	}
+
+	/**
 	 * Starts the starter in fleet mode on {@code redis}: the Redis store, the Redisson lock and the change
 	 * messages, as {@code spring.data.redis.url} turns them on in an application.
 	 */
@@ -66,6 +73,10 @@ final class StarterEngine implements AutoCloseable {
 			.run();
 		context.getBean(TokenManager.class).token(Fixture.REGISTRATION_ID).block(Duration.ofSeconds(30));
 		return new StarterEngine(endpoint, context);
+	}
+
+	<T> T bean(Class<T> type) {
+		return this.context.getBean(type);
 	}
 
 	TokenExchangeFilterFunction filter() {

@@ -30,8 +30,6 @@ final class KeyState {
 
 	private final ProviderGrants grants;
 
-	private final String lockKey;
-
 	private final String storeId;
 
 	private final AtomicReference<@Nullable ManagedToken> token = new AtomicReference<>();
@@ -65,7 +63,6 @@ final class KeyState {
 		this.settings = settings;
 		this.policy = policy;
 		this.grants = grants;
-		this.lockKey = registration.getRegistrationId() + ':' + principal.getName();
 		this.storeId = storeId(registration.getRegistrationId(), principal.getName());
 		this.sessionBudget = new SessionRenewalBudget(settings.refresh().failureCooldown().toMillis());
 	}
@@ -109,7 +106,8 @@ final class KeyState {
 	 * Returns the name of the key's renewal lock: one per stored token, so one renewal per key across the fleet.
 	 */
 	String lockKey() {
-		return this.lockKey;
+		// Built per renewal rather than kept: a key among many would otherwise carry it for nothing.
+		return registrationId() + ':' + this.principal.getName();
 	}
 
 	String storeId() {

@@ -19,7 +19,7 @@ public final class ManagedToken {
 
 	private final OAuth2AuthorizedClient authorizedClient;
 
-	private final String authorizationHeaderValue;
+	private final @Nullable String authorizationHeaderValue;
 
 	private final long staleAtMillis;
 
@@ -31,9 +31,17 @@ public final class ManagedToken {
 
 	private volatile long lastUsedMillis;
 
-	ManagedToken(OAuth2AuthorizedClient authorizedClient, long staleAtMillis, long expiredAtMillis, long nowMillis) {
+	/**
+	 * Creates a held token.
+	 * @param prepareHeader whether the header value is built once here, for a token on every call's path; a key
+	 * among many (a user's) builds it per call instead, since kept it would be a second copy of each token in
+	 * memory
+	 */
+	ManagedToken(OAuth2AuthorizedClient authorizedClient, long staleAtMillis, long expiredAtMillis, long nowMillis,
+			boolean prepareHeader) {
 		this.authorizedClient = authorizedClient;
-		this.authorizationHeaderValue = "Bearer " + authorizedClient.getAccessToken().getTokenValue();
+		this.authorizationHeaderValue = prepareHeader ? "Bearer " + authorizedClient.getAccessToken().getTokenValue()
+				: null;
 		this.staleAtMillis = staleAtMillis;
 		this.expiredAtMillis = expiredAtMillis;
 		this.lastUsedMillis = nowMillis;
@@ -72,7 +80,8 @@ public final class ManagedToken {
 	 * Returns the value of the {@code Authorization} header that carries this token.
 	 */
 	public String authorizationHeaderValue() {
-		return this.authorizationHeaderValue;
+		String prepared = this.authorizationHeaderValue;
+		return (prepared != null) ? prepared : "Bearer " + tokenValue();
 	}
 
 	/**

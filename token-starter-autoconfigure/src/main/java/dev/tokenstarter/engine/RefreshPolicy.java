@@ -21,9 +21,18 @@ final class RefreshPolicy {
 
 	private final Clock clock;
 
-	RefreshPolicy(RefreshSettings settings, Clock clock) {
+	private final boolean prepareHeaders;
+
+	/**
+	 * Creates the policy of one key's tokens.
+	 * @param settings the provider's renewal timing
+	 * @param clock the engine's clock
+	 * @param prepareHeaders whether each token's header value is built once (see {@link ManagedToken})
+	 */
+	RefreshPolicy(RefreshSettings settings, Clock clock, boolean prepareHeaders) {
 		this.settings = settings;
 		this.clock = clock;
+		this.prepareHeaders = prepareHeaders;
 	}
 
 	ManagedToken manage(OAuth2AuthorizedClient client) {
@@ -41,7 +50,8 @@ final class RefreshPolicy {
 		window = Math.max(window, margin);
 		long maxJitter = (long) (window * this.settings.jitter());
 		long jitter = (maxJitter > 0) ? ThreadLocalRandom.current().nextLong(maxJitter + 1) : 0;
-		return new ManagedToken(client, expiresAtMillis - window - jitter, expiresAtMillis - margin, now);
+		return new ManagedToken(client, expiresAtMillis - window - jitter, expiresAtMillis - margin, now,
+				this.prepareHeaders);
 	}
 
 }

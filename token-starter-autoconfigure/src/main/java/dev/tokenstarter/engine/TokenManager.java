@@ -436,7 +436,7 @@ public class TokenManager
 				: KeyPrincipal.application(requested, requestSettings.parameters(),
 						this.settings.username(key.registrationId()));
 		return new KeyState(key, requested, keyPrincipal, requestSettings,
-				new RefreshPolicy(provider.refresh(), this.clock),
+				new RefreshPolicy(provider.refresh(), this.clock, key.isApplication()),
 				this.grants.forParameters(registration, key.parameters()));
 	}
 
