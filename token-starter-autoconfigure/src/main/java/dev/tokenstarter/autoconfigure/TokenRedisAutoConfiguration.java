@@ -18,7 +18,7 @@ import org.springframework.web.reactive.function.client.WebClient;
 
 import dev.tokenstarter.config.TokenClientRegistrationRepository;
 import dev.tokenstarter.config.TokenProperties;
-import dev.tokenstarter.engine.TokenManager;
+import dev.tokenstarter.engine.StoredTokenListener;
 import dev.tokenstarter.engine.TokenObserver;
 import dev.tokenstarter.lock.RedissonTokenLock;
 import dev.tokenstarter.lock.TokenLock;
@@ -108,11 +108,11 @@ public class TokenRedisAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean
 	RedisTokenEvents tokenRedisEvents(RedissonClient redisson, RedisEntryCodec entries, RedisKeys keys,
-			RedisAvailability availability, ObjectProvider<TokenManager> tokenManager) {
+			RedisAvailability availability, ObjectProvider<StoredTokenListener> listener) {
 		return new RedisTokenEvents(redisson, entries, keys, availability, instanceId(redisson),
-				(client) -> tokenManager.ifAvailable((manager) -> manager.accept(client)),
-				(registrationId, principal) -> tokenManager
-					.ifAvailable((manager) -> manager.forget(registrationId, principal)));
+				(client) -> listener.ifAvailable((engine) -> engine.accept(client)),
+				(registrationId, principal) -> listener
+					.ifAvailable((engine) -> engine.forget(registrationId, principal)));
 	}
 
 	/**

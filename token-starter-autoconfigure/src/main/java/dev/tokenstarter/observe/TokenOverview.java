@@ -8,7 +8,7 @@ import org.springframework.security.oauth2.client.ReactiveOAuth2AuthorizedClient
 import org.springframework.security.oauth2.client.registration.ClientRegistration;
 
 import dev.tokenstarter.engine.ProviderStatus;
-import dev.tokenstarter.engine.TokenManager;
+import dev.tokenstarter.engine.TokenOperations;
 import dev.tokenstarter.store.SharedTokenStore;
 
 /**
@@ -17,13 +17,13 @@ import dev.tokenstarter.store.SharedTokenStore;
  */
 public class TokenOverview {
 
-	private final TokenManager tokenManager;
+	private final TokenOperations tokenManager;
 
 	private final Iterable<ClientRegistration> configured;
 
 	private final ReactiveOAuth2AuthorizedClientService store;
 
-	public TokenOverview(TokenManager tokenManager, Iterable<ClientRegistration> configured,
+	public TokenOverview(TokenOperations tokenManager, Iterable<ClientRegistration> configured,
 			ReactiveOAuth2AuthorizedClientService store) {
 		this.tokenManager = tokenManager;
 		this.configured = configured;

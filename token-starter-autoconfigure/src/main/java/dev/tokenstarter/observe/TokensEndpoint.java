@@ -15,7 +15,7 @@ import org.springframework.boot.actuate.endpoint.annotation.WriteOperation;
 
 import dev.tokenstarter.config.TokenSettings;
 import dev.tokenstarter.engine.ProviderStatus;
-import dev.tokenstarter.engine.TokenManager;
+import dev.tokenstarter.engine.TokenOperations;
 import dev.tokenstarter.grant.TokenAcquisitionException;
 
 /**
@@ -33,11 +33,11 @@ public class TokensEndpoint {
 
 	private final TokenOverview overview;
 
-	private final TokenManager tokenManager;
+	private final TokenOperations tokenManager;
 
 	private final TokenSettings settings;
 
-	public TokensEndpoint(TokenOverview overview, TokenManager tokenManager, TokenSettings settings) {
+	public TokensEndpoint(TokenOverview overview, TokenOperations tokenManager, TokenSettings settings) {
 		this.overview = overview;
 		this.tokenManager = tokenManager;
 		this.settings = settings;
