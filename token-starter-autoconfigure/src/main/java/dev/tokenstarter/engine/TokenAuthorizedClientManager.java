@@ -1,0 +1,173 @@
+package dev.tokenstarter.engine;
+
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.security.oauth2.client.OAuth2AuthorizeRequest;
+import org.springframework.security.oauth2.client.OAuth2AuthorizedClient;
+import org.springframework.security.oauth2.client.OAuth2AuthorizedClientManager;
+import org.springframework.security.oauth2.client.registration.ClientRegistration;
+import org.springframework.security.oauth2.core.AuthorizationGrantType;
+import org.springframework.util.Assert;
+
+import dev.tokenstarter.config.TokenClientRegistrationRepository;
+import dev.tokenstarter.config.TokenGrantType;
+import dev.tokenstarter.grant.TokenAcquisitionException;
+
+/**
+ * Spring Security's blocking {@link OAuth2AuthorizedClientManager} served by the engine, for
+ * {@code @RegisteredOAuth2AuthorizedClient}, Spring's {@code OAuth2ClientHttpRequestInterceptor} and servlet
+ * code: the same store, lock and single-flight as the reactive face, so a {@code RestClient} of Spring's and the
+ * starter's own clients share one token.
+ *
+ * <p>It serves every registration the engine can: those of {@code token.providers}, and the other registrations
+ * of the application that use the client credentials or password grant. It replaces Spring Security's default
+ * manager, which steps aside when the application has one; the requests for any other registration (an
+ * {@code authorization_code} login, a JWT bearer or token exchange grant) go to the delegate, a manager built the way
+ * Spring Security builds its default, so those registrations work as without the starter.
+ *
+ * <p>A served registration is given the token of the key chosen by the request's attributes
+ * ({@link TokenKeyAttributes}), otherwise the application token: the request's principal does not choose the
+ * token, since a client-credentials token belongs to the application whoever's web request needed it (Spring
+ * passes an anonymous principal when nobody is signed in). A request to re-authorize a client gets the token the
+ * engine holds for it, renewed first if it has expired. A caller waits for a renewal at most the provider's
+ * {@code refresh.max-caller-wait}; any failure reaches it as the {@link TokenAcquisitionException} (an
+ * {@code OAuth2AuthorizationException}) Spring's callers expect.
+ *
+ * <p>The API's rejections reach the engine through the {@link TokenAuthorizationFailureHandler} of this manager.
+ */
+public final class TokenAuthorizedClientManager implements OAuth2AuthorizedClientManager {
+
+	private static final Log logger = LogFactory.getLog(TokenAuthorizedClientManager.class);
+
+	private static final Set<AuthorizationGrantType> ENGINE_GRANTS = Set.of(AuthorizationGrantType.CLIENT_CREDENTIALS,
+			TokenGrantType.PASSWORD.toAuthorizationGrantType());
+
+	private final TokenSource tokens;
+
+	private final TokenClientRegistrationRepository registrations;
+
+	private final OAuth2AuthorizedClientManager delegate;
+
+	/** Whether the engine serves a registration, by id: found once, from the registration's grant. */
+	private final Map<String, Boolean> served = new ConcurrentHashMap<>();
+
+	/**
+	 * The token last handed to each thread. Spring reports a rejection by provider only, not by token; its
+	 * interceptor authorizes, sends and reports on the caller's thread, so the token handed to that thread is the
+	 * one the API rejected, even when other callers have renewed the provider's token meanwhile.
+	 */
+	private final ThreadLocal<Handed> handed = ThreadLocal.withInitial(Handed::new);
+
+	/**
+	 * Creates the manager.
+	 * @param tokens the engine
+	 * @param registrations the engine's registrations, which also reads the application's other repositories
+	 * @param delegate the manager of the registrations the engine does not serve
+	 */
+	public TokenAuthorizedClientManager(TokenSource tokens, TokenClientRegistrationRepository registrations,
+			OAuth2AuthorizedClientManager delegate) {
+		Assert.notNull(tokens, "tokens cannot be null");
+		Assert.notNull(registrations, "registrations cannot be null");
+		Assert.notNull(delegate, "delegate cannot be null");
+		this.tokens = tokens;
+		this.registrations = registrations;
+		this.delegate = delegate;
+	}
+
+	@Override
+	public @Nullable OAuth2AuthorizedClient authorize(OAuth2AuthorizeRequest authorizeRequest) {
+		Assert.notNull(authorizeRequest, "authorizeRequest cannot be null");
+		String registrationId = authorizeRequest.getClientRegistrationId();
+		if (!serves(registrationId)) {
+			return this.delegate.authorize(authorizeRequest);
+		}
+		TokenKey key = TokenKeyAttributes.key(registrationId, authorizeRequest.getAttributes());
+		ManagedToken token = this.tokens.usableToken(key);
+		if (token == null) {
+			// Bounded by the engine: it fails the wait after the provider's refresh.max-caller-wait.
+			token = this.tokens.awaitToken(key).block();
+			if (token == null) {
+				throw new TokenAcquisitionException(registrationId, "no_token",
+						"the token request ended without a token", false, null);
+			}
+		}
+		this.handed.get().set(key, token);
+		return token.authorizedClient();
+	}
+
+	/**
+	 * Whether the engine serves a registration's tokens: those of {@code token.providers}, and those of other
+	 * registrations with a grant the engine has. Unknown registrations are not remembered, so that one added to an
+	 * application's repository later is still found.
+	 * @param registrationId the registration's id
+	 * @return whether the engine serves it
+	 */
+	boolean serves(String registrationId) {
+		Boolean known = this.served.get(registrationId);
+		if (known != null) {
+			return known;
+		}
+		if (this.registrations.isConfigured(registrationId)) {
+			this.served.put(registrationId, true);
+			return true;
+		}
+		ClientRegistration registration = this.registrations.findByRegistrationId(registrationId).block();
+		if (registration == null) {
+			return false;
+		}
+		boolean serves = ENGINE_GRANTS.contains(registration.getAuthorizationGrantType());
+		this.served.put(registrationId, serves);
+		return serves;
+	}
+
+	/**
+	 * Tells the engine that the API rejected the token of a registration it serves: the token handed to this
+	 * thread for that registration, or, when this thread was handed none (the rejection is reported away from the
+	 * call, as a reactive filter may), the application token held now. The rejected token is no longer served and
+	 * its renewal starts at once, so the next call gets a new token; a token that was already replaced is left
+	 * alone. The call that was rejected does not wait for the renewal.
+	 * @param registrationId the registration's id
+	 */
+	void rejected(String registrationId) {
+		Handed last = this.handed.get();
+		TokenKey key = last.key;
+		ManagedToken token = last.token;
+		last.set(null, null);
+		if (key == null || token == null || !key.registrationId().equals(registrationId)) {
+			key = TokenKey.application(registrationId);
+			token = this.tokens.usableToken(key);
+			if (token == null) {
+				return;
+			}
+		}
+		String provider = registrationId;
+		// Whatever the renewal ends with is the engine's to keep: it holds the new token, or records the failure,
+		// logs it and serves it to the next callers during the failure cooldown.
+		this.tokens.replaceRejected(key, token)
+			.subscribe(null, (ex) -> logger.debug("The renewal of a token of provider '" + provider
+					+ "' after the API rejected it did not complete for the caller: " + ex.getMessage()));
+	}
+
+	/**
+	 * The key and token handed to a thread last.
+	 */
+	private static final class Handed {
+
+		private @Nullable TokenKey key;
+
+		private @Nullable ManagedToken token;
+
+		void set(@Nullable TokenKey key, @Nullable ManagedToken token) {
+			this.key = key;
+			this.token = token;
+		}
+
+	}
+
+}
