@@ -10,6 +10,7 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.micrometer.observation.ObservationRegistry;
 import io.netty.channel.ChannelOption;
+import org.jspecify.annotations.Nullable;
 import reactor.netty.http.client.HttpClient;
 
 import org.springframework.http.HttpHeaders;
@@ -115,6 +116,7 @@ public class TokenGrants {
 			clientCredentials = springClientCredentials(provider, webClient, extractor);
 			refreshToken = springRefreshToken(provider, webClient, extractor);
 		}
+		refreshToken = toRefreshUri(refreshToken, provider.refreshUri());
 		PasswordGrantProvider password = new PasswordGrantProvider(TokenRequestClient.password(endpoint, provider),
 				this.passwordCredentials);
 
@@ -151,6 +153,21 @@ public class TokenGrants {
 		client.addHeadersConverter((request) -> headers(provider));
 		client.addParametersConverter((request) -> parameters(provider));
 		return client;
+	}
+
+	/**
+	 * Both kinds of client post to the registration's token endpoint: a provider that takes refresh tokens
+	 * elsewhere ({@code refresh-uri}) gets requests whose registration names that endpoint instead.
+	 */
+	private static ReactiveOAuth2AccessTokenResponseClient<OAuth2RefreshTokenGrantRequest> toRefreshUri(
+			ReactiveOAuth2AccessTokenResponseClient<OAuth2RefreshTokenGrantRequest> client,
+			@Nullable String refreshUri) {
+		if (refreshUri == null) {
+			return client;
+		}
+		return (request) -> client.getTokenResponse(new OAuth2RefreshTokenGrantRequest(
+				ClientRegistration.withClientRegistration(request.getClientRegistration()).tokenUri(refreshUri).build(),
+				request.getAccessToken(), request.getRefreshToken(), request.getScopes()));
 	}
 
 	/**
