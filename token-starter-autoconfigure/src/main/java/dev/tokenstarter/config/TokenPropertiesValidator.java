@@ -55,16 +55,19 @@ class TokenPropertiesValidator {
 
 	/**
 	 * Two provider entries of one single-session client would each end the other's session with every token
-	 * they obtain.
+	 * they obtain. An entry whose token endpoint is discovered is known by its issuer until then: one issuer has
+	 * one token endpoint.
 	 */
 	private void validateSingleSessionClients(Errors errors) {
 		Map<String, String> firstByClient = new HashMap<>();
 		this.properties.getProviders().forEach((name, provider) -> {
 			String tokenUri = ProviderEndpoints.of(provider).tokenUri();
-			if (provider.getClientId() == null || tokenUri == null) {
+			String endpoint = (tokenUri != null) ? tokenUri
+					: (provider.getIssuerUri() != null) ? "issuer " + provider.getIssuerUri() : null;
+			if (provider.getClientId() == null || endpoint == null) {
 				return;
 			}
-			String first = firstByClient.putIfAbsent(tokenUri + ' ' + provider.getClientId(), name);
+			String first = firstByClient.putIfAbsent(endpoint + ' ' + provider.getClientId(), name);
 			if (first != null && (singleSession(provider) || singleSession(this.properties.getProviders().get(first)))) {
 				error(errors, TokenProperties.PREFIX + ".providers." + name + ".client-id", "is also the client of "
 						+ TokenProperties.PREFIX + ".providers." + first + " at the same token endpoint, and the provider "
