@@ -2,8 +2,8 @@ package dev.tokenstarter.config;
 
 /**
  * The dialect a provider speaks at its token endpoint. Each type names the one {@link ProviderDialect} that says
- * what it means for the provider's settings; a new type is a constant here and a class implementing that
- * interface.
+ * what it means for the provider's settings; a new type is a constant here naming a new class implementing that
+ * interface, and the line of the grant package's {@code TokenGrants} that says how its token endpoint speaks.
  */
 public enum ProviderType {
 
