@@ -315,10 +315,7 @@ public class TokenProperties implements Validator {
 		 * Returns the grant configured, or the one the provider's type implies.
 		 */
 		public TokenGrantType grantTypeOrDefault() {
-			if (this.grantType != null) {
-				return this.grantType;
-			}
-			return (this.type == ProviderType.WSO2) ? TokenGrantType.PASSWORD : TokenGrantType.CLIENT_CREDENTIALS;
+			return (this.grantType != null) ? this.grantType : this.type.dialect().defaultGrantType();
 		}
 
 		public @Nullable String getUsername() {

@@ -4,9 +4,11 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 import org.jspecify.annotations.Nullable;
 
@@ -53,16 +55,19 @@ class TokenPropertiesValidator {
 
 	/**
 	 * Two provider entries of one single-session client would each end the other's session with every token
-	 * they obtain.
+	 * they obtain. An entry whose token endpoint is discovered is known by its issuer until then: one issuer has
+	 * one token endpoint.
 	 */
 	private void validateSingleSessionClients(Errors errors) {
 		Map<String, String> firstByClient = new HashMap<>();
 		this.properties.getProviders().forEach((name, provider) -> {
 			String tokenUri = ProviderEndpoints.of(provider).tokenUri();
-			if (provider.getClientId() == null || tokenUri == null) {
+			String endpoint = (tokenUri != null) ? tokenUri
+					: (provider.getIssuerUri() != null) ? "issuer " + provider.getIssuerUri() : null;
+			if (provider.getClientId() == null || endpoint == null) {
 				return;
 			}
-			String first = firstByClient.putIfAbsent(tokenUri + ' ' + provider.getClientId(), name);
+			String first = firstByClient.putIfAbsent(endpoint + ' ' + provider.getClientId(), name);
 			if (first != null && (singleSession(provider) || singleSession(this.properties.getProviders().get(first)))) {
 				error(errors, TokenProperties.PREFIX + ".providers." + name + ".client-id", "is also the client of "
 						+ TokenProperties.PREFIX + ".providers." + first + " at the same token endpoint, and the provider "
@@ -78,15 +83,8 @@ class TokenPropertiesValidator {
 	}
 
 	private void validateProvider(String prefix, TokenProperties.Provider provider, Errors errors) {
-		ProviderEndpoints endpoints = ProviderEndpoints.of(provider);
-		if (provider.getType() == ProviderType.NOMBA) {
-			validateNomba(prefix, provider, endpoints, errors);
-		}
-		else if (!StringUtils.hasText(provider.getTokenUri()) && !StringUtils.hasText(provider.getIssuerUri())) {
-			error(errors, prefix + ".token-uri",
-					"is required: the URL of the provider's token endpoint, such as https://auth.example.com/oauth2/token "
-							+ "(or set " + prefix + ".issuer-uri to discover it)");
-		}
+		ProviderDialect dialect = provider.getType().dialect();
+		dialect.validate(prefix, provider, dialect.endpoints(provider), errors);
 		if (provider.getIssuerUri() != null) {
 			httpUrl(prefix + ".issuer-uri", provider.getIssuerUri(), errors);
 		}
@@ -121,10 +119,7 @@ class TokenPropertiesValidator {
 			httpUrl(prefix + ".revoke-uri", provider.getRevokeUri(), errors);
 		}
 		validatePasswordGrant(prefix, provider, errors);
-		if (provider.getType() != ProviderType.NOMBA
-				&& (provider.getAccountId() != null || provider.getNombaEnvironment() != null)) {
-			error(errors, prefix + ".type", "must be nomba to use account-id or nomba-environment");
-		}
+		validateOtherTypesProperties(prefix, provider, errors);
 		if (provider.getScopes() != null) {
 			validateScopes(prefix + ".scopes", provider.getScopes(), errors);
 		}
@@ -135,18 +130,16 @@ class TokenPropertiesValidator {
 		validateRetry(prefix + ".retry", provider.getRetry(), errors);
 	}
 
-	private void validateNomba(String prefix, TokenProperties.Provider provider, ProviderEndpoints endpoints,
-			Errors errors) {
-		if (!StringUtils.hasText(provider.getAccountId())) {
-			error(errors, prefix + ".account-id",
-					"is required for type nomba: the parent account id from the Nomba dashboard, sent as the accountId header");
-		}
-		if (endpoints.baseUrl() == null) {
-			error(errors, prefix + ".base-url", "or " + prefix + ".nomba-environment (production or sandbox) is "
-					+ "required for type nomba, such as https://sandbox.nomba.com");
-		}
-		if (provider.grantTypeOrDefault() != TokenGrantType.CLIENT_CREDENTIALS) {
-			error(errors, prefix + ".grant-type", "must be client_credentials for type nomba");
+	/**
+	 * A property only another type reads would be ignored: the entry's type is what is wrong, or the property.
+	 */
+	private void validateOtherTypesProperties(String prefix, TokenProperties.Provider provider, Errors errors) {
+		for (ProviderType other : ProviderType.values()) {
+			List<ProviderDialect.OwnProperty> own = other.dialect().ownProperties();
+			if (other != provider.getType() && own.stream().anyMatch((property) -> property.isSet(provider))) {
+				error(errors, prefix + ".type", "must be " + other.name().toLowerCase(Locale.ROOT) + " to use "
+						+ own.stream().map(ProviderDialect.OwnProperty::name).collect(Collectors.joining(" or ")));
+			}
 		}
 	}
 
@@ -248,7 +241,13 @@ class TokenPropertiesValidator {
 		}
 	}
 
-	private void error(Errors errors, String property, String problem) {
+	/**
+	 * Reports a problem on the property to correct: the report says the property, then the problem.
+	 * @param errors where problems are reported
+	 * @param property the full name of the property, such as {@code token.providers.payments.token-uri}
+	 * @param problem what is wrong and what the property accepts, never a secret's value
+	 */
+	static void error(Errors errors, String property, String problem) {
 		errors.reject(ERROR_CODE, new Object[] { property }, property + " " + problem);
 	}
 

@@ -10,8 +10,6 @@ import java.util.Set;
 
 import org.jspecify.annotations.Nullable;
 
-import org.springframework.http.HttpHeaders;
-import org.springframework.http.MediaType;
 import org.springframework.util.LinkedCaseInsensitiveMap;
 
 /**
@@ -27,9 +25,6 @@ import org.springframework.util.LinkedCaseInsensitiveMap;
  * are not inherited, nor is {@code revoke-on-shutdown}.
  */
 public class TokenSettings {
-
-	/** The header Nomba identifies the parent account by. */
-	static final String NOMBA_ACCOUNT_HEADER = "accountId";
 
 	private static final String AUDIENCE_PARAMETER = "audience";
 
@@ -119,15 +114,16 @@ public class TokenSettings {
 		parameters.putAll(requestParameters(provider.getParameters(), provider.getAudience()));
 		Set<Integer> statuses = (provider.getUnauthorizedStatuses() != null) ? provider.getUnauthorizedStatuses()
 				: this.defaults.getUnauthorizedStatuses();
-		ProviderEndpoints endpoints = ProviderEndpoints.of(provider);
+		ProviderDialect dialect = provider.getType().dialect();
+		ProviderEndpoints endpoints = dialect.endpoints(provider);
 		// Header names are case-insensitive: X-Tenant of a provider replaces x-tenant of the defaults.
 		Map<String, String> headers = new LinkedCaseInsensitiveMap<>(Locale.ROOT);
 		headers.putAll(this.defaults.getHeaders());
 		headers.putAll(provider.getHeaders());
-		headers.putAll(dialectHeaders(provider));
+		headers.putAll(dialect.tokenRequestHeaders(provider));
 		return new ProviderSettings(name, Map.copyOf(headers), Map.copyOf(parameters), endpoints.baseUrl(),
 				Set.copyOf(statuses), RefreshSettings.resolve(provider.getRefresh(), this.defaults.getRefresh()),
-				RetrySettings.resolve(provider.getRetry(), this.defaults.getRetry()), apiHeaders(provider),
+				RetrySettings.resolve(provider.getRetry(), this.defaults.getRetry()), dialect.apiHeaders(provider),
 				endpoints.revokeUri(),
 				Objects.requireNonNullElse(provider.getRevokeOnShutdown(), this.defaults.isRevokeOnShutdown()),
 				provider.getType(), endpoints.refreshUri(),
@@ -157,16 +153,15 @@ public class TokenSettings {
 	}
 
 	/**
-	 * Returns how a provider's client authenticates. Nomba takes the client id and secret in its JSON body, which
-	 * is what client_secret_post says, whatever is configured.
+	 * Returns how a provider's client authenticates: as configured or inherited, unless its type's token endpoint
+	 * only accepts another way.
 	 */
 	static ClientAuthentication clientAuthentication(TokenProperties.Provider provider,
 			TokenProperties.Defaults defaults) {
-		if (provider.getType() == ProviderType.NOMBA) {
-			return ClientAuthentication.CLIENT_SECRET_POST;
-		}
-		return (provider.getClientAuthentication() != null) ? provider.getClientAuthentication()
-				: defaults.getClientAuthentication();
+		return provider.getType()
+			.dialect()
+			.clientAuthentication((provider.getClientAuthentication() != null) ? provider.getClientAuthentication()
+					: defaults.getClientAuthentication());
 	}
 
 	private static TokenRequestFormat tokenRequestFormat(TokenProperties.Provider provider,
@@ -176,8 +171,8 @@ public class TokenSettings {
 	}
 
 	/**
-	 * Nomba and WSO2 API Manager keep one session per client; plain OAuth 2.0 servers are assumed to keep many.
-	 * Either is only assumed when neither the provider nor the defaults say.
+	 * What the provider's type assumes (one session per client for Nomba and WSO2 API Manager, many for plain
+	 * OAuth 2.0 servers) only applies when neither the provider nor the defaults say.
 	 */
 	static SessionPolicy sessions(TokenProperties.Provider provider, TokenProperties.Defaults defaults) {
 		if (provider.getSessions() != null) {
@@ -186,28 +181,7 @@ public class TokenSettings {
 		if (defaults.getSessions() != null) {
 			return defaults.getSessions();
 		}
-		return (provider.getType() == ProviderType.OAUTH2) ? SessionPolicy.MULTIPLE : SessionPolicy.SINGLE;
-	}
-
-	/**
-	 * WSO2's gateway answers errors in XML unless asked for JSON, and its error codes are only read from JSON.
-	 * Nomba wants its accountId header on every call.
-	 */
-	private static Map<String, String> apiHeaders(TokenProperties.Provider provider) {
-		if (provider.getType() == ProviderType.WSO2) {
-			return Map.of(HttpHeaders.ACCEPT, MediaType.APPLICATION_JSON_VALUE);
-		}
-		return dialectHeaders(provider);
-	}
-
-	/**
-	 * Headers the provider's type requires on token requests and API calls alike.
-	 */
-	private static Map<String, String> dialectHeaders(TokenProperties.Provider provider) {
-		if (provider.getType() == ProviderType.NOMBA && provider.getAccountId() != null) {
-			return Map.of(NOMBA_ACCOUNT_HEADER, provider.getAccountId());
-		}
-		return Map.of();
+		return provider.getType().dialect().defaultSessions();
 	}
 
 }

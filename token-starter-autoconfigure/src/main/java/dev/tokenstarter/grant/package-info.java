@@ -1,6 +1,7 @@
 /**
- * Token requests to providers: the grants (client credentials, refresh token, password), the provider
- * dialects (Nomba, WSO2, plain OAuth 2.0), response parsing, retries and revocation.
+ * Token requests to providers: the grants (client credentials, refresh token, password), how each provider type
+ * speaks at its token endpoint (RFC 6749 for plain OAuth 2.0 and WSO2, Nomba's own), response parsing, retries
+ * and revocation.
  */
 @NullMarked
 package dev.tokenstarter.grant;
