@@ -179,6 +179,16 @@ class PagstarMutualTlsTests {
 		});
 	}
 
+	@Test
+	void aBundleWithAProtocolTheJvmDoesNotSupportFailsStartupNamingTheProperty() {
+		this.runner.withPropertyValues("spring.ssl.bundle.pem.pagstar.options.enabled-protocols=TLSv0.9")
+			.run((context) -> {
+				assertThat(context).hasFailed();
+				assertThat(configurationFailure(context.getStartupFailure()))
+					.hasMessageContaining(P + "ssl-bundle names SSL bundle 'pagstar', which cannot be used for TLS");
+			});
+	}
+
 	private static TokenConfigurationException configurationFailure(Throwable failure) {
 		for (Throwable t = failure; t != null; t = t.getCause()) {
 			if (t instanceof TokenConfigurationException configuration) {
