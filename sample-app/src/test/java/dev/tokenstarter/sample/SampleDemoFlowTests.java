@@ -23,7 +23,8 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * The sample app in its default (demo) profile, calling the demo provider's API through its own
- * {@link TokenClients} with each dialect, and through its {@link HelloApi} HTTP interface for Nomba, over real HTTP. Tokens live 3 s so renewals happen during the test;
+ * {@link TokenClients} with each dialect, and through its {@link HelloApi} HTTP interface for Nomba, over real
+ * HTTP. Tokens live 3 s so renewals happen during the test;
  * the app's own callers are off so the counts below come from these calls only.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,

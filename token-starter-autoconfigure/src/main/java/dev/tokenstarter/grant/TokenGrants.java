@@ -44,7 +44,8 @@ public class TokenGrants {
 
 	private final ObservationRegistry observations;
 
-	private final TokenEndpointConnectors connectors = TokenEndpointConnectors.detect(TokenGrants.class.getClassLoader());
+	private final TokenEndpointConnectors connectors = TokenEndpointConnectors
+		.detect(TokenGrants.class.getClassLoader());
 
 	private final Map<String, ProviderGrants> byRegistration = new ConcurrentHashMap<>();
 

@@ -102,7 +102,8 @@ class ApplicationHttpClientTests {
 					.retrieve()
 					.bodyToMono(String.class)
 					.block()).isEqualTo("pix");
-				server.verify(2, getRequestedFor(urlPathEqualTo(API_PATH)).withHeader("User-Agent", matching(JDK_CLIENT)));
+				server.verify(2,
+						getRequestedFor(urlPathEqualTo(API_PATH)).withHeader("User-Agent", matching(JDK_CLIENT)));
 			});
 	}
 
@@ -140,7 +141,8 @@ class ApplicationHttpClientTests {
 				HttpServiceProxyRegistry groups = context.getBean(HttpServiceProxyRegistry.class);
 				assertThat(groups.getClient("pagstar-rest", Api.class).call()).isEqualTo("pix");
 				assertThat(groups.getClient("pagstar-web", Api.class).call()).isEqualTo("pix");
-				server.verify(2, getRequestedFor(urlPathEqualTo(API_PATH)).withHeader("User-Agent", matching(JDK_CLIENT)));
+				server.verify(2,
+						getRequestedFor(urlPathEqualTo(API_PATH)).withHeader("User-Agent", matching(JDK_CLIENT)));
 			});
 	}
 

@@ -29,6 +29,7 @@ import org.springframework.security.oauth2.client.annotation.ClientRegistrationI
 import org.springframework.security.oauth2.client.registration.ClientRegistration;
 import org.springframework.security.oauth2.client.registration.InMemoryClientRegistrationRepository;
 import org.springframework.security.oauth2.client.registration.InMemoryReactiveClientRegistrationRepository;
+import org.springframework.security.oauth2.client.registration.ReactiveClientRegistrationRepository;
 import org.springframework.security.oauth2.client.web.client.support.OAuth2RestClientHttpServiceGroupConfigurer;
 import org.springframework.security.oauth2.client.web.reactive.function.client.support.OAuth2WebClientHttpServiceGroupConfigurer;
 import org.springframework.security.oauth2.core.AuthorizationGrantType;
@@ -96,7 +97,8 @@ class HttpServiceGroupTests {
 			Api acme = client(context, "acme", Api.class);
 			assertThat(acme.call()).isEqualTo("hello");
 			assertThat(acme.call()).isEqualTo("hello");
-			server.verify(2, getRequestedFor(urlPathEqualTo(API_PATH)).withHeader("Accept", equalTo("application/json")));
+			server.verify(2,
+					getRequestedFor(urlPathEqualTo(API_PATH)).withHeader("Accept", equalTo("application/json")));
 			assertThat(count(server, tokenRequests())).isOne();
 		});
 	}
@@ -129,13 +131,15 @@ class HttpServiceGroupTests {
 	void aCallThatNamesAProviderOnItsInterfaceOrMethodGetsItsTokenInAnyGroup(Kind kind) {
 		server.stubFor(ourTokenRequest().willReturn(token("T1", 300)));
 		server.stubFor(apiWith("T1").willReturn(ok("named")));
-		server.stubFor(get(urlPathEqualTo(API_PATH)).withHeader("Authorization", absent()).willReturn(ok("unnamed")));
+		server.stubFor(
+				get(urlPathEqualTo(API_PATH)).withHeader("Authorization", absent()).willReturn(ok("unnamed")));
 		this.runner.withUserConfiguration(kind.groups).run((context) -> {
 			assertThat(client(context, "selecting", NamedApi.class).call()).isEqualTo("named");
 			MethodNamedApi methods = client(context, "selecting", MethodNamedApi.class);
 			assertThat(methods.named()).isEqualTo("named");
 			assertThat(methods.unnamed()).isEqualTo("unnamed");
-			server.verify(2, getRequestedFor(urlPathEqualTo(API_PATH)).withHeader("Accept", equalTo("application/json")));
+			server.verify(2,
+					getRequestedFor(urlPathEqualTo(API_PATH)).withHeader("Accept", equalTo("application/json")));
 			assertThat(count(server, tokenRequests())).isOne();
 		});
 	}
@@ -143,7 +147,8 @@ class HttpServiceGroupTests {
 	@ParameterizedTest
 	@EnumSource(Kind.class)
 	void aRejectedTokenIsRenewedAndTheInterfaceCallRetriedOnce(Kind kind) {
-		inSequence(server, HttpServiceGroupTests::ourTokenRequest, token("T1", 300), token("T2", 300), token("T3", 300));
+		inSequence(server, HttpServiceGroupTests::ourTokenRequest, token("T1", 300), token("T2", 300),
+				token("T3", 300));
 		server.stubFor(apiWith("T1").willReturn(unauthorized()));
 		server.stubFor(apiWith("T2").willReturn(ok("hello")));
 		this.runner.withUserConfiguration(kind.groups).run((context) -> {
@@ -156,7 +161,8 @@ class HttpServiceGroupTests {
 	@ParameterizedTest
 	@EnumSource(Kind.class)
 	void aRejectedTokenOfANamedProviderIsRenewedAndTheCallRetriedOnce(Kind kind) {
-		inSequence(server, HttpServiceGroupTests::ourTokenRequest, token("T1", 300), token("T2", 300), token("T3", 300));
+		inSequence(server, HttpServiceGroupTests::ourTokenRequest, token("T1", 300), token("T2", 300),
+				token("T3", 300));
 		server.stubFor(apiWith("T1").willReturn(unauthorized()));
 		server.stubFor(apiWith("T2").willReturn(ok("named")));
 		this.runner.withUserConfiguration(kind.groups).run((context) -> {
@@ -280,13 +286,14 @@ class HttpServiceGroupTests {
 			InMemoryClientRegistrationRepository registrations = new InMemoryClientRegistrationRepository(
 					registration("acme", "security-acme", "security-secret"),
 					registration("other", "client-other", "secret-other"));
-			return OAuth2RestClientHttpServiceGroupConfigurer.from(new AuthorizedClientServiceOAuth2AuthorizedClientManager(
-					registrations, new InMemoryOAuth2AuthorizedClientService(registrations)));
+			return OAuth2RestClientHttpServiceGroupConfigurer
+				.from(new AuthorizedClientServiceOAuth2AuthorizedClientManager(registrations,
+						new InMemoryOAuth2AuthorizedClientService(registrations)));
 		}
 
 		@Bean
 		OAuth2WebClientHttpServiceGroupConfigurer securityWebClientConfigurer() {
-			InMemoryReactiveClientRegistrationRepository registrations = new InMemoryReactiveClientRegistrationRepository(
+			ReactiveClientRegistrationRepository registrations = new InMemoryReactiveClientRegistrationRepository(
 					registration("acme", "security-acme", "security-secret"),
 					registration("other", "client-other", "secret-other"));
 			return OAuth2WebClientHttpServiceGroupConfigurer

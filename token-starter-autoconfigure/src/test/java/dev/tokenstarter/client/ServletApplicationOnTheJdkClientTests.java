@@ -40,7 +40,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * through the JDK's client, as the server sees from each request's {@code User-Agent}.
  */
 @Tag("without-reactor-netty")
-@SpringBootTest(properties = { "spring.http.clients.imperative.factory=jdk", "token.providers.pagstar.ssl-bundle=pagstar" })
+@SpringBootTest(
+		properties = { "spring.http.clients.imperative.factory=jdk", "token.providers.pagstar.ssl-bundle=pagstar" })
 class ServletApplicationOnTheJdkClientTests {
 
 	private static final TestCertificates certificates = TestCertificates.generate();
@@ -90,7 +91,8 @@ class ServletApplicationOnTheJdkClientTests {
 			.isEqualTo("pix");
 		assertThat(this.context.getBean(HttpServiceProxyRegistry.class).getClient("pagstar", Api.class).call())
 			.isEqualTo("pix");
-		server.verify(postRequestedFor(urlPathEqualTo(TokenStubs.TOKEN_PATH)).withHeader("User-Agent", matching(JDK_CLIENT)));
+		server.verify(postRequestedFor(urlPathEqualTo(TokenStubs.TOKEN_PATH)).withHeader("User-Agent",
+				matching(JDK_CLIENT)));
 		server.verify(3, getRequestedFor(urlPathEqualTo(API_PATH)).withHeader("User-Agent", matching(JDK_CLIENT)));
 	}
 
