@@ -3,6 +3,7 @@ package dev.tokenstarter.sample;
 import java.time.Duration;
 import java.util.Map;
 
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -15,13 +16,15 @@ import org.springframework.web.reactive.function.client.WebClient;
 
 import dev.tokenstarter.client.TokenClients;
 import dev.tokenstarter.engine.TokenManager;
+import dev.tokenstarter.sample.caller.HelloApi;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
  * The sample app in its default (demo) profile, calling the demo provider's API through its own
- * {@link TokenClients} with each dialect, over real HTTP. Tokens live 3 s so renewals happen during the test;
+ * {@link TokenClients} with each dialect, and through its {@link HelloApi} HTTP interface for Nomba, over real
+ * HTTP. Tokens live 3 s so renewals happen during the test;
  * the app's own callers are off so the counts below come from these calls only.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
@@ -40,6 +43,9 @@ class SampleDemoFlowTests {
 
 	@Autowired
 	private TokenManager tokenManager;
+
+	@Autowired
+	private HelloApi helloApi;
 
 	private final WebClient provider = WebClient.create("http://127.0.0.1:" + PROVIDER_PORT);
 
@@ -77,6 +83,19 @@ class SampleDemoFlowTests {
 			assertThat(this.tokenManager.status(provider).unauthorizedRetries()).isGreaterThan(retries);
 		});
 		assertThat(this.tokenManager.status(provider).usable()).isTrue();
+	}
+
+	@Test
+	void callsNombaThroughItsHttpInterfaceAndRecoversWhenTheProviderRevokesEveryToken() {
+		// The demo API refuses a Nomba token without Nomba's accountId header: the group sent it.
+		assertThat(this.helloApi.hello().block(CALL_TIMEOUT).getBody()).containsEntry("dialect", "nomba")
+			.containsEntry("path", "/api/hello");
+		long retries = this.tokenManager.status("nomba").unauthorizedRetries();
+		await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(100)).untilAsserted(() -> {
+			this.provider.post().uri("/demo/revoke-all").retrieve().toBodilessEntity().block(CALL_TIMEOUT);
+			assertThat(this.helloApi.hello().block(CALL_TIMEOUT).getBody()).containsEntry("dialect", "nomba");
+			assertThat(this.tokenManager.status("nomba").unauthorizedRetries()).isGreaterThan(retries);
+		});
 	}
 
 	private Map<String, Object> callApi(String provider) {

@@ -16,6 +16,7 @@ import org.springframework.http.HttpRequest;
 import org.springframework.http.client.ClientHttpRequestExecution;
 import org.springframework.http.client.ClientHttpRequestInterceptor;
 import org.springframework.http.client.ClientHttpResponse;
+import org.springframework.util.Assert;
 
 import dev.tokenstarter.engine.ManagedToken;
 import dev.tokenstarter.engine.TokenManager;
@@ -25,59 +26,77 @@ import dev.tokenstarter.grant.TokenAcquisitionException;
  * The {@code RestClient} counterpart of {@link TokenExchangeFilterFunction}: puts the provider's token and API
  * headers on the request, and on an unauthorized status renews the rejected token and sends the request once
  * more. A fresh token is served without blocking; only a caller whose token must be renewed waits, at most the
- * provider's {@code refresh.max-caller-wait}.
+ * provider's {@code refresh.max-caller-wait}. An interceptor of {@link TokenClients} serves the registration a
+ * request names with {@code @ClientRegistrationId} as the filter does.
  */
-public class TokenClientHttpRequestInterceptor implements ClientHttpRequestInterceptor {
+public final class TokenClientHttpRequestInterceptor implements ClientHttpRequestInterceptor {
 
 	private static final Log logger = LogFactory.getLog(TokenClientHttpRequestInterceptor.class);
 
 	private final TokenManager tokenManager;
 
-	private final String registrationId;
+	private final @Nullable ProviderApi provider;
 
-	private final UnauthorizedStatuses unauthorizedStatuses;
+	private final @Nullable ProviderApis selectable;
 
-	private final Duration maxWait;
-
-	private final Map<String, String> apiHeaders;
-
+	/**
+	 * Creates an interceptor for one provider.
+	 * @param tokenManager the engine
+	 * @param registrationId the provider's name
+	 * @param unauthorizedStatuses the API statuses that mean the token was rejected
+	 * @param maxWait longest a caller waits for a token
+	 * @param apiHeaders headers every request carries unless it sets them itself
+	 */
 	public TokenClientHttpRequestInterceptor(TokenManager tokenManager, String registrationId,
 			Set<Integer> unauthorizedStatuses, Duration maxWait, Map<String, String> apiHeaders) {
+		this(tokenManager, new ProviderApi(registrationId, unauthorizedStatuses, apiHeaders, maxWait), null);
+	}
+
+	/**
+	 * Creates an interceptor for a provider, for the providers requests name, or both.
+	 * @param tokenManager the engine
+	 * @param provider the provider of requests that name none, or null to leave them untouched
+	 * @param selectable the providers requests may name, or null to use {@code provider} whatever they name
+	 */
+	TokenClientHttpRequestInterceptor(TokenManager tokenManager, @Nullable ProviderApi provider,
+			@Nullable ProviderApis selectable) {
+		Assert.notNull(tokenManager, "tokenManager cannot be null");
+		Assert.isTrue(provider != null || selectable != null, "provider and selectable cannot both be null");
 		this.tokenManager = tokenManager;
-		this.registrationId = registrationId;
-		this.unauthorizedStatuses = UnauthorizedStatuses.of(unauthorizedStatuses);
-		this.maxWait = maxWait;
-		this.apiHeaders = apiHeaders;
+		this.provider = provider;
+		this.selectable = selectable;
 	}
 
 	@Override
 	public ClientHttpResponse intercept(HttpRequest request, byte[] body, ClientHttpRequestExecution execution)
 			throws IOException {
-		if (!this.apiHeaders.isEmpty()) {
-			HttpHeaders headers = request.getHeaders();
-			this.apiHeaders.forEach((name, value) -> {
-				if (!headers.containsHeader(name)) {
-					headers.set(name, value);
-				}
-			});
+		String selected = (this.selectable != null) ? ProviderApis.selected(request.getAttributes()) : null;
+		ProviderApi api = api(selected);
+		if (api == null) {
+			return execution.execute(request, body);
 		}
-		ManagedToken token = this.tokenManager.usableToken(this.registrationId);
+		if (selected != null) {
+			ProviderApis.hideSelection(request.getAttributes());
+		}
+		api.addHeaders(request.getHeaders());
+		String registrationId = api.registrationId();
+		ManagedToken token = this.tokenManager.usableToken(registrationId);
 		if (token == null) {
-			token = await(this.tokenManager.awaitToken(this.registrationId));
+			token = await(api, this.tokenManager.awaitToken(registrationId));
 			if (token == null) {
-				throw new TokenAcquisitionException(this.registrationId, "no_token",
+				throw new TokenAcquisitionException(registrationId, "no_token",
 						"the token request ended without a token", false, null);
 			}
 		}
 		request.getHeaders().set(HttpHeaders.AUTHORIZATION, token.authorizationHeaderValue());
 		ClientHttpResponse response = execution.execute(request, body);
 		int status = response.getStatusCode().value();
-		if (!this.unauthorizedStatuses.contains(status)) {
+		if (!api.rejects(status)) {
 			return response;
 		}
 		ManagedToken renewed;
 		try {
-			renewed = await(this.tokenManager.replaceRejected(this.registrationId, token));
+			renewed = await(api, this.tokenManager.replaceRejected(registrationId, token));
 		}
 		catch (RuntimeException ex) {
 			response.close();
@@ -87,36 +106,45 @@ public class TokenClientHttpRequestInterceptor implements ClientHttpRequestInter
 			// Not renewed (the API refuses even newly issued tokens): the caller gets the rejection whole.
 			return response;
 		}
-		logRejection(status, response);
+		logRejection(api, status, response);
 		boolean accepted = false;
 		try {
 			request.getHeaders().set(HttpHeaders.AUTHORIZATION, renewed.authorizationHeaderValue());
 			ClientHttpResponse retried = execution.execute(request, body);
-			accepted = !this.unauthorizedStatuses.contains(retried.getStatusCode().value());
+			accepted = !api.rejects(retried.getStatusCode().value());
 			return retried;
 		}
 		finally {
-			this.tokenManager.recordUnauthorizedRetry(this.registrationId, accepted);
+			this.tokenManager.recordUnauthorizedRetry(registrationId, accepted);
 		}
 	}
 
 	/**
-	 * Waits for a token at most {@code maxWait}, failing as every other token failure does, with the provider's
-	 * name, rather than with Reactor's {@code IllegalStateException}.
+	 * Returns the provider of the request: the one it names when the engine serves it, otherwise this
+	 * interceptor's own unless the request names a registration the engine leaves to Spring Security.
+	 */
+	private @Nullable ProviderApi api(@Nullable String selected) {
+		if (selected == null || (this.provider != null && selected.equals(this.provider.registrationId()))) {
+			return this.provider;
+		}
+		return this.selectable.find(selected);
+	}
+
+	/**
+	 * Waits for a token at most the provider's wait, failing as every other token failure does, with the
+	 * provider's name, rather than with Reactor's {@code IllegalStateException}.
 	 * @return the token, or null when there is none
 	 */
-	private @Nullable ManagedToken await(Mono<ManagedToken> token) {
-		return token.timeout(this.maxWait, Mono.error(() -> new TokenAcquisitionException(this.registrationId,
-				"timeout", "timed out waiting for a token after " + this.maxWait, true, null)))
+	private static @Nullable ManagedToken await(ProviderApi api, Mono<ManagedToken> token) {
+		return token.timeout(api.maxWait(), Mono.error(() -> new TokenAcquisitionException(api.registrationId(),
+				"timeout", "timed out waiting for a token after " + api.maxWait(), true, null)))
 			.block();
 	}
 
-	private void logRejection(int status, ClientHttpResponse response) throws IOException {
+	private static void logRejection(ProviderApi api, int status, ClientHttpResponse response) throws IOException {
 		try (response; InputStream in = response.getBody()) {
 			if (logger.isInfoEnabled()) {
-				ApiRejection rejection = ApiRejection.read(status, in.readNBytes(ApiRejection.MAX_BODY_BYTES));
-				logger.info("The API of provider '" + this.registrationId + "' rejected its token: "
-						+ rejection.describe() + "; retrying once with a renewed token");
+				api.logRetry(logger, ApiRejection.read(status, in.readNBytes(ApiRejection.MAX_BODY_BYTES)));
 			}
 		}
 	}

@@ -1,14 +1,18 @@
 package dev.tokenstarter.client;
 
+import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 
 import org.springframework.core.io.buffer.DataBufferUtils;
 import org.springframework.http.HttpHeaders;
+import org.springframework.util.Assert;
 import org.springframework.web.reactive.function.BodyExtractors;
 import org.springframework.web.reactive.function.client.ClientRequest;
 import org.springframework.web.reactive.function.client.ClientResponse;
@@ -16,92 +20,113 @@ import org.springframework.web.reactive.function.client.ExchangeFilterFunction;
 import org.springframework.web.reactive.function.client.ExchangeFunction;
 
 import dev.tokenstarter.engine.ManagedToken;
-import dev.tokenstarter.grant.BodyBytes;
 import dev.tokenstarter.engine.TokenManager;
+import dev.tokenstarter.grant.BodyBytes;
 
 /**
  * Puts a provider's token, and the headers its API expects on every call, on every {@code WebClient} request.
  * When the API answers with one of the provider's unauthorized statuses, the rejected token is renewed and the
  * request sent once more; a second rejection is returned to the caller as it is, and so is a rejection the engine
  * does not renew because the API refuses even newly issued tokens.
+ * <p>
+ * A filter of {@link TokenClients} also serves a request that names its registration with Spring Security's
+ * {@code @ClientRegistrationId} (the request attribute of {@code ClientRegistrationIdProcessor}): a provider the
+ * engine serves is then used for that request instead of the filter's own, and the attribute is removed so that
+ * a Spring Security filter further down the chain leaves the request alone. A registration the engine does not
+ * serve is left to Spring Security: the request goes on untouched.
  */
-public class TokenExchangeFilterFunction implements ExchangeFilterFunction {
+public final class TokenExchangeFilterFunction implements ExchangeFilterFunction {
 
 	private static final Log logger = LogFactory.getLog(TokenExchangeFilterFunction.class);
 
 	private final TokenManager tokenManager;
 
-	private final String registrationId;
+	private final @Nullable ProviderApi provider;
 
-	private final UnauthorizedStatuses unauthorizedStatuses;
+	private final @Nullable ProviderApis selectable;
 
-	private final Map<String, String> apiHeaders;
-
+	/**
+	 * Creates a filter for one provider.
+	 * @param tokenManager the engine
+	 * @param registrationId the provider's name
+	 * @param unauthorizedStatuses the API statuses that mean the token was rejected
+	 * @param apiHeaders headers every request carries unless it sets them itself
+	 */
 	public TokenExchangeFilterFunction(TokenManager tokenManager, String registrationId,
 			Set<Integer> unauthorizedStatuses, Map<String, String> apiHeaders) {
+		// The wait is the engine's (refresh.max-caller-wait): a reactive caller is never blocked here.
+		this(tokenManager, new ProviderApi(registrationId, unauthorizedStatuses, apiHeaders, Duration.ZERO), null);
+	}
+
+	/**
+	 * Creates a filter for a provider, for the providers requests name, or both.
+	 * @param tokenManager the engine
+	 * @param provider the provider of requests that name none, or null to leave them untouched
+	 * @param selectable the providers requests may name, or null to use {@code provider} whatever they name
+	 */
+	TokenExchangeFilterFunction(TokenManager tokenManager, @Nullable ProviderApi provider,
+			@Nullable ProviderApis selectable) {
+		Assert.notNull(tokenManager, "tokenManager cannot be null");
+		Assert.isTrue(provider != null || selectable != null, "provider and selectable cannot both be null");
 		this.tokenManager = tokenManager;
-		this.registrationId = registrationId;
-		this.unauthorizedStatuses = UnauthorizedStatuses.of(unauthorizedStatuses);
-		this.apiHeaders = apiHeaders;
+		this.provider = provider;
+		this.selectable = selectable;
 	}
 
 	@Override
 	public Mono<ClientResponse> filter(ClientRequest request, ExchangeFunction next) {
-		// A usable token is taken synchronously: the hot path builds no Reactor stage to wait for it.
-		ManagedToken usable = this.tokenManager.usableToken(this.registrationId);
-		if (usable != null) {
-			return send(request, next, usable);
+		String selected = (this.selectable != null) ? ProviderApis.selected(request.attributes()) : null;
+		if (selected == null || (this.provider != null && selected.equals(this.provider.registrationId()))) {
+			return (this.provider != null) ? exchange(request, next, this.provider) : next.exchange(request);
 		}
-		return this.tokenManager.awaitToken(this.registrationId).flatMap((token) -> send(request, next, token));
+		return this.selectable.lookup(selected)
+			.map(Optional::of)
+			.defaultIfEmpty(Optional.empty())
+			.flatMap((api) -> api.isPresent() ? exchange(request, next, api.get()) : next.exchange(request));
 	}
 
-	private Mono<ClientResponse> send(ClientRequest request, ExchangeFunction next, ManagedToken token) {
-		return next.exchange(withToken(request, token))
-			.flatMap((response) -> rejected(response) ? retry(request, next, response, token) : Mono.just(response));
+	private Mono<ClientResponse> exchange(ClientRequest request, ExchangeFunction next, ProviderApi api) {
+		// A usable token is taken synchronously: the hot path builds no Reactor stage to wait for it.
+		ManagedToken usable = this.tokenManager.usableToken(api.registrationId());
+		if (usable != null) {
+			return send(request, next, api, usable);
+		}
+		return this.tokenManager.awaitToken(api.registrationId()).flatMap((token) -> send(request, next, api, token));
+	}
+
+	private Mono<ClientResponse> send(ClientRequest request, ExchangeFunction next, ProviderApi api,
+			ManagedToken token) {
+		return next.exchange(withToken(request, api, token))
+			.flatMap((response) -> api.rejects(response.statusCode().value())
+					? retry(request, next, api, response, token) : Mono.just(response));
 	}
 
 	/**
 	 * Sends the request once more with the rejected token's replacement. The rejection's body is read for the
 	 * log only once a replacement is known: a rejection the engine does not renew goes back to the caller whole.
 	 */
-	private Mono<ClientResponse> retry(ClientRequest request, ExchangeFunction next, ClientResponse rejection,
-			ManagedToken rejected) {
+	private Mono<ClientResponse> retry(ClientRequest request, ExchangeFunction next, ProviderApi api,
+			ClientResponse rejection, ManagedToken rejected) {
 		int status = rejection.statusCode().value();
-		return this.tokenManager.replaceRejected(this.registrationId, rejected)
+		String registrationId = api.registrationId();
+		return this.tokenManager.replaceRejected(registrationId, rejected)
 			.onErrorResume((ex) -> rejection.releaseBody().then(Mono.error(ex)))
 			.flatMap((token) -> BodyBytes
 				.of(DataBufferUtils.join(DataBufferUtils
 					.takeUntilByteCount(rejection.body(BodyExtractors.toDataBuffers()), ApiRejection.MAX_BODY_BYTES)))
-				.doOnNext((body) -> logRejection(ApiRejection.read(status, body)))
-				.then(next.exchange(withToken(request, token)))
-				.doOnNext((response) -> this.tokenManager.recordUnauthorizedRetry(this.registrationId,
-						!rejected(response)))
-				.doOnError((ex) -> this.tokenManager.recordUnauthorizedRetry(this.registrationId, false)))
+				.doOnNext((body) -> api.logRetry(logger, ApiRejection.read(status, body)))
+				.then(next.exchange(withToken(request, api, token)))
+				.doOnNext((response) -> this.tokenManager.recordUnauthorizedRetry(registrationId,
+						!api.rejects(response.statusCode().value())))
+				.doOnError((ex) -> this.tokenManager.recordUnauthorizedRetry(registrationId, false)))
 			.switchIfEmpty(Mono.just(rejection));
 	}
 
-	private void logRejection(ApiRejection rejection) {
-		if (logger.isInfoEnabled()) {
-			logger.info("The API of provider '" + this.registrationId + "' rejected its token: "
-					+ rejection.describe() + "; retrying once with a renewed token");
-		}
-	}
-
-	private boolean rejected(ClientResponse response) {
-		return this.unauthorizedStatuses.contains(response.statusCode().value());
-	}
-
-	private ClientRequest withToken(ClientRequest request, ManagedToken token) {
+	private static ClientRequest withToken(ClientRequest request, ProviderApi api, ManagedToken token) {
 		return ClientRequest.from(request).headers((headers) -> {
-			if (!this.apiHeaders.isEmpty()) {
-				this.apiHeaders.forEach((name, value) -> {
-					if (!headers.containsHeader(name)) {
-						headers.set(name, value);
-					}
-				});
-			}
+			api.addHeaders(headers);
 			headers.set(HttpHeaders.AUTHORIZATION, token.authorizationHeaderValue());
-		}).build();
+		}).attributes(ProviderApis::hideSelection).build();
 	}
 
 }

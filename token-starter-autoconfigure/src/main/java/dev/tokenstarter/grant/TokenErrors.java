@@ -7,7 +7,6 @@ import java.util.concurrent.TimeoutException;
 
 import javax.net.ssl.SSLException;
 
-import io.netty.handler.codec.DecoderException;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.security.oauth2.client.ClientAuthorizationException;
@@ -22,6 +21,8 @@ public final class TokenErrors {
 
 	/** Error code of a TLS handshake that failed (certificate refused either way). */
 	public static final String TLS_HANDSHAKE_FAILED = "tls_handshake_failed";
+
+	private static final String NETTY_DECODER_EXCEPTION = "io.netty.handler.codec.DecoderException";
 
 	private TokenErrors() {
 	}
@@ -85,8 +86,11 @@ public final class TokenErrors {
 	}
 
 	private static boolean isUndecodableHttp(Throwable t) {
-		if (t instanceof DecoderException) {
-			return true;
+		// By name: Netty is only there with Reactor Netty, and the token endpoint may use another client.
+		for (Class<?> type = t.getClass(); type != null; type = type.getSuperclass()) {
+			if (NETTY_DECODER_EXCEPTION.equals(type.getName())) {
+				return true;
+			}
 		}
 		StackTraceElement[] trace = t.getStackTrace();
 		return trace.length > 0 && trace[0].getClassName().startsWith("io.netty.handler.codec.");

@@ -8,11 +8,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.micrometer.observation.ObservationRegistry;
-import io.netty.channel.ChannelOption;
-import reactor.netty.http.client.HttpClient;
 
 import org.springframework.http.HttpHeaders;
-import org.springframework.http.client.reactive.ReactorClientHttpConnector;
 import org.springframework.security.oauth2.client.registration.ClientRegistration;
 import org.springframework.web.reactive.function.client.WebClient;
 
@@ -42,6 +39,9 @@ public class TokenGrants {
 	private final Rfc6749TokenEndpoint rfc6749;
 
 	private final NombaTokenEndpoint nomba = new NombaTokenEndpoint();
+
+	private final TokenEndpointConnectors connectors = TokenEndpointConnectors
+		.detect(TokenGrants.class.getClassLoader());
 
 	private final Map<String, ProviderGrants> byRegistration = new ConcurrentHashMap<>();
 
@@ -104,13 +104,10 @@ public class TokenGrants {
 	}
 
 	private WebClient tokenEndpointClient(ProviderSettings provider) {
-		HttpClient http = this.sslContexts.secure(provider.registrationId(), HttpClient.create())
-			.option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) provider.retry().connectTimeout().toMillis())
-			.responseTimeout(provider.retry().requestTimeout());
 		// Answers are read as sent (see TokenResponseBodyExtractor): say so, since a request without
 		// Accept-Encoding allows the server any content coding (RFC 9110 section 12.5.3).
 		return WebClient.builder()
-			.clientConnector(new ReactorClientHttpConnector(http))
+			.clientConnector(this.connectors.connector(provider, this.sslContexts.bundle(provider.registrationId())))
 			.defaultHeader(HttpHeaders.ACCEPT_ENCODING, TokenResponseBodyExtractor.IDENTITY)
 			.build();
 	}

@@ -7,19 +7,16 @@ import java.security.cert.CertificateNotYetValidException;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.Date;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
 
-import io.netty.handler.ssl.SslContext;
-import io.netty.handler.ssl.SslContextBuilder;
 import org.jspecify.annotations.Nullable;
-import reactor.netty.http.client.HttpClient;
 
 import org.springframework.boot.ssl.NoSuchSslBundleException;
 import org.springframework.boot.ssl.SslBundle;
@@ -33,17 +30,19 @@ import dev.tokenstarter.config.TokenSettings;
 
 /**
  * The TLS set-up of each provider that names an {@code ssl-bundle}: its client certificate for mutual TLS and
- * its trust material (the JVM's when the bundle has none), for the token endpoint and the API alike. Built at
+ * its trust material (the JVM's when the bundle has none), for the token endpoint and the API alike. Kept as the
+ * Spring Boot {@link SslBundle} itself, so that whichever HTTP client the application uses (Reactor Netty, the
+ * JDK's, Jetty, Apache HttpClient) applies it through Boot's own support for client SSL bundles. Checked at
  * start-up, so a missing bundle or an expired certificate stops the application with a message naming the
  * property instead of failing the first call with a TLS stack trace. Server certificates are always checked:
  * there is deliberately no trust-all option.
  */
 public class ProviderSslContexts {
 
-	private final Map<String, SslContext> contexts;
+	private final Map<String, SslBundle> bundles;
 
-	private ProviderSslContexts(Map<String, SslContext> contexts) {
-		this.contexts = Collections.unmodifiableMap(contexts);
+	private ProviderSslContexts(Map<String, SslBundle> bundles) {
+		this.bundles = Collections.unmodifiableMap(bundles);
 	}
 
 	/**
@@ -55,7 +54,7 @@ public class ProviderSslContexts {
 	 * @throws TokenConfigurationException when a bundle is missing, has no usable certificate, or cannot be used
 	 */
 	public static ProviderSslContexts of(TokenSettings settings, @Nullable SslBundles bundles, Clock clock) {
-		Map<String, SslContext> contexts = new LinkedHashMap<>();
+		Map<String, SslBundle> resolved = new LinkedHashMap<>();
 		for (ProviderSettings provider : settings.providers()) {
 			String name = provider.sslBundle();
 			if (name == null) {
@@ -66,27 +65,26 @@ public class ProviderSslContexts {
 			// The resolved client authentication: tls_client_auth may come from token.defaults.
 			boolean certificateRequired = provider.clientAuthentication() == ClientAuthentication.TLS_CLIENT_AUTH;
 			checkCertificates(property, name, bundle, certificateRequired, clock);
-			contexts.put(provider.registrationId(), sslContext(property, name, bundle));
+			checkUsable(property, name, bundle);
+			resolved.put(provider.registrationId(), bundle);
 		}
-		return new ProviderSslContexts(contexts);
+		return new ProviderSslContexts(resolved);
 	}
 
 	/**
-	 * Returns the given client, secured with the provider's bundle when it has one.
+	 * Returns the SSL bundle of the provider's connections.
 	 * @param provider the provider's name
-	 * @param client the HTTP client
-	 * @return the client to use for the provider
+	 * @return its bundle, or null when it uses the HTTP client's defaults
 	 */
-	public HttpClient secure(String provider, HttpClient client) {
-		SslContext context = this.contexts.get(provider);
-		return (context != null) ? client.secure((spec) -> spec.sslContext(context)) : client;
+	public @Nullable SslBundle bundle(String provider) {
+		return this.bundles.get(provider);
 	}
 
 	/**
 	 * Whether the provider's connections use an SSL bundle of their own.
 	 */
 	public boolean hasBundle(String provider) {
-		return this.contexts.containsKey(provider);
+		return this.bundles.containsKey(provider);
 	}
 
 	private static SslBundle bundle(String property, String name, @Nullable SslBundles bundles) {
@@ -151,24 +149,23 @@ public class ProviderSslContexts {
 	}
 
 	/**
-	 * The same set-up Spring Boot gives Reactor Netty for a bundle: its key and trust managers, protocols and
-	 * ciphers.
+	 * Builds what every HTTP client Spring Boot supports builds from a bundle: an {@code SSLContext} from its key
+	 * and trust managers, and an engine with its protocols and ciphers, which the JDK refuses when it does not
+	 * support them.
 	 */
-	private static SslContext sslContext(String property, String name, SslBundle bundle) {
+	private static void checkUsable(String property, String name, SslBundle bundle) {
 		try {
-			SslContextBuilder builder = SslContextBuilder.forClient()
-				.keyManager(bundle.getManagers().getKeyManagerFactory())
-				.trustManager(bundle.getManagers().getTrustManagerFactory());
+			SSLContext context = bundle.createSslContext();
+			SSLEngine engine = context.createSSLEngine();
 			SslOptions options = bundle.getOptions();
 			if (options.getEnabledProtocols() != null) {
-				builder.protocols(options.getEnabledProtocols());
+				engine.setEnabledProtocols(options.getEnabledProtocols());
 			}
 			if (options.getCiphers() != null) {
-				builder.ciphers(Arrays.asList(options.getCiphers()));
+				engine.setEnabledCipherSuites(options.getCiphers());
 			}
-			return builder.build();
 		}
-		catch (SSLException | RuntimeException ex) {
+		catch (RuntimeException ex) {
 			throw new TokenConfigurationException(property,
 					"names SSL bundle '" + name + "', which cannot be used for TLS: " + ex.getMessage(), ex);
 		}

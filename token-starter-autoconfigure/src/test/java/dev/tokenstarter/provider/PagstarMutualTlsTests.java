@@ -31,7 +31,6 @@ import static com.github.tomakehurst.wiremock.client.WireMock.notContaining;
 import static com.github.tomakehurst.wiremock.client.WireMock.ok;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
-import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMockConfig;
 import static dev.tokenstarter.test.TokenStubs.API_PATH;
 import static dev.tokenstarter.test.TokenStubs.apiWith;
 import static dev.tokenstarter.test.TokenStubs.count;
@@ -59,16 +58,7 @@ class PagstarMutualTlsTests {
 
 	@RegisterExtension
 	static final WireMockExtension server = WireMockExtension.newInstance()
-		.options(wireMockConfig().httpDisabled(true)
-			.dynamicHttpsPort()
-			.keystorePath(certificates.serverKeyStore())
-			.keystoreType("PKCS12")
-			.keystorePassword(TestCertificates.PASSWORD)
-			.keyManagerPassword(TestCertificates.PASSWORD)
-			.needClientAuth(true)
-			.trustStorePath(certificates.serverTrustStore())
-			.trustStoreType("PKCS12")
-			.trustStorePassword(TestCertificates.PASSWORD))
+		.options(certificates.mutualTlsServer())
 		.build();
 
 	private final MutableClock clock = MutableClock.startingNow();
@@ -79,13 +69,11 @@ class PagstarMutualTlsTests {
 		.withBean(Clock.class, () -> this.clock)
 		.withPropertyValues(P + "token-uri=" + server.baseUrl() + TokenStubs.TOKEN_PATH, P + "client-id=pagstar-id",
 				P + "base-url=" + server.baseUrl(), P + "retry.initial-backoff=20ms", "token.scheduler.enabled=false",
-				"spring.ssl.bundle.pem.pagstar.keystore.certificate=" + certificates.pem("client.crt"),
-				"spring.ssl.bundle.pem.pagstar.keystore.private-key=" + certificates.pem("client.key"),
-				"spring.ssl.bundle.pem.pagstar.truststore.certificate=" + certificates.pem("server.crt"),
 				"spring.ssl.bundle.pem.expired.keystore.certificate=" + certificates.pem("expired.crt"),
 				"spring.ssl.bundle.pem.expired.keystore.private-key=" + certificates.pem("expired.key"),
 				"spring.ssl.bundle.pem.expired.truststore.certificate=" + certificates.pem("server.crt"),
-				"spring.ssl.bundle.pem.trust-only.truststore.certificate=" + certificates.pem("server.crt"));
+				"spring.ssl.bundle.pem.trust-only.truststore.certificate=" + certificates.pem("server.crt"))
+		.withPropertyValues(certificates.clientBundle("pagstar"));
 
 	private final ApplicationContextRunner runner = this.bare.withPropertyValues(P + "client-secret=pagstar-secret",
 			P + "client-authentication=client_secret_post", P + "ssl-bundle=pagstar");
@@ -203,6 +191,16 @@ class PagstarMutualTlsTests {
 		this.bare.withPropertyValues("token.defaults.client-authentication=tls_client_auth", P + "ssl-bundle=trust-only")
 			.run((context) -> assertThat(configurationFailure(context.getStartupFailure())).hasMessageContaining(
 					P + "ssl-bundle names SSL bundle 'trust-only', which has no private key and certificate"));
+	}
+
+	@Test
+	void aBundleWithAProtocolTheJvmDoesNotSupportFailsStartupNamingTheProperty() {
+		this.runner.withPropertyValues("spring.ssl.bundle.pem.pagstar.options.enabled-protocols=TLSv0.9")
+			.run((context) -> {
+				assertThat(context).hasFailed();
+				assertThat(configurationFailure(context.getStartupFailure()))
+					.hasMessageContaining(P + "ssl-bundle names SSL bundle 'pagstar', which cannot be used for TLS");
+			});
 	}
 
 	private static TokenConfigurationException configurationFailure(Throwable failure) {

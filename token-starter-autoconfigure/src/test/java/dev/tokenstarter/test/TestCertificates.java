@@ -13,6 +13,10 @@ import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
+import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
+
+import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMockConfig;
+
 /**
  * Certificates for mutual-TLS tests, made fresh by the JDK's {@code keytool} in a temporary directory, so no key
  * is ever committed: a server certificate for localhost, a client certificate (as Pagstar hands them out: a PEM
@@ -56,6 +60,37 @@ public final class TestCertificates {
 		catch (IOException | GeneralSecurityException ex) {
 			throw new IllegalStateException("Could not generate test certificates", ex);
 		}
+	}
+
+	/**
+	 * A WireMock server on HTTPS only, with the localhost certificate, that requires a client certificate signed
+	 * as the test client's (or the expired one's).
+	 * @return the server's configuration
+	 */
+	public WireMockConfiguration mutualTlsServer() {
+		return wireMockConfig().httpDisabled(true)
+			.dynamicHttpsPort()
+			.keystorePath(serverKeyStore())
+			.keystoreType("PKCS12")
+			.keystorePassword(PASSWORD)
+			.keyManagerPassword(PASSWORD)
+			.needClientAuth(true)
+			.trustStorePath(serverTrustStore())
+			.trustStoreType("PKCS12")
+			.trustStorePassword(PASSWORD);
+	}
+
+	/**
+	 * The properties of a Spring Boot SSL bundle with the test client's certificate and key, trusting the
+	 * server's certificate.
+	 * @param bundle the bundle's name
+	 * @return the {@code spring.ssl.bundle.pem.<bundle>.*} properties
+	 */
+	public String[] clientBundle(String bundle) {
+		String prefix = "spring.ssl.bundle.pem." + bundle + ".";
+		return new String[] { prefix + "keystore.certificate=" + pem("client.crt"),
+				prefix + "keystore.private-key=" + pem("client.key"),
+				prefix + "truststore.certificate=" + pem("server.crt") };
 	}
 
 	/** The server's key store (PKCS12). */

@@ -3,6 +3,7 @@ package dev.tokenstarter.sample.caller;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -11,58 +12,48 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 import org.springframework.context.SmartLifecycle;
-import org.springframework.web.reactive.function.client.WebClient;
+import org.springframework.http.ResponseEntity;
 import org.springframework.web.reactive.function.client.WebClientResponseException;
 
-import dev.tokenstarter.client.TokenClients;
-
 /**
- * Calls each provider's API at a fixed interval through {@link TokenClients}, as an application's own code
- * would, and logs one line per call. The token starter's {@code dev.tokenstarter.tokens} logger tells the token
- * side of the story.
+ * Calls each provider's API at a fixed interval, as an application's own code would (through an HTTP interface
+ * or a client of {@code TokenClients}), and logs one line per call. The token starter's
+ * {@code dev.tokenstarter.tokens} logger tells the token side of the story.
  */
 public class DemoApiCaller implements SmartLifecycle {
 
 	private static final Log logger = LogFactory.getLog("dev.tokenstarter.sample.calls");
 
-	private final TokenClients clients;
-
-	private final List<String> providers;
+	private final List<ApiCall> calls;
 
 	private final Duration interval;
 
-	private final String path;
-
 	private final List<Disposable> running = new ArrayList<>();
 
-	public DemoApiCaller(TokenClients clients, List<String> providers, Duration interval, String path) {
-		this.clients = clients;
-		this.providers = providers;
+	public DemoApiCaller(List<ApiCall> calls, Duration interval) {
+		this.calls = calls;
 		this.interval = interval;
-		this.path = path;
 	}
 
 	@Override
 	public synchronized void start() {
-		for (String provider : this.providers) {
-			WebClient webClient = this.clients.webClient(provider);
+		for (ApiCall call : this.calls) {
 			// A call slower than the interval drops ticks rather than piling calls up behind it.
 			this.running.add(Flux.interval(this.interval)
 				.onBackpressureDrop()
-				.concatMap((tick) -> call(provider, webClient), 0)
+				.concatMap((tick) -> call(call), 0)
 				.subscribe());
 		}
 	}
 
-	private Mono<Void> call(String provider, WebClient webClient) {
-		return webClient.get()
-			.uri(this.path)
-			.retrieve()
-			.toBodilessEntity()
-			.doOnNext((response) -> logger.info(provider + ": GET " + this.path + " answered " + response.getStatusCode().value()))
+	private Mono<Void> call(ApiCall call) {
+		return call.send()
+			.get()
+			.doOnNext((response) -> logger.info(call.provider() + ": " + call.request() + " answered "
+					+ response.getStatusCode().value()))
 			.then()
 			.onErrorResume((failure) -> {
-				logger.warn(provider + ": GET " + this.path + " failed: " + describe(failure));
+				logger.warn(call.provider() + ": " + call.request() + " failed: " + describe(failure));
 				return Mono.empty();
 			});
 	}
@@ -83,6 +74,17 @@ public class DemoApiCaller implements SmartLifecycle {
 	@Override
 	public synchronized boolean isRunning() {
 		return !this.running.isEmpty();
+	}
+
+	/**
+	 * One provider's API call.
+	 *
+	 * @param provider the provider's name
+	 * @param request what is called, for the log
+	 * @param send makes the call
+	 */
+	public record ApiCall(String provider, String request, Supplier<Mono<? extends ResponseEntity<?>>> send) {
+
 	}
 
 }

@@ -23,7 +23,8 @@ public class DemoCallerProperties {
 	private Duration interval = Duration.ofSeconds(1);
 
 	/**
-	 * Path called, relative to each provider's base-url.
+	 * Path called through TokenClients, relative to each provider's base-url; a provider called through the
+	 * HelloApi interface calls /api/hello.
 	 */
 	private String path = "/api/hello";
 

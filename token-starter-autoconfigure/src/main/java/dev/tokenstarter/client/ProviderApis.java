@@ -1,0 +1,135 @@
+package dev.tokenstarter.client;
+
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+
+import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.Mono;
+
+import org.springframework.security.oauth2.client.registration.ClientRegistration;
+import org.springframework.security.oauth2.client.registration.ReactiveClientRegistrationRepository;
+import org.springframework.security.oauth2.client.web.ClientAttributes;
+import org.springframework.util.Assert;
+
+import dev.tokenstarter.config.TokenClientRegistrationRepository;
+import dev.tokenstarter.config.TokenGrantType;
+import dev.tokenstarter.config.TokenSettings;
+
+/**
+ * The providers whose API calls the engine can serve, by registration id: every {@code token.providers} entry,
+ * and the registrations of Spring Security with a grant the engine runs (client credentials, password). Others,
+ * such as an application's login registrations, stay Spring Security's: a call that names one
+ * ({@code @ClientRegistrationId}) is left to Spring Security's own filter or interceptor. Each registration id is
+ * looked up once.
+ */
+final class ProviderApis {
+
+	/**
+	 * The request attribute Spring Security's {@code ClientRegistrationIdProcessor} sets from
+	 * {@code @ClientRegistrationId}. Spring Security keeps its name private and offers only a writer, which
+	 * reveals it.
+	 */
+	private static final String REGISTRATION_ID_ATTRIBUTE = registrationIdAttribute();
+
+	private final TokenSettings settings;
+
+	private final ReactiveClientRegistrationRepository registrations;
+
+	private final Map<String, Optional<ProviderApi>> served = new ConcurrentHashMap<>();
+
+	ProviderApis(TokenSettings settings, ReactiveClientRegistrationRepository registrations) {
+		Assert.notNull(settings, "settings cannot be null");
+		Assert.notNull(registrations, "registrations cannot be null");
+		this.settings = settings;
+		this.registrations = registrations;
+	}
+
+	/**
+	 * Returns the API of a provider the application names, whatever its grant.
+	 * @param provider the provider's name
+	 * @return its API
+	 * @throws IllegalArgumentException when no registration has that name
+	 */
+	ProviderApi require(String provider) {
+		// A provider with an issuer-uri is known by name: looking it up would discover it, at start-up.
+		if (!isConfigured(provider) && this.registrations.findByRegistrationId(provider).blockOptional().isEmpty()) {
+			throw new IllegalArgumentException("No token provider named '" + provider
+					+ "': configure token.providers." + provider + " (or a spring.security.oauth2.client registration)");
+		}
+		return ProviderApi.of(this.settings.provider(provider));
+	}
+
+	/**
+	 * Returns the API of a registration the engine serves, waiting for its first lookup.
+	 * @param registrationId the registration id
+	 * @return its API, or null when the engine does not serve it
+	 */
+	@Nullable ProviderApi find(String registrationId) {
+		return lookup(registrationId).block();
+	}
+
+	/**
+	 * Returns the API of a registration the engine serves.
+	 * @param registrationId the registration id
+	 * @return its API, or empty when the engine does not serve it
+	 */
+	Mono<ProviderApi> lookup(String registrationId) {
+		Optional<ProviderApi> known = this.served.get(registrationId);
+		if (known != null) {
+			return Mono.justOrEmpty(known);
+		}
+		if (isConfigured(registrationId)) {
+			return Mono.just(remember(registrationId, true));
+		}
+		return this.registrations.findByRegistrationId(registrationId)
+			.map(ProviderApis::hasEngineGrant)
+			.defaultIfEmpty(false)
+			.mapNotNull((engineServes) -> remember(registrationId, engineServes));
+	}
+
+	private @Nullable ProviderApi remember(String registrationId, boolean served) {
+		return this.served
+			.computeIfAbsent(registrationId,
+					(id) -> served ? Optional.of(ProviderApi.of(this.settings.provider(id))) : Optional.empty())
+			.orElse(null);
+	}
+
+	private boolean isConfigured(String registrationId) {
+		return this.registrations instanceof TokenClientRegistrationRepository tokenRegistrations
+				&& tokenRegistrations.isConfigured(registrationId);
+	}
+
+	private static boolean hasEngineGrant(ClientRegistration registration) {
+		return Arrays.stream(TokenGrantType.values())
+			.anyMatch((grant) -> grant.toAuthorizationGrantType().equals(registration.getAuthorizationGrantType()));
+	}
+
+	/**
+	 * Returns the registration id a call names ({@code @ClientRegistrationId}), from its attributes.
+	 * @param attributes the request's attributes
+	 * @return the registration id, or null
+	 */
+	static @Nullable String selected(Map<String, Object> attributes) {
+		return ClientAttributes.resolveClientRegistrationId(attributes);
+	}
+
+	/**
+	 * Removes the registration id from a call's attributes, so that a filter or interceptor of Spring Security's
+	 * further down the chain leaves the call to the starter's.
+	 * @param attributes the request's attributes
+	 */
+	static void hideSelection(Map<String, Object> attributes) {
+		attributes.remove(REGISTRATION_ID_ATTRIBUTE);
+	}
+
+	private static String registrationIdAttribute() {
+		Map<String, Object> attributes = new HashMap<>();
+		ClientAttributes.clientRegistrationId("any").accept(attributes);
+		Assert.state(attributes.size() == 1, "Spring Security's registration id attribute cannot be found");
+		return attributes.keySet().iterator().next();
+	}
+
+}

@@ -1,0 +1,113 @@
+package dev.tokenstarter.client;
+
+import java.lang.reflect.Method;
+import java.util.Arrays;
+
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.http.client.autoconfigure.HttpClientProperties;
+import org.springframework.boot.http.client.autoconfigure.service.HttpServiceClientProperties;
+import org.springframework.boot.ssl.SslBundle;
+import org.springframework.core.annotation.MergedAnnotations;
+import org.springframework.core.annotation.MergedAnnotations.SearchStrategy;
+import org.springframework.security.oauth2.client.annotation.ClientRegistrationId;
+import org.springframework.util.Assert;
+import org.springframework.util.StringUtils;
+import org.springframework.web.service.registry.HttpServiceGroup;
+
+/**
+ * What the starter does to an HTTP service group ({@code @ImportHttpServices}), for both client kinds: a group
+ * named after a provider the engine serves gets that provider's token, API headers, {@code base-url} and SSL
+ * bundle; a group whose interfaces name registrations with {@code @ClientRegistrationId} gets the token of the
+ * registration each call names; any other group is left as it is. Spring Boot's settings of the group
+ * ({@code spring.http.serviceclient.<group>.*}) win over the provider's: a {@code base-url} or an
+ * {@code ssl.bundle} of the group's own is kept.
+ */
+final class TokenHttpServiceGroups {
+
+	private final TokenClients clients;
+
+	private final ObjectProvider<HttpServiceClientProperties> groupProperties;
+
+	TokenHttpServiceGroups(TokenClients clients, ObjectProvider<HttpServiceClientProperties> groupProperties) {
+		Assert.notNull(clients, "clients cannot be null");
+		Assert.notNull(groupProperties, "groupProperties cannot be null");
+		this.clients = clients;
+		this.groupProperties = groupProperties;
+	}
+
+	/**
+	 * Returns the provider a group is named after.
+	 * @param group the group
+	 * @return the provider's name, or null when the group's name is not one the engine serves
+	 */
+	@Nullable String provider(HttpServiceGroup group) {
+		return this.clients.serves(group.name()) ? group.name() : null;
+	}
+
+	/**
+	 * Whether an interface of the group, or one of their methods, names a registration with
+	 * {@code @ClientRegistrationId}, as Spring Security's {@code ClientRegistrationIdProcessor} finds it
+	 * (inherited and meta-annotations included).
+	 * @param group the group
+	 * @return whether calls of the group may name their registration
+	 */
+	boolean namesRegistrations(HttpServiceGroup group) {
+		return group.httpServiceTypes().stream().anyMatch(TokenHttpServiceGroups::namesRegistrations);
+	}
+
+	private static boolean namesRegistrations(Class<?> type) {
+		return annotated(MergedAnnotations.from(type, SearchStrategy.TYPE_HIERARCHY))
+				|| Arrays.stream(type.getMethods())
+					.map((Method method) -> MergedAnnotations.from(method, SearchStrategy.TYPE_HIERARCHY))
+					.anyMatch(TokenHttpServiceGroups::annotated);
+	}
+
+	private static boolean annotated(MergedAnnotations annotations) {
+		return annotations.isPresent(ClientRegistrationId.class);
+	}
+
+	/**
+	 * Returns the base URL a provider's group gets.
+	 * @param group the group
+	 * @param provider the provider it is named after
+	 * @return the provider's {@code base-url}, or null when it has none or the group has its own
+	 */
+	@Nullable String baseUrl(HttpServiceGroup group, String provider) {
+		HttpClientProperties properties = properties(group);
+		if (properties != null && StringUtils.hasText(properties.getBaseUrl())) {
+			return null;
+		}
+		return this.clients.baseUrl(provider);
+	}
+
+	/**
+	 * Returns the SSL bundle a provider's group is to use in place of the one Spring Boot gave it.
+	 * @param group the group
+	 * @param provider the provider it is named after
+	 * @return the provider's bundle, or null when it has none or the group has its own
+	 */
+	@Nullable SslBundle sslBundle(HttpServiceGroup group, String provider) {
+		HttpClientProperties properties = properties(group);
+		if (properties != null && StringUtils.hasText(properties.getSsl().getBundle())) {
+			return null;
+		}
+		return this.clients.sslBundle(provider);
+	}
+
+	/**
+	 * Returns the group's own HTTP client properties ({@code spring.http.serviceclient.<group>.*}).
+	 * @param group the group
+	 * @return its properties, or null when it has none
+	 */
+	@Nullable HttpClientProperties properties(HttpServiceGroup group) {
+		HttpServiceClientProperties properties = this.groupProperties.getIfAvailable();
+		return (properties != null) ? properties.get(group.name()) : null;
+	}
+
+	TokenClients clients() {
+		return this.clients;
+	}
+
+}

@@ -1,0 +1,106 @@
+package dev.tokenstarter.client;
+
+import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.SpringBootConfiguration;
+import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.context.ApplicationContext;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.util.ClassUtils;
+import org.springframework.web.context.WebApplicationContext;
+import org.springframework.web.service.registry.HttpServiceProxyRegistry;
+import org.springframework.web.service.registry.ImportHttpServices;
+
+import dev.tokenstarter.client.HttpServiceGroupTests.Api;
+import dev.tokenstarter.test.TestCertificates;
+import dev.tokenstarter.test.TokenStubs;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.matching;
+import static com.github.tomakehurst.wiremock.client.WireMock.ok;
+import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
+import static dev.tokenstarter.test.TokenStubs.API_PATH;
+import static dev.tokenstarter.test.TokenStubs.apiWith;
+import static dev.tokenstarter.test.TokenStubs.token;
+import static dev.tokenstarter.test.TokenStubs.tokenRequest;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * A servlet application that chose the JDK's HTTP client, with no Reactor Netty (nor Netty) on its class path at
+ * all: the build runs this class alone in a test run of its own whose class path leaves them out
+ * ({@code without-reactor-netty} in this module's POM), and the first test checks they are really gone. Its
+ * token requests and API calls (through {@link TokenClients} and an HTTP interface), mutual TLS included, go
+ * through the JDK's client, as the server sees from each request's {@code User-Agent}.
+ */
+@Tag("without-reactor-netty")
+@SpringBootTest(
+		properties = { "spring.http.clients.imperative.factory=jdk", "token.providers.pagstar.ssl-bundle=pagstar" })
+class ServletApplicationOnTheJdkClientTests {
+
+	private static final TestCertificates certificates = TestCertificates.generate();
+
+	private static final String JDK_CLIENT = "Java-http-client/.*";
+
+	@RegisterExtension
+	static final WireMockExtension server = WireMockExtension.newInstance()
+		.options(certificates.mutualTlsServer())
+		.build();
+
+	@Autowired
+	private ApplicationContext context;
+
+	@Autowired
+	private TokenClients clients;
+
+	@DynamicPropertySource
+	static void provider(DynamicPropertyRegistry registry) {
+		for (String property : TokenStubs.providerProperties(server, "pagstar")) {
+			addProperty(registry, property);
+		}
+		for (String property : certificates.clientBundle("pagstar")) {
+			addProperty(registry, property);
+		}
+	}
+
+	private static void addProperty(DynamicPropertyRegistry registry, String property) {
+		int equals = property.indexOf('=');
+		registry.add(property.substring(0, equals), () -> property.substring(equals + 1));
+	}
+
+	@Test
+	void neitherReactorNettyNorNettyIsOnTheClassPath() {
+		assertThat(ClassUtils.isPresent("reactor.netty.http.client.HttpClient", null)).isFalse();
+		assertThat(ClassUtils.isPresent("io.netty.channel.Channel", null)).isFalse();
+		assertThat(this.context).isInstanceOf(WebApplicationContext.class);
+	}
+
+	@Test
+	void tokenRequestsAndApiCallsGoThroughTheJdkClient() {
+		server.stubFor(tokenRequest().willReturn(token("T1", 300)));
+		server.stubFor(apiWith("T1").willReturn(ok("pix")));
+		assertThat(this.clients.restClient("pagstar").get().uri(API_PATH).retrieve().body(String.class))
+			.isEqualTo("pix");
+		assertThat(this.clients.webClient("pagstar").get().uri(API_PATH).retrieve().bodyToMono(String.class).block())
+			.isEqualTo("pix");
+		assertThat(this.context.getBean(HttpServiceProxyRegistry.class).getClient("pagstar", Api.class).call())
+			.isEqualTo("pix");
+		server.verify(postRequestedFor(urlPathEqualTo(TokenStubs.TOKEN_PATH)).withHeader("User-Agent",
+				matching(JDK_CLIENT)));
+		server.verify(3, getRequestedFor(urlPathEqualTo(API_PATH)).withHeader("User-Agent", matching(JDK_CLIENT)));
+	}
+
+	@SpringBootConfiguration
+	@EnableAutoConfiguration
+	@ImportHttpServices(group = "pagstar", types = Api.class)
+	static class JdkClientApplication {
+
+	}
+
+}
