@@ -12,6 +12,9 @@ import org.springframework.web.reactive.function.client.ClientResponse;
 import org.springframework.web.reactive.function.client.ExchangeFilterFunction;
 import org.springframework.web.reactive.function.client.WebClient;
 
+import dev.tokenstarter.engine.TokenKey;
+import dev.tokenstarter.engine.TokenKeyAttributes;
+
 /**
  * {@code WebClient}s whose exchange answers 200 at once without any I/O, so a call costs only what the client
  * and its filters do on the caller's side.
@@ -36,15 +39,41 @@ final class InstantExchange {
 	}
 
 	/**
+	 * The measured call of a key's token: the key named in a request attribute, as an application names it.
+	 */
+	static ResponseEntity<Void> call(WebClient client, TokenKey key) {
+		return client.get()
+			.uri(Fixture.API)
+			.attribute(TokenKeyAttributes.TOKEN_KEY, key)
+			.retrieve()
+			.toBodilessEntity()
+			.block();
+	}
+
+	/**
 	 * Sends one request through the filter and returns the {@code Authorization} header that left it.
 	 */
 	static String authorizationSent(ExchangeFilterFunction filter) {
 		AtomicReference<String> sent = new AtomicReference<>();
-		call(client(filter, (request, next) -> {
+		call(client(filter, recorder(sent)));
+		return sent.get();
+	}
+
+	/**
+	 * Sends one request for a key's token through the filter and returns the {@code Authorization} header that
+	 * left it.
+	 */
+	static String authorizationSent(ExchangeFilterFunction filter, TokenKey key) {
+		AtomicReference<String> sent = new AtomicReference<>();
+		call(client(filter, recorder(sent)), key);
+		return sent.get();
+	}
+
+	private static ExchangeFilterFunction recorder(AtomicReference<String> sent) {
+		return (request, next) -> {
 			sent.set(request.headers().getFirst(HttpHeaders.AUTHORIZATION));
 			return next.exchange(request);
-		}));
-		return sent.get();
+		};
 	}
 
 }

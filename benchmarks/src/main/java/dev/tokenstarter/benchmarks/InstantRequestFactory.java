@@ -16,6 +16,9 @@ import org.springframework.http.client.ClientHttpRequestInterceptor;
 import org.springframework.http.client.ClientHttpResponse;
 import org.springframework.web.client.RestClient;
 
+import dev.tokenstarter.engine.TokenKey;
+import dev.tokenstarter.engine.TokenKeyAttributes;
+
 /**
  * The {@code RestClient} counterpart of {@link InstantExchange}: a request factory whose requests answer 200 at
  * once without any I/O.
@@ -45,15 +48,37 @@ final class InstantRequestFactory implements ClientHttpRequestFactory {
 	}
 
 	/**
+	 * The measured call of a key's token: the key named in a request attribute, as an application names it.
+	 */
+	static ResponseEntity<Void> call(RestClient client, TokenKey key) {
+		return client.get().uri(Fixture.API).attribute(TokenKeyAttributes.TOKEN_KEY, key).retrieve()
+			.toBodilessEntity();
+	}
+
+	/**
 	 * Sends one request through the interceptor and returns the {@code Authorization} header that left it.
 	 */
 	static String authorizationSent(ClientHttpRequestInterceptor interceptor) {
 		AtomicReference<String> sent = new AtomicReference<>();
-		call(client(interceptor, (request, body, execution) -> {
+		call(client(interceptor, recorder(sent)));
+		return sent.get();
+	}
+
+	/**
+	 * Sends one request for a key's token through the interceptor and returns the {@code Authorization} header
+	 * that left it.
+	 */
+	static String authorizationSent(ClientHttpRequestInterceptor interceptor, TokenKey key) {
+		AtomicReference<String> sent = new AtomicReference<>();
+		call(client(interceptor, recorder(sent)), key);
+		return sent.get();
+	}
+
+	private static ClientHttpRequestInterceptor recorder(AtomicReference<String> sent) {
+		return (request, body, execution) -> {
 			sent.set(request.getHeaders().getFirst(HttpHeaders.AUTHORIZATION));
 			return execution.execute(request, body);
-		}));
-		return sent.get();
+		};
 	}
 
 	static final class InstantRequest extends AbstractClientHttpRequest {

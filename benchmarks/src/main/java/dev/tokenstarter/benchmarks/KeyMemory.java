@@ -5,8 +5,6 @@ import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -15,15 +13,7 @@ import java.util.Map;
 import tools.jackson.databind.SerializationFeature;
 import tools.jackson.databind.json.JsonMapper;
 
-import org.springframework.security.authentication.TestingAuthenticationToken;
-import org.springframework.security.oauth2.client.OAuth2AuthorizedClient;
-import org.springframework.security.oauth2.client.ReactiveOAuth2AuthorizedClientService;
-import org.springframework.security.oauth2.client.registration.ClientRegistration;
-import org.springframework.security.oauth2.client.registration.ReactiveClientRegistrationRepository;
-import org.springframework.security.oauth2.core.OAuth2AccessToken;
-
 import dev.tokenstarter.engine.TokenKey;
-import dev.tokenstarter.engine.TokenManager;
 
 /**
  * How much heap the engine needs per key, measured on the running starter: 100 000 principals' authorized
@@ -59,32 +49,11 @@ public final class KeyMemory {
 
 	static Map<String, Object> measure(int tokenLength) throws IOException {
 		try (StarterEngine engine = StarterEngine.start("token.keys.max-held=" + KEYS)) {
-			TokenManager tokens = engine.bean(TokenManager.class);
-			ReactiveOAuth2AuthorizedClientService store = engine.bean(ReactiveOAuth2AuthorizedClientService.class);
-			ClientRegistration registration = engine.bean(ReactiveClientRegistrationRepository.class)
-				.findByRegistrationId(Fixture.REGISTRATION_ID)
-				.block(Duration.ofSeconds(10));
-			TokenKey[] keys = new TokenKey[KEYS];
 			long empty = usedHeap();
-			Instant now = Instant.now();
-			for (int i = 0; i < KEYS; i++) {
-				String principal = "user-" + i;
-				keys[i] = TokenKey.forProvider(Fixture.REGISTRATION_ID).principal(principal).build();
-				OAuth2AccessToken token = new OAuth2AccessToken(OAuth2AccessToken.TokenType.BEARER, tokenValue(i, tokenLength), now,
-						now.plus(Fixture.TOKEN_LIFETIME));
-				store.saveAuthorizedClient(new OAuth2AuthorizedClient(registration, principal, token),
-						new TestingAuthenticationToken(principal, "n/a")).block();
-			}
+			TokenKey[] keys = PrincipalKeys.save(engine, KEYS, tokenLength);
 			long stored = usedHeap();
-			for (TokenKey key : keys) {
-				if (tokens.token(key).block(Duration.ofSeconds(10)) == null) {
-					throw new IllegalStateException("No token for " + key);
-				}
-			}
+			PrincipalKeys.serve(engine, keys);
 			long held = usedHeap();
-			if (tokens.heldKeys() != KEYS + 1) {
-				throw new IllegalStateException("The engine holds " + tokens.heldKeys() + " keys, expected " + (KEYS + 1));
-			}
 			Map<String, Object> figures = new LinkedHashMap<>();
 			figures.put("keys", KEYS);
 			figures.put("tokenLength", tokenLength);
@@ -96,17 +65,6 @@ public final class KeyMemory {
 			figures.put("firstKey", keys[0].toString());
 			return figures;
 		}
-	}
-
-	/**
-	 * A different token per key, of the given length.
-	 */
-	private static String tokenValue(int i, int length) {
-		StringBuilder value = new StringBuilder(length).append(i).append('.');
-		while (value.length() < length) {
-			value.append((char) ('a' + (value.length() % 26)));
-		}
-		return value.toString();
 	}
 
 	private static long usedHeap() {

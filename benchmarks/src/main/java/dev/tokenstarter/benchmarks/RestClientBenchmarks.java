@@ -63,6 +63,11 @@ public abstract class RestClientBenchmarks {
 		return InstantRequestFactory.call(state.client);
 	}
 
+	@Benchmark
+	public ResponseEntity<Void> tokenStarterKeyed(WithKeyedTokenStarter state, KeyCursor cursor) {
+		return InstantRequestFactory.call(state.client, cursor.next());
+	}
+
 	@Threads(1)
 	public static class OneThread extends RestClientBenchmarks {
 
@@ -161,6 +166,29 @@ public abstract class RestClientBenchmarks {
 			this.engine = StarterOnRedis.start();
 			this.client = checked("Token Starter on Redis", this.engine.interceptor());
 			this.engine.requireNoRedisCommands("Token Starter on Redis", () -> InstantRequestFactory.call(this.client));
+		}
+
+		@TearDown
+		public void tearDown() {
+			this.engine.close();
+		}
+
+	}
+
+	@State(Scope.Benchmark)
+	public static class WithKeyedTokenStarter {
+
+		KeyedStarter engine;
+
+		RestClient client;
+
+		@Setup
+		public void setUp() throws IOException {
+			this.engine = KeyedStarter.start();
+			int principal = KeyedStarter.KEYS / 2;
+			KeyedStarter.requireKeyToken("Token Starter, keyed", principal,
+					InstantRequestFactory.authorizationSent(this.engine.engine().interceptor(), this.engine.key(principal)));
+			this.client = InstantRequestFactory.client(this.engine.engine().interceptor());
 		}
 
 		@TearDown

@@ -63,6 +63,11 @@ public abstract class WebClientBenchmarks {
 		return InstantExchange.call(state.client);
 	}
 
+	@Benchmark
+	public ResponseEntity<Void> tokenStarterKeyed(WithKeyedTokenStarter state, KeyCursor cursor) {
+		return InstantExchange.call(state.client, cursor.next());
+	}
+
 	@Threads(1)
 	public static class OneThread extends WebClientBenchmarks {
 
@@ -161,6 +166,29 @@ public abstract class WebClientBenchmarks {
 			this.engine = StarterOnRedis.start();
 			this.client = checked("Token Starter on Redis", this.engine.filter());
 			this.engine.requireNoRedisCommands("Token Starter on Redis", () -> InstantExchange.call(this.client));
+		}
+
+		@TearDown
+		public void tearDown() {
+			this.engine.close();
+		}
+
+	}
+
+	@State(Scope.Benchmark)
+	public static class WithKeyedTokenStarter {
+
+		KeyedStarter engine;
+
+		WebClient client;
+
+		@Setup
+		public void setUp() throws IOException {
+			this.engine = KeyedStarter.start();
+			int principal = KeyedStarter.KEYS / 2;
+			KeyedStarter.requireKeyToken("Token Starter, keyed", principal,
+					InstantExchange.authorizationSent(this.engine.engine().filter(), this.engine.key(principal)));
+			this.client = InstantExchange.client(this.engine.engine().filter());
 		}
 
 		@TearDown

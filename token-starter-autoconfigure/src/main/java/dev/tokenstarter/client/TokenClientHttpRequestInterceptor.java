@@ -19,6 +19,8 @@ import org.springframework.http.client.ClientHttpResponse;
 import org.springframework.util.Assert;
 
 import dev.tokenstarter.engine.ManagedToken;
+import dev.tokenstarter.engine.TokenKey;
+import dev.tokenstarter.engine.TokenKeyAttributes;
 import dev.tokenstarter.engine.TokenManager;
 import dev.tokenstarter.grant.TokenAcquisitionException;
 
@@ -80,9 +82,10 @@ public final class TokenClientHttpRequestInterceptor implements ClientHttpReques
 		}
 		api.addHeaders(request.getHeaders());
 		String registrationId = api.registrationId();
-		ManagedToken token = this.tokenManager.usableToken(registrationId);
+		TokenKey key = TokenKeyAttributes.find(registrationId, request.getAttributes());
+		ManagedToken token = RequestTokens.usable(this.tokenManager, registrationId, key);
 		if (token == null) {
-			token = await(api, this.tokenManager.awaitToken(registrationId));
+			token = await(api, RequestTokens.await(this.tokenManager, registrationId, key));
 			if (token == null) {
 				throw new TokenAcquisitionException(registrationId, "no_token",
 						"the token request ended without a token", false, null);
@@ -96,7 +99,7 @@ public final class TokenClientHttpRequestInterceptor implements ClientHttpReques
 		}
 		ManagedToken renewed;
 		try {
-			renewed = await(api, this.tokenManager.replaceRejected(registrationId, token));
+			renewed = await(api, RequestTokens.replaceRejected(this.tokenManager, registrationId, key, token));
 		}
 		catch (RuntimeException ex) {
 			response.close();
@@ -115,7 +118,7 @@ public final class TokenClientHttpRequestInterceptor implements ClientHttpReques
 			return retried;
 		}
 		finally {
-			this.tokenManager.recordUnauthorizedRetry(registrationId, accepted);
+			RequestTokens.recordUnauthorizedRetry(this.tokenManager, registrationId, key, accepted);
 		}
 	}
 

@@ -20,6 +20,8 @@ import org.springframework.web.reactive.function.client.ExchangeFilterFunction;
 import org.springframework.web.reactive.function.client.ExchangeFunction;
 
 import dev.tokenstarter.engine.ManagedToken;
+import dev.tokenstarter.engine.TokenKey;
+import dev.tokenstarter.engine.TokenKeyAttributes;
 import dev.tokenstarter.engine.TokenManager;
 import dev.tokenstarter.grant.BodyBytes;
 
@@ -86,19 +88,28 @@ public final class TokenExchangeFilterFunction implements ExchangeFilterFunction
 	}
 
 	private Mono<ClientResponse> exchange(ClientRequest request, ExchangeFunction next, ProviderApi api) {
-		// A usable token is taken synchronously: the hot path builds no Reactor stage to wait for it.
-		ManagedToken usable = this.tokenManager.usableToken(api.registrationId());
-		if (usable != null) {
-			return send(request, next, api, usable);
+		String registrationId = api.registrationId();
+		TokenKey key;
+		try {
+			key = TokenKeyAttributes.find(registrationId, request.attributes());
 		}
-		return this.tokenManager.awaitToken(api.registrationId()).flatMap((token) -> send(request, next, api, token));
+		catch (IllegalArgumentException ex) {
+			return Mono.error(ex);
+		}
+		// A usable token is taken synchronously: the hot path builds no Reactor stage to wait for it.
+		ManagedToken usable = RequestTokens.usable(this.tokenManager, registrationId, key);
+		if (usable != null) {
+			return send(request, next, api, key, usable);
+		}
+		return RequestTokens.await(this.tokenManager, registrationId, key)
+			.flatMap((token) -> send(request, next, api, key, token));
 	}
 
 	private Mono<ClientResponse> send(ClientRequest request, ExchangeFunction next, ProviderApi api,
-			ManagedToken token) {
+			@Nullable TokenKey key, ManagedToken token) {
 		return next.exchange(withToken(request, api, token))
 			.flatMap((response) -> api.rejects(response.statusCode().value())
-					? retry(request, next, api, response, token) : Mono.just(response));
+					? retry(request, next, api, key, response, token) : Mono.just(response));
 	}
 
 	/**
@@ -106,19 +117,20 @@ public final class TokenExchangeFilterFunction implements ExchangeFilterFunction
 	 * log only once a replacement is known: a rejection the engine does not renew goes back to the caller whole.
 	 */
 	private Mono<ClientResponse> retry(ClientRequest request, ExchangeFunction next, ProviderApi api,
-			ClientResponse rejection, ManagedToken rejected) {
+			@Nullable TokenKey key, ClientResponse rejection, ManagedToken rejected) {
 		int status = rejection.statusCode().value();
 		String registrationId = api.registrationId();
-		return this.tokenManager.replaceRejected(registrationId, rejected)
+		return RequestTokens.replaceRejected(this.tokenManager, registrationId, key, rejected)
 			.onErrorResume((ex) -> rejection.releaseBody().then(Mono.error(ex)))
 			.flatMap((token) -> BodyBytes
 				.of(DataBufferUtils.join(DataBufferUtils
 					.takeUntilByteCount(rejection.body(BodyExtractors.toDataBuffers()), ApiRejection.MAX_BODY_BYTES)))
 				.doOnNext((body) -> api.logRetry(logger, ApiRejection.read(status, body)))
 				.then(next.exchange(withToken(request, api, token)))
-				.doOnNext((response) -> this.tokenManager.recordUnauthorizedRetry(registrationId,
+				.doOnNext((response) -> RequestTokens.recordUnauthorizedRetry(this.tokenManager, registrationId, key,
 						!api.rejects(response.statusCode().value())))
-				.doOnError((ex) -> this.tokenManager.recordUnauthorizedRetry(registrationId, false)))
+				.doOnError((ex) -> RequestTokens.recordUnauthorizedRetry(this.tokenManager, registrationId, key,
+						false)))
 			.switchIfEmpty(Mono.just(rejection));
 	}
 

@@ -3,6 +3,8 @@ package dev.tokenstarter.engine;
 import java.util.Map;
 import java.util.function.Consumer;
 
+import org.jspecify.annotations.Nullable;
+
 import org.springframework.util.Assert;
 
 /**
@@ -38,9 +40,22 @@ public final class TokenKeyAttributes {
 	 * @throws IllegalArgumentException when the attributes hold a key of another provider
 	 */
 	public static TokenKey key(String registrationId, Map<String, Object> attributes) {
+		TokenKey key = find(registrationId, attributes);
+		return (key != null) ? key : TokenKey.application(registrationId);
+	}
+
+	/**
+	 * Returns the key a request's attributes hold for a provider, or null when they hold none: for callers that
+	 * serve the application token without building its key.
+	 * @param registrationId the provider the request goes to
+	 * @param attributes the request's attributes
+	 * @return the key, or null
+	 * @throws IllegalArgumentException when the attributes hold a key of another provider
+	 */
+	public static @Nullable TokenKey find(String registrationId, Map<String, Object> attributes) {
 		Object key = attributes.get(TOKEN_KEY);
 		if (!(key instanceof TokenKey tokenKey)) {
-			return TokenKey.application(registrationId);
+			return null;
 		}
 		Assert.isTrue(tokenKey.registrationId().equals(registrationId),
 				() -> "The request's token key is for provider '" + tokenKey.registrationId()

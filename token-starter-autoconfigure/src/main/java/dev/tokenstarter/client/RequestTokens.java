@@ -1,0 +1,43 @@
+package dev.tokenstarter.client;
+
+import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.Mono;
+
+import dev.tokenstarter.engine.ManagedToken;
+import dev.tokenstarter.engine.TokenKey;
+import dev.tokenstarter.engine.TokenSource;
+
+/**
+ * The engine's calls for one request's token, shared by the filter and the interceptor: the key the request names,
+ * or the provider's application token when it names none, which is served without building a key, at the cost the
+ * hot path always had.
+ */
+final class RequestTokens {
+
+	private RequestTokens() {
+	}
+
+	static @Nullable ManagedToken usable(TokenSource tokens, String registrationId, @Nullable TokenKey key) {
+		return (key != null) ? tokens.usableToken(key) : tokens.usableToken(registrationId);
+	}
+
+	static Mono<ManagedToken> await(TokenSource tokens, String registrationId, @Nullable TokenKey key) {
+		return (key != null) ? tokens.awaitToken(key) : tokens.awaitToken(registrationId);
+	}
+
+	static Mono<ManagedToken> replaceRejected(TokenSource tokens, String registrationId, @Nullable TokenKey key,
+			ManagedToken rejected) {
+		return (key != null) ? tokens.replaceRejected(key, rejected) : tokens.replaceRejected(registrationId, rejected);
+	}
+
+	static void recordUnauthorizedRetry(TokenSource tokens, String registrationId, @Nullable TokenKey key,
+			boolean success) {
+		if (key != null) {
+			tokens.recordUnauthorizedRetry(key, success);
+		}
+		else {
+			tokens.recordUnauthorizedRetry(registrationId, success);
+		}
+	}
+
+}
