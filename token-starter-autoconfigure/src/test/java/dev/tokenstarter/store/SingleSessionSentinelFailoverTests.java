@@ -129,6 +129,17 @@ class SingleSessionSentinelFailoverTests {
 		assertRiddenOut(failover);
 	}
 
+	/**
+	 * A planned switchover: the old master keeps running and becomes a replica of the new one. Redisson closes
+	 * its connections to the old master while replies are pending, and commands there keep succeeding until the
+	 * sentinels demote it, so this is a different failover from the killed master's.
+	 */
+	@Test
+	void plannedSwitchoverUnderLoadFailsNoCallAndCostsAtMostOneExtraToken() throws Throwable {
+		Failover failover = experiment("SENTINEL FAILOVER, old master left running", this.topology::failover);
+		assertRiddenOut(failover);
+	}
+
 	@Test
 	void killedMasterUnderLoadFailsNoCallAndCostsAtMostOneExtraToken() throws Throwable {
 		Failover failover = experiment("master killed, sentinels fail over", () -> this.topology.master().kill());
