@@ -156,6 +156,9 @@ class SingleSessionSentinelFailoverTests {
 					.as("newest token sent after it expired (%s)", phase.name())
 					.isZero();
 			}
+			softly.assertThat(failover.warmUp().tokenRequests())
+				.as("token requests while warming up (one authentication for the fleet)")
+				.isEqualTo(1);
 			softly.assertThat(failover.during().tokenRequests())
 				.as("token requests during the failover (%d due by the token lifetimes, plus one)",
 						failover.renewalsDue())
