@@ -28,8 +28,10 @@ import dev.tokenstarter.store.RedisKeys;
  * fixed (no watchdog): a holder that dies or hangs loses the lock after it, and should it wake up later its
  * write is refused by the store's versioned save.
  *
- * <p>The lock is a Redis string holding a random holder id, with the lease as its expiry, taken and released by
- * two small scripts of one command each. Redisson's {@code RLock} is not used: on a master with replicas it sends
+ * <p>The lock is a Redis hash whose one field is a random holder id, with the lease as its expiry, taken and
+ * released by two small scripts of one command each; it is laid out like Redisson's {@code RLock}, which earlier
+ * versions used, so that during a rolling upgrade both kinds of instance see each other's lock as held. The
+ * {@code RLock} itself is not used: on a master with replicas it sends
  * its script in a batch that ends with {@code WAIT} for the replicas, and when a planned Sentinel switchover
  * closes the connection while that reply is pending, the batch hangs for its whole response timeout (the
  * instance then works alone) and is later re-sent to the new master for a holder that gave up. A script whose
@@ -71,9 +73,9 @@ public class RedissonTokenLock implements TokenLock {
 	 * check needs it, as INFO may be denied to a user with restricted command permissions.
 	 */
 	private static final String ACQUIRE = """
-			local holder = redis.call('GET', KEYS[1])
-			if holder == false or holder == ARGV[1] then
-				redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+			if redis.call('EXISTS', KEYS[1]) == 0 or redis.call('HEXISTS', KEYS[1], ARGV[1]) == 1 then
+				redis.call('HSET', KEYS[1], ARGV[1], 1)
+				redis.call('PEXPIRE', KEYS[1], ARGV[2])
 				if ARGV[3] ~= '1' then return {0, ''} end
 				return {0, string.match(redis.call('INFO', 'server'), 'run_id:(%w+)')}
 			end
@@ -88,7 +90,7 @@ public class RedissonTokenLock implements TokenLock {
 	 * release. Returns the server's run id when asked for, '' otherwise.
 	 */
 	private static final String RELEASE = """
-			if redis.call('GET', KEYS[1]) == ARGV[1] then
+			if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 1 then
 				redis.call('DEL', KEYS[1])
 				if ARGV[2] ~= '' then redis.call('PUBLISH', ARGV[2], KEYS[1]) end
 			end

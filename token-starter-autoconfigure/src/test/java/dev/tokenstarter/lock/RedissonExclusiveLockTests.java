@@ -79,7 +79,7 @@ class RedissonExclusiveLockTests {
 				Duration.ofSeconds(2), TokenObserver.NONE);
 		// A holder that never finishes, like an instance killed while renewing: only its lease frees the lock.
 		shortLease.withLock(KEY, Mono::never).subscribe();
-		await().atMost(Duration.ofSeconds(5)).until(() -> this.client.getBucket(this.keys.lock(KEY)).isExists());
+		await().atMost(Duration.ofSeconds(5)).until(() -> this.client.getLock(this.keys.lock(KEY)).isLocked());
 		long start = System.nanoTime();
 		assertThat(this.lock.withExclusiveLock(KEY, () -> Mono.just("mine")).block(Duration.ofSeconds(10)))
 			.isEqualTo("mine");
@@ -93,7 +93,7 @@ class RedissonExclusiveLockTests {
 				return "holder";
 			})))
 			.toFuture();
-		await().atMost(Duration.ofSeconds(5)).until(() -> this.client.getBucket(this.keys.lock(KEY)).isExists());
+		await().atMost(Duration.ofSeconds(5)).until(() -> this.client.getLock(this.keys.lock(KEY)).isLocked());
 		return holder;
 	}
 

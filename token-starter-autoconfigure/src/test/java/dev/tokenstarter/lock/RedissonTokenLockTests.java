@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -11,7 +12,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.jspecify.annotations.Nullable;
 import org.redisson.Redisson;
+import org.redisson.api.RLock;
 import org.redisson.api.RedissonClient;
 import org.redisson.client.codec.StringCodec;
 import org.redisson.config.Config;
@@ -59,7 +62,7 @@ class RedissonTokenLockTests {
 	void aWaiterFindsTheLockFreeSoonEvenWhenTheReleaseMessageIsLost() {
 		// Another holder's lock with a long lease, removed without a message, as when the message is published
 		// while this instance re-subscribes after a failover.
-		redis.server().command("SET", this.lockName, "another-instance", "PX", "60000");
+		holdAsAnotherInstance();
 		RedissonTokenLock lock = lock(Duration.ofSeconds(10), Duration.ofSeconds(5));
 		AtomicLong workStart = new AtomicLong();
 		CompletableFuture<String> waiter = lock.withLock(KEY, () -> Mono.fromSupplier(() -> {
@@ -111,10 +114,10 @@ class RedissonTokenLockTests {
 			.withLock(KEY, () -> Mono.delay(Duration.ofSeconds(3)).thenReturn("next"))
 			.toFuture();
 		await().atMost(Duration.ofSeconds(5)).until(() -> "1".equals(exists()));
-		String nextHolder = redis.server().command("GET", this.lockName).get(0);
+		String nextHolder = holder();
 		assertThat(late.join()).isEqualTo("late");
 		assertThat(next).isNotDone();
-		assertThat(redis.server().command("GET", this.lockName)).containsExactly(nextHolder);
+		assertThat(holder()).isEqualTo(nextHolder);
 		assertThat(next.join()).isEqualTo("next");
 	}
 
@@ -128,7 +131,7 @@ class RedissonTokenLockTests {
 		// lock is already gone.
 		lock.setMasterCheck((runId) -> Mono.fromSupplier(() -> {
 			checkedRunIds.add(runId);
-			String holder = redis.server().command("GET", this.lockName).get(0);
+			String holder = holder();
 			if (holder == null) {
 				return true;
 			}
@@ -173,7 +176,7 @@ class RedissonTokenLockTests {
 
 	@Test
 	void aWaiterCancelledBeforeTheLockIsFreeLeavesNoLockBehind() {
-		redis.server().command("SET", this.lockName, "another-instance", "PX", "60000");
+		holdAsAnotherInstance();
 		Disposable waiter = lock(Duration.ofSeconds(10), Duration.ofSeconds(30)).withLock(KEY, () -> Mono.just("mine"))
 			.subscribe();
 		awaitWaiting();
@@ -186,6 +189,29 @@ class RedissonTokenLockTests {
 	private RedissonTokenLock lock(Duration wait, Duration lease) {
 		return new RedissonTokenLock(this.client.reactive(), this.keys, new RedisAvailability(Duration.ofSeconds(5)),
 				wait, lease, Duration.ofSeconds(2), TokenObserver.NONE);
+	}
+
+	@Test
+	void anInstanceStillOnRedissonsLockAndThisLockExcludeEachOther() {
+		// What instances of the previous version, on Redisson's RLock, take during a rolling upgrade.
+		RLock previousVersion = this.client.getLock(this.lockName);
+		previousVersion.lock(30, TimeUnit.SECONDS);
+		RedissonTokenLock lock = lock(Duration.ofSeconds(5), Duration.ofSeconds(30));
+		assertThat(lock.withLockIfFree(KEY, () -> Mono.just("renewed"), () -> Mono.just("kept"))
+			.block(Duration.ofSeconds(5))).isEqualTo("kept");
+		previousVersion.unlock();
+		assertThat(lock.withLock(KEY, () -> this.client.reactive().getLock(this.lockName).tryLock())
+			.block(Duration.ofSeconds(10))).isFalse();
+	}
+
+	private void holdAsAnotherInstance() {
+		redis.server().command("HSET", this.lockName, "another-instance", "1");
+		redis.server().command("PEXPIRE", this.lockName, "60000");
+	}
+
+	private @Nullable String holder() {
+		List<String> holders = redis.server().command("HKEYS", this.lockName);
+		return holders.isEmpty() ? null : holders.get(0);
 	}
 
 	/**
