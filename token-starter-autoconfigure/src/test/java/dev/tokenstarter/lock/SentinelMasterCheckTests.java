@@ -70,6 +70,16 @@ class SentinelMasterCheckTests {
 	}
 
 	@Test
+	void aDeadOldMasterListedAsReplicaStopsLocksOnlyUntilTheSentinelsGiveUpReachingIt() {
+		this.topology.failover();
+		this.topology.master().kill();
+		await().atMost(Duration.ofSeconds(20)).until(this.topology::replicaIsMaster);
+		// The sentinels hold the dead server down only after down-after-milliseconds (30 s here); until then
+		// they list it, unreached and without a run id, among the replicas.
+		await().atMost(Duration.ofSeconds(10)).until(() -> isMaster(this.topology.replica()));
+	}
+
+	@Test
 	void sentinelsThatDoNotAnswerHaveNoSay() {
 		this.topology.sentinels().forEach(RedisServer::kill);
 		assertThat(isMaster(this.topology.replica())).isTrue();
