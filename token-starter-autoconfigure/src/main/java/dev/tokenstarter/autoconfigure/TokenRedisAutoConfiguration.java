@@ -109,8 +109,8 @@ public class TokenRedisAutoConfiguration {
 	 */
 	@Bean
 	@ConditionalOnMissingBean
-	MasterCheck tokenLockMasterCheck(RedissonClient redisson, ObjectProvider<DataRedisConnectionDetails> connectionDetails,
-			TokenProperties properties) {
+	MasterCheck tokenLockMasterCheck(RedissonClient redisson,
+			ObjectProvider<DataRedisConnectionDetails> connectionDetails, TokenProperties properties) {
 		DataRedisConnectionDetails details = connectionDetails.getIfAvailable();
 		DataRedisConnectionDetails.Sentinel sentinel = (details != null) ? details.getSentinel() : null;
 		if (sentinel == null || !redisson.getConfig().isSentinelConfig()) {
