@@ -52,7 +52,7 @@ final class StarterEngine implements AutoCloseable {
 	}
 
 	/**
-	 * Starts the starter in fleet mode on {@code redis}: the Redis store, the Redisson lock and the change
+	 * Starts the starter in fleet mode on {@code redis}: the Redis store, the fleet lock and the change
 	 * messages, as {@code spring.data.redis.url} turns them on in an application.
 	 */
 	static StarterEngine startOnRedis(RedisProcess redis) throws IOException {

@@ -20,7 +20,9 @@ import dev.tokenstarter.config.TokenClientRegistrationRepository;
 import dev.tokenstarter.config.TokenProperties;
 import dev.tokenstarter.engine.StoredTokenListener;
 import dev.tokenstarter.engine.TokenObserver;
+import dev.tokenstarter.lock.MasterCheck;
 import dev.tokenstarter.lock.RedissonTokenLock;
+import dev.tokenstarter.lock.SentinelMasterCheck;
 import dev.tokenstarter.lock.TokenLock;
 import dev.tokenstarter.observe.CompositeTokenObserver;
 import dev.tokenstarter.store.AesGcmTokenCipher;
@@ -35,7 +37,7 @@ import dev.tokenstarter.store.RedisTokenEvents;
 import dev.tokenstarter.store.TokenCipher;
 
 /**
- * Fleet mode: authorized clients in Redis, encrypted at rest, shared by every instance; a Redisson lock so one
+ * Fleet mode: authorized clients in Redis, encrypted at rest, shared by every instance; a lock in Redis so one
  * instance renews at a time; change messages that keep every instance's near cache current. Active when
  * {@code token.store.type=redis}, or when it is unset and {@code spring.data.redis.*} configures a connection.
  * Runs before the engine so that the engine's local lock backs off. The Redis store itself is in
@@ -91,10 +93,30 @@ public class TokenRedisAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean(TokenLock.class)
 	RedissonTokenLock tokenLock(RedissonClient redisson, RedisKeys keys, RedisAvailability availability,
-			TokenProperties properties, ObjectProvider<TokenObserver> observers) {
+			TokenProperties properties, MasterCheck masterCheck, ObjectProvider<TokenObserver> observers) {
 		TokenProperties.Redis redis = properties.getStore().getRedis();
-		return new RedissonTokenLock(redisson.reactive(), keys, availability, redis.getLockWait(),
+		RedissonTokenLock lock = new RedissonTokenLock(redisson.reactive(), keys, availability, redis.getLockWait(),
 				redis.getLockLease(), redis.getTimeout(), CompositeTokenObserver.of(observers.orderedStream().toList()));
+		lock.setMasterCheck(masterCheck);
+		return lock;
+	}
+
+	/**
+	 * How the fleet lock confirms that the server granting it is the master: with the sentinels on Sentinel (the
+	 * master named in {@code spring.data.redis.sentinel.master}), not at all on a single server or a Cluster. An
+	 * application's own {@code RedissonClient} in Sentinel mode without that property gets no check unless it
+	 * declares a {@link SentinelMasterCheck} bean.
+	 */
+	@Bean
+	@ConditionalOnMissingBean
+	MasterCheck tokenLockMasterCheck(RedissonClient redisson,
+			ObjectProvider<DataRedisConnectionDetails> connectionDetails, TokenProperties properties) {
+		DataRedisConnectionDetails details = connectionDetails.getIfAvailable();
+		DataRedisConnectionDetails.Sentinel sentinel = (details != null) ? details.getSentinel() : null;
+		if (sentinel == null || !redisson.getConfig().isSentinelConfig()) {
+			return MasterCheck.NONE;
+		}
+		return new SentinelMasterCheck(redisson, sentinel.getMaster(), properties.getStore().getRedis().getTimeout());
 	}
 
 	@Bean

@@ -1,35 +1,103 @@
 package dev.tokenstarter.lock;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
-import org.redisson.api.RLockReactive;
+import org.jspecify.annotations.Nullable;
+import org.redisson.api.RScript;
+import org.redisson.api.RScriptReactive;
 import org.redisson.api.RedissonReactiveClient;
+import org.redisson.api.options.OptionalOptions;
+import org.redisson.client.codec.StringCodec;
 import reactor.core.publisher.Mono;
+
+import org.springframework.util.Assert;
 
 import dev.tokenstarter.store.RedisAvailability;
 import dev.tokenstarter.store.RedisKeys;
 
 /**
- * One renewal at a time across the fleet, with a Redisson lock per registration and principal. The lease is
+ * One renewal at a time across the fleet, with a lock in Redis per registration and principal. The lease is
  * fixed (no watchdog): a holder that dies or hangs loses the lock after it, and should it wake up later its
  * write is refused by the store's versioned save.
  *
- * <p>When the wait for the lock runs out, the work runs without it: it re-reads the store first, so it uses the
- * holder's token if one was saved meanwhile, and authenticates on its own otherwise (logged), rather than
- * failing the caller. A renewal ahead of expiry does not wait at all: if another instance holds the lock, its
- * new token will arrive by change message. When Redis is down, a local lock keeps at least this instance to one
- * renewal.
+ * <p>The lock is a Redis hash whose one field is a random holder id, with the lease as its expiry, taken and
+ * released by two small scripts of one command each; it is laid out like Redisson's {@code RLock}, which earlier
+ * versions used, so that during a rolling upgrade both kinds of instance see each other's lock as held. The
+ * {@code RLock} itself is not used: on a master with replicas it sends
+ * its script in a batch that ends with {@code WAIT} for the replicas, and when a planned Sentinel switchover
+ * closes the connection while that reply is pending, the batch hangs for its whole response timeout (the
+ * instance then works alone) and is later re-sent to the new master for a holder that gave up. A script whose
+ * answer is lost the same way is sent again after a short response timeout, usually to the new master: both
+ * scripts may run twice, as taking the lock finds it the holder's own when an earlier sending already took it.
+ * Not waiting for the replicas means a lock taken just before a master fails can be lost with it, and a second
+ * instance may renew meanwhile: at most one extra token request, and the versioned save keeps the newer token.
+ *
+ * <p>With a {@link MasterCheck} (Sentinel), a lock is relied on only once the check confirms that the server
+ * which granted it is the master the fleet uses; otherwise it is given back at once and tried again shortly, so
+ * no renewal runs on an old master during a switchover while other instances already use the new one. A release
+ * carried out by an old master is done again until the master confirms it.
+ *
+ * <p>A waiter is woken by the holder's release message ({@link LockReleases}) and otherwise tries again at short
+ * intervals and when the holder's lease ends, so a lost message costs at most {@link #MAX_PAUSE}. When the wait
+ * for the lock runs out, the work runs without it: it re-reads the store first, so it uses the holder's token if
+ * one was saved meanwhile, and authenticates on its own otherwise (logged), rather than failing the caller. A
+ * renewal ahead of expiry does not wait at all: if another instance holds the lock, its new token will arrive by
+ * change message. When Redis is down, a local lock keeps at least this instance to one renewal.
  */
 public class RedissonTokenLock implements TokenLock {
 
 	private static final Log logger = LogFactory.getLog(RedissonTokenLock.class);
 
-	private final RedissonReactiveClient redis;
+	/**
+	 * The longest pause between two attempts of a waiter. A release message ends the pause at once; this bounds
+	 * the wait when the message is lost, at a handful of commands a second per waiting instance and lock.
+	 */
+	private static final Duration MAX_PAUSE = Duration.ofMillis(200);
+
+	private static final Duration MIN_ATTEMPT_TIMEOUT = Duration.ofMillis(100);
+
+	private static final Duration MAX_ATTEMPT_TIMEOUT = Duration.ofSeconds(1);
+
+	/**
+	 * KEYS[1] lock; ARGV holder, lease millis, '1' to name the server. Returns {0, run id or ''} when the lock is
+	 * the holder's (taken now, or by an earlier sending of the same attempt), otherwise {milliseconds left of the
+	 * current holder's lease} (a full lease for a key without expiry). The run id is asked for only when a master
+	 * check needs it, as INFO may be denied to a user with restricted command permissions.
+	 */
+	private static final String ACQUIRE = """
+			if redis.call('EXISTS', KEYS[1]) == 0 or redis.call('HEXISTS', KEYS[1], ARGV[1]) == 1 then
+				redis.call('HSET', KEYS[1], ARGV[1], 1)
+				redis.call('PEXPIRE', KEYS[1], ARGV[2])
+				if ARGV[3] ~= '1' then return {0, ''} end
+				return {0, string.match(redis.call('INFO', 'server'), 'run_id:(%w+)')}
+			end
+			local left = redis.call('PTTL', KEYS[1])
+			if left < 0 then left = tonumber(ARGV[2]) end
+			return {math.max(left, 1)}
+			""";
+
+	/**
+	 * KEYS[1] lock; ARGV holder, release channel or '' for none, '1' to name the server. Deletes the lock only if
+	 * it is still the holder's (its lease may have ended and another instance taken it) and announces the
+	 * release. Returns the server's run id when asked for, '' otherwise.
+	 */
+	private static final String RELEASE = """
+			if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 1 then
+				redis.call('DEL', KEYS[1])
+				if ARGV[2] ~= '' then redis.call('PUBLISH', ARGV[2], KEYS[1]) end
+			end
+			if ARGV[3] ~= '1' then return '' end
+			return string.match(redis.call('INFO', 'server'), 'run_id:(%w+)')
+			""";
+
+	private final RScriptReactive scripts;
 
 	private final RedisKeys keys;
 
@@ -43,17 +111,36 @@ public class RedissonTokenLock implements TokenLock {
 
 	private final LockObserver observer;
 
+	private final LockReleases releases;
+
 	private final TokenLock fallback = new LocalTokenLock();
+
+	private MasterCheck masterCheck = MasterCheck.NONE;
 
 	public RedissonTokenLock(RedissonReactiveClient redis, RedisKeys keys, RedisAvailability availability,
 			Duration wait, Duration lease, Duration timeout, LockObserver observer) {
-		this.redis = redis;
+		Duration attemptTimeout = attemptTimeout(timeout);
+		this.scripts = redis.getScript(OptionalOptions.defaults()
+			.codec(StringCodec.INSTANCE)
+			.timeout(attemptTimeout)
+			.retryAttempts((int) Math.max(1, timeout.dividedBy(attemptTimeout))));
 		this.keys = keys;
 		this.availability = availability;
 		this.wait = wait;
 		this.lease = lease;
 		this.timeout = timeout;
 		this.observer = observer;
+		this.releases = new LockReleases(redis, keys, availability);
+	}
+
+	/**
+	 * Sets how a granted lock is confirmed to be on the master the fleet uses; {@link MasterCheck#NONE} (the
+	 * default) for a single server or a Cluster.
+	 * @param masterCheck the check
+	 */
+	public void setMasterCheck(MasterCheck masterCheck) {
+		Assert.notNull(masterCheck, "masterCheck cannot be null");
+		this.masterCheck = masterCheck;
 	}
 
 	@Override
@@ -90,54 +177,193 @@ public class RedissonTokenLock implements TokenLock {
 			return this.fallback.withLock(key, work);
 		}
 		return Mono.defer(() -> {
-			RLockReactive lock = this.redis.getLock(this.keys.lock(key));
-			long holder = ThreadLocalRandom.current().nextLong();
+			String name = this.keys.lock(key);
 			long start = System.nanoTime();
-			return lock.tryLock(waitFor.toMillis(), this.lease.toMillis(), TimeUnit.MILLISECONDS, holder)
-				.timeout(waitFor.plus(this.timeout))
-				.doOnNext((acquired) -> this.availability.succeeded())
-				.map(Acquisition::of)
+			AtomicReference<@Nullable String> trying = new AtomicReference<>();
+			return acquire(name, start + waitFor.toNanos(), trying)
+				// An attempt in flight may still take the lock: give it back rather than leave it for the lease.
+				.doOnCancel(() -> {
+					String holder = trying.get();
+					if (holder != null) {
+						release(name, holder, true).subscribe();
+					}
+				})
+				.map(Acquisition::acquired)
 				.onErrorResume((ex) -> {
 					this.availability.failed("lock", ex);
 					return Mono.just(Acquisition.REDIS_FAILED);
 				})
+				.defaultIfEmpty(Acquisition.WAIT_EXPIRED)
 				.doOnNext((acquisition) -> this.observer.lockWaited(key,
-						(acquisition == Acquisition.WAIT_EXPIRED && waitFor.isZero()) ? "busy" : acquisition.outcome,
+						(acquisition == Acquisition.WAIT_EXPIRED && waitFor.isZero()) ? "busy" : acquisition.outcome(),
 						System.nanoTime() - start))
-				.flatMap((acquisition) -> switch (acquisition) {
-					case ACQUIRED -> Mono.usingWhen(Mono.just(lock), (held) -> work.get(),
-							(held) -> release(held, holder));
-					case WAIT_EXPIRED -> whenHeld.get();
-					case REDIS_FAILED -> this.fallback.withLock(key, work);
+				.flatMap((acquisition) -> {
+					String holder = acquisition.holder();
+					if (holder != null) {
+						return Mono.usingWhen(Mono.just(holder), (held) -> work.get(),
+								(held) -> release(name, held, true));
+					}
+					return (acquisition == Acquisition.REDIS_FAILED) ? this.fallback.withLock(key, work)
+							: whenHeld.get();
 				});
 		});
 	}
 
 	/**
-	 * Releases the lock; a lease that already ran out is not an error, and a Redis failure only means the lease
-	 * ends the lock instead.
+	 * Tries to take the lock until {@code deadline} (a {@link System#nanoTime()}), pausing between attempts
+	 * until the lock is released, its lease ends or {@link #MAX_PAUSE} passes, whichever comes first. Each
+	 * attempt has a holder id of its own, so that giving back a refused grant can never remove a later one.
+	 * @param trying the holder id of the attempt under way, for a cancellation to give back
+	 * @return the holder id that took the lock; empty when the wait ran out
 	 */
-	private Mono<Void> release(RLockReactive lock, long holder) {
-		return lock.unlock(holder).timeout(this.timeout).onErrorResume((ex) -> {
-			if (!(ex instanceof IllegalMonitorStateException)) {
-				this.availability.failed("unlock", ex);
+	private Mono<String> acquire(String name, long deadline, AtomicReference<@Nullable String> trying) {
+		String holder = Long.toHexString(ThreadLocalRandom.current().nextLong());
+		trying.set(holder);
+		// Listens before trying, so a release between a refused attempt and the pause still ends the pause.
+		return Mono.using(() -> this.releases.listen(name),
+				(released) -> attempt(name, holder).flatMap((granted) -> {
+					if (granted.leaseLeft() > 0) {
+						return pause(Mono.fromFuture(released, true), granted.leaseLeft(), deadline).thenReturn(false);
+					}
+					return confirmed(name, holder, granted.runId(), deadline);
+				}), this.releases::forget)
+			.flatMap((acquired) -> {
+				if (acquired) {
+					return Mono.just(holder);
+				}
+				return (System.nanoTime() - deadline >= 0) ? Mono.empty() : acquire(name, deadline, trying);
+			});
+	}
+
+	/**
+	 * Whether a granted lock can be relied on. One the master check refuses is given back at once (it may have
+	 * reached the new master, where it would block the fleet for its lease) without waking anyone, since nobody
+	 * can rely on it either until the switchover is over, and tried again after a pause.
+	 */
+	private Mono<Boolean> confirmed(String name, String holder, String runId, long deadline) {
+		if (this.masterCheck == MasterCheck.NONE) {
+			return Mono.just(true);
+		}
+		return this.masterCheck.isMaster(runId).flatMap((master) -> {
+			if (master) {
+				return Mono.just(true);
 			}
-			return Mono.empty();
+			logger.debug("Lock '" + name + "' was granted by a server that is not the master the sentinels name, "
+					+ "or while they fail it over; giving it back and trying again");
+			return release(name, holder, false).then(pause(Mono.never(), MAX_PAUSE.toMillis(), deadline))
+				.thenReturn(false);
 		});
 	}
 
-	private enum Acquisition {
+	/**
+	 * One attempt, bounded by the store's timeout.
+	 */
+	private Mono<Granted> attempt(String name, String holder) {
+		return this.scripts
+			.<List<Object>>eval(RScript.Mode.READ_WRITE, ACQUIRE, RScript.ReturnType.LIST, List.of(name), holder,
+					Long.toString(this.lease.toMillis()), namingServer())
+			.timeout(this.timeout)
+			.doOnNext((reply) -> this.availability.succeeded())
+			.map(Granted::of);
+	}
 
-		ACQUIRED("acquired"), WAIT_EXPIRED("timeout"), REDIS_FAILED("local");
+	/**
+	 * Pauses until {@code wake} signals, {@code maxMillis} pass (at most {@link #MAX_PAUSE}), or the deadline.
+	 */
+	private Mono<Void> pause(Mono<Void> wake, long maxMillis, long deadline) {
+		long pause = Math.min(Math.min(TimeUnit.MILLISECONDS.toNanos(maxMillis), MAX_PAUSE.toNanos()),
+				deadline - System.nanoTime());
+		if (pause <= 0) {
+			return Mono.empty();
+		}
+		return Mono.firstWithSignal(wake, Mono.delay(Duration.ofNanos(pause)).then());
+	}
 
-		private final String outcome;
+	/**
+	 * Releases the lock if it is still this holder's; a lease that already ran out is not an error, and a Redis
+	 * failure only means the lease ends the lock instead. With a master check, a release that an old master of a
+	 * switchover carried out is done again, in the background, until the master confirms it: the lock may have
+	 * reached the new master before the switch, and would otherwise stay there for its whole lease.
+	 * @param announce whether to wake the fleet's waiters
+	 */
+	private Mono<Void> release(String name, String holder, boolean announce) {
+		long leaseEnd = System.nanoTime() + this.lease.toNanos();
+		return releaseOnce(name, holder, announce).doOnNext((runId) -> {
+			if (this.masterCheck != MasterCheck.NONE) {
+				confirmRelease(name, holder, announce, runId, leaseEnd).subscribe();
+			}
+		}).then();
+	}
 
-		Acquisition(String outcome) {
-			this.outcome = outcome;
+	private Mono<Void> confirmRelease(String name, String holder, boolean announce, String runId, long leaseEnd) {
+		return this.masterCheck.isMaster(runId).flatMap((master) -> {
+			if (master || System.nanoTime() - leaseEnd >= 0) {
+				return Mono.empty();
+			}
+			return Mono.delay(MAX_PAUSE)
+				.then(releaseOnce(name, holder, announce))
+				.flatMap((again) -> confirmRelease(name, holder, announce, again, leaseEnd));
+		});
+	}
+
+	/**
+	 * @return the run id of the server that carried the release out, or '' when not asked for; empty when Redis
+	 * failed
+	 */
+	private Mono<String> releaseOnce(String name, String holder, boolean announce) {
+		return this.scripts
+			.<String>eval(RScript.Mode.READ_WRITE, RELEASE, RScript.ReturnType.STRING, List.of(name), holder,
+					announce ? this.keys.lockReleases() : "", namingServer())
+			.timeout(this.timeout)
+			.onErrorResume((ex) -> {
+				this.availability.failed("unlock", ex);
+				return Mono.empty();
+			});
+	}
+
+	private String namingServer() {
+		return (this.masterCheck != MasterCheck.NONE) ? "1" : "0";
+	}
+
+	/**
+	 * How long Redisson waits for the answer to one sending of a lock script before sending it again: an eighth
+	 * of the store's timeout, from 100 ms to 1 s. When a switchover closes the connection to the old master while
+	 * an answer is on its way, the answer never comes, and the script is sent again, usually to the new master,
+	 * after this time instead of failing the whole timeout.
+	 */
+	private static Duration attemptTimeout(Duration timeout) {
+		Duration eighth = timeout.dividedBy(8);
+		return (eighth.compareTo(MIN_ATTEMPT_TIMEOUT) < 0) ? MIN_ATTEMPT_TIMEOUT
+				: (eighth.compareTo(MAX_ATTEMPT_TIMEOUT) > 0) ? MAX_ATTEMPT_TIMEOUT : eighth;
+	}
+
+	/**
+	 * An attempt's answer.
+	 * @param leaseLeft 0 when the lock is now the holder's, otherwise the milliseconds left of the current
+	 * holder's lease
+	 * @param runId the granting server's run id, when asked for
+	 */
+	private record Granted(long leaseLeft, String runId) {
+
+		static Granted of(List<Object> reply) {
+			return new Granted((Long) reply.get(0), (reply.size() > 1) ? (String) reply.get(1) : "");
 		}
 
-		static Acquisition of(boolean acquired) {
-			return acquired ? ACQUIRED : WAIT_EXPIRED;
+	}
+
+	/**
+	 * How the wait for the lock ended.
+	 * @param holder the holder id that took the lock, or null
+	 * @param outcome the {@code token.lock.wait} outcome
+	 */
+	private record Acquisition(@Nullable String holder, String outcome) {
+
+		static final Acquisition WAIT_EXPIRED = new Acquisition(null, "timeout");
+
+		static final Acquisition REDIS_FAILED = new Acquisition(null, "local");
+
+		static Acquisition acquired(String holder) {
+			return new Acquisition(holder, "acquired");
 		}
 
 	}

@@ -1,7 +1,8 @@
 package dev.tokenstarter.store;
 
 /**
- * Names in Redis: one hash per registration and principal, one lock per hash, one change channel.
+ * Names in Redis: one hash per registration and principal, one lock per hash, one change channel, one channel
+ * announcing lock releases.
  */
 public final class RedisKeys {
 
@@ -21,6 +22,10 @@ public final class RedisKeys {
 
 	public String channel() {
 		return this.prefix + "events";
+	}
+
+	public String lockReleases() {
+		return this.prefix + "lock-releases";
 	}
 
 }

@@ -4,6 +4,7 @@ import org.junit.jupiter.api.Test;
 import org.redisson.Redisson;
 import org.redisson.api.RedissonClient;
 import org.redisson.config.Config;
+import reactor.core.publisher.Mono;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.autoconfigure.ssl.SslAutoConfiguration;
@@ -16,7 +17,9 @@ import org.springframework.security.oauth2.client.OAuth2AuthorizedClientService;
 import org.springframework.security.oauth2.client.ReactiveOAuth2AuthorizedClientService;
 
 import dev.tokenstarter.lock.LocalTokenLock;
+import dev.tokenstarter.lock.MasterCheck;
 import dev.tokenstarter.lock.RedissonTokenLock;
+import dev.tokenstarter.lock.SentinelMasterCheck;
 import dev.tokenstarter.lock.TokenLock;
 import dev.tokenstarter.store.RedisAuthorizedClientService;
 import dev.tokenstarter.store.RedisTokenEvents;
@@ -79,6 +82,34 @@ class TokenRedisAutoConfigurationTests {
 		finally {
 			own.shutdown();
 		}
+	}
+
+	@Test
+	void onSentinelTheLockConfirmsItsMasterWithTheSentinels() {
+		this.runner
+			.withPropertyValues("spring.data.redis.sentinel.master=tokens",
+					"spring.data.redis.sentinel.nodes=127.0.0.1:1")
+			.run((context) -> {
+				assertRedisStore(context);
+				assertThat(context.getBean(MasterCheck.class)).isInstanceOf(SentinelMasterCheck.class);
+			});
+	}
+
+	@Test
+	void onASingleServerOrAClusterTheLockHasNoMasterCheck() {
+		this.runner.withPropertyValues("spring.data.redis.url=redis://127.0.0.1:1")
+			.run((context) -> assertThat(context.getBean(MasterCheck.class)).isSameAs(MasterCheck.NONE));
+		this.runner.withPropertyValues("spring.data.redis.cluster.nodes=127.0.0.1:1")
+			.run((context) -> assertThat(context.getBean(MasterCheck.class)).isSameAs(MasterCheck.NONE));
+	}
+
+	@Test
+	void aUsersOwnMasterCheckIsUsed() {
+		MasterCheck own = (runId) -> Mono.just(true);
+		this.runner.withPropertyValues("spring.data.redis.sentinel.master=tokens",
+				"spring.data.redis.sentinel.nodes=127.0.0.1:1")
+			.withBean(MasterCheck.class, () -> own)
+			.run((context) -> assertThat(context.getBean(MasterCheck.class)).isSameAs(own));
 	}
 
 	@Test

@@ -2,18 +2,23 @@ package dev.tokenstarter.store;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import reactor.core.publisher.Mono;
 
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.ApplicationContext;
@@ -114,6 +119,67 @@ class RedisSentinelFailoverTests {
 			assertThat(afterFailover.get()).isGreaterThanOrEqualTo(50);
 			assertThat(this.topology.replica().command("KEYS", "token-starter:client:*")).hasSizeGreaterThanOrEqualTo(50);
 		});
+	}
+
+	/**
+	 * A planned switchover leaves the old master running and taking writes until the sentinels turn it into a
+	 * replica, and each instance finds the new master at its own time: for a moment some instances lock on the
+	 * old master and others on the new one. Three instances contend for one lock through the switchover, each
+	 * holder counting itself in while it holds the lock.
+	 */
+	@Test
+	void plannedSwitchoverNeverLetsTwoInstancesHoldTheLockAndFailsNoLockOperation() throws Exception {
+		ApplicationContextRunner instance = instance().withPropertyValues("token.store.redis.timeout=8s");
+		instance.run((first) -> instance.run((second) -> instance.run((third) -> {
+			List<String> failures = new CopyOnWriteArrayList<>();
+			AtomicInteger holders = new AtomicInteger();
+			AtomicInteger mostHolders = new AtomicInteger();
+			AtomicInteger held = new AtomicInteger();
+			AtomicLong longestNanos = new AtomicLong();
+			AtomicBoolean running = new AtomicBoolean(true);
+			List<CompletableFuture<Void>> contenders = new ArrayList<>();
+			ExecutorService threads = Executors.newFixedThreadPool(6);
+			for (ApplicationContext context : List.of(first, second, third)) {
+				context.getBean(RedisAvailability.class).onFailure(failures::add);
+				TokenLock lock = context.getBean(TokenLock.class);
+				for (int i = 0; i < 2; i++) {
+					contenders.add(CompletableFuture.runAsync(() -> {
+						while (running.get()) {
+							long start = System.nanoTime();
+							// Exclusive: never runs the work without the lock while Redis answers.
+							// Counted out before the work ends, as the lock is released only after that.
+							lock.withExclusiveLock("switchover", () -> Mono.fromRunnable(() -> {
+								mostHolders.accumulateAndGet(holders.incrementAndGet(), Math::max);
+								held.incrementAndGet();
+							}).then(Mono.delay(Duration.ofMillis(20))).then(Mono.fromRunnable(holders::decrementAndGet)))
+								.block(Duration.ofSeconds(30));
+							longestNanos.accumulateAndGet(System.nanoTime() - start, Math::max);
+						}
+					}, threads));
+				}
+			}
+			try {
+				await().atMost(Duration.ofSeconds(10)).until(() -> held.get() >= 50);
+				this.topology.failover();
+				await().atMost(Duration.ofSeconds(20)).until(this.topology::replicaIsMaster);
+				int beforeSwitch = held.get();
+				// Long enough for every instance to find the new master and lock there for a while.
+				await().atMost(Duration.ofSeconds(20)).until(() -> held.get() >= beforeSwitch + 100);
+			}
+			finally {
+				running.set(false);
+				CompletableFuture.allOf(contenders.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
+				threads.shutdown();
+			}
+			System.out.printf("[sentinel lock] %d holds, at most %d holder(s) at once, longest lock operation %.2f s, "
+					+ "%d Redis failures, WAIT sent %d times%n", held.get(), mostHolders.get(),
+					longestNanos.get() / 1e9, failures.size(),
+					this.topology.master().calls("wait") + this.topology.replica().calls("wait"));
+			assertThat(mostHolders).as("instances holding the lock at once").hasValue(1);
+			assertThat(failures).as("Redis failures").isEmpty();
+			assertThat(this.topology.master().calls("wait") + this.topology.replica().calls("wait"))
+				.as("WAIT commands, which hang the lock when a switchover closes the connection").isZero();
+		})));
 	}
 
 	@Test

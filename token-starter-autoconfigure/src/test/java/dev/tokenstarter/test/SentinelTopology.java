@@ -68,6 +68,23 @@ public final class SentinelTopology implements AutoCloseable {
 		return this.replica;
 	}
 
+	public List<RedisServer> sentinels() {
+		return this.sentinels;
+	}
+
+	/**
+	 * Returns a server's {@code run_id}, by which the sentinels know it.
+	 */
+	public static String runId(RedisServer server) {
+		return server.command("INFO", "server")
+			.get(0)
+			.lines()
+			.filter((line) -> line.startsWith("run_id:"))
+			.map((line) -> line.substring("run_id:".length()))
+			.findFirst()
+			.orElseThrow();
+	}
+
 	/**
 	 * Asks the first sentinel to fail over now.
 	 */

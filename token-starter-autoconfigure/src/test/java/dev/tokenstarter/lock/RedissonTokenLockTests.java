@@ -1,0 +1,237 @@
+package dev.tokenstarter.lock;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.jspecify.annotations.Nullable;
+import org.redisson.Redisson;
+import org.redisson.api.RLock;
+import org.redisson.api.RedissonClient;
+import org.redisson.client.codec.StringCodec;
+import org.redisson.config.Config;
+import reactor.core.Disposable;
+import reactor.core.publisher.Mono;
+
+import dev.tokenstarter.store.RedisAvailability;
+import dev.tokenstarter.store.RedisKeys;
+import dev.tokenstarter.test.RedisServerExtension;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The fleet lock's own mechanics against a real Redis: how a waiter learns that the lock is free, that a release
+ * never removes another holder's lock, and how a grant the master check refuses is given back.
+ */
+class RedissonTokenLockTests {
+
+	private static final String KEY = "acme:app:1";
+
+	@RegisterExtension
+	static final RedisServerExtension redis = new RedisServerExtension();
+
+	private final RedisKeys keys = new RedisKeys("token-starter-test:");
+
+	private final String lockName = this.keys.lock(KEY);
+
+	private RedissonClient client;
+
+	@BeforeEach
+	void connect() {
+		Config config = new Config();
+		config.useSingleServer().setAddress(redis.server().url());
+		this.client = Redisson.create(config);
+	}
+
+	@AfterEach
+	void disconnect() {
+		this.client.shutdown();
+	}
+
+	@Test
+	void aWaiterFindsTheLockFreeSoonEvenWhenTheReleaseMessageIsLost() {
+		// Another holder's lock with a long lease, removed without a message, as when the message is published
+		// while this instance re-subscribes after a failover.
+		holdAsAnotherInstance();
+		RedissonTokenLock lock = lock(Duration.ofSeconds(10), Duration.ofSeconds(5));
+		AtomicLong workStart = new AtomicLong();
+		CompletableFuture<String> waiter = lock.withLock(KEY, () -> Mono.fromSupplier(() -> {
+			workStart.set(System.nanoTime());
+			return "mine";
+		})).toFuture();
+		awaitWaiting();
+		long freed = System.nanoTime();
+		redis.server().command("DEL", this.lockName);
+		assertThat(waiter.join()).isEqualTo("mine");
+		assertThat(Duration.ofNanos(workStart.get() - freed)).isLessThan(Duration.ofSeconds(1));
+	}
+
+	@Test
+	void aHolderAnnouncesItsReleaseWithTheLocksName() {
+		List<String> announced = new CopyOnWriteArrayList<>();
+		this.client.getTopic(this.keys.lockReleases(), StringCodec.INSTANCE)
+			.addListener(String.class, (channel, name) -> announced.add(name));
+		lock(Duration.ofSeconds(1), Duration.ofSeconds(5)).withLock(KEY, () -> Mono.just("done"))
+			.block(Duration.ofSeconds(5));
+		await().atMost(Duration.ofSeconds(5)).until(() -> !announced.isEmpty());
+		assertThat(announced).containsExactly(this.lockName);
+		assertThat(redis.server().command("EXISTS", this.lockName)).containsExactly("0");
+	}
+
+	@Test
+	void anAnnouncedReleaseWakesOnlyTheWaitersOfThatLock() {
+		LockReleases releases = new LockReleases(this.client.reactive(), this.keys,
+				new RedisAvailability(Duration.ofSeconds(5)));
+		CompletableFuture<Void> thisLock = releases.listen(this.lockName);
+		CompletableFuture<Void> otherLock = releases.listen(this.keys.lock("other"));
+		awaitWaiting();
+		redis.server().command("PUBLISH", this.keys.lockReleases(), this.lockName);
+		await().atMost(Duration.ofSeconds(5)).until(thisLock::isDone);
+		assertThat(otherLock).isNotDone();
+		releases.forget(thisLock);
+		releases.forget(otherLock);
+	}
+
+	@Test
+	void aHolderWhoseLeaseRanOutDoesNotRemoveTheNextHoldersLock() {
+		RedissonTokenLock shortLease = lock(Duration.ofSeconds(1), Duration.ofMillis(500));
+		CompletableFuture<String> late = shortLease
+			.withLock(KEY, () -> Mono.delay(Duration.ofMillis(1500)).thenReturn("late"))
+			.toFuture();
+		await().atMost(Duration.ofSeconds(5)).until(() -> "1".equals(exists()));
+		await().atMost(Duration.ofSeconds(5)).until(() -> "0".equals(exists()));
+		CompletableFuture<String> next = lock(Duration.ofSeconds(1), Duration.ofSeconds(30))
+			.withLock(KEY, () -> Mono.delay(Duration.ofSeconds(3)).thenReturn("next"))
+			.toFuture();
+		await().atMost(Duration.ofSeconds(5)).until(() -> "1".equals(exists()));
+		String nextHolder = holder();
+		assertThat(late.join()).isEqualTo("late");
+		assertThat(next).isNotDone();
+		assertThat(holder()).isEqualTo(nextHolder);
+		assertThat(next.join()).isEqualTo("next");
+	}
+
+	@Test
+	void aGrantTheMasterCheckRefusesIsGivenBackAndTriedAgainUnderANewHolder() {
+		String serverRunId = runId();
+		List<String> checkedRunIds = new CopyOnWriteArrayList<>();
+		List<String> grantedHolders = new CopyOnWriteArrayList<>();
+		RedissonTokenLock lock = lock(Duration.ofSeconds(5), Duration.ofSeconds(30));
+		// Refuses the first two grants, as during a switchover; the check also confirms each release, when the
+		// lock is already gone.
+		lock.setMasterCheck((runId) -> Mono.fromSupplier(() -> {
+			checkedRunIds.add(runId);
+			String holder = holder();
+			if (holder == null) {
+				return true;
+			}
+			grantedHolders.add(holder);
+			return grantedHolders.size() > 2;
+		}));
+		assertThat(lock.withLock(KEY, () -> Mono.just("mine")).block(Duration.ofSeconds(10))).isEqualTo("mine");
+		assertThat(grantedHolders).hasSize(3).doesNotHaveDuplicates();
+		assertThat(checkedRunIds).containsOnly(serverRunId);
+		assertThat(exists()).isEqualTo("0");
+	}
+
+	@Test
+	void aRenewalAheadOfExpiryDoesNotWaitWhileTheMasterCheckRefuses() {
+		List<String> outcomes = new CopyOnWriteArrayList<>();
+		RedissonTokenLock lock = new RedissonTokenLock(this.client.reactive(), this.keys,
+				new RedisAvailability(Duration.ofSeconds(5)), Duration.ofSeconds(5), Duration.ofSeconds(30),
+				Duration.ofSeconds(2), new LockObserver() {
+
+					@Override
+					public void lockWaited(String key, String outcome, long nanos) {
+						outcomes.add(outcome);
+					}
+
+				});
+		lock.setMasterCheck((runId) -> Mono.just(false));
+		assertThat(lock.withLockIfFree(KEY, () -> Mono.just("renewed"), () -> Mono.just("kept"))
+			.block(Duration.ofSeconds(5))).isEqualTo("kept");
+		assertThat(outcomes).containsExactly("busy");
+		// Given back at once, not left to block the fleet for its lease.
+		await().atMost(Duration.ofSeconds(5)).until(() -> "0".equals(exists()));
+	}
+
+	@Test
+	void withoutAMasterCheckTheScriptsDoNotAskForTheServersRunId() {
+		long before = redis.server().calls("info");
+		lock(Duration.ofSeconds(1), Duration.ofSeconds(5)).withLock(KEY, () -> Mono.just("done"))
+			.block(Duration.ofSeconds(5));
+		// The count includes the INFO that read it the first time, not any from the lock's scripts.
+		assertThat(redis.server().calls("info")).isEqualTo(before + 1);
+	}
+
+	@Test
+	void aWaiterCancelledBeforeTheLockIsFreeLeavesNoLockBehind() {
+		holdAsAnotherInstance();
+		Disposable waiter = lock(Duration.ofSeconds(10), Duration.ofSeconds(30)).withLock(KEY, () -> Mono.just("mine"))
+			.subscribe();
+		awaitWaiting();
+		waiter.dispose();
+		redis.server().command("DEL", this.lockName);
+		// Longer than a waiter's pause between attempts: a waiter still trying would take the lock meanwhile.
+		await().during(Duration.ofMillis(600)).atMost(Duration.ofSeconds(5)).until(() -> "0".equals(exists()));
+	}
+
+	private RedissonTokenLock lock(Duration wait, Duration lease) {
+		return new RedissonTokenLock(this.client.reactive(), this.keys, new RedisAvailability(Duration.ofSeconds(5)),
+				wait, lease, Duration.ofSeconds(2), LockObserver.NONE);
+	}
+
+	@Test
+	void anInstanceStillOnRedissonsLockAndThisLockExcludeEachOther() {
+		// What instances of the previous version, on Redisson's RLock, take during a rolling upgrade.
+		RLock previousVersion = this.client.getLock(this.lockName);
+		previousVersion.lock(30, TimeUnit.SECONDS);
+		RedissonTokenLock lock = lock(Duration.ofSeconds(5), Duration.ofSeconds(30));
+		assertThat(lock.withLockIfFree(KEY, () -> Mono.just("renewed"), () -> Mono.just("kept"))
+			.block(Duration.ofSeconds(5))).isEqualTo("kept");
+		previousVersion.unlock();
+		assertThat(lock.withLock(KEY, () -> this.client.reactive().getLock(this.lockName).tryLock())
+			.block(Duration.ofSeconds(10))).isFalse();
+	}
+
+	private void holdAsAnotherInstance() {
+		redis.server().command("HSET", this.lockName, "another-instance", "1");
+		redis.server().command("PEXPIRE", this.lockName, "60000");
+	}
+
+	private @Nullable String holder() {
+		List<String> holders = redis.server().command("HKEYS", this.lockName);
+		return holders.isEmpty() ? null : holders.get(0);
+	}
+
+	/**
+	 * Waits until a waiter listens for releases, which it does before its first attempt.
+	 */
+	private void awaitWaiting() {
+		await().atMost(Duration.ofSeconds(5))
+			.until(() -> !"0".equals(redis.server().command("PUBSUB", "NUMSUB", this.keys.lockReleases()).get(1)));
+	}
+
+	private String exists() {
+		return redis.server().command("EXISTS", this.lockName).get(0);
+	}
+
+	private static String runId() {
+		String info = redis.server().command("INFO", "server").get(0);
+		return info.lines()
+			.filter((line) -> line.startsWith("run_id:"))
+			.map((line) -> line.substring("run_id:".length()))
+			.findFirst()
+			.orElseThrow();
+	}
+
+}
