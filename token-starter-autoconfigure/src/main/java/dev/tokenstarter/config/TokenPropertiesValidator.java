@@ -37,6 +37,8 @@ class TokenPropertiesValidator {
 		validateStatuses(defaults + ".unauthorized-statuses", this.properties.getDefaults().getUnauthorizedStatuses(),
 				errors);
 		validateRefresh(defaults + ".refresh", this.properties.getDefaults().getRefresh(), errors);
+		validateLifetimes(defaults + ".refresh", this.properties.getDefaults().getRefresh(), new RefreshProperties(),
+				errors);
 		validateRetry(defaults + ".retry", this.properties.getDefaults().getRetry(), errors);
 		positive(TokenProperties.PREFIX + ".scheduler.interval", this.properties.getScheduler().getInterval(), errors);
 		String redis = TokenProperties.PREFIX + ".store.redis";
@@ -132,6 +134,10 @@ class TokenPropertiesValidator {
 			validateStatuses(prefix + ".unauthorized-statuses", provider.getUnauthorizedStatuses(), errors);
 		}
 		validateRefresh(prefix + ".refresh", provider.getRefresh(), errors);
+		if (provider.getRefresh().getDefaultLifetime() != null || provider.getRefresh().getMaxLifetime() != null) {
+			validateLifetimes(prefix + ".refresh", provider.getRefresh(), this.properties.getDefaults().getRefresh(),
+					errors);
+		}
 		validateRetry(prefix + ".retry", provider.getRetry(), errors);
 	}
 
@@ -196,11 +202,34 @@ class TokenPropertiesValidator {
 		ratio(prefix + ".jitter", refresh.getJitter(), true, errors);
 		positive(prefix + ".max-refresh-ahead", refresh.getMaxRefreshAhead(), errors);
 		notNegative(prefix + ".expiry-margin", refresh.getExpiryMargin(), errors);
-		positive(prefix + ".default-lifetime", refresh.getDefaultLifetime(), errors);
-		positive(prefix + ".max-lifetime", refresh.getMaxLifetime(), errors);
+		atLeastOneSecond(prefix + ".default-lifetime", refresh.getDefaultLifetime(), errors);
+		atLeastOneSecond(prefix + ".max-lifetime", refresh.getMaxLifetime(), errors);
 		notNegative(prefix + ".failure-cooldown", refresh.getFailureCooldown(), errors);
 		positive(prefix + ".idle-timeout", refresh.getIdleTimeout(), errors);
 		positive(prefix + ".max-caller-wait", refresh.getMaxCallerWait(), errors);
+	}
+
+	/**
+	 * A token without a stated lifetime is kept for default-lifetime, so that must be a lifetime a provider could
+	 * state: max-lifetime bounds every stated one. Checked once for {@code token.defaults} (against the built-in
+	 * values) and for each provider setting either lifetime of its own, naming the setting written there.
+	 */
+	private void validateLifetimes(String prefix, RefreshProperties own, RefreshProperties inherited, Errors errors) {
+		Duration defaultLifetime = RefreshSettings.pick(own.getDefaultLifetime(), inherited.getDefaultLifetime(),
+				RefreshSettings.BUILT_IN.defaultLifetime());
+		Duration maxLifetime = RefreshSettings.pick(own.getMaxLifetime(), inherited.getMaxLifetime(),
+				RefreshSettings.BUILT_IN.maxLifetime());
+		if (defaultLifetime.compareTo(maxLifetime) <= 0) {
+			return;
+		}
+		if (own.getDefaultLifetime() != null) {
+			error(errors, prefix + ".default-lifetime", "(" + defaultLifetime + ") must not be longer than "
+					+ "refresh.max-lifetime (" + maxLifetime + "), the longest lifetime a token may have");
+		}
+		else {
+			error(errors, prefix + ".max-lifetime", "(" + maxLifetime + ") must not be shorter than "
+					+ "refresh.default-lifetime (" + defaultLifetime + "), the lifetime of tokens that state none");
+		}
 	}
 
 	private void validateRetry(String prefix, RetryProperties retry, Errors errors) {
@@ -239,6 +268,15 @@ class TokenPropertiesValidator {
 	private void positive(String property, @Nullable Duration value, Errors errors) {
 		if (value != null && (value.isNegative() || value.isZero())) {
 			error(errors, property, "must be a positive duration, such as 30s, not " + value);
+		}
+	}
+
+	/**
+	 * Token lifetimes are whole seconds ({@code expires_in}): a shorter one would be read as none at all.
+	 */
+	private void atLeastOneSecond(String property, @Nullable Duration value, Errors errors) {
+		if (value != null && value.compareTo(Duration.ofSeconds(1)) < 0) {
+			error(errors, property, "must be at least 1s, such as 5m, not " + value);
 		}
 	}
 

@@ -49,7 +49,7 @@ class TokenPropertiesValidationTests {
 				Arguments.of(P + "retry.timeout=0s", P + "retry.timeout must be a positive duration"),
 				Arguments.of(P + "unauthorized-statuses=200", P + "unauthorized-statuses must hold HTTP error statuses"),
 				Arguments.of("token.defaults.refresh.default-lifetime=-1m",
-						"token.defaults.refresh.default-lifetime must be a positive duration"),
+						"token.defaults.refresh.default-lifetime must be at least 1s"),
 				Arguments.of("token.scheduler.interval=0s", "token.scheduler.interval must be a positive duration"),
 				Arguments.of(P + "type=wso2", P + "username is required for grant-type password"),
 				Arguments.of(P + "grant-type=password", P + "password is required for grant-type password"),
@@ -73,6 +73,45 @@ class TokenPropertiesValidationTests {
 			assertThat(analysis.getDescription()).contains(expected).doesNotContain("s3cr3t-value");
 			assertThat(analysis.getAction()).contains("application configuration");
 		});
+	}
+
+	/**
+	 * A token without a stated lifetime is kept for default-lifetime, which must then be a lifetime the provider
+	 * could have stated: whole seconds (expires_in is in seconds), and no longer than max-lifetime.
+	 */
+	static Stream<Arguments> inconsistentLifetimes() {
+		return Stream.of(
+				Arguments.of(new String[] { P + "refresh.default-lifetime=2h", P + "refresh.max-lifetime=1h" },
+						P + "refresh.default-lifetime (PT2H) must not be longer than refresh.max-lifetime (PT1H)"),
+				Arguments.of(new String[] { "token.defaults.refresh.default-lifetime=40d" },
+						"token.defaults.refresh.default-lifetime (PT960H) must not be longer than refresh.max-lifetime (PT720H)"),
+				Arguments.of(new String[] { "token.defaults.refresh.max-lifetime=1m" },
+						"token.defaults.refresh.max-lifetime (PT1M) must not be shorter than refresh.default-lifetime (PT5M)"),
+				Arguments.of(new String[] { "token.defaults.refresh.max-lifetime=1h", P + "refresh.default-lifetime=2h" },
+						P + "refresh.default-lifetime (PT2H) must not be longer than refresh.max-lifetime (PT1H)"),
+				Arguments.of(new String[] { P + "refresh.max-lifetime=500ms" },
+						P + "refresh.max-lifetime must be at least 1s"),
+				Arguments.of(new String[] { "token.defaults.refresh.default-lifetime=999ms" },
+						"token.defaults.refresh.default-lifetime must be at least 1s"));
+	}
+
+	@ParameterizedTest(name = "{0}")
+	@MethodSource("inconsistentLifetimes")
+	void aLifetimeNoTokenCouldStateFailsStartupNamingTheProperty(String[] settings, String expected) {
+		this.runner.withPropertyValues(settings).run((context) -> {
+			assertThat(context).hasFailed();
+			FailureAnalysis analysis = new TokenPropertiesFailureAnalyzer().analyze(context.getStartupFailure());
+			assertThat(analysis).isNotNull();
+			assertThat(analysis.getDescription()).contains(expected);
+		});
+	}
+
+	@Test
+	void lifetimesSetApartButConsistentStart() {
+		this.runner
+			.withPropertyValues("token.defaults.refresh.max-lifetime=2h", P + "refresh.default-lifetime=2h",
+					"token.defaults.refresh.default-lifetime=1500ms")
+			.run((context) -> assertThat(context).hasNotFailed());
 	}
 
 	@Test
