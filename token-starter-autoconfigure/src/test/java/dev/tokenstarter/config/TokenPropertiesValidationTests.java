@@ -18,6 +18,7 @@ import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.context.annotation.Configuration;
 
 import dev.tokenstarter.autoconfigure.TokenEngineAutoConfiguration;
+import dev.tokenstarter.autoconfigure.TokenPropertiesAutoConfiguration;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatException;
@@ -107,6 +108,26 @@ class TokenPropertiesValidationTests {
 	}
 
 	@Test
+	void valuesOfTheWrongTypeAreReportedWithEveryOtherWrongProperty() {
+		this.runner.withConfiguration(AutoConfigurations.of(TokenPropertiesAutoConfiguration.class))
+			.withPropertyValues(P + "type=keycloak", P + "retry.max-attempts=x", "token.defaults.jitter=0.1",
+				"token.defaults.unauthorized-statuses=401,abc", P + "refresh.expiry-margin=soon", P + "client-id=",
+				"token.defaults.refresh.jitter=2").run((context) -> {
+					assertThat(context).hasFailed();
+					FailureAnalysis analysis = new TokenPropertiesFailureAnalyzer().analyze(context.getStartupFailure());
+					assertThat(analysis).isNotNull();
+					assertThat(analysis.getDescription()).contains(
+							P + "type is 'keycloak', not one of oauth2, wso2, nomba",
+							P + "retry.max-attempts is 'x', not a whole number",
+							"token.defaults.unauthorized-statuses is '401,abc', not a list of whole numbers",
+							P + "refresh.expiry-margin is 'soon', not a duration (such as 30s or 5m)",
+							"token.defaults.jitter is unknown", P + "client-id is required",
+							"token.defaults.refresh.jitter must be at least 0 and less than 1")
+						.doesNotContain("s3cr3t-value");
+				});
+	}
+
+	@Test
 	void lifetimesSetApartButConsistentStart() {
 		this.runner
 			.withPropertyValues("token.defaults.refresh.max-lifetime=2h", P + "refresh.default-lifetime=2h",
@@ -130,13 +151,13 @@ class TokenPropertiesValidationTests {
 	@Test
 	void unknownTypeFailsStartupListingTheAllowedValues(CapturedOutput output) {
 		assertThatException().isThrownBy(() -> start(P + "type=keycloak"));
-		assertThat(output).contains("token.providers.acme.type", "keycloak", "OAUTH2");
+		assertThat(output).contains("token.providers.acme.type is 'keycloak', not one of oauth2, wso2, nomba");
 	}
 
 	@Test
 	void unknownGrantFailsStartupListingTheAllowedValues(CapturedOutput output) {
 		assertThatException().isThrownBy(() -> start(P + "grant-type=implicit"));
-		assertThat(output).contains("token.providers.acme.grant-type", "implicit", "CLIENT_CREDENTIALS");
+		assertThat(output).contains("token.providers.acme.grant-type is 'implicit', not one of client_credentials, password");
 	}
 
 	@Test
