@@ -34,6 +34,7 @@ class TokenPropertiesValidator {
 		validateSingleSessionClients(errors);
 		String defaults = TokenProperties.PREFIX + ".defaults";
 		validateScopes(defaults + ".scopes", this.properties.getDefaults().getScopes(), errors);
+		validateHeaders(defaults, this.properties.getDefaults().getHeaders(), errors);
 		validateStatuses(defaults + ".unauthorized-statuses", this.properties.getDefaults().getUnauthorizedStatuses(),
 				errors);
 		validateRefresh(defaults + ".refresh", this.properties.getDefaults().getRefresh(), errors);
@@ -130,6 +131,7 @@ class TokenPropertiesValidator {
 		if (provider.getScopes() != null) {
 			validateScopes(prefix + ".scopes", provider.getScopes(), errors);
 		}
+		validateHeaders(prefix, provider.getHeaders(), errors);
 		if (provider.getUnauthorizedStatuses() != null) {
 			validateStatuses(prefix + ".unauthorized-statuses", provider.getUnauthorizedStatuses(), errors);
 		}
@@ -184,6 +186,29 @@ class TokenPropertiesValidator {
 		if (malformed) {
 			error(errors, property, "must not contain blank scopes or scopes with spaces");
 		}
+	}
+
+	/**
+	 * Headers go into every token request as written: a name that is no RFC 9110 token, or a value with a line
+	 * break, would fail each request inside the HTTP client (or, sent, smuggle a header in), long after start-up.
+	 */
+	private void validateHeaders(String prefix, Map<String, String> headers, Errors errors) {
+		headers.forEach((name, value) -> {
+			String property = prefix + ".headers"
+					+ (name.matches("[A-Za-z0-9-]+") ? "." + name : "[" + name + "]");
+			if (name.isEmpty() || !name.chars().allMatch(TokenPropertiesValidator::isTokenCharacter)) {
+				error(errors, property, "is not a header name: a name is letters, digits and !#$%&'*+-.^_`|~ only");
+			}
+			if (value != null && value.chars().anyMatch((c) -> c != '\t' && (c < 0x20 || c == 0x7F))) {
+				error(errors, property, "must not contain control characters (line breaks and the like): a header "
+						+ "value cannot carry them");
+			}
+		});
+	}
+
+	private static boolean isTokenCharacter(int c) {
+		return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+				|| "!#$%&'*+-.^_`|~".indexOf(c) >= 0;
 	}
 
 	private void validateStatuses(String property, Set<Integer> statuses, Errors errors) {

@@ -61,7 +61,12 @@ class TokenPropertiesValidationTests {
 				Arguments.of(P + "account-id=abc", P + "type must be nomba to use account-id"),
 				Arguments.of(P + "issuer-uri=realms/x", P + "issuer-uri must be an absolute http or https URL"),
 				Arguments.of(P + "client-authentication=tls_client_auth",
-						P + "ssl-bundle is required for client-authentication tls_client_auth"));
+						P + "ssl-bundle is required for client-authentication tls_client_auth"),
+				Arguments.of(P + "headers.X-Tenant=a\r\nInjected: yes",
+						P + "headers.X-Tenant must not contain control characters (line breaks"),
+				Arguments.of("token.defaults.headers.X-Source=a\u0000b",
+						"token.defaults.headers.X-Source must not contain control characters"),
+				Arguments.of(P + "headers[X Tenant]=t1", P + "headers[X Tenant] is not a header name"));
 	}
 
 	@ParameterizedTest(name = "{0}")
