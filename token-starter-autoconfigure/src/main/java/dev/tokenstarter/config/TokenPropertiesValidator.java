@@ -180,11 +180,17 @@ class TokenPropertiesValidator {
 		return (own != null) ? "" : " (from " + TokenProperties.PREFIX + ".defaults." + setting + ")";
 	}
 
+	/**
+	 * Scopes are RFC 6749 scope tokens (NQCHAR: visible ASCII but for the quote and the backslash): Spring
+	 * Security refuses any other when it builds the registration, without naming the property.
+	 */
 	private void validateScopes(String property, Set<String> scopes, Errors errors) {
 		boolean malformed = scopes.stream()
-			.anyMatch((scope) -> !StringUtils.hasText(scope) || scope.chars().anyMatch(Character::isWhitespace));
+			.anyMatch((scope) -> scope == null || scope.isEmpty() || !scope.chars()
+				.allMatch((c) -> c == 0x21 || (c >= 0x23 && c <= 0x5B) || (c >= 0x5D && c <= 0x7E)));
 		if (malformed) {
-			error(errors, property, "must not contain blank scopes or scopes with spaces");
+			error(errors, property, "must hold RFC 6749 scope tokens: no blank scopes, and no spaces, quotes, "
+					+ "backslashes or characters outside ASCII");
 		}
 	}
 

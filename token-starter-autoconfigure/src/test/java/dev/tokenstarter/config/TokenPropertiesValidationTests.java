@@ -66,7 +66,9 @@ class TokenPropertiesValidationTests {
 						P + "headers.X-Tenant must not contain control characters (line breaks"),
 				Arguments.of("token.defaults.headers.X-Source=a\u0000b",
 						"token.defaults.headers.X-Source must not contain control characters"),
-				Arguments.of(P + "headers[X Tenant]=t1", P + "headers[X Tenant] is not a header name"));
+				Arguments.of(P + "headers[X Tenant]=t1", P + "headers[X Tenant] is not a header name"),
+				Arguments.of(P + "scopes=read,caf\u00e9", P + "scopes must hold RFC 6749 scope tokens"),
+				Arguments.of("token.defaults.scopes=quote\"d", "token.defaults.scopes must hold RFC 6749 scope tokens"));
 	}
 
 	@ParameterizedTest(name = "{0}")
