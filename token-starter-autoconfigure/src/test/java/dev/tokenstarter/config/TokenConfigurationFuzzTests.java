@@ -49,7 +49,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class TokenConfigurationFuzzTests {
 
-	private static final int TRIES = 200;
+	private static final int TRIES = 300;
 
 	@RegisterExtension
 	static final WireMockExtension provider = EngineTestSupport.provider();

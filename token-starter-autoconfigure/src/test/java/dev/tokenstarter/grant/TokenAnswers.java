@@ -223,8 +223,8 @@ final class TokenAnswers {
 		if (chance(in, 50)) {
 			data.add(in, "refresh_token", chance(in, 80) ? quote(in, tokenValue(in)) : anyValue(in, 1));
 		}
-		if (chance(in, 90)) {
-			data.add(in, "expiresAt", chance(in, 85) ? quote(in, expiresAt(in, now)) : anyValue(in, 1));
+		if (chance(in, 95)) {
+			data.add(in, "expiresAt", chance(in, 92) ? quote(in, expiresAt(in, now)) : anyValue(in, 1));
 		}
 		if (chance(in, 40)) {
 			data.add(in, "businessId", chance(in, 70) ? quote(in, "b-" + between(in, 0, 99)) : anyValue(in, 1));
@@ -234,15 +234,15 @@ final class TokenAnswers {
 		}
 		Members envelope = new Members();
 		if (chance(in, 92)) {
-			envelope.add(in, "code", chance(in, 75) ? "\"00\"" : pick(in, "\"01\"", "\"02\"", "0", "00", "\"\"", "null",
+			envelope.add(in, "code", chance(in, 85) ? "\"00\"" : pick(in, "\"01\"", "\"02\"", "0", "00", "\"\"", "null",
 					"true", "\"0\"", "[\"00\"]"));
 		}
 		if (chance(in, 60)) {
 			envelope.add(in, "description", chance(in, 70) ? quote(in, pick(in, "Success", "Invalid credentials",
 					"bad\r\nline", "x".repeat(500))) : anyValue(in, 1));
 		}
-		if (chance(in, 92)) {
-			envelope.add(in, "data", chance(in, 85) ? data.json(in) : anyValue(in, 2));
+		if (chance(in, 95)) {
+			envelope.add(in, "data", chance(in, 92) ? data.json(in) : anyValue(in, 2));
 		}
 		while (chance(in, 15)) {
 			envelope.add(in, name(in), anyValue(in, 2));
@@ -334,9 +334,9 @@ final class TokenAnswers {
 	 * Nomba's expiry: an ISO-8601 instant around {@code now}, in the forms servers write and some they should not.
 	 */
 	private static String expiresAt(RandomnessSource in, Instant now) {
-		Instant at = now.plusSeconds(chance(in, 70) ? between(in, 1, 3600) : pick(in, 0L, -60L, 2_592_000L,
-				2_592_001L, 400L * 86_400, -86_400L));
-		return switch (chance(in, 60) ? 0 : between(in, 1, 6)) {
+		Instant at = now.plusSeconds(chance(in, 60) ? between(in, 1, 3600) : pick(in, 0L, -60L, 2_592_000L,
+				2_592_001L, 400L * 86_400, -86_400L, 2L * 86_400, 7_201L));
+		return switch (chance(in, 75) ? 0 : between(in, 1, 6)) {
 			case 0, 1 -> at.toString();
 			case 2 -> at.atOffset(ZoneOffset.ofHours(pick(in, 1, -5, 14))).toString();
 			case 3 -> at.toString().replace("Z", "");

@@ -38,7 +38,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class TokenEndpointFuzzTests {
 
-	private static final int TRIES = 100;
+	private static final int TRIES = 300;
 
 	private static final Lifetimes LIFETIMES = new Lifetimes(Duration.ofMinutes(7), Duration.ofHours(2));
 
