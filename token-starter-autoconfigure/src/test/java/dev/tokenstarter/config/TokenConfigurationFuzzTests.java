@@ -21,13 +21,12 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.core.annotation.AnnotationAwareOrderComparator;
 import org.springframework.core.env.Environment;
 import org.springframework.core.env.StandardEnvironment;
-import org.springframework.core.io.support.SpringFactoriesLoader;
 import org.springframework.core.io.support.SpringFactoriesLoader.ArgumentResolver;
+import org.springframework.core.io.support.SpringFactoriesLoader;
 
 import dev.tokenstarter.autoconfigure.TokenClientsAutoConfiguration;
 import dev.tokenstarter.autoconfigure.TokenEngineAutoConfiguration;
 import dev.tokenstarter.autoconfigure.TokenPropertiesAutoConfiguration;
-import dev.tokenstarter.config.TokenConfigurations.Case;
 import dev.tokenstarter.engine.TokenManager;
 import dev.tokenstarter.test.EngineTestSupport;
 import dev.tokenstarter.test.Fuzz;

@@ -2,6 +2,7 @@ package dev.tokenstarter.config;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -431,7 +432,7 @@ final class TokenConfigurations {
 			if (!chance(this.in, 12)) {
 				return null;
 			}
-			String value = pick(this.in, this.careful ? java.util.Arrays.copyOf(values, values.length - 1) : values);
+			String value = pick(this.in, this.careful ? Arrays.copyOf(values, values.length - 1) : values);
 			Duration duration = parse(value);
 			set(property, value, duration.compareTo(Duration.ofSeconds(1)) < 0);
 			return duration;

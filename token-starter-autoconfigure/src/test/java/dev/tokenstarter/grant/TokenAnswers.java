@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
@@ -122,7 +123,7 @@ final class TokenAnswers {
 					Charset.forName("UTF-32")));
 			case 3 -> json.getBytes(StandardCharsets.ISO_8859_1);
 			case 4 -> invalidUtf8(in, utf8);
-			case 5 -> java.util.Arrays.copyOf(utf8, between(in, 0, Math.max(0, utf8.length - 1)));
+			case 5 -> Arrays.copyOf(utf8, between(in, 0, Math.max(0, utf8.length - 1)));
 			case 6 -> randomBytes(in, between(in, 0, 300));
 			case 7 -> concat(pick(in, ")]}',\n", "<html>", "\u0000", "null", "{}", "[").getBytes(StandardCharsets.UTF_8),
 					utf8);

@@ -19,7 +19,6 @@ import dev.tokenstarter.test.MutableClock;
 import static dev.tokenstarter.test.Fuzz.between;
 import static dev.tokenstarter.test.Fuzz.pick;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 /**
  * Random token endpoint answers ({@link TokenAnswers}) read by both readers, with random lifetime settings of the

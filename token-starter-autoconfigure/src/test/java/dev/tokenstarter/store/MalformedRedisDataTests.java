@@ -11,6 +11,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.context.ApplicationContext;
 import org.springframework.security.oauth2.client.OAuth2AuthorizedClient;
 import org.springframework.security.oauth2.core.OAuth2AccessToken;
 
@@ -108,7 +109,7 @@ class MalformedRedisDataTests {
 		assertThat(output).doesNotContain("\nFORGED");
 	}
 
-	private static String tokenOf(org.springframework.context.ApplicationContext context, String principal) {
+	private static String tokenOf(ApplicationContext context, String principal) {
 		return context.getBean(TokenManager.class)
 			.token(TokenKey.forProvider("acme").principal(principal).build())
 			.block(Duration.ofSeconds(30))
@@ -116,7 +117,7 @@ class MalformedRedisDataTests {
 			.getTokenValue();
 	}
 
-	private OAuth2AuthorizedClient client(org.springframework.context.ApplicationContext context, String principal,
+	private OAuth2AuthorizedClient client(ApplicationContext context, String principal,
 			String value) {
 		return new OAuth2AuthorizedClient(
 				context.getBean(TokenClientRegistrationRepository.class).findByRegistrationId("acme").block(), principal,

@@ -3,6 +3,7 @@ package dev.tokenstarter.store;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -23,7 +24,6 @@ import dev.tokenstarter.test.Fuzz;
 import static dev.tokenstarter.test.Fuzz.between;
 import static dev.tokenstarter.test.Fuzz.pick;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
 /**
@@ -112,9 +112,9 @@ class RedisEntryFuzzTests {
 				altered[at] ^= (byte) ((seed.length > 1) ? (1 << Math.floorMod(seed[1], 8)) : 1);
 				yield altered;
 			}
-			case "truncate" -> java.util.Arrays.copyOf(sealed, Math.floorMod(seed.length * 7 + 3, sealed.length));
+			case "truncate" -> Arrays.copyOf(sealed, Math.floorMod(seed.length * 7 + 3, sealed.length));
 			case "extend" -> {
-				byte[] altered = java.util.Arrays.copyOf(sealed, sealed.length + seed.length + 1);
+				byte[] altered = Arrays.copyOf(sealed, sealed.length + seed.length + 1);
 				System.arraycopy(seed, 0, altered, sealed.length, seed.length);
 				yield altered;
 			}

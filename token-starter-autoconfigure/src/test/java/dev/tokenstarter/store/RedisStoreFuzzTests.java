@@ -1,6 +1,7 @@
 package dev.tokenstarter.store;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -11,12 +12,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.quicktheories.core.Gen;
+import org.quicktheories.core.RandomnessSource;
 
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.security.oauth2.client.OAuth2AuthorizedClient;
 import org.springframework.security.oauth2.client.registration.ClientRegistration;
+import org.springframework.security.oauth2.core.OAuth2AccessToken;
 
 import dev.tokenstarter.config.TokenClientRegistrationRepository;
 import dev.tokenstarter.engine.ManagedToken;
@@ -112,7 +115,7 @@ class RedisStoreFuzzTests {
 			MalformedRedisDataTests.awaitSubscribed(redis(), keys);
 			Gen<List<String>> messages = (in) -> {
 				int count = between(in, 1, 4);
-				List<String> drawn = new java.util.ArrayList<>();
+				List<String> drawn = new ArrayList<>();
 				for (int i = 0; i < count; i++) {
 					drawn.add(message(in, principal, SealedValues.draw(in, entryKey, registration, false)));
 				}
@@ -124,8 +127,8 @@ class RedisStoreFuzzTests {
 				// Another instance's change, sent after the others: taken only if the listener is still there.
 				String canary = "CANARY" + tries.incrementAndGet();
 				OAuth2AuthorizedClient changed = new OAuth2AuthorizedClient(registration, principal,
-						new org.springframework.security.oauth2.core.OAuth2AccessToken(
-								org.springframework.security.oauth2.core.OAuth2AccessToken.TokenType.BEARER, canary,
+						new OAuth2AccessToken(
+								OAuth2AccessToken.TokenType.BEARER, canary,
 								this.clock.instant(), this.clock.instant().plusSeconds(3600 + tries.get())));
 				redis().command("PUBLISH", keys.channel(), change("other-instance", "acme", principal,
 						"\"" + codec.encode(entryKey, changed) + "\""));
@@ -142,7 +145,7 @@ class RedisStoreFuzzTests {
 	 * A change message: mostly one that names this instance's entry and carries a value that must not open,
 	 * now and then any text or any other shape.
 	 */
-	private static String message(org.quicktheories.core.RandomnessSource in, String principal, Value value) {
+	private static String message(RandomnessSource in, String principal, Value value) {
 		return switch (between(in, 0, 5)) {
 			case 0, 1, 2 -> change(pick(in, "other-instance", "", "x"), "acme", principal, quote(value.data()));
 			case 3 -> pick(in, "", "null", "[]", "1", "\"x\"", "{", "{}", "true", "x".repeat(5000), "\u0000", "{\"a\":");

@@ -1,8 +1,10 @@
 package dev.tokenstarter.store;
 
+import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -156,10 +158,10 @@ final class SealedValues {
 				altered = sealed.clone();
 				altered[between(in, 0, altered.length - 1)] ^= (byte) (1 << between(in, 0, 7));
 			}
-			case "truncate" -> altered = java.util.Arrays.copyOf(sealed, between(in, 0, sealed.length - 1));
+			case "truncate" -> altered = Arrays.copyOf(sealed, between(in, 0, sealed.length - 1));
 			case "extend" -> {
 				byte[] tail = randomBytes(in, between(in, 1, 40));
-				altered = java.util.Arrays.copyOf(sealed, sealed.length + tail.length);
+				altered = Arrays.copyOf(sealed, sealed.length + tail.length);
 				System.arraycopy(tail, 0, altered, sealed.length, tail.length);
 			}
 			case "key id length" -> {
@@ -193,7 +195,7 @@ final class SealedValues {
 			case 4 -> parent.put(name, "x\r\ny");
 			case 5 -> parent.set(name, nodes.objectNode());
 			case 6 -> parent.set(name, nodes.arrayNode());
-			case 7 -> parent.put(name, new java.math.BigInteger("1" + "0".repeat(40)));
+			case 7 -> parent.put(name, new BigInteger("1" + "0".repeat(40)));
 			case 8 -> parent.put(name, 0);
 			default -> parent.put(name, pick(in, "java.lang.Runtime", "2026-13-45T00:00:00Z", "bearer", "1e400"));
 		}
@@ -218,7 +220,7 @@ final class SealedValues {
 
 	private static SecretKey key(int fill) {
 		byte[] material = new byte[32];
-		java.util.Arrays.fill(material, (byte) fill);
+		Arrays.fill(material, (byte) fill);
 		return new SecretKeySpec(material, "AES");
 	}
 
