@@ -32,7 +32,8 @@ import static org.awaitility.Awaitility.await;
 /**
  * Redis data no instance wrote, found by {@link RedisStoreFuzzTests} and pinned here: an entry with a version
  * that is not a number or a key of another Redis type is a missing entry, not a Redis failure (which would take the
- * instance off Redis, and with two such keys made it flip between the two modes without pause); a change message
+ * instance off Redis, and with two such keys made it flip between the two modes without pause); an entry with a
+ * version but no token is replaced, not compared against forever; a change message
  * that is not a JSON object is ignored like any malformed one; a registration named in a message is logged on one
  * line whatever it holds.
  */
@@ -62,6 +63,16 @@ class MalformedRedisDataTests {
 			redis().command("HSET", key, "version", "", "data", codec.encode(key, stored));
 			assertThat(tokenOf(context, "alice")).isEqualTo("PROVIDED");
 			assertThat(context.getBean(SharedTokenStore.class).isDegraded()).isFalse();
+		});
+	}
+
+	@Test
+	void anEntryWithAVersionButNoTokenIsReplacedByTheNextToken() {
+		instance().run((context) -> {
+			String key = context.getBean(RedisKeys.class).entry("acme", "carol");
+			redis().command("HSET", key, "version", "3");
+			assertThat(tokenOf(context, "carol")).isEqualTo("PROVIDED");
+			assertThat(redis().command("HGET", key, "data").get(0)).as("the token, shared with the fleet").isNotNull();
 		});
 	}
 
