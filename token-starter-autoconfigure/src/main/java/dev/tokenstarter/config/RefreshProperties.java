@@ -35,13 +35,13 @@ public class RefreshProperties {
 
 	/**
 	 * Lifetime assumed for a token whose response has no expires_in and whose value is not a JWT with an exp
-	 * claim. Default 5m.
+	 * claim: at least 1s and no longer than max-lifetime. Default 5m.
 	 */
 	private @Nullable Duration defaultLifetime;
 
 	/**
-	 * Longest lifetime accepted from a provider; a larger expires_in is treated as a malformed response.
-	 * Default 30d.
+	 * Longest lifetime accepted from a provider; a larger expires_in is treated as a malformed response. At least
+	 * 1s and no shorter than default-lifetime. Default 30d.
 	 */
 	private @Nullable Duration maxLifetime;
 

@@ -1,9 +1,12 @@
 package dev.tokenstarter.config;
 
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
@@ -22,7 +25,10 @@ import org.springframework.boot.context.properties.source.IterableConfigurationP
 import org.springframework.boot.context.properties.source.UnboundElementsSourceFilter;
 import org.springframework.boot.origin.Origin;
 import org.springframework.boot.origin.PropertySourceOrigin;
+import org.springframework.core.ResolvableType;
+import org.springframework.core.convert.ConversionException;
 import org.springframework.core.env.PropertySources;
+import org.springframework.util.ClassUtils;
 import org.springframework.util.PlaceholderResolutionException;
 import org.springframework.util.PropertyPlaceholderHelper;
 import org.springframework.util.SystemPropertyUtils;
@@ -58,6 +64,9 @@ class TokenPropertiesBindHandler extends AbstractBindHandler {
 
 	private final Map<ConfigurationPropertyName, ConfigurationProperty> bound = new LinkedHashMap<>();
 
+	/** Values that did not convert to their property's type, one sentence each. */
+	private final List<String> unconverted = new ArrayList<>();
+
 	private boolean checking;
 
 	TokenPropertiesBindHandler(BindHandler parent, TokenPropertyNames names, PropertySources propertySources) {
@@ -84,6 +93,24 @@ class TokenPropertiesBindHandler extends AbstractBindHandler {
 		return super.onSuccess(name, target, context, result);
 	}
 
+	/**
+	 * A value that does not convert (a word where a number or a duration belongs, an unknown constant) is
+	 * reported with everything else wrong under {@code token.*}, instead of ending the binding, and the report,
+	 * at the first one: the property keeps its default meanwhile, and the binding fails once finished.
+	 */
+	@Override
+	public @Nullable Object onFailure(ConfigurationPropertyName name, Bindable<?> target, BindContext context,
+			Exception error) throws Exception {
+		if (!this.checking || !(error instanceof ConversionException)) {
+			return super.onFailure(name, target, context, error);
+		}
+		ConfigurationProperty property = context.getConfigurationProperty();
+		String value = (property != null) ? " is '" + shortened(String.valueOf(property.getValue())) + "'," : " is";
+		this.unconverted.add(TokenPropertyNames.written(name) + value + " not " + expected(target.getType())
+				+ from(property));
+		return null;
+	}
+
 	@Override
 	public void onFinish(ConfigurationPropertyName name, Bindable<?> target, BindContext context,
 			@Nullable Object result) throws Exception {
@@ -92,6 +119,7 @@ class TokenPropertiesBindHandler extends AbstractBindHandler {
 			return;
 		}
 		List<String> problems = unknownKeys(context.getSources());
+		problems.addAll(this.unconverted);
 		problems.addAll(unresolvedPlaceholders());
 		if (problems.isEmpty()) {
 			super.onFinish(name, target, context, result);
@@ -163,6 +191,52 @@ class TokenPropertiesBindHandler extends AbstractBindHandler {
 				}
 			}
 		}
+	}
+
+	/**
+	 * Says what a property takes, in the words and spelling of its documentation.
+	 */
+	private static String expected(ResolvableType type) {
+		Class<?> resolved = type.resolve(Object.class);
+		if (Collection.class.isAssignableFrom(resolved)) {
+			ResolvableType element = type.asCollection().getGeneric(0);
+			return "a list of " + (isWholeNumber(element.resolve(Object.class)) ? "whole numbers"
+					: expected(element).replaceFirst("^an? ", "") + "s");
+		}
+		if (resolved.isEnum()) {
+			List<String> constants = new ArrayList<>();
+			for (Object constant : resolved.getEnumConstants()) {
+				constants.add(((Enum<?>) constant).name().toLowerCase(Locale.ROOT));
+			}
+			return "one of " + String.join(", ", constants);
+		}
+		if (Duration.class.equals(resolved)) {
+			return "a duration (such as 30s or 5m)";
+		}
+		if (isWholeNumber(resolved)) {
+			return "a whole number";
+		}
+		if (Number.class.isAssignableFrom(ClassUtils.resolvePrimitiveIfNecessary(resolved))) {
+			return "a number";
+		}
+		if (Boolean.class.equals(ClassUtils.resolvePrimitiveIfNecessary(resolved))) {
+			return "true or false";
+		}
+		return "a " + resolved.getSimpleName();
+	}
+
+	private static boolean isWholeNumber(Class<?> type) {
+		Class<?> boxed = ClassUtils.resolvePrimitiveIfNecessary(type);
+		return Integer.class.equals(boxed) || Long.class.equals(boxed) || Short.class.equals(boxed);
+	}
+
+	/**
+	 * Keeps a value short and on one line in the report: it was not what the property takes, so it is no secret,
+	 * but it may be anything.
+	 */
+	private static String shortened(String value) {
+		String printable = value.replaceAll("\\p{Cntrl}", "?");
+		return (printable.length() > 60) ? printable.substring(0, 60) + "…" : printable;
 	}
 
 	/**

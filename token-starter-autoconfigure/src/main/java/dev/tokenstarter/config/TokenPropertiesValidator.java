@@ -36,9 +36,12 @@ class TokenPropertiesValidator {
 		validateSingleSessionClients(errors);
 		String defaults = TokenProperties.PREFIX + ".defaults";
 		validateScopes(defaults + ".scopes", this.properties.getDefaults().getScopes(), errors);
+		validateHeaders(defaults, this.properties.getDefaults().getHeaders(), errors);
 		validateStatuses(defaults + ".unauthorized-statuses", this.properties.getDefaults().getUnauthorizedStatuses(),
 				errors);
 		validateRefresh(defaults + ".refresh", this.properties.getDefaults().getRefresh(), errors);
+		validateLifetimes(defaults + ".refresh", this.properties.getDefaults().getRefresh(), new RefreshProperties(),
+				errors);
 		validateRetry(defaults + ".retry", this.properties.getDefaults().getRetry(), errors);
 		positive(TokenProperties.PREFIX + ".scheduler.interval", this.properties.getScheduler().getInterval(), errors);
 		String redis = TokenProperties.PREFIX + ".store.redis";
@@ -123,10 +126,15 @@ class TokenPropertiesValidator {
 		if (provider.getScopes() != null) {
 			validateScopes(prefix + ".scopes", provider.getScopes(), errors);
 		}
+		validateHeaders(prefix, provider.getHeaders(), errors);
 		if (provider.getUnauthorizedStatuses() != null) {
 			validateStatuses(prefix + ".unauthorized-statuses", provider.getUnauthorizedStatuses(), errors);
 		}
 		validateRefresh(prefix + ".refresh", provider.getRefresh(), errors);
+		if (provider.getRefresh().getDefaultLifetime() != null || provider.getRefresh().getMaxLifetime() != null) {
+			validateLifetimes(prefix + ".refresh", provider.getRefresh(), this.properties.getDefaults().getRefresh(),
+					errors);
+		}
 		validateRetry(prefix + ".retry", provider.getRetry(), errors);
 	}
 
@@ -165,12 +173,41 @@ class TokenPropertiesValidator {
 		return (own != null) ? "" : " (from " + TokenProperties.PREFIX + ".defaults." + setting + ")";
 	}
 
+	/**
+	 * Scopes are RFC 6749 scope tokens (NQCHAR: visible ASCII but for the quote and the backslash): Spring
+	 * Security refuses any other when it builds the registration, without naming the property.
+	 */
 	private void validateScopes(String property, Set<String> scopes, Errors errors) {
 		boolean malformed = scopes.stream()
-			.anyMatch((scope) -> !StringUtils.hasText(scope) || scope.chars().anyMatch(Character::isWhitespace));
+			.anyMatch((scope) -> scope == null || scope.isEmpty() || !scope.chars()
+				.allMatch((c) -> c == 0x21 || (c >= 0x23 && c <= 0x5B) || (c >= 0x5D && c <= 0x7E)));
 		if (malformed) {
-			error(errors, property, "must not contain blank scopes or scopes with spaces");
+			error(errors, property, "must hold RFC 6749 scope tokens: no blank scopes, and no spaces, quotes, "
+					+ "backslashes or characters outside ASCII");
 		}
+	}
+
+	/**
+	 * Headers go into every token request as written: a name that is no RFC 9110 token, or a value with a line
+	 * break, would fail each request inside the HTTP client (or, sent, smuggle a header in), long after start-up.
+	 */
+	private void validateHeaders(String prefix, Map<String, String> headers, Errors errors) {
+		headers.forEach((name, value) -> {
+			String property = prefix + ".headers"
+					+ (name.matches("[A-Za-z0-9-]+") ? "." + name : "[" + name + "]");
+			if (name.isEmpty() || !name.chars().allMatch(TokenPropertiesValidator::isTokenCharacter)) {
+				error(errors, property, "is not a header name: a name is letters, digits and !#$%&'*+-.^_`|~ only");
+			}
+			if (value != null && value.chars().anyMatch((c) -> c != '\t' && (c < 0x20 || c == 0x7F))) {
+				error(errors, property, "must not contain control characters (line breaks and the like): a header "
+						+ "value cannot carry them");
+			}
+		});
+	}
+
+	private static boolean isTokenCharacter(int c) {
+		return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+				|| "!#$%&'*+-.^_`|~".indexOf(c) >= 0;
 	}
 
 	private void validateStatuses(String property, Set<Integer> statuses, Errors errors) {
@@ -189,11 +226,34 @@ class TokenPropertiesValidator {
 		ratio(prefix + ".jitter", refresh.getJitter(), true, errors);
 		positive(prefix + ".max-refresh-ahead", refresh.getMaxRefreshAhead(), errors);
 		notNegative(prefix + ".expiry-margin", refresh.getExpiryMargin(), errors);
-		positive(prefix + ".default-lifetime", refresh.getDefaultLifetime(), errors);
-		positive(prefix + ".max-lifetime", refresh.getMaxLifetime(), errors);
+		atLeastOneSecond(prefix + ".default-lifetime", refresh.getDefaultLifetime(), errors);
+		atLeastOneSecond(prefix + ".max-lifetime", refresh.getMaxLifetime(), errors);
 		notNegative(prefix + ".failure-cooldown", refresh.getFailureCooldown(), errors);
 		positive(prefix + ".idle-timeout", refresh.getIdleTimeout(), errors);
 		positive(prefix + ".max-caller-wait", refresh.getMaxCallerWait(), errors);
+	}
+
+	/**
+	 * A token without a stated lifetime is kept for default-lifetime, so that must be a lifetime a provider could
+	 * state: max-lifetime bounds every stated one. Checked once for {@code token.defaults} (against the built-in
+	 * values) and for each provider setting either lifetime of its own, naming the setting written there.
+	 */
+	private void validateLifetimes(String prefix, RefreshProperties own, RefreshProperties inherited, Errors errors) {
+		Duration defaultLifetime = RefreshSettings.pick(own.getDefaultLifetime(), inherited.getDefaultLifetime(),
+				RefreshSettings.BUILT_IN.defaultLifetime());
+		Duration maxLifetime = RefreshSettings.pick(own.getMaxLifetime(), inherited.getMaxLifetime(),
+				RefreshSettings.BUILT_IN.maxLifetime());
+		if (defaultLifetime.compareTo(maxLifetime) <= 0) {
+			return;
+		}
+		if (own.getDefaultLifetime() != null) {
+			error(errors, prefix + ".default-lifetime", "(" + defaultLifetime + ") must not be longer than "
+					+ "refresh.max-lifetime (" + maxLifetime + "), the longest lifetime a token may have");
+		}
+		else {
+			error(errors, prefix + ".max-lifetime", "(" + maxLifetime + ") must not be shorter than "
+					+ "refresh.default-lifetime (" + defaultLifetime + "), the lifetime of tokens that state none");
+		}
 	}
 
 	private void validateRetry(String prefix, RetryProperties retry, Errors errors) {
@@ -232,6 +292,15 @@ class TokenPropertiesValidator {
 	private void positive(String property, @Nullable Duration value, Errors errors) {
 		if (value != null && (value.isNegative() || value.isZero())) {
 			error(errors, property, "must be a positive duration, such as 30s, not " + value);
+		}
+	}
+
+	/**
+	 * Token lifetimes are whole seconds ({@code expires_in}): a shorter one would be read as none at all.
+	 */
+	private void atLeastOneSecond(String property, @Nullable Duration value, Errors errors) {
+		if (value != null && value.compareTo(Duration.ofSeconds(1)) < 0) {
+			error(errors, property, "must be at least 1s, such as 5m, not " + value);
 		}
 	}
 

@@ -64,6 +64,15 @@ public class AesGcmTokenCipher implements TokenCipher {
 		}
 	}
 
+	/**
+	 * Whether a key id read from a stored value can be named in a log line: an altered value may point the id at
+	 * its own random bytes, or carry line breaks that would forge log lines.
+	 */
+	private static boolean printable(String keyId) {
+		return keyId.codePoints()
+			.noneMatch((c) -> Character.isISOControl(c) || c == 0xFFFD || c == 0x2028 || c == 0x2029);
+	}
+
 	@Override
 	public byte[] open(byte[] sealed, byte[] associatedData) {
 		if (sealed.length < 2 || sealed[0] != FORMAT) {
@@ -76,8 +85,9 @@ public class AesGcmTokenCipher implements TokenCipher {
 		String keyId = new String(sealed, 2, keyIdLength, StandardCharsets.UTF_8);
 		SecretKey key = this.keys.get(keyId);
 		if (key == null) {
-			throw new TamperedValueException("Stored value was encrypted with key '" + keyId
-					+ "', which is not among token.store.redis.encryption-keys");
+			throw new TamperedValueException("Stored value was encrypted with "
+					+ (printable(keyId) ? "key '" + keyId + "', which" : "a key id that")
+					+ " is not among token.store.redis.encryption-keys");
 		}
 		int nonceOffset = 2 + keyIdLength;
 		try {

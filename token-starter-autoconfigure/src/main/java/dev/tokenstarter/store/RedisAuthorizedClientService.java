@@ -13,6 +13,7 @@ import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 import org.redisson.api.RScript;
 import org.redisson.api.RedissonReactiveClient;
+import org.redisson.client.RedisException;
 import org.redisson.client.codec.StringCodec;
 import reactor.core.publisher.Mono;
 
@@ -126,13 +127,28 @@ public class RedisAuthorizedClientService implements ReactiveOAuth2AuthorizedCli
 			.readAllMap()
 			.timeout(this.timeout)
 			.doOnNext((entry) -> this.availability.succeeded())
-			.onErrorResume((ex) -> redisFailed("load", ex, Mono.empty()))
+			.onErrorResume((ex) -> wrongType(ex) ? notAnEntry(clientRegistrationId, Mono.empty())
+					: redisFailed("load", ex, Mono.empty()))
 			.flatMap((entry) -> {
-				if (entry.get(DATA) == null || entry.get(VERSION) == null) {
+				String storedVersion = entry.get(VERSION);
+				Long version = version(storedVersion);
+				if (storedVersion != null && version == null) {
+					// Not written by this starter, and not comparable: neither read nor replaced by a write-back,
+					// whose compare-and-set would fail on it again and again.
 					this.versions.remove(key);
+					logger.warn("Ignoring the stored token of registration '" + clientRegistrationId
+							+ "': its version is not a number");
+					return Mono.empty();
+				}
+				if (version != null) {
+					this.versions.put(key, version);
+				}
+				else {
+					this.versions.remove(key);
+				}
+				if (entry.get(DATA) == null || version == null) {
 					return writeBack(key, clientRegistrationId, principalName, null);
 				}
-				this.versions.put(key, Long.parseLong(entry.get(VERSION)));
 				return this.entries.decode(key, clientRegistrationId, principalName, entry.get(DATA))
 					.onErrorResume(TamperedValueException.class, (ex) -> {
 						logger.warn("Ignoring the stored token of registration '" + clientRegistrationId + "': "
@@ -171,7 +187,8 @@ public class RedisAuthorizedClientService implements ReactiveOAuth2AuthorizedCli
 					clientRegistrationId, principalName)
 			.timeout(this.timeout)
 			.doOnNext((result) -> this.availability.succeeded())
-			.onErrorResume((ex) -> redisFailed("remove", ex, Mono.just(0L)))
+			.onErrorResume((ex) -> wrongType(ex) ? notAnEntry(clientRegistrationId, Mono.just(0L))
+					: redisFailed("remove", ex, Mono.just(0L)))
 			.then();
 	}
 
@@ -185,6 +202,9 @@ public class RedisAuthorizedClientService implements ReactiveOAuth2AuthorizedCli
 			.timeout(this.timeout)
 			.doOnNext((version) -> this.availability.succeeded())
 			.onErrorResume((ex) -> {
+				if (wrongType(ex)) {
+					return notAnEntry(registrationId, Mono.just(0L));
+				}
 				this.pendingWriteBacks.put(key, client);
 				return redisFailed("save", ex, Mono.just(0L));
 			})
@@ -246,6 +266,45 @@ public class RedisAuthorizedClientService implements ReactiveOAuth2AuthorizedCli
 			until = (refreshExpiry != null) ? refreshExpiry : until.plus(this.refreshTokenTimeToLive);
 		}
 		return Math.max(1000, Duration.between(now, until).toMillis());
+	}
+
+	/**
+	 * Reads a stored version: a number this starter's scripts wrote, or null when there is none or it is no
+	 * version at all.
+	 */
+	private static @Nullable Long version(@Nullable String stored) {
+		if (stored == null) {
+			return null;
+		}
+		try {
+			long version = Long.parseLong(stored);
+			return (version >= 0) ? version : null;
+		}
+		catch (NumberFormatException ex) {
+			// Written by something other than this starter: the caller ignores the entry.
+			return null;
+		}
+	}
+
+	/**
+	 * Whether Redis refused a command for the type of the key: something other than this starter wrote a
+	 * string, list or other type where an entry belongs. Redis answered, so it is not down.
+	 */
+	private static boolean wrongType(Throwable failure) {
+		return failure instanceof RedisException && failure.getMessage() != null
+				&& failure.getMessage().startsWith("WRONGTYPE");
+	}
+
+	/**
+	 * Treats a key of another type as a missing entry that cannot be written either, instead of as a Redis
+	 * failure: that would take the instance off Redis for every key, and bring it back and off again on each
+	 * read of that key.
+	 */
+	private <T> Mono<T> notAnEntry(String registrationId, Mono<T> fallback) {
+		this.availability.succeeded();
+		logger.warn("Ignoring the stored token of registration '" + registrationId
+				+ "': its Redis key holds another type of value, written by something else");
+		return fallback;
 	}
 
 	private <T> Mono<T> redisFailed(String operation, Throwable failure, Mono<T> fallback) {

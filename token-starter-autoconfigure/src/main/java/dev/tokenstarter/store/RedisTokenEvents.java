@@ -113,14 +113,18 @@ public class RedisTokenEvents implements SmartLifecycle {
 
 	@SuppressWarnings("unchecked")
 	private void handle(String message) {
-		Map<String, Object> event;
+		Object parsed;
 		try {
-			event = JSON.readValue(message, Map.class);
+			parsed = JSON.readValue(message, Object.class);
 		}
 		catch (JacksonException ex) {
+			parsed = null;
+		}
+		if (!(parsed instanceof Map<?, ?> map)) {
 			logger.warn("Ignoring a malformed token change message");
 			return;
 		}
+		Map<String, Object> event = (Map<String, Object>) map;
 		String registrationId = text(event, "registrationId");
 		String principal = text(event, "principal");
 		if (this.instanceId.equals(event.get("instance")) || registrationId == null || principal == null) {
@@ -132,8 +136,15 @@ public class RedisTokenEvents implements SmartLifecycle {
 			return;
 		}
 		this.entries.decode(this.keys.entry(registrationId, principal), registrationId, principal, data)
-			.subscribe(this.onSaved, (ex) -> logger.warn(
-					"Ignoring a token change of registration '" + registrationId + "': " + ex.getMessage()));
+			.subscribe(this.onSaved, (ex) -> logger.warn("Ignoring a token change of registration '"
+					+ printable(registrationId) + "': " + ex.getMessage()));
+	}
+
+	/**
+	 * Anyone who can publish on the channel chooses the registration a message names: it is logged on one line.
+	 */
+	private static String printable(String text) {
+		return text.replaceAll("[\\p{Cntrl}\\u2028\\u2029]", "?");
 	}
 
 	private static @Nullable String text(Map<String, Object> event, String name) {

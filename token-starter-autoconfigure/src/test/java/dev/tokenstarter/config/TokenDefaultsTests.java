@@ -193,7 +193,7 @@ class TokenDefaultsTests {
 	void blankScopeInDefaultsFailsStartupNamingTheDefaults() {
 		this.runner.withPropertyValues("token.defaults.scopes[0]=read", "token.defaults.scopes[1]=a b")
 			.run((context) -> assertThat(report(context))
-				.contains("token.defaults.scopes must not contain blank scopes or scopes with spaces"));
+				.contains("token.defaults.scopes must hold RFC 6749 scope tokens"));
 	}
 
 	private static ClientRegistration registration(AssertableApplicationContext context, String name) {

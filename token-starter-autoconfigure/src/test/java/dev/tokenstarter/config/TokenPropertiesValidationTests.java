@@ -18,6 +18,7 @@ import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.context.annotation.Configuration;
 
 import dev.tokenstarter.autoconfigure.TokenEngineAutoConfiguration;
+import dev.tokenstarter.autoconfigure.TokenPropertiesAutoConfiguration;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatException;
@@ -49,7 +50,7 @@ class TokenPropertiesValidationTests {
 				Arguments.of(P + "retry.timeout=0s", P + "retry.timeout must be a positive duration"),
 				Arguments.of(P + "unauthorized-statuses=200", P + "unauthorized-statuses must hold HTTP error statuses"),
 				Arguments.of("token.defaults.refresh.default-lifetime=-1m",
-						"token.defaults.refresh.default-lifetime must be a positive duration"),
+						"token.defaults.refresh.default-lifetime must be at least 1s"),
 				Arguments.of("token.scheduler.interval=0s", "token.scheduler.interval must be a positive duration"),
 				Arguments.of(P + "type=wso2", P + "username is required for grant-type password"),
 				Arguments.of(P + "grant-type=password", P + "password is required for grant-type password"),
@@ -60,7 +61,14 @@ class TokenPropertiesValidationTests {
 				Arguments.of(P + "account-id=abc", P + "type must be nomba to use account-id"),
 				Arguments.of(P + "issuer-uri=realms/x", P + "issuer-uri must be an absolute http or https URL"),
 				Arguments.of(P + "client-authentication=tls_client_auth",
-						P + "ssl-bundle is required for client-authentication tls_client_auth"));
+						P + "ssl-bundle is required for client-authentication tls_client_auth"),
+				Arguments.of(P + "headers.X-Tenant=a\r\nInjected: yes",
+						P + "headers.X-Tenant must not contain control characters (line breaks"),
+				Arguments.of("token.defaults.headers.X-Source=a\u0000b",
+						"token.defaults.headers.X-Source must not contain control characters"),
+				Arguments.of(P + "headers[X Tenant]=t1", P + "headers[X Tenant] is not a header name"),
+				Arguments.of(P + "scopes=read,caf\u00e9", P + "scopes must hold RFC 6749 scope tokens"),
+				Arguments.of("token.defaults.scopes=quote\"d", "token.defaults.scopes must hold RFC 6749 scope tokens"));
 	}
 
 	@ParameterizedTest(name = "{0}")
@@ -73,6 +81,65 @@ class TokenPropertiesValidationTests {
 			assertThat(analysis.getDescription()).contains(expected).doesNotContain("s3cr3t-value");
 			assertThat(analysis.getAction()).contains("application configuration");
 		});
+	}
+
+	/**
+	 * A token without a stated lifetime is kept for default-lifetime, which must then be a lifetime the provider
+	 * could have stated: whole seconds (expires_in is in seconds), and no longer than max-lifetime.
+	 */
+	static Stream<Arguments> inconsistentLifetimes() {
+		return Stream.of(
+				Arguments.of(new String[] { P + "refresh.default-lifetime=2h", P + "refresh.max-lifetime=1h" },
+						P + "refresh.default-lifetime (PT2H) must not be longer than refresh.max-lifetime (PT1H)"),
+				Arguments.of(new String[] { "token.defaults.refresh.default-lifetime=40d" },
+						"token.defaults.refresh.default-lifetime (PT960H) must not be longer than refresh.max-lifetime (PT720H)"),
+				Arguments.of(new String[] { "token.defaults.refresh.max-lifetime=1m" },
+						"token.defaults.refresh.max-lifetime (PT1M) must not be shorter than refresh.default-lifetime (PT5M)"),
+				Arguments.of(new String[] { "token.defaults.refresh.max-lifetime=1h", P + "refresh.default-lifetime=2h" },
+						P + "refresh.default-lifetime (PT2H) must not be longer than refresh.max-lifetime (PT1H)"),
+				Arguments.of(new String[] { P + "refresh.max-lifetime=500ms" },
+						P + "refresh.max-lifetime must be at least 1s"),
+				Arguments.of(new String[] { "token.defaults.refresh.default-lifetime=999ms" },
+						"token.defaults.refresh.default-lifetime must be at least 1s"));
+	}
+
+	@ParameterizedTest(name = "{0}")
+	@MethodSource("inconsistentLifetimes")
+	void aLifetimeNoTokenCouldStateFailsStartupNamingTheProperty(String[] settings, String expected) {
+		this.runner.withPropertyValues(settings).run((context) -> {
+			assertThat(context).hasFailed();
+			FailureAnalysis analysis = new TokenPropertiesFailureAnalyzer().analyze(context.getStartupFailure());
+			assertThat(analysis).isNotNull();
+			assertThat(analysis.getDescription()).contains(expected);
+		});
+	}
+
+	@Test
+	void valuesOfTheWrongTypeAreReportedWithEveryOtherWrongProperty() {
+		this.runner.withConfiguration(AutoConfigurations.of(TokenPropertiesAutoConfiguration.class))
+			.withPropertyValues(P + "type=keycloak", P + "retry.max-attempts=x", "token.defaults.jitter=0.1",
+				"token.defaults.unauthorized-statuses=401,abc", P + "refresh.expiry-margin=soon", P + "client-id=",
+				"token.defaults.refresh.jitter=2").run((context) -> {
+					assertThat(context).hasFailed();
+					FailureAnalysis analysis = new TokenPropertiesFailureAnalyzer().analyze(context.getStartupFailure());
+					assertThat(analysis).isNotNull();
+					assertThat(analysis.getDescription()).contains(
+							P + "type is 'keycloak', not one of oauth2, wso2, nomba",
+							P + "retry.max-attempts is 'x', not a whole number",
+							"token.defaults.unauthorized-statuses is '401,abc', not a list of whole numbers",
+							P + "refresh.expiry-margin is 'soon', not a duration (such as 30s or 5m)",
+							"token.defaults.jitter is unknown", P + "client-id is required",
+							"token.defaults.refresh.jitter must be at least 0 and less than 1")
+						.doesNotContain("s3cr3t-value");
+				});
+	}
+
+	@Test
+	void lifetimesSetApartButConsistentStart() {
+		this.runner
+			.withPropertyValues("token.defaults.refresh.max-lifetime=2h", P + "refresh.default-lifetime=2h",
+					"token.defaults.refresh.default-lifetime=1500ms")
+			.run((context) -> assertThat(context).hasNotFailed());
 	}
 
 	@Test
@@ -91,13 +158,13 @@ class TokenPropertiesValidationTests {
 	@Test
 	void unknownTypeFailsStartupListingTheAllowedValues(CapturedOutput output) {
 		assertThatException().isThrownBy(() -> start(P + "type=keycloak"));
-		assertThat(output).contains("token.providers.acme.type", "keycloak", "OAUTH2");
+		assertThat(output).contains("token.providers.acme.type is 'keycloak', not one of oauth2, wso2, nomba");
 	}
 
 	@Test
 	void unknownGrantFailsStartupListingTheAllowedValues(CapturedOutput output) {
 		assertThatException().isThrownBy(() -> start(P + "grant-type=implicit"));
-		assertThat(output).contains("token.providers.acme.grant-type", "implicit", "CLIENT_CREDENTIALS");
+		assertThat(output).contains("token.providers.acme.grant-type is 'implicit', not one of client_credentials, password");
 	}
 
 	@Test
