@@ -61,7 +61,7 @@ class TokenConfigurationFuzzTests {
 	@BeforeEach
 	void stubProvider() {
 		provider.stubFor(any(anyUrl()).willReturn(token("T", 3600)));
-		provider.stubFor(post(urlPathEqualTo(ProviderEndpoints.NOMBA_ISSUE_PATH))
+		provider.stubFor(post(urlPathEqualTo(NombaDialect.ISSUE_PATH))
 			.willReturn(json("{\"code\":\"00\",\"description\":\"Success\",\"data\":{\"access_token\":\"N\","
 					+ "\"expiresAt\":\"" + Instant.now().plusSeconds(1800) + "\"}}")));
 	}

@@ -241,7 +241,7 @@ final class TokenConfigurations {
 				}
 			}
 			else if (baseUrl != null) {
-				tokenUri = baseUrl + ProviderEndpoints.NOMBA_ISSUE_PATH;
+				tokenUri = baseUrl + NombaDialect.ISSUE_PATH;
 			}
 			if (mistake(4)) {
 				issuer = true;
