@@ -8,12 +8,15 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.http.client.autoconfigure.HttpClientProperties;
 import org.springframework.boot.http.client.autoconfigure.service.HttpServiceClientProperties;
+import org.springframework.boot.http.client.HttpClientSettings;
 import org.springframework.boot.ssl.SslBundle;
 import org.springframework.core.annotation.MergedAnnotations;
 import org.springframework.core.annotation.MergedAnnotations.SearchStrategy;
 import org.springframework.security.oauth2.client.annotation.ClientRegistrationId;
+import org.springframework.security.oauth2.client.web.client.ClientRegistrationIdProcessor;
 import org.springframework.util.Assert;
 import org.springframework.util.StringUtils;
+import org.springframework.web.service.invoker.HttpServiceProxyFactory;
 import org.springframework.web.service.registry.HttpServiceGroup;
 
 /**
@@ -108,6 +111,55 @@ final class TokenHttpServiceGroups {
 
 	TokenClients clients() {
 		return this.clients;
+	}
+
+	/**
+	 * Does to one group what the starter does to groups, through its client kind's builder.
+	 * @param group the group
+	 * @param factory the group's proxy factory
+	 * @param client the group's client builder, as its kind takes each step
+	 */
+	void configure(HttpServiceGroup group, HttpServiceProxyFactory.Builder factory, GroupClient client) {
+		String provider = provider(group);
+		boolean namesRegistrations = namesRegistrations(group);
+		if (namesRegistrations) {
+			factory.httpRequestValuesProcessor(ClientRegistrationIdProcessor.DEFAULT_INSTANCE);
+		}
+		if (provider == null) {
+			if (namesRegistrations) {
+				client.serveSelectedRegistrations();
+			}
+			return;
+		}
+		client.serveProvider(provider);
+		String baseUrl = baseUrl(group, provider);
+		if (baseUrl != null) {
+			client.baseUrl(baseUrl);
+		}
+		SslBundle sslBundle = sslBundle(group, provider);
+		if (sslBundle != null) {
+			ApplicationHttpClients httpClients = this.clients.httpClients();
+			client.httpClient(httpClients.groupSettings(properties(group)).withSslBundle(sslBundle));
+		}
+	}
+
+	/**
+	 * The steps a group's client builder takes, in the terms of its kind ({@code RestClient} or
+	 * {@code WebClient}).
+	 */
+	interface GroupClient {
+
+		/** Adds the token step that serves the registration each call names. */
+		void serveSelectedRegistrations();
+
+		/** Adds the provider's token step. */
+		void serveProvider(String provider);
+
+		void baseUrl(String baseUrl);
+
+		/** Replaces the client's HTTP client with one built from these settings. */
+		void httpClient(HttpClientSettings settings);
+
 	}
 
 }

@@ -2,8 +2,7 @@ package dev.tokenstarter.client;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.http.client.autoconfigure.service.HttpServiceClientProperties;
-import org.springframework.boot.ssl.SslBundle;
-import org.springframework.security.oauth2.client.web.client.ClientRegistrationIdProcessor;
+import org.springframework.boot.http.client.HttpClientSettings;
 import org.springframework.web.client.RestClient;
 import org.springframework.web.client.support.RestClientHttpServiceGroupConfigurer;
 import org.springframework.web.service.invoker.HttpServiceProxyFactory;
@@ -44,28 +43,30 @@ public final class TokenRestClientHttpServiceGroupConfigurer implements RestClie
 	}
 
 	private void configure(HttpServiceGroup group, RestClient.Builder client, HttpServiceProxyFactory.Builder factory) {
-		String provider = this.groups.provider(group);
-		boolean namesRegistrations = this.groups.namesRegistrations(group);
-		if (namesRegistrations) {
-			factory.httpRequestValuesProcessor(ClientRegistrationIdProcessor.DEFAULT_INSTANCE);
-		}
-		if (provider == null) {
-			if (namesRegistrations) {
-				client.requestInterceptor(this.groups.clients().selectingInterceptor());
+		TokenClients clients = this.groups.clients();
+		this.groups.configure(group, factory, new TokenHttpServiceGroups.GroupClient() {
+
+			@Override
+			public void serveSelectedRegistrations() {
+				client.requestInterceptor(clients.selectingInterceptor());
 			}
-			return;
-		}
-		client.requestInterceptor(this.groups.clients().interceptor(provider));
-		String baseUrl = this.groups.baseUrl(group, provider);
-		if (baseUrl != null) {
-			client.baseUrl(baseUrl);
-		}
-		SslBundle sslBundle = this.groups.sslBundle(group, provider);
-		if (sslBundle != null) {
-			ApplicationHttpClients httpClients = this.groups.clients().httpClients();
-			client.requestFactory(httpClients
-				.requestFactory(httpClients.groupSettings(this.groups.properties(group)).withSslBundle(sslBundle)));
-		}
+
+			@Override
+			public void serveProvider(String provider) {
+				client.requestInterceptor(clients.interceptor(provider));
+			}
+
+			@Override
+			public void baseUrl(String baseUrl) {
+				client.baseUrl(baseUrl);
+			}
+
+			@Override
+			public void httpClient(HttpClientSettings settings) {
+				client.requestFactory(clients.httpClients().requestFactory(settings));
+			}
+
+		});
 	}
 
 }
