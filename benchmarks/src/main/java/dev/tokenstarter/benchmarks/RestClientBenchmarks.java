@@ -64,6 +64,11 @@ public abstract class RestClientBenchmarks {
 	}
 
 	@Benchmark
+	public ResponseEntity<Void> staticHeaderWithKeyAttribute(WithStaticHeader state, KeyCursor cursor) {
+		return InstantRequestFactory.call(state.client, cursor.next());
+	}
+
+	@Benchmark
 	public ResponseEntity<Void> tokenStarterKeyed(WithKeyedTokenStarter state, KeyCursor cursor) {
 		return InstantRequestFactory.call(state.client, cursor.next());
 	}

@@ -64,6 +64,11 @@ public abstract class WebClientBenchmarks {
 	}
 
 	@Benchmark
+	public ResponseEntity<Void> staticHeaderWithKeyAttribute(WithStaticHeader state, KeyCursor cursor) {
+		return InstantExchange.call(state.client, cursor.next());
+	}
+
+	@Benchmark
 	public ResponseEntity<Void> tokenStarterKeyed(WithKeyedTokenStarter state, KeyCursor cursor) {
 		return InstantExchange.call(state.client, cursor.next());
 	}

@@ -10,6 +10,7 @@ import java.util.function.Function;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Policy;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.util.Assert;
@@ -24,6 +25,9 @@ final class KeyStates {
 	private final Map<String, KeyState> applications = new ConcurrentHashMap<>();
 
 	private final Cache<TokenKey, KeyState> keyed;
+
+	/** Reads without telling the eviction policy: the hot path tells it once a second per key, in {@link #touch}. */
+	private final Policy<TokenKey, KeyState> quietly;
 
 	/** Keyed states by where their token is stored, for the store's change messages. */
 	private final Map<String, KeyState> keyedByStoreId = new ConcurrentHashMap<>();
@@ -47,13 +51,26 @@ final class KeyStates {
 			.<TokenKey, KeyState>evictionListener(
 					(key, state, cause) -> this.keyedByStoreId.remove(state.storeId(), state))
 			.build();
+		this.quietly = this.keyed.policy();
 	}
 
 	/**
 	 * Returns the state of a key, or null when it is not held. The hot path: no allocation.
 	 */
 	@Nullable KeyState find(TokenKey key) {
-		return key.isApplication() ? this.applications.get(key.registrationId()) : this.keyed.getIfPresent(key);
+		return key.isApplication() ? this.applications.get(key.registrationId())
+				: this.quietly.getIfPresentQuietly(key);
+	}
+
+	/**
+	 * Tells the eviction policy that a key was used: its idle time starts again and it counts as recently used.
+	 * Called at most once a second per key (when its token's last-use time moves), which keeps the policy's
+	 * bookkeeping off every call.
+	 */
+	void touch(TokenKey key) {
+		if (!key.isApplication()) {
+			this.keyed.getIfPresent(key);
+		}
 	}
 
 	/**
@@ -104,6 +121,7 @@ final class KeyStates {
 	 * Returns how many keys other than application keys are held.
 	 */
 	long keyedCount() {
+		this.keyed.cleanUp();
 		return this.keyed.estimatedSize();
 	}
 

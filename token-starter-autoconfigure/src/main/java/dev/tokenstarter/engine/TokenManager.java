@@ -144,6 +144,7 @@ public class TokenManager
 			long now = this.clock.millis();
 			if (now - current.lastUsedMillis() >= LAST_USE_RESOLUTION_MILLIS) {
 				current.markUsed(now);
+				this.states.touch(state.key());
 			}
 			if (current.isFreshAt(now)) {
 				this.observer.lookup(registrationId, TokenObserver.Lookup.HIT);
