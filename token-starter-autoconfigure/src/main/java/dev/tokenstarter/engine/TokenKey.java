@@ -118,13 +118,6 @@ public final class TokenKey {
 		return this.principal == null && this.scopes.isEmpty() && this.parameters.isEmpty();
 	}
 
-	/**
-	 * Whether the token is asked for with the provider's configured scopes and parameters.
-	 */
-	boolean hasDefaultRequest() {
-		return this.scopes.isEmpty() && this.parameters.isEmpty();
-	}
-
 	@Override
 	public boolean equals(@Nullable Object other) {
 		if (this == other) {
