@@ -1,17 +1,27 @@
 package dev.tokenstarter.engine;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Whether one provider's token may be renewed because its API rejected it. A rejection is renewed, and the request
  * retried, unless a retry with a renewed token was itself rejected within the provider's cooldown: the API then
  * refuses even newly issued tokens (wrong audience, scopes or token type), and renewing on every 401 would make
  * every call a token request. Revocations, however often they come, are renewed as long as the renewed token is
  * accepted. Refusals are reported once until the API accepts a renewed token again.
+ *
+ * <p>A caller that does not retry (Spring Security's {@code OAuth2ClientHttpRequestInterceptor} only reports the
+ * rejection) never says whether the renewed token was accepted. For it, a token obtained to replace a rejected one
+ * and rejected itself within the cooldown tells the same: the API refuses even newly issued tokens.
  */
 final class RejectionRenewals {
 
 	private long refusingUntilMillis;
 
 	private boolean refusalReported;
+
+	private @Nullable ManagedToken replacement;
+
+	private long replacedAtMillis;
 
 	/**
 	 * Whether a rejection may be renewed now.
@@ -25,6 +35,25 @@ final class RejectionRenewals {
 	 */
 	synchronized void renewedTokenRejected(long nowMillis, long cooldownMillis) {
 		this.refusingUntilMillis = nowMillis + cooldownMillis;
+		this.replacement = null;
+	}
+
+	/**
+	 * A rejected token was replaced by a renewal.
+	 */
+	synchronized void replaced(ManagedToken token, long nowMillis) {
+		this.replacement = token;
+		this.replacedAtMillis = nowMillis;
+	}
+
+	/**
+	 * Whether a rejected token is the replacement of a rejected one, rejected within the cooldown after it was
+	 * obtained. A later rejection is a revocation like any other: the token was accepted meanwhile.
+	 */
+	synchronized boolean replacementRejected(ManagedToken rejected, long nowMillis, long cooldownMillis) {
+		ManagedToken replaced = this.replacement;
+		return replaced != null && replaced.hasValue(rejected.tokenValue())
+				&& nowMillis - this.replacedAtMillis < cooldownMillis;
 	}
 
 	/**
@@ -49,6 +78,7 @@ final class RejectionRenewals {
 	synchronized void accepted() {
 		this.refusingUntilMillis = 0;
 		this.refusalReported = false;
+		this.replacement = null;
 	}
 
 }

@@ -131,7 +131,9 @@ public final class TokenAuthorizedClientManager implements OAuth2AuthorizedClien
 	 * thread for that registration, or, when this thread was handed none (the rejection is reported away from the
 	 * call, as a reactive filter may), the application token held now. The rejected token is no longer served and
 	 * its renewal starts at once, so the next call gets a new token; a token that was already replaced is left
-	 * alone. The call that was rejected does not wait for the renewal.
+	 * alone. The call that was rejected does not wait for the renewal. When the renewed token is rejected too
+	 * within the provider's {@code failure-cooldown}, the engine stops renewing for the cooldown: an API that
+	 * refuses even new tokens would otherwise cost a token request per call.
 	 * @param registrationId the registration's id
 	 */
 	void rejected(String registrationId) {

@@ -168,8 +168,9 @@ public class TokenManager
 	/**
 	 * {@inheritDoc}
 	 * <p>When a request retried with a renewed token was rejected too within the provider's
-	 * {@code failure-cooldown}, the API refuses even newly issued tokens: then only the store is read again, never
-	 * the provider, and the result is empty unless it holds a newer token.
+	 * {@code failure-cooldown}, or a token obtained to replace a rejected one is rejected within it, the API refuses
+	 * even newly issued tokens: then only the store is read again, never the provider, and the result is empty
+	 * unless it holds a newer token.
 	 */
 	@Override
 	public Mono<ManagedToken> replaceRejected(TokenKey key, ManagedToken rejected) {
@@ -179,13 +180,18 @@ public class TokenManager
 			if (current != null && !current.hasValue(rejected.tokenValue()) && current.isUsableAt(now)) {
 				return current.asMono();
 			}
+			long cooldownMillis = state.settings().refresh().failureCooldown().toMillis();
+			if (state.rejections().replacementRejected(rejected, now, cooldownMillis)) {
+				state.rejections().renewedTokenRejected(now, cooldownMillis);
+			}
 			if (this.renewals.coordinationLost(state)) {
 				state.sessionBudget().rejected(now);
 			}
 			else if (state.inFlight().get() == null && !mayRenewRejected(state, now)) {
 				return this.renewals.freshFromStore(state, rejected.tokenValue());
 			}
-			return awaitRenewal(state, Renewal.rejected(rejected.tokenValue()), null);
+			return awaitRenewal(state, Renewal.rejected(rejected.tokenValue()), null)
+				.doOnNext((replacement) -> state.rejections().replaced(replacement, this.clock.millis()));
 		});
 	}
 

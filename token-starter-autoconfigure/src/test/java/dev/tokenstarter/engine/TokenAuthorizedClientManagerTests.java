@@ -1,5 +1,6 @@
 package dev.tokenstarter.engine;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -34,6 +35,7 @@ import dev.tokenstarter.test.TokenStubs;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.containing;
+import static com.github.tomakehurst.wiremock.client.WireMock.get;
 import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.notContaining;
 import static com.github.tomakehurst.wiremock.client.WireMock.ok;
@@ -63,8 +65,9 @@ class TokenAuthorizedClientManagerTests {
 	@RegisterExtension
 	static final WireMockExtension server = EngineTestSupport.provider();
 
-	private final ApplicationContextRunner runner = EngineTestSupport
-		.runner(server, MutableClock.startingNow(), "acme")
+	private final MutableClock clock = MutableClock.startingNow();
+
+	private final ApplicationContextRunner runner = EngineTestSupport.runner(server, this.clock, "acme")
 		.withConfiguration(AutoConfigurations.of(TokenAuthorizedClientManagerAutoConfiguration.class));
 
 	@Test
@@ -214,6 +217,49 @@ class TokenAuthorizedClientManagerTests {
 			assertThat(Threads.runTogether(calls)).hasSize(50).containsOnly("hello");
 			// A rejection reported after the token was renewed is of the old token: it must not renew the new one.
 			assertThat(count(server, tokenRequests())).isEqualTo(2);
+		});
+	}
+
+	@Test
+	void anApiThatRefusesEvenNewTokensThroughSpringsInterceptorIsNotSentATokenRequestPerCall() {
+		inSequence(server, TokenStubs::tokenRequest, token("T1", 300), token("T2", 300), token("T3", 300),
+				token("T4", 300));
+		server.stubFor(get(urlPathEqualTo(API_PATH))
+			.willReturn(unauthorized()));
+		this.runner.withPropertyValues("token.providers.acme.refresh.failure-cooldown=1h").run((context) -> {
+			RestClient api = springRestClient(context);
+			for (int i = 0; i < 10; i++) {
+				assertThatExceptionOfType(HttpClientErrorException.Unauthorized.class).isThrownBy(() -> api.get()
+					.uri(API_PATH)
+					.attributes(clientRegistrationId("acme"))
+					.retrieve()
+					.body(String.class));
+			}
+			// T1 rejected, renewed as T2, which was rejected too: the API refuses even new tokens, so the
+			// rejections of the cooldown renew nothing.
+			assertThat(count(server, tokenRequests())).isEqualTo(2);
+		});
+	}
+
+	@Test
+	void aReplacementTokenRevokedAfterTheCooldownIsRenewedLikeAnyOther() {
+		inSequence(server, TokenStubs::tokenRequest, token("T1", 3600), token("T2", 3600), token("T3", 3600));
+		server.stubFor(apiWith("T1").willReturn(unauthorized()));
+		server.stubFor(apiWith("T2").willReturn(ok("hello")));
+		server.stubFor(apiWith("T3").willReturn(ok("hello again")));
+		this.runner.withPropertyValues("token.providers.acme.refresh.failure-cooldown=1m").run((context) -> {
+			RestClient api = springRestClient(context);
+			assertThatExceptionOfType(HttpClientErrorException.Unauthorized.class).isThrownBy(
+					() -> api.get().uri(API_PATH).attributes(clientRegistrationId("acme")).retrieve().body(String.class));
+			assertThat(api.get().uri(API_PATH).attributes(clientRegistrationId("acme")).retrieve().body(String.class))
+				.isEqualTo("hello");
+			this.clock.advance(Duration.ofMinutes(2));
+			server.stubFor(apiWith("T2").willReturn(unauthorized()));
+			assertThatExceptionOfType(HttpClientErrorException.Unauthorized.class).isThrownBy(
+					() -> api.get().uri(API_PATH).attributes(clientRegistrationId("acme")).retrieve().body(String.class));
+			assertThat(api.get().uri(API_PATH).attributes(clientRegistrationId("acme")).retrieve().body(String.class))
+				.isEqualTo("hello again");
+			assertThat(count(server, tokenRequests())).isEqualTo(3);
 		});
 	}
 
