@@ -12,6 +12,7 @@ import reactor.core.publisher.Mono;
 
 import org.springframework.core.io.buffer.DataBufferUtils;
 import org.springframework.http.HttpHeaders;
+import org.springframework.security.oauth2.client.OAuth2AuthorizedClient;
 import org.springframework.util.Assert;
 import org.springframework.web.reactive.function.BodyExtractors;
 import org.springframework.web.reactive.function.client.ClientRequest;
@@ -35,11 +36,19 @@ import dev.tokenstarter.grant.BodyBytes;
  * {@code @ClientRegistrationId} (the request attribute of {@code ClientRegistrationIdProcessor}): a provider the
  * engine serves is then used for that request instead of the filter's own, and the attribute is removed so that
  * a Spring Security filter further down the chain leaves the request alone. A registration the engine does not
- * serve is left to Spring Security: the request goes on untouched.
+ * serve is left to Spring Security: the request goes on untouched. An {@code OAuth2AuthorizedClient} set with
+ * Spring's {@code oauth2AuthorizedClient(...)} names its registration the same way; the request is sent with the
+ * engine's token of that registration, which the engine keeps renewed, rather than with the client's own.
  */
 public final class TokenExchangeFilterFunction implements ExchangeFilterFunction {
 
 	private static final Log logger = LogFactory.getLog(TokenExchangeFilterFunction.class);
+
+	/**
+	 * The request attribute of Spring Security's {@code ServerOAuth2AuthorizedClientExchangeFilterFunction} and
+	 * {@code ServletOAuth2AuthorizedClientExchangeFilterFunction} for an authorized client chosen by the caller.
+	 */
+	private static final String AUTHORIZED_CLIENT_ATTRIBUTE = OAuth2AuthorizedClient.class.getName();
 
 	private final TokenManager tokenManager;
 
@@ -77,7 +86,7 @@ public final class TokenExchangeFilterFunction implements ExchangeFilterFunction
 
 	@Override
 	public Mono<ClientResponse> filter(ClientRequest request, ExchangeFunction next) {
-		String selected = (this.selectable != null) ? ProviderApis.selected(request.attributes()) : null;
+		String selected = (this.selectable != null) ? selected(request.attributes()) : null;
 		if (selected == null || (this.provider != null && selected.equals(this.provider.registrationId()))) {
 			return (this.provider != null) ? exchange(request, next, this.provider) : next.exchange(request);
 		}
@@ -138,7 +147,30 @@ public final class TokenExchangeFilterFunction implements ExchangeFilterFunction
 		return ClientRequest.from(request).headers((headers) -> {
 			api.addHeaders(headers);
 			headers.set(HttpHeaders.AUTHORIZATION, token.authorizationHeaderValue());
-		}).attributes(ProviderApis::hideSelection).build();
+		}).attributes(TokenExchangeFilterFunction::hideSelection).build();
+	}
+
+	/**
+	 * Returns the registration a request names: with {@code @ClientRegistrationId}, or with the
+	 * {@code OAuth2AuthorizedClient} it carries for Spring Security's exchange filters
+	 * ({@code oauth2AuthorizedClient(...)}), whose registration then chooses the provider as the id would.
+	 */
+	private static @Nullable String selected(Map<String, Object> attributes) {
+		String named = ProviderApis.selected(attributes);
+		if (named != null) {
+			return named;
+		}
+		return (attributes.get(AUTHORIZED_CLIENT_ATTRIBUTE) instanceof OAuth2AuthorizedClient client)
+				? client.getClientRegistration().getRegistrationId() : null;
+	}
+
+	/**
+	 * Removes what named the registration, so that Spring Security's exchange filter further down the chain
+	 * leaves the request alone instead of putting the authorized client's own token back on it.
+	 */
+	private static void hideSelection(Map<String, Object> attributes) {
+		ProviderApis.hideSelection(attributes);
+		attributes.remove(AUTHORIZED_CLIENT_ATTRIBUTE);
 	}
 
 }
