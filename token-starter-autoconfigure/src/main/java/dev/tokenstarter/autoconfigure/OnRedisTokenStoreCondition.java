@@ -1,5 +1,8 @@
 package dev.tokenstarter.autoconfigure;
 
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.boot.autoconfigure.condition.ConditionOutcome;
 import org.springframework.boot.autoconfigure.condition.SpringBootCondition;
 import org.springframework.boot.context.properties.bind.Bindable;
@@ -7,15 +10,23 @@ import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.context.annotation.ConditionContext;
 import org.springframework.core.env.Environment;
 import org.springframework.core.type.AnnotatedTypeMetadata;
+import org.springframework.util.ClassUtils;
 
 /**
  * The Redis store is used when {@code token.store.type=redis}, or when the type is not set and a Redis
- * connection is configured.
+ * connection is configured: by {@code spring.data.redis.*}, or by a {@code DataRedisConnectionDetails} bean of the
+ * application's (what a Testcontainers or Docker Compose service connection declares). Spring Boot's own bean of
+ * that type, made from the properties whenever Spring Data Redis is present, says nothing by itself.
  */
 class OnRedisTokenStoreCondition extends SpringBootCondition {
 
 	private static final String[] CONNECTION_PROPERTIES = { "spring.data.redis.url", "spring.data.redis.host",
-			"spring.data.redis.port", "spring.data.redis.sentinel.master", "spring.data.redis.cluster.nodes" };
+			"spring.data.redis.port", "spring.data.redis.sentinel.master", "spring.data.redis.cluster.nodes",
+			"spring.data.redis.masterreplica.nodes" };
+
+	private static final String CONNECTION_DETAILS = "org.springframework.boot.data.redis.autoconfigure.DataRedisConnectionDetails";
+
+	private static final String PROPERTIES_CONNECTION_DETAILS = "org.springframework.boot.data.redis.autoconfigure.PropertiesDataRedisConnectionDetails";
 
 	@Override
 	public ConditionOutcome getMatchOutcome(ConditionContext context, AnnotatedTypeMetadata metadata) {
@@ -32,7 +43,27 @@ class OnRedisTokenStoreCondition extends SpringBootCondition {
 				return ConditionOutcome.match(property + " is set and token.store.type is not");
 			}
 		}
+		String serviceConnection = serviceConnection(context);
+		if (serviceConnection != null) {
+			return ConditionOutcome.match("connection details bean '" + serviceConnection
+					+ "' (a service connection) is defined and token.store.type is not set");
+		}
 		return ConditionOutcome.noMatch("no Redis connection configured and token.store.type is not set");
+	}
+
+	private static @Nullable String serviceConnection(ConditionContext context) {
+		ConfigurableListableBeanFactory beanFactory = context.getBeanFactory();
+		if (beanFactory == null || !ClassUtils.isPresent(CONNECTION_DETAILS, context.getClassLoader())) {
+			return null;
+		}
+		Class<?> type = ClassUtils.resolveClassName(CONNECTION_DETAILS, context.getClassLoader());
+		for (String name : beanFactory.getBeanNamesForType(type, true, false)) {
+			Class<?> beanType = beanFactory.getType(name, false);
+			if (beanType == null || !PROPERTIES_CONNECTION_DETAILS.equals(beanType.getName())) {
+				return name;
+			}
+		}
+		return null;
 	}
 
 }

@@ -9,6 +9,7 @@ import org.redisson.config.ClusterServersConfig;
 import org.redisson.config.Config;
 import org.redisson.config.ConstantDelay;
 import org.redisson.config.ReadMode;
+import org.redisson.config.ReplicatedServersConfig;
 import org.redisson.config.SentinelServersConfig;
 
 import org.springframework.boot.data.redis.autoconfigure.DataRedisConnectionDetails;
@@ -84,6 +85,14 @@ final class RedissonConfigFactory {
 			ClusterServersConfig servers = config.useClusterServers()
 				.setScanInterval(scanInterval(redis.getTimeout()))
 				.addNodeAddress(addresses(scheme, cluster.getNodes()));
+			applyCommon(masterOnly(servers), redis);
+		}
+		else if (details.getMasterReplica() != null) {
+			// Redisson finds the master among the nodes by their role and follows a promotion, as Lettuce does.
+			ReplicatedServersConfig servers = config.useReplicatedServers()
+				.setDatabase(properties.getDatabase())
+				.setScanInterval(scanInterval(redis.getTimeout()))
+				.addNodeAddress(addresses(scheme, details.getMasterReplica().getNodes()));
 			applyCommon(masterOnly(servers), redis);
 		}
 		else {

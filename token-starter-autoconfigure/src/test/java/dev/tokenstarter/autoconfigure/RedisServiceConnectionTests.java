@@ -1,0 +1,104 @@
+package dev.tokenstarter.autoconfigure;
+
+import java.time.Duration;
+import java.util.List;
+
+import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import org.springframework.boot.data.redis.autoconfigure.DataRedisConnectionDetails;
+import org.springframework.security.oauth2.client.ReactiveOAuth2AuthorizedClientService;
+
+import dev.tokenstarter.engine.TokenManager;
+import dev.tokenstarter.lock.RedissonTokenLock;
+import dev.tokenstarter.lock.TokenLock;
+import dev.tokenstarter.store.RedisAuthorizedClientService;
+import dev.tokenstarter.test.EngineTestSupport;
+import dev.tokenstarter.test.FleetTestSupport;
+import dev.tokenstarter.test.MutableClock;
+import dev.tokenstarter.test.RedisServer;
+
+import static dev.tokenstarter.test.TokenStubs.token;
+import static dev.tokenstarter.test.TokenStubs.tokenRequest;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The fleet follows the Redis connection wherever Spring Boot's {@link DataRedisConnectionDetails} says it is: a
+ * Testcontainers or Docker Compose service connection (a {@code DataRedisConnectionDetails} bean, here declared by
+ * hand, since these machines have no Docker) turns the Redis store on and wins over {@code spring.data.redis.*},
+ * and a master-replica connection is served by its master.
+ */
+class RedisServiceConnectionTests {
+
+	@RegisterExtension
+	static final WireMockExtension provider = EngineTestSupport.provider();
+
+	@Test
+	void aServiceConnectionAloneTurnsTheFleetOn() {
+		provider.stubFor(tokenRequest().willReturn(token("T1", 300)));
+		try (RedisServer redis = RedisServer.start()) {
+			FleetTestSupport.instance(provider, MutableClock.startingNow())
+				.withBean(DataRedisConnectionDetails.class, () -> standalone(redis))
+				.run((context) -> {
+					assertFleetOn(context.getBean(ReactiveOAuth2AuthorizedClientService.class),
+							context.getBean(TokenLock.class));
+					context.getBean(TokenManager.class).token("acme").block();
+					await().atMost(Duration.ofSeconds(10)).until(() -> !keys(redis).isEmpty());
+				});
+		}
+	}
+
+	@Test
+	void aServiceConnectionWinsOverTheConnectionProperties() {
+		provider.stubFor(tokenRequest().willReturn(token("T1", 300)));
+		try (RedisServer redis = RedisServer.start()) {
+			FleetTestSupport.instance(provider, MutableClock.startingNow(), "spring.data.redis.host=127.0.0.1",
+					"spring.data.redis.port=" + RedisServer.freePort())
+				.withBean(DataRedisConnectionDetails.class, () -> standalone(redis))
+				.run((context) -> {
+					context.getBean(TokenManager.class).token("acme").block();
+					await().atMost(Duration.ofSeconds(10)).until(() -> !keys(redis).isEmpty());
+				});
+		}
+	}
+
+	@Test
+	void aMasterReplicaConnectionTurnsTheFleetOnAndWritesToTheMaster() {
+		provider.stubFor(tokenRequest().willReturn(token("T1", 300)));
+		try (RedisServer master = RedisServer.start(); RedisServer replica = RedisServer.start()) {
+			replica.command("REPLICAOF", "127.0.0.1", Integer.toString(master.port()));
+			// The replica comes first: the store must find the master, not write to the first node named.
+			FleetTestSupport.instance(provider, MutableClock.startingNow(), "spring.data.redis.masterreplica.nodes="
+					+ "127.0.0.1:" + replica.port() + ",127.0.0.1:" + master.port())
+				.run((context) -> {
+					assertFleetOn(context.getBean(ReactiveOAuth2AuthorizedClientService.class),
+							context.getBean(TokenLock.class));
+					context.getBean(TokenManager.class).token("acme").block();
+					await().atMost(Duration.ofSeconds(10)).until(() -> !keys(master).isEmpty());
+				});
+		}
+	}
+
+	private static DataRedisConnectionDetails standalone(RedisServer redis) {
+		return new DataRedisConnectionDetails() {
+
+			@Override
+			public Standalone getStandalone() {
+				return Standalone.of("127.0.0.1", redis.port());
+			}
+
+		};
+	}
+
+	private static void assertFleetOn(ReactiveOAuth2AuthorizedClientService store, TokenLock lock) {
+		assertThat(store).isInstanceOf(RedisAuthorizedClientService.class);
+		assertThat(lock).isInstanceOf(RedissonTokenLock.class);
+	}
+
+	private static List<String> keys(RedisServer redis) {
+		return redis.command("KEYS", "*").stream().filter((key) -> !key.isBlank()).toList();
+	}
+
+}
