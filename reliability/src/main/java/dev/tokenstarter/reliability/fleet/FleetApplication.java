@@ -53,12 +53,22 @@ public class FleetApplication {
 					callers.start();
 				}
 				else if (command.equals("refresh")) {
-					context.getBean(TokenOperations.class).refresh(PROVIDER).block();
-					report.event("REFRESHED");
+					refresh(context.getBean(TokenOperations.class), report);
 				}
 			}
 			callers.stop();
 			report.event("STOPPED");
+		}
+	}
+
+	private static void refresh(TokenOperations operations, FleetReport report) {
+		try {
+			operations.refresh(PROVIDER).block();
+			report.event("REFRESHED");
+		}
+		catch (RuntimeException ex) {
+			// The runner decides what a failed renewal means for its experiment; this instance keeps running.
+			report.event("REFRESH_FAILED " + ex.getClass().getSimpleName());
 		}
 	}
 

@@ -73,15 +73,47 @@ final class Fleet implements AutoCloseable {
 
 	/**
 	 * Has each instance in turn renew the token as an operator would, so that every JVM has been through a token
-	 * request (class loading, first compilations, connections) like the instances of a fleet up for a while.
+	 * request (class loading, first compilations, connections) like the instances of a fleet up for a while. Each
+	 * must hold a token already: one that holds none takes the fleet's token from the store instead.
 	 */
 	void warmUp() {
 		for (FleetProcess instance : this.instances) {
-			int before = instance.events("REFRESHED").size();
+			int before = instance.events("REFRESHED").size() + instance.events("REFRESH_FAILED").size();
 			instance.send("refresh");
 			Polling.until(Duration.ofSeconds(30), instance.name() + " to renew its token",
-					() -> instance.events("REFRESHED").size() > before);
+					() -> instance.events("REFRESHED").size() + instance.events("REFRESH_FAILED").size() > before);
+			if (!instance.events("REFRESH_FAILED").isEmpty()) {
+				throw new IllegalStateException(instance.name() + " could not renew its token (see its log)");
+			}
 		}
+	}
+
+	/**
+	 * Starts the callers and brings the fleet to a steady state before a fault: every instance has served calls
+	 * and renewed once ({@link #warmUp()}).
+	 * @return when the steady state began: calls that failed before it are the JVMs' start, not the fault's
+	 */
+	long startSteady() {
+		startCalling();
+		Polling.until(Duration.ofSeconds(60), "every instance's first successful call",
+				() -> this.instances.stream()
+					.allMatch((instance) -> instance.events("CALL").stream().anyMatch((call) -> call.field(0).equals("ok"))));
+		warmUp();
+		return System.currentTimeMillis();
+	}
+
+	/**
+	 * Calls that failed before {@code millis}.
+	 */
+	long failedCallsBefore(long millis) {
+		return calls().stream().filter((call) -> !call.ok() && call.endMillis() < millis).count();
+	}
+
+	/**
+	 * Calls that failed from {@code millis} on.
+	 */
+	long failedCallsFrom(long millis) {
+		return calls().stream().filter((call) -> !call.ok() && call.endMillis() >= millis).count();
 	}
 
 	List<FleetProcess> instances() {

@@ -35,10 +35,7 @@ final class LockHolderKilled implements Experiment {
 				ApiStub api = new ApiStub(provider, 16)) {
 			try (Fleet fleet = Fleet.start(harness, name(), provider, api, List.of("spring.data.redis.url=" + redis.url()),
 					scale.instances(), scale.callers(), scale.pace())) {
-				fleet.startCalling();
-				Polling.until(Duration.ofSeconds(30), "every instance's first call",
-						() -> fleet.instances().stream().allMatch((instance) -> !instance.events("CALL").isEmpty()));
-				fleet.warmUp();
+				fleet.startSteady();
 				provider.holdNext(scale.hold());
 				long revoked = System.currentTimeMillis();
 				int lastRevoked = provider.revokeAll();

@@ -152,6 +152,10 @@ final class ProviderStub implements AutoCloseable {
 		return this.failures.get();
 	}
 
+	long lastIssueMillis() {
+		return this.tokens.values().stream().mapToLong(Issued::issuedMillis).max().orElse(0);
+	}
+
 	long firstIssueMillis() {
 		return this.tokens.values().stream().mapToLong(Issued::issuedMillis).min().orElse(0);
 	}

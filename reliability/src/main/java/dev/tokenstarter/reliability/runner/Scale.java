@@ -23,12 +23,20 @@ record Scale(String name, int instances, int callers, Duration pace, Duration li
 		Duration redisStop, Duration clockOffset, Duration clockLifetime, int lifetimes, int revokeCallers,
 		Duration revokePace) {
 
+	/**
+	 * The renewals the built-in refresh settings call for in {@code millis}: one per 72.5 % of a lifetime (stale
+	 * a quarter of the lifetime before expiry, moved earlier by up to a tenth of that quarter by jitter).
+	 */
+	static long renewalsDue(long millis, Duration lifetime) {
+		return (long) Math.floor(millis / (0.725 * lifetime.toMillis()));
+	}
+
 	static final Scale FULL = new Scale("full", 3, 10, Duration.ofMillis(100), Duration.ofSeconds(30),
 			Duration.ofSeconds(5), Duration.ofSeconds(10), Duration.ofSeconds(30), Duration.ofSeconds(30),
 			Duration.ofSeconds(60), 4, 200, Duration.ofSeconds(1));
 
-	static final Scale SHORT = new Scale("short", 3, 3, Duration.ofMillis(100), Duration.ofSeconds(12),
-			Duration.ofSeconds(3), Duration.ofSeconds(6), Duration.ofSeconds(8), Duration.ofSeconds(10),
-			Duration.ofSeconds(20), 3, 50, Duration.ofMillis(500));
+	static final Scale SHORT = new Scale("short", 2, 3, Duration.ofMillis(100), Duration.ofSeconds(12),
+			Duration.ofSeconds(3), Duration.ofSeconds(6), Duration.ofSeconds(6), Duration.ofSeconds(8),
+			Duration.ofSeconds(16), 2, 50, Duration.ofMillis(500));
 
 }
