@@ -29,8 +29,6 @@ final class ApiStub implements AutoCloseable {
 
 	private final ProviderStub provider;
 
-	private final AtomicLong accepted = new AtomicLong();
-
 	private final AtomicLong rejected = new AtomicLong();
 
 	private final Map<String, AtomicInteger> sendsPerCall = new ConcurrentHashMap<>();
@@ -46,10 +44,6 @@ final class ApiStub implements AutoCloseable {
 
 	String baseUrl() {
 		return "http://127.0.0.1:" + this.server.getAddress().getPort();
-	}
-
-	long accepted() {
-		return this.accepted.get();
 	}
 
 	/**
@@ -88,7 +82,6 @@ final class ApiStub implements AutoCloseable {
 			exchange.close();
 			return;
 		}
-		this.accepted.incrementAndGet();
 		byte[] body = ("t" + serial).getBytes(StandardCharsets.UTF_8);
 		exchange.getResponseHeaders().set("Content-Type", "text/plain");
 		exchange.sendResponseHeaders(200, body.length);

@@ -31,8 +31,6 @@ final class FleetProcess {
 
 	private final Thread reader;
 
-	private volatile boolean killed;
-
 	private FleetProcess(String name, Process process, Path log) {
 		this.name = name;
 		this.process = process;
@@ -67,10 +65,6 @@ final class FleetProcess {
 		return this.events.stream().filter((event) -> event.type().equals(type)).toList();
 	}
 
-	boolean killed() {
-		return this.killed;
-	}
-
 	void awaitReady(Duration atMost) {
 		Polling.until(atMost, this.name + " to start (see its log)", () -> {
 			if (!this.process.isAlive()) {
@@ -96,7 +90,6 @@ final class FleetProcess {
 	 * is released.
 	 */
 	void kill() {
-		this.killed = true;
 		this.process.destroyForcibly();
 		awaitExit(Duration.ofSeconds(10));
 	}

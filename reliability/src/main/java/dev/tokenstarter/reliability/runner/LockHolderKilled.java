@@ -77,6 +77,7 @@ final class LockHolderKilled implements Experiment {
 					.seconds("max-wait", maxWait)
 					.figure("failed-calls", failed)
 					.figure("late-token-uses", heldUses)
+					.figure("late-response-undelivered", provider.undelivered())
 					.figure("calls", survivors.size())
 					.require(holders.size() == 1, "one-holder")
 					.require(timeToToken <= bound, "time-to-token")

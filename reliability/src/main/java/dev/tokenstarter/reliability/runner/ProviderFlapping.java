@@ -34,7 +34,7 @@ final class ProviderFlapping implements Experiment {
 				ApiStub api = new ApiStub(provider, 16);
 				Fleet fleet = Fleet.start(harness, name(), provider, api, List.of("spring.data.redis.url=" + redis.url()),
 						scale.instances(), scale.callers(), scale.pace())) {
-			provider.flap(0.3, 0.2, Duration.ofSeconds(2));
+			provider.flap();
 			fleet.startCalling();
 			Polling.until(Duration.ofSeconds(60), "the first token", () -> provider.issued() > 0);
 			Polling.pauseUntil(provider.firstIssueMillis() + scale.lifetime().toMillis() * scale.lifetimes());

@@ -38,6 +38,8 @@ final class ProviderStub implements AutoCloseable {
 	private static final String CREDENTIALS = "Basic " + Base64.getEncoder()
 		.encodeToString((CLIENT_ID + ":" + CLIENT_SECRET).getBytes(StandardCharsets.UTF_8));
 
+	private static final Duration SLOW = Duration.ofSeconds(2);
+
 	private final HttpServer server;
 
 	private final ExecutorService executor = Executors.newCachedThreadPool();
@@ -62,11 +64,9 @@ final class ProviderStub implements AutoCloseable {
 
 	private final AtomicInteger failures = new AtomicInteger();
 
-	private volatile double failRatio;
+	private final AtomicInteger arrivals = new AtomicInteger();
 
-	private volatile double slowRatio;
-
-	private volatile Duration slowDelay = Duration.ZERO;
+	private volatile boolean flapping;
 
 	ProviderStub(Duration lifetime) throws IOException {
 		this.lifetime = lifetime;
@@ -88,13 +88,11 @@ final class ProviderStub implements AutoCloseable {
 	}
 
 	/**
-	 * Answers {@code failRatio} of the token requests with 503 and {@code slowRatio} of them after
-	 * {@code slowDelay} (experiment 6).
+	 * Answers 30 % of the token requests with 503 (the 1st, 4th and 7th of every ten) and takes 2 s over 20 % of
+	 * them (the 2nd of every five), in a fixed pattern so that even a short run meets both (experiment 6).
 	 */
-	void flap(double failRatio, double slowRatio, Duration slowDelay) {
-		this.failRatio = failRatio;
-		this.slowRatio = slowRatio;
-		this.slowDelay = slowDelay;
+	void flap() {
+		this.flapping = true;
 	}
 
 	/**
@@ -184,6 +182,7 @@ final class ProviderStub implements AutoCloseable {
 
 	private void token(HttpExchange exchange) throws IOException {
 		long arrived = System.currentTimeMillis();
+		int arrival = this.arrivals.incrementAndGet();
 		this.requestMillis.add(arrived);
 		exchange.getRequestBody().readAllBytes();
 		if (!CREDENTIALS.equals(exchange.getRequestHeaders().getFirst("Authorization"))) {
@@ -196,10 +195,10 @@ final class ProviderStub implements AutoCloseable {
 			this.heldArrivedMillis.set(arrived);
 			Polling.pause(hold);
 		}
-		else if (random.nextDouble() < this.slowRatio) {
-			Polling.pause(this.slowDelay);
+		else if (this.flapping && arrival % 5 == 2) {
+			Polling.pause(SLOW);
 		}
-		if (hold == null && random.nextDouble() < this.failRatio) {
+		if (this.flapping && (arrival % 10 == 1 || arrival % 10 == 4 || arrival % 10 == 7)) {
 			this.failures.incrementAndGet();
 			respond(exchange, 503, "{\"error\":\"temporarily_unavailable\"}");
 			return;

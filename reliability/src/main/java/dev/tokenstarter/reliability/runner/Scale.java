@@ -36,7 +36,7 @@ record Scale(String name, int instances, int callers, Duration pace, Duration li
 			Duration.ofSeconds(60), 4, 200, Duration.ofSeconds(1));
 
 	static final Scale SHORT = new Scale("short", 2, 3, Duration.ofMillis(100), Duration.ofSeconds(12),
-			Duration.ofSeconds(3), Duration.ofSeconds(6), Duration.ofSeconds(6), Duration.ofSeconds(8),
-			Duration.ofSeconds(16), 2, 50, Duration.ofMillis(500));
+			Duration.ofSeconds(3), Duration.ofSeconds(6), Duration.ofSeconds(6), Duration.ofSeconds(6),
+			Duration.ofSeconds(12), 2, 50, Duration.ofMillis(500));
 
 }

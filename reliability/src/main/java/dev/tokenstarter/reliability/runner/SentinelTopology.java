@@ -41,10 +41,6 @@ final class SentinelTopology implements AutoCloseable {
 				}));
 	}
 
-	RedisServer master() {
-		return this.master;
-	}
-
 	RedisServer replica() {
 		return this.replica;
 	}
