@@ -12,12 +12,17 @@ import org.redisson.api.RedissonClient;
 import org.springframework.context.SmartLifecycle;
 
 /**
- * Asks Redis, every retry interval while this instance works without it, whether it answers again. Without it,
+ * Asks Redis, at least once a second while this instance works without it, whether it answers again. Without it,
  * the end of an outage is only noticed when some renewal happens to try Redis or Redisson re-subscribes in its
  * own time; meanwhile single-session providers keep refusing callers for lost coordination, and tokens obtained
- * during the outage wait to be written back.
+ * during the outage wait to be written back. The probe does not wait for the retry interval, which keeps callers
+ * off a Redis that failed: no caller waits on the probe, and waiting for it after a failed probe kept an instance
+ * alone for up to two intervals after Redis answered again.
  */
 public class RedisAvailabilityProbe implements SmartLifecycle {
+
+	/** The longest time between two probes: what an outage's end costs at most, beyond one command. */
+	private static final Duration MAX_PERIOD = Duration.ofSeconds(1);
 
 	private final RedissonClient redisson;
 
@@ -49,8 +54,8 @@ public class RedisAvailabilityProbe implements SmartLifecycle {
 			thread.setDaemon(true);
 			return thread;
 		});
-		this.schedule = this.executor.scheduleWithFixedDelay(this::probe, this.interval.toMillis(),
-				this.interval.toMillis(), TimeUnit.MILLISECONDS);
+		long period = Math.min(this.interval.toMillis(), MAX_PERIOD.toMillis());
+		this.schedule = this.executor.scheduleWithFixedDelay(this::probe, period, period, TimeUnit.MILLISECONDS);
 	}
 
 	@Override
@@ -68,7 +73,7 @@ public class RedisAvailabilityProbe implements SmartLifecycle {
 	}
 
 	private void probe() {
-		if (!this.availability.isDegraded() || !this.availability.shouldTry()) {
+		if (!this.availability.isDegraded()) {
 			return;
 		}
 		this.redisson.getBucket(this.probeKey)

@@ -1,6 +1,7 @@
 package dev.tokenstarter.store;
 
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -50,6 +51,35 @@ class RedisAvailabilityProbeTests {
 		await().during(Duration.ofMillis(800)).atMost(Duration.ofSeconds(5)).until(availability::isDegraded);
 		this.redis.restart();
 		await().atMost(Duration.ofSeconds(10)).until(() -> !availability.isDegraded());
+	}
+
+	/**
+	 * A probe that failed just before Redis came back must not hold the instance alone for another retry interval
+	 * or two: no caller waits on the probe, so it asks again within a second whatever the retry interval says.
+	 * Found by the reliability harness (experiment 4: Redis stopped, rejoin took up to twice the interval).
+	 */
+	@Test
+	void redisAnsweringAgainJustAfterAFailedProbeIsNoticedWithinASecond() {
+		Config config = new Config();
+		config.useSingleServer().setAddress(this.redis.url()).setRetryAttempts(0).setTimeout(200);
+		this.redisson = Redisson.create(config);
+		RedisAvailability availability = new RedisAvailability(Duration.ofSeconds(3));
+		AtomicInteger probesFailed = new AtomicInteger();
+		availability.onFailure((operation) -> {
+			if (operation.equals("probe")) {
+				probesFailed.incrementAndGet();
+			}
+		});
+		this.probe = new RedisAvailabilityProbe(this.redisson, new RedisKeys("probe-test:"), availability,
+				Duration.ofSeconds(3), Duration.ofMillis(200));
+		this.probe.start();
+		this.redis.kill();
+		availability.failed("load", new IllegalStateException("connection refused"));
+		await().atMost(Duration.ofSeconds(10)).until(() -> probesFailed.get() > 0);
+		this.redis.restart();
+		long restarted = System.nanoTime();
+		await().atMost(Duration.ofSeconds(10)).until(() -> !availability.isDegraded());
+		assertThat(Duration.ofNanos(System.nanoTime() - restarted)).isLessThan(Duration.ofMillis(1500));
 	}
 
 }
