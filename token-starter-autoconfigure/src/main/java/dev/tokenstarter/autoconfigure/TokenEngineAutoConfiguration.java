@@ -17,6 +17,7 @@ import org.springframework.boot.ssl.SslBundles;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Fallback;
 import org.springframework.context.annotation.Import;
+import org.springframework.core.io.ResourceLoader;
 import org.springframework.security.oauth2.client.ReactiveOAuth2AuthorizedClientService;
 import org.springframework.security.oauth2.client.registration.ClientRegistration;
 import org.springframework.security.oauth2.client.registration.ClientRegistrationRepository;
@@ -41,6 +42,7 @@ import dev.tokenstarter.lock.LocalTokenLock;
 import dev.tokenstarter.lock.TokenLock;
 import dev.tokenstarter.observe.CompositeTokenObserver;
 import dev.tokenstarter.observe.LoggingTokenObserver;
+import dev.tokenstarter.ssl.ClientAssertionKeys;
 import dev.tokenstarter.ssl.ProviderSslContexts;
 import dev.tokenstarter.store.SharedTokenStore;
 
@@ -101,12 +103,19 @@ public class TokenEngineAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
+	ClientAssertionKeys tokenClientAssertionKeys(TokenSettings settings, ObjectProvider<SslBundles> sslBundles,
+			ResourceLoader resourceLoader) {
+		return ClientAssertionKeys.of(settings, sslBundles.getIfAvailable(), resourceLoader);
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
 	TokenGrants tokenGrants(TokenSettings settings, ObjectProvider<Clock> clock,
 			PasswordCredentialsResolver passwordCredentials, ProviderSslContexts sslContexts,
-			ObjectProvider<ObservationRegistry> observations) {
+			ClientAssertionKeys assertionKeys, ObjectProvider<ObservationRegistry> observations) {
 		return new TokenGrants(settings, clock.getIfAvailable(Clock::systemUTC),
 				new ConfiguredUserPasswordCredentialsResolver(passwordCredentials, settings::username), sslContexts,
-				observations.getIfAvailable(() -> ObservationRegistry.NOOP));
+				assertionKeys, observations.getIfAvailable(() -> ObservationRegistry.NOOP));
 	}
 
 	@Bean

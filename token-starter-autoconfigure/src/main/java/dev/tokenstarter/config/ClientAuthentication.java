@@ -21,7 +21,25 @@ public enum ClientAuthentication {
 	 * Mutual TLS (RFC 8705): the client certificate of the provider's ssl-bundle authenticates the client, and
 	 * only client_id is sent as a parameter, no secret.
 	 */
-	TLS_CLIENT_AUTH(ClientAuthenticationMethod.TLS_CLIENT_AUTH);
+	TLS_CLIENT_AUTH(ClientAuthenticationMethod.TLS_CLIENT_AUTH),
+
+	/**
+	 * Mutual TLS with a self-signed certificate (RFC 8705 section 2.2): the provider knows the client by the
+	 * certificate it registered, not by a CA; on the wire the same as tls_client_auth.
+	 */
+	SELF_SIGNED_TLS_CLIENT_AUTH(ClientAuthenticationMethod.SELF_SIGNED_TLS_CLIENT_AUTH),
+
+	/**
+	 * A JWT signed with the client's private key (RFC 7523 section 2.2, OpenID Connect private_key_jwt): the key
+	 * comes from client-assertion, no secret is sent.
+	 */
+	PRIVATE_KEY_JWT(ClientAuthenticationMethod.PRIVATE_KEY_JWT),
+
+	/**
+	 * A JWT signed with HMAC SHA-256 keyed by the client secret (OpenID Connect client_secret_jwt): the secret
+	 * itself is never sent.
+	 */
+	CLIENT_SECRET_JWT(ClientAuthenticationMethod.CLIENT_SECRET_JWT);
 
 	private final ClientAuthenticationMethod method;
 
@@ -31,6 +49,27 @@ public enum ClientAuthentication {
 
 	public ClientAuthenticationMethod toClientAuthenticationMethod() {
 		return this.method;
+	}
+
+	/**
+	 * Whether the client certificate of the provider's ssl-bundle authenticates the client.
+	 */
+	public boolean isMutualTls() {
+		return this == TLS_CLIENT_AUTH || this == SELF_SIGNED_TLS_CLIENT_AUTH;
+	}
+
+	/**
+	 * Whether the client authenticates with a signed JWT, made afresh for each request.
+	 */
+	public boolean isAssertion() {
+		return this == PRIVATE_KEY_JWT || this == CLIENT_SECRET_JWT;
+	}
+
+	/**
+	 * Whether a client authenticated this way needs a client secret.
+	 */
+	boolean needsSecret() {
+		return !isMutualTls() && this != PRIVATE_KEY_JWT;
 	}
 
 }

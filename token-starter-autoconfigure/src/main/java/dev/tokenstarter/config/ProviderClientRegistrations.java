@@ -12,6 +12,7 @@ import reactor.core.scheduler.Schedulers;
 import org.springframework.security.oauth2.client.ClientAuthorizationException;
 import org.springframework.security.oauth2.client.registration.ClientRegistration;
 import org.springframework.security.oauth2.client.registration.ClientRegistrations;
+import org.springframework.security.oauth2.core.ClientAuthenticationMethod;
 import org.springframework.security.oauth2.core.OAuth2Error;
 
 /**
@@ -20,6 +21,8 @@ import org.springframework.security.oauth2.core.OAuth2Error;
  * {@code issuer-uri}.
  */
 public final class ProviderClientRegistrations {
+
+	private static final String MTLS_ENDPOINT_ALIASES = "mtls_endpoint_aliases";
 
 	private ProviderClientRegistrations() {
 	}
@@ -57,9 +60,10 @@ public final class ProviderClientRegistrations {
 			String issuer = provider.getIssuerUri();
 			if (ProviderEndpoints.of(provider).tokenUri() == null && issuer != null) {
 				discovered.put(name, Mono
-					.fromCallable(() -> configure(ClientRegistrations.fromIssuerLocation(issuer).registrationId(name),
-							name, provider, properties.getDefaults())
-						.build())
+					.fromCallable(() -> mutualTlsEndpoint(
+							configure(ClientRegistrations.fromIssuerLocation(issuer).registrationId(name), name,
+									provider, properties.getDefaults())
+								.build()))
 					.subscribeOn(Schedulers.boundedElastic())
 					.onErrorMap((ex) -> new ClientAuthorizationException(new OAuth2Error("discovery_failed",
 							"could not read the metadata of issuer-uri " + issuer + ": " + ex.getMessage(), null),
@@ -69,6 +73,23 @@ public final class ProviderClientRegistrations {
 			}
 		});
 		return discovered;
+	}
+
+	/**
+	 * A server that takes mutual TLS at other URLs than its plain endpoints advertises them as
+	 * {@code mtls_endpoint_aliases} (RFC 8705 section 5): a client authenticated by its certificate posts there.
+	 */
+	private static ClientRegistration mutualTlsEndpoint(ClientRegistration registration) {
+		ClientAuthenticationMethod method = registration.getClientAuthenticationMethod();
+		if (!ClientAuthenticationMethod.TLS_CLIENT_AUTH.equals(method)
+				&& !ClientAuthenticationMethod.SELF_SIGNED_TLS_CLIENT_AUTH.equals(method)) {
+			return registration;
+		}
+		Object aliases = registration.getProviderDetails().getConfigurationMetadata().get(MTLS_ENDPOINT_ALIASES);
+		if (aliases instanceof Map<?, ?> map && map.get("token_endpoint") instanceof String tokenEndpoint) {
+			return ClientRegistration.withClientRegistration(registration).tokenUri(tokenEndpoint).build();
+		}
+		return registration;
 	}
 
 	private static ClientRegistration.Builder configure(ClientRegistration.Builder builder, String name,

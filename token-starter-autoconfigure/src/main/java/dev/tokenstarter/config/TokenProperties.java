@@ -128,6 +128,12 @@ public class TokenProperties implements Validator {
 		private @Nullable ClientAuthentication clientAuthentication;
 
 		/**
+		 * Signing key and claims of the client assertion, for client-authentication private_key_jwt (and the
+		 * audience of client_secret_jwt).
+		 */
+		private final ClientAssertionProperties clientAssertion = new ClientAssertionProperties();
+
+		/**
 		 * Grant used to obtain a token when no refresh token is held. Defaults to password for type wso2 and to
 		 * client_credentials otherwise.
 		 */
@@ -468,6 +474,10 @@ public class TokenProperties implements Validator {
 
 		public RetryProperties getRetry() {
 			return this.retry;
+		}
+
+		public ClientAssertionProperties getClientAssertion() {
+			return this.clientAssertion;
 		}
 
 		@Override

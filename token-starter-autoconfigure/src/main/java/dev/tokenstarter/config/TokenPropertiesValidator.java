@@ -2,6 +2,7 @@ package dev.tokenstarter.config;
 
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -22,6 +23,9 @@ import org.springframework.validation.Errors;
 class TokenPropertiesValidator {
 
 	static final String ERROR_CODE = "token.invalid";
+
+	/** HS256 keys are 256 bits at least (RFC 7518 section 3.2); Nimbus refuses shorter ones. */
+	private static final int MIN_HS256_SECRET_BYTES = 32;
 
 	private final TokenProperties properties;
 
@@ -102,19 +106,20 @@ class TokenPropertiesValidator {
 		}
 		ClientAuthentication clientAuthentication = TokenSettings.clientAuthentication(provider,
 				this.properties.getDefaults());
-		boolean tlsClientAuth = clientAuthentication == ClientAuthentication.TLS_CLIENT_AUTH;
-		if (tlsClientAuth && !StringUtils.hasText(provider.getSslBundle())) {
-			error(errors, prefix + ".ssl-bundle", "is required for client-authentication tls_client_auth"
+		if (clientAuthentication.isMutualTls() && !StringUtils.hasText(provider.getSslBundle())) {
+			error(errors, prefix + ".ssl-bundle", "is required for client-authentication "
+					+ clientAuthentication.name().toLowerCase(Locale.ROOT)
 					+ inherited(provider.getClientAuthentication(), "client-authentication")
 					+ ": the SSL bundle whose client certificate authenticates the client");
 		}
 		if (provider.getSslBundle() != null && !StringUtils.hasText(provider.getSslBundle())) {
 			error(errors, prefix + ".ssl-bundle", "must name an SSL bundle (spring.ssl.bundle.pem.<name> or .jks.<name>)");
 		}
-		if (!tlsClientAuth && !StringUtils.hasText(provider.getClientSecret())) {
+		if (clientAuthentication.needsSecret() && !StringUtils.hasText(provider.getClientSecret())) {
 			error(errors, prefix + ".client-secret", "is required for client-authentication "
 					+ clientAuthentication.name().toLowerCase(Locale.ROOT) + ": the client secret the provider issued");
 		}
+		validateClientAssertion(prefix, provider, clientAuthentication, errors);
 		if (provider.getBaseUrl() != null) {
 			httpUrl(prefix + ".base-url", provider.getBaseUrl(), errors);
 		}
@@ -136,6 +141,53 @@ class TokenPropertiesValidator {
 					errors);
 		}
 		validateRetry(prefix + ".retry", provider.getRetry(), errors);
+	}
+
+	/**
+	 * What can be checked without reading the keys; {@code ClientAssertionKeys} checks the keys themselves
+	 * (present, readable, of the algorithm's type) when the application starts.
+	 */
+	private void validateClientAssertion(String prefix, TokenProperties.Provider provider,
+			ClientAuthentication clientAuthentication, Errors errors) {
+		ClientAssertionProperties assertion = provider.getClientAssertion();
+		String property = prefix + ".client-assertion";
+		if (!clientAuthentication.isAssertion()) {
+			if (assertion.isConfigured()) {
+				error(errors, property, "is only used by client-authentication private_key_jwt or client_secret_jwt, not "
+						+ clientAuthentication.name().toLowerCase(Locale.ROOT));
+			}
+			return;
+		}
+		if (assertion.getAudience() == ClientAssertionAudience.ISSUER && !StringUtils.hasText(provider.getIssuerUri())) {
+			error(errors, prefix + ".issuer-uri", "is required for client-assertion.audience issuer: the issuer the "
+					+ "assertion is addressed to");
+		}
+		boolean keyConfigured = !assertion.getSslBundles().isEmpty() || assertion.getJwk() != null;
+		if (clientAuthentication == ClientAuthentication.CLIENT_SECRET_JWT) {
+			if (keyConfigured || assertion.getKeyId() != null || assertion.getAlgorithm() != null) {
+				error(errors, property, "ssl-bundles, jwk, key-id and algorithm are only used by client-authentication "
+						+ "private_key_jwt: client_secret_jwt signs with HS256 and the client secret");
+			}
+			String secret = provider.getClientSecret();
+			if (StringUtils.hasText(secret) && secret.getBytes(StandardCharsets.UTF_8).length < MIN_HS256_SECRET_BYTES) {
+				error(errors, prefix + ".client-secret", "is too short for client-authentication client_secret_jwt: "
+						+ "HS256 needs a secret of at least " + MIN_HS256_SECRET_BYTES + " bytes");
+			}
+			return;
+		}
+		if (!keyConfigured) {
+			error(errors, property + ".ssl-bundles", "or " + property + ".jwk is required for client-authentication "
+					+ "private_key_jwt: the key the client assertion is signed with");
+		}
+		if (!assertion.getSslBundles().isEmpty() && assertion.getJwk() != null) {
+			error(errors, property + ".jwk", "and " + property + ".ssl-bundles both name keys: use one of them");
+		}
+		if (assertion.getSslBundles().stream().anyMatch((bundle) -> !StringUtils.hasText(bundle))) {
+			error(errors, property + ".ssl-bundles", "must name SSL bundles (spring.ssl.bundle.pem.<name> or .jks.<name>)");
+		}
+		if (assertion.getJwk() != null && !StringUtils.hasText(assertion.getJwk())) {
+			error(errors, property + ".jwk", "must be the location of a JWK or JWK set file, such as file:/etc/keys/client.jwks");
+		}
 	}
 
 	/**

@@ -35,6 +35,8 @@ public class TokenSettings {
 
 	private final Map<String, String> passwords;
 
+	private final Map<String, ClientAssertionSettings> assertions;
+
 	private final TokenProperties.Defaults defaults;
 
 	private final KeySettings keys;
@@ -45,8 +47,13 @@ public class TokenSettings {
 		Map<String, ProviderSettings> resolved = new LinkedHashMap<>();
 		Map<String, String> usernames = new LinkedHashMap<>();
 		Map<String, String> passwords = new LinkedHashMap<>();
+		Map<String, ClientAssertionSettings> assertions = new LinkedHashMap<>();
 		properties.getProviders().forEach((name, provider) -> {
-			resolved.put(name, resolve(name, provider));
+			ProviderSettings settings = resolve(name, provider);
+			resolved.put(name, settings);
+			if (settings.clientAuthentication().isAssertion()) {
+				assertions.put(name, ClientAssertionSettings.of(name, provider));
+			}
 			if (provider.grantTypeOrDefault() == TokenGrantType.PASSWORD) {
 				if (provider.getUsername() != null) {
 					usernames.put(name, provider.getUsername());
@@ -59,6 +66,7 @@ public class TokenSettings {
 		this.providers = Collections.unmodifiableMap(resolved);
 		this.usernames = Map.copyOf(usernames);
 		this.passwords = Map.copyOf(passwords);
+		this.assertions = Map.copyOf(assertions);
 	}
 
 	/**
@@ -96,6 +104,15 @@ public class TokenSettings {
 	 */
 	public @Nullable String password(String registrationId) {
 		return this.passwords.get(registrationId);
+	}
+
+	/**
+	 * Returns how a provider's client assertions are made.
+	 * @param registrationId the client registration id
+	 * @return the settings, or null unless the provider authenticates with private_key_jwt or client_secret_jwt
+	 */
+	public @Nullable ClientAssertionSettings clientAssertion(String registrationId) {
+		return this.assertions.get(registrationId);
 	}
 
 	/**

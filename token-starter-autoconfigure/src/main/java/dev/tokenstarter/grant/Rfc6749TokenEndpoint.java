@@ -57,7 +57,9 @@ final class Rfc6749TokenEndpoint implements TokenEndpointDialect {
 	public @Nullable TokenRevoker revoker(TokenEndpoint endpoint) {
 		String revokeUri = endpoint.provider().revokeUri();
 		return (revokeUri != null)
-				? new Rfc7009TokenRevoker(endpoint.webClient(), revokeUri, endpoint.provider().headers()) : null;
+				? new Rfc7009TokenRevoker(endpoint.webClient(), revokeUri, endpoint.provider().headers(),
+						endpoint.authentication())
+				: null;
 	}
 
 	private static TokenResponseReader reader(TokenEndpoint endpoint) {
@@ -67,12 +69,14 @@ final class Rfc6749TokenEndpoint implements TokenEndpointDialect {
 	}
 
 	/**
-	 * Spring Security's clients send forms only and refuse tls_client_auth; ours do both.
+	 * Spring Security's clients send forms only and refuse tls_client_auth and self_signed_tls_client_auth; ours
+	 * do both.
 	 */
 	private static boolean needsOwnClients(TokenEndpoint endpoint) {
+		ClientAuthenticationMethod method = endpoint.registration().getClientAuthenticationMethod();
 		return endpoint.provider().tokenRequestFormat() == TokenRequestFormat.JSON
-				|| ClientAuthenticationMethod.TLS_CLIENT_AUTH
-					.equals(endpoint.registration().getClientAuthenticationMethod());
+				|| ClientAuthenticationMethod.TLS_CLIENT_AUTH.equals(method)
+				|| ClientAuthenticationMethod.SELF_SIGNED_TLS_CLIENT_AUTH.equals(method);
 	}
 
 	/**
@@ -97,6 +101,7 @@ final class Rfc6749TokenEndpoint implements TokenEndpointDialect {
 		client.setBodyExtractor(endpoint.extractor(reader(endpoint)));
 		client.addHeadersConverter((request) -> headers(endpoint.provider()));
 		client.addParametersConverter((request) -> parameters(endpoint.provider()));
+		client.addParametersConverter(endpoint.assertions()::parameters);
 		return client;
 	}
 
@@ -106,6 +111,7 @@ final class Rfc6749TokenEndpoint implements TokenEndpointDialect {
 		client.setBodyExtractor(endpoint.extractor(reader(endpoint)));
 		client.addHeadersConverter((request) -> headers(endpoint.provider()));
 		client.addParametersConverter((request) -> parameters(endpoint.provider()));
+		client.addParametersConverter(endpoint.assertions()::parameters);
 		return client;
 	}
 

@@ -27,10 +27,14 @@ class Rfc7009TokenRevoker implements TokenRevoker {
 
 	private final Map<String, String> headers;
 
-	Rfc7009TokenRevoker(WebClient webClient, String revokeUri, Map<String, String> headers) {
+	private final ClientAuthenticationSupport authentication;
+
+	Rfc7009TokenRevoker(WebClient webClient, String revokeUri, Map<String, String> headers,
+			ClientAuthenticationSupport authentication) {
 		this.webClient = webClient;
 		this.revokeUri = revokeUri;
 		this.headers = headers;
+		this.authentication = authentication;
 	}
 
 	@Override
@@ -49,7 +53,7 @@ class Rfc7009TokenRevoker implements TokenRevoker {
 			MultiValueMap<String, String> form = new LinkedMultiValueMap<>();
 			form.set("token", token);
 			form.set("token_type_hint", hint);
-			ClientAuthenticationSupport.apply(client.getClientRegistration(), requestHeaders, form);
+			this.authentication.apply(client.getClientRegistration(), requestHeaders, form);
 			return this.webClient.post()
 				.uri(this.revokeUri)
 				.headers((h) -> h.addAll(requestHeaders))

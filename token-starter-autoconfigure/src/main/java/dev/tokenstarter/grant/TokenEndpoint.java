@@ -15,8 +15,10 @@ import dev.tokenstarter.config.ProviderSettings;
  * @param webClient the client every request to the provider goes through (its timeouts, its SSL bundle, and
  * {@code Accept-Encoding: identity})
  * @param clock the clock of lifetimes and {@code Retry-After} dates
+ * @param assertions the client assertions of registrations that authenticate with one
  */
-record TokenEndpoint(ClientRegistration registration, ProviderSettings provider, WebClient webClient, Clock clock) {
+record TokenEndpoint(ClientRegistration registration, ProviderSettings provider, WebClient webClient, Clock clock,
+		ClientAssertions assertions) {
 
 	/**
 	 * Returns an extractor that reads answers with the given reader, strictly and within a size limit, and keeps
@@ -30,7 +32,14 @@ record TokenEndpoint(ClientRegistration registration, ProviderSettings provider,
 	 * Returns a client that posts token requests to the provider and reads the answers with the given reader.
 	 */
 	TokenEndpointClient client(TokenResponseReader reader) {
-		return new TokenEndpointClient(this.webClient, extractor(reader));
+		return new TokenEndpointClient(this.webClient, extractor(reader), authentication());
+	}
+
+	/**
+	 * Returns how our own clients authenticate the registration's requests.
+	 */
+	ClientAuthenticationSupport authentication() {
+		return new ClientAuthenticationSupport(this.assertions);
 	}
 
 }

@@ -7,6 +7,7 @@ import reactor.core.publisher.Mono;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
 import org.springframework.http.ReactiveHttpInputMessage;
+import org.springframework.security.oauth2.client.endpoint.AbstractOAuth2AuthorizationGrantRequest;
 import org.springframework.security.oauth2.core.endpoint.OAuth2AccessTokenResponse;
 import org.springframework.util.MultiValueMap;
 import org.springframework.web.reactive.function.BodyExtractor;
@@ -24,10 +25,22 @@ class TokenEndpointClient {
 
 	private final BodyExtractor<Mono<OAuth2AccessTokenResponse>, ReactiveHttpInputMessage> extractor;
 
+	private final ClientAuthenticationSupport authentication;
+
 	TokenEndpointClient(WebClient webClient,
-			BodyExtractor<Mono<OAuth2AccessTokenResponse>, ReactiveHttpInputMessage> extractor) {
+			BodyExtractor<Mono<OAuth2AccessTokenResponse>, ReactiveHttpInputMessage> extractor,
+			ClientAuthenticationSupport authentication) {
 		this.webClient = webClient;
 		this.extractor = extractor;
+		this.authentication = authentication;
+	}
+
+	/**
+	 * Adds the client authentication of a grant request to its headers or parameters.
+	 */
+	void authenticate(AbstractOAuth2AuthorizationGrantRequest request, HttpHeaders headers,
+			MultiValueMap<String, String> parameters) {
+		this.authentication.apply(request, headers, parameters);
 	}
 
 	/**

@@ -16,6 +16,7 @@ import org.springframework.web.reactive.function.client.WebClient;
 import dev.tokenstarter.config.ProviderSettings;
 import dev.tokenstarter.config.ProviderType;
 import dev.tokenstarter.config.TokenSettings;
+import dev.tokenstarter.ssl.ClientAssertionKeys;
 import dev.tokenstarter.ssl.ProviderSslContexts;
 
 /**
@@ -36,6 +37,8 @@ public class TokenGrants {
 
 	private final ObservationRegistry observations;
 
+	private final ClientAssertions assertions;
+
 	private final Rfc6749TokenEndpoint rfc6749;
 
 	private final NombaTokenEndpoint nomba = new NombaTokenEndpoint();
@@ -51,8 +54,9 @@ public class TokenGrants {
 		.build();
 
 	public TokenGrants(TokenSettings settings, Clock clock, PasswordCredentialsResolver passwordCredentials,
-			ProviderSslContexts sslContexts, ObservationRegistry observations) {
+			ProviderSslContexts sslContexts, ClientAssertionKeys assertionKeys, ObservationRegistry observations) {
 		this.settings = settings;
+		this.assertions = new ClientAssertions(assertionKeys, settings, clock);
 		this.clock = clock;
 		this.sslContexts = sslContexts;
 		this.observations = observations;
@@ -87,7 +91,8 @@ public class TokenGrants {
 	}
 
 	private ProviderGrants create(ClientRegistration registration, ProviderSettings provider) {
-		TokenEndpoint endpoint = new TokenEndpoint(registration, provider, tokenEndpointClient(provider), this.clock);
+		TokenEndpoint endpoint = new TokenEndpoint(registration, provider, tokenEndpointClient(provider), this.clock,
+				this.assertions);
 		TokenEndpointDialect dialect = dialect(provider.type());
 		return new ProviderGrants(provider, dialect.primaryGrant(endpoint), dialect.refreshGrant(endpoint),
 				dialect.revoker(endpoint), this.observations, this.clock);

@@ -86,7 +86,7 @@ class TokenRequestClient<T extends AbstractOAuth2AuthorizationGrantRequest>
 			this.settings.headers().forEach(headers::set);
 			MultiValueMap<String, String> parameters = this.grantParameters.apply(request);
 			this.settings.parameters().forEach(parameters::set);
-			ClientAuthenticationSupport.apply(registration, headers, parameters);
+			this.endpoint.authenticate(request, headers, parameters);
 			String uri = registration.getProviderDetails().getTokenUri();
 			return (this.settings.tokenRequestFormat() == TokenRequestFormat.JSON)
 					? this.endpoint.postJson(uri, headers, parameters.toSingleValueMap())

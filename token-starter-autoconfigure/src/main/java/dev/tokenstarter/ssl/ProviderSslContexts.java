@@ -11,6 +11,7 @@ import java.util.Collections;
 import java.util.Date;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 import javax.net.ssl.SSLContext;
@@ -23,7 +24,6 @@ import org.springframework.boot.ssl.SslBundle;
 import org.springframework.boot.ssl.SslBundles;
 import org.springframework.boot.ssl.SslOptions;
 
-import dev.tokenstarter.config.ClientAuthentication;
 import dev.tokenstarter.config.ProviderSettings;
 import dev.tokenstarter.config.TokenConfigurationException;
 import dev.tokenstarter.config.TokenSettings;
@@ -63,8 +63,9 @@ public class ProviderSslContexts {
 			String property = "token.providers." + provider.registrationId() + ".ssl-bundle";
 			SslBundle bundle = bundle(property, name, bundles);
 			// The resolved client authentication: tls_client_auth may come from token.defaults.
-			boolean certificateRequired = provider.clientAuthentication() == ClientAuthentication.TLS_CLIENT_AUTH;
-			checkCertificates(property, name, bundle, certificateRequired, clock);
+			boolean certificateRequired = provider.clientAuthentication().isMutualTls();
+			checkCertificates(property, name, bundle,
+					certificateRequired ? provider.clientAuthentication().name().toLowerCase(Locale.ROOT) : null, clock);
 			checkUsable(property, name, bundle);
 			resolved.put(provider.registrationId(), bundle);
 		}
@@ -101,14 +102,17 @@ public class ProviderSslContexts {
 		}
 	}
 
-	private static void checkCertificates(String property, String name, SslBundle bundle, boolean required,
-			Clock clock) {
+	/**
+	 * @param requiredBy the client authentication that needs a client certificate, or null when none does
+	 */
+	private static void checkCertificates(String property, String name, SslBundle bundle,
+			@Nullable String requiredBy, Clock clock) {
 		KeyStore keyStore = bundle.getStores().getKeyStore();
 		List<X509Certificate> certificates = (keyStore != null) ? clientCertificates(keyStore, bundle) : List.of();
 		if (certificates.isEmpty()) {
-			if (required) {
+			if (requiredBy != null) {
 				throw new TokenConfigurationException(property, "names SSL bundle '" + name + "', which has no "
-						+ "private key and certificate, but client-authentication tls_client_auth needs one");
+						+ "private key and certificate, but client-authentication " + requiredBy + " needs one");
 			}
 			return;
 		}
