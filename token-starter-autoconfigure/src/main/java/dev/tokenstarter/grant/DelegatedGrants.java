@@ -6,6 +6,7 @@ import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 
 import org.springframework.http.HttpHeaders;
+import org.springframework.security.oauth2.client.ClientAuthorizationException;
 import org.springframework.security.oauth2.client.JwtBearerReactiveOAuth2AuthorizedClientProvider;
 import org.springframework.security.oauth2.client.ReactiveOAuth2AuthorizedClientProvider;
 import org.springframework.security.oauth2.client.TokenExchangeReactiveOAuth2AuthorizedClientProvider;
@@ -15,6 +16,8 @@ import org.springframework.security.oauth2.client.endpoint.DefaultOAuth2TokenReq
 import org.springframework.security.oauth2.client.endpoint.WebClientReactiveJwtBearerTokenResponseClient;
 import org.springframework.security.oauth2.client.endpoint.WebClientReactiveTokenExchangeTokenResponseClient;
 import org.springframework.security.oauth2.core.AuthorizationGrantType;
+import org.springframework.security.oauth2.core.OAuth2Error;
+import org.springframework.security.oauth2.core.OAuth2ErrorCodes;
 import org.springframework.security.oauth2.core.OAuth2Token;
 import org.springframework.security.oauth2.jwt.Jwt;
 import org.springframework.util.MultiValueMap;
@@ -59,19 +62,25 @@ final class DelegatedGrants {
 		JwtBearerReactiveOAuth2AuthorizedClientProvider provider = new JwtBearerReactiveOAuth2AuthorizedClientProvider();
 		provider.setAccessTokenResponseClient(client);
 		provider.setJwtAssertionResolver((context) -> {
+			String registrationId = context.getClientRegistration().getRegistrationId();
 			OAuth2Token subject = DelegatedGrantProvider.subjectToken(context);
 			if (subject != null) {
 				return (subject instanceof Jwt jwt) ? Mono.just(jwt)
-						: Mono.error(new IllegalArgumentException("the JWT bearer grant needs a JWT as its assertion; "
-								+ "the subject token of this key is not one"));
+						: Mono.error(invalidRequest(registrationId, "the JWT bearer grant needs a JWT as its "
+								+ "assertion; the subject token of this key is not one"));
 			}
 			JwtBearerAssertions supplier = assertions.get();
 			return (supplier != null) ? supplier.assertion(context.getClientRegistration())
-					: Mono.error(new IllegalStateException("no assertion for the JWT bearer grant: ask with a key "
-							+ "that has a subject token, or declare a JwtBearerAssertions bean"));
+					: Mono.error(invalidRequest(registrationId, "no assertion for the JWT bearer grant: ask with a "
+							+ "key that has a subject token, or declare a JwtBearerAssertions bean"));
 		});
 		provider.setClock(endpoint.clock());
 		return new DelegatedGrantProvider(AuthorizationGrantType.JWT_BEARER, provider, endpoint.clock());
+	}
+
+	private static ClientAuthorizationException invalidRequest(String registrationId, String description) {
+		return new ClientAuthorizationException(new OAuth2Error(OAuth2ErrorCodes.INVALID_REQUEST, description, null),
+				registrationId);
 	}
 
 	/**
