@@ -30,7 +30,7 @@ import dev.tokenstarter.engine.TokenKeyAttributes;
  * or, for a reactive application, a filter placed before the provider's token filter:
  *
  * <pre>{@code
- * clients.webClient("orders").mutate().filters((filters) -> filters.addFirst(SubjectTokenKeys.reactive("orders")))
+ * clients.webClient("orders").mutate().filters((filters) -> filters.add(0, SubjectTokenKeys.reactive("orders")))
  * }</pre>
  */
 public final class SubjectTokenKeys {

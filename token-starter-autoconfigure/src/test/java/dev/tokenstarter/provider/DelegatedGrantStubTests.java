@@ -6,6 +6,8 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
 
 import com.github.tomakehurst.wiremock.client.MappingBuilder;
 import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
@@ -14,10 +16,15 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import reactor.core.publisher.Mono;
 
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.security.core.context.ReactiveSecurityContextHolder;
 import org.springframework.security.oauth2.client.ReactiveOAuth2AuthorizedClientService;
+import org.springframework.security.oauth2.core.DefaultOAuth2AuthenticatedPrincipal;
 import org.springframework.security.oauth2.core.OAuth2AccessToken;
 import org.springframework.security.oauth2.jwt.Jwt;
+import org.springframework.security.oauth2.server.resource.authentication.BearerTokenAuthentication;
+import org.springframework.web.reactive.function.client.WebClient;
 
+import dev.tokenstarter.client.SubjectTokenKeys;
 import dev.tokenstarter.client.TokenClients;
 import dev.tokenstarter.engine.ManagedToken;
 import dev.tokenstarter.engine.TokenKey;
@@ -45,6 +52,7 @@ import static dev.tokenstarter.test.TokenStubs.tokenRequests;
 import static dev.tokenstarter.test.TokenStubs.tokenWithRefresh;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 
 /**
  * Token exchange and JWT bearer against a strict WireMock token endpoint, which answers only requests of the
@@ -182,6 +190,29 @@ class DelegatedGrantStubTests {
 			assertThat(answer).isEqualTo("ok");
 			assertThat(count(provider, tokenRequests())).isEqualTo(2);
 			assertThat(count(provider, getRequestedFor(urlPathEqualTo(API_PATH)))).isEqualTo(2);
+		});
+	}
+
+	@Test
+	void aReactiveCallCarriesTheTokenExchangedForTheUserOfItsSecurityContext() {
+		OAuth2AccessToken alice = subject("S-alice", Duration.ofHours(1));
+		provider.stubFor(exchangeOf("S-alice").willReturn(token("X-alice", 300)));
+		provider.stubFor(apiWith("X-alice").willReturn(aResponse().withStatus(200).withBody("ok")));
+		runner().run((context) -> {
+			WebClient orders = context.getBean(TokenClients.class)
+				.webClient("orders")
+				.mutate()
+				.filters((filters) -> filters.add(0, SubjectTokenKeys.reactive("orders")))
+				.build();
+			Mono<String> call = orders.get().uri(API_PATH).retrieve().bodyToMono(String.class);
+			assertThat(call
+				.contextWrite(ReactiveSecurityContextHolder.withAuthentication(new BearerTokenAuthentication(
+						new DefaultOAuth2AuthenticatedPrincipal("alice", Map.of("sub", "alice"), List.of()), alice,
+						List.of())))
+				.block(BOUND)).isEqualTo("ok");
+			assertThatIllegalStateException().isThrownBy(() -> call.block(BOUND))
+				.withMessageContaining("No authentication in the reactive security context");
+			assertThat(count(provider, tokenRequests())).isEqualTo(1);
 		});
 	}
 
