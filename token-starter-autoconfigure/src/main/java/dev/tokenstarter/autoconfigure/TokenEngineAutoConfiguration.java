@@ -35,6 +35,7 @@ import dev.tokenstarter.engine.TokenObserver;
 import dev.tokenstarter.engine.TokenRefreshScheduler;
 import dev.tokenstarter.engine.TokenRevocationOnShutdown;
 import dev.tokenstarter.grant.ConfiguredUserPasswordCredentialsResolver;
+import dev.tokenstarter.grant.JwtBearerAssertions;
 import dev.tokenstarter.grant.PasswordCredentialsResolver;
 import dev.tokenstarter.grant.PropertiesPasswordCredentialsResolver;
 import dev.tokenstarter.grant.TokenGrants;
@@ -112,10 +113,13 @@ public class TokenEngineAutoConfiguration {
 	@ConditionalOnMissingBean
 	TokenGrants tokenGrants(TokenSettings settings, ObjectProvider<Clock> clock,
 			PasswordCredentialsResolver passwordCredentials, ProviderSslContexts sslContexts,
-			ClientAssertionKeys assertionKeys, ObjectProvider<ObservationRegistry> observations) {
-		return new TokenGrants(settings, clock.getIfAvailable(Clock::systemUTC),
+			ClientAssertionKeys assertionKeys, ObjectProvider<ObservationRegistry> observations,
+			ObjectProvider<JwtBearerAssertions> jwtBearerAssertions) {
+		TokenGrants grants = new TokenGrants(settings, clock.getIfAvailable(Clock::systemUTC),
 				new ConfiguredUserPasswordCredentialsResolver(passwordCredentials, settings::username), sslContexts,
 				assertionKeys, observations.getIfAvailable(() -> ObservationRegistry.NOOP));
+		jwtBearerAssertions.ifAvailable(grants::setJwtBearerAssertions);
+		return grants;
 	}
 
 	@Bean

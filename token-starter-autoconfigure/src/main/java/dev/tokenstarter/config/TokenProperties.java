@@ -226,6 +226,12 @@ public class TokenProperties implements Validator {
 		private @Nullable String audience;
 
 		/**
+		 * Type of token asked for by grant-type token-exchange (RFC 8693 "requested_token_type"), such as
+		 * urn:ietf:params:oauth:token-type:jwt. Defaults to urn:ietf:params:oauth:token-type:access_token.
+		 */
+		private @Nullable String requestedTokenType;
+
+		/**
 		 * Extra token request parameters (for example "resource"), sent with every token request. Added to
 		 * token.defaults.parameters, replacing those of the same name.
 		 */
@@ -434,6 +440,14 @@ public class TokenProperties implements Validator {
 
 		public void setAudience(@Nullable String audience) {
 			this.audience = audience;
+		}
+
+		public @Nullable String getRequestedTokenType() {
+			return this.requestedTokenType;
+		}
+
+		public void setRequestedTokenType(@Nullable String requestedTokenType) {
+			this.requestedTokenType = requestedTokenType;
 		}
 
 		public Map<String, String> getParameters() {

@@ -13,6 +13,7 @@ import java.util.stream.Collectors;
 
 import org.jspecify.annotations.Nullable;
 
+import org.springframework.util.ClassUtils;
 import org.springframework.util.StringUtils;
 import org.springframework.validation.Errors;
 
@@ -26,6 +27,8 @@ class TokenPropertiesValidator {
 
 	/** HS256 keys are 256 bits at least (RFC 7518 section 3.2); Nimbus refuses shorter ones. */
 	private static final int MIN_HS256_SECRET_BYTES = 32;
+
+	private static final String JWT_CLASS = "org.springframework.security.oauth2.jwt.Jwt";
 
 	private final TokenProperties properties;
 
@@ -127,6 +130,7 @@ class TokenPropertiesValidator {
 			httpUrl(prefix + ".revoke-uri", provider.getRevokeUri(), errors);
 		}
 		validatePasswordGrant(prefix, provider, errors);
+		validateDelegatedGrants(prefix, provider, errors);
 		validateOtherTypesProperties(prefix, provider, errors);
 		if (provider.getScopes() != null) {
 			validateScopes(prefix + ".scopes", provider.getScopes(), errors);
@@ -214,6 +218,51 @@ class TokenPropertiesValidator {
 		if (!password && (provider.getUsername() != null || provider.getPassword() != null)) {
 			error(errors, prefix + ".username", "and password are only used by grant-type password, not "
 					+ provider.grantTypeOrDefault().name().toLowerCase());
+		}
+	}
+
+	/**
+	 * Token exchange and JWT bearer tokens are asked for per subject token: a provider that keeps one session per
+	 * client would end one user's token with the next user's; start-up has no user's token to exchange; and
+	 * Spring Security's clients, which these grants use, send forms and refuse tls_client_auth.
+	 */
+	private void validateDelegatedGrants(String prefix, TokenProperties.Provider provider, Errors errors) {
+		TokenGrantType grant = provider.grantTypeOrDefault();
+		String grantName = grant.name().toLowerCase(Locale.ROOT).replace('_', '-');
+		boolean exchange = grant == TokenGrantType.TOKEN_EXCHANGE;
+		boolean delegated = exchange || grant == TokenGrantType.JWT_BEARER;
+		String requestedTokenType = provider.getRequestedTokenType();
+		if (requestedTokenType != null && !exchange) {
+			error(errors, prefix + ".requested-token-type", "is only used by grant-type token-exchange, not " + grantName);
+		}
+		if (requestedTokenType != null && !requestedTokenType.matches("[A-Za-z][A-Za-z0-9+.-]*:\\S+")) {
+			error(errors, prefix + ".requested-token-type", "must be a token type URI, such as "
+					+ "urn:ietf:params:oauth:token-type:access_token or urn:ietf:params:oauth:token-type:jwt");
+		}
+		if (!delegated) {
+			return;
+		}
+		if (singleSession(provider)) {
+			error(errors, prefix + ".sessions", "must be multiple for grant-type " + grantName
+					+ ": each user's token is asked for on its own, and a provider that keeps one session per "
+					+ "client would end the others");
+		}
+		if (exchange && Boolean.TRUE.equals(provider.getAcquireOnStartup())) {
+			error(errors, prefix + ".acquire-on-startup", "cannot be true for grant-type token-exchange: start-up "
+					+ "has no user's token to exchange");
+		}
+		if (TokenSettings.tokenRequestFormat(provider, this.properties.getDefaults()) != TokenRequestFormat.FORM) {
+			error(errors, prefix + ".token-request-format", "must be form for grant-type " + grantName);
+		}
+		if (TokenSettings.clientAuthentication(provider,
+				this.properties.getDefaults()) == ClientAuthentication.TLS_CLIENT_AUTH) {
+			error(errors, prefix + ".client-authentication", "cannot be tls_client_auth for grant-type " + grantName
+					+ " (not supported yet)");
+		}
+		if (grant == TokenGrantType.JWT_BEARER
+				&& !ClassUtils.isPresent(JWT_CLASS, TokenPropertiesValidator.class.getClassLoader())) {
+			error(errors, prefix + ".grant-type", "jwt-bearer needs org.springframework.security:"
+					+ "spring-security-oauth2-jose on the classpath");
 		}
 	}
 

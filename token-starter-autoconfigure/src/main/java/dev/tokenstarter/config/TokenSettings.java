@@ -28,6 +28,8 @@ public class TokenSettings {
 
 	private static final String AUDIENCE_PARAMETER = "audience";
 
+	private static final String REQUESTED_TOKEN_TYPE_PARAMETER = "requested_token_type";
+
 	/** In the order the providers are configured, so that start-up work and its logs follow that order. */
 	private final Map<String, ProviderSettings> providers;
 
@@ -129,6 +131,9 @@ public class TokenSettings {
 	private ProviderSettings resolve(String name, TokenProperties.Provider provider) {
 		Map<String, String> parameters = requestParameters(this.defaults.getParameters(), this.defaults.getAudience());
 		parameters.putAll(requestParameters(provider.getParameters(), provider.getAudience()));
+		if (provider.getRequestedTokenType() != null) {
+			parameters.put(REQUESTED_TOKEN_TYPE_PARAMETER, provider.getRequestedTokenType());
+		}
 		Set<Integer> statuses = (provider.getUnauthorizedStatuses() != null) ? provider.getUnauthorizedStatuses()
 				: this.defaults.getUnauthorizedStatuses();
 		ProviderDialect dialect = provider.getType().dialect();
@@ -146,8 +151,19 @@ public class TokenSettings {
 				provider.getType(), endpoints.refreshUri(),
 				tokenRequestFormat(provider, this.defaults), provider.getSslBundle(),
 				clientAuthentication(provider, this.defaults), sessions(provider, this.defaults),
-				Objects.requireNonNullElse(provider.getAcquireOnStartup(), this.defaults.isAcquireOnStartup()),
+				acquireOnStartup(provider, this.defaults),
 				Objects.requireNonNullElse(provider.getFailOnStartupError(), this.defaults.isFailOnStartupError()));
+	}
+
+	/**
+	 * A token exchange needs a user's token, which start-up has not: such a provider does not inherit
+	 * acquire-on-startup (and may not set it, see the validator).
+	 */
+	private static boolean acquireOnStartup(TokenProperties.Provider provider, TokenProperties.Defaults defaults) {
+		if (provider.grantTypeOrDefault() == TokenGrantType.TOKEN_EXCHANGE) {
+			return false;
+		}
+		return Objects.requireNonNullElse(provider.getAcquireOnStartup(), defaults.isAcquireOnStartup());
 	}
 
 	/**
@@ -181,7 +197,7 @@ public class TokenSettings {
 					: defaults.getClientAuthentication());
 	}
 
-	private static TokenRequestFormat tokenRequestFormat(TokenProperties.Provider provider,
+	static TokenRequestFormat tokenRequestFormat(TokenProperties.Provider provider,
 			TokenProperties.Defaults defaults) {
 		return (provider.getTokenRequestFormat() != null) ? provider.getTokenRequestFormat()
 				: defaults.getTokenRequestFormat();

@@ -86,7 +86,19 @@ final class KeyPrincipal extends AbstractAuthenticationToken {
 		return new KeyPrincipal(principal + '#' + sha256(request).substring(0, 16));
 	}
 
-	private static String sha256(String text) {
+	/**
+	 * Returns the principal of the tokens obtained with a subject token: named after the subject token's hash,
+	 * never the token, with the request's fingerprint like {@link #named}.
+	 * @param subjectHash the subject token's SHA-256
+	 * @param scopes the scopes asked for, empty for the registration's
+	 * @param parameters the parameters added to the provider's
+	 * @return the principal
+	 */
+	static KeyPrincipal subject(String subjectHash, Set<String> scopes, Map<String, String> parameters) {
+		return named(TokenKey.SUBJECT_PREFIX + subjectHash, scopes, parameters);
+	}
+
+	static String sha256(String text) {
 		try {
 			return HexFormat.of()
 				.formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));

@@ -154,7 +154,7 @@ final class RenewalCoordinator {
 
 	private Mono<ManagedToken> obtain(KeyState state, @Nullable OAuth2AuthorizedClient basis, boolean ahead) {
 		return state.grants()
-			.obtain(state.registration(), state.principal(), basis)
+			.obtain(state.registration(), state.principal(), basis, state.key().subjectToken())
 			.map(this::restamp)
 			.flatMap((client) -> ManagedToken.isSendable(client.getAccessToken().getTokenValue()) ? Mono.just(client)
 					: Mono.error(new TokenAcquisitionException(state.registrationId(),

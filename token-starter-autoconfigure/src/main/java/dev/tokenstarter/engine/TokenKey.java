@@ -11,6 +11,7 @@ import java.util.TreeSet;
 
 import org.jspecify.annotations.Nullable;
 
+import org.springframework.security.oauth2.core.OAuth2Token;
 import org.springframework.util.Assert;
 import org.springframework.util.StringUtils;
 
@@ -41,11 +42,18 @@ public final class TokenKey {
 	static final String APPLICATION_PREFIX = "app:";
 
 	/**
+	 * Prefix of the names under which tokens obtained with a subject token are stored, followed by the subject
+	 * token's hash; a principal named with it could reach another user's token.
+	 */
+	static final String SUBJECT_PREFIX = "subject-token:";
+
+	/**
 	 * Parameters the grant sets itself: a key naming one would either be overwritten or carry a credential.
 	 */
 	private static final Set<String> RESERVED_PARAMETERS = Set.of("grant_type", "scope", "client_id",
 			"client_secret", "client_assertion", "client_assertion_type", "username", "password", "refresh_token",
-			"code", "code_verifier", "redirect_uri");
+			"code", "code_verifier", "redirect_uri", "subject_token", "subject_token_type", "actor_token",
+			"actor_token_type", "assertion");
 
 	private final String registrationId;
 
@@ -55,15 +63,22 @@ public final class TokenKey {
 
 	private final Map<String, String> parameters;
 
+	private final @Nullable OAuth2Token subjectToken;
+
+	/** The subject token's SHA-256, which stands for it wherever the key is compared or named. */
+	private final @Nullable String subjectHash;
+
 	private final int hash;
 
 	private TokenKey(String registrationId, @Nullable String principal, Set<String> scopes,
-			Map<String, String> parameters) {
+			Map<String, String> parameters, @Nullable OAuth2Token subjectToken) {
 		this.registrationId = registrationId;
 		this.principal = principal;
 		this.scopes = scopes;
 		this.parameters = parameters;
-		this.hash = Objects.hash(registrationId, principal, scopes, parameters);
+		this.subjectToken = subjectToken;
+		this.subjectHash = (subjectToken != null) ? KeyPrincipal.sha256(subjectToken.getTokenValue()) : null;
+		this.hash = Objects.hash(registrationId, principal, scopes, parameters, this.subjectHash);
 	}
 
 	/**
@@ -73,7 +88,7 @@ public final class TokenKey {
 	 */
 	public static TokenKey application(String registrationId) {
 		Assert.hasText(registrationId, "registrationId must not be empty");
-		return new TokenKey(registrationId, null, Set.of(), Map.of());
+		return new TokenKey(registrationId, null, Set.of(), Map.of(), null);
 	}
 
 	/**
@@ -112,10 +127,32 @@ public final class TokenKey {
 	}
 
 	/**
+	 * Whether the token is asked for on behalf of a subject token's subject (token exchange, JWT bearer).
+	 */
+	public boolean hasSubjectToken() {
+		return this.subjectToken != null;
+	}
+
+	/**
+	 * Returns the subject token, or null. Not public: the key hands it to the grant only.
+	 */
+	@Nullable OAuth2Token subjectToken() {
+		return this.subjectToken;
+	}
+
+	/**
+	 * Returns the subject token's SHA-256 in hex, or null.
+	 */
+	@Nullable String subjectHash() {
+		return this.subjectHash;
+	}
+
+	/**
 	 * Whether this is the provider's application token as configured.
 	 */
 	public boolean isApplication() {
-		return this.principal == null && this.scopes.isEmpty() && this.parameters.isEmpty();
+		return this.principal == null && this.scopes.isEmpty() && this.parameters.isEmpty()
+				&& this.subjectToken == null;
 	}
 
 	@Override
@@ -125,7 +162,7 @@ public final class TokenKey {
 		}
 		return other instanceof TokenKey key && this.hash == key.hash && this.registrationId.equals(key.registrationId)
 				&& Objects.equals(this.principal, key.principal) && this.scopes.equals(key.scopes)
-				&& this.parameters.equals(key.parameters);
+				&& this.parameters.equals(key.parameters) && Objects.equals(this.subjectHash, key.subjectHash);
 	}
 
 	@Override
@@ -134,12 +171,13 @@ public final class TokenKey {
 	}
 
 	/**
-	 * Names the provider and says whether a principal, scopes or parameters are set; never their values, which
-	 * may name a user or carry something private.
+	 * Names the provider and says whether a principal, a subject token, scopes or parameters are set; never their
+	 * values, which may name a user or carry something private.
 	 */
 	@Override
 	public String toString() {
-		return "TokenKey[" + this.registrationId + ((this.principal != null) ? ", principal" : ", application")
+		return "TokenKey[" + this.registrationId + ((this.principal != null) ? ", principal"
+				: (this.subjectToken != null) ? ", subject token" : ", application")
 				+ (this.scopes.isEmpty() ? "" : ", " + this.scopes.size() + " scope(s)")
 				+ (this.parameters.isEmpty() ? "" : ", parameters " + this.parameters.keySet()) + "]";
 	}
@@ -157,6 +195,8 @@ public final class TokenKey {
 
 		private final Map<String, String> parameters = new TreeMap<>();
 
+		private @Nullable OAuth2Token subjectToken;
+
 		private Builder(String registrationId) {
 			this.registrationId = registrationId;
 		}
@@ -171,6 +211,8 @@ public final class TokenKey {
 			Assert.isTrue(!principal.startsWith(APPLICATION_PREFIX),
 					() -> "A principal's name must not start with '" + APPLICATION_PREFIX
 							+ "', which names application tokens");
+			Assert.isTrue(!principal.startsWith(SUBJECT_PREFIX), () -> "A principal's name must not start with '"
+					+ SUBJECT_PREFIX + "', which names tokens obtained with a subject token");
 			this.principal = principal;
 			return this;
 		}
@@ -225,10 +267,29 @@ public final class TokenKey {
 			return this;
 		}
 
+		/**
+		 * Asks for a token on behalf of this token's subject, for a provider whose grant is token exchange (the
+		 * subject token) or JWT bearer (the assertion, which must then be a {@code Jwt}). The token itself is held
+		 * in memory only: the key is compared, and its token stored, by the token's hash. A key has either a
+		 * subject token or a principal.
+		 * @param subjectToken the token a user's request brought, such as the {@code getToken()} of a
+		 * {@code JwtAuthenticationToken} or a {@code BearerTokenAuthentication}
+		 * @return this builder
+		 */
+		public Builder subjectToken(OAuth2Token subjectToken) {
+			Assert.notNull(subjectToken, "subjectToken must not be null");
+			Assert.hasText(subjectToken.getTokenValue(), "the subject token's value must not be empty");
+			this.subjectToken = subjectToken;
+			return this;
+		}
+
 		public TokenKey build() {
+			Assert.isTrue(this.principal == null || this.subjectToken == null,
+					"A key has a principal or a subject token, not both: the subject token says whose token it is");
 			return new TokenKey(this.registrationId, this.principal,
 					this.scopes.isEmpty() ? Set.of() : Collections.unmodifiableSet(new TreeSet<>(this.scopes)),
-					this.parameters.isEmpty() ? Map.of() : Collections.unmodifiableMap(new TreeMap<>(this.parameters)));
+					this.parameters.isEmpty() ? Map.of() : Collections.unmodifiableMap(new TreeMap<>(this.parameters)),
+					this.subjectToken);
 		}
 
 	}

@@ -16,6 +16,8 @@ import org.springframework.security.oauth2.client.ReactiveOAuth2AuthorizedClient
 import org.springframework.security.oauth2.client.ReactiveOAuth2AuthorizedClientService;
 import org.springframework.security.oauth2.client.registration.ClientRegistration;
 import org.springframework.security.oauth2.client.registration.ReactiveClientRegistrationRepository;
+import org.springframework.security.oauth2.core.AuthorizationGrantType;
+import org.springframework.security.oauth2.core.OAuth2Token;
 import org.springframework.util.Assert;
 
 import dev.tokenstarter.config.ProviderSettings;
@@ -43,11 +45,18 @@ public class TokenManager
 	/** Last-use times are only needed to the second; writing them less often keeps the hot path cheap. */
 	private static final long LAST_USE_RESOLUTION_MILLIS = 1000;
 
+	/** How near a token's expiry may be to its subject token's to count as bounded by it (clock rounding). */
+	private static final Duration SUBJECT_EXPIRY_TOLERANCE = Duration.ofSeconds(1);
+
 	/**
 	 * The error code of a renewal refused because a single-session provider's instance cannot coordinate with the
 	 * fleet and has used its budget of authentications.
 	 */
 	public static final String COORDINATION_LOST = "coordination_lost";
+
+	/** The grants whose tokens are asked for with a subject token. */
+	private static final Set<AuthorizationGrantType> DELEGATED_GRANTS = Set.of(AuthorizationGrantType.TOKEN_EXCHANGE,
+			AuthorizationGrantType.JWT_BEARER);
 
 	private final ReactiveClientRegistrationRepository registrations;
 
@@ -344,7 +353,24 @@ public class TokenManager
 			// serves until it expires.
 			return;
 		}
+		if (endsWithSubject(state)) {
+			// The grant bounds each token by the subject token's expiry: a renewal would only get a token that
+			// ends at the same time, ever sooner, each one a request to the provider.
+			return;
+		}
 		this.renewals.flight(state, Renewal.AHEAD);
+	}
+
+	/**
+	 * Whether the held token of a key already lasts until its subject token expires.
+	 */
+	private static boolean endsWithSubject(KeyState state) {
+		OAuth2Token subject = state.key().subjectToken();
+		ManagedToken current = state.token();
+		Instant subjectExpiry = (subject != null) ? subject.getExpiresAt() : null;
+		Instant tokenExpiry = (current != null) ? current.accessToken().getExpiresAt() : null;
+		return subjectExpiry != null && tokenExpiry != null
+				&& !tokenExpiry.isBefore(subjectExpiry.minus(SUBJECT_EXPIRY_TOLERANCE));
 	}
 
 	/**
@@ -434,14 +460,17 @@ public class TokenManager
 		if (!key.isApplication()) {
 			refuseUnsupported(key, registration, provider);
 		}
+		refuseWithoutSubject(key, registration);
 		ClientRegistration requested = key.scopes().isEmpty() ? registration
 				: ClientRegistration.withClientRegistration(registration).scope(key.scopes()).build();
 		ProviderSettings requestSettings = provider.withParameters(key.parameters());
 		String principal = key.principal();
+		String subjectHash = key.subjectHash();
 		KeyPrincipal keyPrincipal = (principal != null)
 				? KeyPrincipal.named(principal, key.scopes(), key.parameters())
-				: KeyPrincipal.application(requested, requestSettings.parameters(),
-						this.settings.username(key.registrationId()));
+				: (subjectHash != null) ? KeyPrincipal.subject(subjectHash, key.scopes(), key.parameters())
+						: KeyPrincipal.application(requested, requestSettings.parameters(),
+								this.settings.username(key.registrationId()));
 		return new KeyState(key, requested, keyPrincipal, requestSettings,
 				new RefreshPolicy(provider.refresh(), this.clock, key.isApplication()),
 				this.grants.forParameters(registration, key.parameters()));
@@ -463,6 +492,23 @@ public class TokenManager
 			throw new IllegalArgumentException("Provider '" + key.registrationId()
 					+ "' uses the password grant, which signs in as its configured user: a principal's token "
 					+ "cannot be had from it");
+		}
+		if (key.hasSubjectToken() && !DELEGATED_GRANTS.contains(registration.getAuthorizationGrantType())) {
+			throw new IllegalArgumentException("Provider '" + key.registrationId() + "' uses grant "
+					+ registration.getAuthorizationGrantType().getValue() + ", which takes no subject token: a key "
+					+ "with one is for a provider with grant-type token-exchange or jwt-bearer");
+		}
+	}
+
+	/**
+	 * A token exchange acts for the subject of a token: without one, there is nobody to act for.
+	 */
+	private static void refuseWithoutSubject(TokenKey key, ClientRegistration registration) {
+		if (!key.hasSubjectToken()
+				&& AuthorizationGrantType.TOKEN_EXCHANGE.equals(registration.getAuthorizationGrantType())) {
+			throw new IllegalArgumentException("Provider '" + key.registrationId() + "' uses token exchange, "
+					+ "which needs a subject token: ask with TokenKey.forProvider(\"" + key.registrationId()
+					+ "\").subjectToken(...) or DelegatedTokenKeys, from a request that carries a user's token");
 		}
 	}
 

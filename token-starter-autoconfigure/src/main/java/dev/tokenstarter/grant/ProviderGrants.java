@@ -17,6 +17,7 @@ import org.springframework.security.oauth2.client.OAuth2AuthorizedClient;
 import org.springframework.security.oauth2.client.ReactiveOAuth2AuthorizedClientProvider;
 import org.springframework.security.oauth2.client.registration.ClientRegistration;
 import org.springframework.security.oauth2.core.OAuth2RefreshToken;
+import org.springframework.security.oauth2.core.OAuth2Token;
 
 import dev.tokenstarter.config.ProviderSettings;
 
@@ -69,12 +70,32 @@ public class ProviderGrants {
 	 */
 	public Mono<OAuth2AuthorizedClient> obtain(ClientRegistration registration, Authentication principal,
 			@Nullable OAuth2AuthorizedClient current) {
+		return obtain(registration, principal, current, null);
+	}
+
+	/**
+	 * Obtains a new authorized client on behalf of a subject token's subject (token exchange, JWT bearer).
+	 * @param registration the provider's registration
+	 * @param principal whom the token is stored for
+	 * @param current the client held now, whose refresh token is used when it has one; may be null
+	 * @param subjectToken the token whose subject the new token acts for, or null
+	 * @return the new authorized client
+	 */
+	public Mono<OAuth2AuthorizedClient> obtain(ClientRegistration registration, Authentication principal,
+			@Nullable OAuth2AuthorizedClient current, @Nullable OAuth2Token subjectToken) {
 		return Mono.defer(() -> {
 			// One budget (retry.timeout) for the refresh and the primary grant after it. Measured like Reactor's
 			// own timers, not with the injected clock, which tests move.
 			long deadline = System.nanoTime() + this.settings.retry().timeout().toNanos();
 			Mono<OAuth2AuthorizedClient> fresh = Mono.defer(() -> request(this.primary,
-					OAuth2AuthorizationContext.withClientRegistration(registration).principal(principal).build(),
+					OAuth2AuthorizationContext.withClientRegistration(registration)
+						.principal(principal)
+						.attributes((attributes) -> {
+							if (subjectToken != null) {
+								attributes.put(DelegatedGrantProvider.SUBJECT_TOKEN, subjectToken);
+							}
+						})
+						.build(),
 					registration.getAuthorizationGrantType().getValue(), deadline));
 			if (current == null || !usable(current.getRefreshToken())) {
 				return fresh;

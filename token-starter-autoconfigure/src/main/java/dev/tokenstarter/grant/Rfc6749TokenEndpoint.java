@@ -1,5 +1,7 @@
 package dev.tokenstarter.grant;
 
+import java.util.function.Supplier;
+
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.http.HttpHeaders;
@@ -11,6 +13,7 @@ import org.springframework.security.oauth2.client.endpoint.ReactiveOAuth2AccessT
 import org.springframework.security.oauth2.client.endpoint.WebClientReactiveClientCredentialsTokenResponseClient;
 import org.springframework.security.oauth2.client.endpoint.WebClientReactiveRefreshTokenTokenResponseClient;
 import org.springframework.security.oauth2.client.registration.ClientRegistration;
+import org.springframework.security.oauth2.core.AuthorizationGrantType;
 import org.springframework.security.oauth2.core.ClientAuthenticationMethod;
 import org.springframework.util.LinkedMultiValueMap;
 import org.springframework.util.MultiValueMap;
@@ -28,15 +31,26 @@ final class Rfc6749TokenEndpoint implements TokenEndpointDialect {
 
 	private final PasswordCredentialsResolver passwordCredentials;
 
-	Rfc6749TokenEndpoint(PasswordCredentialsResolver passwordCredentials) {
+	private final Supplier<@Nullable JwtBearerAssertions> jwtBearerAssertions;
+
+	Rfc6749TokenEndpoint(PasswordCredentialsResolver passwordCredentials,
+			Supplier<@Nullable JwtBearerAssertions> jwtBearerAssertions) {
 		this.passwordCredentials = passwordCredentials;
+		this.jwtBearerAssertions = jwtBearerAssertions;
 	}
 
 	/**
-	 * Client credentials, or the password grant when the registration says so.
+	 * Client credentials, or the grant the registration names: password, token exchange or JWT bearer.
 	 */
 	@Override
 	public ReactiveOAuth2AuthorizedClientProvider primaryGrant(TokenEndpoint endpoint) {
+		AuthorizationGrantType grantType = endpoint.registration().getAuthorizationGrantType();
+		if (AuthorizationGrantType.TOKEN_EXCHANGE.equals(grantType)) {
+			return DelegatedGrants.tokenExchange(endpoint, reader(endpoint));
+		}
+		if (AuthorizationGrantType.JWT_BEARER.equals(grantType)) {
+			return DelegatedGrants.jwtBearer(endpoint, reader(endpoint), this.jwtBearerAssertions);
+		}
 		ProviderSettings provider = endpoint.provider();
 		TokenEndpointClient client = endpoint.client(reader(endpoint));
 		ReactiveOAuth2AccessTokenResponseClient<OAuth2ClientCredentialsGrantRequest> clientCredentials = needsOwnClients(

@@ -8,9 +8,11 @@ import java.util.concurrent.ConcurrentHashMap;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.micrometer.observation.ObservationRegistry;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.http.HttpHeaders;
 import org.springframework.security.oauth2.client.registration.ClientRegistration;
+import org.springframework.util.Assert;
 import org.springframework.web.reactive.function.client.WebClient;
 
 import dev.tokenstarter.config.ProviderSettings;
@@ -41,6 +43,8 @@ public class TokenGrants {
 
 	private final Rfc6749TokenEndpoint rfc6749;
 
+	private volatile @Nullable JwtBearerAssertions jwtBearerAssertions;
+
 	private final NombaTokenEndpoint nomba = new NombaTokenEndpoint();
 
 	private final TokenEndpointConnectors connectors = TokenEndpointConnectors
@@ -60,7 +64,17 @@ public class TokenGrants {
 		this.clock = clock;
 		this.sslContexts = sslContexts;
 		this.observations = observations;
-		this.rfc6749 = new Rfc6749TokenEndpoint(passwordCredentials);
+		this.rfc6749 = new Rfc6749TokenEndpoint(passwordCredentials, () -> this.jwtBearerAssertions);
+	}
+
+	/**
+	 * Sets where the JWT bearer grant takes the assertion of an application token (one asked for without a subject
+	 * token).
+	 * @param jwtBearerAssertions the assertions
+	 */
+	public void setJwtBearerAssertions(JwtBearerAssertions jwtBearerAssertions) {
+		Assert.notNull(jwtBearerAssertions, "jwtBearerAssertions must not be null");
+		this.jwtBearerAssertions = jwtBearerAssertions;
 	}
 
 	/**
