@@ -43,6 +43,8 @@ import dev.tokenstarter.observe.CompositeTokenObserver;
 import dev.tokenstarter.observe.LoggingTokenObserver;
 import dev.tokenstarter.ssl.ProviderSslContexts;
 import dev.tokenstarter.store.SharedTokenStore;
+import dev.tokenstarter.user.SignedInUsers;
+import dev.tokenstarter.user.UserPasswordCredentialsResolver;
 
 /**
  * The token engine: provider registrations, the authorized-client store (in memory unless another is
@@ -102,11 +104,20 @@ public class TokenEngineAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean
 	TokenGrants tokenGrants(TokenSettings settings, ObjectProvider<Clock> clock,
-			PasswordCredentialsResolver passwordCredentials, ProviderSslContexts sslContexts,
-			ObjectProvider<ObservationRegistry> observations) {
-		return new TokenGrants(settings, clock.getIfAvailable(Clock::systemUTC),
-				new ConfiguredUserPasswordCredentialsResolver(passwordCredentials, settings::username), sslContexts,
+			PasswordCredentialsResolver passwordCredentials, SignedInUsers signedInUsers,
+			ProviderSslContexts sslContexts, ObjectProvider<ObservationRegistry> observations) {
+		// Users' keys get the credentials they signed in with, the application key the configured user's.
+		PasswordCredentialsResolver credentials = new UserPasswordCredentialsResolver(signedInUsers,
+				new ConfiguredUserPasswordCredentialsResolver(passwordCredentials, settings::username));
+		return new TokenGrants(settings, clock.getIfAvailable(Clock::systemUTC), credentials, sslContexts,
 				observations.getIfAvailable(() -> ObservationRegistry.NOOP));
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	SignedInUsers tokenSignedInUsers(TokenSettings settings) {
+		// As many users as keys the engine holds: more credentials than tokens in memory would be of no use.
+		return new SignedInUsers(settings.keys().maxHeld());
 	}
 
 	@Bean
