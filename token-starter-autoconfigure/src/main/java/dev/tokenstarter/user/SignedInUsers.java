@@ -39,13 +39,16 @@ public final class SignedInUsers {
 	 * Puts back what {@link #remember} replaced, unless the user's credentials changed again since.
 	 */
 	void restore(String registrationId, PasswordCredentials rejected, @Nullable PasswordCredentials previous) {
-		User user = new User(registrationId, rejected.username());
-		if (previous != null) {
-			this.credentials.asMap().replace(user, rejected, previous);
-		}
-		else {
-			this.credentials.asMap().remove(user, rejected);
-		}
+		this.credentials.asMap()
+			.compute(new User(registrationId, rejected.username()),
+					(user, held) -> (held == null || held.equals(rejected)) ? previous : held);
+	}
+
+	/**
+	 * Drops a user's credentials if they are still the ones given.
+	 */
+	void drop(String registrationId, PasswordCredentials refused) {
+		this.credentials.asMap().remove(new User(registrationId, refused.username()), refused);
 	}
 
 	@Nullable PasswordCredentials find(String registrationId, String username) {

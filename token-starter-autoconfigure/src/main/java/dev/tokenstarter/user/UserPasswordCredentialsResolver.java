@@ -40,4 +40,18 @@ public final class UserPasswordCredentialsResolver implements PasswordCredential
 				: Mono.error(() -> new SignInRequiredException(registrationId));
 	}
 
+	/**
+	 * Drops a user's refused credentials (the password changed, or the sign-in was wrong): the next renewal
+	 * asks the user to sign in instead of offering them again.
+	 */
+	@Override
+	public void refused(ClientRegistration registration, Authentication principal, PasswordCredentials credentials) {
+		if (principal.getDetails() instanceof TokenKey key && key.principal() != null) {
+			this.users.drop(registration.getRegistrationId(), credentials);
+		}
+		else {
+			this.delegate.refused(registration, principal, credentials);
+		}
+	}
+
 }

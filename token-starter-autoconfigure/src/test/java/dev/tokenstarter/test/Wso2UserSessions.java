@@ -83,7 +83,7 @@ public final class Wso2UserSessions {
 	 * @param clock the provider's clock, which decides expiry
 	 */
 	public Wso2UserSessions(Map<String, String> passwords, Duration lifetime, Clock clock) {
-		this.passwords = Map.copyOf(passwords);
+		this.passwords = new ConcurrentHashMap<>(passwords);
 		this.lifetime = lifetime;
 		this.clock = clock;
 	}
@@ -119,6 +119,13 @@ public final class Wso2UserSessions {
 	 */
 	public synchronized void endSessionOf(String username) {
 		this.sessions.remove(username);
+	}
+
+	/**
+	 * Changes a user's password, as the user would at the provider; the live session goes on.
+	 */
+	public void changePassword(String username, String password) {
+		this.passwords.put(username, password);
 	}
 
 	/** Returns the user's live access token, or null. */

@@ -20,6 +20,7 @@ import org.springframework.web.client.RestClient;
 
 import dev.tokenstarter.autoconfigure.TokenUsersAutoConfiguration;
 import dev.tokenstarter.client.TokenClients;
+import dev.tokenstarter.engine.ManagedToken;
 import dev.tokenstarter.engine.TokenKey;
 import dev.tokenstarter.engine.TokenKeyAttributes;
 import dev.tokenstarter.engine.TokenManager;
@@ -111,6 +112,25 @@ class UserTokensTests {
 				.isThrownBy(() -> users.signIn("wso2", "bob", "wrong-guess"))
 				.satisfies((ex) -> assertThat(ex.getErrorCode()).isEqualTo("invalid_grant"));
 			assertThat(users.holdsCredentials("wso2", "bob")).isFalse();
+			assertThat(this.wso2.refusedPasswords()).isEqualTo(1);
+		});
+	}
+
+	@Test
+	void aPasswordRefusedOnASilentSignInIsDroppedAndNeverOfferedAgain() {
+		this.runner.run((context) -> {
+			UserTokens users = context.getBean(UserTokens.class);
+			TokenManager tokens = context.getBean(TokenManager.class);
+			TokenKey key = users.signIn("wso2", "bob", PASSWORD);
+			this.wso2.changePassword("bob", "changed-elsewhere");
+			this.wso2.endSessionOf("bob");
+			ManagedToken revoked = tokens.usableToken(key);
+			assertThatExceptionOfType(TokenAcquisitionException.class)
+				.isThrownBy(() -> tokens.replaceRejected(key, revoked).block(BOUND))
+				.satisfies((ex) -> assertThat(ex.getErrorCode()).isEqualTo("invalid_grant"));
+			assertThat(users.holdsCredentials("wso2", "bob")).isFalse();
+			this.clock.advance(Duration.ofMinutes(1));
+			assertThatExceptionOfType(SignInRequiredException.class).isThrownBy(() -> tokens.token(key).block(BOUND));
 			assertThat(this.wso2.refusedPasswords()).isEqualTo(1);
 		});
 	}
