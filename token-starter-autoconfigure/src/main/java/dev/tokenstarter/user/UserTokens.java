@@ -8,8 +8,9 @@ import dev.tokenstarter.engine.TokenKeyAttributes;
 /**
  * The blocking face of {@link ReactiveUserTokens}, for servlet applications: signs users in and out of a
  * password-grant provider and names the key that calls the API as a user ({@link #key}, used with
- * {@link TokenKeyAttributes#tokenKey(TokenKey)} on a {@code RestClient} or {@code WebClient} request). Every wait
- * is bounded by the provider's own limits ({@code refresh.max-caller-wait}, {@code retry.timeout}).
+ * {@link TokenKeyAttributes#tokenKey(TokenKey)} on a {@code RestClient} or {@code WebClient} request). Each call
+ * blocks for as long as the reactive one takes: a sign-in at most the provider's {@code refresh.max-caller-wait},
+ * a sign-out the key's lock and the revocation's {@code retry.request-timeout}.
  */
 public class UserTokens {
 

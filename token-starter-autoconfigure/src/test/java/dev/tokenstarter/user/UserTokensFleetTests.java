@@ -119,6 +119,7 @@ class UserTokensFleetTests {
 			assertThat(Threads.runTogether(signIns)).hasSize(48).containsOnly(users(a).key(PROVIDER, ALICE));
 			assertThat(this.wso2.passwordGrants(ALICE)).isEqualTo(1);
 			assertThat(this.wso2.issued()).isEqualTo(1);
+			assertThat(this.wso2.refusedRefreshes()).isZero();
 		})));
 	}
 
@@ -142,6 +143,7 @@ class UserTokensFleetTests {
 				assertThat(this.wso2.passwordGrants(ALICE)).isEqualTo(2);
 				assertThat(call(b, key)).isEqualTo(ALICE);
 				assertThat(this.wso2.passwordGrants(ALICE)).isEqualTo(2);
+				assertThat(this.wso2.reuses()).isZero();
 			}));
 			// The instances that held alice's password are gone; her session ends again.
 			this.wso2.endSessionOf(ALICE);
