@@ -29,7 +29,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * <p>The packages stand on floors, each using only those below it:
  * <pre>
  * autoconfigure                                      wires everything; nothing uses it
- * client, observe                                    the application's faces: HTTP clients; metrics, health, endpoint
+ * client, observe, user                              the application's faces: HTTP clients; metrics, health, endpoint;
+ *                                                    users signing in
  * engine                                             keys, per-key state, renewal, scheduler
  * grant, lock                                        token requests to providers; one renewal at a time
  * ssl, store                                         providers' TLS; where authorized clients are kept
@@ -57,6 +58,8 @@ class ArchitectureTests {
 
 	private static final String OBSERVE = "observe";
 
+	private static final String USER = "user";
+
 	private static final String AUTOCONFIGURE = "autoconfigure";
 
 	@ArchTest
@@ -76,15 +79,17 @@ class ArchitectureTests {
 		.layer(ENGINE).definedBy("dev.tokenstarter.engine..")
 		.layer(CLIENT).definedBy("dev.tokenstarter.client..")
 		.layer(OBSERVE).definedBy("dev.tokenstarter.observe..")
+		.layer(USER).definedBy("dev.tokenstarter.user..")
 		.layer(AUTOCONFIGURE).definedBy("dev.tokenstarter.autoconfigure..")
-		.whereLayer(CONFIG).mayOnlyBeAccessedByLayers(SSL, STORE, GRANT, LOCK, ENGINE, CLIENT, OBSERVE, AUTOCONFIGURE)
+		.whereLayer(CONFIG).mayOnlyBeAccessedByLayers(SSL, STORE, GRANT, LOCK, ENGINE, CLIENT, OBSERVE, USER, AUTOCONFIGURE)
 		.whereLayer(SSL).mayOnlyBeAccessedByLayers(GRANT, LOCK, ENGINE, CLIENT, OBSERVE, AUTOCONFIGURE)
 		.whereLayer(STORE).mayOnlyBeAccessedByLayers(GRANT, LOCK, ENGINE, CLIENT, OBSERVE, AUTOCONFIGURE)
-		.whereLayer(GRANT).mayOnlyBeAccessedByLayers(ENGINE, CLIENT, OBSERVE, AUTOCONFIGURE)
+		.whereLayer(GRANT).mayOnlyBeAccessedByLayers(ENGINE, CLIENT, OBSERVE, USER, AUTOCONFIGURE)
 		.whereLayer(LOCK).mayOnlyBeAccessedByLayers(ENGINE, CLIENT, OBSERVE, AUTOCONFIGURE)
-		.whereLayer(ENGINE).mayOnlyBeAccessedByLayers(CLIENT, OBSERVE, AUTOCONFIGURE)
+		.whereLayer(ENGINE).mayOnlyBeAccessedByLayers(CLIENT, OBSERVE, USER, AUTOCONFIGURE)
 		.whereLayer(CLIENT).mayOnlyBeAccessedByLayers(AUTOCONFIGURE)
 		.whereLayer(OBSERVE).mayOnlyBeAccessedByLayers(AUTOCONFIGURE)
+		.whereLayer(USER).mayOnlyBeAccessedByLayers(AUTOCONFIGURE)
 		.whereLayer(AUTOCONFIGURE).mayNotBeAccessedByAnyLayer();
 
 	@ArchTest

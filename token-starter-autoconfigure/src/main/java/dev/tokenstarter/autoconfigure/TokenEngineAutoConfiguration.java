@@ -46,6 +46,8 @@ import dev.tokenstarter.observe.LoggingTokenObserver;
 import dev.tokenstarter.ssl.ClientAssertionKeys;
 import dev.tokenstarter.ssl.ProviderSslContexts;
 import dev.tokenstarter.store.SharedTokenStore;
+import dev.tokenstarter.user.SignedInUsers;
+import dev.tokenstarter.user.UserPasswordCredentialsResolver;
 
 /**
  * The token engine: provider registrations, the authorized-client store (in memory unless another is
@@ -112,14 +114,23 @@ public class TokenEngineAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean
 	TokenGrants tokenGrants(TokenSettings settings, ObjectProvider<Clock> clock,
-			PasswordCredentialsResolver passwordCredentials, ProviderSslContexts sslContexts,
-			ClientAssertionKeys assertionKeys, ObjectProvider<ObservationRegistry> observations,
-			ObjectProvider<JwtBearerAssertions> jwtBearerAssertions) {
-		TokenGrants grants = new TokenGrants(settings, clock.getIfAvailable(Clock::systemUTC),
-				new ConfiguredUserPasswordCredentialsResolver(passwordCredentials, settings::username), sslContexts,
-				assertionKeys, observations.getIfAvailable(() -> ObservationRegistry.NOOP));
+			PasswordCredentialsResolver passwordCredentials, SignedInUsers signedInUsers,
+			ProviderSslContexts sslContexts, ClientAssertionKeys assertionKeys,
+			ObjectProvider<ObservationRegistry> observations, ObjectProvider<JwtBearerAssertions> jwtBearerAssertions) {
+		// Users' keys get the credentials they signed in with, the application key the configured user's.
+		PasswordCredentialsResolver credentials = new UserPasswordCredentialsResolver(signedInUsers,
+				new ConfiguredUserPasswordCredentialsResolver(passwordCredentials, settings::username));
+		TokenGrants grants = new TokenGrants(settings, clock.getIfAvailable(Clock::systemUTC), credentials,
+				sslContexts, assertionKeys, observations.getIfAvailable(() -> ObservationRegistry.NOOP));
 		jwtBearerAssertions.ifAvailable(grants::setJwtBearerAssertions);
 		return grants;
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	SignedInUsers tokenSignedInUsers(TokenSettings settings) {
+		// As many users as keys the engine holds: more credentials than tokens in memory would be of no use.
+		return new SignedInUsers(settings.keys().maxHeld());
 	}
 
 	@Bean

@@ -209,11 +209,16 @@ class TokenPropertiesValidator {
 
 	private void validatePasswordGrant(String prefix, TokenProperties.Provider provider, Errors errors) {
 		boolean password = provider.grantTypeOrDefault() == TokenGrantType.PASSWORD;
-		if (password && !StringUtils.hasText(provider.getUsername())) {
-			error(errors, prefix + ".username", "is required for grant-type password: the user the application signs in as");
+		// Without both, the provider serves only the users who sign in themselves (UserTokens).
+		boolean user = provider.getUsername() != null;
+		boolean secret = provider.getPassword() != null;
+		if (password && (user || secret) && !StringUtils.hasText(provider.getUsername())) {
+			error(errors, prefix + ".username", "is required for grant-type password when a password is set: "
+					+ "the user the application signs in as (leave both out when users sign in themselves)");
 		}
-		if (password && !StringUtils.hasText(provider.getPassword())) {
-			error(errors, prefix + ".password", "is required for grant-type password: that user's password");
+		if (password && (user || secret) && !StringUtils.hasText(provider.getPassword())) {
+			error(errors, prefix + ".password", "is required for grant-type password when a username is set: "
+					+ "that user's password (leave both out when users sign in themselves)");
 		}
 		if (!password && (provider.getUsername() != null || provider.getPassword() != null)) {
 			error(errors, prefix + ".username", "and password are only used by grant-type password, not "

@@ -14,6 +14,7 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.security.authentication.AbstractAuthenticationToken;
 import org.springframework.security.core.authority.AuthorityUtils;
 import org.springframework.security.oauth2.client.registration.ClientRegistration;
+import org.springframework.util.Assert;
 
 /**
  * Whose token a {@link TokenKey} names, as Spring Security's grants and the token store see it: its name is the
@@ -73,17 +74,26 @@ final class KeyPrincipal extends AbstractAuthenticationToken {
 	 * its own, or a name that holds the separator, a fingerprint of the request follows after a {@code #}, which
 	 * keeps every (principal, request) pair on a name of its own: the part after the last {@code #} is always a
 	 * fingerprint, and a name without one is always a principal with the configured request.
-	 * @param principal the principal's name
-	 * @param scopes the scopes asked for, empty for the registration's
-	 * @param parameters the parameters added to the provider's
+	 * <p>The key rides along as the principal's details: a grant that needs to know whose token it requests
+	 * (the password grant of a signed-in user) reads the principal's own name there, not the stored name.
+	 * @param key a key with a principal
 	 * @return the principal
 	 */
-	static KeyPrincipal named(String principal, Set<String> scopes, Map<String, String> parameters) {
+	static KeyPrincipal named(TokenKey key) {
+		String principal = key.principal();
+		Assert.notNull(principal, "key must name a principal");
+		Set<String> scopes = key.scopes();
+		Map<String, String> parameters = key.parameters();
+		KeyPrincipal named;
 		if (scopes.isEmpty() && parameters.isEmpty() && principal.indexOf('#') < 0) {
-			return new KeyPrincipal(principal);
+			named = new KeyPrincipal(principal);
 		}
-		String request = new TreeSet<>(scopes) + "\n" + new TreeMap<>(parameters);
-		return new KeyPrincipal(principal + '#' + sha256(request).substring(0, 16));
+		else {
+			String request = new TreeSet<>(scopes) + "\n" + new TreeMap<>(parameters);
+			named = new KeyPrincipal(principal + '#' + sha256(request).substring(0, 16));
+		}
+		named.setDetails(key);
+		return named;
 	}
 
 	/**

@@ -123,6 +123,21 @@ public class TokenManager
 		return (usable != null) ? usable.asMono() : awaitToken(TokenKey.application(registrationId), maxWait);
 	}
 
+	/**
+	 * Returns a usable token of a key like {@link #token(TokenKey)}, without waiting out the cooldown of its last
+	 * failed renewal: for a key whose credentials have just changed (a user who signed in again), so that the
+	 * failure of the credentials it had says nothing of the next attempt.
+	 * @param key the key
+	 * @return the token; fails with {@link TokenAcquisitionException} when none can be had
+	 */
+	public Mono<ManagedToken> tokenWithNewCredentials(TokenKey key) {
+		return state(key).flatMap((state) -> {
+			state.failed(null);
+			ManagedToken usable = usable(key.registrationId(), state);
+			return (usable != null) ? usable.asMono() : awaitRenewal(state, Renewal.EXPIRED, null);
+		});
+	}
+
 	@Override
 	public Mono<ManagedToken> awaitToken(String registrationId) {
 		return awaitToken(TokenKey.application(registrationId), null);
@@ -404,8 +419,7 @@ public class TokenManager
 	 * call, for as long as the failure is kept.
 	 */
 	private static TokenAcquisitionException forCaller(TokenAcquisitionException failure) {
-		return new TokenAcquisitionException(failure.getProvider(), failure.getErrorCode(),
-				failure.getError().getDescription(), failure.isTransientFailure(), failure.getCause());
+		return failure.copy();
 	}
 
 	/**
@@ -466,8 +480,7 @@ public class TokenManager
 		ProviderSettings requestSettings = provider.withParameters(key.parameters());
 		String principal = key.principal();
 		String subjectHash = key.subjectHash();
-		KeyPrincipal keyPrincipal = (principal != null)
-				? KeyPrincipal.named(principal, key.scopes(), key.parameters())
+		KeyPrincipal keyPrincipal = (principal != null) ? KeyPrincipal.named(key)
 				: (subjectHash != null) ? KeyPrincipal.subject(subjectHash, key.scopes(), key.parameters())
 						: KeyPrincipal.application(requested, requestSettings.parameters(),
 								this.settings.username(key.registrationId()));
@@ -478,20 +491,20 @@ public class TokenManager
 
 	/**
 	 * Refuses keys whose tokens this engine would get wrong: a second token of a single-session client ends the
-	 * first one's session, and a password grant signs in as the configured user, whose session a principal's key
-	 * must not borrow.
+	 * first one's session. A password grant's session is the user's, so a user's own key (a principal with the
+	 * configured request) is a session of its own even there; its credentials are the user's, never the
+	 * configured user's (see {@code PasswordCredentialsResolver}).
 	 */
 	private static void refuseUnsupported(TokenKey key, ClientRegistration registration, ProviderSettings provider) {
-		if (provider.singleSession()) {
+		boolean password = TokenGrantType.PASSWORD.toAuthorizationGrantType()
+			.equals(registration.getAuthorizationGrantType());
+		boolean userSession = password && key.principal() != null && key.scopes().isEmpty()
+				&& key.parameters().isEmpty();
+		if (provider.singleSession() && !userSession) {
 			throw new IllegalArgumentException("Provider '" + key.registrationId()
 					+ "' keeps a single session per client (sessions: single): it serves its application token "
-					+ "only, since a token for other scopes, parameters or a principal would end that session");
-		}
-		if (key.principal() != null
-				&& TokenGrantType.PASSWORD.toAuthorizationGrantType().equals(registration.getAuthorizationGrantType())) {
-			throw new IllegalArgumentException("Provider '" + key.registrationId()
-					+ "' uses the password grant, which signs in as its configured user: a principal's token "
-					+ "cannot be had from it");
+					+ "and, with the password grant, each user's own token only, since a token for other scopes, "
+					+ "parameters or a principal would end one of those sessions");
 		}
 		if (key.hasSubjectToken() && !DELEGATED_GRANTS.contains(registration.getAuthorizationGrantType())) {
 			throw new IllegalArgumentException("Provider '" + key.registrationId() + "' uses grant "

@@ -35,6 +35,11 @@ public final class ConfiguredUserPasswordCredentialsResolver implements Password
 	}
 
 	@Override
+	public void refused(ClientRegistration registration, Authentication principal, PasswordCredentials credentials) {
+		this.delegate.refused(registration, principal, credentials);
+	}
+
+	@Override
 	public Mono<PasswordCredentials> resolve(ClientRegistration registration, Authentication principal) {
 		String registrationId = registration.getRegistrationId();
 		String configured = this.configuredUsers.apply(registrationId);

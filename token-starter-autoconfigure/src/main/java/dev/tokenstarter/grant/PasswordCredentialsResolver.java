@@ -21,4 +21,14 @@ public interface PasswordCredentialsResolver {
 	 */
 	Mono<PasswordCredentials> resolve(ClientRegistration registration, Authentication principal);
 
+	/**
+	 * Hears that the provider refused credentials this resolver supplied ({@code invalid_grant}), so that a
+	 * resolver holding them stops offering them: asking again with a wrong password only locks the account.
+	 * @param registration the client registration
+	 * @param principal whom the token was for
+	 * @param credentials the refused credentials
+	 */
+	default void refused(ClientRegistration registration, Authentication principal, PasswordCredentials credentials) {
+	}
+
 }

@@ -40,6 +40,8 @@ class PasswordGrantProvider implements ReactiveOAuth2AuthorizedClientProvider {
 		return this.credentials.resolve(registration, context.getPrincipal())
 			.flatMap((credentials) -> this.responseClient
 				.getTokenResponse(new PasswordGrantRequest(registration, credentials))
+				.doOnError(TokenErrors::isInvalidGrant,
+						(ex) -> this.credentials.refused(registration, context.getPrincipal(), credentials))
 				.onErrorMap(OAuth2AuthorizationException.class,
 						TokenErrors.attributedTo(registration.getRegistrationId())))
 			.map((response) -> new OAuth2AuthorizedClient(registration, context.getPrincipal().getName(),

@@ -31,6 +31,17 @@ public class TokenAcquisitionException extends ClientAuthorizationException {
 				TokenErrors.isTransient(failure), failure);
 	}
 
+	/**
+	 * Returns the same failure in a new instance, for one more caller: a failure shared by many callers would
+	 * collect what each of them adds to it (suppressed exceptions, Reactor checkpoints). Subclasses return their
+	 * own type.
+	 * @return the copy
+	 */
+	public TokenAcquisitionException copy() {
+		return new TokenAcquisitionException(getProvider(), getErrorCode(), getError().getDescription(),
+				this.transientFailure, getCause());
+	}
+
 	private static String message(String provider, String errorCode, @Nullable String description) {
 		return "Could not obtain a token from provider '" + provider + "': " + errorCode
 				+ ((description != null) ? " (" + description + ")" : "");

@@ -52,8 +52,6 @@ class TokenPropertiesValidationTests {
 				Arguments.of("token.defaults.refresh.default-lifetime=-1m",
 						"token.defaults.refresh.default-lifetime must be at least 1s"),
 				Arguments.of("token.scheduler.interval=0s", "token.scheduler.interval must be a positive duration"),
-				Arguments.of(P + "type=wso2", P + "username is required for grant-type password"),
-				Arguments.of(P + "grant-type=password", P + "password is required for grant-type password"),
 				Arguments.of(P + "username=bob", P + "username and password are only used by grant-type password"),
 				Arguments.of(P + "revoke-uri=/oauth2/revoke", P + "revoke-uri must be an absolute http or https URL"),
 				Arguments.of(P + "type=nomba", P + "account-id is required for type nomba"),
@@ -81,6 +79,26 @@ class TokenPropertiesValidationTests {
 			assertThat(analysis.getDescription()).contains(expected).doesNotContain("s3cr3t-value");
 			assertThat(analysis.getAction()).contains("application configuration");
 		});
+	}
+
+	@Test
+	void aPasswordGrantUserNeedsBothUsernameAndPassword() {
+		this.runner.withPropertyValues(P + "type=wso2", P + "password=s3cr3t-value").run((context) -> {
+			assertThat(context).hasFailed();
+			assertThat(new TokenPropertiesFailureAnalyzer().analyze(context.getStartupFailure()).getDescription())
+				.contains(P + "username is required for grant-type password")
+				.doesNotContain("s3cr3t-value");
+		});
+		this.runner.withPropertyValues(P + "grant-type=password", P + "username=u").run((context) -> {
+			assertThat(context).hasFailed();
+			assertThat(new TokenPropertiesFailureAnalyzer().analyze(context.getStartupFailure()).getDescription())
+				.contains(P + "password is required for grant-type password");
+		});
+	}
+
+	@Test
+	void aPasswordGrantProviderWithoutAUserOfItsOwnStartsForUsersWhoSignIn() {
+		this.runner.withPropertyValues(P + "type=wso2").run((context) -> assertThat(context).hasNotFailed());
 	}
 
 	/**

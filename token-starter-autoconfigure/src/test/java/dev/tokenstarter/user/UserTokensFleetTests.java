@@ -1,0 +1,221 @@
+package dev.tokenstarter.user;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.web.reactive.function.client.WebClient;
+
+import dev.tokenstarter.autoconfigure.TokenUsersAutoConfiguration;
+import dev.tokenstarter.client.TokenClients;
+import dev.tokenstarter.engine.TokenKey;
+import dev.tokenstarter.engine.TokenKeyAttributes;
+import dev.tokenstarter.engine.TokenManager;
+import dev.tokenstarter.test.EngineTestSupport;
+import dev.tokenstarter.test.FleetTestSupport;
+import dev.tokenstarter.test.MutableClock;
+import dev.tokenstarter.test.RedisServer;
+import dev.tokenstarter.test.RedisServerExtension;
+import dev.tokenstarter.test.Threads;
+import dev.tokenstarter.test.TokenStubs;
+import dev.tokenstarter.test.Wso2UserSessions;
+
+import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMockConfig;
+import static dev.tokenstarter.test.TokenStubs.API_PATH;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Users signed in to WSO2 API Manager with their own passwords, served by a fleet of application contexts on one
+ * real {@code redis-server}, against a strict WSO2 stub that keeps one session per client and user (a new password
+ * grant ends the user's earlier token, revoked tokens get 900901, refresh tokens rotate). The verdicts come from
+ * the stub's counters: one session per user however many devices and instances, one token request however many
+ * concurrent sign-ins, one silent re-sign-in after a revocation, and the password nowhere in Redis.
+ */
+class UserTokensFleetTests {
+
+	private static final Duration BOUND = Duration.ofSeconds(30);
+
+	private static final String PROVIDER = "wso2";
+
+	private static final String ALICE = "alice";
+
+	private static final String PASSWORD = "alice-pa55-never-stored";
+
+	@RegisterExtension
+	static final RedisServerExtension redisServer = new RedisServerExtension();
+
+	private final MutableClock clock = MutableClock.startingNow();
+
+	private final Wso2UserSessions wso2 = new Wso2UserSessions(Map.of(ALICE, PASSWORD), Duration.ofHours(1),
+			this.clock);
+
+	@RegisterExtension
+	final WireMockExtension provider = WireMockExtension.newInstance()
+		.options(wireMockConfig().dynamicPort()
+			.containerThreads(128)
+			.extensions(this.wso2.tokenEndpoint(), this.wso2.revocationEndpoint(), this.wso2.api()))
+		.build();
+
+	@BeforeEach
+	void stubProvider() {
+		// Token responses leave a while after the token was issued, as over a network: racing sign-ins overlap.
+		this.wso2.stubOn(this.provider, Duration.ofMillis(200));
+	}
+
+	@Test
+	void aUserSignedInOnOneInstanceIsServedByAnotherThatNeverHadThePassword() {
+		ApplicationContextRunner instance = instance();
+		instance.run((a) -> instance.run((b) -> {
+			TokenKey key = users(a).signIn(PROVIDER, ALICE, PASSWORD).block(BOUND);
+			assertThat(call(b, key)).isEqualTo(ALICE);
+			assertThat(users(b).holdsCredentials(PROVIDER, ALICE)).isFalse();
+			assertThat(this.wso2.passwordGrants(ALICE)).isEqualTo(1);
+			assertThat(this.wso2.issued()).isEqualTo(1);
+			assertThat(redis().command("KEYS", "token-starter:client:" + PROVIDER + ":" + ALICE)).hasSize(1);
+			assertThat(String.join("\n", redisContents())).doesNotContain(PASSWORD)
+				.doesNotContain(this.wso2.liveToken(ALICE))
+				.doesNotContain(this.wso2.liveRefreshToken(ALICE));
+		}));
+	}
+
+	@Test
+	void twoDevicesSigningInOnTwoInstancesShareOneSession() {
+		ApplicationContextRunner instance = instance();
+		instance.run((a) -> instance.run((b) -> {
+			TokenKey phone = users(a).signIn(PROVIDER, ALICE, PASSWORD).block(BOUND);
+			TokenKey laptop = users(b).signIn(PROVIDER, ALICE, PASSWORD).block(BOUND);
+			assertThat(laptop).isEqualTo(phone);
+			assertThat(call(a, phone)).isEqualTo(ALICE);
+			assertThat(call(b, laptop)).isEqualTo(ALICE);
+			assertThat(this.wso2.passwordGrants(ALICE)).isEqualTo(1);
+			assertThat(this.wso2.rejected()).isZero();
+			assertThat(users(a).holdsCredentials(PROVIDER, ALICE)).isTrue();
+			assertThat(users(b).holdsCredentials(PROVIDER, ALICE)).isTrue();
+		}));
+	}
+
+	@Test
+	void concurrentSignInsOfOneUserAcrossInstancesMakeOneTokenRequest() {
+		ApplicationContextRunner instance = instance();
+		instance.run((a) -> instance.run((b) -> instance.run((c) -> {
+			List<ReactiveUserTokens> fleet = List.of(users(a), users(b), users(c));
+			List<Callable<TokenKey>> signIns = new ArrayList<>();
+			for (int i = 0; i < 48; i++) {
+				ReactiveUserTokens users = fleet.get(i % fleet.size());
+				signIns.add(() -> users.signIn(PROVIDER, ALICE, PASSWORD).block(BOUND));
+			}
+			assertThat(Threads.runTogether(signIns)).hasSize(48).containsOnly(users(a).key(PROVIDER, ALICE));
+			assertThat(this.wso2.passwordGrants(ALICE)).isEqualTo(1);
+			assertThat(this.wso2.issued()).isEqualTo(1);
+			assertThat(this.wso2.refusedRefreshes()).isZero();
+		})));
+	}
+
+	@Test
+	void aTokenRevokedAtTheProviderIsReplacedSilentlyOnceAndAnInstanceWithoutThePasswordAsksForASignIn() {
+		ApplicationContextRunner instance = instance();
+		instance.run((b) -> {
+			TokenKey key = users(b).key(PROVIDER, ALICE);
+			instance.run((a) -> instance.run((c) -> {
+				users(a).signIn(PROVIDER, ALICE, PASSWORD).block(BOUND);
+				users(c).signIn(PROVIDER, ALICE, PASSWORD).block(BOUND);
+				assertThat(call(b, key)).isEqualTo(ALICE);
+				// Another device of alice's signs out elsewhere: her session at the provider ends.
+				this.wso2.endSessionOf(ALICE);
+				List<Callable<String>> calls = new ArrayList<>();
+				for (int i = 0; i < 40; i++) {
+					AssertableApplicationContext holder = (i % 2 == 0) ? a : c;
+					calls.add(() -> call(holder, key));
+				}
+				assertThat(Threads.runTogether(calls)).hasSize(40).containsOnly(ALICE);
+				assertThat(this.wso2.passwordGrants(ALICE)).isEqualTo(2);
+				assertThat(call(b, key)).isEqualTo(ALICE);
+				assertThat(this.wso2.passwordGrants(ALICE)).isEqualTo(2);
+				assertThat(this.wso2.reuses()).isZero();
+			}));
+			// The instances that held alice's password are gone; her session ends again.
+			this.wso2.endSessionOf(ALICE);
+			assertThatExceptionOfType(SignInRequiredException.class).isThrownBy(() -> call(b, key))
+				.withMessageContaining("must sign in")
+				.satisfies((ex) -> assertThat(ex.getErrorCode()).isEqualTo(SignInRequiredException.ERROR_CODE));
+			assertThat(this.wso2.passwordGrants(ALICE)).isEqualTo(2);
+			assertThat(redis().command("KEYS", "token-starter:client:" + PROVIDER + ":" + ALICE)).isEmpty();
+		});
+	}
+
+	@Test
+	void signingOutRevokesTheTokenRemovesItFromEveryInstanceAndDropsThePassword() {
+		ApplicationContextRunner instance = instance();
+		instance.run((a) -> instance.run((b) -> {
+			TokenKey key = users(a).signIn(PROVIDER, ALICE, PASSWORD).block(BOUND);
+			assertThat(call(b, key)).isEqualTo(ALICE);
+			assertThat(b.getBean(TokenManager.class).usableToken(key)).isNotNull();
+			users(a).signOut(PROVIDER, ALICE).block(BOUND);
+			assertThat(this.wso2.revocations()).isEqualTo(1);
+			assertThat(this.wso2.liveToken(ALICE)).isNull();
+			assertThat(redis().command("KEYS", "token-starter:client:" + PROVIDER + ":" + ALICE)).isEmpty();
+			await().atMost(Duration.ofSeconds(5))
+				.until(() -> b.getBean(TokenManager.class).usableToken(key) == null);
+			assertThat(users(a).holdsCredentials(PROVIDER, ALICE)).isFalse();
+			assertThatExceptionOfType(SignInRequiredException.class).isThrownBy(() -> call(a, key));
+			assertThatExceptionOfType(SignInRequiredException.class).isThrownBy(() -> call(b, key));
+			assertThat(this.wso2.passwordGrants(ALICE)).isEqualTo(1);
+		}));
+	}
+
+	private ApplicationContextRunner instance() {
+		return FleetTestSupport.instance(redis(), this.provider, this.clock)
+			.withConfiguration(AutoConfigurations.of(TokenUsersAutoConfiguration.class))
+			.withPropertyValues(TokenStubs.providerProperties(this.provider, PROVIDER))
+			.withPropertyValues("token.providers." + PROVIDER + ".type=wso2", "token.providers." + PROVIDER
+					+ ".revoke-uri=" + this.provider.baseUrl() + Wso2UserSessions.REVOKE_PATH);
+	}
+
+	private static ReactiveUserTokens users(AssertableApplicationContext context) {
+		return context.getBean(ReactiveUserTokens.class);
+	}
+
+	private String call(AssertableApplicationContext context, TokenKey key) {
+		WebClient api = EngineTestSupport.apiClient(this.provider, context.getBean(TokenClients.class), PROVIDER);
+		return api.get()
+			.uri(API_PATH)
+			.attributes(TokenKeyAttributes.tokenKey(key))
+			.retrieve()
+			.bodyToMono(String.class)
+			.block(BOUND);
+	}
+
+	/**
+	 * Every key in Redis with its value, whatever its type.
+	 */
+	private static List<String> redisContents() {
+		List<String> contents = new ArrayList<>();
+		for (String key : redis().command("KEYS", "*")) {
+			contents.add(key);
+			String type = redis().command("TYPE", key).get(0);
+			switch (type) {
+				case "hash" -> contents.addAll(redis().command("HGETALL", key));
+				case "string" -> contents.addAll(redis().command("GET", key));
+				default -> contents.add(type);
+			}
+		}
+		return contents;
+	}
+
+	private static RedisServer redis() {
+		return redisServer.server();
+	}
+
+}

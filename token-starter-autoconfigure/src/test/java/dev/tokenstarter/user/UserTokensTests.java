@@ -1,0 +1,210 @@
+package dev.tokenstarter.user;
+
+import java.time.Duration;
+import java.util.Map;
+
+import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.logging.LogLevel;
+import org.springframework.boot.logging.LoggingSystem;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.web.client.RestClient;
+
+import dev.tokenstarter.autoconfigure.TokenUsersAutoConfiguration;
+import dev.tokenstarter.client.TokenClients;
+import dev.tokenstarter.engine.ManagedToken;
+import dev.tokenstarter.engine.TokenKey;
+import dev.tokenstarter.engine.TokenKeyAttributes;
+import dev.tokenstarter.engine.TokenManager;
+import dev.tokenstarter.grant.TokenAcquisitionException;
+import dev.tokenstarter.test.EngineTestSupport;
+import dev.tokenstarter.test.MutableClock;
+import dev.tokenstarter.test.TokenStubs;
+import dev.tokenstarter.test.Wso2UserSessions;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.containing;
+import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
+import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMockConfig;
+import static dev.tokenstarter.test.TokenStubs.API_PATH;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
+
+/**
+ * {@link UserTokens} on one instance with the in-memory store, against the strict WSO2 stub: what a sign-in
+ * refuses, keeps and never shows, and how a user's key is kept apart from the provider's configured user.
+ */
+@ExtendWith(OutputCaptureExtension.class)
+class UserTokensTests {
+
+	private static final Duration BOUND = Duration.ofSeconds(30);
+
+	private static final String PASSWORD = "bob-pa55-never-shown";
+
+	private static final String SERVICE_PASSWORD = "svc-pa55-never-shown";
+
+	private final MutableClock clock = MutableClock.startingNow();
+
+	private final Wso2UserSessions wso2 = new Wso2UserSessions(Map.of("bob", PASSWORD, "svc", SERVICE_PASSWORD),
+			Duration.ofHours(1), this.clock);
+
+	@RegisterExtension
+	final WireMockExtension provider = WireMockExtension.newInstance()
+		.options(wireMockConfig().dynamicPort()
+			.extensions(this.wso2.tokenEndpoint(), this.wso2.revocationEndpoint(), this.wso2.api()))
+		.build();
+
+	private final LoggingSystem logging = LoggingSystem.get(getClass().getClassLoader());
+
+	private ApplicationContextRunner runner;
+
+	@BeforeEach
+	void setUp() {
+		this.wso2.stubOn(this.provider, Duration.ZERO);
+		this.runner = EngineTestSupport.runner(this.provider, this.clock, "wso2")
+			.withConfiguration(AutoConfigurations.of(TokenUsersAutoConfiguration.class))
+			.withPropertyValues(TokenStubs.providerProperties(this.provider, "acme"))
+			.withPropertyValues("token.providers.wso2.type=wso2");
+		this.logging.setLogLevel("dev.tokenstarter", LogLevel.TRACE);
+		this.logging.setLogLevel("org.springframework.security", LogLevel.TRACE);
+	}
+
+	@AfterEach
+	void resetLogging() {
+		this.logging.setLogLevel("dev.tokenstarter", null);
+		this.logging.setLogLevel("org.springframework.security", null);
+	}
+
+	@Test
+	void aSignedInUserCallsTheApiAsThemselvesThroughARestClient() {
+		this.runner.run((context) -> {
+			TokenKey key = context.getBean(UserTokens.class).signIn("wso2", "bob", PASSWORD);
+			RestClient api = context.getBean(TokenClients.class).restClient("wso2");
+			String body = api.get().uri(API_PATH).attributes(TokenKeyAttributes.tokenKey(key)).retrieve().body(String.class);
+			assertThat(body).isEqualTo("bob");
+			this.provider.verify(postRequestedFor(urlPathEqualTo(TokenStubs.TOKEN_PATH))
+				.withRequestBody(containing("grant_type=password"))
+				.withRequestBody(containing("username=bob")));
+		});
+	}
+
+	@Test
+	void usersCannotSignInToAProviderWithoutThePasswordGrant() {
+		this.runner.run((context) -> assertThatIllegalArgumentException()
+			.isThrownBy(() -> context.getBean(UserTokens.class).signIn("acme", "bob", PASSWORD))
+			.withMessageContaining("'acme' does not use the password grant"));
+	}
+
+	@Test
+	void aRefusedPasswordFailsTheSignInAndIsNotKept() {
+		this.runner.run((context) -> {
+			UserTokens users = context.getBean(UserTokens.class);
+			assertThatExceptionOfType(TokenAcquisitionException.class)
+				.isThrownBy(() -> users.signIn("wso2", "bob", "wrong-guess"))
+				.satisfies((ex) -> assertThat(ex.getErrorCode()).isEqualTo("invalid_grant"));
+			assertThat(users.holdsCredentials("wso2", "bob")).isFalse();
+			assertThat(this.wso2.refusedPasswords()).isEqualTo(1);
+		});
+	}
+
+	@Test
+	void aPasswordRefusedOnASilentSignInIsDroppedAndNeverOfferedAgain() {
+		this.runner.run((context) -> {
+			UserTokens users = context.getBean(UserTokens.class);
+			TokenManager tokens = context.getBean(TokenManager.class);
+			TokenKey key = users.signIn("wso2", "bob", PASSWORD);
+			this.wso2.changePassword("bob", "changed-elsewhere");
+			this.wso2.endSessionOf("bob");
+			ManagedToken revoked = tokens.usableToken(key);
+			assertThatExceptionOfType(TokenAcquisitionException.class)
+				.isThrownBy(() -> tokens.replaceRejected(key, revoked).block(BOUND))
+				.satisfies((ex) -> assertThat(ex.getErrorCode()).isEqualTo("invalid_grant"));
+			assertThat(users.holdsCredentials("wso2", "bob")).isFalse();
+			this.clock.advance(Duration.ofMinutes(1));
+			assertThatExceptionOfType(SignInRequiredException.class).isThrownBy(() -> tokens.token(key).block(BOUND));
+			assertThat(this.wso2.refusedPasswords()).isEqualTo(1);
+		});
+	}
+
+	@Test
+	void aUserToldToSignInCanSignInAtOnce() {
+		this.runner.run((context) -> {
+			UserTokens users = context.getBean(UserTokens.class);
+			TokenManager tokens = context.getBean(TokenManager.class);
+			assertThatExceptionOfType(SignInRequiredException.class)
+				.isThrownBy(() -> tokens.token(users.key("wso2", "bob")).block(BOUND));
+			// Within the failure's cooldown: the new credentials, not the old failure, decide.
+			TokenKey key = users.signIn("wso2", "bob", PASSWORD);
+			assertThat(tokens.token(key).block(BOUND).accessToken().getTokenValue())
+				.isEqualTo(this.wso2.liveToken("bob"));
+		});
+	}
+
+	@Test
+	void aUsersKeyNeverGetsTheConfiguredUsersCredentials() {
+		this.runner
+			.withPropertyValues("token.providers.wso2.username=svc", "token.providers.wso2.password=" + SERVICE_PASSWORD)
+			.run((context) -> {
+				TokenManager tokens = context.getBean(TokenManager.class);
+				assertThatExceptionOfType(SignInRequiredException.class)
+					.isThrownBy(() -> tokens.token(context.getBean(UserTokens.class).key("wso2", "bob")).block(BOUND));
+				assertThat(this.wso2.passwordGrants("svc")).isZero();
+				assertThat(tokens.token("wso2").block(BOUND).accessToken().getTokenValue())
+					.isEqualTo(this.wso2.liveToken("svc"));
+			});
+	}
+
+	@Test
+	void aUsersKeyWithScopesOfItsOwnIsRefusedByASingleSessionProvider() {
+		this.runner.run((context) -> {
+			context.getBean(UserTokens.class).signIn("wso2", "bob", PASSWORD);
+			TokenKey other = TokenKey.forProvider("wso2").principal("bob").scopes("admin").build();
+			assertThatExceptionOfType(TokenAcquisitionException.class)
+				.isThrownBy(() -> context.getBean(TokenManager.class).token(other).block(BOUND))
+				.withMessageContaining("single session");
+			assertThat(this.wso2.passwordGrants("bob")).isEqualTo(1);
+		});
+	}
+
+	@Test
+	void signingOutWithoutARevocationEndpointForgetsTheTokenAndThePassword() {
+		this.runner.run((context) -> {
+			UserTokens users = context.getBean(UserTokens.class);
+			TokenKey key = users.signIn("wso2", "bob", PASSWORD);
+			users.signOut("wso2", "bob");
+			assertThat(this.wso2.revocations()).isZero();
+			assertThat(users.holdsCredentials("wso2", "bob")).isFalse();
+			assertThat(context.getBean(TokenManager.class).usableToken(key)).isNull();
+		});
+	}
+
+	@Test
+	void thePasswordReachesNoLogExceptionOrDescription(CapturedOutput output) {
+		this.runner.run((context) -> {
+			UserTokens users = context.getBean(UserTokens.class);
+			assertThatExceptionOfType(TokenAcquisitionException.class)
+				.isThrownBy(() -> users.signIn("wso2", "bob", PASSWORD + "-typo"))
+				.satisfies((ex) -> assertThat(ex).hasMessageNotContaining(PASSWORD));
+			TokenKey key = users.signIn("wso2", "bob", PASSWORD);
+			this.wso2.endSessionOf("bob");
+			RestClient api = context.getBean(TokenClients.class).restClient("wso2");
+			assertThat(api.get().uri(API_PATH).attributes(TokenKeyAttributes.tokenKey(key)).retrieve().body(String.class))
+				.isEqualTo("bob");
+			assertThat(this.wso2.passwordGrants("bob")).isEqualTo(2);
+			assertThat(context.getBean(SignedInUsers.class)).hasToString("SignedInUsers[1 user(s)]");
+			assertThat(context.getBean(UserTokens.class).toString()).doesNotContain(PASSWORD);
+			assertThat(key.toString()).doesNotContain("bob");
+		});
+		assertThat(output).contains("900901").doesNotContain(PASSWORD);
+	}
+
+}
