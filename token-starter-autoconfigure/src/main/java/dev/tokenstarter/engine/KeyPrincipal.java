@@ -82,16 +82,7 @@ final class KeyPrincipal extends AbstractAuthenticationToken {
 	static KeyPrincipal named(TokenKey key) {
 		String principal = key.principal();
 		Assert.notNull(principal, "key must name a principal");
-		Set<String> scopes = key.scopes();
-		Map<String, String> parameters = key.parameters();
-		KeyPrincipal named;
-		if (scopes.isEmpty() && parameters.isEmpty() && principal.indexOf('#') < 0) {
-			named = new KeyPrincipal(principal);
-		}
-		else {
-			String request = new TreeSet<>(scopes) + "\n" + new TreeMap<>(parameters);
-			named = new KeyPrincipal(principal + '#' + sha256(request).substring(0, 16));
-		}
+		KeyPrincipal named = new KeyPrincipal(storeName(principal, key.scopes(), key.parameters()));
 		named.setDetails(key);
 		return named;
 	}
@@ -105,7 +96,15 @@ final class KeyPrincipal extends AbstractAuthenticationToken {
 	 * @return the principal
 	 */
 	static KeyPrincipal subject(String subjectHash, Set<String> scopes, Map<String, String> parameters) {
-		return named(TokenKey.SUBJECT_PREFIX + subjectHash, scopes, parameters);
+		return new KeyPrincipal(storeName(TokenKey.SUBJECT_PREFIX + subjectHash, scopes, parameters));
+	}
+
+	private static String storeName(String principal, Set<String> scopes, Map<String, String> parameters) {
+		if (scopes.isEmpty() && parameters.isEmpty() && principal.indexOf('#') < 0) {
+			return principal;
+		}
+		String request = new TreeSet<>(scopes) + "\n" + new TreeMap<>(parameters);
+		return principal + '#' + sha256(request).substring(0, 16);
 	}
 
 	static String sha256(String text) {
