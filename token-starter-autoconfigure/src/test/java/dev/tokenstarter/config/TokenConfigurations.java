@@ -42,7 +42,8 @@ final class TokenConfigurations {
 	 * A property set and the model's verdict on it.
 	 *
 	 * @param properties the properties, as {@code name=value}
-	 * @param providers the providers' names
+	 * @param providers the names of the providers whose application token a started configuration serves (not
+	 * those of a password grant without a user of their own, which serve users who sign in)
 	 * @param wrongWhenBound the properties a start-up report must name (each of them), found while binding
 	 * @param wrongWhenBuilt the properties found wrong when the beans are built, reported when binding found none
 	 */
@@ -64,6 +65,15 @@ final class TokenConfigurations {
 	enum Kind {
 
 		CLIENT_CREDENTIALS, PASSWORD, WSO2, NOMBA
+
+	}
+
+	/**
+	 * How a password-grant user's username or password is drawn.
+	 */
+	private enum UserSetting {
+
+		SET, EMPTY, ABSENT
 
 	}
 
@@ -136,8 +146,9 @@ final class TokenConfigurations {
 			List<String> names = new ArrayList<>();
 			int count = pick(this.in, 1, 1, 2, 3);
 			for (String name : List.of("acme", "orders", "pay-ments").subList(0, count)) {
-				names.add(name);
-				provider(name, pick(this.in, Kind.values()));
+				if (provider(name, pick(this.in, Kind.values()))) {
+					names.add(name);
+				}
 			}
 			return new Case(List.copyOf(this.properties), names, Set.copyOf(this.bound), Set.copyOf(this.built));
 		}
@@ -186,7 +197,11 @@ final class TokenConfigurations {
 			}
 		}
 
-		private void provider(String name, Kind kind) {
+		/**
+		 * Draws a provider's properties.
+		 * @return whether its application token can be had once started (a password grant has a user of its own)
+		 */
+		private boolean provider(String name, Kind kind) {
 			String p = P + name + ".";
 			String ownClientAuthentication = null;
 			// type
@@ -318,9 +333,15 @@ final class TokenConfigurations {
 				set(p + "grant-type", grant, grant.equals("implicit") || (nomba && grant.equals("password")));
 			}
 			boolean password = kind == Kind.PASSWORD || kind == Kind.WSO2 || "password".equals(grant);
+			boolean applicationUser = true;
 			if (password) {
-				user(p + "username", "user-" + name);
-				user(p + "password", SECRET_MARK + "-password-" + name);
+				// Both or neither: without a user of its own, the provider serves users who sign in themselves.
+				UserSetting username = userSetting();
+				UserSetting userPassword = userSetting();
+				boolean ownUser = username != UserSetting.ABSENT || userPassword != UserSetting.ABSENT;
+				applicationUser = ownUser;
+				user(p + "username", "user-" + name, username, ownUser);
+				user(p + "password", SECRET_MARK + "-password-" + name, userPassword, ownUser);
 			}
 			else if (mistake(4)) {
 				set(p + "username", "stray", true);
@@ -410,17 +431,28 @@ final class TokenConfigurations {
 				this.previousTokenUri = tokenUri;
 				this.previousSingle = single;
 			}
+			return applicationUser;
 		}
 
-		private void user(String property, String value) {
+		private UserSetting userSetting() {
 			if (!mistake(8)) {
-				set(property, value, false);
+				return UserSetting.SET;
 			}
-			else if (chance(this.in, 50)) {
-				set(property, "", true);
-			}
-			else {
-				this.bound.add(property);
+			return chance(this.in, 50) ? UserSetting.EMPTY : UserSetting.ABSENT;
+		}
+
+		/**
+		 * Sets a password-grant user's property as drawn: missing is wrong only when the other one is there.
+		 */
+		private void user(String property, String value, UserSetting setting, boolean ownUser) {
+			switch (setting) {
+				case SET -> set(property, value, false);
+				case EMPTY -> set(property, "", true);
+				case ABSENT -> {
+					if (ownUser) {
+						this.bound.add(property);
+					}
+				}
 			}
 		}
 
