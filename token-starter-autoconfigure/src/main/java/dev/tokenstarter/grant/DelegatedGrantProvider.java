@@ -65,24 +65,34 @@ final class DelegatedGrantProvider implements ReactiveOAuth2AuthorizedClientProv
 		Instant subjectExpiry = (subject != null) ? subject.getExpiresAt() : null;
 		if (subjectExpiry != null && !subjectExpiry.isAfter(this.clock.instant())) {
 			// Asking would only earn an invalid_grant, after a round trip and, for some servers, a logged refusal.
-			return Mono.error(new ClientAuthorizationException(new OAuth2Error(OAuth2ErrorCodes.INVALID_GRANT,
-					"the subject token has expired", null), registration.getRegistrationId()));
+			return Mono.error(subjectExpired(registration));
 		}
 		return Mono.defer(() -> this.delegate.authorize(context))
 			.onErrorMap(OAuth2AuthorizationException.class, TokenErrors.attributedTo(registration.getRegistrationId()))
 			.map((client) -> new OAuth2AuthorizedClient(registration, context.getPrincipal().getName(),
-					bounded(client.getAccessToken(), subjectExpiry)));
+					bounded(client.getAccessToken(), subjectExpiry, registration)));
+	}
+
+	private static ClientAuthorizationException subjectExpired(ClientRegistration registration) {
+		return new ClientAuthorizationException(
+				new OAuth2Error(OAuth2ErrorCodes.INVALID_GRANT, "the subject token has expired", null),
+				registration.getRegistrationId());
 	}
 
 	/**
 	 * Shortens the token's lifetime to what is left of the subject token's. The lifetime, not the instant, is
 	 * what the engine reads: it measures tokens from their arrival on its own clock.
 	 */
-	private OAuth2AccessToken bounded(OAuth2AccessToken token, @Nullable Instant subjectExpiry) {
+	private OAuth2AccessToken bounded(OAuth2AccessToken token, @Nullable Instant subjectExpiry,
+			ClientRegistration registration) {
 		if (subjectExpiry == null || token.getIssuedAt() == null) {
 			return token;
 		}
 		Duration left = Duration.between(this.clock.instant(), subjectExpiry);
+		if (left.isNegative() || left.isZero()) {
+			// The subject token expired while the provider answered: the token would be born expired.
+			throw subjectExpired(registration);
+		}
 		Duration lifetime = (token.getExpiresAt() != null) ? Duration.between(token.getIssuedAt(), token.getExpiresAt())
 				: left;
 		if (lifetime.compareTo(left) <= 0 && token.getExpiresAt() != null) {

@@ -30,9 +30,6 @@ import org.springframework.util.MultiValueMap;
  */
 final class DelegatedGrants {
 
-	/** The token exchange parameter that {@code token.providers.<name>.requested-token-type} sets. */
-	static final String REQUESTED_TOKEN_TYPE = "requested_token_type";
-
 	private DelegatedGrants() {
 	}
 

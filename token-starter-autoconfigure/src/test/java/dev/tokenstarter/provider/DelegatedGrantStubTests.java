@@ -3,6 +3,7 @@ package dev.tokenstarter.provider;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HexFormat;
@@ -136,6 +137,28 @@ class DelegatedGrantStubTests {
 			// The expired subject token is never presented.
 			assertThat(count(provider, tokenRequests())).isEqualTo(1);
 		});
+	}
+
+	@Test
+	void aSubjectTokenThatExpiresWhileTheProviderAnswersGetsNoTokenBornExpired() {
+		Instant now = Instant.now();
+		OAuth2AccessToken alice = new OAuth2AccessToken(OAuth2AccessToken.TokenType.BEARER, "S-alice", now,
+				now.plusMillis(1000));
+		TokenKey key = TokenKey.forProvider("orders").subjectToken(alice).build();
+		provider.stubFor(exchangeOf("S-alice").willReturn(token("X1", 300).withFixedDelay(2000)));
+		EngineTestSupport.runner(provider, Clock.systemUTC(), "orders")
+			.withPropertyValues("token.providers.orders.grant-type=token-exchange",
+					"token.providers.orders.audience=orders-api",
+					"token.providers.orders.requested-token-type=" + JWT_TYPE)
+			.run((context) -> {
+				TokenManager tokens = context.getBean(TokenManager.class);
+				assertThatExceptionOfType(TokenAcquisitionException.class)
+					.isThrownBy(() -> tokens.token(key).block(BOUND))
+					.satisfies((ex) -> assertThat(ex.getErrorCode()).isEqualTo("invalid_grant"))
+					.withMessageContaining("subject token has expired");
+				assertThat(tokens.usableToken(key)).isNull();
+				assertThat(count(provider, tokenRequests())).isEqualTo(1);
+			});
 	}
 
 	@Test
