@@ -156,10 +156,10 @@ final class TokenConfigurations {
 		private void defaults() {
 			if (chance(this.in, 15)) {
 				this.defaultClientAuthentication = choose(List.of("client_secret_post", "client_secret_basic"),
-						"tls_client_auth", "private_key_jwt");
+						"tls_client_auth", "client_secret_header");
 				set(D + "client-authentication", this.defaultClientAuthentication,
-						this.defaultClientAuthentication.equals("private_key_jwt"));
-				if (this.defaultClientAuthentication.equals("private_key_jwt")) {
+						this.defaultClientAuthentication.equals("client_secret_header"));
+				if (this.defaultClientAuthentication.equals("client_secret_header")) {
 					this.defaultClientAuthentication = null;
 				}
 			}
@@ -283,10 +283,10 @@ final class TokenConfigurations {
 			}
 			if (chance(this.in, 20)) {
 				ownClientAuthentication = choose(List.of("client_secret_post", "client_secret_basic"), "tls_client_auth",
-						"private_key_jwt");
+						"client_secret_header");
 				set(p + "client-authentication", ownClientAuthentication,
-						ownClientAuthentication.equals("private_key_jwt"));
-				if (ownClientAuthentication.equals("private_key_jwt")) {
+						ownClientAuthentication.equals("client_secret_header"));
+				if (ownClientAuthentication.equals("client_secret_header")) {
 					ownClientAuthentication = null;
 				}
 			}
