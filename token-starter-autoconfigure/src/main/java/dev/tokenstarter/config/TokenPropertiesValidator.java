@@ -13,7 +13,6 @@ import java.util.stream.Collectors;
 
 import org.jspecify.annotations.Nullable;
 
-import org.springframework.util.ClassUtils;
 import org.springframework.util.StringUtils;
 import org.springframework.validation.Errors;
 
@@ -27,8 +26,6 @@ class TokenPropertiesValidator {
 
 	/** HS256 keys are 256 bits at least (RFC 7518 section 3.2); Nimbus refuses shorter ones. */
 	private static final int MIN_HS256_SECRET_BYTES = 32;
-
-	private static final String JWT_CLASS = "org.springframework.security.oauth2.jwt.Jwt";
 
 	private final TokenProperties properties;
 
@@ -259,15 +256,12 @@ class TokenPropertiesValidator {
 		if (TokenSettings.tokenRequestFormat(provider, this.properties.getDefaults()) != TokenRequestFormat.FORM) {
 			error(errors, prefix + ".token-request-format", "must be form for grant-type " + grantName);
 		}
-		if (TokenSettings.clientAuthentication(provider,
-				this.properties.getDefaults()) == ClientAuthentication.TLS_CLIENT_AUTH) {
-			error(errors, prefix + ".client-authentication", "cannot be tls_client_auth for grant-type " + grantName
+		ClientAuthentication authentication = TokenSettings.clientAuthentication(provider,
+				this.properties.getDefaults());
+		if (authentication.isMutualTls()) {
+			error(errors, prefix + ".client-authentication", "cannot be "
+					+ authentication.name().toLowerCase(Locale.ROOT) + " for grant-type " + grantName
 					+ " (not supported yet)");
-		}
-		if (grant == TokenGrantType.JWT_BEARER
-				&& !ClassUtils.isPresent(JWT_CLASS, TokenPropertiesValidator.class.getClassLoader())) {
-			error(errors, prefix + ".grant-type", "jwt-bearer needs org.springframework.security:"
-					+ "spring-security-oauth2-jose on the classpath");
 		}
 	}
 

@@ -82,7 +82,8 @@ final class DelegatedGrants {
 
 	/**
 	 * The provider's parameters replace Spring Security's of the same name rather than adding a second value:
-	 * {@code requested_token_type} in particular, which Spring Security always sets to the access token type.
+	 * {@code requested_token_type} in particular, which Spring Security always sets to the access token type. A
+	 * registration that authenticates with a client assertion gets a fresh one per request, as on every grant.
 	 */
 	private static <T extends AbstractOAuth2AuthorizationGrantRequest> void configure(
 			AbstractWebClientReactiveOAuth2AccessTokenResponseClient<T> client, TokenEndpoint endpoint,
@@ -98,6 +99,10 @@ final class DelegatedGrants {
 		client.setParametersConverter((request) -> {
 			MultiValueMap<String, String> parameters = defaults.convert(request);
 			endpoint.provider().parameters().forEach(parameters::set);
+			MultiValueMap<String, String> assertion = endpoint.assertions().parameters(request);
+			if (assertion != null) {
+				parameters.addAll(assertion);
+			}
 			return parameters;
 		});
 	}

@@ -45,6 +45,10 @@ class DelegatedGrantValidationTests {
 						new String[] { P + "grant-type=token-exchange", P + "client-authentication=tls_client_auth",
 								P + "ssl-bundle=b" },
 						P + "client-authentication cannot be tls_client_auth for grant-type token-exchange"),
+				Arguments.of(
+						new String[] { P + "grant-type=jwt-bearer",
+								P + "client-authentication=self_signed_tls_client_auth", P + "ssl-bundle=b" },
+						P + "client-authentication cannot be self_signed_tls_client_auth for grant-type jwt-bearer"),
 				Arguments.of(new String[] { P + "grant-type=token-exchange", P + "username=u", P + "password=p" },
 						P + "username and password are only used by grant-type password"),
 				Arguments.of(new String[] { P + "type=nomba", P + "account-id=a", P + "nomba-environment=sandbox",

@@ -2,6 +2,7 @@ package dev.tokenstarter.provider;
 
 import java.security.MessageDigest;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
@@ -16,8 +17,10 @@ import org.junit.jupiter.params.provider.ValueSource;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.autoconfigure.ssl.SslAutoConfiguration;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.security.oauth2.core.OAuth2AccessToken;
 
 import dev.tokenstarter.autoconfigure.TokenEngineAutoConfiguration;
+import dev.tokenstarter.engine.TokenKey;
 import dev.tokenstarter.engine.TokenManager;
 import dev.tokenstarter.test.AssertionVerifyingTokenEndpoint;
 import dev.tokenstarter.test.SigningKeys;
@@ -116,6 +119,23 @@ class ClientAssertionTests {
 				assertThat(token(context.getBean(TokenManager.class))).isEqualTo("AT-1");
 				assertThat(onlyAccepted().getHeader().getAlgorithm()).isEqualTo(JWSAlgorithm.HS256);
 				assertThat(this.endpoint.requests().get(0).values()).noneMatch((value) -> value.contains(SECRET));
+			});
+	}
+
+	@Test
+	void aTokenExchangeIsAuthenticatedWithAnAssertionToo() {
+		this.endpoint.trusting(keys.jwk("ec"));
+		OAuth2AccessToken subject = new OAuth2AccessToken(OAuth2AccessToken.TokenType.BEARER, "users-token",
+				Instant.now(), Instant.now().plusSeconds(300));
+		this.privateKeyJwt.withPropertyValues(P + "client-assertion.jwk=" + keys.jwkFile("exchange.jwk", "ec"))
+			.withPropertyValues(P + "grant-type=token-exchange", P + "audience=orders-api")
+			.run((context) -> {
+				TokenKey key = TokenKey.forProvider("entra").subjectToken(subject).build();
+				assertThat(context.getBean(TokenManager.class).token(key).block().accessToken().getTokenValue())
+					.isEqualTo("AT-1");
+				onlyAccepted();
+				assertThat(this.endpoint.requests().get(0)).containsEntry("grant_type",
+						"urn:ietf:params:oauth:grant-type:token-exchange");
 			});
 	}
 
