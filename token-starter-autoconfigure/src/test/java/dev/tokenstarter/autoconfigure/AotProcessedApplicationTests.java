@@ -7,7 +7,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.function.Predicate;
 import java.util.stream.Stream;
 
 import javax.tools.DiagnosticCollector;
@@ -117,35 +120,47 @@ class AotProcessedApplicationTests {
 
 	@Test
 	void hintsCoverWhatTheStarterReadsAndWritesReflectively() throws Exception {
-		RuntimeHints hints = memory.hints();
 		ReflectionHintsPredicates reflection = RuntimeHintsPredicates.reflection();
+		Map<String, Predicate<RuntimeHints>> expected = new LinkedHashMap<>();
 		// The store's JSON: the record it writes, Spring Security's token classes and how Jackson reaches them.
-		assertThat(reflection.onConstructorInvocation(StoredTokens.class.getDeclaredConstructors()[0]))
-			.accepts(hints);
-		assertThat(reflection.onMethodInvocation(StoredTokens.class, "accessToken")).accepts(hints);
-		assertThat(reflection.onMethodInvocation(OAuth2AccessToken.class, "getScopes")).accepts(hints);
-		assertThat(reflection.onMethodInvocation(OAuth2RefreshToken.class, "getTokenValue")).accepts(hints);
+		expected.put("StoredTokens constructor",
+				reflection.onConstructorInvocation(StoredTokens.class.getDeclaredConstructors()[0]));
+		expected.put("StoredTokens.accessToken()", reflection.onMethodInvocation(StoredTokens.class, "accessToken"));
+		expected.put("OAuth2AccessToken.getScopes()",
+				reflection.onMethodInvocation(OAuth2AccessToken.class, "getScopes"));
+		expected.put("OAuth2RefreshToken.getTokenValue()",
+				reflection.onMethodInvocation(OAuth2RefreshToken.class, "getTokenValue"));
 		for (String module : List.of("org.springframework.security.jackson.CoreJacksonModule",
 				"org.springframework.security.oauth2.client.jackson.OAuth2ClientJacksonModule")) {
-			assertThat(reflection.onType(TypeReference.of(module))
-				.withMemberCategory(MemberCategory.INVOKE_PUBLIC_CONSTRUCTORS)).as(module).accepts(hints);
+			expected.put(module, reflection.onType(TypeReference.of(module))
+				.withMemberCategory(MemberCategory.INVOKE_PUBLIC_CONSTRUCTORS));
 		}
 		for (String mixin : List.of("org.springframework.security.oauth2.client.jackson.OAuth2AccessTokenMixin",
 				"org.springframework.security.oauth2.client.jackson.OAuth2RefreshTokenMixin",
 				"org.springframework.security.oauth2.client.jackson.StdConverters$AccessTokenTypeConverter")) {
-			assertThat(reflection.onType(TypeReference.of(mixin))
-				.withMemberCategory(MemberCategory.INVOKE_DECLARED_CONSTRUCTORS)).as(mixin).accepts(hints);
+			expected.put(mixin, reflection.onType(TypeReference.of(mixin))
+				.withMemberCategory(MemberCategory.INVOKE_DECLARED_CONSTRUCTORS));
 		}
-		assertThat(reflection.onType(TypeReference.of("java.util.Collections$UnmodifiableSet"))).accepts(hints);
+		expected.put("scopes set", reflection.onType(TypeReference.of("java.util.Collections$UnmodifiableSet")));
 		// The tokens endpoint: its operations, and the status it returns directly and inside a map.
-		assertThat(reflection.onMethodInvocation(TokensEndpoint.class, "tokens")).accepts(hints);
-		assertThat(reflection.onMethodInvocation(ProviderStatus.class, "expiresAt")).accepts(hints);
+		expected.put("TokensEndpoint.tokens()", reflection.onMethodInvocation(TokensEndpoint.class, "tokens"));
+		expected.put("ProviderStatus.expiresAt()", reflection.onMethodInvocation(ProviderStatus.class, "expiresAt"));
 		// Configuration properties (Spring Boot's) and the failure analyzers (Spring's spring.factories hints).
-		assertThat(reflection.onMethodInvocation(TokenProperties.class, "setProviders")).accepts(hints);
-		assertThat(reflection.onMethodInvocation(TokenProperties.Provider.class, "setTokenUri")).accepts(hints);
-		assertThat(reflection.onMethodInvocation(TokenProperties.Redis.class, "setEncryptionKeys")).accepts(hints);
+		expected.put("TokenProperties.setProviders()",
+				reflection.onMethodInvocation(TokenProperties.class, "setProviders"));
+		expected.put("TokenProperties.Provider.setTokenUri()",
+				reflection.onMethodInvocation(TokenProperties.Provider.class, "setTokenUri"));
+		expected.put("TokenProperties.Redis.setEncryptionKeys()",
+				reflection.onMethodInvocation(TokenProperties.Redis.class, "setEncryptionKeys"));
 		Class<?> failureAnalyzer = Class.forName("dev.tokenstarter.config.TokenPropertiesFailureAnalyzer");
-		assertThat(reflection.onConstructorInvocation(failureAnalyzer.getDeclaredConstructor())).accepts(hints);
+		expected.put("TokenPropertiesFailureAnalyzer constructor",
+				reflection.onConstructorInvocation(failureAnalyzer.getDeclaredConstructor()));
+		List<String> missing = expected.entrySet()
+			.stream()
+			.filter((entry) -> !entry.getValue().test(memory.hints()))
+			.map(Map.Entry::getKey)
+			.toList();
+		assertThat(missing).as("hints missing").isEmpty();
 	}
 
 	private static void assertCallsTheApiWithAToken(ConfigurableApplicationContext context) {
@@ -183,7 +198,8 @@ class AotProcessedApplicationTests {
 		try {
 			assertThat(AotDetector.useGeneratedArtifacts()).isTrue();
 			SpringApplication application = new SpringApplication(TokenApplication.class);
-			application.addInitializers(AotApplicationContextInitializer.forInitializerClasses(initializer.reflectionName()));
+			application
+				.addInitializers(AotApplicationContextInitializer.forInitializerClasses(initializer.reflectionName()));
 			return application.run(arguments);
 		}
 		finally {
