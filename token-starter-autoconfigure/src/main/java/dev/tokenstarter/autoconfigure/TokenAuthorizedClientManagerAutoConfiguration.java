@@ -1,5 +1,6 @@
 package dev.tokenstarter.autoconfigure;
 
+import java.time.Duration;
 import java.util.function.Consumer;
 
 import org.springframework.beans.factory.ObjectProvider;
@@ -21,6 +22,7 @@ import org.springframework.security.oauth2.client.web.DefaultOAuth2AuthorizedCli
 import org.springframework.security.oauth2.client.web.OAuth2AuthorizedClientRepository;
 import org.springframework.security.oauth2.client.web.client.OAuth2ClientHttpRequestInterceptor;
 
+import dev.tokenstarter.client.LoginSessionLogoutHandler;
 import dev.tokenstarter.config.TokenClientRegistrationRepository;
 import dev.tokenstarter.engine.TokenAuthorizationFailureHandler;
 import dev.tokenstarter.engine.TokenAuthorizedClientManager;
@@ -39,6 +41,9 @@ import dev.tokenstarter.engine.TokenManager;
 @ConditionalOnClass(name = "jakarta.servlet.http.HttpServletRequest")
 @ConditionalOnBean(TokenManager.class)
 public class TokenAuthorizedClientManagerAutoConfiguration {
+
+	/** How long a logout waits for the renewal lock, the revocation at the provider and the store. */
+	private static final Duration LOGOUT_TIMEOUT = Duration.ofSeconds(30);
 
 	/**
 	 * The manager. Registrations the engine does not serve go to Spring Security's default manager when the
@@ -84,6 +89,16 @@ public class TokenAuthorizedClientManagerAutoConfiguration {
 		return new TokenAuthorizationFailureHandler(manager,
 				(repository != null) ? OAuth2ClientHttpRequestInterceptor.authorizationFailureHandler(repository)
 						: OAuth2ClientHttpRequestInterceptor.authorizationFailureHandler(authorizedClientService));
+	}
+
+	/**
+	 * Ends users' login sessions at logout (revocation at the provider, removal from the store), once the
+	 * application adds it to its logout configuration.
+	 */
+	@Bean
+	@ConditionalOnMissingBean
+	LoginSessionLogoutHandler tokenLoginSessionLogoutHandler(TokenManager tokenManager) {
+		return new LoginSessionLogoutHandler(tokenManager, LOGOUT_TIMEOUT);
 	}
 
 }

@@ -17,6 +17,7 @@ import org.springframework.security.oauth2.client.ReactiveOAuth2AuthorizedClient
 
 import dev.tokenstarter.config.TokenClientRegistrationRepository;
 import dev.tokenstarter.config.TokenProperties;
+import dev.tokenstarter.engine.StoredTokenListener;
 import dev.tokenstarter.store.BlockingAuthorizedClientService;
 import dev.tokenstarter.store.RedisAuthorizedClientService;
 import dev.tokenstarter.store.RedisAvailability;
@@ -49,7 +50,16 @@ final class TokenStoreConfigurations {
 			TokenProperties.Redis redis = properties.getStore().getRedis();
 			return new RedisAuthorizedClientService(redisson.reactive(), entries, keys, availability,
 					TokenRedisAutoConfiguration.instanceId(redisson), redis.getTimeout(),
-					redis.getRefreshTokenTimeToLive(), clock.getIfAvailable(Clock::systemUTC));
+					redis.getRefreshTokenTimeToLive(), maxVersions(properties), properties.getKeys().getIdleTimeout(),
+					clock.getIfAvailable(Clock::systemUTC));
+		}
+
+		/**
+		 * Room for the version of every key the engine may hold, and for the users Spring Security's login path
+		 * reads besides.
+		 */
+		private static long maxVersions(TokenProperties properties) {
+			return Math.max(1_000, 2 * properties.getKeys().getMaxHeld());
 		}
 
 	}
@@ -75,10 +85,13 @@ final class TokenStoreConfigurations {
 		@Bean
 		@ConditionalOnMissingBean(OAuth2AuthorizedClientService.class)
 		BlockingAuthorizedClientService tokenBlockingAuthorizedClientService(ReactiveOAuth2AuthorizedClientService store,
-				TokenProperties properties) {
+				TokenProperties properties, ObjectProvider<StoredTokenListener> engine) {
 			// Room for a command and its retries against Redis; an in-memory store answers at once anyway.
-			return new BlockingAuthorizedClientService(store,
+			BlockingAuthorizedClientService service = new BlockingAuthorizedClientService(store,
 					properties.getStore().getRedis().getTimeout().multipliedBy(3));
+			service.setChangeListener((registrationId, principal) -> engine
+				.ifAvailable((listener) -> listener.forget(registrationId, principal)));
+			return service;
 		}
 
 	}

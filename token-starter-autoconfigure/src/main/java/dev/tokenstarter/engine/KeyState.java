@@ -82,6 +82,14 @@ final class KeyState {
 		return this.registration.getRegistrationId();
 	}
 
+	/**
+	 * Whether the key's tokens come from a user's login (authorization code): they are renewed with their
+	 * refresh token only, and only the user can bring them back once that is refused.
+	 */
+	boolean isLogin() {
+		return LoginKeys.isLogin(this.registration);
+	}
+
 	ClientRegistration registration() {
 		return this.registration;
 	}

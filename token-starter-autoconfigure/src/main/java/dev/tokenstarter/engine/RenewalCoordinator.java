@@ -17,6 +17,7 @@ import org.springframework.security.oauth2.core.OAuth2RefreshToken;
 
 import dev.tokenstarter.grant.TokenAcquisitionException;
 import dev.tokenstarter.grant.TokenEndpointException;
+import dev.tokenstarter.grant.TokenErrors;
 import dev.tokenstarter.lock.TokenLock;
 import dev.tokenstarter.store.StaleAuthorizedClientException;
 
@@ -146,9 +147,16 @@ final class RenewalCoordinator {
 					&& stored.get().getAccessToken().getTokenValue().equals(replaced);
 			Mono<ManagedToken> obtained = maySessionAuthenticate(state, renewal.discardsReplaced() || held == null)
 					? obtain(state, basis, ahead) : Mono.error(coordinationLostError(state));
-			return obtained.onErrorResume((ex) -> storeHoldsRejected
-					? removeStored(state).then(Mono.error(ex))
-					: Mono.error(ex));
+			return obtained.onErrorResume((ex) -> {
+				if (state.isLogin() && TokenErrors.requiresLogin(ex)) {
+					// The user's session at the provider is over: no instance may serve its tokens any more. The
+					// removal is conditional on the version read above, so a new login that raced with this
+					// renewal stays.
+					state.tokenHolder().set(null);
+					return removeStored(state).then(Mono.error(ex));
+				}
+				return storeHoldsRejected ? removeStored(state).then(Mono.error(ex)) : Mono.error(ex);
+			});
 		});
 	}
 
@@ -263,7 +271,10 @@ final class RenewalCoordinator {
 
 	private void recordFailure(KeyState state, TokenAcquisitionException failure) {
 		Duration cooldown = state.settings().refresh().failureCooldown();
-		if (!cooldown.isZero()) {
+		// A login that only the user can bring back is not held against the key: the user's next login must be
+		// served at once, and asking again costs no token request (the store no longer holds a refresh token).
+		boolean userMustLogIn = state.isLogin() && TokenErrors.requiresLogin(failure);
+		if (!cooldown.isZero() && !userMustLogIn) {
 			state.failed(new KeyState.Failure(this.clock.millis() + cooldown.toMillis(), failure));
 		}
 		this.activities.of(state.registrationId()).failed(failure, this.clock.instant());

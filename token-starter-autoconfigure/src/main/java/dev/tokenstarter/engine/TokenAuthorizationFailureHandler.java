@@ -47,7 +47,7 @@ public final class TokenAuthorizationFailureHandler implements OAuth2Authorizati
 			return;
 		}
 		if (OAuth2ErrorCodes.INVALID_TOKEN.equals(clientException.getError().getErrorCode())) {
-			this.manager.rejected(clientException.getClientRegistrationId());
+			this.manager.rejected(clientException.getClientRegistrationId(), principal);
 		}
 	}
 

@@ -8,6 +8,8 @@ import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
+import org.springframework.security.core.Authentication;
+import org.springframework.security.oauth2.client.ClientAuthorizationRequiredException;
 import org.springframework.security.oauth2.client.OAuth2AuthorizeRequest;
 import org.springframework.security.oauth2.client.OAuth2AuthorizedClient;
 import org.springframework.security.oauth2.client.OAuth2AuthorizedClientManager;
@@ -26,10 +28,15 @@ import dev.tokenstarter.grant.TokenAcquisitionException;
  * starter's own clients share one token.
  *
  * <p>It serves every registration the engine can: those of {@code token.providers}, and the other registrations
- * of the application that use the client credentials or password grant. It replaces Spring Security's default
- * manager, which steps aside when the application has one; the requests for any other registration (an
- * {@code authorization_code} login, a JWT bearer or token exchange grant) go to the delegate, a manager built the way
- * Spring Security builds its default, so those registrations work as without the starter.
+ * of the application that use the client credentials, password or authorization code grant. It replaces Spring
+ * Security's default manager, which steps aside when the application has one; the requests for any other
+ * registration (a JWT bearer or token exchange grant) and an anonymous user's authorization code clients (which
+ * Spring keeps in the HTTP session) go to the delegate, a manager built the way Spring Security builds its
+ * default, so those work as without the starter.
+ *
+ * <p>An authorization code registration's token is the signed-in user's login session, renewed with its refresh
+ * token only; when only the user can bring it back (none left, or refused), the request fails with Spring's
+ * {@link ClientAuthorizationRequiredException}, on which Spring's filter sends the user to log in again.
  *
  * <p>A served registration is given the token of the key chosen by the request's attributes
  * ({@link TokenKeyAttributes}), otherwise the application token: the request's principal does not choose the
@@ -46,7 +53,7 @@ public final class TokenAuthorizedClientManager implements OAuth2AuthorizedClien
 	private static final Log logger = LogFactory.getLog(TokenAuthorizedClientManager.class);
 
 	private static final Set<AuthorizationGrantType> ENGINE_GRANTS = Set.of(AuthorizationGrantType.CLIENT_CREDENTIALS,
-			TokenGrantType.PASSWORD.toAuthorizationGrantType());
+			TokenGrantType.PASSWORD.toAuthorizationGrantType(), AuthorizationGrantType.AUTHORIZATION_CODE);
 
 	private final TokenSource tokens;
 
@@ -54,8 +61,8 @@ public final class TokenAuthorizedClientManager implements OAuth2AuthorizedClien
 
 	private final OAuth2AuthorizedClientManager delegate;
 
-	/** Whether the engine serves a registration, by id: found once, from the registration's grant. */
-	private final Map<String, Boolean> served = new ConcurrentHashMap<>();
+	/** How the engine serves a registration, by id: found once, from the registration's grant. */
+	private final Map<String, Served> served = new ConcurrentHashMap<>();
 
 	/**
 	 * The token last handed to each thread. Spring reports a rejection by provider only, not by token; its
@@ -84,21 +91,46 @@ public final class TokenAuthorizedClientManager implements OAuth2AuthorizedClien
 	public @Nullable OAuth2AuthorizedClient authorize(OAuth2AuthorizeRequest authorizeRequest) {
 		Assert.notNull(authorizeRequest, "authorizeRequest cannot be null");
 		String registrationId = authorizeRequest.getClientRegistrationId();
-		if (!serves(registrationId)) {
+		Served served = served(registrationId);
+		if (served == Served.NOT) {
 			return this.delegate.authorize(authorizeRequest);
 		}
-		TokenKey key = TokenKeyAttributes.key(registrationId, authorizeRequest.getAttributes());
+		TokenKey key = TokenKeyAttributes.find(registrationId, authorizeRequest.getAttributes());
+		if (key == null && served == Served.LOGIN) {
+			key = LoginKeys.user(registrationId, authorizeRequest.getPrincipal());
+			if (key == null) {
+				return this.delegate.authorize(authorizeRequest);
+			}
+		}
+		else if (key == null) {
+			key = TokenKey.application(registrationId);
+		}
 		ManagedToken token = this.tokens.usableToken(key);
 		if (token == null) {
-			// Bounded by the engine: it fails the wait after the provider's refresh.max-caller-wait.
-			token = this.tokens.awaitToken(key).block();
-			if (token == null) {
-				throw new TokenAcquisitionException(registrationId, "no_token",
-						"the token request ended without a token", false, null);
-			}
+			token = await(key, served);
 		}
 		this.handed.get().set(key, token);
 		return token.authorizedClient();
+	}
+
+	private ManagedToken await(TokenKey key, Served served) {
+		ManagedToken token;
+		try {
+			// Bounded by the engine: it fails the wait after the provider's refresh.max-caller-wait.
+			token = this.tokens.awaitToken(key).block();
+		}
+		catch (RuntimeException ex) {
+			if (served == Served.LOGIN && LoginKeys.forCaller(key.registrationId(), ex) instanceof
+					ClientAuthorizationRequiredException required) {
+				throw required;
+			}
+			throw ex;
+		}
+		if (token == null) {
+			throw new TokenAcquisitionException(key.registrationId(), "no_token",
+					"the token request ended without a token", false, null);
+		}
+		return token;
 	}
 
 	/**
@@ -109,41 +141,65 @@ public final class TokenAuthorizedClientManager implements OAuth2AuthorizedClien
 	 * @return whether the engine serves it
 	 */
 	boolean serves(String registrationId) {
-		Boolean known = this.served.get(registrationId);
+		return served(registrationId) != Served.NOT;
+	}
+
+	private Served served(String registrationId) {
+		Served known = this.served.get(registrationId);
 		if (known != null) {
 			return known;
 		}
 		if (this.registrations.isConfigured(registrationId)) {
-			this.served.put(registrationId, true);
-			return true;
+			this.served.put(registrationId, Served.APPLICATION);
+			return Served.APPLICATION;
 		}
 		ClientRegistration registration = this.registrations.findByRegistrationId(registrationId).block();
 		if (registration == null) {
-			return false;
+			return Served.NOT;
 		}
-		boolean serves = ENGINE_GRANTS.contains(registration.getAuthorizationGrantType());
-		this.served.put(registrationId, serves);
-		return serves;
+		Served served = !ENGINE_GRANTS.contains(registration.getAuthorizationGrantType()) ? Served.NOT
+				: LoginKeys.isLogin(registration) ? Served.LOGIN : Served.APPLICATION;
+		this.served.put(registrationId, served);
+		return served;
+	}
+
+	/**
+	 * How the engine serves a registration.
+	 */
+	private enum Served {
+
+		/** Not at all: the delegate does. */
+		NOT,
+
+		/** With the application token unless the request's attributes choose another key. */
+		APPLICATION,
+
+		/** With the signed-in user's login session; an anonymous user's goes to the delegate. */
+		LOGIN
+
 	}
 
 	/**
 	 * Tells the engine that the API rejected the token of a registration it serves: the token handed to this
 	 * thread for that registration, or, when this thread was handed none (the rejection is reported away from the
-	 * call, as a reactive filter may), the application token held now. The rejected token is no longer served and
+	 * call, as a reactive filter may), the token held now for the principal's login session, or the application
+	 * token. The rejected token is no longer served and
 	 * its renewal starts at once, so the next call gets a new token; a token that was already replaced is left
 	 * alone. The call that was rejected does not wait for the renewal. When the renewed token is rejected too
 	 * within the provider's {@code failure-cooldown}, the engine stops renewing for the cooldown: an API that
 	 * refuses even new tokens would otherwise cost a token request per call.
 	 * @param registrationId the registration's id
+	 * @param principal whose call was rejected
 	 */
-	void rejected(String registrationId) {
+	void rejected(String registrationId, @Nullable Authentication principal) {
 		Handed last = this.handed.get();
 		TokenKey key = last.key;
 		ManagedToken token = last.token;
 		last.set(null, null);
 		if (key == null || token == null || !key.registrationId().equals(registrationId)) {
-			key = TokenKey.application(registrationId);
-			token = this.tokens.usableToken(key);
+			key = (served(registrationId) == Served.LOGIN) ? LoginKeys.user(registrationId, principal)
+					: TokenKey.application(registrationId);
+			token = (key != null) ? this.tokens.usableToken(key) : null;
 			if (token == null) {
 				return;
 			}

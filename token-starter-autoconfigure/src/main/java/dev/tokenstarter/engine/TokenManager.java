@@ -4,12 +4,14 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 
+import org.springframework.security.oauth2.client.ClientAuthorizationRequiredException;
 import org.springframework.security.oauth2.client.OAuth2AuthorizeRequest;
 import org.springframework.security.oauth2.client.OAuth2AuthorizedClient;
 import org.springframework.security.oauth2.client.ReactiveOAuth2AuthorizedClientManager;
@@ -252,12 +254,30 @@ public class TokenManager
 	/**
 	 * Returns the application token of the request's registration. The request's principal does not choose the
 	 * key: a client-credentials token is the application's whoever's request needs it. Attributes named by
-	 * {@link TokenKeyAttributes} choose another key.
+	 * {@link TokenKeyAttributes} choose another key. A login registration's (authorization code) token is the
+	 * signed-in user's; when only the user can renew it, the failure is Spring Security's
+	 * {@code ClientAuthorizationRequiredException}, which sends the user to log in again.
 	 */
 	@Override
 	public Mono<OAuth2AuthorizedClient> authorize(OAuth2AuthorizeRequest authorizeRequest) {
-		return token(TokenKeyAttributes.key(authorizeRequest.getClientRegistrationId(),
-				authorizeRequest.getAttributes())).map(ManagedToken::authorizedClient);
+		String registrationId = authorizeRequest.getClientRegistrationId();
+		TokenKey chosen = TokenKeyAttributes.find(registrationId, authorizeRequest.getAttributes());
+		if (chosen != null) {
+			return token(chosen).map(ManagedToken::authorizedClient);
+		}
+		// An unknown registration fails as the application key's would, with the engine's own error.
+		return Mono.defer(() -> registration(registrationId))
+			.map(Optional::of)
+			.onErrorResume(IllegalArgumentException.class, (ex) -> Mono.just(Optional.empty()))
+			.flatMap((registration) -> {
+				if (registration.isEmpty() || !LoginKeys.isLogin(registration.get())) {
+					return token(TokenKey.application(registrationId));
+				}
+				TokenKey user = LoginKeys.user(registrationId, authorizeRequest.getPrincipal());
+				return (user != null) ? token(user).onErrorMap((ex) -> LoginKeys.forCaller(registrationId, ex))
+						: Mono.error(new ClientAuthorizationRequiredException(registrationId));
+			})
+			.map(ManagedToken::authorizedClient);
 	}
 
 	/**
@@ -471,9 +491,7 @@ public class TokenManager
 	 */
 	private KeyState describe(TokenKey key, ClientRegistration registration) {
 		ProviderSettings provider = this.settings.provider(key.registrationId());
-		if (!key.isApplication()) {
-			refuseUnsupported(key, registration, provider);
-		}
+		refuseUnsupported(key, registration, provider);
 		refuseWithoutSubject(key, registration);
 		ClientRegistration requested = key.scopes().isEmpty() ? registration
 				: ClientRegistration.withClientRegistration(registration).scope(key.scopes()).build();
@@ -493,9 +511,19 @@ public class TokenManager
 	 * Refuses keys whose tokens this engine would get wrong: a second token of a single-session client ends the
 	 * first one's session. A password grant's session is the user's, so a user's own key (a principal with the
 	 * configured request) is a session of its own even there; its credentials are the user's, never the
-	 * configured user's (see {@code PasswordCredentialsResolver}).
+	 * configured user's (see {@code PasswordCredentialsResolver}). A login's tokens are the user's as the login got
+	 * them: no application token, no other scopes or parameters.
 	 */
 	private static void refuseUnsupported(TokenKey key, ClientRegistration registration, ProviderSettings provider) {
+		if (LoginKeys.isLogin(registration)
+				&& (key.principal() == null || !key.scopes().isEmpty() || !key.parameters().isEmpty())) {
+			throw new IllegalArgumentException("Registration '" + key.registrationId()
+					+ "' signs users in (authorization code): its tokens are users' as their login got them, asked "
+					+ "for by the signed-in user's key, without scopes or parameters of its own");
+		}
+		if (key.isApplication()) {
+			return;
+		}
 		boolean password = TokenGrantType.PASSWORD.toAuthorizationGrantType()
 			.equals(registration.getAuthorizationGrantType());
 		boolean userSession = password && key.principal() != null && key.scopes().isEmpty()

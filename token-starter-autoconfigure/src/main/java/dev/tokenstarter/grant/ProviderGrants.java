@@ -16,6 +16,7 @@ import org.springframework.security.oauth2.client.OAuth2AuthorizationContext;
 import org.springframework.security.oauth2.client.OAuth2AuthorizedClient;
 import org.springframework.security.oauth2.client.ReactiveOAuth2AuthorizedClientProvider;
 import org.springframework.security.oauth2.client.registration.ClientRegistration;
+import org.springframework.security.oauth2.core.AuthorizationGrantType;
 import org.springframework.security.oauth2.core.OAuth2RefreshToken;
 import org.springframework.security.oauth2.core.OAuth2Token;
 
@@ -87,24 +88,33 @@ public class ProviderGrants {
 			// One budget (retry.timeout) for the refresh and the primary grant after it. Measured like Reactor's
 			// own timers, not with the injected clock, which tests move.
 			long deadline = System.nanoTime() + this.settings.retry().timeout().toNanos();
-			Mono<OAuth2AuthorizedClient> fresh = Mono.defer(() -> request(this.primary,
-					OAuth2AuthorizationContext.withClientRegistration(registration)
-						.principal(principal)
-						.attributes((attributes) -> {
-							if (subjectToken != null) {
-								attributes.put(DelegatedGrantProvider.SUBJECT_TOKEN, subjectToken);
-							}
-						})
-						.build(),
-					registration.getAuthorizationGrantType().getValue(), deadline));
+			boolean login = AuthorizationGrantType.AUTHORIZATION_CODE.equals(registration.getAuthorizationGrantType());
+			// A login's tokens come from the user at the authorization endpoint, never from another grant: without
+			// a refresh token the user must log in again.
+			Mono<OAuth2AuthorizedClient> fresh = login ? Mono.error(() -> loginRequired(registration))
+					: Mono.defer(() -> request(this.primary,
+							OAuth2AuthorizationContext.withClientRegistration(registration)
+								.principal(principal)
+								.attributes((attributes) -> {
+									if (subjectToken != null) {
+										attributes.put(DelegatedGrantProvider.SUBJECT_TOKEN, subjectToken);
+									}
+								})
+								.build(),
+							registration.getAuthorizationGrantType().getValue(), deadline));
 			if (current == null || !usable(current.getRefreshToken())) {
 				return fresh;
 			}
-			return request(this.refresh,
+			Mono<OAuth2AuthorizedClient> refreshed = request(this.refresh,
 					OAuth2AuthorizationContext.withAuthorizedClient(current).principal(principal).build(),
-					"refresh_token", deadline)
-				.onErrorResume(TokenErrors::isInvalidGrant, (ex) -> fresh);
+					"refresh_token", deadline);
+			return login ? refreshed : refreshed.onErrorResume(TokenErrors::isInvalidGrant, (ex) -> fresh);
 		}).onErrorMap((ex) -> TokenAcquisitionException.of(this.settings.registrationId(), ex));
+	}
+
+	private static TokenAcquisitionException loginRequired(ClientRegistration registration) {
+		return new TokenAcquisitionException(registration.getRegistrationId(), TokenErrors.LOGIN_REQUIRED,
+				"no usable refresh token: the user must log in again", false, null);
 	}
 
 	/**

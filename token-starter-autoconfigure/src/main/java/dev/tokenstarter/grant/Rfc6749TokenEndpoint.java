@@ -67,9 +67,19 @@ final class Rfc6749TokenEndpoint implements TokenEndpointDialect {
 		return new RefreshTokenGrantProvider(toRefreshUri(refreshToken, endpoint.provider().refreshUri()));
 	}
 
+	/**
+	 * The provider's {@code revoke-uri}, or the {@code revocation_endpoint} its discovery document names (RFC 8414).
+	 */
 	@Override
 	public @Nullable TokenRevoker revoker(TokenEndpoint endpoint) {
 		String revokeUri = endpoint.provider().revokeUri();
+		if (revokeUri == null) {
+			Object discovered = endpoint.registration()
+				.getProviderDetails()
+				.getConfigurationMetadata()
+				.get("revocation_endpoint");
+			revokeUri = (discovered != null) ? discovered.toString() : null;
+		}
 		return (revokeUri != null)
 				? new Rfc7009TokenRevoker(endpoint.webClient(), revokeUri, endpoint.provider().headers(),
 						endpoint.authentication())

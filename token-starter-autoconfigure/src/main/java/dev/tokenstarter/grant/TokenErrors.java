@@ -22,6 +22,9 @@ public final class TokenErrors {
 	/** Error code of a TLS handshake that failed (certificate refused either way). */
 	public static final String TLS_HANDSHAKE_FAILED = "tls_handshake_failed";
 
+	/** The error code of a login's token that cannot be renewed without the user: no refresh token is left. */
+	public static final String LOGIN_REQUIRED = "login_required";
+
 	private static final String NETTY_DECODER_EXCEPTION = "io.netty.handler.codec.DecoderException";
 
 	private TokenErrors() {
@@ -119,7 +122,7 @@ public final class TokenErrors {
 	private static final Set<String> KNOWN_CODES = Set.of("invalid_request", "invalid_client",
 			"invalid_grant", "unauthorized_client", "unsupported_grant_type", "invalid_scope",
 			"temporarily_unavailable", "server_error", "too_many_requests", TokenEndpointException.INVALID_TOKEN_RESPONSE,
-			"timeout", "connection_error", "coordination_lost");
+			"timeout", "connection_error", "coordination_lost", LOGIN_REQUIRED);
 
 	/**
 	 * Returns a low-cardinality label of the failure for metrics: a standard OAuth2 code, {@code timeout},
@@ -132,6 +135,14 @@ public final class TokenErrors {
 		}
 		TokenEndpointException endpoint = find(failure, TokenEndpointException.class);
 		return (endpoint != null) ? (endpoint.getStatus() / 100) + "xx" : "other";
+	}
+
+	/**
+	 * Whether only the user can bring a login's token back: the provider refused its refresh token
+	 * ({@code invalid_grant}: expired, revoked or reused), or there is none.
+	 */
+	public static boolean requiresLogin(Throwable failure) {
+		return isInvalidGrant(failure) || LOGIN_REQUIRED.equals(errorCode(failure));
 	}
 
 	/**

@@ -7,6 +7,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -20,6 +24,7 @@ import reactor.core.publisher.Mono;
 import org.springframework.security.core.Authentication;
 import org.springframework.security.oauth2.client.OAuth2AuthorizedClient;
 import org.springframework.security.oauth2.client.ReactiveOAuth2AuthorizedClientService;
+import org.springframework.util.Assert;
 
 /**
  * Authorized clients in Redis, shared by every instance. One hash per registration and principal holds a
@@ -40,14 +45,17 @@ public class RedisAuthorizedClientService implements ReactiveOAuth2AuthorizedCli
 
 	private static final String DATA = "data";
 
+	/** The expected version of a save that replaces whatever is stored. */
+	private static final String ANY_VERSION = "*";
+
 	/**
-	 * KEYS[1] entry; ARGV expected version, data, ttl millis, channel, instance, registration, principal. Returns
-	 * the new version, or -1 when the stored version is not the expected one.
+	 * KEYS[1] entry; ARGV expected version ('*' for any: a replacement), data, ttl millis, channel, instance,
+	 * registration, principal. Returns the new version, or -1 when the stored version is not the expected one.
 	 */
 	private static final String SAVE = """
 			local current = redis.call('HGET', KEYS[1], 'version')
-			if current and current ~= ARGV[1] then return -1 end
-			local version = tonumber(ARGV[1]) + 1
+			if current and ARGV[1] ~= '*' and current ~= ARGV[1] then return -1 end
+			local version = (tonumber(current) or tonumber(ARGV[1]) or 0) + 1
 			redis.call('HSET', KEYS[1], 'version', tostring(version), 'data', ARGV[2])
 			redis.call('PEXPIRE', KEYS[1], ARGV[3])
 			redis.call('PUBLISH', ARGV[4], cjson.encode({instance = ARGV[5], registrationId = ARGV[6],
@@ -85,15 +93,35 @@ public class RedisAuthorizedClientService implements ReactiveOAuth2AuthorizedCli
 
 	private final Clock clock;
 
-	/** The version of each entry as this instance last read or wrote it: the basis of its next save. */
-	private final Map<String, Long> versions = new ConcurrentHashMap<>();
+	/**
+	 * The version of each entry as this instance last read or wrote it: the basis of its next save. Bounded in
+	 * size and idle time, since users come and go: a version is needed from a read under the renewal lock to the
+	 * save after it, and one dropped meanwhile only costs that save (it fails as stale and the stored token is
+	 * read again).
+	 */
+	private final Cache<String, Long> versions;
 
 	/** Tokens obtained while Redis was down, to write back when it answers again. */
 	private final Map<String, OAuth2AuthorizedClient> pendingWriteBacks = new ConcurrentHashMap<>();
 
+	/**
+	 * Creates the store.
+	 * @param redis the Redis client
+	 * @param entries seals and opens entries
+	 * @param keys the names of entries and of the change channel
+	 * @param availability whether Redis answers
+	 * @param instanceId this instance's id in change messages
+	 * @param timeout how long a command may take
+	 * @param refreshTokenTimeToLive how long an entry lives when its refresh token states no lifetime
+	 * @param maxVersions how many entries' versions are kept at most
+	 * @param versionIdleTimeout how long an entry's version is kept after this instance last read or wrote it
+	 * @param clock the clock of lifetimes and of idleness
+	 */
 	public RedisAuthorizedClientService(RedissonReactiveClient redis, RedisEntryCodec entries, RedisKeys keys,
 			RedisAvailability availability, String instanceId, Duration timeout, Duration refreshTokenTimeToLive,
-			Clock clock) {
+			long maxVersions, Duration versionIdleTimeout, Clock clock) {
+		Assert.isTrue(maxVersions > 0, "maxVersions must be positive");
+		Assert.notNull(versionIdleTimeout, "versionIdleTimeout must not be null");
 		this.redis = redis;
 		this.entries = entries;
 		this.keys = keys;
@@ -102,6 +130,12 @@ public class RedisAuthorizedClientService implements ReactiveOAuth2AuthorizedCli
 		this.timeout = timeout;
 		this.refreshTokenTimeToLive = refreshTokenTimeToLive;
 		this.clock = clock;
+		this.versions = Caffeine.newBuilder()
+			.maximumSize(maxVersions)
+			.expireAfterAccess(versionIdleTimeout)
+			.ticker(() -> TimeUnit.MILLISECONDS.toNanos(clock.millis()))
+			.executor(Runnable::run)
+			.build();
 		availability.onRecovery(this::writeBackPending);
 	}
 
@@ -135,7 +169,7 @@ public class RedisAuthorizedClientService implements ReactiveOAuth2AuthorizedCli
 				if (storedVersion != null && version == null) {
 					// Not written by this starter, and not comparable: neither read nor replaced by a write-back,
 					// whose compare-and-set would fail on it again and again.
-					this.versions.remove(key);
+					this.versions.invalidate(key);
 					logger.warn("Ignoring the stored token of registration '" + clientRegistrationId
 							+ "': its version is not a number");
 					return Mono.empty();
@@ -144,7 +178,7 @@ public class RedisAuthorizedClientService implements ReactiveOAuth2AuthorizedCli
 					this.versions.put(key, version);
 				}
 				else {
-					this.versions.remove(key);
+					this.versions.invalidate(key);
 				}
 				if (entry.get(DATA) == null || version == null) {
 					return writeBack(key, clientRegistrationId, principalName, null);
@@ -173,6 +207,33 @@ public class RedisAuthorizedClientService implements ReactiveOAuth2AuthorizedCli
 		return save(key, registrationId, principal.getName(), authorizedClient).then();
 	}
 
+	/**
+	 * Saves an authorized client in place of whatever is stored, whichever version that is: for a new login,
+	 * whose tokens replace those of the user's earlier session. Spring Security's login path saves without
+	 * reading first, so a compare-and-set could only fail it; a renewal racing with the login still saves with
+	 * its compare-and-set, fails, and reads the login's tokens.
+	 * @param authorizedClient the client
+	 * @param principal whose client it is
+	 * @return completes once saved, or kept to write back when Redis is down
+	 */
+	public Mono<Void> replaceAuthorizedClient(OAuth2AuthorizedClient authorizedClient, Authentication principal) {
+		String registrationId = authorizedClient.getClientRegistration().getRegistrationId();
+		String key = this.keys.entry(registrationId, principal.getName());
+		if (!this.availability.shouldTry()) {
+			this.pendingWriteBacks.put(key, authorizedClient);
+			return Mono.empty();
+		}
+		return write(key, ANY_VERSION, registrationId, principal.getName(), authorizedClient).then();
+	}
+
+	/**
+	 * Returns how many entries' versions this instance keeps.
+	 */
+	long versionCount() {
+		this.versions.cleanUp();
+		return this.versions.estimatedSize();
+	}
+
 	@Override
 	public Mono<Void> removeAuthorizedClient(String clientRegistrationId, String principalName) {
 		String key = this.keys.entry(clientRegistrationId, principalName);
@@ -180,7 +241,7 @@ public class RedisAuthorizedClientService implements ReactiveOAuth2AuthorizedCli
 		if (!this.availability.shouldTry()) {
 			return Mono.empty();
 		}
-		Long expected = this.versions.remove(key);
+		Long expected = this.versions.asMap().remove(key);
 		return this.redis.getScript(StringCodec.INSTANCE)
 			.<Long>eval(RScript.Mode.READ_WRITE, REMOVE, RScript.ReturnType.LONG, List.of(key),
 					(expected != null) ? expected.toString() : "*", this.keys.channel(), this.instanceId,
@@ -194,9 +255,14 @@ public class RedisAuthorizedClientService implements ReactiveOAuth2AuthorizedCli
 
 	private Mono<OAuth2AuthorizedClient> save(String key, String registrationId, String principalName,
 			OAuth2AuthorizedClient client) {
-		long expected = this.versions.getOrDefault(key, 0L);
+		Long expected = this.versions.getIfPresent(key);
+		return write(key, (expected != null) ? expected.toString() : "0", registrationId, principalName, client);
+	}
+
+	private Mono<OAuth2AuthorizedClient> write(String key, String expected, String registrationId,
+			String principalName, OAuth2AuthorizedClient client) {
 		return this.redis.getScript(StringCodec.INSTANCE)
-			.<Long>eval(RScript.Mode.READ_WRITE, SAVE, RScript.ReturnType.LONG, List.of(key), Long.toString(expected),
+			.<Long>eval(RScript.Mode.READ_WRITE, SAVE, RScript.ReturnType.LONG, List.of(key), expected,
 					this.entries.encode(key, client), Long.toString(timeToLiveMillis(client)), this.keys.channel(),
 					this.instanceId, registrationId, principalName)
 			.timeout(this.timeout)

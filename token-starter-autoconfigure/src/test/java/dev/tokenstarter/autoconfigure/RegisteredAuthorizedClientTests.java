@@ -1,6 +1,7 @@
 package dev.tokenstarter.autoconfigure;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.Map;
@@ -10,6 +11,7 @@ import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import jakarta.servlet.Filter;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -67,8 +69,8 @@ import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.
 /**
  * {@code @RegisteredOAuth2AuthorizedClient} in a servlet application with Spring Security: a provider of the engine
  * resolves to the engine's token, whoever is signed in, and an {@code authorization_code} registration of the same
- * application keeps working as it does without the starter (sent to sign in when not authorized, its client read
- * for the signed-in user, refreshed when expired).
+ * application works as it does without the starter (sent to sign in when not authorized, its client read for the
+ * signed-in user, refreshed when expired), served by the engine: a rejected token is renewed with its refresh token.
  */
 class RegisteredAuthorizedClientTests {
 
@@ -143,19 +145,33 @@ class RegisteredAuthorizedClientTests {
 	}
 
 	@Test
-	void aRejectionOfAnotherRegistrationsTokenRemovesItsClientAsSpringSecurityWould() {
+	void aRejectionOfALoginsTokenRenewsItWithItsRefreshTokenInsteadOfRemovingTheClient() {
+		server.stubFor(post(urlPathEqualTo(LOGIN_TOKEN_PATH)).withRequestBody(containing("grant_type=refresh_token"))
+			.withRequestBody(containing("refresh_token=R1"))
+			.willReturn(token("U2", 300)));
 		this.withStarter.run((context) -> {
 			OAuth2AuthorizedClientService authorizedClients = context.getBean(OAuth2AuthorizedClientService.class);
 			TestingAuthenticationToken alice = new TestingAuthenticationToken("alice", "n/a", "ROLE_USER");
 			Instant now = Instant.now();
 			authorizedClients.saveAuthorizedClient(loginClient(context, "U1", now, now.plusSeconds(300)), alice);
+			mvc(context).perform(get("/login-client").header("Authorization", alice()))
+				.andExpect(status().isOk())
+				.andExpect(content().string("U1"));
 			// What Spring's interceptor passes when it calls from within a web request.
 			Map<String, Object> attributes = Map.of(HttpServletRequest.class.getName(), new MockHttpServletRequest(),
 					HttpServletResponse.class.getName(), new MockHttpServletResponse());
 			context.getBean(OAuth2AuthorizationFailureHandler.class)
 				.onAuthorizationFailure(new ClientAuthorizationException(
 						new OAuth2Error(OAuth2ErrorCodes.INVALID_TOKEN), "login"), alice, attributes);
-			assertThat((OAuth2AuthorizedClient) authorizedClients.loadAuthorizedClient("login", "alice")).isNull();
+			Awaitility.await()
+				.atMost(Duration.ofSeconds(10))
+				.untilAsserted(() -> assertThat(authorizedClients
+					.<OAuth2AuthorizedClient>loadAuthorizedClient("login", "alice")
+					.getAccessToken()
+					.getTokenValue()).isEqualTo("U2"));
+			mvc(context).perform(get("/login-client").header("Authorization", alice()))
+				.andExpect(status().isOk())
+				.andExpect(content().string("U2"));
 		});
 	}
 

@@ -1,0 +1,99 @@
+package dev.tokenstarter.store;
+
+import java.time.Duration;
+import java.time.Instant;
+
+import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.security.authentication.TestingAuthenticationToken;
+import org.springframework.security.oauth2.client.OAuth2AuthorizedClient;
+import org.springframework.security.oauth2.client.OAuth2AuthorizedClientService;
+import org.springframework.security.oauth2.client.registration.ClientRegistration;
+import org.springframework.security.oauth2.client.registration.ReactiveClientRegistrationRepository;
+import org.springframework.security.oauth2.core.OAuth2AccessToken;
+import org.springframework.security.oauth2.core.OAuth2RefreshToken;
+
+import dev.tokenstarter.test.EngineTestSupport;
+import dev.tokenstarter.test.FleetTestSupport;
+import dev.tokenstarter.test.MutableClock;
+import dev.tokenstarter.test.RedisServerExtension;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+
+/**
+ * Saves from Spring Security's login path on the Redis store: they replace whatever version another instance
+ * stored (Spring saves without reading first), while the engine's saves keep their compare-and-set; and the
+ * store's per-entry version bookkeeping stays bounded however many users come and go.
+ */
+class LoginSaveStoreTests {
+
+	private static final Duration BOUND = Duration.ofSeconds(10);
+
+	@RegisterExtension
+	static final WireMockExtension provider = EngineTestSupport.provider();
+
+	@RegisterExtension
+	static final RedisServerExtension redisServer = new RedisServerExtension();
+
+	private final MutableClock clock = MutableClock.startingNow();
+
+	@Test
+	void aLoginSavedOnAnInstanceThatNeverReadTheEntryReplacesIt() {
+		ApplicationContextRunner instance = FleetTestSupport.instance(redisServer.server(), provider, this.clock);
+		instance.run((first) -> instance.run((second) -> {
+			TestingAuthenticationToken alice = new TestingAuthenticationToken("alice", null, "ROLE_USER");
+			ClientRegistration registration = first.getBean(ReactiveClientRegistrationRepository.class)
+				.findByRegistrationId("acme")
+				.block(BOUND);
+			first.getBean(OAuth2AuthorizedClientService.class).saveAuthorizedClient(client(registration, "L1"), alice);
+			first.getBean(OAuth2AuthorizedClientService.class).saveAuthorizedClient(client(registration, "L2"), alice);
+
+			assertThatExceptionOfType(StaleAuthorizedClientException.class)
+				.as("a save of the engine's keeps its compare-and-set")
+				.isThrownBy(() -> second.getBean(RedisAuthorizedClientService.class)
+					.saveAuthorizedClient(client(registration, "E1"), alice)
+					.block(BOUND));
+			second.getBean(OAuth2AuthorizedClientService.class).saveAuthorizedClient(client(registration, "L3"), alice);
+
+			assertThat(first.getBean(OAuth2AuthorizedClientService.class)
+				.<OAuth2AuthorizedClient>loadAuthorizedClient("acme", "alice")
+				.getAccessToken()
+				.getTokenValue()).isEqualTo("L3");
+		}));
+	}
+
+	@Test
+	void versionBookkeepingStaysBoundedHoweverManyUsersComeAndGo() {
+		FleetTestSupport.instance(redisServer.server(), provider, this.clock)
+			.withPropertyValues("token.keys.max-held=100")
+			.run((context) -> {
+				RedisAuthorizedClientService store = context.getBean(RedisAuthorizedClientService.class);
+				OAuth2AuthorizedClientService blocking = context.getBean(OAuth2AuthorizedClientService.class);
+				ClientRegistration registration = context.getBean(ReactiveClientRegistrationRepository.class)
+					.findByRegistrationId("acme")
+					.block(BOUND);
+				for (int user = 0; user < 3_000; user++) {
+					TestingAuthenticationToken principal = new TestingAuthenticationToken("user-" + user, null,
+							"ROLE_USER");
+					blocking.saveAuthorizedClient(client(registration, "T" + user), principal);
+					blocking.loadAuthorizedClient("acme", "user-" + user);
+				}
+				assertThat(store.versionCount()).isBetween(1L, 1_000L);
+
+				this.clock.advance(Duration.ofMinutes(31));
+				assertThat(store.versionCount()).isZero();
+			});
+	}
+
+	private OAuth2AuthorizedClient client(ClientRegistration registration, String value) {
+		Instant now = this.clock.instant();
+		return new OAuth2AuthorizedClient(registration, "alice",
+				new OAuth2AccessToken(OAuth2AccessToken.TokenType.BEARER, value, now, now.plusSeconds(300)),
+				new OAuth2RefreshToken("R-" + value, now));
+	}
+
+}
