@@ -30,7 +30,6 @@ import com.nimbusds.jose.jwk.RSAKey;
 import com.nimbusds.jose.util.Base64URL;
 import org.jspecify.annotations.Nullable;
 
-import org.springframework.boot.ssl.NoSuchSslBundleException;
 import org.springframework.boot.ssl.SslBundle;
 import org.springframework.boot.ssl.SslBundles;
 import org.springframework.core.io.Resource;
@@ -141,7 +140,8 @@ public final class ClientAssertionKeys {
 		String property = assertion.property() + ".ssl-bundles";
 		List<ClientAssertionKey> keys = new ArrayList<>();
 		for (String name : assertion.sslBundles()) {
-			keys.add(fromBundle(assertion, property, name, bundle(property, name, bundles), keys.isEmpty()));
+			keys.add(fromBundle(assertion, property, name, ProviderSslContexts.bundle(property, name, bundles),
+					keys.isEmpty()));
 		}
 		return keys;
 	}
@@ -268,20 +268,6 @@ public final class ClientAssertionKeys {
 	private static String describeType(JWK jwk) {
 		return KeyType.EC.equals(jwk.getKeyType()) ? "an EC key on " + jwk.toECKey().getCurve()
 				: "an " + jwk.getKeyType().getValue().toUpperCase(Locale.ROOT) + " key";
-	}
-
-	private static SslBundle bundle(String property, String name, @Nullable SslBundles bundles) {
-		if (bundles == null) {
-			throw new TokenConfigurationException(property,
-					"names SSL bundle '" + name + "', but the application has no SSL bundles (spring.ssl.bundle.*)");
-		}
-		try {
-			return bundles.getBundle(name);
-		}
-		catch (NoSuchSslBundleException ex) {
-			throw new TokenConfigurationException(property, "names SSL bundle '" + name + "', which does not exist; "
-					+ "configured bundles: " + bundles.getBundleNames(), ex);
-		}
 	}
 
 	/**

@@ -88,7 +88,10 @@ public class ProviderSslContexts {
 		return this.bundles.containsKey(provider);
 	}
 
-	private static SslBundle bundle(String property, String name, @Nullable SslBundles bundles) {
+	/**
+	 * Returns the SSL bundle a property names, failing start-up with the property's name when there is none.
+	 */
+	static SslBundle bundle(String property, String name, @Nullable SslBundles bundles) {
 		if (bundles == null) {
 			throw new TokenConfigurationException(property,
 					"names SSL bundle '" + name + "', but the application has no SSL bundles (spring.ssl.bundle.*)");
