@@ -46,6 +46,8 @@ final class KeyState {
 
 	private volatile long backgroundPausedUntil;
 
+	private volatile boolean dropped;
+
 	/**
 	 * Creates the state of a key.
 	 * @param key the key
@@ -172,6 +174,17 @@ final class KeyState {
 
 	void pauseBackground(long untilMillis) {
 		this.backgroundPausedUntil = untilMillis;
+	}
+
+	/**
+	 * Whether the engine still holds the key: a dropped key's state lives on only in what refers to it.
+	 */
+	boolean isHeld() {
+		return !this.dropped;
+	}
+
+	void drop() {
+		this.dropped = true;
 	}
 
 	@Override

@@ -5,7 +5,6 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
 import java.util.function.Function;
 
 import com.github.benmanes.caffeine.cache.Cache;
@@ -48,8 +47,11 @@ final class KeyStates {
 			.expireAfterAccess(idleTimeout)
 			.ticker(() -> TimeUnit.MILLISECONDS.toNanos(clock.millis()))
 			.executor(Runnable::run)
-			.<TokenKey, KeyState>evictionListener(
-					(key, state, cause) -> this.keyedByStoreId.remove(state.storeId(), state))
+			.<TokenKey, KeyState>evictionListener((key, state, cause) -> {
+				if (this.keyedByStoreId.remove(state.storeId(), state)) {
+					state.drop();
+				}
+			})
 			.build();
 		this.quietly = this.keyed.policy();
 	}
@@ -110,11 +112,6 @@ final class KeyStates {
 			return application;
 		}
 		return this.keyedByStoreId.get(KeyState.storeId(registrationId, principalName));
-	}
-
-	void forEach(Consumer<KeyState> action) {
-		this.applications.values().forEach(action);
-		this.keyed.asMap().values().forEach(action);
 	}
 
 	/**

@@ -98,6 +98,10 @@ public final class ManagedToken {
 		return Instant.ofEpochMilli(this.expiredAtMillis);
 	}
 
+	long staleAtMillis() {
+		return this.staleAtMillis;
+	}
+
 	boolean isFreshAt(long nowMillis) {
 		return nowMillis < this.staleAtMillis;
 	}

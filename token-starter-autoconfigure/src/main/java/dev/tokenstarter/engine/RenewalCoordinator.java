@@ -45,13 +45,16 @@ final class RenewalCoordinator {
 
 	private final ProviderActivities activities;
 
+	private final StalePoints stalePoints;
+
 	RenewalCoordinator(ReactiveOAuth2AuthorizedClientService store, TokenLock lock, Clock clock,
-			TokenObserver observer, ProviderActivities activities) {
+			TokenObserver observer, ProviderActivities activities, StalePoints stalePoints) {
 		this.store = store;
 		this.lock = lock;
 		this.clock = clock;
 		this.observer = observer;
 		this.activities = activities;
+		this.stalePoints = stalePoints;
 	}
 
 	/**
@@ -223,8 +226,9 @@ final class RenewalCoordinator {
 		return token.isSendable() && !token.hasValue(state.revoked().get());
 	}
 
-	private static ManagedToken hold(KeyState state, ManagedToken token) {
+	private ManagedToken hold(KeyState state, ManagedToken token) {
 		state.tokenHolder().set(token);
+		this.stalePoints.add(state, token);
 		return token;
 	}
 

@@ -3,6 +3,8 @@ package dev.tokenstarter.engine;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -74,6 +76,8 @@ public class TokenManager
 
 	private final KeyStates states;
 
+	private final StalePoints stalePoints = new StalePoints();
+
 	private final ProviderActivities activities = new ProviderActivities();
 
 	private final RenewalCoordinator renewals;
@@ -97,7 +101,7 @@ public class TokenManager
 		this.clock = clock;
 		this.observer = observer;
 		this.states = new KeyStates(settings.keys().maxHeld(), settings.keys().idleTimeout(), clock);
-		this.renewals = new RenewalCoordinator(store, lock, clock, observer, this.activities);
+		this.renewals = new RenewalCoordinator(store, lock, clock, observer, this.activities, this.stalePoints);
 	}
 
 	@Override
@@ -282,17 +286,28 @@ public class TokenManager
 
 	/**
 	 * Starts a background renewal of every token that is stale or expired and was used within its provider's
-	 * idle timeout. Called by the {@link TokenRefreshScheduler}.
+	 * idle timeout. Called by the {@link TokenRefreshScheduler}. Only the tokens whose stale point has come are
+	 * looked at, so a pass costs nothing while every token is fresh, however many keys are held.
+	 * @return how many tokens the pass looked at
 	 */
-	public void renewStaleTokens() {
+	public int renewStaleTokens() {
 		long now = this.clock.millis();
-		this.states.forEach((state) -> {
-			ManagedToken token = state.token();
-			if (token != null && now - token.lastUsedMillis() < state.settings().refresh().idleTimeout().toMillis()
-					&& !token.isFreshAt(now)) {
-				renewInBackground(state, now);
+		int looked = 0;
+		List<StalePoints.Point> notRenewed = new ArrayList<>();
+		for (StalePoints.Point point = this.stalePoints.due(now); point != null; point = this.stalePoints.due(now)) {
+			looked++;
+			ManagedToken token = point.token();
+			// An idle token is left to its next call, which renews it if it is stale by then.
+			if (point.isCurrent()
+					&& now - token.lastUsedMillis() < point.state().settings().refresh().idleTimeout().toMillis()) {
+				renewInBackground(point.state(), now);
+				notRenewed.add(point);
 			}
-		});
+		}
+		// Until a renewal holds a new token (with a point of its own), the next pass looks again: a renewal may
+		// not have started (cooldown, another instance renewing) or may fail.
+		notRenewed.forEach((point) -> this.stalePoints.again(point, now));
+		return looked;
 	}
 
 	/**
@@ -316,13 +331,16 @@ public class TokenManager
 		if (!RenewalCoordinator.servable(state, accepted)) {
 			return;
 		}
-		state.tokenHolder().updateAndGet((current) -> {
+		ManagedToken held = state.tokenHolder().updateAndGet((current) -> {
 			if (current != null && !replaces(client, current)) {
 				return current;
 			}
 			accepted.markUsed((current != null) ? current.lastUsedMillis() : 0);
 			return accepted;
 		});
+		if (held == accepted) {
+			this.stalePoints.add(state, accepted);
+		}
 	}
 
 	@Override

@@ -1,9 +1,11 @@
 package dev.tokenstarter.engine;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 
 import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import org.junit.jupiter.api.Test;
@@ -52,15 +54,44 @@ class TokenRefreshSchedulerTests {
 	@Test
 	void tokenIdleLongerThanTheIdleTimeoutIsNotRenewed() {
 		stubTwoTokens();
-		this.runner.withPropertyValues("token.providers.acme.refresh.idle-timeout=60s").run((context) -> {
-			TokenManager tokens = context.getBean(TokenManager.class);
-			tokens.token("acme").block();
-			this.clock.advance(Duration.ofSeconds(250));
-			// Give the scheduler many passes to prove it leaves the idle token alone.
-			Thread.sleep(300);
-			assertThat(tokens.cachedToken("acme").accessToken().getTokenValue()).isEqualTo("T1");
-			assertThat(count(server, tokenRequests())).isEqualTo(1);
-		});
+		this.runner.withPropertyValues("token.scheduler.enabled=false", "token.providers.acme.refresh.idle-timeout=60s")
+			.run((context) -> {
+				TokenManager tokens = context.getBean(TokenManager.class);
+				tokens.token("acme").block();
+				this.clock.advance(Duration.ofSeconds(250));
+				assertThat(tokens.renewStaleTokens()).isOne();
+				assertThat(tokens.renewStaleTokens()).isZero();
+				assertThat(tokens.cachedToken("acme").accessToken().getTokenValue()).isEqualTo("T1");
+				assertThat(count(server, tokenRequests())).isEqualTo(1);
+			});
+	}
+
+	@Test
+	void aPassLooksOnlyAtTheTokensWhoseStalePointHasCome() {
+		server.stubFor(TokenStubs.clientCredentialsRequest().willReturn(token("T", 300)));
+		this.runner.withPropertyValues("token.scheduler.enabled=false", "token.providers.acme.refresh.idle-timeout=100s")
+			.run((context) -> {
+				TokenManager tokens = context.getBean(TokenManager.class);
+				List<TokenKey> keys = IntStream.range(0, 60)
+					.mapToObj((i) -> TokenKey.forProvider("acme").principal("user-" + i).build())
+					.toList();
+				keys.forEach((key) -> tokens.token(key).block());
+				// A pass over fresh tokens has nothing to do: it must not cost a look at each of them, however
+				// many keys are held.
+				assertThat(tokens.renewStaleTokens()).isZero();
+				this.clock.advance(Duration.ofSeconds(200));
+				keys.subList(0, 3).forEach(tokens::usableToken);
+				this.clock.advance(Duration.ofSeconds(50));
+				assertThat(tokens.renewStaleTokens()).isEqualTo(60);
+				// Only the three used within the idle timeout are renewed; the others wait for their next call.
+				await().atMost(Duration.ofSeconds(10)).until(() -> count(server, tokenRequests()) == 63);
+				await().atMost(Duration.ofSeconds(10))
+					.until(() -> keys.subList(0, 3).stream().allMatch((key) -> tokens.usableToken(key) != null
+							&& tokens.usableToken(key).isFreshAt(this.clock.millis())));
+				assertThat(tokens.renewStaleTokens()).isLessThanOrEqualTo(3);
+				assertThat(tokens.renewStaleTokens()).isZero();
+				assertThat(count(server, tokenRequests())).isEqualTo(63);
+			});
 	}
 
 	@Test
