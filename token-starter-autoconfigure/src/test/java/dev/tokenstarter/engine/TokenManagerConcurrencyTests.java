@@ -18,6 +18,7 @@ import org.springframework.web.reactive.function.client.WebClientResponseExcepti
 import dev.tokenstarter.client.TokenClients;
 import dev.tokenstarter.test.EngineTestSupport;
 import dev.tokenstarter.test.MutableClock;
+import dev.tokenstarter.test.ResponsesHeldTogether;
 import dev.tokenstarter.test.Threads;
 import dev.tokenstarter.test.TokenStubs;
 
@@ -43,8 +44,10 @@ import static org.awaitility.Awaitility.await;
  */
 class TokenManagerConcurrencyTests {
 
+	private static final ResponsesHeldTogether held = new ResponsesHeldTogether();
+
 	@RegisterExtension
-	static final WireMockExtension server = EngineTestSupport.provider();
+	static final WireMockExtension server = EngineTestSupport.provider(held);
 
 	private final MutableClock clock = MutableClock.startingNow();
 
@@ -102,13 +105,15 @@ class TokenManagerConcurrencyTests {
 	@Test
 	void hundredConcurrentCallsRejectedWith401RenewTheTokenOnceAndRetryEachCallOnce() {
 		inSequence(server, TokenStubs::clientCredentialsRequest, token("T1", 300), token("T2", 300));
-		// Slow rejections, so that every call is on its way with the revoked token before the first 401 returns.
-		server.stubFor(apiWith("T1").willReturn(aResponse().withStatus(401).withFixedDelay(1500)));
+		// Rejections held until every call has arrived, so that all are on their way with the revoked token
+		// before the first 401 returns.
+		server.stubFor(apiWith("T1").willReturn(aResponse().withStatus(401).withTransformers(ResponsesHeldTogether.NAME)));
 		server.stubFor(apiWith("T2").willReturn(ok("hello")));
 		this.runner.run((context) -> {
 			TokenManager tokens = context.getBean(TokenManager.class);
 			assertThat(tokens.token("acme").block().accessToken().getTokenValue()).isEqualTo("T1");
 			WebClient api = EngineTestSupport.apiClient(server, context.getBean(TokenClients.class), "acme");
+			held.holdUntil(100);
 			List<String> bodies = Flux.range(0, 100)
 				.flatMap((i) -> api.get().uri(API_PATH).retrieve().bodyToMono(String.class), 100)
 				.collectList()
@@ -136,11 +141,12 @@ class TokenManagerConcurrencyTests {
 	@Test
 	void restClientRetriesOnceAfter401WithANewToken() {
 		inSequence(server, TokenStubs::clientCredentialsRequest, token("T1", 300), token("T2", 300));
-		server.stubFor(apiWith("T1").willReturn(aResponse().withStatus(401).withFixedDelay(1000)));
+		server.stubFor(apiWith("T1").willReturn(aResponse().withStatus(401).withTransformers(ResponsesHeldTogether.NAME)));
 		server.stubFor(apiWith("T2").willReturn(ok("hello")));
 		this.runner.run((context) -> {
 			context.getBean(TokenManager.class).token("acme").block();
 			RestClient api = context.getBean(TokenClients.class).restClient("acme");
+			held.holdUntil(50);
 			List<String> bodies = Threads.runTogether(50, () -> api.get().uri(API_PATH).retrieve().body(String.class));
 			assertThat(bodies).hasSize(50).containsOnly("hello");
 			assertThat(count(server, tokenRequests())).isEqualTo(2);

@@ -2,6 +2,7 @@ package dev.tokenstarter.test;
 
 import java.time.Clock;
 
+import com.github.tomakehurst.wiremock.extension.Extension;
 import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import reactor.netty.http.client.HttpClient;
 import reactor.netty.resources.ConnectionProvider;
@@ -25,8 +26,10 @@ public final class EngineTestSupport {
 	private EngineTestSupport() {
 	}
 
-	public static WireMockExtension provider() {
-		return WireMockExtension.newInstance().options(wireMockConfig().dynamicPort().containerThreads(256)).build();
+	public static WireMockExtension provider(Extension... extensions) {
+		return WireMockExtension.newInstance()
+			.options(wireMockConfig().dynamicPort().containerThreads(256).extensions(extensions))
+			.build();
 	}
 
 	public static ApplicationContextRunner runner(WireMockExtension server, Clock clock, String provider) {
