@@ -39,6 +39,8 @@ public final class TokenProviderStub {
 
 	private final WireMockServer server;
 
+	private volatile int port;
+
 	TokenProviderStub(Clock clock, Duration lifetime) {
 		this.endpoint = new TokenEndpoint(clock, lifetime);
 		this.server = new WireMockServer(
@@ -50,6 +52,7 @@ public final class TokenProviderStub {
 	 */
 	void start() {
 		this.server.start();
+		this.port = this.server.port();
 		this.server.stubFor(any(anyUrl()).willReturn(aResponse().withTransformers(TokenEndpoint.NAME)));
 		OPEN.add(this);
 	}
@@ -71,7 +74,7 @@ public final class TokenProviderStub {
 	 * Returns the stub's URL, such as {@code http://127.0.0.1:43512}.
 	 */
 	public String url() {
-		return "http://127.0.0.1:" + this.server.port();
+		return "http://127.0.0.1:" + this.port;
 	}
 
 	/**
