@@ -11,7 +11,9 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
@@ -89,7 +91,7 @@ final class TokenEndpoint implements ResponseDefinitionTransformerV2 {
 	}
 
 	synchronized Set<String> registrationIds() {
-		Set<String> ids = new java.util.LinkedHashSet<>();
+		Set<String> ids = new LinkedHashSet<>();
 		this.providers.values().forEach((provider) -> provider.clients().forEach((c) -> ids.add(c.registrationId())));
 		return ids;
 	}
@@ -368,7 +370,7 @@ final class TokenEndpoint implements ResponseDefinitionTransformerV2 {
 		String contentType = request.getHeader("Content-Type");
 		String body = request.getBodyAsString();
 		String expected = json ? "application/json" : "application/x-www-form-urlencoded";
-		if (contentType == null || !contentType.toLowerCase(java.util.Locale.ROOT).startsWith(expected)) {
+		if (contentType == null || !contentType.toLowerCase(Locale.ROOT).startsWith(expected)) {
 			throw new IllegalArgumentException("expected " + expected + ", got " + contentType);
 		}
 		Map<String, String> params = new LinkedHashMap<>();

@@ -39,6 +39,7 @@ import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMockConfig;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.assertj.core.api.Assertions.tuple;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -102,7 +103,7 @@ class ClientKindsTests {
 		}
 		assertThat(provider.tokenRequests()).extracting(TokenRequest::provider, TokenRequest::grantType,
 				TokenRequest::status)
-			.containsExactly(org.assertj.core.groups.Tuple.tuple("payments", "client_credentials", 200));
+			.containsExactly(tuple("payments", "client_credentials", 200));
 		api.verify(60, getRequestedFor(urlEqualTo(PAYMENT)));
 	}
 

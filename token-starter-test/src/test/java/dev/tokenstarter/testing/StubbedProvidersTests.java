@@ -1,5 +1,7 @@
 package dev.tokenstarter.testing;
 
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 import org.junit.jupiter.api.Test;
@@ -60,16 +62,16 @@ class StubbedProvidersTests {
 		StubbedProviders stubbed = StubbedProviders.of(this.environment, Set.of(), STUB);
 
 		assertThat(stubbed.providers()).containsExactlyInAnyOrder(
-				new StubbedProvider("payments", false, false, java.util.List.of(new StubbedClient("payments",
+				new StubbedProvider("payments", false, false, List.of(new StubbedClient("payments",
 						"payments-client", "payments-secret", "client_secret_post", "client_credentials", null, null,
 						null, false))),
-				new StubbedProvider("audit", false, false, java.util.List.of(new StubbedClient("audit", "audit", null,
+				new StubbedProvider("audit", false, false, List.of(new StubbedClient("audit", "audit", null,
 						"client_secret_basic", "client_credentials", null, null, null, true))),
-				new StubbedProvider("nomba", true, true, java.util.List.of(new StubbedClient("nomba", "nomba-client",
+				new StubbedProvider("nomba", true, true, List.of(new StubbedClient("nomba", "nomba-client",
 						null, "client_secret_post", "client_credentials", null, null, "parent", true))),
-				new StubbedProvider("wso2", false, true, java.util.List.of(new StubbedClient("wso2", "wso2-key", null,
+				new StubbedProvider("wso2", false, true, List.of(new StubbedClient("wso2", "wso2-key", null,
 						"client_secret_post", "password", "alice", null, null, false))),
-				new StubbedProvider("security-corporate", false, false, java.util.List.of(new StubbedClient("ledger",
+				new StubbedProvider("security-corporate", false, false, List.of(new StubbedClient("ledger",
 						"ledger-client", null, "client_secret_basic", "client_credentials", null, null, null, false))));
 	}
 
@@ -89,8 +91,8 @@ class StubbedProvidersTests {
 			.withMessageContaining("token.providers");
 	}
 
-	private static java.util.Map.Entry<String, Object> entry(String key, Object value) {
-		return java.util.Map.entry(key, value);
+	private static Map.Entry<String, Object> entry(String key, Object value) {
+		return Map.entry(key, value);
 	}
 
 }

@@ -2,6 +2,7 @@ package dev.tokenstarter.testing;
 
 import java.io.IOException;
 import java.net.URI;
+import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -25,6 +26,7 @@ import static com.github.tomakehurst.wiremock.client.WireMock.get;
 import static com.github.tomakehurst.wiremock.client.WireMock.ok;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMockConfig;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 /**
  * The stub is as strict as a real provider: credentials, authentication method, grant, password, Nomba's account
@@ -163,10 +165,10 @@ class TokenProviderStubTests {
 				"{\"clientId\":\"nomba-client\",\"access_token\":\"" + current + "\"}", Map.of("accountId", "parent")));
 		assertThat(this.stub.isActive(current)).isFalse();
 		assertThat(this.stub.tokenRequests("nomba")).extracting(TokenRequest::grantType, TokenRequest::status)
-			.containsExactly(org.assertj.core.groups.Tuple.tuple("client_credentials", 401),
-					org.assertj.core.groups.Tuple.tuple("client_credentials", 200),
-					org.assertj.core.groups.Tuple.tuple("refresh_token", 200),
-					org.assertj.core.groups.Tuple.tuple("refresh_token", 400));
+			.containsExactly(tuple("client_credentials", 401),
+					tuple("client_credentials", 200),
+					tuple("refresh_token", 200),
+					tuple("refresh_token", 400));
 	}
 
 	@Test
@@ -252,8 +254,8 @@ class TokenProviderStubTests {
 
 	private HttpResponse<String> basic(String path, StubbedClient client, String secret, String form)
 			throws IOException, InterruptedException {
-		String credentials = java.net.URLEncoder.encode(client.clientId(), StandardCharsets.UTF_8) + ":"
-				+ java.net.URLEncoder.encode(secret, StandardCharsets.UTF_8);
+		String credentials = URLEncoder.encode(client.clientId(), StandardCharsets.UTF_8) + ":"
+				+ URLEncoder.encode(secret, StandardCharsets.UTF_8);
 		return post(path.contains("/") ? path : path + "/token", "application/x-www-form-urlencoded", form,
 				Map.of("Authorization", "Basic " + Base64.getEncoder().encodeToString(credentials.getBytes(StandardCharsets.UTF_8))));
 	}
