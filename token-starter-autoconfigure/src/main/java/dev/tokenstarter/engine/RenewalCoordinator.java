@@ -105,8 +105,10 @@ final class RenewalCoordinator {
 		OAuth2AuthorizedClient held = (current != null) ? current.authorizedClient() : null;
 		boolean ahead = current != null && current.isUsableAt(this.clock.millis()) && !discardCurrent;
 		Supplier<Mono<ManagedToken>> locked = () -> renewLocked(state, held, renewal, ahead);
+		Supplier<Mono<ManagedToken>> served = () -> servedWhileWaiting(state, replaced);
 		Mono<ManagedToken> waitForLock = Mono.defer(() -> state.settings().singleSession()
-				? this.lock.withExclusiveLock(state.lockKey(), locked) : this.lock.withLock(state.lockKey(), locked));
+				? this.lock.withExclusiveLock(state.lockKey(), locked, served)
+				: this.lock.withLock(state.lockKey(), locked, served));
 		// A background renewal ahead of expiry does not wait on the lock: if another instance is renewing, its
 		// token will come by change message. Forced and rejected renewals, and expired tokens, do wait.
 		Mono<ManagedToken> renewed = (ahead && replaced == null)
@@ -133,6 +135,19 @@ final class RenewalCoordinator {
 			.map((token) -> hold(state, token))
 			.map(Mono::just)
 			.orElseGet(Mono::empty));
+	}
+
+	/**
+	 * What a renewal waiting for another instance's lock is served instead of taking the lock in turn: the
+	 * holder's token, from the near cache when its change message has come, otherwise from the store (the
+	 * message may be lost, or come after the lock's release).
+	 */
+	private Mono<ManagedToken> servedWhileWaiting(KeyState state, @Nullable String replaced) {
+		ManagedToken held = state.token();
+		if (held != null && held.isFreshAt(this.clock.millis()) && !held.hasValue(replaced) && servable(state, held)) {
+			return Mono.just(held);
+		}
+		return freshFromStore(state, replaced);
 	}
 
 	private Mono<ManagedToken> renewLocked(KeyState state, @Nullable OAuth2AuthorizedClient held, Renewal renewal,

@@ -14,7 +14,8 @@ public interface LockObserver {
 	/**
 	 * A renewal waited for the fleet-wide lock.
 	 * @param key the lock's key (registration and principal)
-	 * @param outcome {@code acquired}, {@code busy} (held elsewhere, not waited for), {@code timeout} (renewed
+	 * @param outcome {@code acquired}, {@code busy} (held elsewhere, not waited for), {@code served} (the holder's
+	 * result reached the waiter, which left without the lock), {@code timeout} (renewed
 	 * without the lock) or {@code local} (Redis down)
 	 * @param nanos how long it waited
 	 */

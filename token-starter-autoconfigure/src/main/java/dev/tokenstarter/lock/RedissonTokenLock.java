@@ -45,7 +45,9 @@ import dev.tokenstarter.store.RedisKeys;
  * carried out by an old master is done again until the master confirms it.
  *
  * <p>A waiter is woken by the holder's release message ({@link LockReleases}) and otherwise tries again at short
- * intervals and when the holder's lease ends, so a lost message costs at most {@link #MAX_PAUSE}. When the wait
+ * intervals and when the holder's lease ends, so a lost message costs at most {@link #MAX_PAUSE}. After each pause
+ * it first asks whether it has been served meanwhile (the holder's token, come by change message), and leaves
+ * the queue if so, instead of taking the lock only to find that token under it. When the wait
  * for the lock runs out, the work runs without it: it re-reads the store first, so it uses the holder's token if
  * one was saved meanwhile, and authenticates on its own otherwise (logged), rather than failing the caller. A
  * renewal ahead of expiry does not wait at all: if another instance holds the lock, its new token will arrive by
@@ -145,20 +147,30 @@ public class RedissonTokenLock implements TokenLock {
 
 	@Override
 	public <T> Mono<T> withLock(String key, Supplier<Mono<T>> work) {
+		return withLock(key, work, Mono::empty);
+	}
+
+	@Override
+	public <T> Mono<T> withLock(String key, Supplier<Mono<T>> work, Supplier<Mono<T>> served) {
 		return lock(key, this.wait, work, () -> {
 			logger.warn("Waited " + this.wait + " for another instance's renewal of '" + key
 					+ "'; renewing without the lock");
 			return work.get();
-		});
+		}, served);
 	}
 
 	@Override
 	public <T> Mono<T> withExclusiveLock(String key, Supplier<Mono<T>> work) {
+		return withExclusiveLock(key, work, Mono::empty);
+	}
+
+	@Override
+	public <T> Mono<T> withExclusiveLock(String key, Supplier<Mono<T>> work, Supplier<Mono<T>> served) {
 		return lock(key, this.wait, work, () -> {
 			logger.info("Waited " + this.wait + " for another instance's renewal of '" + key
 					+ "'; waiting again, as the provider keeps a single session per client");
-			return withExclusiveLock(key, work);
-		});
+			return withExclusiveLock(key, work, served);
+		}, served);
 	}
 
 	@Override
@@ -168,10 +180,11 @@ public class RedissonTokenLock implements TokenLock {
 
 	@Override
 	public <T> Mono<T> withLockIfFree(String key, Supplier<Mono<T>> work, Supplier<Mono<T>> otherwise) {
-		return lock(key, Duration.ZERO, work, otherwise);
+		return lock(key, Duration.ZERO, work, otherwise, Mono::empty);
 	}
 
-	private <T> Mono<T> lock(String key, Duration waitFor, Supplier<Mono<T>> work, Supplier<Mono<T>> whenHeld) {
+	private <T> Mono<T> lock(String key, Duration waitFor, Supplier<Mono<T>> work, Supplier<Mono<T>> whenHeld,
+			Supplier<Mono<T>> served) {
 		if (!this.availability.shouldTry()) {
 			this.observer.lockWaited(key, "local", 0);
 			return this.fallback.withLock(key, work);
@@ -180,7 +193,9 @@ public class RedissonTokenLock implements TokenLock {
 			String name = this.keys.lock(key);
 			long start = System.nanoTime();
 			AtomicReference<@Nullable String> trying = new AtomicReference<>();
-			return acquire(name, start + waitFor.toNanos(), trying)
+			AtomicReference<@Nullable T> servedWith = new AtomicReference<>();
+			Supplier<Mono<Boolean>> isServed = () -> served.get().doOnNext(servedWith::set).hasElement();
+			return acquire(name, start + waitFor.toNanos(), trying, isServed)
 				// An attempt in flight may still take the lock: give it back rather than leave it for the lease.
 				.doOnCancel(() -> {
 					String holder = trying.get();
@@ -188,7 +203,6 @@ public class RedissonTokenLock implements TokenLock {
 						release(name, holder, true).subscribe();
 					}
 				})
-				.map(Acquisition::acquired)
 				.onErrorResume((ex) -> {
 					this.availability.failed("lock", ex);
 					return Mono.just(Acquisition.REDIS_FAILED);
@@ -198,6 +212,9 @@ public class RedissonTokenLock implements TokenLock {
 						(acquisition == Acquisition.WAIT_EXPIRED && waitFor.isZero()) ? "busy" : acquisition.outcome(),
 						System.nanoTime() - start))
 				.flatMap((acquisition) -> {
+					if (acquisition == Acquisition.SERVED) {
+						return Mono.justOrEmpty(servedWith.get());
+					}
 					String holder = acquisition.holder();
 					if (holder != null) {
 						return Mono.usingWhen(Mono.just(holder), (held) -> work.get(),
@@ -211,12 +228,16 @@ public class RedissonTokenLock implements TokenLock {
 
 	/**
 	 * Tries to take the lock until {@code deadline} (a {@link System#nanoTime()}), pausing between attempts
-	 * until the lock is released, its lease ends or {@link #MAX_PAUSE} passes, whichever comes first. Each
-	 * attempt has a holder id of its own, so that giving back a refused grant can never remove a later one.
+	 * until the lock is released, its lease ends or {@link #MAX_PAUSE} passes, whichever comes first, and
+	 * asking {@code served} after each pause whether the wait is still needed. Each attempt has a holder id of
+	 * its own, so that giving back a refused grant can never remove a later one.
 	 * @param trying the holder id of the attempt under way, for a cancellation to give back
-	 * @return the holder id that took the lock; empty when the wait ran out
+	 * @param served whether the waiter has been served meanwhile (the holder's result reached it)
+	 * @return the acquisition with the holder id that took the lock, or {@link Acquisition#SERVED}; empty when
+	 * the wait ran out
 	 */
-	private Mono<String> acquire(String name, long deadline, AtomicReference<@Nullable String> trying) {
+	private Mono<Acquisition> acquire(String name, long deadline, AtomicReference<@Nullable String> trying,
+			Supplier<Mono<Boolean>> served) {
 		String holder = Long.toHexString(ThreadLocalRandom.current().nextLong());
 		trying.set(holder);
 		// Listens before trying, so a release between a refused attempt and the pause still ends the pause.
@@ -229,9 +250,16 @@ public class RedissonTokenLock implements TokenLock {
 				}), this.releases::forget)
 			.flatMap((acquired) -> {
 				if (acquired) {
-					return Mono.just(holder);
+					return Mono.just(Acquisition.acquired(holder));
 				}
-				return (System.nanoTime() - deadline >= 0) ? Mono.empty() : acquire(name, deadline, trying);
+				if (System.nanoTime() - deadline >= 0) {
+					return Mono.empty();
+				}
+				// Asked before the next attempt rather than taking the lock to find the holder's result under it:
+				// otherwise the holder's release wakes every waiter, one takes the lock, and the others wait for
+				// its release in turn, so the last of N waits N turns and the fleet sends N² attempts.
+				return served.get()
+					.flatMap((done) -> done ? Mono.just(Acquisition.SERVED) : acquire(name, deadline, trying, served));
 			});
 	}
 
@@ -361,6 +389,8 @@ public class RedissonTokenLock implements TokenLock {
 		static final Acquisition WAIT_EXPIRED = new Acquisition(null, "timeout");
 
 		static final Acquisition REDIS_FAILED = new Acquisition(null, "local");
+
+		static final Acquisition SERVED = new Acquisition(null, "served");
 
 		static Acquisition acquired(String holder) {
 			return new Acquisition(holder, "acquired");

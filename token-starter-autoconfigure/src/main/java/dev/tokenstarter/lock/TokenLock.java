@@ -21,6 +21,23 @@ public interface TokenLock {
 	<T> Mono<T> withLock(String key, Supplier<Mono<T>> work);
 
 	/**
+	 * Runs {@code work} under the lock like {@link #withLock(String, Supplier)}, unless {@code served} yields a
+	 * result while this renewal waits for the lock: it is asked each time a wait ends without the lock (the
+	 * holder released it, or a pause passed). For work whose result another holder may produce meanwhile, such
+	 * as a token that then arrives by change message: without it, a fleet's waiters take the lock one after
+	 * another only to find that token, so the last of N waits N turns. The default ignores {@code served}, right
+	 * for a lock that is only contended within one process, where renewals are single-flight anyway.
+	 * @param key what the lock protects
+	 * @param work the work, subscribed once the lock is held
+	 * @param served what serves the waiter instead, or empty while nothing does
+	 * @param <T> the work's result type
+	 * @return the work's result, or what {@code served} yielded
+	 */
+	default <T> Mono<T> withLock(String key, Supplier<Mono<T>> work, Supplier<Mono<T>> served) {
+		return withLock(key, work);
+	}
+
+	/**
 	 * Runs {@code work} under the lock only if nobody holds it now; otherwise runs {@code otherwise} at once,
 	 * without waiting. For renewals ahead of expiry: when another instance is already renewing, there is nothing
 	 * to wait for. The default waits like {@link #withLock}, right for a lock that is only contended within one
@@ -47,6 +64,19 @@ public interface TokenLock {
 	 */
 	default <T> Mono<T> withExclusiveLock(String key, Supplier<Mono<T>> work) {
 		return withLock(key, work);
+	}
+
+	/**
+	 * {@link #withExclusiveLock(String, Supplier)}, unless {@code served} yields a result while this renewal
+	 * waits, as for {@link #withLock(String, Supplier, Supplier)}. The default ignores {@code served}.
+	 * @param key what the lock protects
+	 * @param work the work, subscribed once the lock is held
+	 * @param served what serves the waiter instead, or empty while nothing does
+	 * @param <T> the work's result type
+	 * @return the work's result, or what {@code served} yielded
+	 */
+	default <T> Mono<T> withExclusiveLock(String key, Supplier<Mono<T>> work, Supplier<Mono<T>> served) {
+		return withExclusiveLock(key, work);
 	}
 
 	/**

@@ -1,12 +1,14 @@
 package dev.tokenstarter.lock;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -73,6 +75,42 @@ class RedissonTokenLockTests {
 		redis.server().command("DEL", this.lockName);
 		assertThat(waiter.join()).isEqualTo("mine");
 		assertThat(Duration.ofNanos(workStart.get() - freed)).isLessThan(Duration.ofSeconds(1));
+	}
+
+	@Test
+	void waitersServedWhileTheHolderWorksLeaveWithoutTakingTheLockInTurn() {
+		holdAsAnotherInstance();
+		List<String> outcomes = new CopyOnWriteArrayList<>();
+		AtomicReference<@Nullable String> holdersToken = new AtomicReference<>();
+		AtomicInteger worked = new AtomicInteger();
+		long refusedBefore = redis.server().calls("pttl");
+		List<CompletableFuture<String>> waiters = new ArrayList<>();
+		for (int i = 0; i < 10; i++) {
+			RedissonTokenLock lock = new RedissonTokenLock(this.client.reactive(), this.keys,
+					new RedisAvailability(Duration.ofSeconds(5)), Duration.ofSeconds(20), Duration.ofSeconds(30),
+					Duration.ofSeconds(2), new LockObserver() {
+
+						@Override
+						public void lockWaited(String key, String outcome, long nanos) {
+							outcomes.add(outcome);
+						}
+
+					});
+			waiters.add(lock.withLock(KEY, () -> Mono.fromSupplier(() -> {
+				worked.incrementAndGet();
+				return "renewed";
+			}), () -> Mono.justOrEmpty(holdersToken.get())).toFuture());
+		}
+		// Every waiter found the lock held at least once (the refused attempt reads the holder's lease).
+		await().atMost(Duration.ofSeconds(10)).until(() -> redis.server().calls("pttl") - refusedBefore >= 10);
+		// The holder's token reaches the waiters (by change message, in the engine), then the holder releases.
+		holdersToken.set("holders-token");
+		redis.server().command("DEL", this.lockName);
+		redis.server().command("PUBLISH", this.keys.lockReleases(), this.lockName);
+		assertThat(waiters).allSatisfy((waiter) -> assertThat(waiter.join()).isEqualTo("holders-token"));
+		assertThat(worked).hasValue(0);
+		assertThat(outcomes).hasSize(10).containsOnly("served");
+		assertThat(exists()).isEqualTo("0");
 	}
 
 	@Test

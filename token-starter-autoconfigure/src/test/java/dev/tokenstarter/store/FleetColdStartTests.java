@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import org.junit.jupiter.api.Test;
@@ -15,6 +16,7 @@ import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 
 import dev.tokenstarter.engine.TokenManager;
+import dev.tokenstarter.engine.TokenObserver;
 import dev.tokenstarter.test.EngineTestSupport;
 import dev.tokenstarter.test.FleetTestSupport;
 import dev.tokenstarter.test.MutableClock;
@@ -65,6 +67,35 @@ class FleetColdStartTests {
 	}
 
 	@Test
+	void atAColdStartOneInstanceTakesTheLockAndTheWaitersAreServedWithoutTakingItInTurn() throws Exception {
+		provider.stubFor(tokenRequest().willReturn(token("T1", 300).withFixedDelay(500)));
+		List<String> outcomes = new CopyOnWriteArrayList<>();
+		TokenObserver lockWaits = new TokenObserver() {
+
+			@Override
+			public void lockWaited(String key, String outcome, long nanos) {
+				outcomes.add(outcome);
+			}
+
+		};
+		ApplicationContextRunner instance = FleetTestSupport.instance(redis(), provider, this.clock)
+			.withBean("lockWaits", TokenObserver.class, () -> lockWaits);
+		runFleet(instance, 6, new ArrayList<>(), (fleet) -> {
+			List<Callable<String>> calls = new ArrayList<>();
+			for (TokenManager tokens : fleet) {
+				calls.add(() -> tokens.token("acme").block().accessToken().getTokenValue());
+			}
+			assertThat(Threads.runTogether(calls)).hasSize(6).containsOnly("T1");
+		});
+		assertThat(count(provider, tokenRequests())).isEqualTo(1);
+		// Taking the lock in turn, each waiter would only find T1 under it: 6 acquisitions, the last after 5
+		// turns. A waiter whose pause ends between the holder's save and its release may still take the freed lock.
+		assertThat(outcomes).hasSize(6);
+		assertThat(outcomes.stream().filter("acquired"::equals).count()).isLessThanOrEqualTo(2);
+		assertThat(outcomes.stream().filter("served"::equals).count()).isGreaterThanOrEqualTo(4);
+	}
+
+	@Test
 	void aTokenSavedByOneInstanceReachesTheOthersNearCacheWithoutARedisRead() {
 		provider.stubFor(tokenRequest().willReturn(token("T1", 300)));
 		ApplicationContextRunner instance = FleetTestSupport.instance(redis(), provider, this.clock);
@@ -107,8 +138,35 @@ class FleetColdStartTests {
 		assertThat(output).contains("revoke-on-shutdown is ignored for [acme]");
 	}
 
+	/**
+	 * Runs {@code size} instances at once and hands their engines to {@code test}.
+	 */
+	private static void runFleet(ApplicationContextRunner instance, int size, List<TokenManager> fleet,
+			FleetTest test) {
+		if (fleet.size() == size) {
+			try {
+				test.run(fleet);
+			}
+			catch (Exception ex) {
+				throw new IllegalStateException(ex);
+			}
+			return;
+		}
+		instance.run((context) -> {
+			fleet.add(context.getBean(TokenManager.class));
+			runFleet(instance, size, fleet, test);
+		});
+	}
+
 	private static RedisServer redis() {
 		return redisServer.server();
+	}
+
+	@FunctionalInterface
+	private interface FleetTest {
+
+		void run(List<TokenManager> fleet) throws Exception;
+
 	}
 
 }
