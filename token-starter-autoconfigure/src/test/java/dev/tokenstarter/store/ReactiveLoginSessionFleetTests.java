@@ -107,8 +107,8 @@ class ReactiveLoginSessionFleetTests {
 	@Test
 	void aSecondLoginOfTheSameUserOnAnotherInstanceReplacesTheFirstEverywhere() {
 		String first = logIn(new Browser(), instanceA, "alice");
-		assertThat(authorize(instanceB, "alice").getAccessToken().getTokenValue()).isEqualTo(first);
 
+		// Instance B has never read the user's entry: Spring's login saves without reading first.
 		String second = logIn(new Browser(), instanceB, "alice");
 
 		assertThat(second).isNotEqualTo(first);
