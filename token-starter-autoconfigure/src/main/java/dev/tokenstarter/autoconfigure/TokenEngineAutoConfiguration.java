@@ -66,7 +66,7 @@ import dev.tokenstarter.user.UserPasswordCredentialsResolver;
 @ConditionalOnClass({ ClientRegistration.class, WebClient.class })
 @EnableConfigurationProperties(TokenProperties.class)
 @Import({ TokenStoreConfigurations.Redis.class, TokenStoreConfigurations.InMemory.class,
-		TokenStoreConfigurations.Blocking.class })
+		TokenStoreConfigurations.Blocking.class, TokenStoreConfigurations.ServerRepository.class })
 public class TokenEngineAutoConfiguration {
 
 	@Bean

@@ -36,12 +36,13 @@ import dev.tokenstarter.config.TokenProperties;
  */
 @AutoConfiguration(
 		beforeName = { "org.springframework.boot.security.oauth2.client.autoconfigure.OAuth2ClientAutoConfiguration",
-				"org.springframework.boot.security.oauth2.client.autoconfigure.reactive.ReactiveOAuth2ClientAutoConfiguration" })
+				"org.springframework.boot.security.oauth2.client.autoconfigure.reactive.ReactiveOAuth2ClientAutoConfiguration",
+				"org.springframework.boot.security.oauth2.client.autoconfigure.reactive.ReactiveOAuth2ClientWebSecurityAutoConfiguration" })
 @ConditionalOnClass({ OAuth2ClientProperties.class, ClientRegistration.class, WebClient.class })
 @ConditionalOnOAuth2ClientRegistrationProperties
 @EnableConfigurationProperties({ TokenProperties.class, OAuth2ClientProperties.class })
 @Import({ TokenStoreConfigurations.Redis.class, TokenStoreConfigurations.InMemory.class,
-		TokenStoreConfigurations.Blocking.class })
+		TokenStoreConfigurations.Blocking.class, TokenStoreConfigurations.ServerRepository.class })
 public class TokenOAuth2ClientAutoConfiguration {
 
 	/**

@@ -7,6 +7,7 @@ import org.redisson.api.RedissonClient;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.data.redis.autoconfigure.DataRedisConnectionDetails;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Conditional;
@@ -14,6 +15,8 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.security.oauth2.client.InMemoryReactiveOAuth2AuthorizedClientService;
 import org.springframework.security.oauth2.client.OAuth2AuthorizedClientService;
 import org.springframework.security.oauth2.client.ReactiveOAuth2AuthorizedClientService;
+import org.springframework.security.oauth2.client.web.server.AuthenticatedPrincipalServerOAuth2AuthorizedClientRepository;
+import org.springframework.security.oauth2.client.web.server.ServerOAuth2AuthorizedClientRepository;
 
 import dev.tokenstarter.config.TokenClientRegistrationRepository;
 import dev.tokenstarter.config.TokenProperties;
@@ -23,6 +26,7 @@ import dev.tokenstarter.store.RedisAuthorizedClientService;
 import dev.tokenstarter.store.RedisAvailability;
 import dev.tokenstarter.store.RedisEntryCodec;
 import dev.tokenstarter.store.RedisKeys;
+import dev.tokenstarter.store.ReplacingAuthorizedClientService;
 
 /**
  * The authorized-client store, reactive and blocking, imported in this order by
@@ -92,6 +96,27 @@ final class TokenStoreConfigurations {
 			service.setChangeListener((registrationId, principal) -> engine
 				.ifAvailable((listener) -> listener.forget(registrationId, principal)));
 			return service;
+		}
+
+	}
+
+	/**
+	 * The store's face for Spring Security's WebFlux login and OAuth2 client filters, in place of the repository
+	 * Spring Boot (or Spring Security, without Boot's) would build on the store itself: their saves replace the
+	 * user's entry and are told to the engine, as the blocking face's are.
+	 */
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.REACTIVE)
+	@ConditionalOnClass(ServerOAuth2AuthorizedClientRepository.class)
+	static class ServerRepository {
+
+		@Bean
+		@ConditionalOnMissingBean(ServerOAuth2AuthorizedClientRepository.class)
+		AuthenticatedPrincipalServerOAuth2AuthorizedClientRepository tokenServerAuthorizedClientRepository(
+				ReactiveOAuth2AuthorizedClientService store, ObjectProvider<StoredTokenListener> engine) {
+			return new AuthenticatedPrincipalServerOAuth2AuthorizedClientRepository(
+					new ReplacingAuthorizedClientService(store, (registrationId, principal) -> engine
+						.ifAvailable((listener) -> listener.forget(registrationId, principal))));
 		}
 
 	}

@@ -55,6 +55,12 @@ public class TokenProperties implements Validator {
 	 */
 	private final Keys keys = new Keys();
 
+	/**
+	 * Users' login sessions by the id of their {@code spring.security.oauth2.client.registration} (authorization
+	 * code grant): what happens when the provider refuses to renew a user's token.
+	 */
+	private Map<String, Login> logins = new LinkedHashMap<>();
+
 	public Map<String, Provider> getProviders() {
 		return this.providers;
 	}
@@ -77,6 +83,14 @@ public class TokenProperties implements Validator {
 
 	public Keys getKeys() {
 		return this.keys;
+	}
+
+	public Map<String, Login> getLogins() {
+		return this.logins;
+	}
+
+	public void setLogins(Map<String, Login> logins) {
+		this.logins = logins;
 	}
 
 	@Override
@@ -673,6 +687,44 @@ public class TokenProperties implements Validator {
 
 		public RetryProperties getRetry() {
 			return this.retry;
+		}
+
+	}
+
+	/**
+	 * One registration's login sessions.
+	 */
+	public static class Login {
+
+		/**
+		 * What a refused renewal of a user's token does once the user's client is removed from the store:
+		 * 'reauthenticate' sends the user to the provider's authorization endpoint (a live provider session signs
+		 * the user in again without a prompt); 'logout' also ends the local session and the provider's (OpenID
+		 * Connect RP-initiated logout with the user's ID token as id_token_hint), so the user must log in again.
+		 */
+		private OnRefreshFailure onRefreshFailure = OnRefreshFailure.REAUTHENTICATE;
+
+		/**
+		 * Where the provider sends the user after ending its session on a refused renewal (with
+		 * on-refresh-failure 'logout'); '{baseUrl}' stands for the application's address. Must be one of the
+		 * client's post-logout redirect URIs at the provider.
+		 */
+		private String postLogoutRedirectUri = "{baseUrl}/";
+
+		public String getPostLogoutRedirectUri() {
+			return this.postLogoutRedirectUri;
+		}
+
+		public void setPostLogoutRedirectUri(String postLogoutRedirectUri) {
+			this.postLogoutRedirectUri = postLogoutRedirectUri;
+		}
+
+		public OnRefreshFailure getOnRefreshFailure() {
+			return this.onRefreshFailure;
+		}
+
+		public void setOnRefreshFailure(OnRefreshFailure onRefreshFailure) {
+			this.onRefreshFailure = onRefreshFailure;
 		}
 
 	}

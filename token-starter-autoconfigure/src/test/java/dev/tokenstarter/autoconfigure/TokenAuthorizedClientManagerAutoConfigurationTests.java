@@ -24,6 +24,7 @@ import org.springframework.security.oauth2.client.web.DefaultOAuth2AuthorizedCli
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.web.reactive.function.client.WebClient;
 
+import dev.tokenstarter.config.TokenConfigurationException;
 import dev.tokenstarter.engine.TokenAuthorizationFailureHandler;
 import dev.tokenstarter.engine.TokenAuthorizedClientManager;
 
@@ -47,6 +48,9 @@ class TokenAuthorizedClientManagerAutoConfigurationTests {
 			"spring.security.oauth2.client.registration.login.provider=login",
 			"spring.security.oauth2.client.provider.login.authorization-uri=https://login.example.com/authorize",
 			"spring.security.oauth2.client.provider.login.token-uri=https://login.example.com/token" };
+
+	/** The customizer that adds the logout on refused renewals to Spring Security's filter chains. */
+	private static final String LOGOUT_ON_REFRESH_FAILURE = "tokenLoginRefreshFailureLogout";
 
 	private final ApplicationContextRunner runner = new ApplicationContextRunner()
 		.withConfiguration(AutoConfigurations.of(TokenEngineAutoConfiguration.class,
@@ -110,6 +114,47 @@ class TokenAuthorizedClientManagerAutoConfigurationTests {
 			.run((context) -> assertThat(context).hasNotFailed()
 				.doesNotHaveBean(OAuth2AuthorizedClientManager.class)
 				.doesNotHaveBean(OAuth2AuthorizationFailureHandler.class));
+	}
+
+	@Test
+	void aLoginThatLogsUsersOutOnARefusedRenewalGetsTheFilterAndOthersDoNot() {
+		WebApplicationContextRunner logins = loginApplication();
+		logins.withPropertyValues("token.logins.login.on-refresh-failure=logout")
+			.run((context) -> assertThat(context).hasBean(LOGOUT_ON_REFRESH_FAILURE));
+		logins.withPropertyValues("token.logins.login.on-refresh-failure=reauthenticate")
+			.run((context) -> assertThat(context).hasNotFailed()
+				.doesNotHaveBean(LOGOUT_ON_REFRESH_FAILURE));
+		logins.run((context) -> assertThat(context).hasNotFailed()
+			.doesNotHaveBean(LOGOUT_ON_REFRESH_FAILURE));
+	}
+
+	@Test
+	void aLoginsEntryMustNameARegistrationThatLogsUsersIn() {
+		WebApplicationContextRunner logins = loginApplication();
+		logins.withPropertyValues("token.logins.nope.on-refresh-failure=logout")
+			.run((context) -> assertThat(context).getFailure()
+				.rootCause()
+				.isInstanceOf(TokenConfigurationException.class)
+				.hasMessageStartingWith("token.logins.nope names no registration that logs users in"));
+		logins.withPropertyValues("token.logins.login.on-refresh-failure=logout",
+				"token.logins.acme.on-refresh-failure=reauthenticate")
+			.run((context) -> assertThat(context).getFailure()
+				.rootCause()
+				.isInstanceOf(TokenConfigurationException.class)
+				.hasMessageStartingWith("token.logins.acme names no registration that logs users in"));
+		logins.withPropertyValues("token.logins.login.on-refresh-failure=never")
+			.run((context) -> assertThat(context).getFailure()
+				.hasStackTraceContaining("token.logins.login.on-refresh-failure"));
+	}
+
+	private static WebApplicationContextRunner loginApplication() {
+		return new WebApplicationContextRunner()
+			.withConfiguration(AutoConfigurations.of(OAuth2ClientAutoConfiguration.class,
+					OAuth2ClientWebSecurityAutoConfiguration.class, TokenOAuth2ClientAutoConfiguration.class,
+					TokenEngineAutoConfiguration.class, TokenAuthorizedClientManagerAutoConfiguration.class))
+			.withUserConfiguration(WebSecurity.class)
+			.withPropertyValues(LOGIN)
+			.withPropertyValues(ACME);
 	}
 
 	@Test

@@ -1,0 +1,184 @@
+package dev.tokenstarter.store;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.boot.SpringBootConfiguration;
+import org.springframework.boot.WebApplicationType;
+import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.annotation.Bean;
+import org.springframework.security.config.Customizer;
+import org.springframework.security.config.annotation.web.builders.HttpSecurity;
+import org.springframework.security.config.annotation.web.configuration.EnableWebSecurity;
+import org.springframework.security.oauth2.client.OAuth2AuthorizedClient;
+import org.springframework.security.oauth2.client.OAuth2AuthorizedClientService;
+import org.springframework.security.oauth2.client.annotation.RegisteredOAuth2AuthorizedClient;
+import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.RestController;
+
+import dev.tokenstarter.test.Browser;
+import dev.tokenstarter.test.FleetTestSupport;
+import dev.tokenstarter.test.LoginProvider;
+import dev.tokenstarter.test.MutableClock;
+import dev.tokenstarter.test.RedisServer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * {@code token.logins.<id>.on-refresh-failure: logout} on the servlet stack, with Spring Authorization Server as the
+ * provider and a real Redis: when the provider refuses to renew a signed-in user's token, the user's client is
+ * removed from the store, the local session ends and the provider's session too (RP-initiated logout with the
+ * user's ID token), so the user lands on the provider's login form instead of being signed in again silently, as
+ * {@code reauthenticate} (the default, in {@link LoginSessionFleetTests}) does.
+ */
+class LoginRefreshFailureLogoutTests {
+
+	private static final String REGISTRATION = "login";
+
+	private static final MutableClock clock = MutableClock.startingNow();
+
+	private static RedisServer redis;
+
+	private static LoginProvider provider;
+
+	private static ConfigurableApplicationContext instance;
+
+	@BeforeAll
+	static void start() {
+		redis = RedisServer.start();
+		int port = RedisServer.freePort();
+		provider = LoginProvider.start(port);
+		instance = instance(port);
+	}
+
+	@AfterAll
+	static void stop() {
+		instance.close();
+		provider.close();
+		redis.close();
+	}
+
+	@Test
+	void aRefusedRefreshEndsTheLocalAndTheProvidersSessionAndTheUserMustLogInAgain() throws Exception {
+		Browser browser = new Browser();
+		String first = logIn(browser, "erin");
+		OAuth2AuthorizedClient loggedIn = instance.getBean(OAuth2AuthorizedClientService.class)
+			.loadAuthorizedClient(REGISTRATION, "erin");
+		revokeAtTheProvider(loggedIn.getRefreshToken().getTokenValue());
+		Duration expiry = moveClockPastExpiry();
+		try {
+			int hops = browser.visited().size();
+			Browser.Page after = browser.open(base() + "/token");
+
+			URI endSession = browser.visited()
+				.subList(hops, browser.visited().size())
+				.stream()
+				.filter((uri) -> uri.toString().startsWith(provider.issuer() + "/connect/logout?"))
+				.findFirst()
+				.orElseThrow(() -> new AssertionError("No RP-initiated logout in " + browser.visited()));
+			assertThat(endSession.getRawQuery()).contains("id_token_hint=ey").contains("post_logout_redirect_uri=");
+			// The provider's session has ended too: the user is asked to log in, not signed in again silently.
+			assertThat(after.uri().toString()).as(() -> browser.visited().toString())
+				.isEqualTo(provider.issuer() + "/login");
+			assertThat(redis.command("EXISTS", instance.getBean(RedisKeys.class).entry(REGISTRATION, "erin")))
+				.containsExactly("0");
+			assertThat(after.body()).doesNotContain(first);
+
+			// Back at the application's post-logout address, then signed in with a new session.
+			assertThat(browser.logIn(after, "erin", LoginProvider.PASSWORD).uri().toString()).startsWith(base() + "/");
+			Browser.Page again = browser.open(base() + "/token");
+			assertThat(again.status()).isEqualTo(200);
+			assertThat(again.body()).isNotEqualTo(first);
+		}
+		finally {
+			clock.advance(expiry.negated());
+		}
+	}
+
+	private static String logIn(Browser browser, String user) {
+		Browser.Page loginPage = browser.open(base() + "/token");
+		assertThat(loginPage.uri().toString()).isEqualTo(provider.issuer() + "/login");
+		Browser.Page token = browser.logIn(loginPage, user, LoginProvider.PASSWORD);
+		assertThat(token.status()).as(token.body()).isEqualTo(200);
+		return token.body();
+	}
+
+	private static Duration moveClockPastExpiry() {
+		Duration shift = Duration.between(clock.instant(), Instant.now())
+			.plus(LoginProvider.ACCESS_TOKEN_LIFETIME)
+			.plusMinutes(1);
+		clock.advance(shift);
+		return shift;
+	}
+
+	private static void revokeAtTheProvider(String refreshToken) throws Exception {
+		String credentials = Base64.getEncoder()
+			.encodeToString((LoginProvider.CLIENT_ID + ":" + LoginProvider.CLIENT_SECRET)
+				.getBytes(StandardCharsets.UTF_8));
+		HttpResponse<String> response = HttpClient.newHttpClient()
+			.send(HttpRequest.newBuilder(URI.create(provider.issuer() + "/oauth2/revoke"))
+				.header("Authorization", "Basic " + credentials)
+				.header("Content-Type", "application/x-www-form-urlencoded")
+				.POST(HttpRequest.BodyPublishers.ofString("token=" + refreshToken + "&token_type_hint=refresh_token"))
+				.build(), HttpResponse.BodyHandlers.ofString());
+		assertThat(response.statusCode()).isEqualTo(200);
+	}
+
+	private static String base() {
+		return "http://127.0.0.1:" + instance.getEnvironment().getProperty("local.server.port");
+	}
+
+	private static ConfigurableApplicationContext instance(int port) {
+		return new SpringApplicationBuilder(Application.class).web(WebApplicationType.SERVLET)
+			.initializers((context) -> context.getBeanFactory().registerSingleton("testClock", clock))
+			.properties("server.port=" + port, "spring.main.banner-mode=off",
+					"spring.autoconfigure.exclude=org.springframework.boot.security.oauth2.client.autoconfigure."
+							+ "servlet.OAuth2ClientWebSecurityAutoConfiguration",
+					"spring.data.redis.url=" + redis.url(),
+					"token.store.redis.encryption-keys=" + FleetTestSupport.TEST_KEY,
+					"token.defaults.refresh.max-caller-wait=30s", "token.scheduler.enabled=false",
+					"token.logins.login.on-refresh-failure=logout",
+					"spring.security.oauth2.client.registration.login.client-id=" + LoginProvider.CLIENT_ID,
+					"spring.security.oauth2.client.registration.login.client-secret=" + LoginProvider.CLIENT_SECRET,
+					"spring.security.oauth2.client.registration.login.authorization-grant-type=authorization_code",
+					"spring.security.oauth2.client.registration.login.scope=openid",
+					"spring.security.oauth2.client.registration.login.redirect-uri={baseUrl}/login/oauth2/code/{registrationId}",
+					"spring.security.oauth2.client.registration.login.provider=sas",
+					"spring.security.oauth2.client.provider.sas.issuer-uri=" + provider.issuer())
+			.run();
+	}
+
+	@SpringBootConfiguration
+	@EnableAutoConfiguration
+	@EnableWebSecurity
+	@RestController
+	static class Application {
+
+		@Bean
+		SecurityFilterChain securityFilterChain(HttpSecurity http) throws Exception {
+			return http.authorizeHttpRequests((requests) -> requests.anyRequest().authenticated())
+				.oauth2Login(Customizer.withDefaults())
+				.build();
+		}
+
+		@GetMapping("/token")
+		String token(@RegisteredOAuth2AuthorizedClient(REGISTRATION) OAuth2AuthorizedClient client) {
+			return client.getAccessToken().getTokenValue();
+		}
+
+	}
+
+}
