@@ -26,6 +26,7 @@ import org.springframework.security.oauth2.client.registration.ClientRegistratio
 import org.springframework.security.oauth2.client.registration.InMemoryReactiveClientRegistrationRepository;
 import org.springframework.security.oauth2.client.registration.ReactiveClientRegistrationRepository;
 import org.springframework.security.oauth2.client.web.server.ServerOAuth2AuthorizedClientRepository;
+import org.springframework.security.web.server.SecurityWebFilterChain;
 import org.springframework.security.oauth2.core.AuthorizationGrantType;
 import org.springframework.security.oauth2.core.OAuth2AccessToken;
 
@@ -154,10 +155,14 @@ class SpringSecurityRegistrationsTests {
 			.withConfiguration(BOOT_AND_ENGINE)
 			.withPropertyValues(BOTH_KINDS[0], BOTH_KINDS[1], BOTH_KINDS[2])
 			.run((context) -> {
+				// The starter's own repository (the store's face for logins) is there; Boot's, and its filter
+				// chain with oauth2Login(), are not.
 				assertThat(context).hasNotFailed()
 					.hasSingleBean(ReactiveClientRegistrationRepository.class)
 					.hasSingleBean(ReactiveOAuth2AuthorizedClientService.class)
-					.doesNotHaveBean(ServerOAuth2AuthorizedClientRepository.class);
+					.hasSingleBean(ServerOAuth2AuthorizedClientRepository.class)
+					.hasBean("tokenServerAuthorizedClientRepository")
+					.doesNotHaveBean(SecurityWebFilterChain.class);
 				assertThat(context.getBean(ReactiveClientRegistrationRepository.class))
 					.isInstanceOf(TokenClientRegistrationRepository.class);
 			});
