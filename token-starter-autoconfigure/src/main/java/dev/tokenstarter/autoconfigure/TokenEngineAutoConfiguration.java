@@ -44,6 +44,8 @@ import dev.tokenstarter.lock.TokenLock;
 import dev.tokenstarter.observe.CompositeTokenObserver;
 import dev.tokenstarter.observe.LoggingTokenObserver;
 import dev.tokenstarter.ssl.ClientAssertionKeys;
+import dev.tokenstarter.ssl.DpopKeys;
+import dev.tokenstarter.ssl.DpopProofs;
 import dev.tokenstarter.ssl.ProviderSslContexts;
 import dev.tokenstarter.store.SharedTokenStore;
 import dev.tokenstarter.user.SignedInUsers;
@@ -113,15 +115,27 @@ public class TokenEngineAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
+	DpopKeys tokenDpopKeys(TokenSettings settings) {
+		return new DpopKeys(settings);
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	DpopProofs tokenDpopProofs(DpopKeys keys, ObjectProvider<Clock> clock) {
+		return new DpopProofs(keys, clock.getIfAvailable(Clock::systemUTC));
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
 	TokenGrants tokenGrants(TokenSettings settings, ObjectProvider<Clock> clock,
 			PasswordCredentialsResolver passwordCredentials, SignedInUsers signedInUsers,
-			ProviderSslContexts sslContexts, ClientAssertionKeys assertionKeys,
+			ProviderSslContexts sslContexts, ClientAssertionKeys assertionKeys, DpopProofs dpopProofs,
 			ObjectProvider<ObservationRegistry> observations, ObjectProvider<JwtBearerAssertions> jwtBearerAssertions) {
 		// Users' keys get the credentials they signed in with, the application key the configured user's.
 		PasswordCredentialsResolver credentials = new UserPasswordCredentialsResolver(signedInUsers,
 				new ConfiguredUserPasswordCredentialsResolver(passwordCredentials, settings::username));
 		TokenGrants grants = new TokenGrants(settings, clock.getIfAvailable(Clock::systemUTC), credentials,
-				sslContexts, assertionKeys, observations.getIfAvailable(() -> ObservationRegistry.NOOP));
+				sslContexts, assertionKeys, dpopProofs, observations.getIfAvailable(() -> ObservationRegistry.NOOP));
 		jwtBearerAssertions.ifAvailable(grants::setJwtBearerAssertions);
 		return grants;
 	}
