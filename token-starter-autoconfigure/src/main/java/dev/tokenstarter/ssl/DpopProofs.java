@@ -6,7 +6,6 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.util.Date;
-import java.util.List;
 import java.util.UUID;
 import java.util.regex.Pattern;
 
@@ -95,21 +94,18 @@ public final class DpopProofs {
 	}
 
 	/**
-	 * Whether an API's answer asks for the request again with the nonce it gives (RFC 9449 section 9): a 401
-	 * whose {@code WWW-Authenticate} challenge is DPoP with error {@code use_dpop_nonce}, and a usable
-	 * {@code DPoP-Nonce}, which is kept.
-	 * @param uri where the request went
+	 * Whether an API's answer asks for the call again with the nonce it gives (RFC 9449 section 9): a 401 whose
+	 * {@code WWW-Authenticate} challenge is DPoP with error {@code use_dpop_nonce}, with a {@code DPoP-Nonce}
+	 * (which {@link #followNonce} keeps).
 	 * @param status the response's status
 	 * @param headers the response's headers
-	 * @return whether to send the request once more
+	 * @return whether to send the call once more with a new proof
 	 */
-	public boolean isNonceChallenge(URI uri, int status, HttpHeaders headers) {
-		boolean followed = followNonce(uri, headers);
-		if (!followed || status != 401) {
+	public boolean isNonceChallenge(int status, HttpHeaders headers) {
+		if (status != 401 || headers.getFirst(NONCE_HEADER) == null) {
 			return false;
 		}
-		List<String> challenges = headers.getOrEmpty(HttpHeaders.WWW_AUTHENTICATE);
-		for (String challenge : challenges) {
+		for (String challenge : headers.getOrEmpty(HttpHeaders.WWW_AUTHENTICATE)) {
 			if (NONCE_CHALLENGE.matcher(challenge).matches()) {
 				return true;
 			}
