@@ -27,6 +27,7 @@ import org.springframework.web.reactive.function.client.WebClient;
 import dev.tokenstarter.config.ProviderClientRegistrations;
 import dev.tokenstarter.config.ProviderSettings;
 import dev.tokenstarter.config.TokenClientRegistrationRepository;
+import dev.tokenstarter.config.TokenConfigurationException;
 import dev.tokenstarter.config.TokenProperties;
 import dev.tokenstarter.config.TokenSettings;
 import dev.tokenstarter.engine.TokenAcquisitionOnStartup;
@@ -115,7 +116,16 @@ public class TokenEngineAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
-	DpopKeys tokenDpopKeys(TokenSettings settings) {
+	DpopKeys tokenDpopKeys(TokenSettings settings, ReactiveOAuth2AuthorizedClientService store) {
+		if (store instanceof SharedTokenStore) {
+			// Each instance's key is its own: a token bound to one instance's key is refused with another's.
+			settings.providers().stream().filter(ProviderSettings::isDpop).findFirst().ifPresent((provider) -> {
+				throw new TokenConfigurationException(provider.dpop().property() + ".enabled",
+						"cannot be true with a store shared by the fleet (token.store.type redis) yet: the DPoP key "
+								+ "pair is kept in each instance's memory, and a token bound to one instance's key "
+								+ "is refused with another's");
+			});
+		}
 		return new DpopKeys(settings);
 	}
 

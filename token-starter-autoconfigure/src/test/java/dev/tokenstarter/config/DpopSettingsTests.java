@@ -9,9 +9,14 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.autoconfigure.ssl.SslAutoConfiguration;
+import org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
 import dev.tokenstarter.autoconfigure.TokenEngineAutoConfiguration;
+import dev.tokenstarter.autoconfigure.TokenRedisAutoConfiguration;
+import dev.tokenstarter.autoconfigure.TokenRedisRequirementsAutoConfiguration;
+import dev.tokenstarter.test.FleetTestSupport;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -60,6 +65,23 @@ class DpopSettingsTests {
 				.provider("acme")
 				.withParameters(Map.of("audience", "payments"))
 				.isDpop()).isTrue());
+	}
+
+	@Test
+	void aStoreSharedByTheFleetIsRefusedUntilTheKeyIsSharedToo() {
+		new ApplicationContextRunner()
+			.withConfiguration(AutoConfigurations.of(SslAutoConfiguration.class, DataRedisAutoConfiguration.class,
+					TokenRedisAutoConfiguration.class, TokenRedisRequirementsAutoConfiguration.class,
+					TokenEngineAutoConfiguration.class))
+			.withPropertyValues("token.store.redis.encryption-keys=" + FleetTestSupport.TEST_KEY,
+					"spring.data.redis.url=redis://127.0.0.1:1", P + "token-uri=https://auth.example.com/token",
+					P + "client-id=id", P + "client-secret=s3cr3t-value", P + "dpop.enabled=true",
+					"token.scheduler.enabled=false")
+			.run((context) -> {
+				assertThat(context).hasFailed();
+				assertThat(context.getStartupFailure()).rootCause()
+					.hasMessageContaining(P + "dpop.enabled cannot be true with a store shared by the fleet");
+			});
 	}
 
 	static Stream<Arguments> misconfigurations() {
