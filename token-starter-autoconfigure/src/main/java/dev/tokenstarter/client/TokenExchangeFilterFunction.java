@@ -9,6 +9,7 @@ import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
 
 import org.springframework.core.io.buffer.DataBufferUtils;
 import org.springframework.http.HttpHeaders;
@@ -136,14 +137,19 @@ public final class TokenExchangeFilterFunction implements ExchangeFilterFunction
 	}
 
 	/**
-	 * Sends the request with a token; a DPoP-bound token's answers may carry the server's next nonce.
+	 * Sends the request with a token. A DPoP-bound token's proof is signed off Reactor's non-blocking threads,
+	 * since an ES256 signature takes about a millisecond of CPU (benchmarks/RESULTS.md, DPoP), which on an event
+	 * loop would hold up every connection it serves; its answers may carry the server's next nonce.
 	 */
 	private static Mono<ClientResponse> exchangeWith(ClientRequest request, ExchangeFunction next, ProviderApi api,
 			ManagedToken token) {
-		Mono<ClientResponse> response = next.exchange(withToken(request, api, token));
-		return token.isDpopBound()
-				? response.doOnNext((answer) -> api.followDpopNonce(request.url(), answer.headers().asHttpHeaders()))
-				: response;
+		if (!token.isDpopBound()) {
+			return next.exchange(withToken(request, api, token));
+		}
+		Mono<ClientRequest> signed = Mono.fromCallable(() -> withToken(request, api, token));
+		return (Schedulers.isInNonBlockingThread() ? signed.subscribeOn(Schedulers.boundedElastic()) : signed)
+			.flatMap(next::exchange)
+			.doOnNext((answer) -> api.followDpopNonce(request.url(), answer.headers().asHttpHeaders()));
 	}
 
 	/**

@@ -3,15 +3,20 @@ package dev.tokenstarter.provider;
 import java.text.ParseException;
 import java.time.Clock;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
 
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.NonBlocking;
+import reactor.core.scheduler.Schedulers;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.http.HttpStatus;
+import org.springframework.http.HttpStatusCode;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.client.RestClient;
 import org.springframework.web.reactive.function.client.WebClient;
@@ -44,6 +49,7 @@ class DpopApiCallTests {
 		.withPropertyValues(P + "token-uri=" + this.server.baseUrl() + DpopVerifyingServer.TOKEN_PATH,
 				P + "client-id=app", P + "client-secret=s3cr3t", P + "dpop.enabled=true",
 				P + "base-url=" + this.server.baseUrl(), P + "retry.initial-backoff=20ms",
+				P + "refresh.max-caller-wait=30s",
 				"token.scheduler.enabled=false");
 
 	@AfterEach
@@ -68,6 +74,34 @@ class DpopApiCallTests {
 			assertThat(claims.getClaim("htm")).isEqualTo("GET");
 			assertThat(claims.getClaim("htu")).isEqualTo(this.server.baseUrl() + "/orders");
 			assertThat(claims.getClaim("ath")).isNotNull();
+		});
+	}
+
+	@Test
+	void aCallFromANonBlockingThreadHasItsProofSignedOffThatThread() {
+		this.runner.run((context) -> {
+			AtomicReference<Thread> sender = new AtomicReference<>();
+			WebClient api = WebClient.builder()
+				.baseUrl(this.server.baseUrl())
+				.filter(context.getBean(TokenClients.class).filter("bank"))
+				.filter((request, next) -> {
+					sender.set(Thread.currentThread());
+					return next.exchange(request);
+				})
+				.build();
+			// The first call waits for the token, which arrives on an event loop: its proof is signed elsewhere.
+			api.get().uri("/orders").retrieve().toBodilessEntity().block();
+			assertThat(sender.get()).isNotInstanceOf(NonBlocking.class);
+			api.get().uri("/orders").retrieve().toBodilessEntity().block();
+			assertThat(sender.get()).isEqualTo(Thread.currentThread());
+			HttpStatusCode status = Mono.defer(() -> api.get().uri("/orders").retrieve().toBodilessEntity())
+				.subscribeOn(Schedulers.parallel())
+				.block()
+				.getStatusCode();
+			assertThat(status).isEqualTo(HttpStatus.OK);
+			assertThat(sender.get()).isNotInstanceOf(NonBlocking.class);
+			assertThat(sender.get().getName()).startsWith("boundedElastic");
+			assertThat(this.server.refusals()).isEmpty();
 		});
 	}
 
