@@ -60,8 +60,20 @@ final class StarterEngine implements AutoCloseable {
 				"token.store.redis.encryption-keys=" + ENCRYPTION_KEY);
 	}
 
+	/**
+	 * Starts the starter on the memory store with DPoP on: the provider's token is DPoP-bound and every call
+	 * signs a proof.
+	 */
+	static StarterEngine startWithDpop() throws IOException {
+		return start(EngineApplication.class, TokenEndpoint.start(Fixture.TOKEN_VALUE, Fixture.TOKEN_LIFETIME, "DPoP"),
+				"token.providers." + Fixture.REGISTRATION_ID + ".dpop.enabled=true");
+	}
+
 	private static StarterEngine start(Class<?> application, String... properties) throws IOException {
-		TokenEndpoint endpoint = TokenEndpoint.start(Fixture.TOKEN_VALUE, Fixture.TOKEN_LIFETIME);
+		return start(application, TokenEndpoint.start(Fixture.TOKEN_VALUE, Fixture.TOKEN_LIFETIME), properties);
+	}
+
+	private static StarterEngine start(Class<?> application, TokenEndpoint endpoint, String... properties) {
 		String provider = "token.providers." + Fixture.REGISTRATION_ID;
 		ConfigurableApplicationContext context = new SpringApplicationBuilder(application)
 			.web(WebApplicationType.NONE)

@@ -26,8 +26,15 @@ final class TokenEndpoint implements AutoCloseable {
 	}
 
 	static TokenEndpoint start(String tokenValue, Duration lifetime) throws IOException {
-		byte[] body = ("{\"access_token\":\"" + tokenValue + "\",\"token_type\":\"Bearer\",\"expires_in\":"
-				+ lifetime.toSeconds() + "}").getBytes(StandardCharsets.UTF_8);
+		return start(tokenValue, lifetime, "Bearer");
+	}
+
+	/**
+	 * Starts an endpoint that issues tokens of a type: Bearer, or DPoP for a provider with DPoP on.
+	 */
+	static TokenEndpoint start(String tokenValue, Duration lifetime, String tokenType) throws IOException {
+		byte[] body = ("{\"access_token\":\"" + tokenValue + "\",\"token_type\":\"" + tokenType
+				+ "\",\"expires_in\":" + lifetime.toSeconds() + "}").getBytes(StandardCharsets.UTF_8);
 		HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
 		TokenEndpoint endpoint = new TokenEndpoint(server);
 		server.createContext("/token", (exchange) -> {

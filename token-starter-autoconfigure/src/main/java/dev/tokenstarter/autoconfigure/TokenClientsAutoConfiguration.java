@@ -26,6 +26,7 @@ import dev.tokenstarter.client.TokenWebClientHttpServiceGroupConfigurer;
 import dev.tokenstarter.config.TokenClientRegistrationRepository;
 import dev.tokenstarter.config.TokenSettings;
 import dev.tokenstarter.engine.TokenManager;
+import dev.tokenstarter.ssl.DpopProofs;
 import dev.tokenstarter.ssl.ProviderSslContexts;
 
 /**
@@ -59,9 +60,9 @@ public class TokenClientsAutoConfiguration {
 	TokenClients tokenClients(TokenManager tokenManager, TokenSettings settings,
 			TokenClientRegistrationRepository registrations, ObjectProvider<WebClient.Builder> webClientBuilders,
 			ObjectProvider<RestClient.Builder> restClientBuilders, ProviderSslContexts sslContexts,
-			ApplicationHttpClients httpClients) {
+			ApplicationHttpClients httpClients, DpopProofs dpopProofs) {
 		return new TokenClients(tokenManager, settings, registrations, webClientBuilders, restClientBuilders,
-				sslContexts, httpClients);
+				sslContexts, httpClients, dpopProofs);
 	}
 
 	/**

@@ -27,6 +27,7 @@ import org.springframework.web.reactive.function.client.WebClient;
 import dev.tokenstarter.config.ProviderClientRegistrations;
 import dev.tokenstarter.config.ProviderSettings;
 import dev.tokenstarter.config.TokenClientRegistrationRepository;
+import dev.tokenstarter.config.TokenConfigurationException;
 import dev.tokenstarter.config.TokenProperties;
 import dev.tokenstarter.config.TokenSettings;
 import dev.tokenstarter.engine.TokenAcquisitionOnStartup;
@@ -44,6 +45,8 @@ import dev.tokenstarter.lock.TokenLock;
 import dev.tokenstarter.observe.CompositeTokenObserver;
 import dev.tokenstarter.observe.LoggingTokenObserver;
 import dev.tokenstarter.ssl.ClientAssertionKeys;
+import dev.tokenstarter.ssl.DpopKeys;
+import dev.tokenstarter.ssl.DpopProofs;
 import dev.tokenstarter.ssl.ProviderSslContexts;
 import dev.tokenstarter.store.SharedTokenStore;
 import dev.tokenstarter.user.SignedInUsers;
@@ -113,15 +116,36 @@ public class TokenEngineAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
+	DpopKeys tokenDpopKeys(TokenSettings settings, ReactiveOAuth2AuthorizedClientService store) {
+		if (store instanceof SharedTokenStore) {
+			// Each instance's key is its own: a token bound to one instance's key is refused with another's.
+			settings.providers().stream().filter(ProviderSettings::isDpop).findFirst().ifPresent((provider) -> {
+				throw new TokenConfigurationException(provider.dpop().property() + ".enabled",
+						"cannot be true with a store shared by the fleet (token.store.type redis) yet: the DPoP key "
+								+ "pair is kept in each instance's memory, and a token bound to one instance's key "
+								+ "is refused with another's");
+			});
+		}
+		return new DpopKeys(settings);
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	DpopProofs tokenDpopProofs(DpopKeys keys, ObjectProvider<Clock> clock) {
+		return new DpopProofs(keys, clock.getIfAvailable(Clock::systemUTC));
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
 	TokenGrants tokenGrants(TokenSettings settings, ObjectProvider<Clock> clock,
 			PasswordCredentialsResolver passwordCredentials, SignedInUsers signedInUsers,
-			ProviderSslContexts sslContexts, ClientAssertionKeys assertionKeys,
+			ProviderSslContexts sslContexts, ClientAssertionKeys assertionKeys, DpopProofs dpopProofs,
 			ObjectProvider<ObservationRegistry> observations, ObjectProvider<JwtBearerAssertions> jwtBearerAssertions) {
 		// Users' keys get the credentials they signed in with, the application key the configured user's.
 		PasswordCredentialsResolver credentials = new UserPasswordCredentialsResolver(signedInUsers,
 				new ConfiguredUserPasswordCredentialsResolver(passwordCredentials, settings::username));
 		TokenGrants grants = new TokenGrants(settings, clock.getIfAvailable(Clock::systemUTC), credentials,
-				sslContexts, assertionKeys, observations.getIfAvailable(() -> ObservationRegistry.NOOP));
+				sslContexts, assertionKeys, dpopProofs, observations.getIfAvailable(() -> ObservationRegistry.NOOP));
 		jwtBearerAssertions.ifAvailable(grants::setJwtBearerAssertions);
 		return grants;
 	}

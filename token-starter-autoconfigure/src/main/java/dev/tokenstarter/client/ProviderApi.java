@@ -1,15 +1,20 @@
 package dev.tokenstarter.client;
 
+import java.net.URI;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
 
 import org.apache.commons.logging.Log;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpMethod;
 import org.springframework.util.Assert;
 
 import dev.tokenstarter.config.ProviderSettings;
+import dev.tokenstarter.engine.ManagedToken;
+import dev.tokenstarter.ssl.DpopProofs;
 
 /**
  * What the token filter and interceptor need to know about one provider's API at each call: which statuses mean
@@ -32,8 +37,19 @@ final class ProviderApi {
 
 	private final Duration maxWait;
 
+	private final @Nullable DpopProofs dpopProofs;
+
 	ProviderApi(String registrationId, Set<Integer> unauthorizedStatuses, Map<String, String> headers,
 			Duration maxWait) {
+		this(registrationId, unauthorizedStatuses, headers, maxWait, null);
+	}
+
+	/**
+	 * Creates the API of a provider.
+	 * @param dpopProofs the proofs of the provider's DPoP-bound tokens, or null when it has none
+	 */
+	ProviderApi(String registrationId, Set<Integer> unauthorizedStatuses, Map<String, String> headers,
+			Duration maxWait, @Nullable DpopProofs dpopProofs) {
 		Assert.hasText(registrationId, "registrationId cannot be empty");
 		Assert.notNull(unauthorizedStatuses, "unauthorizedStatuses cannot be null");
 		Assert.notNull(headers, "headers cannot be null");
@@ -42,11 +58,12 @@ final class ProviderApi {
 		this.unauthorizedStatuses = UnauthorizedStatuses.of(unauthorizedStatuses);
 		this.headers = headers;
 		this.maxWait = maxWait;
+		this.dpopProofs = dpopProofs;
 	}
 
-	static ProviderApi of(ProviderSettings settings) {
+	static ProviderApi of(ProviderSettings settings, DpopProofs dpopProofs) {
 		return new ProviderApi(settings.registrationId(), settings.unauthorizedStatuses(), settings.apiHeaders(),
-				settings.refresh().maxCallerWait().plus(WAIT_MARGIN));
+				settings.refresh().maxCallerWait().plus(WAIT_MARGIN), settings.isDpop() ? dpopProofs : null);
 	}
 
 	String registrationId() {
@@ -79,6 +96,35 @@ final class ProviderApi {
 				headers.set(name, value);
 			}
 		});
+	}
+
+	/**
+	 * Returns the DPoP proof of a call with a DPoP-bound token.
+	 * @throws IllegalStateException when the provider has no DPoP key here: the token cannot be sent
+	 */
+	String dpopProof(HttpMethod method, URI uri, ManagedToken token) {
+		if (this.dpopProofs == null) {
+			throw new IllegalStateException("The token of provider '" + this.registrationId + "' is DPoP-bound, but "
+					+ "this client has no DPoP key for it: build the client with TokenClients");
+		}
+		return this.dpopProofs.proof(this.registrationId, method.name(), uri, token.accessToken().getTokenValue());
+	}
+
+	/**
+	 * Keeps the DPoP nonce an API's answer carries for the next proofs to its server.
+	 */
+	void followDpopNonce(URI uri, HttpHeaders headers) {
+		if (this.dpopProofs != null) {
+			this.dpopProofs.followNonce(uri, headers);
+		}
+	}
+
+	/**
+	 * Whether an API's answer asks for the call again with the nonce it gives (RFC 9449 section 9): such a call
+	 * is sent once more with the same token and a new proof, and is no rejection of the token.
+	 */
+	boolean isDpopNonceChallenge(int status, HttpHeaders headers) {
+		return this.dpopProofs != null && this.dpopProofs.isNonceChallenge(status, headers);
 	}
 
 	void logRetry(Log logger, ApiRejection rejection) {

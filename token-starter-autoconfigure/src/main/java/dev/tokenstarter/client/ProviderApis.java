@@ -17,6 +17,7 @@ import org.springframework.util.Assert;
 import dev.tokenstarter.config.TokenClientRegistrationRepository;
 import dev.tokenstarter.config.TokenGrantType;
 import dev.tokenstarter.config.TokenSettings;
+import dev.tokenstarter.ssl.DpopProofs;
 
 /**
  * The providers whose API calls the engine can serve, by registration id: every {@code token.providers} entry,
@@ -38,13 +39,17 @@ final class ProviderApis {
 
 	private final ReactiveClientRegistrationRepository registrations;
 
+	private final DpopProofs dpopProofs;
+
 	private final Map<String, Optional<ProviderApi>> served = new ConcurrentHashMap<>();
 
-	ProviderApis(TokenSettings settings, ReactiveClientRegistrationRepository registrations) {
+	ProviderApis(TokenSettings settings, ReactiveClientRegistrationRepository registrations, DpopProofs dpopProofs) {
 		Assert.notNull(settings, "settings cannot be null");
 		Assert.notNull(registrations, "registrations cannot be null");
+		Assert.notNull(dpopProofs, "dpopProofs cannot be null");
 		this.settings = settings;
 		this.registrations = registrations;
+		this.dpopProofs = dpopProofs;
 	}
 
 	/**
@@ -59,7 +64,7 @@ final class ProviderApis {
 			throw new IllegalArgumentException("No token provider named '" + provider
 					+ "': configure token.providers." + provider + " (or a spring.security.oauth2.client registration)");
 		}
-		return ProviderApi.of(this.settings.provider(provider));
+		return ProviderApi.of(this.settings.provider(provider), this.dpopProofs);
 	}
 
 	/**
@@ -93,7 +98,7 @@ final class ProviderApis {
 	private @Nullable ProviderApi remember(String registrationId, boolean served) {
 		return this.served
 			.computeIfAbsent(registrationId,
-					(id) -> served ? Optional.of(ProviderApi.of(this.settings.provider(id))) : Optional.empty())
+					(id) -> served ? Optional.of(ProviderApi.of(this.settings.provider(id), this.dpopProofs)) : Optional.empty())
 			.orElse(null);
 	}
 

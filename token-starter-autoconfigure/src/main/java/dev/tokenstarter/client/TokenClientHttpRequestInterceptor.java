@@ -23,6 +23,7 @@ import dev.tokenstarter.engine.TokenKey;
 import dev.tokenstarter.engine.TokenKeyAttributes;
 import dev.tokenstarter.engine.TokenManager;
 import dev.tokenstarter.grant.TokenAcquisitionException;
+import dev.tokenstarter.ssl.DpopProofs;
 
 /**
  * The {@code RestClient} counterpart of {@link TokenExchangeFilterFunction}: puts the provider's token and API
@@ -91,8 +92,12 @@ public final class TokenClientHttpRequestInterceptor implements ClientHttpReques
 						"the token request ended without a token", false, null);
 			}
 		}
-		request.getHeaders().set(HttpHeaders.AUTHORIZATION, token.authorizationHeaderValue());
-		ClientHttpResponse response = execution.execute(request, body);
+		ClientHttpResponse response = execute(request, body, execution, api, token);
+		if (token.isDpopBound() && api.isDpopNonceChallenge(response.getStatusCode().value(), response.getHeaders())) {
+			// The server wants its new nonce in the proof: the token was not rejected.
+			response.close();
+			response = execute(request, body, execution, api, token);
+		}
 		int status = response.getStatusCode().value();
 		if (!api.rejects(status)) {
 			return response;
@@ -112,14 +117,29 @@ public final class TokenClientHttpRequestInterceptor implements ClientHttpReques
 		logRejection(api, status, response);
 		boolean accepted = false;
 		try {
-			request.getHeaders().set(HttpHeaders.AUTHORIZATION, renewed.authorizationHeaderValue());
-			ClientHttpResponse retried = execution.execute(request, body);
+			ClientHttpResponse retried = execute(request, body, execution, api, renewed);
 			accepted = !api.rejects(retried.getStatusCode().value());
 			return retried;
 		}
 		finally {
 			RequestTokens.recordUnauthorizedRetry(this.tokenManager, registrationId, key, accepted);
 		}
+	}
+
+	/**
+	 * Sends the request with a token; a DPoP-bound token carries a new proof, and its answers may carry the
+	 * server's next nonce.
+	 */
+	private static ClientHttpResponse execute(HttpRequest request, byte[] body, ClientHttpRequestExecution execution,
+			ProviderApi api, ManagedToken token) throws IOException {
+		request.getHeaders().set(HttpHeaders.AUTHORIZATION, token.authorizationHeaderValue());
+		if (!token.isDpopBound()) {
+			return execution.execute(request, body);
+		}
+		request.getHeaders().set(DpopProofs.HEADER, api.dpopProof(request.getMethod(), request.getURI(), token));
+		ClientHttpResponse response = execution.execute(request, body);
+		api.followDpopNonce(request.getURI(), response.getHeaders());
+		return response;
 	}
 
 	/**

@@ -11,6 +11,7 @@ import org.springframework.web.reactive.function.client.WebClient;
 
 import dev.tokenstarter.config.TokenSettings;
 import dev.tokenstarter.engine.TokenManager;
+import dev.tokenstarter.ssl.DpopProofs;
 import dev.tokenstarter.ssl.ProviderSslContexts;
 
 /**
@@ -38,7 +39,7 @@ public class TokenClients {
 	public TokenClients(TokenManager tokenManager, TokenSettings settings,
 			ReactiveClientRegistrationRepository registrations, ObjectProvider<WebClient.Builder> webClientBuilders,
 			ObjectProvider<RestClient.Builder> restClientBuilders, ProviderSslContexts sslContexts,
-			ApplicationHttpClients httpClients) {
+			ApplicationHttpClients httpClients, DpopProofs dpopProofs) {
 		Assert.notNull(tokenManager, "tokenManager cannot be null");
 		Assert.notNull(webClientBuilders, "webClientBuilders cannot be null");
 		Assert.notNull(restClientBuilders, "restClientBuilders cannot be null");
@@ -46,7 +47,7 @@ public class TokenClients {
 		Assert.notNull(httpClients, "httpClients cannot be null");
 		this.tokenManager = tokenManager;
 		this.settings = settings;
-		this.providers = new ProviderApis(settings, registrations);
+		this.providers = new ProviderApis(settings, registrations, dpopProofs);
 		this.webClientBuilders = webClientBuilders;
 		this.restClientBuilders = restClientBuilders;
 		this.sslContexts = sslContexts;

@@ -9,6 +9,7 @@ import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
 
 import org.springframework.core.io.buffer.DataBufferUtils;
 import org.springframework.http.HttpHeaders;
@@ -25,6 +26,7 @@ import dev.tokenstarter.engine.TokenKey;
 import dev.tokenstarter.engine.TokenKeyAttributes;
 import dev.tokenstarter.engine.TokenManager;
 import dev.tokenstarter.grant.BodyBytes;
+import dev.tokenstarter.ssl.DpopProofs;
 
 /**
  * Puts a provider's token, and the headers its API expects on every call, on every {@code WebClient} request.
@@ -116,9 +118,38 @@ public final class TokenExchangeFilterFunction implements ExchangeFilterFunction
 
 	private Mono<ClientResponse> send(ClientRequest request, ExchangeFunction next, ProviderApi api,
 			@Nullable TokenKey key, ManagedToken token) {
-		return next.exchange(withToken(request, api, token))
-			.flatMap((response) -> api.rejects(response.statusCode().value())
-					? retry(request, next, api, key, response, token) : Mono.just(response));
+		return exchangeWith(request, next, api, token).flatMap((response) -> {
+			if (token.isDpopBound()
+					&& api.isDpopNonceChallenge(response.statusCode().value(), response.headers().asHttpHeaders())) {
+				// The server wants its new nonce in the proof: the token was not rejected.
+				return response.releaseBody()
+					.then(exchangeWith(request, next, api, token))
+					.flatMap((retried) -> checked(request, next, api, key, retried, token));
+			}
+			return checked(request, next, api, key, response, token);
+		});
+	}
+
+	private Mono<ClientResponse> checked(ClientRequest request, ExchangeFunction next, ProviderApi api,
+			@Nullable TokenKey key, ClientResponse response, ManagedToken token) {
+		return api.rejects(response.statusCode().value()) ? retry(request, next, api, key, response, token)
+				: Mono.just(response);
+	}
+
+	/**
+	 * Sends the request with a token. A DPoP-bound token's proof is signed off Reactor's non-blocking threads,
+	 * since an ES256 signature takes about a millisecond of CPU (benchmarks/RESULTS.md, DPoP), which on an event
+	 * loop would hold up every connection it serves; its answers may carry the server's next nonce.
+	 */
+	private static Mono<ClientResponse> exchangeWith(ClientRequest request, ExchangeFunction next, ProviderApi api,
+			ManagedToken token) {
+		if (!token.isDpopBound()) {
+			return next.exchange(withToken(request, api, token));
+		}
+		Mono<ClientRequest> signed = Mono.fromCallable(() -> withToken(request, api, token));
+		return (Schedulers.isInNonBlockingThread() ? signed.subscribeOn(Schedulers.boundedElastic()) : signed)
+			.flatMap(next::exchange)
+			.doOnNext((answer) -> api.followDpopNonce(request.url(), answer.headers().asHttpHeaders()));
 	}
 
 	/**
@@ -135,7 +166,7 @@ public final class TokenExchangeFilterFunction implements ExchangeFilterFunction
 				.of(DataBufferUtils.join(DataBufferUtils
 					.takeUntilByteCount(rejection.body(BodyExtractors.toDataBuffers()), ApiRejection.MAX_BODY_BYTES)))
 				.doOnNext((body) -> api.logRetry(logger, ApiRejection.read(status, body)))
-				.then(next.exchange(withToken(request, api, token)))
+				.then(exchangeWith(request, next, api, token))
 				.doOnNext((response) -> RequestTokens.recordUnauthorizedRetry(this.tokenManager, registrationId, key,
 						!api.rejects(response.statusCode().value())))
 				.doOnError((ex) -> RequestTokens.recordUnauthorizedRetry(this.tokenManager, registrationId, key,
@@ -147,6 +178,9 @@ public final class TokenExchangeFilterFunction implements ExchangeFilterFunction
 		return ClientRequest.from(request).headers((headers) -> {
 			api.addHeaders(headers);
 			headers.set(HttpHeaders.AUTHORIZATION, token.authorizationHeaderValue());
+			if (token.isDpopBound()) {
+				headers.set(DpopProofs.HEADER, api.dpopProof(request.method(), request.url(), token));
+			}
 		}).attributes(TokenExchangeFilterFunction::hideSelection).build();
 	}
 

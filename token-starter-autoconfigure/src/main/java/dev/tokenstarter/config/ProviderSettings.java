@@ -28,19 +28,27 @@ import org.jspecify.annotations.Nullable;
  * @param sessions how many live sessions the provider keeps per client
  * @param acquireOnStartup whether the token is obtained during start-up
  * @param failOnStartupError whether failing to obtain it then stops the start-up
+ * @param dpop how the provider's tokens are DPoP-bound, or null for Bearer tokens
  */
 public record ProviderSettings(String registrationId, Map<String, String> headers, Map<String, String> parameters,
 		@Nullable String baseUrl, Set<Integer> unauthorizedStatuses, RefreshSettings refresh, RetrySettings retry,
 		Map<String, String> apiHeaders, @Nullable String revokeUri, boolean revokeOnShutdown, ProviderType type,
 		@Nullable String refreshUri, TokenRequestFormat tokenRequestFormat, @Nullable String sslBundle,
 		ClientAuthentication clientAuthentication, SessionPolicy sessions, boolean acquireOnStartup,
-		boolean failOnStartupError) {
+		boolean failOnStartupError, @Nullable DpopSettings dpop) {
 
 	/**
 	 * Whether a new token invalidates the client's earlier ones.
 	 */
 	public boolean singleSession() {
 		return this.sessions == SessionPolicy.SINGLE;
+	}
+
+	/**
+	 * Whether the provider's tokens are DPoP-bound.
+	 */
+	public boolean isDpop() {
+		return this.dpop != null;
 	}
 
 	/**
@@ -58,7 +66,7 @@ public record ProviderSettings(String registrationId, Map<String, String> header
 				this.unauthorizedStatuses, this.refresh, this.retry, this.apiHeaders, this.revokeUri,
 				this.revokeOnShutdown, this.type, this.refreshUri, this.tokenRequestFormat, this.sslBundle,
 				this.clientAuthentication, this.sessions,
-				this.acquireOnStartup, this.failOnStartupError);
+				this.acquireOnStartup, this.failOnStartupError, this.dpop);
 	}
 
 	@Override

@@ -148,6 +148,11 @@ public class TokenProperties implements Validator {
 		private final ClientAssertionProperties clientAssertion = new ClientAssertionProperties();
 
 		/**
+		 * DPoP-bound tokens (RFC 9449): a proof of the provider's key pair on every token request and API call.
+		 */
+		private final DpopProperties dpop = new DpopProperties();
+
+		/**
 		 * Grant used to obtain a token when no refresh token is held. Defaults to password for type wso2 and to
 		 * client_credentials otherwise.
 		 */
@@ -506,6 +511,10 @@ public class TokenProperties implements Validator {
 
 		public ClientAssertionProperties getClientAssertion() {
 			return this.clientAssertion;
+		}
+
+		public DpopProperties getDpop() {
+			return this.dpop;
 		}
 
 		@Override

@@ -120,6 +120,7 @@ class TokenPropertiesValidator {
 					+ clientAuthentication.name().toLowerCase(Locale.ROOT) + ": the client secret the provider issued");
 		}
 		validateClientAssertion(prefix, provider, clientAuthentication, errors);
+		validateDpop(prefix + ".dpop", provider, errors);
 		if (provider.getBaseUrl() != null) {
 			httpUrl(prefix + ".base-url", provider.getBaseUrl(), errors);
 		}
@@ -188,6 +189,21 @@ class TokenPropertiesValidator {
 		}
 		if (assertion.getJwk() != null && !StringUtils.hasText(assertion.getJwk())) {
 			error(errors, property + ".jwk", "must be the location of a JWK or JWK set file, such as file:/etc/keys/client.jwks");
+		}
+	}
+
+	/**
+	 * Nomba's token endpoint takes no proof and issues Bearer tokens only, which a DPoP provider refuses: every
+	 * token request would fail. A key type without DPoP would be ignored.
+	 */
+	private void validateDpop(String property, TokenProperties.Provider provider, Errors errors) {
+		DpopProperties dpop = provider.getDpop();
+		if (dpop.isEnabled() && provider.getType() == ProviderType.NOMBA) {
+			error(errors, property + ".enabled", "cannot be true for type nomba: Nomba's token endpoint issues "
+					+ "Bearer tokens only");
+		}
+		if (!dpop.isEnabled() && dpop.getKeyType() != DpopKeyType.EC) {
+			error(errors, property + ".key-type", "is only used when " + property + ".enabled is true");
 		}
 	}
 

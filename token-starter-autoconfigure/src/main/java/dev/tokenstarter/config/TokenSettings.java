@@ -152,7 +152,8 @@ public class TokenSettings {
 				tokenRequestFormat(provider, this.defaults), provider.getSslBundle(),
 				clientAuthentication(provider, this.defaults), sessions(provider, this.defaults),
 				acquireOnStartup(provider, this.defaults),
-				Objects.requireNonNullElse(provider.getFailOnStartupError(), this.defaults.isFailOnStartupError()));
+				Objects.requireNonNullElse(provider.getFailOnStartupError(), this.defaults.isFailOnStartupError()),
+				DpopSettings.of(name, provider));
 	}
 
 	/**

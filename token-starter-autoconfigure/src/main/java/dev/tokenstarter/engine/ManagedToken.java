@@ -17,6 +17,10 @@ import dev.tokenstarter.config.Secrets;
  */
 public final class ManagedToken {
 
+	private static final String BEARER_SCHEME = "Bearer ";
+
+	private static final String DPOP_SCHEME = "DPoP ";
+
 	private final OAuth2AuthorizedClient authorizedClient;
 
 	private final @Nullable String authorizationHeaderValue;
@@ -29,6 +33,10 @@ public final class ManagedToken {
 
 	private final boolean sendable;
 
+	private final boolean dpopBound;
+
+	private final String scheme;
+
 	private volatile long lastUsedMillis;
 
 	/**
@@ -40,7 +48,9 @@ public final class ManagedToken {
 	ManagedToken(OAuth2AuthorizedClient authorizedClient, long staleAtMillis, long expiredAtMillis, long nowMillis,
 			boolean prepareHeader) {
 		this.authorizedClient = authorizedClient;
-		this.authorizationHeaderValue = prepareHeader ? "Bearer " + authorizedClient.getAccessToken().getTokenValue()
+		this.dpopBound = OAuth2AccessToken.TokenType.DPOP.equals(authorizedClient.getAccessToken().getTokenType());
+		this.scheme = this.dpopBound ? DPOP_SCHEME : BEARER_SCHEME;
+		this.authorizationHeaderValue = prepareHeader ? this.scheme + authorizedClient.getAccessToken().getTokenValue()
 				: null;
 		this.staleAtMillis = staleAtMillis;
 		this.expiredAtMillis = expiredAtMillis;
@@ -77,11 +87,20 @@ public final class ManagedToken {
 	}
 
 	/**
-	 * Returns the value of the {@code Authorization} header that carries this token.
+	 * Returns the value of the {@code Authorization} header that carries this token: {@code Bearer}, or
+	 * {@code DPoP} for a DPoP-bound token, which also needs a proof on every call.
 	 */
 	public String authorizationHeaderValue() {
 		String prepared = this.authorizationHeaderValue;
-		return (prepared != null) ? prepared : "Bearer " + tokenValue();
+		return (prepared != null) ? prepared : this.scheme + tokenValue();
+	}
+
+	/**
+	 * Whether the token is DPoP-bound (RFC 9449): sent with {@code Authorization: DPoP} and a proof of its key
+	 * on every call.
+	 */
+	public boolean isDpopBound() {
+		return this.dpopBound;
 	}
 
 	/**

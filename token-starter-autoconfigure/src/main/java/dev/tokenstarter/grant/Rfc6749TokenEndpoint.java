@@ -89,7 +89,7 @@ final class Rfc6749TokenEndpoint implements TokenEndpointDialect {
 	private static TokenResponseReader reader(TokenEndpoint endpoint) {
 		ProviderSettings provider = endpoint.provider();
 		return new TokenResponseParser(provider.refresh().defaultLifetime(), provider.refresh().maxLifetime(),
-				endpoint.clock());
+				endpoint.clock(), provider.isDpop());
 	}
 
 	/**

@@ -19,6 +19,7 @@ import dev.tokenstarter.config.ProviderSettings;
 import dev.tokenstarter.config.ProviderType;
 import dev.tokenstarter.config.TokenSettings;
 import dev.tokenstarter.ssl.ClientAssertionKeys;
+import dev.tokenstarter.ssl.DpopProofs;
 import dev.tokenstarter.ssl.ProviderSslContexts;
 
 /**
@@ -41,6 +42,8 @@ public class TokenGrants {
 
 	private final ClientAssertions assertions;
 
+	private final DpopProofs dpopProofs;
+
 	private final Rfc6749TokenEndpoint rfc6749;
 
 	private volatile @Nullable JwtBearerAssertions jwtBearerAssertions;
@@ -58,8 +61,11 @@ public class TokenGrants {
 		.build();
 
 	public TokenGrants(TokenSettings settings, Clock clock, PasswordCredentialsResolver passwordCredentials,
-			ProviderSslContexts sslContexts, ClientAssertionKeys assertionKeys, ObservationRegistry observations) {
+			ProviderSslContexts sslContexts, ClientAssertionKeys assertionKeys, DpopProofs dpopProofs,
+			ObservationRegistry observations) {
+		Assert.notNull(dpopProofs, "dpopProofs cannot be null");
 		this.settings = settings;
+		this.dpopProofs = dpopProofs;
 		this.assertions = new ClientAssertions(assertionKeys, settings, clock);
 		this.clock = clock;
 		this.sslContexts = sslContexts;
@@ -125,10 +131,13 @@ public class TokenGrants {
 	private WebClient tokenEndpointClient(ProviderSettings provider) {
 		// Answers are read as sent (see TokenResponseBodyExtractor): say so, since a request without
 		// Accept-Encoding allows the server any content coding (RFC 9110 section 12.5.3).
-		return WebClient.builder()
+		WebClient.Builder builder = WebClient.builder()
 			.clientConnector(this.connectors.connector(provider, this.sslContexts.bundle(provider.registrationId())))
-			.defaultHeader(HttpHeaders.ACCEPT_ENCODING, TokenResponseBodyExtractor.IDENTITY)
-			.build();
+			.defaultHeader(HttpHeaders.ACCEPT_ENCODING, TokenResponseBodyExtractor.IDENTITY);
+		if (provider.isDpop()) {
+			builder.filter(new DpopTokenRequests(provider.registrationId(), this.dpopProofs));
+		}
+		return builder.build();
 	}
 
 	private record ParameterKey(String registrationId, Map<String, String> parameters) {

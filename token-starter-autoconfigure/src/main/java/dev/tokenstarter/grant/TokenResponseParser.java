@@ -50,10 +50,25 @@ class TokenResponseParser implements TokenResponseReader {
 
 	private final Clock clock;
 
+	private final OAuth2AccessToken.TokenType tokenType;
+
 	TokenResponseParser(Duration defaultLifetime, Duration maxLifetime, Clock clock) {
+		this(defaultLifetime, maxLifetime, clock, false);
+	}
+
+	/**
+	 * Creates a parser of a provider's answers.
+	 * @param defaultLifetime the lifetime of a token the answer gives none
+	 * @param maxLifetime the longest lifetime accepted
+	 * @param clock the clock of lifetimes
+	 * @param dpop whether the provider's tokens are DPoP-bound: only {@code token_type} DPoP is accepted then, and
+	 * only Bearer otherwise
+	 */
+	TokenResponseParser(Duration defaultLifetime, Duration maxLifetime, Clock clock, boolean dpop) {
 		this.defaultLifetime = defaultLifetime;
 		this.maxLifetime = maxLifetime;
 		this.clock = clock;
+		this.tokenType = dpop ? OAuth2AccessToken.TokenType.DPOP : OAuth2AccessToken.TokenType.BEARER;
 	}
 
 	@Override
@@ -75,11 +90,7 @@ class TokenResponseParser implements TokenResponseReader {
 
 	private OAuth2AccessTokenResponse accessTokenResponse(int status, Map<String, Object> json) {
 		String accessToken = accessToken(status, json);
-		String tokenType = string(status, json, OAuth2ParameterNames.TOKEN_TYPE);
-		if (tokenType != null && !OAuth2AccessToken.TokenType.BEARER.getValue().equalsIgnoreCase(tokenType)) {
-			throw TokenEndpointException.invalidResponse(status,
-					"token_type '" + sanitize(tokenType) + "' is not supported, only Bearer");
-		}
+		checkTokenType(status, string(status, json, OAuth2ParameterNames.TOKEN_TYPE));
 		String refreshToken = refreshToken(status, json);
 		String idToken = string(status, json, OidcParameterNames.ID_TOKEN);
 		if (idToken != null && !idToken.isEmpty()) {
@@ -92,12 +103,33 @@ class TokenResponseParser implements TokenResponseReader {
 			.removeAll(Set.of(OAuth2ParameterNames.ACCESS_TOKEN, OAuth2ParameterNames.TOKEN_TYPE,
 					OAuth2ParameterNames.EXPIRES_IN, OAuth2ParameterNames.REFRESH_TOKEN, OAuth2ParameterNames.SCOPE));
 		return OAuth2AccessTokenResponse.withToken(accessToken)
-			.tokenType(OAuth2AccessToken.TokenType.BEARER)
+			.tokenType(this.tokenType)
 			.expiresIn(lifetimeSeconds)
 			.scopes(scopes)
 			.refreshToken(usable(refreshToken, json))
 			.additionalParameters(additional)
 			.build();
+	}
+
+	/**
+	 * A Bearer token where a DPoP-bound one was asked for would be sent without the proof the provider asked
+	 * for, and a DPoP-bound token without the key's proof would be refused: neither is stored. RFC 6749 makes
+	 * {@code token_type} required, but servers of Bearer tokens often leave it out; a DPoP-bound token always
+	 * says so (RFC 9449 section 5).
+	 */
+	private void checkTokenType(int status, @Nullable String tokenType) {
+		if (this.tokenType == OAuth2AccessToken.TokenType.DPOP) {
+			if (tokenType == null || !this.tokenType.getValue().equalsIgnoreCase(tokenType)) {
+				throw TokenEndpointException.invalidResponse(status, "token_type "
+						+ ((tokenType != null) ? "'" + sanitize(tokenType) + "'" : "missing")
+						+ " where a DPoP-bound token was asked for (dpop.enabled), only DPoP");
+			}
+			return;
+		}
+		if (tokenType != null && !this.tokenType.getValue().equalsIgnoreCase(tokenType)) {
+			throw TokenEndpointException.invalidResponse(status,
+					"token_type '" + sanitize(tokenType) + "' is not supported, only Bearer");
+		}
 	}
 
 	/**

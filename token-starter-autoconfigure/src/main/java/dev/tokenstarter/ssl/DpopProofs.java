@@ -1,0 +1,159 @@
+package dev.tokenstarter.ssl;
+
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.util.Date;
+import java.util.UUID;
+import java.util.regex.Pattern;
+
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.util.Base64URL;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.http.HttpHeaders;
+import org.springframework.util.Assert;
+
+/**
+ * Signs the DPoP proofs of providers whose tokens are DPoP-bound (RFC 9449 section 4), with the provider's key
+ * from {@link DpopKeys}: a new proof for every request, retries included, since servers refuse a {@code jti}
+ * they have seen. A proof names the request ({@code htm}, and {@code htu} without query and fragment), carries
+ * {@code iat} from the injected clock, a random {@code jti}, the latest nonce of the request's server when it gave
+ * one, and on API calls {@code ath}, the hash of the token it comes with.
+ */
+public final class DpopProofs {
+
+	/** The request header carrying a proof. */
+	public static final String HEADER = "DPoP";
+
+	/** The response header carrying the nonce a server wants in the next proofs. */
+	public static final String NONCE_HEADER = "DPoP-Nonce";
+
+	/** The error of a server that wants a nonce it has just given (RFC 9449 sections 8 and 9). */
+	public static final String USE_DPOP_NONCE = "use_dpop_nonce";
+
+	private static final Pattern NONCE_CHALLENGE = Pattern
+		.compile("(?i)^\\s*DPoP\\b.*\\berror\\s*=\\s*\"?" + USE_DPOP_NONCE + "\\b.*");
+
+	private final DpopKeys keys;
+
+	private final DpopNonces nonces = new DpopNonces();
+
+	private final Clock clock;
+
+	public DpopProofs(DpopKeys keys, Clock clock) {
+		Assert.notNull(keys, "keys cannot be null");
+		Assert.notNull(clock, "clock cannot be null");
+		this.keys = keys;
+		this.clock = clock;
+	}
+
+	/**
+	 * Returns a proof for a token request, which carries no {@code ath}.
+	 * @param registrationId the client registration id
+	 * @param method the request's method
+	 * @param uri the request's URI
+	 * @return the proof, or null when the provider's tokens are not DPoP-bound
+	 */
+	public @Nullable String proof(String registrationId, String method, URI uri) {
+		DpopKey key = this.keys.key(registrationId);
+		return (key != null) ? sign(key, method, uri, null) : null;
+	}
+
+	/**
+	 * Returns a proof for an API call with a DPoP-bound token.
+	 * @param registrationId the client registration id
+	 * @param method the request's method
+	 * @param uri the request's URI
+	 * @param accessToken the token the call carries
+	 * @return the proof
+	 * @throws IllegalStateException when the provider has no DPoP key: the token cannot be sent
+	 */
+	public String proof(String registrationId, String method, URI uri, String accessToken) {
+		DpopKey key = this.keys.key(registrationId);
+		if (key == null) {
+			throw new IllegalStateException("The token of provider '" + registrationId
+					+ "' is DPoP-bound, but the provider has no DPoP key (token.providers." + registrationId
+					+ ".dpop.enabled)");
+		}
+		return sign(key, method, uri, accessTokenHash(accessToken));
+	}
+
+	/**
+	 * Keeps the nonce a response carries, if any, for the next proofs to its server.
+	 * @param uri where the request went
+	 * @param headers the response's headers
+	 * @return whether the response carried a usable nonce
+	 */
+	public boolean followNonce(URI uri, HttpHeaders headers) {
+		return this.nonces.follow(uri, headers.getFirst(NONCE_HEADER));
+	}
+
+	/**
+	 * Whether an API's answer asks for the call again with the nonce it gives (RFC 9449 section 9): a 401 whose
+	 * {@code WWW-Authenticate} challenge is DPoP with error {@code use_dpop_nonce}, with a {@code DPoP-Nonce}
+	 * (which {@link #followNonce} keeps).
+	 * @param status the response's status
+	 * @param headers the response's headers
+	 * @return whether to send the call once more with a new proof
+	 */
+	public boolean isNonceChallenge(int status, HttpHeaders headers) {
+		if (status != 401 || headers.getFirst(NONCE_HEADER) == null) {
+			return false;
+		}
+		for (String challenge : headers.getOrEmpty(HttpHeaders.WWW_AUTHENTICATE)) {
+			if (NONCE_CHALLENGE.matcher(challenge).matches()) {
+				return true;
+			}
+		}
+		return false;
+	}
+
+	private String sign(DpopKey key, String method, URI uri, @Nullable String ath) {
+		JWTClaimsSet.Builder claims = new JWTClaimsSet.Builder().jwtID(UUID.randomUUID().toString())
+			.claim("htm", method)
+			.claim("htu", htu(uri))
+			.issueTime(Date.from(this.clock.instant()));
+		String nonce = this.nonces.nonce(uri);
+		if (nonce != null) {
+			claims.claim("nonce", nonce);
+		}
+		if (ath != null) {
+			claims.claim("ath", ath);
+		}
+		SignedJWT proof = new SignedJWT(key.header(), claims.build());
+		try {
+			proof.sign(key.signer());
+		}
+		catch (JOSEException ex) {
+			throw new IllegalStateException("A DPoP proof cannot be signed: " + ex.getMessage(), ex);
+		}
+		return proof.serialize();
+	}
+
+	/**
+	 * RFC 9449 section 4.2: the URI without query and fragment.
+	 */
+	static String htu(URI uri) {
+		String path = uri.getRawPath();
+		return uri.getScheme() + "://" + uri.getRawAuthority() + ((path != null) ? path : "");
+	}
+
+	/**
+	 * RFC 9449 section 4.2: base64url of the SHA-256 of the token's ASCII bytes.
+	 */
+	static String accessTokenHash(String accessToken) {
+		try {
+			byte[] hash = MessageDigest.getInstance("SHA-256").digest(accessToken.getBytes(StandardCharsets.US_ASCII));
+			return Base64URL.encode(hash).toString();
+		}
+		catch (NoSuchAlgorithmException ex) {
+			throw new IllegalStateException("SHA-256 is missing from the JDK", ex);
+		}
+	}
+
+}

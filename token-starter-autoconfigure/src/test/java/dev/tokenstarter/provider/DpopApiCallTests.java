@@ -1,0 +1,189 @@
+package dev.tokenstarter.provider;
+
+import java.text.ParseException;
+import java.time.Clock;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.NonBlocking;
+import reactor.core.scheduler.Schedulers;
+
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.HttpStatusCode;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.client.RestClient;
+import org.springframework.web.reactive.function.client.WebClient;
+
+import dev.tokenstarter.autoconfigure.TokenClientsAutoConfiguration;
+import dev.tokenstarter.autoconfigure.TokenEngineAutoConfiguration;
+import dev.tokenstarter.client.TokenClients;
+import dev.tokenstarter.test.DpopVerifyingServer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * API calls with DPoP-bound tokens (RFC 9449 section 7) and the nonce dance (sections 8 and 9) against a server
+ * that verifies every proof (signature with the embedded key, typ, htm, htu, iat, jti replay, ath, nonce) and that
+ * the token is bound to the proof's key: {@code Authorization: DPoP} and a fresh proof with {@code ath} on every
+ * call of both client kinds; a 400 {@code use_dpop_nonce} from the token endpoint and a 401 {@code use_dpop_nonce}
+ * from the API each answered by one retry with the nonce, which is no token rejection; the latest nonce kept per
+ * server and rotated nonces followed.
+ */
+class DpopApiCallTests {
+
+	private static final String P = "token.providers.bank.";
+
+	private final DpopVerifyingServer server = DpopVerifyingServer.start();
+
+	private final ApplicationContextRunner runner = new ApplicationContextRunner()
+		.withConfiguration(
+				AutoConfigurations.of(TokenEngineAutoConfiguration.class, TokenClientsAutoConfiguration.class))
+		.withBean(Clock.class, Clock::systemUTC)
+		.withPropertyValues(P + "token-uri=" + this.server.baseUrl() + DpopVerifyingServer.TOKEN_PATH,
+				P + "client-id=app", P + "client-secret=s3cr3t", P + "dpop.enabled=true",
+				P + "base-url=" + this.server.baseUrl(), P + "retry.initial-backoff=20ms",
+				P + "refresh.max-caller-wait=30s",
+				"token.scheduler.enabled=false");
+
+	@AfterEach
+	void stop() {
+		this.server.close();
+	}
+
+	@Test
+	void everyWebClientCallCarriesAFreshProofWithTheTokensHash() {
+		this.runner.run((context) -> {
+			WebClient api = context.getBean(TokenClients.class).webClient("bank");
+			for (int i = 0; i < 3; i++) {
+				assertThat(api.get().uri("/orders?page=" + i).retrieve().toBodilessEntity().block().getStatusCode())
+					.isEqualTo(HttpStatus.OK);
+			}
+			assertThat(this.server.refusals()).isEmpty();
+			assertThat(this.server.tokensIssued()).isEqualTo(1);
+			List<SignedJWT> proofs = this.server.apiProofs();
+			assertThat(proofs).hasSize(3);
+			assertThat(proofs.stream().map(DpopApiCallTests::claims).map(JWTClaimsSet::getJWTID).distinct()).hasSize(3);
+			JWTClaimsSet claims = claims(proofs.get(0));
+			assertThat(claims.getClaim("htm")).isEqualTo("GET");
+			assertThat(claims.getClaim("htu")).isEqualTo(this.server.baseUrl() + "/orders");
+			assertThat(claims.getClaim("ath")).isNotNull();
+		});
+	}
+
+	@Test
+	void aCallFromANonBlockingThreadHasItsProofSignedOffThatThread() {
+		this.runner.run((context) -> {
+			AtomicReference<Thread> sender = new AtomicReference<>();
+			WebClient api = WebClient.builder()
+				.baseUrl(this.server.baseUrl())
+				.filter(context.getBean(TokenClients.class).filter("bank"))
+				.filter((request, next) -> {
+					sender.set(Thread.currentThread());
+					return next.exchange(request);
+				})
+				.build();
+			// The first call waits for the token, which arrives on an event loop: its proof is signed elsewhere.
+			api.get().uri("/orders").retrieve().toBodilessEntity().block();
+			assertThat(sender.get()).isNotInstanceOf(NonBlocking.class);
+			api.get().uri("/orders").retrieve().toBodilessEntity().block();
+			assertThat(sender.get()).isEqualTo(Thread.currentThread());
+			HttpStatusCode status = Mono.defer(() -> api.get().uri("/orders").retrieve().toBodilessEntity())
+				.subscribeOn(Schedulers.parallel())
+				.block()
+				.getStatusCode();
+			assertThat(status).isEqualTo(HttpStatus.OK);
+			assertThat(sender.get()).isNotInstanceOf(NonBlocking.class);
+			assertThat(sender.get().getName()).startsWith("boundedElastic");
+			assertThat(this.server.refusals()).isEmpty();
+		});
+	}
+
+	@Test
+	void everyRestClientCallCarriesAFreshProofWithTheTokensHash() {
+		this.runner.run((context) -> {
+			RestClient api = context.getBean(TokenClients.class).restClient("bank");
+			for (int i = 0; i < 3; i++) {
+				ResponseEntity<Void> answer = api.post().uri("/payments").body("{}").retrieve().toBodilessEntity();
+				assertThat(answer.getStatusCode()).isEqualTo(HttpStatus.OK);
+			}
+			assertThat(this.server.refusals()).isEmpty();
+			assertThat(this.server.tokensIssued()).isEqualTo(1);
+			assertThat(this.server.apiProofs()).hasSize(3);
+			assertThat(claims(this.server.apiProofs().get(2)).getClaim("htm")).isEqualTo("POST");
+		});
+	}
+
+	@Test
+	void aTokenEndpointAskingForANonceGetsOneRetryWithIt() {
+		this.server.requiringNonces();
+		this.runner.run((context) -> {
+			WebClient api = context.getBean(TokenClients.class).webClient("bank");
+			assertThat(api.get().uri("/orders").retrieve().toBodilessEntity().block().getStatusCode())
+				.isEqualTo(HttpStatus.OK);
+			assertThat(this.server.tokenNonceChallenges()).isEqualTo(1);
+			assertThat(this.server.tokensIssued()).isEqualTo(1);
+			// The API is on the same server: the nonce learnt at the token endpoint serves it too.
+			assertThat(this.server.apiNonceChallenges()).isZero();
+			assertThat(claims(this.server.apiProofs().get(0)).getClaim("nonce")).isNotNull();
+			assertThat(this.server.refusals()).isEmpty();
+		});
+	}
+
+	@Test
+	void anApiAskingForANonceGetsOneRetryWithItAndTheTokenIsNotRenewed() {
+		this.server.requiringNonces();
+		this.runner.run((context) -> {
+			TokenClients clients = context.getBean(TokenClients.class);
+			WebClient webClient = clients.webClient("bank");
+			RestClient restClient = clients.restClient("bank");
+			assertThat(webClient.get().uri("/orders").retrieve().toBodilessEntity().block().getStatusCode())
+				.isEqualTo(HttpStatus.OK);
+			this.server.changeNonce();
+			assertThat(webClient.get().uri("/orders").retrieve().toBodilessEntity().block().getStatusCode())
+				.isEqualTo(HttpStatus.OK);
+			this.server.changeNonce();
+			assertThat(restClient.get().uri("/orders").retrieve().toBodilessEntity().getStatusCode())
+				.isEqualTo(HttpStatus.OK);
+			assertThat(this.server.apiNonceChallenges()).isEqualTo(2);
+			assertThat(this.server.tokensIssued()).isEqualTo(1);
+			assertThat(this.server.refusals()).isEmpty();
+		});
+	}
+
+	@Test
+	void noncesRotatedOnEveryAnswerAreFollowedWithoutChallenges() {
+		this.server.requiringNonces().rotatingNonces();
+		this.runner.run((context) -> {
+			TokenClients clients = context.getBean(TokenClients.class);
+			WebClient webClient = clients.webClient("bank");
+			RestClient restClient = clients.restClient("bank");
+			for (int i = 0; i < 3; i++) {
+				assertThat(webClient.get().uri("/orders").retrieve().toBodilessEntity().block().getStatusCode())
+					.isEqualTo(HttpStatus.OK);
+				assertThat(restClient.get().uri("/orders").retrieve().toBodilessEntity().getStatusCode())
+					.isEqualTo(HttpStatus.OK);
+			}
+			assertThat(this.server.tokenNonceChallenges()).isEqualTo(1);
+			assertThat(this.server.apiNonceChallenges()).isZero();
+			assertThat(this.server.apiProofs()).hasSize(6);
+			assertThat(this.server.refusals()).isEmpty();
+		});
+	}
+
+	private static JWTClaimsSet claims(SignedJWT proof) {
+		try {
+			return proof.getJWTClaimsSet();
+		}
+		catch (ParseException ex) {
+			throw new IllegalStateException(ex);
+		}
+	}
+
+}
