@@ -70,6 +70,18 @@ public final class RedisProcess implements AutoCloseable {
 	}
 
 	/**
+	 * Returns the bytes Redis has allocated for its data and itself, {@code used_memory} of {@code INFO memory}.
+	 */
+	public long usedMemory() {
+		for (String line : info("memory").split("\r\n")) {
+			if (line.startsWith("used_memory:")) {
+				return Long.parseLong(line.substring("used_memory:".length()));
+			}
+		}
+		throw new IllegalStateException("INFO memory without used_memory");
+	}
+
+	/**
 	 * Returns the commands run between two {@link #commandCounts()}, leaving out those no token call sends.
 	 */
 	public static Map<String, Long> callCommands(Map<String, Long> before, Map<String, Long> after) {
