@@ -3,7 +3,8 @@
 key memory measurement's JSON and, when given, the users' fleet harness's JSON.
 
 Usage: report.py results.json fleet.json key-memory.json [user-fleet.json] RESULTS.md
-       report.py --users user-fleet.json RESULTS.md   (replaces or adds only the "Users" section)
+       report.py --users user-fleet.json [more-user-fleet.json...] RESULTS.md
+           (replaces or adds only the "Users" section: the first run in full, the others in short)
 """
 import json
 import math
@@ -383,7 +384,7 @@ def users_section(users):
     """The users' fleet harness (issue 15): its figures against the targets, and the memory a user costs."""
     limit, refreshes = users["refreshRequestLimit"], users["refreshRequests"]
     reused, failed = users["reusedRefreshTokens"], users["failedCalls"]
-    latency, memory = users["latencyMillis"], users["memory"]
+    latency, memory = users["latencyMillis"], users.get("memory")
     lifetime = users["tokenLifetimeSeconds"]
     lines = [
         f"{USERS_HEADING}{users['instances']} application contexts × {users['users']} users,"
@@ -408,18 +409,6 @@ def users_section(users):
         f"| Reused refresh tokens (each would end the user's session) | {reused} | 0 | {met(reused == 0)} |",
         f"| Failed calls | {failed} of {users['calls']:,} | 0 | {met(failed == 0)} |",
         "",
-        f"Memory per user, over {memory['users']:,} more users signed in on one context and then served once by"
-        " another (heap used after full collections, and Redis's `used_memory`, before and after each step;"
-        f" {memory['accessTokenLength']}-character opaque access and refresh tokens):",
-        "",
-        "| Figure | Bytes per user |",
-        "|---|---:|",
-        "| Heap of the JVM per sign-in (the signing context's near-cache entry and held password, every"
-        f" context's store bookkeeping) | {memory['signInHeapBytesPerUser']:,} |",
-        f"| Heap per user token held in another context's near cache (read from Redis) |"
-        f" {memory['nearCacheHeapBytesPerUser']:,} |",
-        f"| Redis per user entry (sealed authorized client, its version) | {memory['redisBytesPerUser']:,} |",
-        "",
         f"- Sign-ins before the run: {users['signIns']} password grants. During the run: {users['passwordGrantsDuringRun']}"
         f" password grants (silent sign-ins again after a refused refresh), {users['sessionsEnded']} sessions ended"
         f" by the provider, {users['tokenRequestsRefused']} token requests refused, {users['apiRejections']} API"
@@ -432,15 +421,63 @@ def users_section(users):
         " that per user would mean a context refreshed a token another had already refreshed; with rotation, that"
         " is a reuse, which the provider counts above.",
     ]
+    if reused:
+        lines.append(
+            "- A reused refresh token means two contexts refreshed one user's token with the same refresh token, so"
+            " one of them renewed without holding the fleet lock. The engine does that when Redis fails (it then"
+            " renews on each instance alone) and when its lock wait runs out (`RedissonTokenLock.withLock`:"
+            " `renewing without the lock` in the log), both of which a machine loaded far past its core count"
+            " (the load average above) brings about; the run's log says which.")
     if users["failureSamples"]:
         lines.append("- Failures: " + "; ".join(users["failureSamples"]))
+    return "\n".join(lines + user_memory(memory)) + "\n"
+
+
+def user_memory(memory):
+    """The memory a user costs, when the run got as far as measuring it."""
+    if not memory:
+        return ["", "Memory per user: not measured in this run (stopped before its memory phase)."]
+    return [
+        "",
+        f"Memory per user, over {memory['users']:,} more users signed in on one context and then served once by"
+        " another (heap used after full collections, and Redis's `used_memory`, before and after each step;"
+        f" {memory['accessTokenLength']}-character opaque access and refresh tokens):",
+        "",
+        "| Figure | Bytes per user |",
+        "|---|---:|",
+        "| Heap of the JVM per sign-in (the signing context's near-cache entry and held password, every"
+        f" context's store bookkeeping) | {memory['signInHeapBytesPerUser']:,} |",
+        f"| Heap per user token held in another context's near cache (read from Redis) |"
+        f" {memory['nearCacheHeapBytesPerUser']:,} |",
+        f"| Redis per user entry (sealed authorized client, its version; {memory['redisKeysPerUser']:.2f} Redis keys"
+        f" per user) | {memory['redisBytesPerUser']:,} |",
+    ]
+
+
+def other_user_runs(runs):
+    """Further runs of the users' harness (other user counts, other load), one row each."""
+    lines = [
+        "",
+        "Other runs of the harness (`-Duser-fleet.users=N`), the same figures in short:",
+        "",
+        "| Users | Load average | Refresh requests (limit) | Reused refresh tokens | Sessions ended | Failed calls |",
+        "|---:|---|---:|---:|---:|---:|",
+    ]
+    for run in runs:
+        lines.append(
+            f"| {run['users']} | {run['loadAverage']} | {run['refreshRequests']:,} ({run['refreshRequestLimit']:,})"
+            f" | {run['reusedRefreshTokens']} | {run['sessionsEnded']} | {run['failedCalls']} of {run['calls']:,} |")
     return "\n".join(lines) + "\n"
 
 
-def replace_users_section(users_path, output_path):
-    """Puts the Users section in place of the one in RESULTS.md (or at its end), leaving the rest as it is."""
-    with open(users_path) as file:
-        section = users_section(json.load(file))
+def replace_users_section(users_paths, output_path):
+    """Puts the Users section in place of the one in RESULTS.md (or at its end), leaving the rest as it is: the
+    first run in full, the others in short."""
+    runs = []
+    for path in users_paths:
+        with open(path) as file:
+            runs.append(json.load(file))
+    section = users_section(runs[0]) + (other_user_runs(runs[1:]) if len(runs) > 1 else "")
     with open(output_path) as file:
         text = file.read()
     start = text.find("\n" + USERS_HEADING)
@@ -481,8 +518,8 @@ def main(results_path, fleet_path, memory_path, output_path, users_path=None):
 
 
 if __name__ == "__main__":
-    if len(sys.argv) == 4 and sys.argv[1] == "--users":
-        replace_users_section(sys.argv[2], sys.argv[3])
+    if len(sys.argv) >= 4 and sys.argv[1] == "--users":
+        replace_users_section(sys.argv[2:-1], sys.argv[-1])
     elif len(sys.argv) == 6:
         main(sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[5], sys.argv[4])
     elif len(sys.argv) == 5:

@@ -82,6 +82,18 @@ public final class RedisProcess implements AutoCloseable {
 	}
 
 	/**
+	 * Returns how many keys database 0 holds, from {@code INFO keyspace}.
+	 */
+	public long keyCount() {
+		for (String line : info("keyspace").split("\r\n")) {
+			if (line.startsWith("db0:keys=")) {
+				return Long.parseLong(line.substring("db0:keys=".length(), line.indexOf(',')));
+			}
+		}
+		return 0;
+	}
+
+	/**
 	 * Returns the commands run between two {@link #commandCounts()}, leaving out those no token call sends.
 	 */
 	public static Map<String, Long> callCommands(Map<String, Long> before, Map<String, Long> after) {
