@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
-"""Rewrites RESULTS.md from one JMH JSON result file (run with -prof gc), the fleet harness's JSON and the
-key memory measurement's JSON.
+"""Rewrites RESULTS.md from one JMH JSON result file (run with -prof gc), the fleet harness's JSON, the
+key memory measurement's JSON and, when given, the users' fleet harness's JSON.
 
-Usage: report.py results.json fleet.json key-memory.json RESULTS.md
+Usage: report.py results.json fleet.json key-memory.json [user-fleet.json] RESULTS.md
+       report.py --users user-fleet.json [more-user-fleet.json...] RESULTS.md
+           (replaces or adds only the "Users" section: the first run in full, the others in short)
 """
 import json
 import math
@@ -375,7 +377,121 @@ def render_fleet(fleet):
     return lines
 
 
-def main(results_path, fleet_path, memory_path, output_path):
+USERS_HEADING = "## Users: "
+
+
+def users_section(users):
+    """The users' fleet harness (issue 15): its figures against the targets, and the memory a user costs."""
+    limit, refreshes = users["refreshRequestLimit"], users["refreshRequests"]
+    reused, failed = users["reusedRefreshTokens"], users["failedCalls"]
+    latency, memory = users["latencyMillis"], users.get("memory")
+    lifetime = users["tokenLifetimeSeconds"]
+    lines = [
+        f"{USERS_HEADING}{users['instances']} application contexts × {users['users']} users,"
+        f" {users['lifetimes']} lifetimes of {lifetime} s tokens",
+        "",
+        "`UserFleetHarness`: one `redis-server` of the harness's own; a provider stub with the password grant per"
+        " user and rotating refresh tokens with reuse detection, as strict as Keycloak with `Revoke Refresh Token`"
+        " on: each refresh spends the refresh token presented and answers a new one, and a spent refresh token"
+        " presented again is refused and ends the user's whole session (its access token and refresh token stop"
+        f" working). Each token request takes {users['providerDelayMillis']} ms. Each user signs in through"
+        " `UserTokens.signIn` (password grant per user) on a context drawn at random, which alone holds the"
+        " password; then every user calls the API stub (which accepts only a live token of that user's session,"
+        " for that user's own resource) through `TokenClients.restClient` with the user's key, each call on a"
+        f" context drawn at random, pausing {users['pauseMillis']} ms between calls, for {users['runSeconds']:.1f} s."
+        f" Engine timing keeps every default. Load average when the calls ended: {users['loadAverage']}"
+        f" ({os.cpu_count()} cores).",
+        "",
+        "| Figure | Measured | Target | Verdict |",
+        "|---|---:|---|---|",
+        f"| Refresh requests seen by the provider | {refreshes:,} | ≤ users × (lifetimes + 1) = {limit:,}"
+        f" | {met(refreshes <= limit)} |",
+        f"| Reused refresh tokens (each would end the user's session) | {reused} | 0 | {met(reused == 0)} |",
+        f"| Failed calls | {failed} of {users['calls']:,} | 0 | {met(failed == 0)} |",
+        "",
+        f"- Sign-ins before the run: {users['signIns']} password grants. During the run: {users['passwordGrantsDuringRun']}"
+        f" password grants (silent sign-ins again after a refused refresh), {users['sessionsEnded']} sessions ended"
+        f" by the provider, {users['tokenRequestsRefused']} token requests refused, {users['apiRejections']} API"
+        " answers of 401.",
+        f"- Caller latency over {latency['count']:,} calls: p50 {millis(latency, 'p50')} ms, p99"
+        f" {millis(latency, 'p99')} ms, max {millis(latency, 'max')} ms (the cold JIT included).",
+        "- Refresh requests: a user's token is renewed once it is stale, a quarter of its lifetime (plus jitter)"
+        f" before expiry, about every {lifetime * 0.75:.2f} s with {lifetime} s tokens, so one user served by one"
+        f" context alone makes about {users['runSeconds'] / (lifetime * 0.75):.1f} refreshes in the run. More than"
+        " that per user would mean a context refreshed a token another had already refreshed; with rotation, that"
+        " is a reuse, which the provider counts above.",
+    ]
+    if reused:
+        lines.append(
+            "- A reused refresh token means two contexts refreshed one user's token with the same refresh token, so"
+            " one of them renewed without holding the fleet lock. The engine does that when Redis fails (it then"
+            " renews on each instance alone) and when its lock wait runs out (`RedissonTokenLock.withLock`:"
+            " `renewing without the lock` in the log), both of which a machine loaded far past its core count"
+            " (the load average above) brings about; the run's log says which.")
+    if users["failureSamples"]:
+        lines.append("- Failures: " + "; ".join(users["failureSamples"]))
+    return "\n".join(lines + user_memory(memory)) + "\n"
+
+
+def user_memory(memory):
+    """The memory a user costs, when the run got as far as measuring it."""
+    if not memory:
+        return ["", "Memory per user: not measured in this run (stopped before its memory phase)."]
+    return [
+        "",
+        f"Memory per user, over {memory['users']:,} more users signed in on one context and then served once by"
+        " another (heap used after full collections, and Redis's `used_memory`, before and after each step;"
+        f" {memory['accessTokenLength']}-character opaque access and refresh tokens):",
+        "",
+        "| Figure | Bytes per user |",
+        "|---|---:|",
+        "| Heap of the JVM per sign-in (the signing context's near-cache entry and held password, every"
+        f" context's store bookkeeping) | {memory['signInHeapBytesPerUser']:,} |",
+        f"| Heap per user token held in another context's near cache (read from Redis) |"
+        f" {memory['nearCacheHeapBytesPerUser']:,} |",
+        f"| Redis per user entry (sealed authorized client, its version; {memory['redisKeysPerUser']:.2f} Redis keys"
+        f" per user) | {memory['redisBytesPerUser']:,} |",
+    ]
+
+
+def other_user_runs(runs):
+    """Further runs of the users' harness (other user counts, other load), one row each."""
+    lines = [
+        "",
+        "Other runs of the harness (`-Duser-fleet.users=N`), the same figures in short:",
+        "",
+        "| Users | Load average | Refresh requests (limit) | Reused refresh tokens | Sessions ended | Failed calls |",
+        "|---:|---|---:|---:|---:|---:|",
+    ]
+    for run in runs:
+        lines.append(
+            f"| {run['users']} | {run['loadAverage']} | {run['refreshRequests']:,} ({run['refreshRequestLimit']:,})"
+            f" | {run['reusedRefreshTokens']} | {run['sessionsEnded']} | {run['failedCalls']} of {run['calls']:,} |")
+    return "\n".join(lines) + "\n"
+
+
+def replace_users_section(users_paths, output_path):
+    """Puts the Users section in place of the one in RESULTS.md (or at its end), leaving the rest as it is: the
+    first run in full, the others in short."""
+    runs = []
+    for path in users_paths:
+        with open(path) as file:
+            runs.append(json.load(file))
+    section = users_section(runs[0]) + (other_user_runs(runs[1:]) if len(runs) > 1 else "")
+    with open(output_path) as file:
+        text = file.read()
+    start = text.find("\n" + USERS_HEADING)
+    if start < 0:
+        text = text.rstrip("\n") + "\n\n" + section
+    else:
+        end = text.find("\n## ", start + 1)
+        rest = text[end + 1:] if end >= 0 else ""
+        text = text[:start + 1] + section + ("\n" + rest if rest else "")
+    with open(output_path, "w") as output:
+        output.write(text)
+
+
+def main(results_path, fleet_path, memory_path, output_path, users_path=None):
     with open(results_path) as file:
         first = json.load(file)[0]
     meta = {
@@ -393,11 +509,20 @@ def main(results_path, fleet_path, memory_path, output_path):
         fleet = json.load(file)
     with open(memory_path) as file:
         memory = json.load(file)
+    text = render(load(results_path), meta, fleet, memory)
+    if users_path:
+        with open(users_path) as file:
+            text += "\n" + users_section(json.load(file))
     with open(output_path, "w") as output:
-        output.write(render(load(results_path), meta, fleet, memory))
+        output.write(text)
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 5:
+    if len(sys.argv) >= 4 and sys.argv[1] == "--users":
+        replace_users_section(sys.argv[2:-1], sys.argv[-1])
+    elif len(sys.argv) == 6:
+        main(sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[5], sys.argv[4])
+    elif len(sys.argv) == 5:
+        main(sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4])
+    else:
         sys.exit(__doc__)
-    main(sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4])

@@ -1,4 +1,5 @@
-// Polls the Actuator tokens endpoint, the recent token events and the demo provider's counts once a second.
+// Polls the Actuator tokens endpoint, the recent token events, the demo provider's counts and the signed-in user's
+// token card once a second.
 // Relative URLs, so the page also works behind a context path or a proxy.
 'use strict';
 
@@ -101,6 +102,53 @@ function renderDemo(stats) {
 		}
 		body.appendChild(row);
 	}
+	const users = document.getElementById('user-counters');
+	users.replaceChildren();
+	for (const [user, counts] of Object.entries(stats.users || {})) {
+		const row = document.createElement('tr');
+		row.appendChild(text('td', user));
+		for (const key of ['signIns', 'tokensRefreshed', 'tokensRevoked', 'apiCalls', 'activeTokens']) {
+			row.appendChild(text('td', String(counts[key])));
+		}
+		users.appendChild(row);
+	}
+}
+
+// The signed-in user's own token: a fingerprint, never the token (the app never sends it to the page).
+function renderUser(me, now) {
+	document.getElementById('signed-out').hidden = me !== null;
+	document.getElementById('signed-in').hidden = me === null;
+	if (!me) {
+		return;
+	}
+	document.getElementById('user-name').textContent = me.user + ' at ' + me.provider;
+	const expiresIn = secondsUntil(me.expiresAt, now);
+	const refreshIn = secondsUntil(me.nextRefresh, now);
+	const rows = [
+		['Token', me.token + ' (' + me.fingerprint + ')'],
+		['Expires in', expiresIn === null ? 'no expiry' : Math.max(0, expiresIn) + ' s'],
+		['Renewed from', refreshIn === null ? '–' : (refreshIn > 0 ? 'in ' + refreshIn + ' s' : 'now, at the next call')],
+		['Password held', me.passwordHeldHere ? 'by this instance' : 'by another instance']
+	];
+	const dl = document.getElementById('user-token');
+	dl.replaceChildren();
+	for (const [name, value] of rows) {
+		dl.appendChild(text('dt', name));
+		dl.appendChild(text('dd', String(value)));
+	}
+}
+
+async function me() {
+	const response = await fetch('user/me', { headers: { Accept: 'application/json' } });
+	return response.ok ? response.json() : null;
+}
+
+async function callAsMe() {
+	const response = await fetch('user/call', { method: 'POST', headers: { Accept: 'application/json' } });
+	const result = document.getElementById('call-result');
+	result.textContent = response.ok ? 'The API answered: ' + JSON.stringify(await response.json())
+		: 'The call failed: ' + response.status;
+	refresh();
 }
 
 async function getJson(url) {
@@ -130,7 +178,9 @@ async function refresh() {
 		const [tokens, events] = await Promise.all([getJson('actuator/tokens'), getJson('status/events')]);
 		// Only the demo profile has a demo provider to show.
 		const stats = await getJson('demo/stats').catch(() => null);
+		const user = await me();
 		const now = Date.now();
+		renderUser(user, now);
 		document.getElementById('store').textContent = tokens.store;
 		providersEl.replaceChildren(...Object.values(tokens.providers).map((status) => card(status, events[status.provider], now)));
 		renderDemo(stats);
@@ -143,5 +193,6 @@ async function refresh() {
 
 document.querySelectorAll('button[data-demo]').forEach((button) =>
 	button.addEventListener('click', () => post('demo/' + button.dataset.demo)));
+document.getElementById('call-as-me').addEventListener('click', callAsMe);
 refresh();
 setInterval(refresh, 1000);

@@ -70,6 +70,30 @@ public final class RedisProcess implements AutoCloseable {
 	}
 
 	/**
+	 * Returns the bytes Redis has allocated for its data and itself, {@code used_memory} of {@code INFO memory}.
+	 */
+	public long usedMemory() {
+		for (String line : info("memory").split("\r\n")) {
+			if (line.startsWith("used_memory:")) {
+				return Long.parseLong(line.substring("used_memory:".length()));
+			}
+		}
+		throw new IllegalStateException("INFO memory without used_memory");
+	}
+
+	/**
+	 * Returns how many keys database 0 holds, from {@code INFO keyspace}.
+	 */
+	public long keyCount() {
+		for (String line : info("keyspace").split("\r\n")) {
+			if (line.startsWith("db0:keys=")) {
+				return Long.parseLong(line.substring("db0:keys=".length(), line.indexOf(',')));
+			}
+		}
+		return 0;
+	}
+
+	/**
 	 * Returns the commands run between two {@link #commandCounts()}, leaving out those no token call sends.
 	 */
 	public static Map<String, Long> callCommands(Map<String, Long> before, Map<String, Long> after) {

@@ -11,8 +11,8 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 
 /**
- * The protected API: answers 200 to a bearer token the provider issued and that has not expired by the
- * provider's clock, 401 to anything else, and counts both.
+ * The protected API: answers 200 to a bearer token the provider issued for the path called and that has not
+ * expired or been revoked by the provider's clock, 401 to anything else, and counts both.
  */
 final class ApiStub implements AutoCloseable {
 
@@ -22,19 +22,19 @@ final class ApiStub implements AutoCloseable {
 
 	private final ExecutorService executor;
 
-	private final ProviderStub provider;
+	private final BearerCheck provider;
 
 	private final AtomicLong accepted = new AtomicLong();
 
 	private final AtomicLong rejected = new AtomicLong();
 
-	private ApiStub(HttpServer server, ExecutorService executor, ProviderStub provider) {
+	private ApiStub(HttpServer server, ExecutorService executor, BearerCheck provider) {
 		this.server = server;
 		this.executor = executor;
 		this.provider = provider;
 	}
 
-	static ApiStub start(ProviderStub provider, int threads) throws IOException {
+	static ApiStub start(BearerCheck provider, int threads) throws IOException {
 		HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 1024);
 		ExecutorService executor = Executors.newFixedThreadPool(threads);
 		ApiStub api = new ApiStub(server, executor, provider);
@@ -61,7 +61,8 @@ final class ApiStub implements AutoCloseable {
 		exchange.getRequestBody().readAllBytes();
 		String authorization = exchange.getRequestHeaders().getFirst("Authorization");
 		boolean valid = authorization != null && authorization.startsWith(BEARER)
-				&& this.provider.isValid(authorization.substring(BEARER.length()), System.nanoTime());
+				&& this.provider.accepts(authorization.substring(BEARER.length()), exchange.getRequestURI().getPath(),
+						System.nanoTime());
 		(valid ? this.accepted : this.rejected).incrementAndGet();
 		exchange.sendResponseHeaders(valid ? 200 : 401, -1);
 		exchange.close();
@@ -71,6 +72,19 @@ final class ApiStub implements AutoCloseable {
 	public void close() {
 		this.server.stop(0);
 		this.executor.shutdownNow();
+	}
+
+	/**
+	 * The provider's verdict on a bearer token.
+	 */
+	interface BearerCheck {
+
+		/**
+		 * Whether the provider issued this token, for a call to this path, and it is still valid by the provider's
+		 * clock ({@link System#nanoTime()}).
+		 */
+		boolean accepts(String token, String path, long nowNanos);
+
 	}
 
 }

@@ -1,6 +1,8 @@
 package dev.tokenstarter.benchmarks.fleet;
 
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.List;
 
 import org.jspecify.annotations.Nullable;
 
@@ -18,6 +20,7 @@ import org.springframework.web.client.RestClient;
 import dev.tokenstarter.autoconfigure.TokenClientsAutoConfiguration;
 import dev.tokenstarter.autoconfigure.TokenEngineAutoConfiguration;
 import dev.tokenstarter.autoconfigure.TokenRedisAutoConfiguration;
+import dev.tokenstarter.autoconfigure.TokenUsersAutoConfiguration;
 import dev.tokenstarter.client.TokenClients;
 import dev.tokenstarter.config.RefreshSettings;
 import dev.tokenstarter.config.TokenSettings;
@@ -46,15 +49,33 @@ final class FleetInstance implements AutoCloseable {
 	}
 
 	static FleetInstance start(String redisUrl, String tokenUri, String apiBaseUrl) {
-		String provider = "token.providers." + PROVIDER;
+		return start(redisUrl, "token-uri=" + tokenUri, "client-id=fleet-client", "client-secret=fleet-secret",
+				"base-url=" + apiBaseUrl);
+	}
+
+	/**
+	 * Starts an instance whose provider {@value #PROVIDER} has these {@code token.providers.fleet.*} properties.
+	 */
+	static FleetInstance start(String redisUrl, String... providerProperties) {
+		List<String> properties = new ArrayList<>();
+		for (String property : providerProperties) {
+			properties.add("token.providers." + PROVIDER + "." + property);
+		}
+		properties.add("spring.data.redis.url=" + redisUrl);
+		properties.add("token.store.redis.encryption-keys=" + ENCRYPTION_KEY);
+		properties.add("logging.level.root=WARN");
 		return new FleetInstance(new SpringApplicationBuilder(FleetApplication.class).web(WebApplicationType.NONE)
 			.bannerMode(Banner.Mode.OFF)
 			.logStartupInfo(false)
-			.properties(provider + ".token-uri=" + tokenUri, provider + ".client-id=fleet-client",
-					provider + ".client-secret=fleet-secret", provider + ".base-url=" + apiBaseUrl,
-					"spring.data.redis.url=" + redisUrl, "token.store.redis.encryption-keys=" + ENCRYPTION_KEY,
-					"logging.level.root=WARN")
+			.properties(properties.toArray(String[]::new))
 			.run());
+	}
+
+	/**
+	 * A bean of this instance's context, such as its {@code UserTokens}.
+	 */
+	<T> T bean(Class<T> type) {
+		return this.context.getBean(type);
 	}
 
 	/**
@@ -87,7 +108,8 @@ final class FleetInstance implements AutoCloseable {
 
 	@Configuration(proxyBeanMethods = false)
 	@ImportAutoConfiguration({ DataRedisAutoConfiguration.class, TokenRedisAutoConfiguration.class,
-			TokenEngineAutoConfiguration.class, TokenClientsAutoConfiguration.class })
+			TokenEngineAutoConfiguration.class, TokenClientsAutoConfiguration.class,
+			TokenUsersAutoConfiguration.class })
 	static class FleetApplication {
 
 		/**

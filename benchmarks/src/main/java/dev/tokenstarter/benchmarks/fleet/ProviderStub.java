@@ -23,7 +23,7 @@ import com.sun.net.httpserver.HttpServer;
  * so the refresh windows and the propagation delays are placed by what the provider saw, not by what the engine
  * says about itself.
  */
-final class ProviderStub implements AutoCloseable {
+final class ProviderStub implements ApiStub.BearerCheck, AutoCloseable {
 
 	private final HttpServer server;
 
@@ -80,6 +80,12 @@ final class ProviderStub implements AutoCloseable {
 	boolean isValid(String token, long nowNanos) {
 		Long expiry = this.expiryNanos.get(token);
 		return expiry != null && nowNanos - expiry < 0;
+	}
+
+	/** An application token is good for every path. */
+	@Override
+	public boolean accepts(String token, String path, long nowNanos) {
+		return isValid(token, nowNanos);
 	}
 
 	private void issue(HttpExchange exchange) throws IOException {

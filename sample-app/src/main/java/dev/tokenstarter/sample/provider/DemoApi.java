@@ -17,8 +17,8 @@ import org.springframework.web.reactive.function.server.ServerResponse;
 
 /**
  * The protected API: {@code GET /api/**} answers only with a valid bearer token, and with a WSO2 gateway's
- * {@code 401 {"code":"900901",…}} for an expired, revoked or unknown one. Calls with a Nomba token must also
- * carry Nomba's {@code accountId} header.
+ * {@code 401 {"code":"900901",…}} for an expired, revoked or unknown one. Its answer names the user a user's
+ * token was issued to. Calls with a Nomba token must also carry Nomba's {@code accountId} header.
  */
 class DemoApi {
 
@@ -38,17 +38,23 @@ class DemoApi {
 	}
 
 	private Mono<ServerResponse> call(ServerRequest request) {
-		Optional<String> dialect = this.tokens.validate(bearerToken(request));
-		if (dialect.isEmpty()) {
+		Optional<DemoTokens.Bearer> bearer = this.tokens.validate(bearerToken(request));
+		if (bearer.isEmpty()) {
 			return rejected();
 		}
-		DemoCounters.Dialect counts = this.counters.of(dialect.get());
-		if (NombaDialect.NAME.equals(dialect.get()) && request.headers().firstHeader(NombaDialect.ACCOUNT_ID) == null) {
+		String dialect = bearer.get().dialect();
+		DemoCounters.Dialect counts = this.counters.of(dialect);
+		if (NombaDialect.NAME.equals(dialect) && request.headers().firstHeader(NombaDialect.ACCOUNT_ID) == null) {
 			counts.apiRejected();
 			return rejected();
 		}
 		Map<String, Object> body = new LinkedHashMap<>();
-		body.put("dialect", dialect.get());
+		body.put("dialect", dialect);
+		String user = bearer.get().user();
+		if (user != null) {
+			body.put("user", user);
+			this.counters.user(user).apiCall();
+		}
 		body.put("path", request.path());
 		body.put("call", counts.apiCall());
 		return ServerResponse.ok().contentType(MediaType.APPLICATION_JSON).bodyValue(body);

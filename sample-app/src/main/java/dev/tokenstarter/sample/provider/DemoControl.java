@@ -11,7 +11,8 @@ import org.springframework.web.reactive.function.server.ServerResponse;
 
 /**
  * The demo provider's control panel: {@code POST /demo/fail}, {@code /demo/slow}, {@code /demo/recover},
- * {@code /demo/revoke-all}, and {@code GET /demo/stats} with the mode and the counts per dialect.
+ * {@code /demo/revoke-all}, and {@code GET /demo/stats} with the mode, the counts per dialect and per signed-in user (with the user's
+ * access tokens still valid).
  */
 class DemoControl {
 
@@ -50,6 +51,9 @@ class DemoControl {
 		body.put("mode", this.faults.mode().name().toLowerCase());
 		body.put("tokenLifetimeSeconds", this.tokens.tokenLifetime().toSeconds());
 		body.put("dialects", this.counters.snapshot());
+		Map<String, Map<String, Long>> users = this.counters.users();
+		users.forEach((user, counts) -> counts.put("activeTokens", this.tokens.activeTokens(user)));
+		body.put("users", users);
 		return ServerResponse.ok().bodyValue(body);
 	}
 

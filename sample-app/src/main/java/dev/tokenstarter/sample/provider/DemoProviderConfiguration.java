@@ -24,7 +24,7 @@ public class DemoProviderConfiguration {
 		DemoFaults faults = new DemoFaults(properties.getSlowDelay());
 		return new DemoProviderServer(new NombaDialect(tokens, faults).routes()
 			.and(new PagstarDialect(tokens, faults).routes())
-			.and(new Wso2Dialect(tokens, faults).routes())
+			.and(new Wso2Dialect(tokens, faults, properties.getUsers()).routes())
 			.and(new DemoApi(tokens, counters).routes())
 			.and(new DemoControl(tokens, faults, counters).routes()), properties.getPort());
 	}

@@ -1,6 +1,8 @@
 package dev.tokenstarter.sample.provider;
 
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
@@ -35,6 +37,12 @@ public class DemoProviderProperties {
 	 * How long token requests take once the provider is told to be slow.
 	 */
 	private Duration slowDelay = Duration.ofSeconds(3);
+
+	/**
+	 * The users the WSO2 dialect's password grant knows, by name, with their passwords. When empty, any non-blank
+	 * username and password sign in.
+	 */
+	private Map<String, String> users = new LinkedHashMap<>();
 
 	public boolean isEnabled() {
 		return this.enabled;
@@ -74,6 +82,14 @@ public class DemoProviderProperties {
 
 	public void setSlowDelay(Duration slowDelay) {
 		this.slowDelay = slowDelay;
+	}
+
+	public Map<String, String> getUsers() {
+		return this.users;
+	}
+
+	public void setUsers(Map<String, String> users) {
+		this.users = users;
 	}
 
 }

@@ -43,7 +43,16 @@ public class DemoTokens {
 	 */
 	public Issued issue(String dialect, boolean withRefreshToken) {
 		this.counters.of(dialect).issued();
-		return create(dialect, withRefreshToken);
+		return create(dialect, withRefreshToken, null);
+	}
+
+	/**
+	 * Issues a new access token and refresh token to a user signed in with the user's own password.
+	 */
+	public Issued issue(String dialect, String user) {
+		this.counters.of(dialect).issued();
+		this.counters.user(user).signedIn();
+		return create(dialect, true, user);
 	}
 
 	/**
@@ -56,7 +65,10 @@ public class DemoTokens {
 			return Optional.empty();
 		}
 		this.counters.of(dialect).refreshed();
-		return Optional.of(create(dialect, true));
+		if (held.user() != null) {
+			this.counters.user(held.user()).refreshed();
+		}
+		return Optional.of(create(dialect, true, held.user()));
 	}
 
 	/**
@@ -68,6 +80,9 @@ public class DemoTokens {
 		Held revoked = (access != null) ? access : refresh;
 		if (revoked != null) {
 			this.counters.of(revoked.dialect()).revoked();
+			if (revoked.user() != null) {
+				this.counters.user(revoked.user()).revoked();
+			}
 		}
 	}
 
@@ -75,36 +90,52 @@ public class DemoTokens {
 	 * Revokes every token of every dialect, as an administrator ending all sessions would.
 	 */
 	public void revokeAll() {
-		this.accessTokens.values().forEach((held) -> this.counters.of(held.dialect()).revoked());
+		this.accessTokens.values().forEach((held) -> {
+			this.counters.of(held.dialect()).revoked();
+			if (held.user() != null) {
+				this.counters.user(held.user()).revoked();
+			}
+		});
 		this.accessTokens.clear();
 		this.refreshTokens.clear();
 	}
 
 	/**
-	 * Returns the dialect an access token was issued by, when it is known, unexpired and not revoked.
+	 * Returns who an access token was issued to, when it is known, unexpired and not revoked.
 	 */
-	public Optional<String> validate(@Nullable String accessToken) {
+	public Optional<Bearer> validate(@Nullable String accessToken) {
 		Held held = (accessToken != null) ? this.accessTokens.get(accessToken) : null;
 		if (held == null || held.isExpiredAt(this.clock.instant())) {
 			return Optional.empty();
 		}
-		return Optional.of(held.dialect());
+		return Optional.of(new Bearer(held.dialect(), held.user()));
+	}
+
+	/**
+	 * Counts a user's access tokens that are still valid: none once the user has signed out.
+	 */
+	public long activeTokens(String user) {
+		Instant now = this.clock.instant();
+		return this.accessTokens.values()
+			.stream()
+			.filter((held) -> user.equals(held.user()) && !held.isExpiredAt(now))
+			.count();
 	}
 
 	public Duration tokenLifetime() {
 		return this.tokenLifetime;
 	}
 
-	private Issued create(String dialect, boolean withRefreshToken) {
+	private Issued create(String dialect, boolean withRefreshToken, @Nullable String user) {
 		Instant now = this.clock.instant();
 		forgetExpired(now);
 		Instant expiresAt = now.plus(this.tokenLifetime);
 		String accessToken = randomToken();
-		this.accessTokens.put(accessToken, new Held(dialect, expiresAt));
+		this.accessTokens.put(accessToken, new Held(dialect, user, expiresAt));
 		String refreshToken = null;
 		if (withRefreshToken) {
 			refreshToken = randomToken();
-			this.refreshTokens.put(refreshToken, new Held(dialect, now.plus(this.refreshTokenLifetime)));
+			this.refreshTokens.put(refreshToken, new Held(dialect, user, now.plus(this.refreshTokenLifetime)));
 		}
 		return new Issued(accessToken, refreshToken, expiresAt, this.tokenLifetime.toSeconds());
 	}
@@ -133,7 +164,17 @@ public class DemoTokens {
 
 	}
 
-	private record Held(String dialect, Instant expiresAt) {
+	/**
+	 * Who a valid access token was issued to.
+	 *
+	 * @param dialect the dialect that issued it
+	 * @param user the user signed in with the password grant, or null for an application's token
+	 */
+	public record Bearer(String dialect, @Nullable String user) {
+
+	}
+
+	private record Held(String dialect, @Nullable String user, Instant expiresAt) {
 
 		boolean isExpiredAt(Instant now) {
 			return !now.isBefore(this.expiresAt);

@@ -12,8 +12,8 @@ import org.springframework.web.reactive.function.server.ServerRequest;
 import org.springframework.web.reactive.function.server.ServerResponse;
 
 /**
- * WSO2 API Manager's key manager: the password grant, single-use (rotating) refresh tokens, and RFC 7009
- * revocation that answers 200 whatever the token.
+ * WSO2 API Manager's key manager: the password grant (for the demo users when there are some), single-use
+ * (rotating) refresh tokens, and RFC 7009 revocation that answers 200 whatever the token.
  */
 class Wso2Dialect {
 
@@ -23,9 +23,15 @@ class Wso2Dialect {
 
 	private final DemoFaults faults;
 
-	Wso2Dialect(DemoTokens tokens, DemoFaults faults) {
+	private final Map<String, String> users;
+
+	/**
+	 * @param users the demo users and their passwords; when empty, any non-blank username and password sign in
+	 */
+	Wso2Dialect(DemoTokens tokens, DemoFaults faults, Map<String, String> users) {
 		this.tokens = tokens;
 		this.faults = faults;
+		this.users = Map.copyOf(users);
 	}
 
 	RouterFunction<ServerResponse> routes() {
@@ -51,11 +57,14 @@ class Wso2Dialect {
 	}
 
 	private Mono<ServerResponse> password(Map<String, String> form) {
-		if (isBlank(form.get("username")) || isBlank(form.get("password"))) {
+		String username = form.get("username");
+		String password = form.get("password");
+		if (isBlank(username) || isBlank(password)
+				|| (!this.users.isEmpty() && !password.equals(this.users.get(username)))) {
 			return OAuth2Answers.error(HttpStatus.BAD_REQUEST, "invalid_grant",
 					"Authentication failed for the resource owner");
 		}
-		return OAuth2Answers.token(this.tokens.issue(NAME, true), Map.of("scope", scope(form)));
+		return OAuth2Answers.token(this.tokens.issue(NAME, username), Map.of("scope", scope(form)));
 	}
 
 	private Mono<ServerResponse> refresh(Map<String, String> form) {
