@@ -106,7 +106,7 @@ final class RenewalCoordinator {
 		boolean ahead = current != null && current.isUsableAt(this.clock.millis()) && !discardCurrent;
 		Supplier<Mono<ManagedToken>> locked = () -> renewLocked(state, held, renewal, ahead);
 		Supplier<Mono<ManagedToken>> served = () -> servedWhileWaiting(state, replaced);
-		Mono<ManagedToken> waitForLock = Mono.defer(() -> state.settings().singleSession()
+		Mono<ManagedToken> waitForLock = Mono.defer(() -> exclusive(state, held)
 				? this.lock.withExclusiveLock(state.lockKey(), locked, served)
 				: this.lock.withLock(state.lockKey(), locked, served));
 		// A background renewal ahead of expiry does not wait on the lock: if another instance is renewing, its
@@ -230,6 +230,17 @@ final class RenewalCoordinator {
 						+ "now would end another instance's session; next attempt from "
 						+ Instant.ofEpochMilli(state.sessionBudget().nextAllowedMillis()),
 				true, null);
+	}
+
+	/**
+	 * Whether this renewal must never run beside another holder's, even once the lock wait has run out: when it
+	 * would end the session of a provider that keeps one per client, or spend a refresh token the holder may be
+	 * spending too, which a provider that rotates them takes for a stolen token, ending the session (a user's
+	 * keys renew with refresh tokens; the held token may not say so when it was dropped from memory).
+	 */
+	private static boolean exclusive(KeyState state, @Nullable OAuth2AuthorizedClient held) {
+		return state.settings().singleSession() || state.isLogin() || state.key().principal() != null
+				|| (held != null && held.getRefreshToken() != null);
 	}
 
 	/**

@@ -84,6 +84,32 @@ class FleetRenewalTests {
 	}
 
 	@Test
+	void aWaiterWhoseWaitRunsOutDoesNotSpendTheRefreshTokenTheHolderIsSpending() {
+		// Refreshes slower than the lock wait: the waiter's wait runs out while the holder's refresh is under way.
+		provider.stubFor(tokenRequest().willReturn(aResponse().withTransformers(rotating.getName()).withFixedDelay(1500)));
+		ApplicationContextRunner instance = FleetTestSupport.instance(redis(), provider, this.clock)
+			.withPropertyValues("token.store.redis.lock-wait=300ms");
+		instance.run((first) -> instance.run((second) -> {
+			TokenManager holder = first.getBean(TokenManager.class);
+			TokenManager waiter = second.getBean(TokenManager.class);
+			holder.token("acme").block();
+			waiter.token("acme").block();
+			int refreshesBefore = rotating.refreshes();
+			int reusesBefore = rotating.reuses();
+			this.clock.advance(Duration.ofSeconds(LIFETIME + 1));
+			CompletableFuture<ManagedToken> holding = holder.token("acme").toFuture();
+			await().until(() -> rotating.refreshes() == refreshesBefore + 1);
+			ManagedToken waited = waiter.token("acme").block(Duration.ofSeconds(10));
+			// Renewing alone after the wait would present the refresh token the holder just spent: a provider
+			// that rotates them takes that for theft and ends the session.
+			assertThat(rotating.reuses()).isEqualTo(reusesBefore);
+			assertThat(rotating.refreshes()).isEqualTo(refreshesBefore + 1);
+			assertThat(waited.accessToken().getTokenValue())
+				.isEqualTo(holding.get().accessToken().getTokenValue());
+		}));
+	}
+
+	@Test
 	void aHolderStuckPastItsLeaseNeitherBlocksTheOthersNorOverwritesTheirNewerToken() {
 		provider.stubFor(tokenRequest().inScenario("stuck")
 			.whenScenarioStateIs(Scenario.STARTED)

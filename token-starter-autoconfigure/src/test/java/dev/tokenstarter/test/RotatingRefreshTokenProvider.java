@@ -63,6 +63,7 @@ public final class RotatingRefreshTokenProvider implements ResponseDefinitionTra
 		int n = this.issued.incrementAndGet();
 		this.live.add("R" + n);
 		return aResponse().withStatus(200)
+			.withFixedDelay(serveEvent.getResponseDefinition().getFixedDelayMilliseconds())
 			.withHeader("Content-Type", "application/json")
 			.withBody("{\"access_token\":\"A" + n + "\",\"token_type\":\"Bearer\",\"expires_in\":" + this.lifetimeSeconds
 					+ ",\"refresh_token\":\"R" + n + "\"}")
