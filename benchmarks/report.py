@@ -491,6 +491,30 @@ def replace_users_section(users_paths, output_path):
         output.write(text)
 
 
+HAND_RUN_HEADINGS = ("## DPoP",)
+
+
+def keep_hand_run_sections(text, output_path):
+    """Carries over the sections of benchmarks this script does not run (their commands are in the sections), so
+    that a full run does not drop figures it cannot reproduce; they go before the closing remarks."""
+    try:
+        with open(output_path) as file:
+            old = file.read()
+    except FileNotFoundError:
+        return text
+    kept = []
+    for heading in HAND_RUN_HEADINGS:
+        start = old.find("\n" + heading)
+        if start >= 0:
+            end = old.find("\n## ", start + 1)
+            kept.append(old[start + 1:end + 1] if end >= 0 else old[start + 1:].rstrip("\n") + "\n")
+    if not kept:
+        return text
+    closing = text.find("\n## What these figures can and cannot say")
+    at = closing + 1 if closing >= 0 else len(text)
+    return text[:at] + "\n".join(kept) + "\n" + text[at:]
+
+
 def main(results_path, fleet_path, memory_path, output_path, users_path=None):
     with open(results_path) as file:
         first = json.load(file)[0]
@@ -509,7 +533,7 @@ def main(results_path, fleet_path, memory_path, output_path, users_path=None):
         fleet = json.load(file)
     with open(memory_path) as file:
         memory = json.load(file)
-    text = render(load(results_path), meta, fleet, memory)
+    text = keep_hand_run_sections(render(load(results_path), meta, fleet, memory), output_path)
     if users_path:
         with open(users_path) as file:
             text += "\n" + users_section(json.load(file))

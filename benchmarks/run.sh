@@ -14,8 +14,8 @@ memory=benchmarks/target/key-memory.json
 users=benchmarks/target/user-fleet.json
 # Shorter iterations than the classes' own (3 × 2 s warm-up, 5 × 2 s measurement), so that 20 benchmarks and the
 # fleet harness fit in a few minutes on 2 cores; RESULTS.md says which were used.
-# DpopBenchmarks is left out: report.py reads only the per-call cases; its "DPoP" section of RESULTS.md is run by
-# hand (the command is in that section) and must be added back after this script rewrites the file.
+# DpopBenchmarks is left out (report.py reads only the per-call cases): its "DPoP" section of RESULTS.md is run by
+# hand, with the command given there, and report.py carries it over.
 "$java" -jar "$jar" -e DpopBenchmarks -prof gc -wi 3 -w 1s -i 5 -r 1s -rf json -rff "$results"
 "$java" -cp "$jar" dev.tokenstarter.benchmarks.fleet.FleetHarness "$fleet"
 "$java" -Xmx2g -cp "$jar" dev.tokenstarter.benchmarks.KeyMemory "$memory"
