@@ -194,7 +194,17 @@ public class RedissonTokenLock implements TokenLock {
 			long start = System.nanoTime();
 			AtomicReference<@Nullable String> trying = new AtomicReference<>();
 			AtomicReference<@Nullable T> servedWith = new AtomicReference<>();
-			Supplier<Mono<Boolean>> isServed = () -> served.get().doOnNext(servedWith::set).hasElement();
+			// The check is a shortcut past the lock, not the lock: a store read it makes that fails (a failover
+			// under way, say) means "not served yet", and the next attempt on the lock tells whether Redis is
+			// there, rather than this read putting the instance on its local lock.
+			Supplier<Mono<Boolean>> isServed = () -> served.get()
+				.doOnNext(servedWith::set)
+				.hasElement()
+				.onErrorResume((ex) -> {
+					logger.debug("Checking whether another instance's renewal of '" + key
+							+ "' already served this one failed; waiting on: " + ex.getMessage());
+					return Mono.just(false);
+				});
 			return acquire(name, start + waitFor.toNanos(), trying, isServed)
 				// An attempt in flight may still take the lock: give it back rather than leave it for the lease.
 				.doOnCancel(() -> {

@@ -114,6 +114,33 @@ class RedissonTokenLockTests {
 	}
 
 	@Test
+	void aWaiterWhoseServedCheckFailsKeepsWaitingOnTheLockInsteadOfFallingBackToItsLocalLock() {
+		holdAsAnotherInstance();
+		List<String> outcomes = new CopyOnWriteArrayList<>();
+		RedisAvailability availability = new RedisAvailability(Duration.ofSeconds(5));
+		RedissonTokenLock lock = new RedissonTokenLock(this.client.reactive(), this.keys, availability,
+				Duration.ofSeconds(20), Duration.ofSeconds(30), Duration.ofSeconds(2), new LockObserver() {
+
+					@Override
+					public void lockWaited(String key, String outcome, long nanos) {
+						outcomes.add(outcome);
+					}
+
+				});
+		long refusedBefore = redis.server().calls("pttl");
+		// The check reads the token store, which fails while a failover is under way.
+		CompletableFuture<String> waiter = lock.withLock(KEY, () -> Mono.just("renewed"),
+				() -> Mono.<String>error(new IllegalStateException("store read failed"))).toFuture();
+		await().atMost(Duration.ofSeconds(10)).until(() -> redis.server().calls("pttl") - refusedBefore >= 2);
+		assertThat(waiter).isNotDone();
+		assertThat(availability.isDegraded()).isFalse();
+		redis.server().command("DEL", this.lockName);
+		redis.server().command("PUBLISH", this.keys.lockReleases(), this.lockName);
+		assertThat(waiter.join()).isEqualTo("renewed");
+		assertThat(outcomes).containsExactly("acquired");
+	}
+
+	@Test
 	void aHolderAnnouncesItsReleaseWithTheLocksName() {
 		List<String> announced = new CopyOnWriteArrayList<>();
 		this.client.getTopic(this.keys.lockReleases(), StringCodec.INSTANCE)
