@@ -1,13 +1,8 @@
 package dev.tokenstarter.store;
 
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Base64;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -77,7 +72,7 @@ class LoginRefreshFailureLogoutTests {
 		String first = logIn(browser, "erin");
 		OAuth2AuthorizedClient loggedIn = instance.getBean(OAuth2AuthorizedClientService.class)
 			.loadAuthorizedClient(REGISTRATION, "erin");
-		revokeAtTheProvider(loggedIn.getRefreshToken().getTokenValue());
+		provider.revokeRefreshToken(loggedIn.getRefreshToken().getTokenValue());
 		Duration expiry = moveClockPastExpiry();
 		try {
 			int hops = browser.visited().size();
@@ -122,19 +117,6 @@ class LoginRefreshFailureLogoutTests {
 			.plusMinutes(1);
 		clock.advance(shift);
 		return shift;
-	}
-
-	private static void revokeAtTheProvider(String refreshToken) throws Exception {
-		String credentials = Base64.getEncoder()
-			.encodeToString((LoginProvider.CLIENT_ID + ":" + LoginProvider.CLIENT_SECRET)
-				.getBytes(StandardCharsets.UTF_8));
-		HttpResponse<String> response = HttpClient.newHttpClient()
-			.send(HttpRequest.newBuilder(URI.create(provider.issuer() + "/oauth2/revoke"))
-				.header("Authorization", "Basic " + credentials)
-				.header("Content-Type", "application/x-www-form-urlencoded")
-				.POST(HttpRequest.BodyPublishers.ofString("token=" + refreshToken + "&token_type_hint=refresh_token"))
-				.build(), HttpResponse.BodyHandlers.ofString());
-		assertThat(response.statusCode()).isEqualTo(200);
 	}
 
 	private static String base() {

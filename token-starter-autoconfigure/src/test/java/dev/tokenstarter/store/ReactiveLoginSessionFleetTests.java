@@ -1,22 +1,11 @@
 package dev.tokenstarter.store;
 
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.Base64;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
@@ -59,6 +48,7 @@ import dev.tokenstarter.test.FleetTestSupport;
 import dev.tokenstarter.test.LoginProvider;
 import dev.tokenstarter.test.MutableClock;
 import dev.tokenstarter.test.RedisServer;
+import dev.tokenstarter.test.Threads;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
@@ -135,7 +125,7 @@ class ReactiveLoginSessionFleetTests {
 		int refreshesBefore = provider.presentedRefreshTokens().size();
 		Duration expiry = moveClockPastExpiry();
 		try {
-			List<String> tokens = concurrently(16, (i) -> authorize((i % 2 == 0) ? instanceA : instanceB, "bob")
+			List<String> tokens = Threads.runTogether(16, (i) -> authorize((i % 2 == 0) ? instanceA : instanceB, "bob")
 				.getAccessToken()
 				.getTokenValue());
 
@@ -159,7 +149,7 @@ class ReactiveLoginSessionFleetTests {
 		Browser browser = new Browser();
 		String first = logIn(browser, instanceA, "carol");
 		assertThat(authorize(instanceB, "carol").getAccessToken().getTokenValue()).isEqualTo(first);
-		revokeAtTheProvider(stored("carol").getRefreshToken().getTokenValue());
+		provider.revokeRefreshToken(stored("carol").getRefreshToken().getTokenValue());
 		Duration expiry = moveClockPastExpiry();
 		try {
 			assertThatExceptionOfType(ClientAuthorizationRequiredException.class)
@@ -248,43 +238,6 @@ class ReactiveLoginSessionFleetTests {
 		return instanceA.getBean(RedisKeys.class).entry(REGISTRATION, user);
 	}
 
-	private static void revokeAtTheProvider(String refreshToken) throws Exception {
-		String credentials = Base64.getEncoder()
-			.encodeToString((LoginProvider.CLIENT_ID + ":" + LoginProvider.CLIENT_SECRET)
-				.getBytes(StandardCharsets.UTF_8));
-		HttpResponse<String> response = HttpClient.newHttpClient()
-			.send(HttpRequest.newBuilder(URI.create(provider.issuer() + "/oauth2/revoke"))
-				.header("Authorization", "Basic " + credentials)
-				.header("Content-Type", "application/x-www-form-urlencoded")
-				.POST(HttpRequest.BodyPublishers.ofString("token=" + refreshToken + "&token_type_hint=refresh_token"))
-				.build(), HttpResponse.BodyHandlers.ofString());
-		assertThat(response.statusCode()).isEqualTo(200);
-	}
-
-	private static <T> List<T> concurrently(int callers, CallerTask<T> task) throws Exception {
-		ExecutorService executor = Executors.newFixedThreadPool(callers);
-		try {
-			CountDownLatch start = new CountDownLatch(1);
-			List<Future<T>> futures = new ArrayList<>();
-			for (int i = 0; i < callers; i++) {
-				int caller = i;
-				futures.add(executor.submit((Callable<T>) () -> {
-					start.await();
-					return task.call(caller);
-				}));
-			}
-			start.countDown();
-			List<T> results = new ArrayList<>();
-			for (Future<T> future : futures) {
-				results.add(future.get());
-			}
-			return results;
-		}
-		finally {
-			executor.shutdownNow();
-		}
-	}
-
 	private static String base(ConfigurableApplicationContext instance) {
 		return "http://127.0.0.1:" + instance.getEnvironment().getProperty("local.server.port");
 	}
@@ -306,13 +259,6 @@ class ReactiveLoginSessionFleetTests {
 					"spring.security.oauth2.client.registration.login.provider=sas",
 					"spring.security.oauth2.client.provider.sas.issuer-uri=" + provider.issuer())
 			.run();
-	}
-
-	@FunctionalInterface
-	private interface CallerTask<T> {
-
-		T call(int caller) throws Exception;
-
 	}
 
 	@SpringBootConfiguration

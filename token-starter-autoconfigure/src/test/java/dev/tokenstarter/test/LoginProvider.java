@@ -1,11 +1,17 @@
 package dev.tokenstarter.test;
 
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.NoSuchAlgorithmException;
 import java.security.interfaces.RSAPublicKey;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
@@ -99,6 +105,23 @@ public final class LoginProvider implements AutoCloseable {
 			.properties("server.port=0", "login.applications=" + redirectUris, "spring.main.banner-mode=off")
 			.run();
 		return new LoginProvider(context);
+	}
+
+	/**
+	 * Revokes a refresh token at the provider (RFC 7009), as the user's logout on another device would.
+	 */
+	public void revokeRefreshToken(String refreshToken) throws Exception {
+		String credentials = Base64.getEncoder()
+			.encodeToString((CLIENT_ID + ":" + CLIENT_SECRET).getBytes(StandardCharsets.UTF_8));
+		HttpResponse<String> response = HttpClient.newHttpClient()
+			.send(HttpRequest.newBuilder(URI.create(issuer() + "/oauth2/revoke"))
+				.header("Authorization", "Basic " + credentials)
+				.header("Content-Type", "application/x-www-form-urlencoded")
+				.POST(HttpRequest.BodyPublishers.ofString("token=" + refreshToken + "&token_type_hint=refresh_token"))
+				.build(), HttpResponse.BodyHandlers.ofString());
+		if (response.statusCode() != 200) {
+			throw new IllegalStateException("The provider refused the revocation: " + response.statusCode());
+		}
 	}
 
 	public String issuer() {

@@ -40,12 +40,34 @@ public final class Threads {
 		}
 	}
 
+	/**
+	 * Runs {@code callers} tasks together, each told its index.
+	 */
+	public static <T> List<T> runTogether(int callers, IndexedTask<T> task) throws Exception {
+		List<Callable<T>> tasks = new ArrayList<>();
+		for (int i = 0; i < callers; i++) {
+			int caller = i;
+			tasks.add(() -> task.call(caller));
+		}
+		return runTogether(tasks);
+	}
+
 	public static <T> List<T> runTogether(int threads, Callable<T> task) throws Exception {
 		List<Callable<T>> tasks = new ArrayList<>();
 		for (int i = 0; i < threads; i++) {
 			tasks.add(task);
 		}
 		return runTogether(tasks);
+	}
+
+	/**
+	 * A task told which of the callers it is.
+	 */
+	@FunctionalInterface
+	public interface IndexedTask<T> {
+
+		T call(int caller) throws Exception;
+
 	}
 
 }
