@@ -49,6 +49,7 @@ import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.web.servlet.function.RouterFunction;
 import org.springframework.web.servlet.function.RouterFunctions;
 import org.springframework.web.servlet.function.ServerResponse;
+import org.springframework.web.util.ContentCachingResponseWrapper;
 
 /**
  * Spring Authorization Server and a Spring Security resource server in the test JVM, in one application on a free
@@ -173,12 +174,13 @@ public final class DpopAuthorizationServer implements AutoCloseable {
 
 		@Bean
 		FilterRegistrationBean<Filter> recorder(Traffic traffic) {
-			// Ahead of Spring Security's filters, so refusals are recorded as well as what gets through.
+			// Ahead of Spring Security's filters, so refusals are recorded as well as what gets through; the answer
+			// is held back until it is recorded, so a client never sees it before the record has it.
 			Filter recorder = (request, response, chain) -> {
-				chain.doFilter(request, response);
-				if (request instanceof HttpServletRequest http && response instanceof HttpServletResponse answer) {
-					remember(traffic, http, answer);
-				}
+				ContentCachingResponseWrapper answer = new ContentCachingResponseWrapper((HttpServletResponse) response);
+				chain.doFilter(request, answer);
+				remember(traffic, (HttpServletRequest) request, answer);
+				answer.copyBodyToResponse();
 			};
 			FilterRegistrationBean<Filter> registration = new FilterRegistrationBean<>(recorder);
 			registration.setOrder(Ordered.HIGHEST_PRECEDENCE);
