@@ -60,10 +60,10 @@ public final class DpopKey {
 	}
 
 	/**
-	 * Returns the key pair, private part included, for the store that shares it with the fleet.
+	 * Returns the public key, as proofs carry it: never the private part, which stays in this object.
 	 */
-	public JWK jwk() {
-		return this.jwk;
+	public JWK publicJwk() {
+		return this.jwk.toPublicJWK();
 	}
 
 	/**

@@ -89,8 +89,8 @@ class DpopAuthorizationServerTests {
 			assertThat(token.getTokenType()).isEqualTo(OAuth2AccessToken.TokenType.DPOP);
 			assertThat(tokens.token("sas").block().accessToken().getTokenValue()).isEqualTo(token.getTokenValue());
 			DpopKey key = context.getBean(DpopKeys.class).key("sas");
-			assertThat(key.jwk().getKeyType()).isEqualTo(keyType.equals("rsa") ? KeyType.RSA : KeyType.EC);
-			String thumbprint = key.jwk().toPublicJWK().computeThumbprint().toString();
+			assertThat(key.publicJwk().getKeyType()).isEqualTo(keyType.equals("rsa") ? KeyType.RSA : KeyType.EC);
+			String thumbprint = key.publicJwk().computeThumbprint().toString();
 			Map<String, Object> confirmation = server.decoder().decode(token.getTokenValue()).getClaimAsMap("cnf");
 			assertThat(confirmation).containsEntry("jkt", thumbprint);
 
