@@ -101,8 +101,7 @@ public final class TokenProviderStub {
 	 * @param failure how it fails
 	 */
 	public void failNext(String provider, TokenFailure failure) {
-		Assert.notNull(provider, "provider cannot be null");
-		fail(provider, failure, true);
+		fail(served(provider), failure, true);
 	}
 
 	/**
@@ -119,8 +118,7 @@ public final class TokenProviderStub {
 	 * @param failure how they fail
 	 */
 	public void failAll(String provider, TokenFailure failure) {
-		Assert.notNull(provider, "provider cannot be null");
-		fail(provider, failure, false);
+		fail(served(provider), failure, false);
 	}
 
 	private void fail(@Nullable String provider, TokenFailure failure, boolean once) {
@@ -156,8 +154,20 @@ public final class TokenProviderStub {
 	 * @param provider the provider's name ({@code token.providers.<name>} or the registration id)
 	 */
 	public List<TokenRequest> tokenRequests(String provider) {
+		String served = served(provider);
+		return tokenRequests().stream().filter((request) -> request.provider().equals(served)).toList();
+	}
+
+	/**
+	 * Checks that the stub serves the named provider: a misspelt name would set up a failure that never happens,
+	 * or count no requests, and the test would pass for the wrong reason.
+	 */
+	private String served(String provider) {
 		Assert.notNull(provider, "provider cannot be null");
-		return tokenRequests().stream().filter((request) -> request.provider().equals(provider)).toList();
+		Set<String> served = this.endpoint.registrationIds();
+		Assert.isTrue(served.contains(provider), () -> "The stub serves no provider '" + provider + "'; it serves "
+				+ String.join(", ", served));
+		return provider;
 	}
 
 	/**

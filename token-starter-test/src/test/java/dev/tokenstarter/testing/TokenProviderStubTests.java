@@ -26,6 +26,7 @@ import static com.github.tomakehurst.wiremock.client.WireMock.get;
 import static com.github.tomakehurst.wiremock.client.WireMock.ok;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMockConfig;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 import static org.assertj.core.api.Assertions.tuple;
 
 /**
@@ -204,6 +205,19 @@ class TokenProviderStubTests {
 		long started = System.nanoTime();
 		json(200, basic("payments", BASIC, "s3cret/+:", "grant_type=client_credentials"));
 		assertThat(Duration.ofNanos(System.nanoTime() - started)).isGreaterThanOrEqualTo(Duration.ofMillis(700));
+	}
+
+	@Test
+	void refusesAProviderItDoesNotServe() {
+		// A misspelt name would otherwise make a failure that never happens, or an empty request list, and a test
+		// that passes for the wrong reason.
+		assertThatIllegalArgumentException().isThrownBy(() -> this.stub.failNext("payment", TokenFailure.serverError()))
+			.withMessageContaining("'payment'")
+			.withMessageContaining("payments, orders, wso2, nomba");
+		assertThatIllegalArgumentException().isThrownBy(() -> this.stub.failAll("ordres", TokenFailure.serverError()))
+			.withMessageContaining("'ordres'");
+		assertThatIllegalArgumentException().isThrownBy(() -> this.stub.tokenRequests("wso"))
+			.withMessageContaining("'wso'");
 	}
 
 	@Test
