@@ -6,6 +6,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.security.oauth2.client.registration.ClientRegistration;
+import org.springframework.security.oauth2.core.OAuth2RefreshToken;
 
 import dev.tokenstarter.config.ProviderSettings;
 import dev.tokenstarter.grant.ProviderGrants;
@@ -47,6 +48,10 @@ final class KeyState {
 	private volatile long backgroundPausedUntil;
 
 	private volatile boolean dropped;
+
+	private volatile @Nullable String refreshTokenGivenHere;
+
+	private volatile @Nullable String refreshTokenInDoubt;
 
 	/**
 	 * Creates the state of a key.
@@ -158,6 +163,39 @@ final class KeyState {
 	 */
 	SessionRenewalBudget sessionBudget() {
 		return this.sessionBudget;
+	}
+
+	/**
+	 * Records the refresh token the provider gave this instance: while the fleet cannot coordinate, only the
+	 * instance it was given to spends it.
+	 */
+	void givenHere(@Nullable OAuth2RefreshToken refreshToken) {
+		this.refreshTokenGivenHere = (refreshToken != null) ? refreshToken.getTokenValue() : null;
+		this.refreshTokenInDoubt = null;
+	}
+
+	/**
+	 * Records that this instance was refused to spend a refresh token another instance was given, while the
+	 * fleet could not coordinate: that instance may have spent it meanwhile, and its new token may not have
+	 * reached the store yet when coordination comes back.
+	 */
+	void doubt(OAuth2RefreshToken refreshToken) {
+		this.refreshTokenInDoubt = refreshToken.getTokenValue();
+	}
+
+	/**
+	 * Whether this refresh token may have been spent by another instance while the fleet could not coordinate.
+	 */
+	boolean isInDoubt(OAuth2RefreshToken refreshToken) {
+		return refreshToken.getTokenValue().equals(this.refreshTokenInDoubt);
+	}
+
+	/**
+	 * Whether the provider gave this refresh token to this instance, rather than another instance through the
+	 * store.
+	 */
+	boolean wasGivenHere(OAuth2RefreshToken refreshToken) {
+		return refreshToken.getTokenValue().equals(this.refreshTokenGivenHere);
 	}
 
 	@Nullable Failure failure() {

@@ -20,8 +20,9 @@ import org.jspecify.annotations.Nullable;
  * @param tokensObtained tokens obtained from the provider since start
  * @param failures failed renewals since start
  * @param unauthorizedRetries requests retried after the API rejected a token
- * @param coordinationLost whether the provider keeps a single session per client and this instance cannot
- * coordinate with the fleet (the token store does not answer), so its authentications run within a budget
+ * @param coordinationLost whether this instance cannot coordinate with the fleet (the token store does not
+ * answer) and so does not renew as it otherwise would: a single-session provider's authentications run within a
+ * budget, and a refresh token another instance was given is left to that instance
  */
 public record ProviderStatus(String provider, String grant, Set<String> scopes, @Nullable Instant issuedAt,
 		@Nullable Instant expiresAt, @Nullable Instant nextRefresh, boolean usable, @Nullable String lastError,

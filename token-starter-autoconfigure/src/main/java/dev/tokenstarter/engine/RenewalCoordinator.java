@@ -35,6 +35,11 @@ final class RenewalCoordinator {
 	 */
 	private static final long BUSY_PAUSE_MILLIS = 500;
 
+	/**
+	 * How often the store is read while waiting for a token another instance writes back after an outage.
+	 */
+	private static final Duration WRITE_BACK_POLL = Duration.ofMillis(100);
+
 	private final ReactiveOAuth2AuthorizedClientService store;
 
 	private final TokenLock lock;
@@ -163,8 +168,9 @@ final class RenewalCoordinator {
 			OAuth2AuthorizedClient basis = stored.orElse(held);
 			boolean storeHoldsRejected = renewal.discardsReplaced() && stored.isPresent()
 					&& stored.get().getAccessToken().getTokenValue().equals(replaced);
-			Mono<ManagedToken> obtained = maySessionAuthenticate(state, renewal.discardsReplaced() || held == null)
-					? obtain(state, basis, ahead) : Mono.error(coordinationLostError(state));
+			Mono<ManagedToken> obtained = mayRenewAlone(state, basis, renewal.discardsReplaced() || held == null)
+					? writtenBackFirst(state, basis, replaced).switchIfEmpty(Mono.defer(() -> obtain(state, basis, ahead)))
+					: refuseWithoutCoordination(state, basis);
 			return obtained.onErrorResume((ex) -> {
 				if (state.isLogin() && TokenErrors.requiresLogin(ex)) {
 					// The user's session at the provider is over: no instance may serve its tokens any more. The
@@ -182,6 +188,7 @@ final class RenewalCoordinator {
 		return state.grants()
 			.obtain(state.registration(), state.principal(), basis, state.key().subjectToken())
 			.map(this::restamp)
+			.doOnNext((client) -> state.givenHere(client.getRefreshToken()))
 			.flatMap((client) -> ManagedToken.isSendable(client.getAccessToken().getTokenValue()) ? Mono.just(client)
 					: Mono.error(new TokenAcquisitionException(state.registrationId(),
 							TokenEndpointException.INVALID_TOKEN_RESPONSE,
@@ -201,35 +208,83 @@ final class RenewalCoordinator {
 	}
 
 	/**
-	 * Whether this instance cannot coordinate its renewals with the fleet for a provider that keeps one session
-	 * per client.
+	 * Whether this instance, without fleet coordination (the token store does not answer), may not renew the
+	 * key's token as it would otherwise: a single-session provider's session, or a refresh token the provider gave
+	 * to another instance, is not its alone to spend.
 	 */
 	boolean coordinationLost(KeyState state) {
-		return state.settings().singleSession() && this.lock.isDegraded();
+		if (!this.lock.isDegraded()) {
+			return false;
+		}
+		ManagedToken held = state.token();
+		return state.settings().singleSession()
+				|| spendsAnotherInstancesRefreshToken(state, (held != null) ? held.authorizedClient() : null);
 	}
 
 	/**
-	 * Whether a renewal may authenticate. Only a single-session provider's, without fleet coordination, is limited:
-	 * renewing the token this instance holds is its own session's business, but taking the session after a
-	 * rejection, or without any token, ends another instance's session, so it runs within a per-instance budget.
+	 * Whether a renewal may run without fleet coordination when the store does not answer:
+	 * <ul>
+	 * <li>a single-session provider's renewal of the token this instance holds is its own session's business, but
+	 * taking the session after a rejection, or without any token, ends another instance's session, so it runs
+	 * within a per-instance budget;</li>
+	 * <li>a refresh token is spent only by the instance the provider gave it to: the others would present it
+	 * beside that one, and a provider that rotates refresh tokens takes that for theft and ends the session. They
+	 * wait for the store, where that instance writes its new token back.</li>
+	 * </ul>
 	 */
-	private boolean maySessionAuthenticate(KeyState state, boolean takesSession) {
-		if (!state.settings().singleSession()) {
-			return true;
-		}
+	private boolean mayRenewAlone(KeyState state, @Nullable OAuth2AuthorizedClient basis, boolean takesSession) {
 		if (!this.lock.isDegraded()) {
-			state.sessionBudget().reset();
+			if (state.settings().singleSession()) {
+				state.sessionBudget().reset();
+			}
 			return true;
 		}
-		return !takesSession || state.sessionBudget().tryAuthenticate(this.clock.millis());
+		if (state.settings().singleSession()) {
+			return !takesSession || state.sessionBudget().tryAuthenticate(this.clock.millis());
+		}
+		return !spendsAnotherInstancesRefreshToken(state, basis);
+	}
+
+	private Mono<ManagedToken> refuseWithoutCoordination(KeyState state, @Nullable OAuth2AuthorizedClient basis) {
+		if (basis != null && basis.getRefreshToken() != null && !state.settings().singleSession()) {
+			state.doubt(basis.getRefreshToken());
+		}
+		return Mono.error(coordinationLostError(state));
+	}
+
+	/**
+	 * Once coordination is back, waits for the instance that was given a refresh token this one was refused to
+	 * spend to write back what it obtained with it meanwhile, for as long as every instance may take to rejoin the
+	 * fleet: spending it now would present it a second time if that instance did. When nothing comes, that
+	 * instance did not spend it (or was lost with its new token, which spending it cannot save).
+	 * @return the token written back, or empty when there is nothing to wait for or nothing came
+	 */
+	private Mono<ManagedToken> writtenBackFirst(KeyState state, @Nullable OAuth2AuthorizedClient basis,
+			@Nullable String replaced) {
+		OAuth2RefreshToken refreshToken = (basis != null) ? basis.getRefreshToken() : null;
+		if (refreshToken == null || !state.isInDoubt(refreshToken)) {
+			return Mono.empty();
+		}
+		long polls = Math.max(1, this.lock.rejoinTime().toMillis() / WRITE_BACK_POLL.toMillis());
+		return Mono.defer(() -> freshFromStore(state, replaced))
+			.repeatWhenEmpty((attempts) -> attempts.take(polls).delayElements(WRITE_BACK_POLL));
+	}
+
+	private static boolean spendsAnotherInstancesRefreshToken(KeyState state,
+			@Nullable OAuth2AuthorizedClient basis) {
+		OAuth2RefreshToken refreshToken = (basis != null) ? basis.getRefreshToken() : null;
+		return refreshToken != null && !state.wasGivenHere(refreshToken);
 	}
 
 	private TokenAcquisitionException coordinationLostError(KeyState state) {
-		return new TokenAcquisitionException(state.registrationId(), TokenManager.COORDINATION_LOST,
-				"single-session provider, coordination lost: the token store does not answer, and authenticating "
+		String reason = state.settings().singleSession()
+				? "single-session provider, coordination lost: the token store does not answer, and authenticating "
 						+ "now would end another instance's session; next attempt from "
-						+ Instant.ofEpochMilli(state.sessionBudget().nextAllowedMillis()),
-				true, null);
+						+ Instant.ofEpochMilli(state.sessionBudget().nextAllowedMillis())
+				: "coordination lost: the token store does not answer, and the refresh token was given to another "
+						+ "instance, which may be spending it; waiting for the store to answer again";
+		return new TokenAcquisitionException(state.registrationId(), TokenManager.COORDINATION_LOST, reason, true,
+				null);
 	}
 
 	/**

@@ -214,7 +214,7 @@ public class TokenManager
 			if (state.rejections().replacementRejected(rejected, now, cooldownMillis)) {
 				state.rejections().renewedTokenRejected(now, cooldownMillis);
 			}
-			if (this.renewals.coordinationLost(state)) {
+			if (state.settings().singleSession() && this.renewals.coordinationLost(state)) {
 				state.sessionBudget().rejected(now);
 			}
 			else if (state.inFlight().get() == null && !mayRenewRejected(state, now)) {
@@ -402,8 +402,8 @@ public class TokenManager
 			return;
 		}
 		if (this.renewals.coordinationLost(state)) {
-			// Renewing ahead would end the session the rest of the fleet may still be using: the held token
-			// serves until it expires.
+			// Renewing ahead would end the session the rest of the fleet may still be using, or spend a refresh
+			// token another instance may be spending: the held token serves until it expires.
 			return;
 		}
 		if (endsWithSubject(state)) {

@@ -20,6 +20,7 @@ import reactor.core.publisher.Mono;
 import org.springframework.util.Assert;
 
 import dev.tokenstarter.store.RedisAvailability;
+import dev.tokenstarter.store.RedisAvailabilityProbe;
 import dev.tokenstarter.store.RedisKeys;
 
 /**
@@ -176,6 +177,15 @@ public class RedissonTokenLock implements TokenLock {
 	@Override
 	public boolean isDegraded() {
 		return this.availability.isDegraded();
+	}
+
+	/**
+	 * The longest pause of an instance's availability probe, then its probe and its first write-back, each
+	 * bounded by the store's timeout.
+	 */
+	@Override
+	public Duration rejoinTime() {
+		return RedisAvailabilityProbe.LONGEST_PERIOD.plus(this.timeout.multipliedBy(2));
 	}
 
 	@Override

@@ -1,5 +1,6 @@
 package dev.tokenstarter.lock;
 
+import java.time.Duration;
 import java.util.function.Supplier;
 
 import reactor.core.publisher.Mono;
@@ -86,6 +87,15 @@ public interface TokenLock {
 	 */
 	default boolean isDegraded() {
 		return false;
+	}
+
+	/**
+	 * How long, once the lock's service answers again, every instance may take to notice it and write back what
+	 * it obtained while working alone. Zero for a lock that never coordinated more than one process.
+	 * @return the longest time for the fleet to rejoin
+	 */
+	default Duration rejoinTime() {
+		return Duration.ZERO;
 	}
 
 }

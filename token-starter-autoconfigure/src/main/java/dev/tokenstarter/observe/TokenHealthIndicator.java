@@ -39,8 +39,9 @@ public class TokenHealthIndicator extends AbstractHealthIndicator {
 				details.put("error", status.lastError());
 			}
 			if (status.coordinationLost()) {
-				details.put("coordination", "single-session provider, coordination lost: the token store does not "
-						+ "answer, so this instance authenticates within a budget");
+				details.put("coordination", "coordination lost: the token store does not answer, so this instance "
+						+ "renews only what is its own to renew (a single-session provider within a budget, a "
+						+ "refresh token only if the provider gave it to this instance)");
 			}
 			providers.put(status.provider(), details);
 		}

@@ -22,7 +22,7 @@ import org.springframework.context.SmartLifecycle;
 public class RedisAvailabilityProbe implements SmartLifecycle {
 
 	/** The longest time between two probes: what an outage's end costs at most, beyond one command. */
-	private static final Duration MAX_PERIOD = Duration.ofSeconds(1);
+	public static final Duration LONGEST_PERIOD = Duration.ofSeconds(1);
 
 	private final RedissonClient redisson;
 
@@ -54,7 +54,7 @@ public class RedisAvailabilityProbe implements SmartLifecycle {
 			thread.setDaemon(true);
 			return thread;
 		});
-		long period = Math.min(this.interval.toMillis(), MAX_PERIOD.toMillis());
+		long period = Math.min(this.interval.toMillis(), LONGEST_PERIOD.toMillis());
 		this.schedule = this.executor.scheduleWithFixedDelay(this::probe, period, period, TimeUnit.MILLISECONDS);
 	}
 
