@@ -1,30 +1,19 @@
 package dev.tokenstarter.autoconfigure;
 
 import java.time.Duration;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
 import java.util.function.Consumer;
-
-import reactor.core.publisher.Mono;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
-import org.springframework.boot.autoconfigure.condition.ConditionOutcome;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
-import org.springframework.boot.autoconfigure.condition.SpringBootCondition;
-import org.springframework.boot.context.properties.bind.Bindable;
-import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
-import org.springframework.context.annotation.ConditionContext;
 import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.core.type.AnnotatedTypeMetadata;
 import org.springframework.security.oauth2.client.OAuth2AuthorizationFailureHandler;
 import org.springframework.security.oauth2.client.OAuth2AuthorizedClientManager;
 import org.springframework.security.oauth2.client.OAuth2AuthorizedClientProvider;
@@ -35,20 +24,16 @@ import org.springframework.security.oauth2.client.endpoint.OAuth2RefreshTokenGra
 import org.springframework.security.config.Customizer;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.oauth2.client.oidc.web.logout.OidcClientInitiatedLogoutSuccessHandler;
-import org.springframework.security.oauth2.client.registration.ClientRegistration;
 import org.springframework.security.oauth2.client.registration.ClientRegistrationRepository;
 import org.springframework.security.oauth2.client.web.DefaultOAuth2AuthorizedClientManager;
 import org.springframework.security.oauth2.client.web.OAuth2AuthorizedClientRepository;
 import org.springframework.security.oauth2.client.web.OAuth2AuthorizationRequestRedirectFilter;
 import org.springframework.security.oauth2.client.web.client.OAuth2ClientHttpRequestInterceptor;
-import org.springframework.security.oauth2.core.AuthorizationGrantType;
 import org.springframework.security.web.authentication.logout.SecurityContextLogoutHandler;
 
 import dev.tokenstarter.client.LoginRefreshFailureLogoutFilter;
 import dev.tokenstarter.client.LoginSessionLogoutHandler;
-import dev.tokenstarter.config.OnRefreshFailure;
 import dev.tokenstarter.config.TokenClientRegistrationRepository;
-import dev.tokenstarter.config.TokenConfigurationException;
 import dev.tokenstarter.config.TokenProperties;
 import dev.tokenstarter.engine.TokenAuthorizationFailureHandler;
 import dev.tokenstarter.engine.TokenAuthorizedClientManager;
@@ -137,7 +122,7 @@ public class TokenAuthorizedClientManagerAutoConfiguration {
 	@Configuration(proxyBeanMethods = false)
 	@ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
 	@ConditionalOnClass({ HttpSecurity.class, OidcClientInitiatedLogoutSuccessHandler.class })
-	@Conditional(OnLogoutOnRefreshFailureCondition.class)
+	@Conditional(RefreshFailureLogouts.Condition.class)
 	static class LogoutOnRefreshFailure {
 
 		@Bean
@@ -145,56 +130,13 @@ public class TokenAuthorizedClientManagerAutoConfiguration {
 				TokenClientRegistrationRepository registrations,
 				ObjectProvider<ClientRegistrationRepository> clientRegistrations,
 				LoginSessionLogoutHandler loginSessions) {
-			properties.getLogins().keySet().forEach((registrationId) -> checkLogin(registrationId, registrations));
-			Set<String> logouts = new LinkedHashSet<>();
-			Set<String> redirectUris = new LinkedHashSet<>();
-			properties.getLogins().forEach((registrationId, login) -> {
-				if (login.getOnRefreshFailure() == OnRefreshFailure.LOGOUT) {
-					logouts.add(registrationId);
-					redirectUris.add(login.getPostLogoutRedirectUri());
-				}
-			});
-			if (redirectUris.size() > 1) {
-				throw new TokenConfigurationException("token.logins", "sets different post-logout-redirect-uri "
-						+ "values for registrations with on-refresh-failure 'logout'; they share one logout");
-			}
+			RefreshFailureLogouts logouts = RefreshFailureLogouts.of(properties, registrations);
 			OidcClientInitiatedLogoutSuccessHandler endProviderSession = new OidcClientInitiatedLogoutSuccessHandler(
 					clientRegistrations.getObject());
-			endProviderSession.setPostLogoutRedirectUri(redirectUris.iterator().next());
-			LoginRefreshFailureLogoutFilter filter = new LoginRefreshFailureLogoutFilter(logouts,
+			endProviderSession.setPostLogoutRedirectUri(logouts.postLogoutRedirectUri());
+			LoginRefreshFailureLogoutFilter filter = new LoginRefreshFailureLogoutFilter(logouts.registrationIds(),
 					List.of(loginSessions, new SecurityContextLogoutHandler()), endProviderSession);
 			return (http) -> http.addFilterAfter(filter, OAuth2AuthorizationRequestRedirectFilter.class);
-		}
-
-		private static void checkLogin(String registrationId, TokenClientRegistrationRepository registrations) {
-			ClientRegistration registration = registrations.findByRegistrationId(registrationId)
-				.onErrorResume(IllegalArgumentException.class, (ex) -> Mono.empty())
-				.block();
-			if (registration == null
-					|| !AuthorizationGrantType.AUTHORIZATION_CODE.equals(registration.getAuthorizationGrantType())) {
-				throw new TokenConfigurationException("token.logins." + registrationId,
-						"names no registration that logs users in: expected the id of a "
-								+ "spring.security.oauth2.client.registration with the authorization_code grant");
-			}
-		}
-
-	}
-
-	/**
-	 * Whether a registration's refused renewals log users out.
-	 */
-	static class OnLogoutOnRefreshFailureCondition extends SpringBootCondition {
-
-		@Override
-		public ConditionOutcome getMatchOutcome(ConditionContext context, AnnotatedTypeMetadata metadata) {
-			Map<String, TokenProperties.Login> logins = Binder.get(context.getEnvironment())
-				.bind("token.logins", Bindable.mapOf(String.class, TokenProperties.Login.class))
-				.orElse(Map.of());
-			boolean logout = logins.values()
-				.stream()
-				.anyMatch((login) -> login.getOnRefreshFailure() == OnRefreshFailure.LOGOUT);
-			return logout ? ConditionOutcome.match("a login logs users out on a refused renewal")
-					: ConditionOutcome.noMatch("no login logs users out on a refused renewal");
 		}
 
 	}

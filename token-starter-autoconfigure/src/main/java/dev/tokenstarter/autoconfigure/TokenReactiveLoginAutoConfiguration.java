@@ -1,6 +1,7 @@
 package dev.tokenstarter.autoconfigure;
 
 import java.time.Duration;
+import java.util.List;
 
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
@@ -8,14 +9,26 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Conditional;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.security.config.Customizer;
+import org.springframework.security.config.web.server.SecurityWebFiltersOrder;
+import org.springframework.security.config.web.server.ServerHttpSecurity;
+import org.springframework.security.oauth2.client.oidc.web.server.logout.OidcClientInitiatedServerLogoutSuccessHandler;
+import org.springframework.security.web.server.authentication.logout.SecurityContextServerLogoutHandler;
 import org.springframework.security.web.server.authentication.logout.ServerLogoutHandler;
+import org.springframework.security.web.server.authentication.logout.WebSessionServerLogoutHandler;
 
+import dev.tokenstarter.client.LoginRefreshFailureLogoutWebFilter;
 import dev.tokenstarter.client.LoginSessionServerLogoutHandler;
+import dev.tokenstarter.config.TokenClientRegistrationRepository;
+import dev.tokenstarter.config.TokenProperties;
 import dev.tokenstarter.engine.TokenManager;
 
 /**
  * Users' login sessions on the reactive stack: the {@link LoginSessionServerLogoutHandler} that WebFlux
- * applications add to Spring Security's logout. (The store's face for Spring's WebFlux login is in
+ * applications add to Spring Security's logout, and the logout on a refused renewal for the registrations with
+ * {@code token.logins.<id>.on-refresh-failure: logout}. (The store's face for Spring's WebFlux login is in
  * {@link TokenStoreConfigurations}, which must be in place before Spring Boot's.)
  */
 @AutoConfiguration(after = TokenEngineAutoConfiguration.class)
@@ -31,6 +44,36 @@ public class TokenReactiveLoginAutoConfiguration {
 	@ConditionalOnMissingBean
 	LoginSessionServerLogoutHandler tokenLoginSessionServerLogoutHandler(TokenManager tokenManager) {
 		return new LoginSessionServerLogoutHandler(tokenManager, LOGOUT_TIMEOUT);
+	}
+
+	/**
+	 * Logs users out when the provider refuses to renew their login session: a customizer that Spring Security
+	 * applies to every {@code ServerHttpSecurity}, placing the filter right after Spring's redirect to the
+	 * authorization endpoint (at {@link SecurityWebFiltersOrder#HTTP_BASIC}), so it sees the failure first and
+	 * while the signed-in user is still known. Not a filter bean: Spring Boot would also register that in the
+	 * web handler, outside the security chain and before the user is known. The local session ends as Spring's
+	 * own logout ends it (the security context, then the web session); the provider's session ends with
+	 * RP-initiated logout, through the engine's registration repository, which also serves the application's.
+	 */
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass({ ServerHttpSecurity.class, OidcClientInitiatedServerLogoutSuccessHandler.class })
+	@Conditional(RefreshFailureLogouts.Condition.class)
+	static class LogoutOnRefreshFailure {
+
+		@Bean
+		Customizer<ServerHttpSecurity> tokenLoginRefreshFailureServerLogout(TokenProperties properties,
+				TokenClientRegistrationRepository registrations, LoginSessionServerLogoutHandler loginSessions) {
+			RefreshFailureLogouts logouts = RefreshFailureLogouts.of(properties, registrations);
+			OidcClientInitiatedServerLogoutSuccessHandler endProviderSession = new OidcClientInitiatedServerLogoutSuccessHandler(
+					registrations);
+			endProviderSession.setPostLogoutRedirectUri(logouts.postLogoutRedirectUri());
+			LoginRefreshFailureLogoutWebFilter filter = new LoginRefreshFailureLogoutWebFilter(
+					logouts.registrationIds(), List.of(loginSessions, new SecurityContextServerLogoutHandler(),
+							new WebSessionServerLogoutHandler()),
+					endProviderSession);
+			return (http) -> http.addFilterAfter(filter, SecurityWebFiltersOrder.HTTP_BASIC);
+		}
+
 	}
 
 }

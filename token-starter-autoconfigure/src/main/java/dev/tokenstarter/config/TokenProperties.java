@@ -251,6 +251,12 @@ public class TokenProperties implements Validator {
 		private @Nullable String requestedTokenType;
 
 		/**
+		 * Actor of grant-type token-exchange (RFC 8693 delegation): whose token is sent as "actor_token" with
+		 * each exchange.
+		 */
+		private final ActorProperties actor = new ActorProperties();
+
+		/**
 		 * Extra token request parameters (for example "resource"), sent with every token request. Added to
 		 * token.defaults.parameters, replacing those of the same name.
 		 */
@@ -515,6 +521,10 @@ public class TokenProperties implements Validator {
 
 		public DpopProperties getDpop() {
 			return this.dpop;
+		}
+
+		public ActorProperties getActor() {
+			return this.actor;
 		}
 
 		@Override

@@ -129,6 +129,7 @@ class TokenPropertiesValidator {
 		}
 		validatePasswordGrant(prefix, provider, errors);
 		validateDelegatedGrants(prefix, provider, errors);
+		validateActor(prefix, provider, errors);
 		validateOtherTypesProperties(prefix, provider, errors);
 		if (provider.getScopes() != null) {
 			validateScopes(prefix + ".scopes", provider.getScopes(), errors);
@@ -278,6 +279,38 @@ class TokenPropertiesValidator {
 			error(errors, prefix + ".client-authentication", "cannot be "
 					+ authentication.name().toLowerCase(Locale.ROOT) + " for grant-type " + grantName
 					+ " (not supported yet)");
+		}
+	}
+
+	/**
+	 * An actor's token is another provider's application token: that provider must exist, be another one, and
+	 * get its token without a subject (an actor of token exchange would need a subject of its own, which an
+	 * application token does not have).
+	 */
+	private void validateActor(String prefix, TokenProperties.Provider provider, Errors errors) {
+		String actor = provider.getActor().getProvider();
+		if (actor == null) {
+			return;
+		}
+		String property = prefix + ".actor.provider";
+		TokenGrantType grant = provider.grantTypeOrDefault();
+		if (grant != TokenGrantType.TOKEN_EXCHANGE) {
+			error(errors, property, "is only used by grant-type token-exchange, not "
+					+ grant.name().toLowerCase(Locale.ROOT).replace('_', '-'));
+			return;
+		}
+		TokenProperties.Provider actorProvider = this.properties.getProviders().get(actor);
+		if (actorProvider == null) {
+			error(errors, property, "must name a provider of " + TokenProperties.PREFIX
+					+ ".providers whose application token acts for the subject; there is none named '" + actor + "'");
+		}
+		else if (actorProvider == provider) {
+			error(errors, property, "cannot name the provider itself, whose tokens are exchanged for a subject: "
+					+ "name a provider entry with the same token-uri and client and grant-type client_credentials");
+		}
+		else if (actorProvider.grantTypeOrDefault() == TokenGrantType.TOKEN_EXCHANGE) {
+			error(errors, property, "must name a provider with an application token of its own, not one of "
+					+ "grant-type token-exchange ('" + actor + "' needs a subject token)");
 		}
 	}
 

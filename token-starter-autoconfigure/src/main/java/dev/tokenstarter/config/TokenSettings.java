@@ -39,6 +39,8 @@ public class TokenSettings {
 
 	private final Map<String, ClientAssertionSettings> assertions;
 
+	private final Map<String, String> actors;
+
 	private final TokenProperties.Defaults defaults;
 
 	private final KeySettings keys;
@@ -50,11 +52,15 @@ public class TokenSettings {
 		Map<String, String> usernames = new LinkedHashMap<>();
 		Map<String, String> passwords = new LinkedHashMap<>();
 		Map<String, ClientAssertionSettings> assertions = new LinkedHashMap<>();
+		Map<String, String> actors = new LinkedHashMap<>();
 		properties.getProviders().forEach((name, provider) -> {
 			ProviderSettings settings = resolve(name, provider);
 			resolved.put(name, settings);
 			if (settings.clientAuthentication().isAssertion()) {
 				assertions.put(name, ClientAssertionSettings.of(name, provider));
+			}
+			if (provider.getActor().getProvider() != null) {
+				actors.put(name, provider.getActor().getProvider());
 			}
 			if (provider.grantTypeOrDefault() == TokenGrantType.PASSWORD) {
 				if (provider.getUsername() != null) {
@@ -69,6 +75,7 @@ public class TokenSettings {
 		this.usernames = Map.copyOf(usernames);
 		this.passwords = Map.copyOf(passwords);
 		this.assertions = Map.copyOf(assertions);
+		this.actors = Map.copyOf(actors);
 	}
 
 	/**
@@ -88,6 +95,16 @@ public class TokenSettings {
 	 */
 	public @Nullable String username(String registrationId) {
 		return this.usernames.get(registrationId);
+	}
+
+	/**
+	 * Returns the actor of a token-exchange provider ({@code token.providers.<name>.actor.provider}): the provider
+	 * whose application token is sent as the actor token.
+	 * @param registrationId the client registration id
+	 * @return the actor's provider name, or null when the provider's exchanges carry no actor
+	 */
+	public @Nullable String actor(String registrationId) {
+		return this.actors.get(registrationId);
 	}
 
 	/**

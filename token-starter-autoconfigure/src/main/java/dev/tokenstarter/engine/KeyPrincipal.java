@@ -82,28 +82,38 @@ final class KeyPrincipal extends AbstractAuthenticationToken {
 	static KeyPrincipal named(TokenKey key) {
 		String principal = key.principal();
 		Assert.notNull(principal, "key must name a principal");
-		KeyPrincipal named = new KeyPrincipal(storeName(principal, key.scopes(), key.parameters()));
+		KeyPrincipal named = new KeyPrincipal(storeName(principal, key.scopes(), key.parameters(), null));
 		named.setDetails(key);
 		return named;
 	}
 
 	/**
 	 * Returns the principal of the tokens obtained with a subject token: named after the subject token's hash,
-	 * never the token, with the request's fingerprint like {@link #named}.
+	 * never the token, with the request's fingerprint like {@link #named}. A token exchange with an actor has the
+	 * actor in its fingerprint (the actor's provider and the name its application token is stored under, which
+	 * fingerprints its endpoint, client and request), so that tokens of two actors, or of one actor provider
+	 * reconfigured as another client, never share a name in a shared store.
 	 * @param subjectHash the subject token's SHA-256
 	 * @param scopes the scopes asked for, empty for the registration's
 	 * @param parameters the parameters added to the provider's
+	 * @param actor the actor's provider and application token's store name, or null without an actor
 	 * @return the principal
 	 */
-	static KeyPrincipal subject(String subjectHash, Set<String> scopes, Map<String, String> parameters) {
-		return new KeyPrincipal(storeName(TokenKey.SUBJECT_PREFIX + subjectHash, scopes, parameters));
+	static KeyPrincipal subject(String subjectHash, Set<String> scopes, Map<String, String> parameters,
+			@Nullable String actor) {
+		return new KeyPrincipal(storeName(TokenKey.SUBJECT_PREFIX + subjectHash, scopes, parameters, actor));
 	}
 
-	private static String storeName(String principal, Set<String> scopes, Map<String, String> parameters) {
-		if (scopes.isEmpty() && parameters.isEmpty() && principal.indexOf('#') < 0) {
+	private static String storeName(String principal, Set<String> scopes, Map<String, String> parameters,
+			@Nullable String actor) {
+		if (scopes.isEmpty() && parameters.isEmpty() && actor == null && principal.indexOf('#') < 0) {
 			return principal;
 		}
 		String request = new TreeSet<>(scopes) + "\n" + new TreeMap<>(parameters);
+		if (actor != null) {
+			// Appended only when present, so that tokens stored without an actor keep their names.
+			request += "\nactor " + actor;
+		}
 		return principal + '#' + sha256(request).substring(0, 16);
 	}
 

@@ -68,17 +68,21 @@ public final class TokenKey {
 	/** The subject token's SHA-256, which stands for it wherever the key is compared or named. */
 	private final @Nullable String subjectHash;
 
+	/** The provider whose application token acts for the subject, when the key names one of its own. */
+	private final @Nullable String actor;
+
 	private final int hash;
 
 	private TokenKey(String registrationId, @Nullable String principal, Set<String> scopes,
-			Map<String, String> parameters, @Nullable OAuth2Token subjectToken) {
+			Map<String, String> parameters, @Nullable OAuth2Token subjectToken, @Nullable String actor) {
 		this.registrationId = registrationId;
 		this.principal = principal;
 		this.scopes = scopes;
 		this.parameters = parameters;
 		this.subjectToken = subjectToken;
 		this.subjectHash = (subjectToken != null) ? KeyPrincipal.sha256(subjectToken.getTokenValue()) : null;
-		this.hash = Objects.hash(registrationId, principal, scopes, parameters, this.subjectHash);
+		this.actor = actor;
+		this.hash = Objects.hash(registrationId, principal, scopes, parameters, this.subjectHash, actor);
 	}
 
 	/**
@@ -88,7 +92,7 @@ public final class TokenKey {
 	 */
 	public static TokenKey application(String registrationId) {
 		Assert.hasText(registrationId, "registrationId must not be empty");
-		return new TokenKey(registrationId, null, Set.of(), Map.of(), null);
+		return new TokenKey(registrationId, null, Set.of(), Map.of(), null, null);
 	}
 
 	/**
@@ -148,6 +152,14 @@ public final class TokenKey {
 	}
 
 	/**
+	 * Returns the provider whose application token this key's token exchange sends as the actor token, when the
+	 * key names one instead of the provider's configured {@code actor.provider}.
+	 */
+	public @Nullable String actor() {
+		return this.actor;
+	}
+
+	/**
 	 * Whether this is the provider's application token as configured.
 	 */
 	public boolean isApplication() {
@@ -162,7 +174,8 @@ public final class TokenKey {
 		}
 		return other instanceof TokenKey key && this.hash == key.hash && this.registrationId.equals(key.registrationId)
 				&& Objects.equals(this.principal, key.principal) && this.scopes.equals(key.scopes)
-				&& this.parameters.equals(key.parameters) && Objects.equals(this.subjectHash, key.subjectHash);
+				&& this.parameters.equals(key.parameters) && Objects.equals(this.subjectHash, key.subjectHash)
+				&& Objects.equals(this.actor, key.actor);
 	}
 
 	@Override
@@ -171,15 +184,16 @@ public final class TokenKey {
 	}
 
 	/**
-	 * Names the provider and says whether a principal, a subject token, scopes or parameters are set; never their
-	 * values, which may name a user or carry something private.
+	 * Names the provider (and the actor's) and says whether a principal, a subject token, scopes or parameters are
+	 * set; never their values, which may name a user or carry something private.
 	 */
 	@Override
 	public String toString() {
 		return "TokenKey[" + this.registrationId + ((this.principal != null) ? ", principal"
 				: (this.subjectToken != null) ? ", subject token" : ", application")
 				+ (this.scopes.isEmpty() ? "" : ", " + this.scopes.size() + " scope(s)")
-				+ (this.parameters.isEmpty() ? "" : ", parameters " + this.parameters.keySet()) + "]";
+				+ (this.parameters.isEmpty() ? "" : ", parameters " + this.parameters.keySet())
+				+ ((this.actor != null) ? ", actor " + this.actor : "") + "]";
 	}
 
 	/**
@@ -196,6 +210,8 @@ public final class TokenKey {
 		private final Map<String, String> parameters = new TreeMap<>();
 
 		private @Nullable OAuth2Token subjectToken;
+
+		private @Nullable String actor;
 
 		private Builder(String registrationId) {
 			this.registrationId = registrationId;
@@ -283,13 +299,29 @@ public final class TokenKey {
 			return this;
 		}
 
+		/**
+		 * Asks for a token exchange whose actor (RFC 8693 {@code actor_token}) is this provider's application
+		 * token, instead of the provider's configured {@code token.providers.<name>.actor.provider}. Tokens
+		 * obtained for different actors are different tokens: the actor is part of the key, and of the name the
+		 * token is stored under.
+		 * @param actorRegistrationId the name of the provider whose application token acts for the subject
+		 * @return this builder
+		 */
+		public Builder actor(String actorRegistrationId) {
+			Assert.hasText(actorRegistrationId, "actorRegistrationId must not be empty");
+			this.actor = actorRegistrationId;
+			return this;
+		}
+
 		public TokenKey build() {
 			Assert.isTrue(this.principal == null || this.subjectToken == null,
 					"A key has a principal or a subject token, not both: the subject token says whose token it is");
+			Assert.isTrue(this.actor == null || this.subjectToken != null,
+					"A key with an actor needs a subject token: the actor acts for the subject token's subject");
 			return new TokenKey(this.registrationId, this.principal,
 					this.scopes.isEmpty() ? Set.of() : Collections.unmodifiableSet(new TreeSet<>(this.scopes)),
 					this.parameters.isEmpty() ? Map.of() : Collections.unmodifiableMap(new TreeMap<>(this.parameters)),
-					this.subjectToken);
+					this.subjectToken, this.actor);
 		}
 
 	}

@@ -27,6 +27,7 @@ import org.springframework.util.Assert;
 import dev.tokenstarter.config.ProviderSettings;
 import dev.tokenstarter.config.TokenGrantType;
 import dev.tokenstarter.config.TokenSettings;
+import dev.tokenstarter.grant.ProviderGrants;
 import dev.tokenstarter.grant.TokenAcquisitionException;
 import dev.tokenstarter.grant.TokenGrants;
 import dev.tokenstarter.lock.TokenLock;
@@ -485,7 +486,9 @@ public class TokenManager
 		// Whatever fails here (an unknown provider, a repository that throws, a key the provider cannot serve)
 		// reaches the caller as the token failure it is, like one of the renewal itself.
 		return Mono.defer(() -> registration(key.registrationId()))
-			.map((registration) -> this.states.obtain(key, (k) -> describe(k, registration)))
+			.zipWhen((registration) -> actorRegistration(key, registration))
+			.map((found) -> this.states.obtain(key,
+					(k) -> describe(k, found.getT1(), found.getT2().orElse(null))))
 			.onErrorMap((ex) -> (ex instanceof IllegalArgumentException)
 					? new TokenAcquisitionException(key.registrationId(), "invalid_request", ex.getMessage(), false, ex)
 					: TokenAcquisitionException.of(key.registrationId(), ex));
@@ -504,10 +507,47 @@ public class TokenManager
 	}
 
 	/**
-	 * Describes how a key's tokens are requested and stored: the key's scopes replace the registration's, its
-	 * parameters are added to the provider's, and the name it is stored under says both.
+	 * Returns the registration of the actor of a key's token exchange, when it has one: the key's own actor, or
+	 * for a key with a subject token the provider's configured {@code actor.provider}.
 	 */
-	private KeyState describe(TokenKey key, ClientRegistration registration) {
+	private Mono<Optional<ClientRegistration>> actorRegistration(TokenKey key, ClientRegistration registration) {
+		String actor = (key.actor() != null) ? key.actor()
+				: key.hasSubjectToken() ? this.settings.actor(key.registrationId()) : null;
+		if (actor == null) {
+			return Mono.just(Optional.empty());
+		}
+		if (!AuthorizationGrantType.TOKEN_EXCHANGE.equals(registration.getAuthorizationGrantType())) {
+			return Mono.error(new IllegalArgumentException("Provider '" + key.registrationId() + "' uses grant "
+					+ registration.getAuthorizationGrantType().getValue() + ": only a token exchange has an actor"));
+		}
+		if (actor.equals(key.registrationId())) {
+			return Mono.error(new IllegalArgumentException("Provider '" + key.registrationId() + "' cannot be the "
+					+ "actor of its own token exchanges, whose tokens need a subject: name a provider with an "
+					+ "application token of its own"));
+		}
+		return registration(actor).map(Optional::of);
+	}
+
+	/**
+	 * Returns the actor's token for a token exchange: the actor provider's application token, held and renewed
+	 * like any other. Its failure is the exchange's, named after the exchanging provider and saying which actor.
+	 */
+	private Mono<OAuth2Token> actorToken(String registrationId, String actor) {
+		return token(TokenKey.application(actor)).<OAuth2Token>map(ManagedToken::accessToken)
+			.onErrorMap(TokenAcquisitionException.class,
+					(ex) -> new TokenAcquisitionException(registrationId, ex.getErrorCode(),
+							"no actor token: provider '" + actor + "' could not obtain its token ("
+									+ ex.getErrorCode() + ")",
+							ex.isTransientFailure(), ex));
+	}
+
+	/**
+	 * Describes how a key's tokens are requested and stored: the key's scopes replace the registration's, its
+	 * parameters are added to the provider's, and the name it is stored under says both, and the actor of a token
+	 * exchange that has one.
+	 */
+	private KeyState describe(TokenKey key, ClientRegistration registration,
+			@Nullable ClientRegistration actorRegistration) {
 		ProviderSettings provider = this.settings.provider(key.registrationId());
 		refuseUnsupported(key, registration, provider);
 		refuseWithoutSubject(key, registration);
@@ -516,13 +556,22 @@ public class TokenManager
 		ProviderSettings requestSettings = provider.withParameters(key.parameters());
 		String principal = key.principal();
 		String subjectHash = key.subjectHash();
+		ProviderGrants grants = this.grants.forParameters(registration, key.parameters());
+		String actor = null;
+		if (actorRegistration != null) {
+			String actorId = actorRegistration.getRegistrationId();
+			// Who acts, as the name the actor's own token is stored under says it: its endpoint, client and request.
+			KeyPrincipal actorPrincipal = KeyPrincipal.application(actorRegistration,
+					this.settings.provider(actorId).parameters(), this.settings.username(actorId));
+			actor = actorId + " " + actorPrincipal.getName();
+			grants = grants.withActor(() -> actorToken(key.registrationId(), actorId));
+		}
 		KeyPrincipal keyPrincipal = (principal != null) ? KeyPrincipal.named(key)
-				: (subjectHash != null) ? KeyPrincipal.subject(subjectHash, key.scopes(), key.parameters())
+				: (subjectHash != null) ? KeyPrincipal.subject(subjectHash, key.scopes(), key.parameters(), actor)
 						: KeyPrincipal.application(requested, requestSettings.parameters(),
 								this.settings.username(key.registrationId()));
 		return new KeyState(key, requested, keyPrincipal, requestSettings,
-				new RefreshPolicy(provider.refresh(), this.clock, key.isApplication()),
-				this.grants.forParameters(registration, key.parameters()));
+				new RefreshPolicy(provider.refresh(), this.clock, key.isApplication()), grants);
 	}
 
 	/**

@@ -3,6 +3,7 @@ package dev.tokenstarter.grant;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.function.Supplier;
 
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
@@ -32,6 +33,13 @@ final class DelegatedGrantProvider implements ReactiveOAuth2AuthorizedClientProv
 	/** The attribute of an {@link OAuth2AuthorizationContext} holding the subject token, an {@link OAuth2Token}. */
 	static final String SUBJECT_TOKEN = DelegatedGrantProvider.class.getName() + ".subjectToken";
 
+	/**
+	 * The attribute of an {@link OAuth2AuthorizationContext} holding where the actor token of a token exchange
+	 * comes from, a {@code Supplier<Mono<OAuth2Token>>}: asked at each exchange, so that the actor token sent is
+	 * the actor's current one.
+	 */
+	static final String ACTOR_TOKEN = DelegatedGrantProvider.class.getName() + ".actorToken";
+
 	private final AuthorizationGrantType grantType;
 
 	private final ReactiveOAuth2AuthorizedClientProvider delegate;
@@ -53,6 +61,14 @@ final class DelegatedGrantProvider implements ReactiveOAuth2AuthorizedClientProv
 	 */
 	static @Nullable OAuth2Token subjectToken(OAuth2AuthorizationContext context) {
 		return context.getAttribute(SUBJECT_TOKEN);
+	}
+
+	/**
+	 * Returns the actor token of a token exchange, or empty when the context has no actor.
+	 */
+	static Mono<OAuth2Token> actorToken(OAuth2AuthorizationContext context) {
+		Supplier<Mono<OAuth2Token>> actor = context.getAttribute(ACTOR_TOKEN);
+		return (actor != null) ? actor.get() : Mono.empty();
 	}
 
 	@Override

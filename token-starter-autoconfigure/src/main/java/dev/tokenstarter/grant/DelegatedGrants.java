@@ -34,8 +34,9 @@ final class DelegatedGrants {
 	}
 
 	/**
-	 * The token exchange grant: the subject token comes from the authorization context, its type from its class
-	 * (a {@code Jwt} is sent as a JWT, any other token as an access token).
+	 * The token exchange grant: the subject token, and the actor token when the key has an actor, come from the
+	 * authorization context, their types from their classes (a {@code Jwt} is sent as a JWT, any other token as
+	 * an access token).
 	 */
 	static ReactiveOAuth2AuthorizedClientProvider tokenExchange(TokenEndpoint endpoint, TokenResponseReader reader) {
 		WebClientReactiveTokenExchangeTokenResponseClient client = new WebClientReactiveTokenExchangeTokenResponseClient();
@@ -43,6 +44,7 @@ final class DelegatedGrants {
 		TokenExchangeReactiveOAuth2AuthorizedClientProvider provider = new TokenExchangeReactiveOAuth2AuthorizedClientProvider();
 		provider.setAccessTokenResponseClient(client);
 		provider.setSubjectTokenResolver((context) -> Mono.justOrEmpty(DelegatedGrantProvider.subjectToken(context)));
+		provider.setActorTokenResolver(DelegatedGrantProvider::actorToken);
 		provider.setClock(endpoint.clock());
 		return new DelegatedGrantProvider(AuthorizationGrantType.TOKEN_EXCHANGE,
 				provider, endpoint.clock());

@@ -3,6 +3,7 @@ package dev.tokenstarter.grant;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
 
 import io.micrometer.observation.Observation;
 import io.micrometer.observation.ObservationRegistry;
@@ -50,9 +51,17 @@ public class ProviderGrants {
 
 	private final Clock clock;
 
+	private final @Nullable Supplier<Mono<OAuth2Token>> actorToken;
+
 	ProviderGrants(ProviderSettings settings, ReactiveOAuth2AuthorizedClientProvider primary,
 			ReactiveOAuth2AuthorizedClientProvider refresh, @Nullable TokenRevoker revoker,
 			ObservationRegistry observations, Clock clock) {
+		this(settings, primary, refresh, revoker, observations, clock, null);
+	}
+
+	private ProviderGrants(ProviderSettings settings, ReactiveOAuth2AuthorizedClientProvider primary,
+			ReactiveOAuth2AuthorizedClientProvider refresh, @Nullable TokenRevoker revoker,
+			ObservationRegistry observations, Clock clock, @Nullable Supplier<Mono<OAuth2Token>> actorToken) {
 		this.settings = settings;
 		this.primary = primary;
 		this.refresh = refresh;
@@ -60,6 +69,18 @@ public class ProviderGrants {
 		this.retry = new TokenRequestRetry(settings.retry());
 		this.observations = observations;
 		this.clock = clock;
+		this.actorToken = actorToken;
+	}
+
+	/**
+	 * Returns these grants with an actor: each token exchange also sends the actor's token (RFC 8693
+	 * {@code actor_token}), asked for at each exchange so that it is the actor's current one.
+	 * @param actorToken where the actor's token comes from
+	 * @return the grants with the actor
+	 */
+	public ProviderGrants withActor(Supplier<Mono<OAuth2Token>> actorToken) {
+		return new ProviderGrants(this.settings, this.primary, this.refresh, this.revoker, this.observations,
+				this.clock, actorToken);
 	}
 
 	/**
@@ -98,6 +119,9 @@ public class ProviderGrants {
 								.attributes((attributes) -> {
 									if (subjectToken != null) {
 										attributes.put(DelegatedGrantProvider.SUBJECT_TOKEN, subjectToken);
+									}
+									if (subjectToken != null && this.actorToken != null) {
+										attributes.put(DelegatedGrantProvider.ACTOR_TOKEN, this.actorToken);
 									}
 								})
 								.build(),

@@ -16,6 +16,7 @@ import org.springframework.security.oauth2.client.web.server.ServerOAuth2Authori
 import org.springframework.security.oauth2.client.web.server.WebSessionServerOAuth2AuthorizedClientRepository;
 
 import dev.tokenstarter.client.LoginSessionServerLogoutHandler;
+import dev.tokenstarter.config.TokenConfigurationException;
 import dev.tokenstarter.engine.TokenManager;
 import dev.tokenstarter.store.ReplacingAuthorizedClientService;
 
@@ -23,8 +24,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.mockito.Mockito.mock;
 
 /**
- * Each condition of the reactive stack's login-session beans: the logout handler and the store's face for
- * Spring's WebFlux login, in place of the repository Spring Boot would build, with or without Boot's registrations.
+ * Each condition of the reactive stack's login-session beans: the logout handler, the store's face for Spring's
+ * WebFlux login, in place of the repository Spring Boot would build, with or without Boot's registrations, and
+ * the logout on a refused renewal, checked at start-up as on the servlet stack.
  */
 class TokenReactiveLoginAutoConfigurationTests {
 
@@ -45,6 +47,8 @@ class TokenReactiveLoginAutoConfigurationTests {
 			TokenOAuth2ClientAutoConfiguration.class, ReactiveOAuth2ClientAutoConfiguration.class,
 			ReactiveOAuth2ClientWebSecurityAutoConfiguration.class, TokenEngineAutoConfiguration.class,
 			TokenReactiveLoginAutoConfiguration.class);
+
+	private static final String LOGOUT_ON_REFRESH_FAILURE = "tokenLoginRefreshFailureServerLogout";
 
 	private final ReactiveWebApplicationContextRunner reactive = new ReactiveWebApplicationContextRunner()
 		.withConfiguration(CONFIGURATIONS)
@@ -85,6 +89,32 @@ class TokenReactiveLoginAutoConfigurationTests {
 				assertThat(context.getBean(ServerOAuth2AuthorizedClientRepository.class)).isSameAs(own);
 				assertThat(context.getBean(LoginSessionServerLogoutHandler.class)).isSameAs(ownHandler);
 			});
+	}
+
+	@Test
+	void aLoginThatLogsUsersOutOnARefusedRenewalGetsTheFilterAndOthersDoNot() {
+		ReactiveWebApplicationContextRunner logins = this.reactive.withPropertyValues(LOGIN);
+		logins.withPropertyValues("token.logins.login.on-refresh-failure=logout")
+			.run((context) -> assertThat(context).hasBean(LOGOUT_ON_REFRESH_FAILURE));
+		logins.withPropertyValues("token.logins.login.on-refresh-failure=reauthenticate")
+			.run((context) -> assertThat(context).hasNotFailed().doesNotHaveBean(LOGOUT_ON_REFRESH_FAILURE));
+		logins.run((context) -> assertThat(context).hasNotFailed().doesNotHaveBean(LOGOUT_ON_REFRESH_FAILURE));
+	}
+
+	@Test
+	void aLoginsEntryMustNameARegistrationThatLogsUsersInOnWebFluxToo() {
+		ReactiveWebApplicationContextRunner logins = this.reactive.withPropertyValues(LOGIN);
+		logins.withPropertyValues("token.logins.nope.on-refresh-failure=logout")
+			.run((context) -> assertThat(context).getFailure()
+				.rootCause()
+				.isInstanceOf(TokenConfigurationException.class)
+				.hasMessageStartingWith("token.logins.nope names no registration that logs users in"));
+		logins.withPropertyValues("token.logins.login.on-refresh-failure=logout",
+				"token.logins.acme.on-refresh-failure=reauthenticate")
+			.run((context) -> assertThat(context).getFailure()
+				.rootCause()
+				.isInstanceOf(TokenConfigurationException.class)
+				.hasMessageStartingWith("token.logins.acme names no registration that logs users in"));
 	}
 
 	@Test

@@ -52,7 +52,20 @@ class DelegatedGrantValidationTests {
 				Arguments.of(new String[] { P + "grant-type=token-exchange", P + "username=u", P + "password=p" },
 						P + "username and password are only used by grant-type password"),
 				Arguments.of(new String[] { P + "type=nomba", P + "account-id=a", P + "nomba-environment=sandbox",
-						P + "grant-type=token-exchange" }, P + "grant-type must be client_credentials for type nomba"));
+						P + "grant-type=token-exchange" }, P + "grant-type must be client_credentials for type nomba"),
+				Arguments.of(new String[] { P + "grant-type=jwt-bearer", P + "actor.provider=gateway" },
+						P + "actor.provider is only used by grant-type token-exchange, not jwt-bearer"),
+				Arguments.of(new String[] { P + "grant-type=token-exchange", P + "actor.provider=nobody" },
+						P + "actor.provider must name a provider of token.providers whose application token acts "
+								+ "for the subject; there is none named 'nobody'"),
+				Arguments.of(new String[] { P + "grant-type=token-exchange", P + "actor.provider=downstream" },
+						P + "actor.provider cannot name the provider itself"),
+				Arguments.of(new String[] { P + "grant-type=token-exchange", P + "actor.provider=other",
+						"token.providers.other.token-uri=https://auth.example.com/token",
+						"token.providers.other.client-id=other", "token.providers.other.client-secret=s",
+						"token.providers.other.grant-type=token-exchange" },
+						P + "actor.provider must name a provider with an application token of its own, not one of "
+								+ "grant-type token-exchange"));
 	}
 
 	@ParameterizedTest(name = "{1}")
@@ -64,6 +77,20 @@ class DelegatedGrantValidationTests {
 			assertThat(analysis).isNotNull();
 			assertThat(analysis.getDescription()).contains(expected).doesNotContain("s3cr3t-value");
 		});
+	}
+
+	@Test
+	void aTokenExchangeProviderWithAnActorStartsAndKnowsItsActor() {
+		this.runner
+			.withPropertyValues(P + "grant-type=token-exchange", P + "actor.provider=gateway",
+					"token.providers.gateway.token-uri=https://auth.example.com/token",
+					"token.providers.gateway.client-id=id", "token.providers.gateway.client-secret=s3cr3t-value")
+			.run((context) -> {
+				assertThat(context).hasNotFailed();
+				TokenSettings settings = context.getBean(TokenSettings.class);
+				assertThat(settings.actor("downstream")).isEqualTo("gateway");
+				assertThat(settings.actor("gateway")).isNull();
+			});
 	}
 
 	@Test

@@ -1,6 +1,7 @@
 package dev.tokenstarter.engine;
 
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -36,13 +37,40 @@ class SubjectTokenKeyTests {
 	@Test
 	void theStoreNameIsTheHashOfTheSubjectTokenAndNeverTheToken() {
 		TokenKey key = TokenKey.forProvider("orders").subjectToken(token("S-alice")).build();
-		KeyPrincipal plain = KeyPrincipal.subject(key.subjectHash(), Set.of(), Map.of());
-		KeyPrincipal withAudience = KeyPrincipal.subject(key.subjectHash(), Set.of(), Map.of("audience", "a"));
+		KeyPrincipal plain = KeyPrincipal.subject(key.subjectHash(), Set.of(), Map.of(), null);
+		KeyPrincipal withAudience = KeyPrincipal.subject(key.subjectHash(), Set.of(), Map.of("audience", "a"), null);
 		assertThat(plain.getName()).isEqualTo(TokenKey.SUBJECT_PREFIX + KeyPrincipal.sha256("S-alice"))
 			.doesNotContain("S-alice");
 		assertThat(withAudience.getName()).startsWith(plain.getName() + "#").doesNotContain("S-alice");
 		assertThat(key.toString()).contains("subject token").doesNotContain("S-alice")
 			.doesNotContain(key.subjectHash());
+	}
+
+	@Test
+	void keysAndStoreNamesOfTwoActorsDifferAndAKeyWithoutActorKeepsItsName() {
+		TokenKey plain = TokenKey.forProvider("orders").subjectToken(token("S-alice")).build();
+		TokenKey gateway = TokenKey.forProvider("orders").subjectToken(token("S-alice")).actor("gateway").build();
+		TokenKey auditor = TokenKey.forProvider("orders").subjectToken(token("S-alice")).actor("auditor").build();
+		assertThat(gateway).isEqualTo(TokenKey.forProvider("orders").subjectToken(token("S-alice")).actor("gateway").build())
+			.isNotEqualTo(auditor)
+			.isNotEqualTo(plain);
+		assertThat(gateway.toString()).contains("actor gateway").doesNotContain("S-alice");
+
+		String without = KeyPrincipal.subject(plain.subjectHash(), Set.of(), Map.of(), null).getName();
+		String asGateway = KeyPrincipal.subject(plain.subjectHash(), Set.of(), Map.of(), "gateway app:1").getName();
+		String asAuditor = KeyPrincipal.subject(plain.subjectHash(), Set.of(), Map.of(), "auditor app:2").getName();
+		// The same actor provider reconfigured as another client is another actor too.
+		String asOtherGateway = KeyPrincipal.subject(plain.subjectHash(), Set.of(), Map.of(), "gateway app:3").getName();
+		assertThat(without).isEqualTo(TokenKey.SUBJECT_PREFIX + KeyPrincipal.sha256("S-alice"));
+		assertThat(List.of(asGateway, asAuditor, asOtherGateway)).doesNotHaveDuplicates()
+			.allSatisfy((name) -> assertThat(name).startsWith(without + "#"));
+	}
+
+	@Test
+	void anActorActsForASubjectToken() {
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> TokenKey.forProvider("orders").actor("gateway").build())
+			.withMessageContaining("needs a subject token");
 	}
 
 	@Test

@@ -26,8 +26,10 @@ public final class Browser {
 
 	private static final Pattern CSRF = Pattern.compile("name=\"_csrf\"[^>]*value=\"([^\"]+)\"");
 
+	private final CookieManager cookies = new CookieManager(null, CookiePolicy.ACCEPT_ALL);
+
 	private final HttpClient http = HttpClient.newBuilder()
-		.cookieHandler(new CookieManager(null, CookiePolicy.ACCEPT_ALL))
+		.cookieHandler(this.cookies)
 		.followRedirects(HttpClient.Redirect.NEVER)
 		.connectTimeout(Duration.ofSeconds(5))
 		.build();
@@ -74,6 +76,23 @@ public final class Browser {
 		fields.put("password", password);
 		fields.put("_csrf", loginPage.csrf());
 		return post(loginPage.uri().resolve("/login").toString(), fields);
+	}
+
+	/**
+	 * Returns the value of a cookie the browser holds for an address, so that another client can make a request
+	 * in the browser's session.
+	 * @param address the address
+	 * @param name the cookie's name
+	 * @return its value
+	 */
+	public String cookie(String address, String name) {
+		return this.cookies.getCookieStore()
+			.get(URI.create(address))
+			.stream()
+			.filter((cookie) -> cookie.getName().equals(name))
+			.findFirst()
+			.orElseThrow(() -> new IllegalStateException("No cookie " + name + " for " + address))
+			.getValue();
 	}
 
 	public List<URI> visited() {
