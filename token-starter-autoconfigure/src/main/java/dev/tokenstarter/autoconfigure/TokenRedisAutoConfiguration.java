@@ -69,7 +69,8 @@ public class TokenRedisAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean
 	RedisAvailability tokenRedisAvailability(TokenProperties properties) {
-		return new RedisAvailability(properties.getStore().getRedis().getRetryInterval());
+		TokenProperties.Redis redis = properties.getStore().getRedis();
+		return new RedisAvailability(redis.getRetryInterval(), redis.getTimeout());
 	}
 
 	@Bean

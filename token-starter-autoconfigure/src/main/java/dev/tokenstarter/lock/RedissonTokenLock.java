@@ -52,7 +52,9 @@ import dev.tokenstarter.store.RedisKeys;
  * for the lock runs out, the work runs without it: it re-reads the store first, so it uses the holder's token if
  * one was saved meanwhile, and authenticates on its own otherwise (logged), rather than failing the caller. A
  * renewal ahead of expiry does not wait at all: if another instance holds the lock, its new token will arrive by
- * change message. When Redis is down, a local lock keeps at least this instance to one renewal.
+ * change message. When Redis is down, a local lock keeps at least this instance to one renewal; an attempt that
+ * timed out while Redis answered other commands (see {@link RedisAvailability}) is tried again within the wait
+ * instead, so a busy Redis or machine does not put instances on their local locks.
  */
 public class RedissonTokenLock implements TokenLock {
 
@@ -225,7 +227,16 @@ public class RedissonTokenLock implements TokenLock {
 				})
 				.onErrorResume((ex) -> {
 					this.availability.failed("lock", ex);
-					return Mono.just(Acquisition.REDIS_FAILED);
+					if (this.availability.isDegraded()) {
+						return Mono.just(Acquisition.REDIS_FAILED);
+					}
+					// A slow answer, not an outage. The attempt may still take the lock when its answer is lost:
+					// give it back, or it keeps the fleet waiting for its lease.
+					String orphan = trying.get();
+					if (orphan != null) {
+						release(name, orphan, true).subscribe();
+					}
+					return Mono.just(Acquisition.SLOW);
 				})
 				.defaultIfEmpty(Acquisition.WAIT_EXPIRED)
 				.doOnNext((acquisition) -> this.observer.lockWaited(key,
@@ -239,6 +250,10 @@ public class RedissonTokenLock implements TokenLock {
 					if (holder != null) {
 						return Mono.usingWhen(Mono.just(holder), (held) -> work.get(),
 								(held) -> release(name, held, true));
+					}
+					if (acquisition == Acquisition.SLOW) {
+						long left = start + waitFor.toNanos() - System.nanoTime();
+						return (left > 0) ? lock(key, Duration.ofNanos(left), work, whenHeld, served) : whenHeld.get();
 					}
 					return (acquisition == Acquisition.REDIS_FAILED) ? this.fallback.withLock(key, work)
 							: whenHeld.get();
@@ -411,6 +426,8 @@ public class RedissonTokenLock implements TokenLock {
 		static final Acquisition REDIS_FAILED = new Acquisition(null, "local");
 
 		static final Acquisition SERVED = new Acquisition(null, "served");
+
+		static final Acquisition SLOW = new Acquisition(null, "slow");
 
 		static Acquisition acquired(String holder) {
 			return new Acquisition(holder, "acquired");

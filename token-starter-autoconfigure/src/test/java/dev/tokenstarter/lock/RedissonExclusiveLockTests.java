@@ -42,8 +42,8 @@ class RedissonExclusiveLockTests {
 		Config config = new Config();
 		config.useSingleServer().setAddress(redis.server().url());
 		this.client = Redisson.create(config);
-		this.lock = new RedissonTokenLock(this.client.reactive(), this.keys, new RedisAvailability(Duration.ofSeconds(5)),
-				Duration.ofMillis(300), Duration.ofSeconds(5), Duration.ofSeconds(2), LockObserver.NONE);
+		this.lock = new RedissonTokenLock(this.client.reactive(), this.keys,
+				new RedisAvailability(Duration.ofSeconds(5), Duration.ZERO), Duration.ofMillis(300), Duration.ofSeconds(5), Duration.ofSeconds(2), LockObserver.NONE);
 	}
 
 	@AfterEach
@@ -74,7 +74,7 @@ class RedissonExclusiveLockTests {
 	@Test
 	void anExclusiveWaiterTakesTheLockWhenADeadHoldersLeaseEnds() {
 		RedissonTokenLock shortLease = new RedissonTokenLock(this.client.reactive(), this.keys,
-				new RedisAvailability(Duration.ofSeconds(5)), Duration.ofMillis(300), Duration.ofSeconds(1),
+				new RedisAvailability(Duration.ofSeconds(5), Duration.ZERO), Duration.ofMillis(300), Duration.ofSeconds(1),
 				Duration.ofSeconds(2), LockObserver.NONE);
 		// A holder that never finishes, like an instance killed while renewing: only its lease frees the lock.
 		shortLease.withLock(KEY, Mono::never).subscribe();

@@ -21,6 +21,7 @@ import org.redisson.api.RedissonClient;
 import org.redisson.client.codec.StringCodec;
 import org.redisson.config.Config;
 import reactor.core.Disposable;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 import dev.tokenstarter.store.RedisAvailability;
@@ -87,7 +88,7 @@ class RedissonTokenLockTests {
 		List<CompletableFuture<String>> waiters = new ArrayList<>();
 		for (int i = 0; i < 10; i++) {
 			RedissonTokenLock lock = new RedissonTokenLock(this.client.reactive(), this.keys,
-					new RedisAvailability(Duration.ofSeconds(5)), Duration.ofSeconds(20), Duration.ofSeconds(30),
+					new RedisAvailability(Duration.ofSeconds(5), Duration.ZERO), Duration.ofSeconds(20), Duration.ofSeconds(30),
 					Duration.ofSeconds(2), new LockObserver() {
 
 						@Override
@@ -117,7 +118,7 @@ class RedissonTokenLockTests {
 	void aWaiterWhoseServedCheckFailsKeepsWaitingOnTheLockInsteadOfFallingBackToItsLocalLock() {
 		holdAsAnotherInstance();
 		List<String> outcomes = new CopyOnWriteArrayList<>();
-		RedisAvailability availability = new RedisAvailability(Duration.ofSeconds(5));
+		RedisAvailability availability = new RedisAvailability(Duration.ofSeconds(5), Duration.ZERO);
 		RedissonTokenLock lock = new RedissonTokenLock(this.client.reactive(), this.keys, availability,
 				Duration.ofSeconds(20), Duration.ofSeconds(30), Duration.ofSeconds(2), new LockObserver() {
 
@@ -155,7 +156,7 @@ class RedissonTokenLockTests {
 	@Test
 	void anAnnouncedReleaseWakesOnlyTheWaitersOfThatLock() {
 		LockReleases releases = new LockReleases(this.client.reactive(), this.keys,
-				new RedisAvailability(Duration.ofSeconds(5)));
+				new RedisAvailability(Duration.ofSeconds(5), Duration.ZERO));
 		CompletableFuture<Void> thisLock = releases.listen(this.lockName);
 		CompletableFuture<Void> otherLock = releases.listen(this.keys.lock("other"));
 		awaitWaiting();
@@ -212,7 +213,7 @@ class RedissonTokenLockTests {
 	void aRenewalAheadOfExpiryDoesNotWaitWhileTheMasterCheckRefuses() {
 		List<String> outcomes = new CopyOnWriteArrayList<>();
 		RedissonTokenLock lock = new RedissonTokenLock(this.client.reactive(), this.keys,
-				new RedisAvailability(Duration.ofSeconds(5)), Duration.ofSeconds(5), Duration.ofSeconds(30),
+				new RedisAvailability(Duration.ofSeconds(5), Duration.ZERO), Duration.ofSeconds(5), Duration.ofSeconds(30),
 				Duration.ofSeconds(2), new LockObserver() {
 
 					@Override
@@ -239,6 +240,51 @@ class RedissonTokenLockTests {
 	}
 
 	@Test
+	void aLockAttemptThatTimesOutWhileRedisAnswersOtherCommandsTriesAgainInsteadOfLockingLocally() {
+		List<String> outcomes = new CopyOnWriteArrayList<>();
+		RedisAvailability availability = new RedisAvailability(Duration.ofSeconds(5), Duration.ofMillis(500));
+		RedissonTokenLock lock = new RedissonTokenLock(this.client.reactive(), this.keys, availability,
+				Duration.ofSeconds(15), Duration.ofSeconds(2), Duration.ofMillis(500), new LockObserver() {
+
+					@Override
+					public void lockWaited(String key, String outcome, long nanos) {
+						outcomes.add(outcome);
+					}
+
+				});
+		// On connections of their own: a command that timed out keeps its connection busy until Redis runs it.
+		Config readerConfig = new Config();
+		readerConfig.useSingleServer().setAddress(redis.server().url());
+		RedissonClient reader = Redisson.create(readerConfig);
+		AtomicInteger reads = new AtomicInteger();
+		Disposable reading = Flux.interval(Duration.ofMillis(50))
+			.concatMap((tick) -> reader.reactive().getBucket("token-starter-test:other").isExists())
+			.subscribe((exists) -> {
+				reads.incrementAndGet();
+				availability.succeeded();
+			});
+		// Scripts wait while reads are answered, as when Redis or this machine is busy: the lock's commands time
+		// out while the store's reads keep succeeding (and tell the availability so, as the store does).
+		List<String> failures = new CopyOnWriteArrayList<>();
+		availability.onFailure(failures::add);
+		await().until(() -> reads.get() > 0);
+		redis.server().command("CLIENT", "PAUSE", "1500", "WRITE");
+		try {
+			String result = lock.withLock(KEY, () -> Mono.just("renewed")).block(Duration.ofSeconds(20));
+
+			assertThat(result).isEqualTo("renewed");
+			assertThat(reads).hasPositiveValue();
+			assertThat(availability.isDegraded()).as("degraded after %s, %s reads, outcomes %s", failures, reads,
+					outcomes).isFalse();
+			assertThat(outcomes).contains("slow").doesNotContain("local").last().isEqualTo("acquired");
+		}
+		finally {
+			reading.dispose();
+			reader.shutdown();
+		}
+	}
+
+	@Test
 	void aWaiterCancelledBeforeTheLockIsFreeLeavesNoLockBehind() {
 		holdAsAnotherInstance();
 		Disposable waiter = lock(Duration.ofSeconds(10), Duration.ofSeconds(30)).withLock(KEY, () -> Mono.just("mine"))
@@ -251,8 +297,8 @@ class RedissonTokenLockTests {
 	}
 
 	private RedissonTokenLock lock(Duration wait, Duration lease) {
-		return new RedissonTokenLock(this.client.reactive(), this.keys, new RedisAvailability(Duration.ofSeconds(5)),
-				wait, lease, Duration.ofSeconds(2), LockObserver.NONE);
+		return new RedissonTokenLock(this.client.reactive(), this.keys,
+				new RedisAvailability(Duration.ofSeconds(5), Duration.ZERO), wait, lease, Duration.ofSeconds(2), LockObserver.NONE);
 	}
 
 	@Test

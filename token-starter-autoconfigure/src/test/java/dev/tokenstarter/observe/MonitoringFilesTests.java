@@ -103,7 +103,7 @@ class MonitoringFilesTests {
 				// the store metrics' own, fed here as the lock and the store feed them.
 				observer.lockWaited("acme:app", "acquired", 1_000_000);
 				observer.freshTokenRejected("acme", clock.instant());
-				RedisAvailability availability = new RedisAvailability(Duration.ofSeconds(1));
+				RedisAvailability availability = new RedisAvailability(Duration.ofSeconds(1), Duration.ZERO);
 				new TokenStoreMetrics(availability).bindTo(registry);
 				availability.failed("load", new IllegalStateException("Redis does not answer"));
 			});

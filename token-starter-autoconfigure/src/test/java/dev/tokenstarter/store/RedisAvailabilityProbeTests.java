@@ -41,7 +41,7 @@ class RedisAvailabilityProbeTests {
 		Config config = new Config();
 		config.useSingleServer().setAddress(this.redis.url()).setRetryAttempts(0).setTimeout(500);
 		this.redisson = Redisson.create(config);
-		RedisAvailability availability = new RedisAvailability(Duration.ofMillis(200));
+		RedisAvailability availability = new RedisAvailability(Duration.ofMillis(200), Duration.ZERO);
 		this.probe = new RedisAvailabilityProbe(this.redisson, new RedisKeys("probe-test:"), availability,
 				Duration.ofMillis(200), Duration.ofMillis(500));
 		this.probe.start();
@@ -63,7 +63,7 @@ class RedisAvailabilityProbeTests {
 		Config config = new Config();
 		config.useSingleServer().setAddress(this.redis.url()).setRetryAttempts(0).setTimeout(200);
 		this.redisson = Redisson.create(config);
-		RedisAvailability availability = new RedisAvailability(Duration.ofSeconds(3));
+		RedisAvailability availability = new RedisAvailability(Duration.ofSeconds(3), Duration.ZERO);
 		AtomicInteger probesFailed = new AtomicInteger();
 		availability.onFailure((operation) -> {
 			if (operation.equals("probe")) {
