@@ -43,7 +43,8 @@ class RedissonExclusiveLockTests {
 		config.useSingleServer().setAddress(redis.server().url());
 		this.client = Redisson.create(config);
 		this.lock = new RedissonTokenLock(this.client.reactive(), this.keys,
-				new RedisAvailability(Duration.ofSeconds(5), Duration.ZERO), Duration.ofMillis(300), Duration.ofSeconds(5), Duration.ofSeconds(2), LockObserver.NONE);
+				new RedisAvailability(Duration.ofSeconds(5), Duration.ZERO), Duration.ofMillis(300),
+				Duration.ofSeconds(5), Duration.ofSeconds(2), LockObserver.NONE);
 	}
 
 	@AfterEach
