@@ -88,7 +88,7 @@ class DpopAuthorizationServerTests {
 			OAuth2AccessToken token = tokens.token("sas").block().accessToken();
 			assertThat(token.getTokenType()).isEqualTo(OAuth2AccessToken.TokenType.DPOP);
 			assertThat(tokens.token("sas").block().accessToken().getTokenValue()).isEqualTo(token.getTokenValue());
-			DpopKey key = context.getBean(DpopKeys.class).key("sas");
+			DpopKey key = context.getBean(DpopKeys.class).current("sas").block();
 			assertThat(key.publicJwk().getKeyType()).isEqualTo(keyType.equals("rsa") ? KeyType.RSA : KeyType.EC);
 			String thumbprint = key.publicJwk().computeThumbprint().toString();
 			Map<String, Object> confirmation = server.decoder().decode(token.getTokenValue()).getClaimAsMap("cnf");
