@@ -31,11 +31,13 @@ import org.springframework.http.HttpHeaders;
 import org.springframework.security.oauth2.core.OAuth2AccessToken;
 import org.springframework.web.client.RestClient;
 
+import dev.tokenstarter.autoconfigure.TokenActuatorAutoConfiguration;
 import dev.tokenstarter.autoconfigure.TokenClientsAutoConfiguration;
 import dev.tokenstarter.autoconfigure.TokenEngineAutoConfiguration;
 import dev.tokenstarter.client.TokenClients;
 import dev.tokenstarter.engine.ManagedToken;
 import dev.tokenstarter.engine.TokenManager;
+import dev.tokenstarter.observe.TokensEndpoint;
 import dev.tokenstarter.ssl.DpopKey;
 import dev.tokenstarter.ssl.DpopKeys;
 import dev.tokenstarter.test.DpopAuthorizationServer;
@@ -103,6 +105,26 @@ class DpopAuthorizationServerTests {
 			assertThat(server.acceptedKeys()).containsExactly(thumbprint, thumbprint);
 			assertThat(server.tokenAnswers()).containsExactly(200);
 		});
+	}
+
+	@Test
+	void theTokensEndpointRotatesTheKeyAndObtainsATokenBoundToTheNewKey() {
+		this.runner.withConfiguration(AutoConfigurations.of(TokenActuatorAutoConfiguration.class))
+			.withPropertyValues("management.endpoints.web.exposure.include=tokens")
+			.run((context) -> {
+				RestClient api = context.getBean(TokenClients.class).restClient("sas");
+				api.get().uri(API).retrieve().body(String.class);
+				DpopKeys keys = context.getBean(DpopKeys.class);
+				String before = keys.current("sas").block().thumbprint();
+				TokensEndpoint endpoint = context.getBean(TokensEndpoint.class);
+				assertThat(endpoint.rotate("sas", "key")).isNull();
+				assertThat(endpoint.rotate("sas", "dpop-key").usable()).isTrue();
+				String after = keys.current("sas").block().thumbprint();
+				assertThat(after).isNotEqualTo(before);
+				api.get().uri(API).retrieve().body(String.class);
+				assertThat(server.tokenAnswers()).containsExactly(200, 200);
+				assertThat(server.acceptedKeys()).containsExactly(before, after);
+			});
 	}
 
 	@Test

@@ -31,6 +31,7 @@ import dev.tokenstarter.autoconfigure.TokenRedisAutoConfiguration;
 import dev.tokenstarter.client.TokenClients;
 import dev.tokenstarter.engine.TokenManager;
 import dev.tokenstarter.observe.TokensEndpoint;
+import dev.tokenstarter.ssl.DpopKeys;
 import dev.tokenstarter.test.DpopAuthorizationServer;
 import dev.tokenstarter.test.FleetTestSupport;
 import dev.tokenstarter.test.RedisServer;
@@ -159,6 +160,28 @@ class DpopFleetTests {
 			assertThat(server.tokenAnswers()).containsExactly(200, 200);
 			assertThat(server.acceptedKeys()).containsExactly(jkt, jkt, jkt);
 			assertThat(storedThumbprints()).containsExactly(jkt);
+		});
+	}
+
+	@Test
+	void aTokenBoundToThePreviousKeyIsSentWithItUntilATokenOfTheNewKeyReplacesIt() {
+		instance().run((first) -> {
+			call(first);
+			// A rotation whose token request has not happened yet: the fleet's key is new, its token is not.
+			first.getBean(DpopKeys.class).rotate("sas").block();
+		});
+		String current = currentThumbprint();
+		assertThat(storedThumbprints()).hasSize(2).contains(current);
+		String previous = storedThumbprints().stream().filter((jkt) -> !jkt.equals(current)).findFirst().get();
+		assertThat(server.acceptedKeys()).containsExactly(previous);
+		server.reset();
+		instance().run((restarted) -> {
+			call(restarted);
+			restarted.getBean(TokenManager.class).refresh("sas").block();
+			call(restarted);
+			assertThat(server.tokenAnswers()).containsExactly(200);
+			assertThat(server.apiAnswers()).containsExactly("200", "200");
+			assertThat(server.acceptedKeys()).containsExactly(previous, current);
 		});
 	}
 
