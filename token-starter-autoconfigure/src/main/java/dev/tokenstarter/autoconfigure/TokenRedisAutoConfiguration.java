@@ -107,10 +107,9 @@ public class TokenRedisAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean
 	DpopKeyStore tokenDpopKeyStore(RedissonClient redisson, TokenCipher cipher, RedisKeys keys,
-			TokenProperties properties, ObjectProvider<TokenLock> lock) {
-		return new DpopFleetKeys(
-				new RedisDpopKeyEntries(redisson.reactive(), cipher, keys, properties.getStore().getRedis().getTimeout()),
-				(name, work) -> lock.getObject().withLock(name, work));
+			RedisAvailability availability, TokenProperties properties, ObjectProvider<TokenLock> lock) {
+		return new DpopFleetKeys(new RedisDpopKeyEntries(redisson.reactive(), cipher, keys, availability,
+				properties.getStore().getRedis().getTimeout()), (name, work) -> lock.getObject().withLock(name, work));
 	}
 
 	@Bean

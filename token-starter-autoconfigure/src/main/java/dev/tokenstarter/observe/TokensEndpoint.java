@@ -8,6 +8,7 @@ import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 
 import org.springframework.boot.actuate.endpoint.Access;
+import org.springframework.boot.actuate.endpoint.InvalidEndpointRequestException;
 import org.springframework.boot.actuate.endpoint.annotation.DeleteOperation;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
@@ -95,13 +96,18 @@ public class TokensEndpoint {
 	 * Rotates a DPoP provider's key ({@code POST /{provider}/dpop-key}): makes a new key pair the one its token
 	 * requests are signed with (the fleet's, on a shared store) and obtains a token bound to it, which the other
 	 * instances take up with the new key. Tokens bound to the old key are sent with it until they are replaced.
-	 * A failure to obtain the token is reported in the returned status, not thrown; the new key stays.
+	 * A failure to obtain the token is reported in the returned status, not thrown; the new key stays. A
+	 * provider without DPoP has no key to rotate: that request is refused (400).
 	 */
 	@WriteOperation
 	public @Nullable ProviderStatus rotate(@Selector String provider, @Selector String part) {
-		DpopKeys keys = this.dpopKeys;
-		if (!known(provider) || !DPOP_KEY.equals(part) || keys == null || !this.settings.provider(provider).isDpop()) {
+		if (!known(provider)) {
 			return null;
+		}
+		DpopKeys keys = this.dpopKeys;
+		if (!DPOP_KEY.equals(part) || keys == null || !this.settings.provider(provider).isDpop()) {
+			throw new InvalidEndpointRequestException("Provider '" + provider + "' has no " + part + " to rotate",
+					"only a DPoP provider's dpop-key can be rotated");
 		}
 		try {
 			keys.rotate(provider)

@@ -49,6 +49,8 @@ public class RedisDpopKeyEntries {
 
 	private final RedisKeys keys;
 
+	private final RedisAvailability availability;
+
 	private final Duration timeout;
 
 	/**
@@ -56,16 +58,21 @@ public class RedisDpopKeyEntries {
 	 * @param redis the Redis client
 	 * @param cipher seals and opens key pairs, as it does tokens
 	 * @param keys the names of the hashes
+	 * @param availability whether Redis answers: while the store is off Redis, so are the keys, without waiting
+	 * for a command to time out
 	 * @param timeout how long a command may take
 	 */
-	public RedisDpopKeyEntries(RedissonReactiveClient redis, TokenCipher cipher, RedisKeys keys, Duration timeout) {
+	public RedisDpopKeyEntries(RedissonReactiveClient redis, TokenCipher cipher, RedisKeys keys,
+			RedisAvailability availability, Duration timeout) {
 		Assert.notNull(redis, "redis cannot be null");
 		Assert.notNull(cipher, "cipher cannot be null");
 		Assert.notNull(keys, "keys cannot be null");
+		Assert.notNull(availability, "availability cannot be null");
 		Assert.notNull(timeout, "timeout cannot be null");
 		this.redis = redis;
 		this.cipher = cipher;
 		this.keys = keys;
+		this.availability = availability;
 		this.timeout = timeout;
 	}
 
@@ -77,13 +84,13 @@ public class RedisDpopKeyEntries {
 	 */
 	public Mono<String> current(String registrationId) {
 		String hash = this.keys.dpopKeys(registrationId);
-		return this.redis.<String, String>getMap(hash, StringCodec.INSTANCE)
+		return whenAvailable().then(this.redis.<String, String>getMap(hash, StringCodec.INSTANCE)
 			.readAllMap()
 			.timeout(this.timeout)
 			.flatMap((entries) -> {
 				String thumbprint = entries.get(CURRENT);
 				return (thumbprint != null) ? open(hash, thumbprint, entries) : Mono.empty();
-			});
+			}));
 	}
 
 	/**
@@ -95,10 +102,10 @@ public class RedisDpopKeyEntries {
 	 */
 	public Mono<String> find(String registrationId, String thumbprint) {
 		String hash = this.keys.dpopKeys(registrationId);
-		return this.redis.<String, String>getMap(hash, StringCodec.INSTANCE)
+		return whenAvailable().then(this.redis.<String, String>getMap(hash, StringCodec.INSTANCE)
 			.get(KEY + thumbprint)
 			.timeout(this.timeout)
-			.flatMap((sealed) -> open(hash, thumbprint, Map.of(KEY + thumbprint, sealed)));
+			.flatMap((sealed) -> open(hash, thumbprint, Map.of(KEY + thumbprint, sealed))));
 	}
 
 	/**
@@ -112,11 +119,16 @@ public class RedisDpopKeyEntries {
 		String hash = this.keys.dpopKeys(registrationId);
 		String sealed = Base64.getEncoder()
 			.encodeToString(this.cipher.seal(jwk.getBytes(StandardCharsets.UTF_8), aad(hash, thumbprint)));
-		return this.redis.getScript(StringCodec.INSTANCE)
+		return whenAvailable().then(this.redis.getScript(StringCodec.INSTANCE)
 			.<Long>eval(RScript.Mode.READ_WRITE, SAVE_CURRENT, RScript.ReturnType.LONG, List.of(hash), thumbprint,
 					sealed)
 			.timeout(this.timeout)
-			.then();
+			.then());
+	}
+
+	private Mono<Void> whenAvailable() {
+		return Mono.defer(() -> this.availability.shouldTry() ? Mono.empty()
+				: Mono.error(new IllegalStateException("Redis does not answer")));
 	}
 
 	private Mono<String> open(String hash, String thumbprint, Map<String, String> entries) {

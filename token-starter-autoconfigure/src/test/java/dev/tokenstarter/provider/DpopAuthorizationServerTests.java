@@ -26,6 +26,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.actuate.endpoint.InvalidEndpointRequestException;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.http.HttpHeaders;
 import org.springframework.security.oauth2.core.OAuth2AccessToken;
@@ -43,6 +44,7 @@ import dev.tokenstarter.ssl.DpopKeys;
 import dev.tokenstarter.test.DpopAuthorizationServer;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 /**
  * DPoP (RFC 9449) against Spring Authorization Server and a Spring Security resource server in the test JVM: the
@@ -117,7 +119,9 @@ class DpopAuthorizationServerTests {
 				DpopKeys keys = context.getBean(DpopKeys.class);
 				String before = keys.current("sas").block().thumbprint();
 				TokensEndpoint endpoint = context.getBean(TokensEndpoint.class);
-				assertThat(endpoint.rotate("sas", "key")).isNull();
+				assertThatExceptionOfType(InvalidEndpointRequestException.class)
+					.isThrownBy(() -> endpoint.rotate("sas", "key"));
+				assertThat(endpoint.rotate("unknown", "dpop-key")).isNull();
 				assertThat(endpoint.rotate("sas", "dpop-key").usable()).isTrue();
 				String after = keys.current("sas").block().thumbprint();
 				assertThat(after).isNotEqualTo(before);

@@ -200,6 +200,25 @@ class DpopFleetTests {
 		});
 	}
 
+	@Test
+	void whileRedisIsDownTokenRequestsAreSignedWithTheKeyReadLast() {
+		instance().withPropertyValues("token.store.redis.timeout=300ms").run((context) -> {
+			call(context);
+			String jkt = currentThumbprint();
+			redis().kill();
+			try {
+				context.getBean(TokenManager.class).refresh("sas").block();
+				call(context);
+			}
+			finally {
+				redis().restart();
+			}
+			assertThat(server.tokenAnswers()).containsExactly(200, 200);
+			assertThat(server.apiAnswers()).containsExactly("200", "200");
+			assertThat(server.acceptedKeys()).containsExactly(jkt, jkt);
+		});
+	}
+
 	private static ApplicationContextRunner instance() {
 		return new ApplicationContextRunner()
 			.withConfiguration(AutoConfigurations.of(SslAutoConfiguration.class, DataRedisAutoConfiguration.class,
