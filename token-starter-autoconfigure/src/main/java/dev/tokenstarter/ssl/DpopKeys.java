@@ -119,12 +119,12 @@ public final class DpopKeys {
 			return Mono.error(() -> notDpop(registrationId));
 		}
 		DpopKeyStore fleet = this.store;
-		Mono<DpopKey> rotated = (fleet != null) ? fleet.rotate(registrationId, () -> generate(dpop.keyType())).map(this::known)
-				: Mono.fromSupplier(() -> known(generate(dpop.keyType())));
-		return rotated.doOnNext((key) -> {
-			this.current.put(registrationId, key);
-			logger.info("New DPoP key for provider '" + registrationId + "': " + key);
-		});
+		// The fleet's store logs its rotations, for the whole fleet to see; an instance's own key is logged here.
+		Mono<DpopKey> rotated = (fleet != null)
+				? fleet.rotate(registrationId, () -> generate(dpop.keyType())).map(this::known)
+				: Mono.fromSupplier(() -> known(generate(dpop.keyType())))
+					.doOnNext((key) -> logger.info("Rotated the DPoP key of provider '" + registrationId + "': " + key));
+		return rotated.doOnNext((key) -> this.current.put(registrationId, key));
 	}
 
 	/**
@@ -164,7 +164,11 @@ public final class DpopKeys {
 		return key.filter((found) -> found.thumbprint().equals(thumbprint)).map((found) -> {
 			bind(registrationId, token, found);
 			return true;
-		}).defaultIfEmpty(false).onErrorResume((ex) -> {
+		}).switchIfEmpty(Mono.fromSupplier(() -> {
+			logger.info("A stored token of provider '" + registrationId + "' is bound to a DPoP key the store no "
+					+ "longer has (jkt=" + thumbprint + "): the token is not used");
+			return false;
+		})).onErrorResume((ex) -> {
 			logger.warn("The DPoP key of a stored token of provider '" + registrationId
 					+ "' cannot be read from the store (" + ex.getMessage() + "): the token is not used");
 			return Mono.just(false);
