@@ -212,8 +212,8 @@ public final class DpopKeys {
 	}
 
 	private static IllegalStateException notDpop(String registrationId) {
-		return new IllegalStateException("The tokens of provider '" + registrationId + "' are not DPoP-bound (token.providers."
-				+ registrationId + ".dpop.enabled)");
+		return new IllegalStateException("The tokens of provider '" + registrationId
+				+ "' are not DPoP-bound (token.providers." + registrationId + ".dpop.enabled)");
 	}
 
 	private static JWK generate(DpopKeyType type) {

@@ -21,9 +21,10 @@ import org.springframework.util.Assert;
 /**
  * Signs the DPoP proofs of providers whose tokens are DPoP-bound (RFC 9449 section 4), with keys from
  * {@link DpopKeys}: a token request with the provider's current key, an API call with the key its token is bound
- * to. A new proof for every request, retries included, since servers refuse a {@code jti} they have seen. A proof names the request ({@code htm}, and {@code htu} without query and fragment), carries
- * {@code iat} from the injected clock, a random {@code jti}, the latest nonce of the request's server when it gave
- * one, and on API calls {@code ath}, the hash of the token it comes with.
+ * to. A new proof for every request, retries included, since servers refuse a {@code jti} they have seen. A proof
+ * names the request ({@code htm}, and {@code htu} without query and fragment), carries {@code iat} from the
+ * injected clock, a random {@code jti}, the latest nonce of the request's server when it gave one, and on API calls
+ * {@code ath}, the hash of the token it comes with.
  */
 public final class DpopProofs {
 

@@ -186,6 +186,19 @@ class DpopFleetTests {
 	}
 
 	@Test
+	void theStoreKeepsTheCurrentKeyAndThePreviousOneOnly() {
+		instance().run((context) -> {
+			DpopKeys keys = context.getBean(DpopKeys.class);
+			String first = keys.current("sas").block().thumbprint();
+			String second = keys.rotate("sas").block().thumbprint();
+			String third = keys.rotate("sas").block().thumbprint();
+			assertThat(currentThumbprint()).isEqualTo(third);
+			assertThat(storedThumbprints()).containsExactlyInAnyOrder(second, third).doesNotContain(first);
+			assertThat(keys.current("sas").block().thumbprint()).isEqualTo(third);
+		});
+	}
+
+	@Test
 	void aStoredTokenWhoseKeyTheFleetNoLongerHasIsNotSentButRenewed() {
 		instance().run(DpopFleetTests::call);
 		String lost = currentThumbprint();
