@@ -30,6 +30,7 @@ import dev.tokenstarter.autoconfigure.TokenEngineAutoConfiguration;
 import dev.tokenstarter.autoconfigure.TokenRedisAutoConfiguration;
 import dev.tokenstarter.client.TokenClients;
 import dev.tokenstarter.engine.TokenManager;
+import dev.tokenstarter.grant.TokenAcquisitionException;
 import dev.tokenstarter.observe.TokensEndpoint;
 import dev.tokenstarter.ssl.DpopKeys;
 import dev.tokenstarter.test.DpopAuthorizationServer;
@@ -39,6 +40,7 @@ import dev.tokenstarter.test.RedisServerExtension;
 import dev.tokenstarter.test.Threads;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -210,6 +212,27 @@ class DpopFleetTests {
 			assertThat(server.tokenAnswers()).containsExactly(200, 200);
 			assertThat(server.acceptedKeys()).containsExactly(lost, jkt);
 			assertThat(server.apiAnswers()).containsExactly("200", "200");
+		});
+	}
+
+	@Test
+	void aKeyPairThatDoesNotOpenIsNeitherUsedNorReplaced() {
+		instance().run(DpopFleetTests::call);
+		String jkt = currentThumbprint();
+		// The key pair sealed for another provider's hash, as a copy between entries would leave it.
+		AesGcmTokenCipher cipher = new AesGcmTokenCipher(SealedValues.TEST_KEYS);
+		byte[] pair = cipher.open(Base64.getDecoder().decode(hash().get("key:" + jkt)),
+				(KEYS + "\n" + jkt).getBytes(StandardCharsets.UTF_8));
+		byte[] elsewhere = ("token-starter:dpop-keys:other\n" + jkt).getBytes(StandardCharsets.UTF_8);
+		redis().command("HSET", KEYS, "key:" + jkt, Base64.getEncoder().encodeToString(cipher.seal(pair, elsewhere)));
+		String tampered = hash().get("key:" + jkt);
+		instance().run((restarted) -> {
+			assertThatExceptionOfType(TokenAcquisitionException.class)
+				.isThrownBy(() -> restarted.getBean(TokenManager.class).token("sas").block())
+				.withMessageContaining("'sas'");
+			assertThat(server.tokenAnswers()).containsExactly(200);
+			assertThat(server.acceptedKeys()).containsExactly(jkt);
+			assertThat(hash()).containsEntry("current", jkt).containsEntry("key:" + jkt, tampered);
 		});
 	}
 
