@@ -45,8 +45,9 @@ public final class DpopFleetKeys implements DpopKeyStore {
 
 	@Override
 	public Mono<JWK> current(String registrationId, Supplier<JWK> generator) {
+		Mono<JWK> created = Mono.defer(() -> save(registrationId, generator, "Created"));
 		return read(registrationId).switchIfEmpty(Mono.defer(() -> this.lock.withLock(lockName(registrationId),
-				() -> read(registrationId).switchIfEmpty(Mono.defer(() -> save(registrationId, generator, "Created"))))));
+				() -> read(registrationId).switchIfEmpty(created))));
 	}
 
 	@Override

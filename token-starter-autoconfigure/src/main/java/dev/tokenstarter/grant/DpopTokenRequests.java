@@ -75,8 +75,9 @@ final class DpopTokenRequests implements ExchangeFilterFunction {
 			.orElseGet(() -> this.keys.current(this.registrationId)))
 			.flatMap((key) -> {
 				String proof = this.proofs.proof(key, request.method().name(), request.url());
-				return next.exchange(
-						ClientRequest.from(request).headers((headers) -> headers.set(DpopProofs.HEADER, proof)).build());
+				return next.exchange(ClientRequest.from(request)
+					.headers((headers) -> headers.set(DpopProofs.HEADER, proof))
+					.build());
 			})
 			.doOnNext((response) -> this.proofs.followNonce(request.url(), response.headers().asHttpHeaders()));
 	}

@@ -123,7 +123,8 @@ public final class DpopKeys {
 		Mono<DpopKey> rotated = (fleet != null)
 				? fleet.rotate(registrationId, () -> generate(dpop.keyType())).map(this::known)
 				: Mono.fromSupplier(() -> known(generate(dpop.keyType())))
-					.doOnNext((key) -> logger.info("Rotated the DPoP key of provider '" + registrationId + "': " + key));
+					.doOnNext((key) -> logger
+						.info("Rotated the DPoP key of provider '" + registrationId + "': " + key));
 		return rotated.doOnNext((key) -> this.current.put(registrationId, key));
 	}
 

@@ -49,7 +49,8 @@ public class AuthorizedClientCodec {
 	public byte[] encode(OAuth2AuthorizedClient client, @Nullable String keyThumbprint) {
 		OAuth2AccessToken token = client.getAccessToken();
 		if (OAuth2AccessToken.TokenType.BEARER.equals(token.getTokenType())) {
-			return this.mapper.writeValueAsBytes(new StoredTokens(token, client.getRefreshToken(), null, keyThumbprint));
+			return this.mapper
+				.writeValueAsBytes(new StoredTokens(token, client.getRefreshToken(), null, keyThumbprint));
 		}
 		// Spring Security's Jackson support reads Bearer tokens only (it turns any other type into none, which
 		// the token refuses): another type is written beside the token, which is written as if Bearer.
