@@ -2,6 +2,7 @@ package dev.tokenstarter.autoconfigure;
 
 import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
@@ -18,6 +19,7 @@ import dev.tokenstarter.engine.TokenManager;
 import dev.tokenstarter.observe.TokenHealthIndicator;
 import dev.tokenstarter.observe.TokenOverview;
 import dev.tokenstarter.observe.TokensEndpoint;
+import dev.tokenstarter.ssl.DpopKeys;
 
 /**
  * The {@code tokens} health indicator and Actuator endpoint, each when its library is present and it is enabled
@@ -56,8 +58,11 @@ public class TokenActuatorAutoConfiguration {
 
 		@Bean
 		@ConditionalOnMissingBean
-		TokensEndpoint tokensEndpoint(TokenOverview overview, TokenManager tokenManager, TokenSettings settings) {
-			return new TokensEndpoint(overview, tokenManager, settings);
+		TokensEndpoint tokensEndpoint(TokenOverview overview, TokenManager tokenManager, TokenSettings settings,
+				ObjectProvider<DpopKeys> dpopKeys) {
+			TokensEndpoint endpoint = new TokensEndpoint(overview, tokenManager, settings);
+			dpopKeys.ifAvailable(endpoint::setDpopKeys);
+			return endpoint;
 		}
 
 	}

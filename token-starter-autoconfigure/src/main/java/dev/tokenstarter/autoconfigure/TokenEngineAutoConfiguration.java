@@ -45,10 +45,13 @@ import dev.tokenstarter.lock.TokenLock;
 import dev.tokenstarter.observe.CompositeTokenObserver;
 import dev.tokenstarter.observe.LoggingTokenObserver;
 import dev.tokenstarter.ssl.ClientAssertionKeys;
+import dev.tokenstarter.ssl.DpopKeyStore;
 import dev.tokenstarter.ssl.DpopKeys;
 import dev.tokenstarter.ssl.DpopProofs;
 import dev.tokenstarter.ssl.ProviderSslContexts;
+import dev.tokenstarter.store.PlaintextTokenCipher;
 import dev.tokenstarter.store.SharedTokenStore;
+import dev.tokenstarter.store.TokenCipher;
 import dev.tokenstarter.user.SignedInUsers;
 import dev.tokenstarter.user.UserPasswordCredentialsResolver;
 
@@ -116,17 +119,18 @@ public class TokenEngineAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
-	DpopKeys tokenDpopKeys(TokenSettings settings, ReactiveOAuth2AuthorizedClientService store) {
-		if (store instanceof SharedTokenStore) {
-			// Each instance's key is its own: a token bound to one instance's key is refused with another's.
+	DpopKeys tokenDpopKeys(TokenSettings settings, ObjectProvider<DpopKeyStore> fleetKeys,
+			ObjectProvider<TokenCipher> cipher) {
+		DpopKeyStore store = fleetKeys.getIfAvailable();
+		if (store != null && cipher.getIfAvailable() instanceof PlaintextTokenCipher) {
+			// The fleet's key pair is sealed in Redis like tokens: unsealed, its private key would be readable there.
 			settings.providers().stream().filter(ProviderSettings::isDpop).findFirst().ifPresent((provider) -> {
 				throw new TokenConfigurationException(provider.dpop().property() + ".enabled",
-						"cannot be true with a store shared by the fleet (token.store.type redis) yet: the DPoP key "
-								+ "pair is kept in each instance's memory, and a token bound to one instance's key "
-								+ "is refused with another's");
+						"cannot be true with token.store.redis.encryption=false: the DPoP key pair the fleet shares "
+								+ "through Redis would be stored there unencrypted");
 			});
 		}
-		return new DpopKeys(settings);
+		return new DpopKeys(settings, store);
 	}
 
 	@Bean
@@ -139,13 +143,15 @@ public class TokenEngineAutoConfiguration {
 	@ConditionalOnMissingBean
 	TokenGrants tokenGrants(TokenSettings settings, ObjectProvider<Clock> clock,
 			PasswordCredentialsResolver passwordCredentials, SignedInUsers signedInUsers,
-			ProviderSslContexts sslContexts, ClientAssertionKeys assertionKeys, DpopProofs dpopProofs,
-			ObjectProvider<ObservationRegistry> observations, ObjectProvider<JwtBearerAssertions> jwtBearerAssertions) {
+			ProviderSslContexts sslContexts, ClientAssertionKeys assertionKeys, DpopKeys dpopKeys,
+			DpopProofs dpopProofs, ObjectProvider<ObservationRegistry> observations,
+			ObjectProvider<JwtBearerAssertions> jwtBearerAssertions) {
 		// Users' keys get the credentials they signed in with, the application key the configured user's.
 		PasswordCredentialsResolver credentials = new UserPasswordCredentialsResolver(signedInUsers,
 				new ConfiguredUserPasswordCredentialsResolver(passwordCredentials, settings::username));
 		TokenGrants grants = new TokenGrants(settings, clock.getIfAvailable(Clock::systemUTC), credentials,
-				sslContexts, assertionKeys, dpopProofs, observations.getIfAvailable(() -> ObservationRegistry.NOOP));
+				sslContexts, assertionKeys, dpopKeys, dpopProofs,
+				observations.getIfAvailable(() -> ObservationRegistry.NOOP));
 		jwtBearerAssertions.ifAvailable(grants::setJwtBearerAssertions);
 		return grants;
 	}

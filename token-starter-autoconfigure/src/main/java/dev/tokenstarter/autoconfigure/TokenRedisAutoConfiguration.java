@@ -20,6 +20,8 @@ import dev.tokenstarter.config.TokenClientRegistrationRepository;
 import dev.tokenstarter.config.TokenProperties;
 import dev.tokenstarter.engine.StoredTokenListener;
 import dev.tokenstarter.engine.TokenObserver;
+import dev.tokenstarter.grant.DpopFleetKeys;
+import dev.tokenstarter.grant.DpopTokenBindings;
 import dev.tokenstarter.lock.MasterCheck;
 import dev.tokenstarter.lock.RedissonTokenLock;
 import dev.tokenstarter.lock.SentinelMasterCheck;
@@ -28,17 +30,22 @@ import dev.tokenstarter.observe.CompositeTokenObserver;
 import dev.tokenstarter.store.AesGcmTokenCipher;
 import dev.tokenstarter.store.AuthorizedClientCodec;
 import dev.tokenstarter.store.EncryptionKeys;
+import dev.tokenstarter.ssl.DpopKeyStore;
+import dev.tokenstarter.ssl.DpopKeys;
 import dev.tokenstarter.store.PlaintextTokenCipher;
 import dev.tokenstarter.store.RedisAvailability;
 import dev.tokenstarter.store.RedisAvailabilityProbe;
+import dev.tokenstarter.store.RedisDpopKeyEntries;
 import dev.tokenstarter.store.RedisEntryCodec;
 import dev.tokenstarter.store.RedisKeys;
 import dev.tokenstarter.store.RedisTokenEvents;
 import dev.tokenstarter.store.TokenCipher;
+import dev.tokenstarter.store.TokenKeyBindings;
 
 /**
  * Fleet mode: authorized clients in Redis, encrypted at rest, shared by every instance; a lock in Redis so one
- * instance renews at a time; change messages that keep every instance's near cache current. Active when
+ * instance renews at a time; change messages that keep every instance's near cache current; the DPoP key pairs
+ * of DPoP providers, shared like their tokens. Active when
  * {@code token.store.type=redis}, or when it is unset and {@code spring.data.redis.*} configures a connection.
  * Runs before the engine so that the engine's local lock backs off. The Redis store itself is in
  * {@link TokenStoreConfigurations.Redis}, defined ahead of Spring Boot's in-memory services when Boot would build
@@ -87,8 +94,23 @@ public class TokenRedisAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
-	RedisEntryCodec tokenRedisEntryCodec(TokenCipher cipher, TokenClientRegistrationRepository registrations) {
-		return new RedisEntryCodec(cipher, new AuthorizedClientCodec(), registrations);
+	RedisEntryCodec tokenRedisEntryCodec(TokenCipher cipher, TokenClientRegistrationRepository registrations,
+			ObjectProvider<DpopKeys> dpopKeys) {
+		DpopKeys keys = dpopKeys.getIfAvailable();
+		return new RedisEntryCodec(cipher, new AuthorizedClientCodec(), registrations,
+				(keys != null) ? new DpopTokenBindings(keys) : TokenKeyBindings.NONE);
+	}
+
+	/**
+	 * The providers' DPoP key pairs, shared by the fleet and sealed like tokens. The lock is looked up when a key
+	 * is first created, not now: it is built with the observers, which may need the store.
+	 */
+	@Bean
+	@ConditionalOnMissingBean
+	DpopKeyStore tokenDpopKeyStore(RedissonClient redisson, TokenCipher cipher, RedisKeys keys,
+			RedisAvailability availability, TokenProperties properties, ObjectProvider<TokenLock> lock) {
+		return new DpopFleetKeys(new RedisDpopKeyEntries(redisson.reactive(), cipher, keys, availability,
+				properties.getStore().getRedis().getTimeout()), (name, work) -> lock.getObject().withLock(name, work));
 	}
 
 	@Bean

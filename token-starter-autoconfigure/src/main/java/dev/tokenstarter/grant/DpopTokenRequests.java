@@ -16,6 +16,8 @@ import org.springframework.web.reactive.function.client.ClientResponse;
 import org.springframework.web.reactive.function.client.ExchangeFilterFunction;
 import org.springframework.web.reactive.function.client.ExchangeFunction;
 
+import dev.tokenstarter.ssl.DpopKey;
+import dev.tokenstarter.ssl.DpopKeys;
 import dev.tokenstarter.ssl.DpopProofs;
 
 /**
@@ -24,18 +26,26 @@ import dev.tokenstarter.ssl.DpopProofs;
  * server's nonces: the {@code DPoP-Nonce} of every answer is kept for the next proofs, and an answer 400
  * {@code use_dpop_nonce} (RFC 9449 section 8) is answered by sending the request once more with a proof that
  * carries the new nonce. That retry is part of the request, not one of the grant's retries: a server that asks
- * for a nonce has not failed.
+ * for a nonce has not failed. The proofs are signed with the key {@link DpopBoundGrant} chose for the grant (it
+ * binds the token to that key), or the provider's current key for requests outside a grant (revocation).
  */
 final class DpopTokenRequests implements ExchangeFilterFunction {
 
+	/** Where a grant puts the key its token requests are signed with, in the Reactor context. */
+	static final String KEY = DpopTokenRequests.class.getName() + ".key";
+
 	private final String registrationId;
+
+	private final DpopKeys keys;
 
 	private final DpopProofs proofs;
 
-	DpopTokenRequests(String registrationId, DpopProofs proofs) {
+	DpopTokenRequests(String registrationId, DpopKeys keys, DpopProofs proofs) {
 		Assert.hasText(registrationId, "registrationId cannot be empty");
+		Assert.notNull(keys, "keys cannot be null");
 		Assert.notNull(proofs, "proofs cannot be null");
 		this.registrationId = registrationId;
+		this.keys = keys;
 		this.proofs = proofs;
 	}
 
@@ -60,13 +70,16 @@ final class DpopTokenRequests implements ExchangeFilterFunction {
 	 * Signs the proof when the request is sent, so that every attempt carries its own.
 	 */
 	private Mono<ClientResponse> send(ClientRequest request, ExchangeFunction next) {
-		return Mono.defer(() -> {
-			String proof = this.proofs.proof(this.registrationId, request.method().name(), request.url());
-			ClientRequest withProof = (proof != null)
-					? ClientRequest.from(request).headers((headers) -> headers.set(DpopProofs.HEADER, proof)).build()
-					: request;
-			return next.exchange(withProof);
-		}).doOnNext((response) -> this.proofs.followNonce(request.url(), response.headers().asHttpHeaders()));
+		return Mono.deferContextual((context) -> context.<DpopKey>getOrEmpty(KEY)
+			.map(Mono::just)
+			.orElseGet(() -> this.keys.current(this.registrationId)))
+			.flatMap((key) -> {
+				String proof = this.proofs.proof(key, request.method().name(), request.url());
+				return next.exchange(ClientRequest.from(request)
+					.headers((headers) -> headers.set(DpopProofs.HEADER, proof))
+					.build());
+			})
+			.doOnNext((response) -> this.proofs.followNonce(request.url(), response.headers().asHttpHeaders()));
 	}
 
 	private static boolean isNonceError(byte[] body) {

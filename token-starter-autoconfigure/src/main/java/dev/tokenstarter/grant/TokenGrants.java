@@ -11,6 +11,7 @@ import io.micrometer.observation.ObservationRegistry;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.http.HttpHeaders;
+import org.springframework.security.oauth2.client.ReactiveOAuth2AuthorizedClientProvider;
 import org.springframework.security.oauth2.client.registration.ClientRegistration;
 import org.springframework.util.Assert;
 import org.springframework.web.reactive.function.client.WebClient;
@@ -19,6 +20,7 @@ import dev.tokenstarter.config.ProviderSettings;
 import dev.tokenstarter.config.ProviderType;
 import dev.tokenstarter.config.TokenSettings;
 import dev.tokenstarter.ssl.ClientAssertionKeys;
+import dev.tokenstarter.ssl.DpopKeys;
 import dev.tokenstarter.ssl.DpopProofs;
 import dev.tokenstarter.ssl.ProviderSslContexts;
 
@@ -42,6 +44,8 @@ public class TokenGrants {
 
 	private final ClientAssertions assertions;
 
+	private final DpopKeys dpopKeys;
+
 	private final DpopProofs dpopProofs;
 
 	private final Rfc6749TokenEndpoint rfc6749;
@@ -61,10 +65,12 @@ public class TokenGrants {
 		.build();
 
 	public TokenGrants(TokenSettings settings, Clock clock, PasswordCredentialsResolver passwordCredentials,
-			ProviderSslContexts sslContexts, ClientAssertionKeys assertionKeys, DpopProofs dpopProofs,
-			ObservationRegistry observations) {
+			ProviderSslContexts sslContexts, ClientAssertionKeys assertionKeys, DpopKeys dpopKeys,
+			DpopProofs dpopProofs, ObservationRegistry observations) {
+		Assert.notNull(dpopKeys, "dpopKeys cannot be null");
 		Assert.notNull(dpopProofs, "dpopProofs cannot be null");
 		this.settings = settings;
+		this.dpopKeys = dpopKeys;
 		this.dpopProofs = dpopProofs;
 		this.assertions = new ClientAssertions(assertionKeys, settings, clock);
 		this.clock = clock;
@@ -114,8 +120,14 @@ public class TokenGrants {
 		TokenEndpoint endpoint = new TokenEndpoint(registration, provider, tokenEndpointClient(provider), this.clock,
 				this.assertions);
 		TokenEndpointDialect dialect = dialect(provider.type());
-		return new ProviderGrants(provider, dialect.primaryGrant(endpoint), dialect.refreshGrant(endpoint),
-				dialect.revoker(endpoint), this.observations, this.clock);
+		return new ProviderGrants(provider, dpopBound(provider, dialect.primaryGrant(endpoint)),
+				dpopBound(provider, dialect.refreshGrant(endpoint)), dialect.revoker(endpoint), this.observations,
+				this.clock);
+	}
+
+	private ReactiveOAuth2AuthorizedClientProvider dpopBound(ProviderSettings provider,
+			ReactiveOAuth2AuthorizedClientProvider grant) {
+		return provider.isDpop() ? new DpopBoundGrant(provider.registrationId(), grant, this.dpopKeys) : grant;
 	}
 
 	/**
@@ -135,7 +147,7 @@ public class TokenGrants {
 			.clientConnector(this.connectors.connector(provider, this.sslContexts.bundle(provider.registrationId())))
 			.defaultHeader(HttpHeaders.ACCEPT_ENCODING, TokenResponseBodyExtractor.IDENTITY);
 		if (provider.isDpop()) {
-			builder.filter(new DpopTokenRequests(provider.registrationId(), this.dpopProofs));
+			builder.filter(new DpopTokenRequests(provider.registrationId(), this.dpopKeys, this.dpopProofs));
 		}
 		return builder.build();
 	}

@@ -1,15 +1,23 @@
 package dev.tokenstarter.ssl;
 
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Expiry;
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.jwk.Curve;
 import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
 import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.Mono;
 
+import org.springframework.security.oauth2.core.OAuth2AccessToken;
 import org.springframework.util.Assert;
 
 import dev.tokenstarter.config.DpopKeyType;
@@ -17,46 +25,210 @@ import dev.tokenstarter.config.DpopSettings;
 import dev.tokenstarter.config.TokenSettings;
 
 /**
- * The DPoP key pair of each provider whose tokens are DPoP-bound, generated at its first use and kept in memory
- * only: a key that is never written anywhere cannot leak from there, and a restart obtains new tokens with a new
- * key.
+ * The DPoP key pairs of the providers whose tokens are DPoP-bound, and which key each token is bound to.
+ *
+ * <p>Without a {@link DpopKeyStore} (memory mode) a provider's key is generated at its first use and kept in
+ * memory only: a key that is never written anywhere cannot leak from there, and a restart obtains new tokens with
+ * a new key. With one (fleet mode) the key is the fleet's: read from the store for every token request, so that a
+ * key rotated by another instance is used from then on, and created once for the whole fleet.
+ *
+ * <p>A token is always sent with the key its token request was signed with: the grant {@linkplain #bind binds}
+ * each token it obtains, and a token read from the shared store is {@linkplain #restore restored} with the key
+ * stored beside it, loaded from the store when this instance does not hold it. After a rotation, the tokens bound
+ * to the previous key keep their key until they are replaced.
  */
 public final class DpopKeys {
 
+	private static final Log logger = LogFactory.getLog(DpopKeys.class);
+
 	private static final int RSA_BITS = 2048;
+
+	/** Far beyond the tokens an engine holds (it bounds them itself); a safety net, not a policy. */
+	private static final int MAX_BINDINGS = 100_000;
+
+	/** A key outlives its last token by this much, for a call that took the token just before it expired. */
+	private static final Duration BINDING_GRACE = Duration.ofMinutes(1);
 
 	private final TokenSettings settings;
 
-	private final Map<String, DpopKey> keys = new ConcurrentHashMap<>();
+	private final @Nullable DpopKeyStore store;
 
+	/** Each provider's current key: the only one in memory mode, the last one read in fleet mode. */
+	private final Map<String, DpopKey> current = new ConcurrentHashMap<>();
+
+	/** The keys generated or loaded here, by thumbprint; few (a provider's current and previous key). */
+	private final Map<String, DpopKey> byThumbprint = new ConcurrentHashMap<>();
+
+	/** The thumbprint of each token's key, by the token's hash ({@code ath}), for as long as the token lives. */
+	private final Cache<String, Binding> bindings = Caffeine.newBuilder()
+		.maximumSize(MAX_BINDINGS)
+		.expireAfter(Expiry.creating((String hash, Binding binding) -> binding.lifetime()))
+		.executor(Runnable::run)
+		.build();
+
+	/**
+	 * Creates the keys of an instance whose tokens are its own (memory mode).
+	 * @param settings the providers' settings
+	 */
 	public DpopKeys(TokenSettings settings) {
-		Assert.notNull(settings, "settings cannot be null");
-		this.settings = settings;
+		this(settings, null);
 	}
 
 	/**
-	 * Returns a provider's key pair, generating it on first use.
-	 * @param registrationId the client registration id
-	 * @return the key, or null when the provider's tokens are not DPoP-bound
+	 * Creates the keys of an instance.
+	 * @param settings the providers' settings
+	 * @param store where the fleet keeps its keys, or null when the tokens are this instance's own
 	 */
-	public @Nullable DpopKey key(String registrationId) {
-		DpopKey key = this.keys.get(registrationId);
-		if (key != null) {
-			return key;
-		}
-		DpopSettings dpop = this.settings.provider(registrationId).dpop();
-		return (dpop != null) ? this.keys.computeIfAbsent(registrationId, (id) -> generate(dpop.keyType())) : null;
+	public DpopKeys(TokenSettings settings, @Nullable DpopKeyStore store) {
+		Assert.notNull(settings, "settings cannot be null");
+		this.settings = settings;
+		this.store = store;
 	}
 
-	private static DpopKey generate(DpopKeyType type) {
+	/**
+	 * Returns the key a provider's next token request is signed with, generating it on first use.
+	 * @param registrationId the client registration id
+	 * @return the key; fails when the provider's tokens are not DPoP-bound, or when the fleet's key cannot be
+	 * read and this instance has not read it before
+	 */
+	public Mono<DpopKey> current(String registrationId) {
+		DpopSettings dpop = this.settings.provider(registrationId).dpop();
+		if (dpop == null) {
+			return Mono.error(() -> notDpop(registrationId));
+		}
+		DpopKeyStore fleet = this.store;
+		if (fleet == null) {
+			return Mono.fromSupplier(() -> this.current.computeIfAbsent(registrationId,
+					(id) -> known(generate(dpop.keyType()))));
+		}
+		return fleet.current(registrationId, () -> generate(dpop.keyType()))
+			.map(this::known)
+			.doOnNext((key) -> this.current.put(registrationId, key))
+			.onErrorResume((ex) -> lastKnown(registrationId, ex));
+	}
+
+	/**
+	 * Makes a new key the one a provider's token requests are signed with: the fleet's, with a store. Tokens
+	 * already obtained keep the key they are bound to until they are replaced.
+	 * @param registrationId the client registration id
+	 * @return the new key
+	 */
+	public Mono<DpopKey> rotate(String registrationId) {
+		DpopSettings dpop = this.settings.provider(registrationId).dpop();
+		if (dpop == null) {
+			return Mono.error(() -> notDpop(registrationId));
+		}
+		DpopKeyStore fleet = this.store;
+		// The fleet's store logs its rotations, for the whole fleet to see; an instance's own key is logged here.
+		Mono<DpopKey> rotated = (fleet != null)
+				? fleet.rotate(registrationId, () -> generate(dpop.keyType())).map(this::known)
+				: Mono.fromSupplier(() -> known(generate(dpop.keyType())))
+					.doOnNext((key) -> logger
+						.info("Rotated the DPoP key of provider '" + registrationId + "': " + key));
+		return rotated.doOnNext((key) -> this.current.put(registrationId, key));
+	}
+
+	/**
+	 * Records that a token is bound to a key: the key its token request was signed with.
+	 * @param registrationId the client registration id
+	 * @param token the access token
+	 * @param key the key
+	 */
+	public void bind(String registrationId, OAuth2AccessToken token, DpopKey key) {
+		this.bindings.put(DpopProofs.accessTokenHash(token.getTokenValue()),
+				new Binding(key.thumbprint(), lifetime(registrationId, token)));
+	}
+
+	/**
+	 * Returns the thumbprint of the key a token is bound to.
+	 * @param token the access token
+	 * @return the key's RFC 7638 thumbprint, or null when this instance knows of no key for the token
+	 */
+	public @Nullable String thumbprintOf(OAuth2AccessToken token) {
+		Binding binding = this.bindings.getIfPresent(DpopProofs.accessTokenHash(token.getTokenValue()));
+		return (binding != null) ? binding.thumbprint() : null;
+	}
+
+	/**
+	 * Gets ready to send a token read from the fleet's store: obtains the key it is bound to, from the store
+	 * when this instance does not hold it, and binds the token to it.
+	 * @param registrationId the client registration id
+	 * @param token the access token
+	 * @param thumbprint the thumbprint stored with the token
+	 * @return whether this instance has the key now; a token whose key it cannot get must not be sent
+	 */
+	public Mono<Boolean> restore(String registrationId, OAuth2AccessToken token, String thumbprint) {
+		DpopKey held = this.byThumbprint.get(thumbprint);
+		DpopKeyStore fleet = this.store;
+		Mono<DpopKey> key = (held != null) ? Mono.just(held)
+				: (fleet != null) ? fleet.find(registrationId, thumbprint).map(this::known) : Mono.empty();
+		return key.filter((found) -> found.thumbprint().equals(thumbprint)).map((found) -> {
+			bind(registrationId, token, found);
+			return true;
+		}).switchIfEmpty(Mono.fromSupplier(() -> {
+			logger.info("A stored token of provider '" + registrationId + "' is bound to a DPoP key the store no "
+					+ "longer has (jkt=" + thumbprint + "): the token is not used");
+			return false;
+		})).onErrorResume((ex) -> {
+			logger.warn("The DPoP key of a stored token of provider '" + registrationId
+					+ "' cannot be read from the store (" + ex.getMessage() + "): the token is not used");
+			return Mono.just(false);
+		});
+	}
+
+	/**
+	 * Returns the key a token is bound to, by the token's hash.
+	 */
+	@Nullable DpopKey boundKey(String accessTokenHash) {
+		Binding binding = this.bindings.getIfPresent(accessTokenHash);
+		return (binding != null) ? this.byThumbprint.get(binding.thumbprint()) : null;
+	}
+
+	private DpopKey known(JWK jwk) {
+		DpopKey key = new DpopKey(jwk);
+		DpopKey held = this.byThumbprint.putIfAbsent(key.thumbprint(), key);
+		return (held != null) ? held : key;
+	}
+
+	/**
+	 * The key read last, when the fleet's store does not answer: token requests go on with it, as a renewal goes
+	 * on without the store. An instance that never read the key has none to sign with.
+	 */
+	private Mono<DpopKey> lastKnown(String registrationId, Throwable failure) {
+		DpopKey known = this.current.get(registrationId);
+		if (known == null) {
+			return Mono.error(new IllegalStateException("The DPoP key of provider '" + registrationId
+					+ "' cannot be read from the token store: " + failure.getMessage(), failure));
+		}
+		logger.warn("The DPoP key of provider '" + registrationId + "' cannot be read from the token store ("
+				+ failure.getMessage() + "): signing with the one read last, " + known);
+		return Mono.just(known);
+	}
+
+	private Duration lifetime(String registrationId, OAuth2AccessToken token) {
+		Duration lifetime = (token.getIssuedAt() != null && token.getExpiresAt() != null)
+				? Duration.between(token.getIssuedAt(), token.getExpiresAt())
+				: this.settings.provider(registrationId).refresh().defaultLifetime();
+		return (lifetime.isNegative() ? Duration.ZERO : lifetime).plus(BINDING_GRACE);
+	}
+
+	private static IllegalStateException notDpop(String registrationId) {
+		return new IllegalStateException("The tokens of provider '" + registrationId
+				+ "' are not DPoP-bound (token.providers." + registrationId + ".dpop.enabled)");
+	}
+
+	private static JWK generate(DpopKeyType type) {
 		try {
-			JWK jwk = (type == DpopKeyType.RSA) ? new RSAKeyGenerator(RSA_BITS).generate()
+			return (type == DpopKeyType.RSA) ? new RSAKeyGenerator(RSA_BITS).generate()
 					: new ECKeyGenerator(Curve.P_256).generate();
-			return new DpopKey(jwk);
 		}
 		catch (JOSEException ex) {
 			throw new IllegalStateException("A DPoP key pair cannot be generated: " + ex.getMessage(), ex);
 		}
+	}
+
+	private record Binding(String thumbprint, Duration lifetime) {
+
 	}
 
 }

@@ -19,11 +19,12 @@ import org.springframework.http.HttpHeaders;
 import org.springframework.util.Assert;
 
 /**
- * Signs the DPoP proofs of providers whose tokens are DPoP-bound (RFC 9449 section 4), with the provider's key
- * from {@link DpopKeys}: a new proof for every request, retries included, since servers refuse a {@code jti}
- * they have seen. A proof names the request ({@code htm}, and {@code htu} without query and fragment), carries
- * {@code iat} from the injected clock, a random {@code jti}, the latest nonce of the request's server when it gave
- * one, and on API calls {@code ath}, the hash of the token it comes with.
+ * Signs the DPoP proofs of providers whose tokens are DPoP-bound (RFC 9449 section 4), with keys from
+ * {@link DpopKeys}: a token request with the provider's current key, an API call with the key its token is bound
+ * to. A new proof for every request, retries included, since servers refuse a {@code jti} they have seen. A proof
+ * names the request ({@code htm}, and {@code htu} without query and fragment), carries {@code iat} from the
+ * injected clock, a random {@code jti}, the latest nonce of the request's server when it gave one, and on API calls
+ * {@code ath}, the hash of the token it comes with.
  */
 public final class DpopProofs {
 
@@ -54,33 +55,33 @@ public final class DpopProofs {
 
 	/**
 	 * Returns a proof for a token request, which carries no {@code ath}.
-	 * @param registrationId the client registration id
+	 * @param key the key the request is signed with, which the token it obtains is bound to
 	 * @param method the request's method
 	 * @param uri the request's URI
-	 * @return the proof, or null when the provider's tokens are not DPoP-bound
+	 * @return the proof
 	 */
-	public @Nullable String proof(String registrationId, String method, URI uri) {
-		DpopKey key = this.keys.key(registrationId);
-		return (key != null) ? sign(key, method, uri, null) : null;
+	public String proof(DpopKey key, String method, URI uri) {
+		return sign(key, method, uri, null);
 	}
 
 	/**
-	 * Returns a proof for an API call with a DPoP-bound token.
+	 * Returns a proof for an API call with a DPoP-bound token, signed with the key the token is bound to.
 	 * @param registrationId the client registration id
 	 * @param method the request's method
 	 * @param uri the request's URI
 	 * @param accessToken the token the call carries
 	 * @return the proof
-	 * @throws IllegalStateException when the provider has no DPoP key: the token cannot be sent
+	 * @throws IllegalStateException when this instance has no key for the token: the token cannot be sent
 	 */
 	public String proof(String registrationId, String method, URI uri, String accessToken) {
-		DpopKey key = this.keys.key(registrationId);
+		String ath = accessTokenHash(accessToken);
+		DpopKey key = this.keys.boundKey(ath);
 		if (key == null) {
 			throw new IllegalStateException("The token of provider '" + registrationId
-					+ "' is DPoP-bound, but the provider has no DPoP key (token.providers." + registrationId
+					+ "' is DPoP-bound, but this instance has no key it is bound to (token.providers." + registrationId
 					+ ".dpop.enabled)");
 		}
-		return sign(key, method, uri, accessTokenHash(accessToken));
+		return sign(key, method, uri, ath);
 	}
 
 	/**

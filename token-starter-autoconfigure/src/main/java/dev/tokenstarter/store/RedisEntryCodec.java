@@ -7,10 +7,13 @@ import reactor.core.publisher.Mono;
 
 import org.springframework.security.oauth2.client.OAuth2AuthorizedClient;
 import org.springframework.security.oauth2.client.registration.ReactiveClientRegistrationRepository;
+import org.springframework.util.Assert;
 
 /**
  * Turns an authorized client into the sealed text stored in Redis (and carried by change messages), and back.
- * The Redis key is the associated data, so a value moved to another key does not open.
+ * The Redis key is the associated data, so a value moved to another key does not open. A DPoP-bound token is
+ * sealed with the thumbprint of its key, and read back only when this instance can get that key: otherwise it
+ * reads as absent, and the engine renews it.
  */
 public class RedisEntryCodec {
 
@@ -20,15 +23,32 @@ public class RedisEntryCodec {
 
 	private final ReactiveClientRegistrationRepository registrations;
 
+	private final TokenKeyBindings bindings;
+
 	public RedisEntryCodec(TokenCipher cipher, AuthorizedClientCodec codec,
 			ReactiveClientRegistrationRepository registrations) {
+		this(cipher, codec, registrations, TokenKeyBindings.NONE);
+	}
+
+	/**
+	 * Creates the codec of a store that may hold DPoP-bound tokens.
+	 * @param cipher seals and opens values
+	 * @param codec writes and reads authorized clients
+	 * @param registrations supplies the registration of a value read
+	 * @param bindings the keys tokens are bound to
+	 */
+	public RedisEntryCodec(TokenCipher cipher, AuthorizedClientCodec codec,
+			ReactiveClientRegistrationRepository registrations, TokenKeyBindings bindings) {
+		Assert.notNull(bindings, "bindings cannot be null");
 		this.cipher = cipher;
 		this.codec = codec;
 		this.registrations = registrations;
+		this.bindings = bindings;
 	}
 
 	String encode(String key, OAuth2AuthorizedClient client) {
-		return Base64.getEncoder().encodeToString(this.cipher.seal(this.codec.encode(client), aad(key)));
+		return Base64.getEncoder()
+			.encodeToString(this.cipher.seal(this.codec.encode(client, this.bindings.keyOf(client)), aad(key)));
 	}
 
 	/**
@@ -45,7 +65,9 @@ public class RedisEntryCodec {
 			}
 		})
 			.flatMap((json) -> this.registrations.findByRegistrationId(registrationId)
-				.map((registration) -> this.codec.decode(json, registration, principalName)));
+				.map((registration) -> this.codec.decodeBound(json, registration, principalName)))
+			.filterWhen((bound) -> this.bindings.restore(bound.client(), bound.keyThumbprint()))
+			.map(AuthorizedClientCodec.BoundClient::client);
 	}
 
 	private static byte[] aad(String key) {

@@ -2,7 +2,7 @@ package dev.tokenstarter.store;
 
 /**
  * Names in Redis: one hash per registration and principal, one lock per hash, one change channel, one channel
- * announcing lock releases.
+ * announcing lock releases, one hash of DPoP keys per registration.
  */
 public final class RedisKeys {
 
@@ -14,6 +14,13 @@ public final class RedisKeys {
 
 	public String entry(String registrationId, String principalName) {
 		return this.prefix + "client:" + registrationId + ":" + principalName;
+	}
+
+	/**
+	 * The hash holding a registration's DPoP key pairs (sealed) and which of them is current.
+	 */
+	public String dpopKeys(String registrationId) {
+		return this.prefix + "dpop-keys:" + registrationId;
 	}
 
 	public String lock(String name) {

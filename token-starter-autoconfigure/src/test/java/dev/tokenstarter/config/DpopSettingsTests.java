@@ -16,7 +16,6 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import dev.tokenstarter.autoconfigure.TokenEngineAutoConfiguration;
 import dev.tokenstarter.autoconfigure.TokenRedisAutoConfiguration;
 import dev.tokenstarter.autoconfigure.TokenRedisRequirementsAutoConfiguration;
-import dev.tokenstarter.test.FleetTestSupport;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -68,19 +67,19 @@ class DpopSettingsTests {
 	}
 
 	@Test
-	void aStoreSharedByTheFleetIsRefusedUntilTheKeyIsSharedToo() {
+	void aStoreSharedByTheFleetIsRefusedWhenItWouldHoldTheKeyPairUnencrypted() {
 		new ApplicationContextRunner()
 			.withConfiguration(AutoConfigurations.of(SslAutoConfiguration.class, DataRedisAutoConfiguration.class,
 					TokenRedisAutoConfiguration.class, TokenRedisRequirementsAutoConfiguration.class,
 					TokenEngineAutoConfiguration.class))
-			.withPropertyValues("token.store.redis.encryption-keys=" + FleetTestSupport.TEST_KEY,
+			.withPropertyValues("token.store.redis.encryption=false",
 					"spring.data.redis.url=redis://127.0.0.1:1", P + "token-uri=https://auth.example.com/token",
 					P + "client-id=id", P + "client-secret=s3cr3t-value", P + "dpop.enabled=true",
 					"token.scheduler.enabled=false")
 			.run((context) -> {
 				assertThat(context).hasFailed();
 				assertThat(context.getStartupFailure()).rootCause()
-					.hasMessageContaining(P + "dpop.enabled cannot be true with a store shared by the fleet");
+					.hasMessageContaining(P + "dpop.enabled cannot be true with token.store.redis.encryption=false");
 			});
 	}
 

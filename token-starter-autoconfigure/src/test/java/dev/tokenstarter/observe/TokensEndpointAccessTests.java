@@ -59,6 +59,7 @@ class TokensEndpointAccessTests {
 
 			assertThat(app.call("POST", "/actuator/tokens/acme").statusCode()).isEqualTo(405);
 			assertThat(app.call("DELETE", "/actuator/tokens/acme").statusCode()).isEqualTo(405);
+			assertThat(app.call("POST", "/actuator/tokens/acme/dpop-key").statusCode()).isEqualTo(404);
 			assertThat(count(server, tokenRequests())).as("no renewal was forced").isEqualTo(1);
 			assertThat(app.tokens().cachedToken("acme")).as("nothing was evicted").isNotNull();
 		});
@@ -73,6 +74,10 @@ class TokensEndpointAccessTests {
 			HttpResponse<String> refreshed = app.call("POST", "/actuator/tokens/acme");
 			assertThat(refreshed.statusCode()).isEqualTo(200);
 			assertThat(refreshed.body()).contains("\"tokensObtained\":2");
+			assertThat(count(server, tokenRequests())).isEqualTo(2);
+
+			// acme's tokens are Bearer tokens: there is no DPoP key to rotate, and no token request is made.
+			assertThat(app.call("POST", "/actuator/tokens/acme/dpop-key").statusCode()).isEqualTo(400);
 			assertThat(count(server, tokenRequests())).isEqualTo(2);
 
 			HttpResponse<String> evicted = app.call("DELETE", "/actuator/tokens/acme");

@@ -26,21 +26,25 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.actuate.endpoint.InvalidEndpointRequestException;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.http.HttpHeaders;
 import org.springframework.security.oauth2.core.OAuth2AccessToken;
 import org.springframework.web.client.RestClient;
 
+import dev.tokenstarter.autoconfigure.TokenActuatorAutoConfiguration;
 import dev.tokenstarter.autoconfigure.TokenClientsAutoConfiguration;
 import dev.tokenstarter.autoconfigure.TokenEngineAutoConfiguration;
 import dev.tokenstarter.client.TokenClients;
 import dev.tokenstarter.engine.ManagedToken;
 import dev.tokenstarter.engine.TokenManager;
+import dev.tokenstarter.observe.TokensEndpoint;
 import dev.tokenstarter.ssl.DpopKey;
 import dev.tokenstarter.ssl.DpopKeys;
 import dev.tokenstarter.test.DpopAuthorizationServer;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 /**
  * DPoP (RFC 9449) against Spring Authorization Server and a Spring Security resource server in the test JVM: the
@@ -88,7 +92,7 @@ class DpopAuthorizationServerTests {
 			OAuth2AccessToken token = tokens.token("sas").block().accessToken();
 			assertThat(token.getTokenType()).isEqualTo(OAuth2AccessToken.TokenType.DPOP);
 			assertThat(tokens.token("sas").block().accessToken().getTokenValue()).isEqualTo(token.getTokenValue());
-			DpopKey key = context.getBean(DpopKeys.class).key("sas");
+			DpopKey key = context.getBean(DpopKeys.class).current("sas").block();
 			assertThat(key.publicJwk().getKeyType()).isEqualTo(keyType.equals("rsa") ? KeyType.RSA : KeyType.EC);
 			String thumbprint = key.publicJwk().computeThumbprint().toString();
 			Map<String, Object> confirmation = server.decoder().decode(token.getTokenValue()).getClaimAsMap("cnf");
@@ -103,6 +107,28 @@ class DpopAuthorizationServerTests {
 			assertThat(server.acceptedKeys()).containsExactly(thumbprint, thumbprint);
 			assertThat(server.tokenAnswers()).containsExactly(200);
 		});
+	}
+
+	@Test
+	void theTokensEndpointRotatesTheKeyAndObtainsATokenBoundToTheNewKey() {
+		this.runner.withConfiguration(AutoConfigurations.of(TokenActuatorAutoConfiguration.class))
+			.withPropertyValues("management.endpoints.web.exposure.include=tokens")
+			.run((context) -> {
+				RestClient api = context.getBean(TokenClients.class).restClient("sas");
+				api.get().uri(API).retrieve().body(String.class);
+				DpopKeys keys = context.getBean(DpopKeys.class);
+				String before = keys.current("sas").block().thumbprint();
+				TokensEndpoint endpoint = context.getBean(TokensEndpoint.class);
+				assertThatExceptionOfType(InvalidEndpointRequestException.class)
+					.isThrownBy(() -> endpoint.rotate("sas", "key"));
+				assertThat(endpoint.rotate("unknown", "dpop-key")).isNull();
+				assertThat(endpoint.rotate("sas", "dpop-key").usable()).isTrue();
+				String after = keys.current("sas").block().thumbprint();
+				assertThat(after).isNotEqualTo(before);
+				api.get().uri(API).retrieve().body(String.class);
+				assertThat(server.tokenAnswers()).containsExactly(200, 200);
+				assertThat(server.acceptedKeys()).containsExactly(before, after);
+			});
 	}
 
 	@Test

@@ -64,7 +64,7 @@ class DpopTokenRequestTests {
 			assertThat(claims.getStringClaim("htm")).isEqualTo("POST");
 			assertThat(claims.getStringClaim("htu")).isEqualTo(this.server.baseUrl() + DpopVerifyingServer.TOKEN_PATH);
 			assertThat(claims.getClaim("nonce")).isNull();
-			String thumbprint = context.getBean(DpopKeys.class).key("bank").thumbprint();
+			String thumbprint = context.getBean(DpopKeys.class).current("bank").block().thumbprint();
 			assertThat(this.server.boundKey(token.accessToken().getTokenValue())).isEqualTo(thumbprint);
 		});
 	}

@@ -1,0 +1,43 @@
+package dev.tokenstarter.grant;
+
+import reactor.core.publisher.Mono;
+
+import org.springframework.security.oauth2.client.OAuth2AuthorizationContext;
+import org.springframework.security.oauth2.client.OAuth2AuthorizedClient;
+import org.springframework.security.oauth2.client.ReactiveOAuth2AuthorizedClientProvider;
+import org.springframework.util.Assert;
+
+import dev.tokenstarter.ssl.DpopKeys;
+
+/**
+ * Binds the tokens a DPoP provider's grant obtains to the key their token requests were signed with. Each attempt
+ * takes the provider's current key once and hands it to {@link DpopTokenRequests} in the Reactor context, so that
+ * every request of the attempt (a nonce retry included) is signed with it, then records that the token it got is
+ * bound to that key: a key rotated meanwhile cannot be taken for the token's.
+ */
+final class DpopBoundGrant implements ReactiveOAuth2AuthorizedClientProvider {
+
+	private final String registrationId;
+
+	private final ReactiveOAuth2AuthorizedClientProvider grant;
+
+	private final DpopKeys keys;
+
+	DpopBoundGrant(String registrationId, ReactiveOAuth2AuthorizedClientProvider grant, DpopKeys keys) {
+		Assert.hasText(registrationId, "registrationId cannot be empty");
+		Assert.notNull(grant, "grant cannot be null");
+		Assert.notNull(keys, "keys cannot be null");
+		this.registrationId = registrationId;
+		this.grant = grant;
+		this.keys = keys;
+	}
+
+	@Override
+	public Mono<OAuth2AuthorizedClient> authorize(OAuth2AuthorizationContext context) {
+		return this.keys.current(this.registrationId)
+			.flatMap((key) -> this.grant.authorize(context)
+				.doOnNext((client) -> this.keys.bind(this.registrationId, client.getAccessToken(), key))
+				.contextWrite((reactorContext) -> reactorContext.put(DpopTokenRequests.KEY, key)));
+	}
+
+}

@@ -1,0 +1,48 @@
+package dev.tokenstarter.grant;
+
+import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.Mono;
+
+import org.springframework.security.oauth2.client.OAuth2AuthorizedClient;
+import org.springframework.security.oauth2.core.OAuth2AccessToken;
+import org.springframework.util.Assert;
+
+import dev.tokenstarter.ssl.DpopKeys;
+import dev.tokenstarter.store.TokenKeyBindings;
+
+/**
+ * The shared store's view of DPoP-bound tokens: each is written with the thumbprint of the key it is bound to, and
+ * read back only when this instance can get that key. A DPoP token stored without a thumbprint is bound to a key
+ * nobody can name, so it is never sent: the engine renews it.
+ */
+public final class DpopTokenBindings implements TokenKeyBindings {
+
+	private final DpopKeys keys;
+
+	public DpopTokenBindings(DpopKeys keys) {
+		Assert.notNull(keys, "keys cannot be null");
+		this.keys = keys;
+	}
+
+	@Override
+	public @Nullable String keyOf(OAuth2AuthorizedClient client) {
+		return isDpop(client) ? this.keys.thumbprintOf(client.getAccessToken()) : null;
+	}
+
+	@Override
+	public Mono<Boolean> restore(OAuth2AuthorizedClient client, @Nullable String keyThumbprint) {
+		if (!isDpop(client)) {
+			return Mono.just(true);
+		}
+		if (keyThumbprint == null) {
+			return Mono.just(false);
+		}
+		return this.keys.restore(client.getClientRegistration().getRegistrationId(), client.getAccessToken(),
+				keyThumbprint);
+	}
+
+	private static boolean isDpop(OAuth2AuthorizedClient client) {
+		return OAuth2AccessToken.TokenType.DPOP.equals(client.getAccessToken().getTokenType());
+	}
+
+}
