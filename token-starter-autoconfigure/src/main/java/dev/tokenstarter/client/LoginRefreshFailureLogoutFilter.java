@@ -8,15 +8,12 @@ import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
-import org.jspecify.annotations.Nullable;
 
-import org.springframework.security.core.Authentication;
 import org.springframework.security.core.context.SecurityContextHolder;
 import org.springframework.security.oauth2.client.ClientAuthorizationRequiredException;
 import org.springframework.security.oauth2.client.authentication.OAuth2AuthenticationToken;
 import org.springframework.security.web.authentication.logout.LogoutHandler;
 import org.springframework.security.web.authentication.logout.LogoutSuccessHandler;
-import org.springframework.security.web.util.ThrowableAnalyzer;
 import org.springframework.util.Assert;
 import org.springframework.web.filter.OncePerRequestFilter;
 
@@ -34,9 +31,7 @@ import org.springframework.web.filter.OncePerRequestFilter;
  */
 public final class LoginRefreshFailureLogoutFilter extends OncePerRequestFilter {
 
-	private final ThrowableAnalyzer throwables = new ThrowableAnalyzer();
-
-	private final Set<String> registrationIds;
+	private final RefusedLoginRenewals refusals;
 
 	private final List<LogoutHandler> logoutHandlers;
 
@@ -53,7 +48,7 @@ public final class LoginRefreshFailureLogoutFilter extends OncePerRequestFilter 
 		Assert.notNull(registrationIds, "registrationIds cannot be null");
 		Assert.notNull(logoutHandlers, "logoutHandlers cannot be null");
 		Assert.notNull(logoutSuccessHandler, "logoutSuccessHandler cannot be null");
-		this.registrationIds = Set.copyOf(registrationIds);
+		this.refusals = new RefusedLoginRenewals(registrationIds);
 		this.logoutHandlers = List.copyOf(logoutHandlers);
 		this.logoutSuccessHandler = logoutSuccessHandler;
 	}
@@ -65,7 +60,8 @@ public final class LoginRefreshFailureLogoutFilter extends OncePerRequestFilter 
 			chain.doFilter(request, response);
 		}
 		catch (IOException | ServletException | RuntimeException ex) {
-			OAuth2AuthenticationToken user = userToLogOut(ex);
+			OAuth2AuthenticationToken user = this.refusals.userToLogOut(ex,
+					SecurityContextHolder.getContext().getAuthentication());
 			if (user == null || response.isCommitted()) {
 				throw ex;
 			}
@@ -74,23 +70,6 @@ public final class LoginRefreshFailureLogoutFilter extends OncePerRequestFilter 
 			}
 			this.logoutSuccessHandler.onLogoutSuccess(request, response, user);
 		}
-	}
-
-	/**
-	 * Returns the signed-in user whose login session a failure ended, when its registration logs users out.
-	 */
-	private @Nullable OAuth2AuthenticationToken userToLogOut(Exception failure) {
-		Throwable[] chain = this.throwables.determineCauseChain(failure);
-		Throwable required = this.throwables.getFirstThrowableOfType(ClientAuthorizationRequiredException.class,
-				chain);
-		if (!(required instanceof ClientAuthorizationRequiredException exception)
-				|| !this.registrationIds.contains(exception.getClientRegistrationId())) {
-			return null;
-		}
-		Authentication authentication = SecurityContextHolder.getContext().getAuthentication();
-		return (authentication instanceof OAuth2AuthenticationToken login
-				&& login.getAuthorizedClientRegistrationId().equals(exception.getClientRegistrationId())) ? login
-						: null;
 	}
 
 }

@@ -3,18 +3,14 @@ package dev.tokenstarter.client;
 import java.util.List;
 import java.util.Set;
 
-import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 
 import org.springframework.security.core.context.ReactiveSecurityContextHolder;
-import org.springframework.security.core.context.SecurityContext;
 import org.springframework.security.oauth2.client.ClientAuthorizationRequiredException;
-import org.springframework.security.oauth2.client.authentication.OAuth2AuthenticationToken;
 import org.springframework.security.web.server.WebFilterExchange;
 import org.springframework.security.web.server.authentication.logout.DelegatingServerLogoutHandler;
 import org.springframework.security.web.server.authentication.logout.ServerLogoutHandler;
 import org.springframework.security.web.server.authentication.logout.ServerLogoutSuccessHandler;
-import org.springframework.security.web.util.ThrowableAnalyzer;
 import org.springframework.util.Assert;
 import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.server.WebFilter;
@@ -35,9 +31,7 @@ import org.springframework.web.server.WebFilterChain;
  */
 public final class LoginRefreshFailureLogoutWebFilter implements WebFilter {
 
-	private final ThrowableAnalyzer throwables = new ThrowableAnalyzer();
-
-	private final Set<String> registrationIds;
+	private final RefusedLoginRenewals refusals;
 
 	private final ServerLogoutHandler logoutHandler;
 
@@ -54,7 +48,7 @@ public final class LoginRefreshFailureLogoutWebFilter implements WebFilter {
 		Assert.notNull(registrationIds, "registrationIds cannot be null");
 		Assert.notNull(logoutHandlers, "logoutHandlers cannot be null");
 		Assert.notNull(logoutSuccessHandler, "logoutSuccessHandler cannot be null");
-		this.registrationIds = Set.copyOf(registrationIds);
+		this.refusals = new RefusedLoginRenewals(registrationIds);
 		this.logoutHandler = new DelegatingServerLogoutHandler(List.copyOf(logoutHandlers));
 		this.logoutSuccessHandler = logoutSuccessHandler;
 	}
@@ -69,28 +63,14 @@ public final class LoginRefreshFailureLogoutWebFilter implements WebFilter {
 	 * out, and fails with the failure otherwise.
 	 */
 	private Mono<Void> logOut(WebFilterExchange exchange, Throwable failure) {
-		String registrationId = registrationToLogOut(failure);
-		if (registrationId == null || exchange.getExchange().getResponse().isCommitted()) {
+		if (exchange.getExchange().getResponse().isCommitted()) {
 			return Mono.error(failure);
 		}
 		return ReactiveSecurityContextHolder.getContext()
-			.map(SecurityContext::getAuthentication)
-			.filter((authentication) -> authentication instanceof OAuth2AuthenticationToken login
-					&& login.getAuthorizedClientRegistrationId().equals(registrationId))
+			.mapNotNull((context) -> this.refusals.userToLogOut(failure, context.getAuthentication()))
 			.switchIfEmpty(Mono.error(failure))
 			.flatMap((user) -> this.logoutHandler.logout(exchange, user)
 				.then(this.logoutSuccessHandler.onLogoutSuccess(exchange, user)));
-	}
-
-	/**
-	 * Returns the registration of a refused renewal, when it logs users out.
-	 */
-	private @Nullable String registrationToLogOut(Throwable failure) {
-		Throwable required = this.throwables.getFirstThrowableOfType(ClientAuthorizationRequiredException.class,
-				this.throwables.determineCauseChain(failure));
-		return (required instanceof ClientAuthorizationRequiredException exception
-				&& this.registrationIds.contains(exception.getClientRegistrationId()))
-						? exception.getClientRegistrationId() : null;
 	}
 
 }

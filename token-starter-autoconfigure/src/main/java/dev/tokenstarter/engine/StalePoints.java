@@ -9,9 +9,10 @@ import org.jspecify.annotations.Nullable;
  * whose moment has come instead of at every key held: with many keys (users, callers, audiences), a pass over all
  * of them every interval would cost a share of a core for nothing.
  * <p>
- * A point names the token it was taken for. A token replaced or forgotten since is not looked at again: its
- * replacement has a point of its own. A point keeps its key's state in memory until it is due, even if the key
- * itself is dropped meanwhile; there is one per token held within a token lifetime.
+ * A point names the token it was taken for. A token replaced or forgotten since, or whose key the bounded cache
+ * dropped meanwhile, is not looked at again: a replacement has a point of its own, and a dropped key is not
+ * renewed in the background. A point keeps its key's state in memory until it is due; there is one per token held
+ * within a token lifetime.
  */
 final class StalePoints {
 
