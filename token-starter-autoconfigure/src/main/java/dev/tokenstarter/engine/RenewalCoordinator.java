@@ -124,7 +124,9 @@ final class RenewalCoordinator {
 					state.pauseBackground(this.clock.millis() + BUSY_PAUSE_MILLIS);
 					return Mono.just(current);
 				})) : waitForLock;
-		return freshFromStore(state, replaced).switchIfEmpty(renewed);
+		// A read that failed is a miss here: the renewal reads the store again under the lock, where a failure
+		// fails the renewal rather than renewing on what may be an old view.
+		return freshFromStore(state, replaced).onErrorResume((ex) -> Mono.empty()).switchIfEmpty(renewed);
 	}
 
 	/**
@@ -197,7 +199,7 @@ final class RenewalCoordinator {
 				.thenReturn(client)
 				// Another holder saved a newer token meanwhile (this one outlived its lock): theirs wins.
 				.onErrorResume(StaleAuthorizedClientException.class,
-						(ex) -> loadStored(state).map((stored) -> stored.orElse(client))))
+						(ex) -> loadStored(state).map((stored) -> stored.orElse(client)).onErrorReturn(client)))
 			.map((client) -> {
 				ManagedToken token = hold(state, state.policy().manage(client));
 				state.failed(null);
@@ -266,7 +268,7 @@ final class RenewalCoordinator {
 			return Mono.empty();
 		}
 		long polls = Math.max(1, this.lock.rejoinTime().toMillis() / WRITE_BACK_POLL.toMillis());
-		return Mono.defer(() -> freshFromStore(state, replaced))
+		return Mono.defer(() -> freshFromStore(state, replaced).onErrorResume((ex) -> Mono.empty()))
 			.repeatWhenEmpty((attempts) -> attempts.take(polls).delayElements(WRITE_BACK_POLL));
 	}
 

@@ -4,6 +4,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.TimeoutException;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -162,7 +163,7 @@ public class RedisAuthorizedClientService implements ReactiveOAuth2AuthorizedCli
 			.timeout(this.timeout)
 			.doOnNext((entry) -> this.availability.succeeded())
 			.onErrorResume((ex) -> wrongType(ex) ? notAnEntry(clientRegistrationId, Mono.empty())
-					: redisFailed("load", ex, Mono.empty()))
+					: readFailed(clientRegistrationId, ex))
 			.flatMap((entry) -> {
 				String storedVersion = entry.get(VERSION);
 				Long version = version(storedVersion);
@@ -371,6 +372,22 @@ public class RedisAuthorizedClientService implements ReactiveOAuth2AuthorizedCli
 		logger.warn("Ignoring the stored token of registration '" + registrationId
 				+ "': its Redis key holds another type of value, written by something else");
 		return fallback;
+	}
+
+	/**
+	 * A read that failed because Redis is down finds nothing: the instance works alone. One that timed out while
+	 * Redis answered other commands tells nothing about what is stored, and fails: read as nothing stored, it
+	 * made the engine ask the provider for a token that was there, or a user sign in again.
+	 */
+	private <T> Mono<T> readFailed(String registrationId, Throwable failure) {
+		this.availability.failed("load", failure);
+		if (this.availability.isDegraded()) {
+			return Mono.empty();
+		}
+		TimeoutException slow = new TimeoutException("reading the stored token of registration '" + registrationId
+				+ "' timed out while Redis answered other commands");
+		slow.initCause(failure);
+		return Mono.error(slow);
 	}
 
 	private <T> Mono<T> redisFailed(String operation, Throwable failure, Mono<T> fallback) {

@@ -1,0 +1,121 @@
+package dev.tokenstarter.user;
+
+import java.time.Duration;
+import java.util.Map;
+
+import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import reactor.core.Disposable;
+import reactor.core.publisher.Flux;
+
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.security.oauth2.client.ReactiveOAuth2AuthorizedClientService;
+import org.springframework.web.reactive.function.client.WebClient;
+
+import dev.tokenstarter.autoconfigure.TokenUsersAutoConfiguration;
+import dev.tokenstarter.client.TokenClients;
+import dev.tokenstarter.engine.TokenKey;
+import dev.tokenstarter.engine.TokenKeyAttributes;
+import dev.tokenstarter.grant.TokenAcquisitionException;
+import dev.tokenstarter.store.RedisAvailability;
+import dev.tokenstarter.test.EngineTestSupport;
+import dev.tokenstarter.test.FleetTestSupport;
+import dev.tokenstarter.test.MutableClock;
+import dev.tokenstarter.test.RedisServerExtension;
+import dev.tokenstarter.test.SlowReadsProxy;
+import dev.tokenstarter.test.TokenStubs;
+import dev.tokenstarter.test.Wso2UserSessions;
+
+import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMockConfig;
+import static dev.tokenstarter.test.TokenStubs.API_PATH;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
+
+/**
+ * A store read that times out while Redis answers the instance's other commands says nothing about what is
+ * stored. An instance without the user's password that read it as "nothing stored" told the user to sign in again
+ * (seen in the users' fleet harness on a loaded machine) although the user's token was in Redis all along.
+ */
+class SlowStoreReadTests {
+
+	private static final Duration BOUND = Duration.ofSeconds(30);
+
+	private static final String PROVIDER = "wso2";
+
+	private static final String ALICE = "alice";
+
+	private static final String PASSWORD = "alice-pa55-never-stored";
+
+	@RegisterExtension
+	static final RedisServerExtension redisServer = new RedisServerExtension();
+
+	private final MutableClock clock = MutableClock.startingNow();
+
+	private final Wso2UserSessions wso2 = new Wso2UserSessions(Map.of(ALICE, PASSWORD), Duration.ofHours(1),
+			this.clock);
+
+	@RegisterExtension
+	final WireMockExtension provider = WireMockExtension.newInstance()
+		.options(wireMockConfig().dynamicPort()
+			.extensions(this.wso2.tokenEndpoint(), this.wso2.revocationEndpoint(), this.wso2.api()))
+		.build();
+
+	@BeforeEach
+	void stubProvider() {
+		this.wso2.stubOn(this.provider, Duration.ZERO);
+	}
+
+	@Test
+	void aUsersTokenReadTooSlowlyFailsTheCallInsteadOfAskingTheUserToSignIn() {
+		try (SlowReadsProxy proxy = SlowReadsProxy.to(redisServer.server().port(),
+				(command) -> command.contains("HGETALL") && command.contains(":" + ALICE))) {
+			ApplicationContextRunner signedIn = instance("spring.data.redis.url=" + redisServer.server().url());
+			ApplicationContextRunner slowReads = instance("spring.data.redis.url=" + proxy.url())
+				.withPropertyValues("token.store.redis.timeout=300ms", "token.defaults.refresh.failure-cooldown=0s");
+			signedIn.run((a) -> slowReads.run((b) -> {
+				TokenKey key = a.getBean(ReactiveUserTokens.class).signIn(PROVIDER, ALICE, PASSWORD).block(BOUND);
+				// The instance is busy with other users, whose reads Redis answers on time.
+				ReactiveOAuth2AuthorizedClientService store = b.getBean(ReactiveOAuth2AuthorizedClientService.class);
+				Disposable otherUsers = Flux.interval(Duration.ofMillis(50))
+					.concatMap((tick) -> store.loadAuthorizedClient(PROVIDER, "bob"))
+					.subscribe();
+				proxy.slowDown(Duration.ofMillis(900));
+
+				Throwable failure = catchThrowable(() -> call(b, key));
+				otherUsers.dispose();
+
+				assertThat(failure).isInstanceOf(TokenAcquisitionException.class)
+					.isNotInstanceOf(SignInRequiredException.class);
+				assertThat(((TokenAcquisitionException) failure).isTransientFailure()).isTrue();
+				// Redis answered the other reads: a slow read is no outage.
+				assertThat(b.getBean(RedisAvailability.class).isDegraded()).isFalse();
+				proxy.slowDown(Duration.ZERO);
+				assertThat(call(b, key)).isEqualTo(ALICE);
+				assertThat(this.wso2.passwordGrants(ALICE)).isEqualTo(1);
+			}));
+		}
+	}
+
+	private ApplicationContextRunner instance(String connection) {
+		return FleetTestSupport.instance(this.provider, this.clock, connection)
+			.withConfiguration(AutoConfigurations.of(TokenUsersAutoConfiguration.class))
+			.withPropertyValues(TokenStubs.providerProperties(this.provider, PROVIDER))
+			.withPropertyValues("token.providers." + PROVIDER + ".type=wso2", "token.providers." + PROVIDER
+					+ ".revoke-uri=" + this.provider.baseUrl() + Wso2UserSessions.REVOKE_PATH);
+	}
+
+	private String call(AssertableApplicationContext context, TokenKey key) {
+		WebClient api = EngineTestSupport.apiClient(this.provider, context.getBean(TokenClients.class), PROVIDER);
+		return api.get()
+			.uri(API_PATH)
+			.attributes(TokenKeyAttributes.tokenKey(key))
+			.retrieve()
+			.bodyToMono(String.class)
+			.block(BOUND);
+	}
+
+}
