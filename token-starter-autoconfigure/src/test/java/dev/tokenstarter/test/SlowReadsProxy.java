@@ -18,8 +18,9 @@ import java.util.function.Predicate;
 
 /**
  * A TCP proxy in front of a {@code redis-server} that can hold back the answers to one command for a while, as a
- * Redis or network under load answers some commands late while the others come on time. Each connection carries
- * one command at a time (Redisson's pool), so the answer that follows a slow command on its connection is its own.
+ * Redis or network under load answers some commands late while the others come on time. The first answer to
+ * pass on a connection after a slow command was sent on it is held back: with nothing else in flight on that
+ * connection, the slow command's own; later answers on the connection wait behind it, as they would.
  */
 public final class SlowReadsProxy implements AutoCloseable {
 
@@ -94,7 +95,9 @@ public final class SlowReadsProxy implements AutoCloseable {
 			for (int read = in.read(buffer); read >= 0; read = in.read(buffer)) {
 				if (commands) {
 					String sent = new String(buffer, 0, read, StandardCharsets.US_ASCII);
-					slowAnswerNext.set(this.slowCommand.test(sent));
+					if (this.slowCommand.test(sent)) {
+						slowAnswerNext.set(true);
+					}
 				}
 				else if (slowAnswerNext.getAndSet(false) && this.delayMillis > 0) {
 					TimeUnit.MILLISECONDS.sleep(this.delayMillis);
