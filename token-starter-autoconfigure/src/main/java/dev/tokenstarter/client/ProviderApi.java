@@ -5,7 +5,6 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
 
-import org.apache.commons.logging.Log;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.http.HttpHeaders;
@@ -125,13 +124,6 @@ final class ProviderApi {
 	 */
 	boolean isDpopNonceChallenge(int status, HttpHeaders headers) {
 		return this.dpopProofs != null && this.dpopProofs.isNonceChallenge(status, headers);
-	}
-
-	void logRetry(Log logger, ApiRejection rejection) {
-		if (logger.isInfoEnabled()) {
-			logger.info("The API of provider '" + this.registrationId + "' rejected its token: " + rejection.describe()
-					+ "; retrying once with a renewed token");
-		}
 	}
 
 }

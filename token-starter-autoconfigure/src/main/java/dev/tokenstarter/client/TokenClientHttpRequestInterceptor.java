@@ -18,6 +18,7 @@ import org.springframework.http.client.ClientHttpRequestInterceptor;
 import org.springframework.http.client.ClientHttpResponse;
 import org.springframework.util.Assert;
 
+import dev.tokenstarter.client.RejectedTokenRetry.Verdict;
 import dev.tokenstarter.engine.ManagedToken;
 import dev.tokenstarter.engine.TokenKey;
 import dev.tokenstarter.engine.TokenKeyAttributes;
@@ -37,6 +38,8 @@ public final class TokenClientHttpRequestInterceptor implements ClientHttpReques
 	private static final Log logger = LogFactory.getLog(TokenClientHttpRequestInterceptor.class);
 
 	private final TokenManager tokenManager;
+
+	private final RejectedTokenRetry<ClientHttpResponse> retry;
 
 	private final @Nullable ProviderApi provider;
 
@@ -66,6 +69,7 @@ public final class TokenClientHttpRequestInterceptor implements ClientHttpReques
 		Assert.notNull(tokenManager, "tokenManager cannot be null");
 		Assert.isTrue(provider != null || selectable != null, "provider and selectable cannot both be null");
 		this.tokenManager = tokenManager;
+		this.retry = new RejectedTokenRetry<>(tokenManager, logger, ClientHttpResponse::getHeaders);
 		this.provider = provider;
 		this.selectable = selectable;
 	}
@@ -93,18 +97,18 @@ public final class TokenClientHttpRequestInterceptor implements ClientHttpReques
 			}
 		}
 		ClientHttpResponse response = execute(request, body, execution, api, token);
-		if (token.isDpopBound() && api.isDpopNonceChallenge(response.getStatusCode().value(), response.getHeaders())) {
-			// The server wants its new nonce in the proof: the token was not rejected.
+		Verdict verdict = this.retry.judge(api, token.isDpopBound(), response.getStatusCode().value(), response);
+		if (verdict == Verdict.RESEND) {
 			response.close();
 			response = execute(request, body, execution, api, token);
+			verdict = this.retry.judgeResent(api, response.getStatusCode().value());
 		}
-		int status = response.getStatusCode().value();
-		if (!api.rejects(status)) {
+		if (verdict != Verdict.RENEW) {
 			return response;
 		}
 		ManagedToken renewed;
 		try {
-			renewed = await(api, RequestTokens.replaceRejected(this.tokenManager, registrationId, key, token));
+			renewed = await(api, this.retry.renewal(api, key, token));
 		}
 		catch (RuntimeException ex) {
 			response.close();
@@ -114,15 +118,15 @@ public final class TokenClientHttpRequestInterceptor implements ClientHttpReques
 			// Not renewed (the API refuses even newly issued tokens): the caller gets the rejection whole.
 			return response;
 		}
-		logRejection(api, status, response);
+		logRejection(api, response);
 		boolean accepted = false;
 		try {
 			ClientHttpResponse retried = execute(request, body, execution, api, renewed);
-			accepted = !api.rejects(retried.getStatusCode().value());
+			accepted = this.retry.accepts(api, retried.getStatusCode().value());
 			return retried;
 		}
 		finally {
-			RequestTokens.recordUnauthorizedRetry(this.tokenManager, registrationId, key, accepted);
+			this.retry.recordRetry(api, key, accepted);
 		}
 	}
 
@@ -130,7 +134,7 @@ public final class TokenClientHttpRequestInterceptor implements ClientHttpReques
 	 * Sends the request with a token; a DPoP-bound token carries a new proof, and its answers may carry the
 	 * server's next nonce.
 	 */
-	private static ClientHttpResponse execute(HttpRequest request, byte[] body, ClientHttpRequestExecution execution,
+	private ClientHttpResponse execute(HttpRequest request, byte[] body, ClientHttpRequestExecution execution,
 			ProviderApi api, ManagedToken token) throws IOException {
 		request.getHeaders().set(HttpHeaders.AUTHORIZATION, token.authorizationHeaderValue());
 		if (!token.isDpopBound()) {
@@ -138,7 +142,7 @@ public final class TokenClientHttpRequestInterceptor implements ClientHttpReques
 		}
 		request.getHeaders().set(DpopProofs.HEADER, api.dpopProof(request.getMethod(), request.getURI(), token));
 		ClientHttpResponse response = execution.execute(request, body);
-		api.followDpopNonce(request.getURI(), response.getHeaders());
+		this.retry.keepNonce(api, request.getURI(), response);
 		return response;
 	}
 
@@ -164,10 +168,14 @@ public final class TokenClientHttpRequestInterceptor implements ClientHttpReques
 			.block();
 	}
 
-	private static void logRejection(ProviderApi api, int status, ClientHttpResponse response) throws IOException {
-		try (response; InputStream in = response.getBody()) {
-			if (logger.isInfoEnabled()) {
-				api.logRetry(logger, ApiRejection.read(status, in.readNBytes(ApiRejection.MAX_BODY_BYTES)));
+	/**
+	 * Closes the rejection, its body read first for the log when the log wants it.
+	 */
+	private void logRejection(ProviderApi api, ClientHttpResponse rejection) throws IOException {
+		try (rejection; InputStream in = rejection.getBody()) {
+			if (this.retry.logsRejections()) {
+				this.retry.logRejection(api, rejection.getStatusCode().value(),
+						in.readNBytes(ApiRejection.MAX_BODY_BYTES));
 			}
 		}
 	}

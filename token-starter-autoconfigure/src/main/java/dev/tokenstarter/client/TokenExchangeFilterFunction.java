@@ -21,6 +21,7 @@ import org.springframework.web.reactive.function.client.ClientResponse;
 import org.springframework.web.reactive.function.client.ExchangeFilterFunction;
 import org.springframework.web.reactive.function.client.ExchangeFunction;
 
+import dev.tokenstarter.client.RejectedTokenRetry.Verdict;
 import dev.tokenstarter.engine.ManagedToken;
 import dev.tokenstarter.engine.TokenKey;
 import dev.tokenstarter.engine.TokenKeyAttributes;
@@ -54,6 +55,8 @@ public final class TokenExchangeFilterFunction implements ExchangeFilterFunction
 
 	private final TokenManager tokenManager;
 
+	private final RejectedTokenRetry<ClientResponse> retry;
+
 	private final @Nullable ProviderApi provider;
 
 	private final @Nullable ProviderApis selectable;
@@ -82,6 +85,7 @@ public final class TokenExchangeFilterFunction implements ExchangeFilterFunction
 		Assert.notNull(tokenManager, "tokenManager cannot be null");
 		Assert.isTrue(provider != null || selectable != null, "provider and selectable cannot both be null");
 		this.tokenManager = tokenManager;
+		this.retry = new RejectedTokenRetry<>(tokenManager, logger, (answer) -> answer.headers().asHttpHeaders());
 		this.provider = provider;
 		this.selectable = selectable;
 	}
@@ -119,21 +123,20 @@ public final class TokenExchangeFilterFunction implements ExchangeFilterFunction
 	private Mono<ClientResponse> send(ClientRequest request, ExchangeFunction next, ProviderApi api,
 			@Nullable TokenKey key, ManagedToken token) {
 		return exchangeWith(request, next, api, token).flatMap((response) -> {
-			if (token.isDpopBound()
-					&& api.isDpopNonceChallenge(response.statusCode().value(), response.headers().asHttpHeaders())) {
-				// The server wants its new nonce in the proof: the token was not rejected.
-				return response.releaseBody()
-					.then(exchangeWith(request, next, api, token))
-					.flatMap((retried) -> checked(request, next, api, key, retried, token));
+			Verdict verdict = this.retry.judge(api, token.isDpopBound(), response.statusCode().value(), response);
+			if (verdict != Verdict.RESEND) {
+				return answered(request, next, api, key, response, token, verdict);
 			}
-			return checked(request, next, api, key, response, token);
+			return response.releaseBody()
+				.then(exchangeWith(request, next, api, token))
+				.flatMap((resent) -> answered(request, next, api, key, resent, token,
+						this.retry.judgeResent(api, resent.statusCode().value())));
 		});
 	}
 
-	private Mono<ClientResponse> checked(ClientRequest request, ExchangeFunction next, ProviderApi api,
-			@Nullable TokenKey key, ClientResponse response, ManagedToken token) {
-		return api.rejects(response.statusCode().value()) ? retry(request, next, api, key, response, token)
-				: Mono.just(response);
+	private Mono<ClientResponse> answered(ClientRequest request, ExchangeFunction next, ProviderApi api,
+			@Nullable TokenKey key, ClientResponse response, ManagedToken token, Verdict verdict) {
+		return (verdict == Verdict.RENEW) ? retry(request, next, api, key, response, token) : Mono.just(response);
 	}
 
 	/**
@@ -141,7 +144,7 @@ public final class TokenExchangeFilterFunction implements ExchangeFilterFunction
 	 * since an ES256 signature takes about a millisecond of CPU (benchmarks/RESULTS.md, DPoP), which on an event
 	 * loop would hold up every connection it serves; its answers may carry the server's next nonce.
 	 */
-	private static Mono<ClientResponse> exchangeWith(ClientRequest request, ExchangeFunction next, ProviderApi api,
+	private Mono<ClientResponse> exchangeWith(ClientRequest request, ExchangeFunction next, ProviderApi api,
 			ManagedToken token) {
 		if (!token.isDpopBound()) {
 			return next.exchange(withToken(request, api, token));
@@ -149,7 +152,7 @@ public final class TokenExchangeFilterFunction implements ExchangeFilterFunction
 		Mono<ClientRequest> signed = Mono.fromCallable(() -> withToken(request, api, token));
 		return (Schedulers.isInNonBlockingThread() ? signed.subscribeOn(Schedulers.boundedElastic()) : signed)
 			.flatMap(next::exchange)
-			.doOnNext((answer) -> api.followDpopNonce(request.url(), answer.headers().asHttpHeaders()));
+			.doOnNext((answer) -> this.retry.keepNonce(api, request.url(), answer));
 	}
 
 	/**
@@ -159,18 +162,16 @@ public final class TokenExchangeFilterFunction implements ExchangeFilterFunction
 	private Mono<ClientResponse> retry(ClientRequest request, ExchangeFunction next, ProviderApi api,
 			@Nullable TokenKey key, ClientResponse rejection, ManagedToken rejected) {
 		int status = rejection.statusCode().value();
-		String registrationId = api.registrationId();
-		return RequestTokens.replaceRejected(this.tokenManager, registrationId, key, rejected)
+		return this.retry.renewal(api, key, rejected)
 			.onErrorResume((ex) -> rejection.releaseBody().then(Mono.error(ex)))
 			.flatMap((token) -> BodyBytes
 				.of(DataBufferUtils.join(DataBufferUtils
 					.takeUntilByteCount(rejection.body(BodyExtractors.toDataBuffers()), ApiRejection.MAX_BODY_BYTES)))
-				.doOnNext((body) -> api.logRetry(logger, ApiRejection.read(status, body)))
+				.doOnNext((body) -> this.retry.logRejection(api, status, body))
 				.then(exchangeWith(request, next, api, token))
-				.doOnNext((response) -> RequestTokens.recordUnauthorizedRetry(this.tokenManager, registrationId, key,
-						!api.rejects(response.statusCode().value())))
-				.doOnError((ex) -> RequestTokens.recordUnauthorizedRetry(this.tokenManager, registrationId, key,
-						false)))
+				.doOnNext((response) -> this.retry.recordRetry(api, key,
+						this.retry.accepts(api, response.statusCode().value())))
+				.doOnError((ex) -> this.retry.recordRetry(api, key, false)))
 			.switchIfEmpty(Mono.just(rejection));
 	}
 
