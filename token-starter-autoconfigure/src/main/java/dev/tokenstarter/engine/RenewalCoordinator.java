@@ -174,6 +174,15 @@ final class RenewalCoordinator {
 					? writtenBackFirst(state, basis, replaced).switchIfEmpty(Mono.defer(() -> obtain(state, basis, ahead)))
 					: refuseWithoutCoordination(state, basis);
 			return obtained.onErrorResume((ex) -> {
+				if (basis == null && this.lock.isDegraded()
+						&& TokenErrors.SIGN_IN_REQUIRED.equals(TokenErrors.errorCode(ex))) {
+					// The user's token may well be in the store this instance cannot read: that is no reason for
+					// the user to sign in again, and once the store answers the token is a read away.
+					return Mono.error(new TokenAcquisitionException(state.registrationId(),
+							TokenManager.COORDINATION_LOST, "the token store does not answer, and this instance holds "
+									+ "neither the user's token nor the user's credentials",
+							true, ex));
+				}
 				if (state.isLogin() && TokenErrors.requiresLogin(ex)) {
 					// The user's session at the provider is over: no instance may serve its tokens any more. The
 					// removal is conditional on the version read above, so a new login that raced with this

@@ -25,6 +25,12 @@ public final class TokenErrors {
 	/** The error code of a login's token that cannot be renewed without the user: no refresh token is left. */
 	public static final String LOGIN_REQUIRED = "login_required";
 
+	/**
+	 * The error code of a user's password-grant token that this instance cannot obtain again: it holds neither the
+	 * token nor the user's credentials.
+	 */
+	public static final String SIGN_IN_REQUIRED = "sign_in_required";
+
 	private static final String NETTY_DECODER_EXCEPTION = "io.netty.handler.codec.DecoderException";
 
 	private TokenErrors() {

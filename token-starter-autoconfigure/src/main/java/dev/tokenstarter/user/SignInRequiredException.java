@@ -1,6 +1,7 @@
 package dev.tokenstarter.user;
 
 import dev.tokenstarter.grant.TokenAcquisitionException;
+import dev.tokenstarter.grant.TokenErrors;
 
 /**
  * A user's token is gone (revoked at the provider, or its refresh refused) and this instance does not hold the
@@ -12,7 +13,7 @@ import dev.tokenstarter.grant.TokenAcquisitionException;
 public class SignInRequiredException extends TokenAcquisitionException {
 
 	/** The error code of this failure. */
-	public static final String ERROR_CODE = "sign_in_required";
+	public static final String ERROR_CODE = TokenErrors.SIGN_IN_REQUIRED;
 
 	/**
 	 * Creates the failure of a provider's user token.

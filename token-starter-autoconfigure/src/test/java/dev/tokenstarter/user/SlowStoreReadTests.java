@@ -22,6 +22,7 @@ import dev.tokenstarter.autoconfigure.TokenUsersAutoConfiguration;
 import dev.tokenstarter.client.TokenClients;
 import dev.tokenstarter.engine.TokenKey;
 import dev.tokenstarter.engine.TokenKeyAttributes;
+import dev.tokenstarter.engine.TokenManager;
 import dev.tokenstarter.grant.TokenAcquisitionException;
 import dev.tokenstarter.store.RedisAvailability;
 import dev.tokenstarter.test.EngineTestSupport;
@@ -102,7 +103,34 @@ class SlowStoreReadTests {
 				// Redis answered the other reads: a slow read is no outage.
 				assertThat(availability.isDegraded()).isFalse();
 				proxy.slowDown(Duration.ZERO);
-				assertThat(call(b, key)).isEqualTo(ALICE);
+				await().atMost(BOUND).ignoreExceptions().until(() -> ALICE.equals(call(b, key)));
+				assertThat(this.wso2.passwordGrants(ALICE)).isEqualTo(1);
+			}));
+		}
+	}
+
+	@Test
+	void aUsersTokenThatAnInstanceCutOffFromRedisCannotReadIsNoSignInRequestEither() {
+		try (SlowReadsProxy proxy = SlowReadsProxy.to(redisServer.server().port(), (command) -> true)) {
+			ApplicationContextRunner signedIn = instance("spring.data.redis.url=" + redisServer.server().url());
+			ApplicationContextRunner cutOff = instance("spring.data.redis.url=" + proxy.url())
+				.withPropertyValues("token.store.redis.timeout=300ms", "token.store.redis.retry-interval=200ms",
+						"token.defaults.refresh.failure-cooldown=0s");
+			signedIn.run((a) -> cutOff.run((b) -> {
+				TokenKey key = a.getBean(ReactiveUserTokens.class).signIn(PROVIDER, ALICE, PASSWORD).block(BOUND);
+				// Redis answers nothing this instance asks for a whole timeout: it works alone.
+				proxy.slowDown(Duration.ofMillis(900));
+
+				Throwable failure = catchThrowable(() -> call(b, key));
+
+				assertThat(b.getBean(RedisAvailability.class).isDegraded()).isTrue();
+				assertThat(failure).isInstanceOfSatisfying(TokenAcquisitionException.class, (ex) -> {
+					assertThat(ex).isNotInstanceOf(SignInRequiredException.class);
+					assertThat(ex.getErrorCode()).isEqualTo(TokenManager.COORDINATION_LOST);
+					assertThat(ex.isTransientFailure()).isTrue();
+				});
+				proxy.slowDown(Duration.ZERO);
+				await().atMost(BOUND).ignoreExceptions().until(() -> ALICE.equals(call(b, key)));
 				assertThat(this.wso2.passwordGrants(ALICE)).isEqualTo(1);
 			}));
 		}
