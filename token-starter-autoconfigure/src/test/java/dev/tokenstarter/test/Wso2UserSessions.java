@@ -15,10 +15,16 @@ import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
 import org.jspecify.annotations.Nullable;
 
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+
+import dev.tokenstarter.autoconfigure.TokenUsersAutoConfiguration;
+
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.any;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
+import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMockConfig;
 import static dev.tokenstarter.test.TokenStubs.API_PATH;
 import static dev.tokenstarter.test.TokenStubs.tokenRequest;
 
@@ -106,6 +112,31 @@ public final class Wso2UserSessions {
 	 * @param server the server
 	 * @param tokenLatency how long each token response takes after the token is issued
 	 */
+	/**
+	 * Returns a WireMock server that answers as this stub once {@link #stubOn stubbed}: token, revocation and
+	 * API endpoints, with threads for a fleet's concurrent calls.
+	 */
+	public WireMockExtension server() {
+		return WireMockExtension.newInstance()
+			.options(wireMockConfig().dynamicPort()
+				.containerThreads(128)
+				.extensions(tokenEndpoint(), revocationEndpoint(), api()))
+			.build();
+	}
+
+	/**
+	 * An instance of a fleet whose provider {@code name} is the WSO2 stub on {@code server}, with users' tokens,
+	 * connected to Redis by {@code connection} ({@code spring.data.redis.*} properties).
+	 */
+	public static ApplicationContextRunner fleetInstance(WireMockExtension server, Clock clock, String name,
+			String... connection) {
+		return FleetTestSupport.instance(server, clock, connection)
+			.withConfiguration(AutoConfigurations.of(TokenUsersAutoConfiguration.class))
+			.withPropertyValues(TokenStubs.providerProperties(server, name))
+			.withPropertyValues("token.providers." + name + ".type=wso2",
+					"token.providers." + name + ".revoke-uri=" + server.baseUrl() + REVOKE_PATH);
+	}
+
 	public void stubOn(WireMockExtension server, Duration tokenLatency) {
 		server.stubFor(tokenRequest().willReturn(
 				aResponse().withTransformers(this.tokenEndpoint.getName()).withFixedDelay((int) tokenLatency.toMillis())));

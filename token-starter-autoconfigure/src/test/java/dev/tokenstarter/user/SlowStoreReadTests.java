@@ -13,12 +13,10 @@ import org.redisson.config.Config;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 
-import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.web.reactive.function.client.WebClient;
 
-import dev.tokenstarter.autoconfigure.TokenUsersAutoConfiguration;
 import dev.tokenstarter.client.TokenClients;
 import dev.tokenstarter.engine.TokenKey;
 import dev.tokenstarter.engine.TokenKeyAttributes;
@@ -26,14 +24,11 @@ import dev.tokenstarter.engine.TokenManager;
 import dev.tokenstarter.grant.TokenAcquisitionException;
 import dev.tokenstarter.store.RedisAvailability;
 import dev.tokenstarter.test.EngineTestSupport;
-import dev.tokenstarter.test.FleetTestSupport;
 import dev.tokenstarter.test.MutableClock;
 import dev.tokenstarter.test.RedisServerExtension;
 import dev.tokenstarter.test.SlowReadsProxy;
-import dev.tokenstarter.test.TokenStubs;
 import dev.tokenstarter.test.Wso2UserSessions;
 
-import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMockConfig;
 import static dev.tokenstarter.test.TokenStubs.API_PATH;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
@@ -63,10 +58,7 @@ class SlowStoreReadTests {
 			this.clock);
 
 	@RegisterExtension
-	final WireMockExtension provider = WireMockExtension.newInstance()
-		.options(wireMockConfig().dynamicPort()
-			.extensions(this.wso2.tokenEndpoint(), this.wso2.revocationEndpoint(), this.wso2.api()))
-		.build();
+	final WireMockExtension provider = this.wso2.server();
 
 	@BeforeEach
 	void stubProvider() {
@@ -143,11 +135,7 @@ class SlowStoreReadTests {
 	}
 
 	private ApplicationContextRunner instance(String connection) {
-		return FleetTestSupport.instance(this.provider, this.clock, connection)
-			.withConfiguration(AutoConfigurations.of(TokenUsersAutoConfiguration.class))
-			.withPropertyValues(TokenStubs.providerProperties(this.provider, PROVIDER))
-			.withPropertyValues("token.providers." + PROVIDER + ".type=wso2", "token.providers." + PROVIDER
-					+ ".revoke-uri=" + this.provider.baseUrl() + Wso2UserSessions.REVOKE_PATH);
+		return Wso2UserSessions.fleetInstance(this.provider, this.clock, PROVIDER, connection);
 	}
 
 	private String call(AssertableApplicationContext context, TokenKey key) {

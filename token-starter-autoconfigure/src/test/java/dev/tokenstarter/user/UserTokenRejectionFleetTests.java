@@ -19,7 +19,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import reactor.core.publisher.Mono;
 
-import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.http.HttpHeaders;
@@ -30,13 +29,11 @@ import org.springframework.web.reactive.function.client.ExchangeFilterFunction;
 import org.springframework.web.reactive.function.client.WebClient;
 import org.springframework.web.reactive.function.client.WebClientResponseException;
 
-import dev.tokenstarter.autoconfigure.TokenUsersAutoConfiguration;
 import dev.tokenstarter.client.TokenClients;
 import dev.tokenstarter.engine.ManagedToken;
 import dev.tokenstarter.engine.TokenKey;
 import dev.tokenstarter.engine.TokenKeyAttributes;
 import dev.tokenstarter.engine.TokenManager;
-import dev.tokenstarter.test.FleetTestSupport;
 import dev.tokenstarter.test.MutableClock;
 import dev.tokenstarter.test.RedisServerExtension;
 import dev.tokenstarter.test.Threads;
@@ -46,7 +43,6 @@ import dev.tokenstarter.test.Wso2UserSessions;
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.any;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
-import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMockConfig;
 import static dev.tokenstarter.test.TokenStubs.API_PATH;
 import static dev.tokenstarter.test.TokenStubs.TOKEN_PATH;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -80,11 +76,7 @@ class UserTokenRejectionFleetTests {
 			this.clock);
 
 	@RegisterExtension
-	final WireMockExtension provider = WireMockExtension.newInstance()
-		.options(wireMockConfig().dynamicPort()
-			.containerThreads(128)
-			.extensions(this.wso2.tokenEndpoint(), this.wso2.revocationEndpoint(), this.wso2.api()))
-		.build();
+	final WireMockExtension provider = this.wso2.server();
 
 	@BeforeEach
 	void stubProvider() {
@@ -165,11 +157,8 @@ class UserTokenRejectionFleetTests {
 	}
 
 	private ApplicationContextRunner instance() {
-		return FleetTestSupport.instance(redisServer.server(), this.provider, this.clock)
-			.withConfiguration(AutoConfigurations.of(TokenUsersAutoConfiguration.class))
-			.withPropertyValues(TokenStubs.providerProperties(this.provider, PROVIDER))
-			.withPropertyValues("token.providers." + PROVIDER + ".type=wso2", "token.providers." + PROVIDER
-					+ ".revoke-uri=" + this.provider.baseUrl() + Wso2UserSessions.REVOKE_PATH);
+		return Wso2UserSessions.fleetInstance(this.provider, this.clock, PROVIDER,
+				"spring.data.redis.url=" + redisServer.server().url());
 	}
 
 	private static UserTokens users(AssertableApplicationContext context) {

@@ -11,26 +11,21 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.web.reactive.function.client.WebClient;
 
-import dev.tokenstarter.autoconfigure.TokenUsersAutoConfiguration;
 import dev.tokenstarter.client.TokenClients;
 import dev.tokenstarter.engine.TokenKey;
 import dev.tokenstarter.engine.TokenKeyAttributes;
 import dev.tokenstarter.engine.TokenManager;
 import dev.tokenstarter.test.EngineTestSupport;
-import dev.tokenstarter.test.FleetTestSupport;
 import dev.tokenstarter.test.MutableClock;
 import dev.tokenstarter.test.RedisServer;
 import dev.tokenstarter.test.RedisServerExtension;
 import dev.tokenstarter.test.Threads;
-import dev.tokenstarter.test.TokenStubs;
 import dev.tokenstarter.test.Wso2UserSessions;
 
-import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMockConfig;
 import static dev.tokenstarter.test.TokenStubs.API_PATH;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
@@ -62,11 +57,7 @@ class UserTokensFleetTests {
 			this.clock);
 
 	@RegisterExtension
-	final WireMockExtension provider = WireMockExtension.newInstance()
-		.options(wireMockConfig().dynamicPort()
-			.containerThreads(128)
-			.extensions(this.wso2.tokenEndpoint(), this.wso2.revocationEndpoint(), this.wso2.api()))
-		.build();
+	final WireMockExtension provider = this.wso2.server();
 
 	@BeforeEach
 	void stubProvider() {
@@ -176,11 +167,8 @@ class UserTokensFleetTests {
 	}
 
 	private ApplicationContextRunner instance() {
-		return FleetTestSupport.instance(redis(), this.provider, this.clock)
-			.withConfiguration(AutoConfigurations.of(TokenUsersAutoConfiguration.class))
-			.withPropertyValues(TokenStubs.providerProperties(this.provider, PROVIDER))
-			.withPropertyValues("token.providers." + PROVIDER + ".type=wso2", "token.providers." + PROVIDER
-					+ ".revoke-uri=" + this.provider.baseUrl() + Wso2UserSessions.REVOKE_PATH);
+		return Wso2UserSessions.fleetInstance(this.provider, this.clock, PROVIDER,
+				"spring.data.redis.url=" + redis().url());
 	}
 
 	private static ReactiveUserTokens users(AssertableApplicationContext context) {
