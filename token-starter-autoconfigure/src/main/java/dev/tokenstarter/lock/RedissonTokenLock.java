@@ -219,23 +219,14 @@ public class RedissonTokenLock implements TokenLock {
 				});
 			return acquire(name, start + waitFor.toNanos(), trying, isServed)
 				// An attempt in flight may still take the lock: give it back rather than leave it for the lease.
-				.doOnCancel(() -> {
-					String holder = trying.get();
-					if (holder != null) {
-						release(name, holder, true).subscribe();
-					}
-				})
+				.doOnCancel(() -> giveBack(name, trying))
 				.onErrorResume((ex) -> {
 					this.availability.failed("lock", ex);
 					if (this.availability.isDegraded()) {
 						return Mono.just(Acquisition.REDIS_FAILED);
 					}
-					// A slow answer, not an outage. The attempt may still take the lock when its answer is lost:
-					// give it back, or it keeps the fleet waiting for its lease.
-					String orphan = trying.get();
-					if (orphan != null) {
-						release(name, orphan, true).subscribe();
-					}
+					// A slow answer, not an outage. The attempt may still take the lock when its answer is lost.
+					giveBack(name, trying);
 					return Mono.just(Acquisition.SLOW);
 				})
 				.defaultIfEmpty(Acquisition.WAIT_EXPIRED)
@@ -259,6 +250,17 @@ public class RedissonTokenLock implements TokenLock {
 							: whenHeld.get();
 				});
 		});
+	}
+
+	/**
+	 * Gives back what the attempt under way may still take, in the background: left alone, it would keep the
+	 * fleet waiting for its lease.
+	 */
+	private void giveBack(String name, AtomicReference<@Nullable String> trying) {
+		String holder = trying.get();
+		if (holder != null) {
+			release(name, holder, true).subscribe();
+		}
 	}
 
 	/**
