@@ -1,6 +1,8 @@
 package dev.tokenstarter.grant;
 
 import java.io.IOException;
+import java.net.SocketTimeoutException;
+import java.net.http.HttpTimeoutException;
 import java.util.Set;
 import java.util.function.Function;
 import java.util.concurrent.TimeoutException;
@@ -32,6 +34,8 @@ public final class TokenErrors {
 	public static final String SIGN_IN_REQUIRED = "sign_in_required";
 
 	private static final String NETTY_DECODER_EXCEPTION = "io.netty.handler.codec.DecoderException";
+
+	private static final String NETTY_TIMEOUT_EXCEPTION = "io.netty.handler.timeout.TimeoutException";
 
 	private TokenErrors() {
 	}
@@ -67,7 +71,7 @@ public final class TokenErrors {
 		if (oauth2 != null) {
 			return oauth2.getError().getErrorCode();
 		}
-		if (find(failure, TimeoutException.class) != null) {
+		if (timedOut(failure)) {
 			return "timeout";
 		}
 		if (find(failure, SSLException.class) != null) {
@@ -78,6 +82,20 @@ public final class TokenErrors {
 			return "connection_error";
 		}
 		return "unexpected_error";
+	}
+
+	/**
+	 * Whether a layer gave up waiting for the provider: the engine's request timeout, or the HTTP client's own read
+	 * timeout, which is set to the same duration, so that either may fire first on a busy machine.
+	 */
+	private static boolean timedOut(Throwable failure) {
+		for (Throwable t = failure; t != null; t = (t.getCause() == t) ? null : t.getCause()) {
+			if (t instanceof TimeoutException || t instanceof SocketTimeoutException
+					|| t instanceof HttpTimeoutException || isA(t, NETTY_TIMEOUT_EXCEPTION)) {
+				return true;
+			}
+		}
+		return false;
 	}
 
 	/**
@@ -95,14 +113,24 @@ public final class TokenErrors {
 	}
 
 	private static boolean isUndecodableHttp(Throwable t) {
-		// By name: Netty is only there with Reactor Netty, and the token endpoint may use another client.
-		for (Class<?> type = t.getClass(); type != null; type = type.getSuperclass()) {
-			if (NETTY_DECODER_EXCEPTION.equals(type.getName())) {
-				return true;
-			}
+		if (isA(t, NETTY_DECODER_EXCEPTION)) {
+			return true;
 		}
 		StackTraceElement[] trace = t.getStackTrace();
 		return trace.length > 0 && trace[0].getClassName().startsWith("io.netty.handler.codec.");
+	}
+
+	/**
+	 * Whether {@code t} is of the named type. By name: Netty is only there with Reactor Netty, and the token
+	 * endpoint may use another client.
+	 */
+	private static boolean isA(Throwable t, String typeName) {
+		for (Class<?> type = t.getClass(); type != null; type = type.getSuperclass()) {
+			if (typeName.equals(type.getName())) {
+				return true;
+			}
+		}
+		return false;
 	}
 
 	/**
