@@ -170,9 +170,10 @@ final class RenewalCoordinator {
 			OAuth2AuthorizedClient basis = stored.orElse(held);
 			boolean storeHoldsRejected = renewal.discardsReplaced() && stored.isPresent()
 					&& stored.get().getAccessToken().getTokenValue().equals(replaced);
-			Mono<ManagedToken> obtained = mayRenewAlone(state, basis, renewal.discardsReplaced() || held == null)
+			AloneRefusal refusal = refusalToRenewAlone(state, basis, renewal.discardsReplaced() || held == null);
+			Mono<ManagedToken> obtained = (refusal == null)
 					? writtenBackFirst(state, basis, replaced).switchIfEmpty(Mono.defer(() -> obtain(state, basis, ahead)))
-					: refuseWithoutCoordination(state, basis);
+					: refuse(state, basis, refusal);
 			return obtained.onErrorResume((ex) -> {
 				if (basis == null && this.lock.isDegraded()
 						&& TokenErrors.SIGN_IN_REQUIRED.equals(TokenErrors.errorCode(ex))) {
@@ -233,7 +234,7 @@ final class RenewalCoordinator {
 	}
 
 	/**
-	 * Whether a renewal may run without fleet coordination when the store does not answer:
+	 * Why a renewal may not run without fleet coordination when the store does not answer, or null when it may:
 	 * <ul>
 	 * <li>a single-session provider's renewal of the token this instance holds is its own session's business, but
 	 * taking the session after a rejection, or without any token, ends another instance's session, so it runs
@@ -243,24 +244,29 @@ final class RenewalCoordinator {
 	 * wait for the store, where that instance writes its new token back.</li>
 	 * </ul>
 	 */
-	private boolean mayRenewAlone(KeyState state, @Nullable OAuth2AuthorizedClient basis, boolean takesSession) {
+	private @Nullable AloneRefusal refusalToRenewAlone(KeyState state, @Nullable OAuth2AuthorizedClient basis,
+			boolean takesSession) {
 		if (!this.lock.isDegraded()) {
 			if (state.settings().singleSession()) {
 				state.sessionBudget().reset();
 			}
-			return true;
+			return null;
 		}
 		if (state.settings().singleSession()) {
-			return !takesSession || state.sessionBudget().tryAuthenticate(this.clock.millis());
+			return (!takesSession || state.sessionBudget().tryAuthenticate(this.clock.millis())) ? null
+					: AloneRefusal.SESSION_OF_ANOTHER_INSTANCE;
 		}
-		return !spendsAnotherInstancesRefreshToken(state, basis);
+		return spendsAnotherInstancesRefreshToken(state, basis) ? AloneRefusal.REFRESH_TOKEN_OF_ANOTHER_INSTANCE
+				: null;
 	}
 
-	private Mono<ManagedToken> refuseWithoutCoordination(KeyState state, @Nullable OAuth2AuthorizedClient basis) {
-		if (basis != null && basis.getRefreshToken() != null && !state.settings().singleSession()) {
+	private Mono<ManagedToken> refuse(KeyState state, @Nullable OAuth2AuthorizedClient basis, AloneRefusal refusal) {
+		if (refusal == AloneRefusal.REFRESH_TOKEN_OF_ANOTHER_INSTANCE && basis != null
+				&& basis.getRefreshToken() != null) {
 			state.doubt(basis.getRefreshToken());
 		}
-		return Mono.error(coordinationLostError(state));
+		return Mono.error(new TokenAcquisitionException(state.registrationId(), TokenManager.COORDINATION_LOST,
+				refusal.reason(state), true, null));
 	}
 
 	/**
@@ -285,17 +291,6 @@ final class RenewalCoordinator {
 			@Nullable OAuth2AuthorizedClient basis) {
 		OAuth2RefreshToken refreshToken = (basis != null) ? basis.getRefreshToken() : null;
 		return refreshToken != null && !state.wasGivenHere(refreshToken);
-	}
-
-	private TokenAcquisitionException coordinationLostError(KeyState state) {
-		String reason = state.settings().singleSession()
-				? "single-session provider, coordination lost: the token store does not answer, and authenticating "
-						+ "now would end another instance's session; next attempt from "
-						+ Instant.ofEpochMilli(state.sessionBudget().nextAllowedMillis())
-				: "coordination lost: the token store does not answer, and the refresh token was given to another "
-						+ "instance, which may be spending it; waiting for the store to answer again";
-		return new TokenAcquisitionException(state.registrationId(), TokenManager.COORDINATION_LOST, reason, true,
-				null);
 	}
 
 	/**
@@ -375,6 +370,36 @@ final class RenewalCoordinator {
 		}
 		this.activities.of(state.registrationId()).failed(failure, this.clock.instant());
 		this.observer.failed(failure);
+	}
+
+	/**
+	 * Why a renewal is refused while the fleet's token store does not answer.
+	 */
+	private enum AloneRefusal {
+
+		SESSION_OF_ANOTHER_INSTANCE {
+
+			@Override
+			String reason(KeyState state) {
+				return "single-session provider, coordination lost: the token store does not answer, and "
+						+ "authenticating now would end another instance's session; next attempt from "
+						+ Instant.ofEpochMilli(state.sessionBudget().nextAllowedMillis());
+			}
+
+		},
+
+		REFRESH_TOKEN_OF_ANOTHER_INSTANCE {
+
+			@Override
+			String reason(KeyState state) {
+				return "coordination lost: the token store does not answer, and the refresh token was given to "
+						+ "another instance, which may be spending it; waiting for the store to answer again";
+			}
+
+		};
+
+		abstract String reason(KeyState state);
+
 	}
 
 }
