@@ -41,9 +41,7 @@ public final class TokenClientHttpRequestInterceptor implements ClientHttpReques
 
 	private final RejectedTokenRetry<ClientHttpResponse> retry;
 
-	private final @Nullable ProviderApi provider;
-
-	private final @Nullable ProviderApis selectable;
+	private final ProviderRouting routing;
 
 	/**
 	 * Creates an interceptor for one provider.
@@ -55,29 +53,26 @@ public final class TokenClientHttpRequestInterceptor implements ClientHttpReques
 	 */
 	public TokenClientHttpRequestInterceptor(TokenManager tokenManager, String registrationId,
 			Set<Integer> unauthorizedStatuses, Duration maxWait, Map<String, String> apiHeaders) {
-		this(tokenManager, new ProviderApi(registrationId, unauthorizedStatuses, apiHeaders, maxWait), null);
+		this(tokenManager, ProviderRouting.to(new ProviderApi(registrationId, unauthorizedStatuses, apiHeaders, maxWait)));
 	}
 
 	/**
 	 * Creates an interceptor for a provider, for the providers requests name, or both.
 	 * @param tokenManager the engine
-	 * @param provider the provider of requests that name none, or null to leave them untouched
-	 * @param selectable the providers requests may name, or null to use {@code provider} whatever they name
+	 * @param routing which provider's token each request gets
 	 */
-	TokenClientHttpRequestInterceptor(TokenManager tokenManager, @Nullable ProviderApi provider,
-			@Nullable ProviderApis selectable) {
+	TokenClientHttpRequestInterceptor(TokenManager tokenManager, ProviderRouting routing) {
 		Assert.notNull(tokenManager, "tokenManager cannot be null");
-		Assert.isTrue(provider != null || selectable != null, "provider and selectable cannot both be null");
+		Assert.notNull(routing, "routing cannot be null");
 		this.tokenManager = tokenManager;
 		this.retry = new RejectedTokenRetry<>(tokenManager, logger, ClientHttpResponse::getHeaders);
-		this.provider = provider;
-		this.selectable = selectable;
+		this.routing = routing;
 	}
 
 	@Override
 	public ClientHttpResponse intercept(HttpRequest request, byte[] body, ClientHttpRequestExecution execution)
 			throws IOException {
-		String selected = (this.selectable != null) ? ProviderApis.selected(request.getAttributes()) : null;
+		String selected = (this.routing.selectable() != null) ? ProviderApis.selected(request.getAttributes()) : null;
 		ProviderApi api = api(selected);
 		if (api == null) {
 			return execution.execute(request, body);
@@ -151,10 +146,9 @@ public final class TokenClientHttpRequestInterceptor implements ClientHttpReques
 	 * interceptor's own unless the request names a registration the engine leaves to Spring Security.
 	 */
 	private @Nullable ProviderApi api(@Nullable String selected) {
-		if (selected == null || (this.provider != null && selected.equals(this.provider.registrationId()))) {
-			return this.provider;
-		}
-		return this.selectable.find(selected);
+		ProviderApis selectable = this.routing.selectable();
+		return (selectable == null || this.routing.toOwnProvider(selected)) ? this.routing.provider()
+				: selectable.find(selected);
 	}
 
 	/**

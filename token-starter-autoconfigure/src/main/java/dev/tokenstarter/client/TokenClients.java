@@ -81,7 +81,8 @@ public class TokenClients {
 	 * @return a new filter
 	 */
 	public TokenExchangeFilterFunction filter(String provider) {
-		return new TokenExchangeFilterFunction(this.tokenManager, this.providers.require(provider), this.providers);
+		return new TokenExchangeFilterFunction(this.tokenManager,
+				new ProviderRouting(this.providers.require(provider), this.providers));
 	}
 
 	/**
@@ -112,15 +113,15 @@ public class TokenClients {
 	 * @return a new interceptor
 	 */
 	public TokenClientHttpRequestInterceptor interceptor(String provider) {
-		return new TokenClientHttpRequestInterceptor(this.tokenManager, this.providers.require(provider),
-				this.providers);
+		return new TokenClientHttpRequestInterceptor(this.tokenManager,
+				new ProviderRouting(this.providers.require(provider), this.providers));
 	}
 
 	/**
 	 * Returns a filter for requests that name their registration ({@code @ClientRegistrationId}); others pass.
 	 */
 	TokenExchangeFilterFunction selectingFilter() {
-		return new TokenExchangeFilterFunction(this.tokenManager, null, this.providers);
+		return new TokenExchangeFilterFunction(this.tokenManager, new ProviderRouting(null, this.providers));
 	}
 
 	/**
@@ -128,7 +129,7 @@ public class TokenClients {
 	 * pass.
 	 */
 	TokenClientHttpRequestInterceptor selectingInterceptor() {
-		return new TokenClientHttpRequestInterceptor(this.tokenManager, null, this.providers);
+		return new TokenClientHttpRequestInterceptor(this.tokenManager, new ProviderRouting(null, this.providers));
 	}
 
 	/**

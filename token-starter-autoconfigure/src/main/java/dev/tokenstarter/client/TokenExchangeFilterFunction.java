@@ -57,9 +57,7 @@ public final class TokenExchangeFilterFunction implements ExchangeFilterFunction
 
 	private final RejectedTokenRetry<ClientResponse> retry;
 
-	private final @Nullable ProviderApi provider;
-
-	private final @Nullable ProviderApis selectable;
+	private final ProviderRouting routing;
 
 	/**
 	 * Creates a filter for one provider.
@@ -71,32 +69,32 @@ public final class TokenExchangeFilterFunction implements ExchangeFilterFunction
 	public TokenExchangeFilterFunction(TokenManager tokenManager, String registrationId,
 			Set<Integer> unauthorizedStatuses, Map<String, String> apiHeaders) {
 		// The wait is the engine's (refresh.max-caller-wait): a reactive caller is never blocked here.
-		this(tokenManager, new ProviderApi(registrationId, unauthorizedStatuses, apiHeaders, Duration.ZERO), null);
+		this(tokenManager,
+				ProviderRouting.to(new ProviderApi(registrationId, unauthorizedStatuses, apiHeaders, Duration.ZERO)));
 	}
 
 	/**
 	 * Creates a filter for a provider, for the providers requests name, or both.
 	 * @param tokenManager the engine
-	 * @param provider the provider of requests that name none, or null to leave them untouched
-	 * @param selectable the providers requests may name, or null to use {@code provider} whatever they name
+	 * @param routing which provider's token each request gets
 	 */
-	TokenExchangeFilterFunction(TokenManager tokenManager, @Nullable ProviderApi provider,
-			@Nullable ProviderApis selectable) {
+	TokenExchangeFilterFunction(TokenManager tokenManager, ProviderRouting routing) {
 		Assert.notNull(tokenManager, "tokenManager cannot be null");
-		Assert.isTrue(provider != null || selectable != null, "provider and selectable cannot both be null");
+		Assert.notNull(routing, "routing cannot be null");
 		this.tokenManager = tokenManager;
 		this.retry = new RejectedTokenRetry<>(tokenManager, logger, (answer) -> answer.headers().asHttpHeaders());
-		this.provider = provider;
-		this.selectable = selectable;
+		this.routing = routing;
 	}
 
 	@Override
 	public Mono<ClientResponse> filter(ClientRequest request, ExchangeFunction next) {
-		String selected = (this.selectable != null) ? selected(request.attributes()) : null;
-		if (selected == null || (this.provider != null && selected.equals(this.provider.registrationId()))) {
-			return (this.provider != null) ? exchange(request, next, this.provider) : next.exchange(request);
+		ProviderApis selectable = this.routing.selectable();
+		String selected = (selectable != null) ? selected(request.attributes()) : null;
+		if (selectable == null || this.routing.toOwnProvider(selected)) {
+			ProviderApi provider = this.routing.provider();
+			return (provider != null) ? exchange(request, next, provider) : next.exchange(request);
 		}
-		return this.selectable.lookup(selected)
+		return selectable.lookup(selected)
 			.map(Optional::of)
 			.defaultIfEmpty(Optional.empty())
 			.flatMap((api) -> api.isPresent() ? exchange(request, next, api.get()) : next.exchange(request));
