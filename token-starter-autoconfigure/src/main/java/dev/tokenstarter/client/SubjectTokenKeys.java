@@ -47,13 +47,14 @@ public final class SubjectTokenKeys {
 	 */
 	public static TokenKey forAuthentication(String registrationId, Authentication authentication) {
 		Assert.notNull(authentication, "authentication must not be null");
-		if (!(authentication.getCredentials() instanceof OAuth2Token token)) {
+		TokenKey key = TokenKey.forSubjectOf(registrationId, authentication);
+		if (key == null) {
 			throw new IllegalStateException("The request's authentication carries no OAuth2 token to act for ("
 					+ authentication.getClass().getSimpleName() + "): provider '" + registrationId
 					+ "' needs a subject token, as a resource server's JwtAuthenticationToken or "
 					+ "BearerTokenAuthentication has");
 		}
-		return TokenKey.forProvider(registrationId).subjectToken(token).build();
+		return key;
 	}
 
 	/**

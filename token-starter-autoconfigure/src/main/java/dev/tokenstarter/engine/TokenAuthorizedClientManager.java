@@ -28,11 +28,16 @@ import dev.tokenstarter.grant.TokenAcquisitionException;
  * starter's own clients share one token.
  *
  * <p>It serves every registration the engine can: those of {@code token.providers}, and the other registrations
- * of the application that use the client credentials, password or authorization code grant. It replaces Spring
- * Security's default manager, which steps aside when the application has one; the requests for any other
- * registration (a JWT bearer or token exchange grant) and an anonymous user's authorization code clients (which
- * Spring keeps in the HTTP session) go to the delegate, a manager built the way Spring Security builds its
- * default, so those work as without the starter.
+ * of the application that use the client credentials, password, authorization code, token exchange or JWT bearer
+ * grant. It replaces Spring Security's default manager, which steps aside when the application has one; the
+ * requests for any other registration, an anonymous user's authorization code clients (which Spring keeps in the
+ * HTTP session) and token exchange or JWT bearer requests whose principal carries no token to act for go to the
+ * delegate, a manager built the way Spring Security builds its default, so those work as without the starter.
+ *
+ * <p>A token exchange or JWT bearer registration's token acts for the subject of the request's authentication
+ * token (a resource server's {@code JwtAuthenticationToken} or {@code BearerTokenAuthentication}), as with
+ * Spring Security's own providers, but is keyed by that subject token: one exchange per subject for the fleet,
+ * shared by every caller and instance until it expires.
  *
  * <p>An authorization code registration's token is the signed-in user's login session, renewed with its refresh
  * token only; when only the user can bring it back (none left, or refused), the request fails with Spring's
@@ -53,7 +58,11 @@ public final class TokenAuthorizedClientManager implements OAuth2AuthorizedClien
 	private static final Log logger = LogFactory.getLog(TokenAuthorizedClientManager.class);
 
 	private static final Set<AuthorizationGrantType> ENGINE_GRANTS = Set.of(AuthorizationGrantType.CLIENT_CREDENTIALS,
-			TokenGrantType.PASSWORD.toAuthorizationGrantType(), AuthorizationGrantType.AUTHORIZATION_CODE);
+			TokenGrantType.PASSWORD.toAuthorizationGrantType(), AuthorizationGrantType.AUTHORIZATION_CODE,
+			AuthorizationGrantType.TOKEN_EXCHANGE, AuthorizationGrantType.JWT_BEARER);
+
+	private static final Set<AuthorizationGrantType> DELEGATED_GRANTS = Set.of(AuthorizationGrantType.TOKEN_EXCHANGE,
+			AuthorizationGrantType.JWT_BEARER);
 
 	private final TokenSource tokens;
 
@@ -96,14 +105,11 @@ public final class TokenAuthorizedClientManager implements OAuth2AuthorizedClien
 			return this.delegate.authorize(authorizeRequest);
 		}
 		TokenKey key = TokenKeyAttributes.find(registrationId, authorizeRequest.getAttributes());
-		if (key == null && served == Served.LOGIN) {
-			key = LoginKeys.user(registrationId, authorizeRequest.getPrincipal());
+		if (key == null) {
+			key = served.key(registrationId, authorizeRequest.getPrincipal());
 			if (key == null) {
 				return this.delegate.authorize(authorizeRequest);
 			}
-		}
-		else if (key == null) {
-			key = TokenKey.application(registrationId);
 		}
 		ManagedToken token = this.tokens.usableToken(key);
 		if (token == null) {
@@ -157,8 +163,10 @@ public final class TokenAuthorizedClientManager implements OAuth2AuthorizedClien
 		if (registration == null) {
 			return Served.NOT;
 		}
-		Served served = !ENGINE_GRANTS.contains(registration.getAuthorizationGrantType()) ? Served.NOT
-				: LoginKeys.isLogin(registration) ? Served.LOGIN : Served.APPLICATION;
+		AuthorizationGrantType grant = registration.getAuthorizationGrantType();
+		Served served = !ENGINE_GRANTS.contains(grant) ? Served.NOT
+				: DELEGATED_GRANTS.contains(grant) ? Served.SUBJECT
+						: LoginKeys.isLogin(registration) ? Served.LOGIN : Served.APPLICATION;
 		this.served.put(registrationId, served);
 		return served;
 	}
@@ -169,13 +177,53 @@ public final class TokenAuthorizedClientManager implements OAuth2AuthorizedClien
 	private enum Served {
 
 		/** Not at all: the delegate does. */
-		NOT,
+		NOT {
+
+			@Override
+			@Nullable TokenKey key(String registrationId, @Nullable Authentication principal) {
+				return null;
+			}
+
+		},
 
 		/** With the application token unless the request's attributes choose another key. */
-		APPLICATION,
+		APPLICATION {
+
+			@Override
+			TokenKey key(String registrationId, @Nullable Authentication principal) {
+				return TokenKey.application(registrationId);
+			}
+
+		},
 
 		/** With the signed-in user's login session; an anonymous user's goes to the delegate. */
-		LOGIN
+		LOGIN {
+
+			@Override
+			@Nullable TokenKey key(String registrationId, @Nullable Authentication principal) {
+				return LoginKeys.user(registrationId, principal);
+			}
+
+		},
+
+		/**
+		 * With a token exchanged for (or granted on) the token of the request's authentication, as Spring
+		 * Security's own token exchange and JWT bearer providers take it; a principal without one goes to the
+		 * delegate, which has nothing to act for either.
+		 */
+		SUBJECT {
+
+			@Override
+			@Nullable TokenKey key(String registrationId, @Nullable Authentication principal) {
+				return TokenKey.forSubjectOf(registrationId, principal);
+			}
+
+		};
+
+		/**
+		 * Returns the key a request without one in its attributes gets, or null when the delegate serves it.
+		 */
+		abstract @Nullable TokenKey key(String registrationId, @Nullable Authentication principal);
 
 	}
 
@@ -197,8 +245,7 @@ public final class TokenAuthorizedClientManager implements OAuth2AuthorizedClien
 		ManagedToken token = last.token;
 		last.set(null, null);
 		if (key == null || token == null || !key.registrationId().equals(registrationId)) {
-			key = (served(registrationId) == Served.LOGIN) ? LoginKeys.user(registrationId, principal)
-					: TokenKey.application(registrationId);
+			key = served(registrationId).key(registrationId, principal);
 			token = (key != null) ? this.tokens.usableToken(key) : null;
 			if (token == null) {
 				return;

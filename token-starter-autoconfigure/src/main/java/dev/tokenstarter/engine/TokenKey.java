@@ -11,6 +11,7 @@ import java.util.TreeSet;
 
 import org.jspecify.annotations.Nullable;
 
+import org.springframework.security.core.Authentication;
 import org.springframework.security.oauth2.core.OAuth2Token;
 import org.springframework.util.Assert;
 import org.springframework.util.StringUtils;
@@ -93,6 +94,19 @@ public final class TokenKey {
 	public static TokenKey application(String registrationId) {
 		Assert.hasText(registrationId, "registrationId must not be empty");
 		return new TokenKey(registrationId, null, Set.of(), Map.of(), null, null);
+	}
+
+	/**
+	 * Returns the key of a provider's token acting for the subject of an authentication's token: a resource
+	 * server's {@code JwtAuthenticationToken} or {@code BearerTokenAuthentication}, any authentication whose
+	 * credentials are an OAuth2 token, which becomes the key's subject token.
+	 * @param registrationId the provider's name (a token exchange or JWT bearer provider)
+	 * @param authentication the authentication of the request being served, or null
+	 * @return the key, or null when there is no authentication or it carries no OAuth2 token
+	 */
+	public static @Nullable TokenKey forSubjectOf(String registrationId, @Nullable Authentication authentication) {
+		return (authentication != null && authentication.getCredentials() instanceof OAuth2Token token)
+				? forProvider(registrationId).subjectToken(token).build() : null;
 	}
 
 	/**

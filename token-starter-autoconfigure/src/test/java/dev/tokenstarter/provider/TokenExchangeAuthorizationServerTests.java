@@ -21,13 +21,22 @@ import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.autoconfigure.ssl.SslAutoConfiguration;
 import org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.security.oauth2.client.autoconfigure.OAuth2ClientAutoConfiguration;
+import org.springframework.boot.security.oauth2.client.autoconfigure.servlet.OAuth2ClientWebSecurityAutoConfiguration;
+import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
+import org.springframework.security.oauth2.client.OAuth2AuthorizedClientManager;
+import org.springframework.security.oauth2.client.web.client.OAuth2ClientHttpRequestInterceptor;
+import org.springframework.security.oauth2.core.AuthorizationGrantType;
+import org.springframework.web.client.RestClient;
 import org.springframework.security.core.context.SecurityContextHolder;
 import org.springframework.security.oauth2.core.OAuth2AccessToken;
 import org.springframework.security.oauth2.jwt.Jwt;
 import org.springframework.security.oauth2.server.resource.authentication.JwtAuthenticationToken;
 
 import dev.tokenstarter.autoconfigure.TokenClientsAutoConfiguration;
+import dev.tokenstarter.autoconfigure.TokenAuthorizedClientManagerAutoConfiguration;
 import dev.tokenstarter.autoconfigure.TokenEngineAutoConfiguration;
+import dev.tokenstarter.autoconfigure.TokenOAuth2ClientAutoConfiguration;
 import dev.tokenstarter.autoconfigure.TokenRedisAutoConfiguration;
 import dev.tokenstarter.client.SubjectTokenKeys;
 import dev.tokenstarter.client.TokenClients;
@@ -45,6 +54,7 @@ import static com.github.tomakehurst.wiremock.client.WireMock.get;
 import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.springframework.security.oauth2.client.web.client.RequestAttributeClientRegistrationIdResolver.clientRegistrationId;
 
 /**
  * Token exchange against Spring Authorization Server in the test JVM: the subject tokens are real access tokens
@@ -144,6 +154,62 @@ class TokenExchangeAuthorizationServerTests {
 			assertThat(results.stream().map((result) -> result[2]).distinct()).hasSize(4);
 			assertThat(server.exchangeCount()).isEqualTo(4);
 		});
+	}
+
+	/**
+	 * A {@code spring.security.oauth2.client.registration} entry with the token exchange grant, called through
+	 * Spring Security's own interceptor: the engine exchanges the caller's token once for every thread, keyed by
+	 * that token, as it does for its own providers (Spring's default manager would exchange once per call).
+	 */
+	@Test
+	void springsInterceptorOnASpringSecurityTokenExchangeRegistrationExchangesOncePerSubject() {
+		Jwt alice = server.decoder().decode(server.subjectToken("alice").getTokenValue());
+		api.stubFor(get(urlEqualTo("/orders")).willReturn(aResponse().withStatus(200).withBody("ok")));
+		String registration = "spring.security.oauth2.client.registration.orders-spring.";
+		new WebApplicationContextRunner()
+			.withConfiguration(AutoConfigurations.of(OAuth2ClientAutoConfiguration.class,
+					OAuth2ClientWebSecurityAutoConfiguration.class, TokenOAuth2ClientAutoConfiguration.class,
+					TokenEngineAutoConfiguration.class, TokenAuthorizedClientManagerAutoConfiguration.class))
+			.withBean(Clock.class, Clock::systemUTC)
+			.withPropertyValues(registration + "provider=spring-as",
+					registration + "client-id=" + AuthorizationServer.GATEWAY,
+					registration + "client-secret=" + AuthorizationServer.GATEWAY_SECRET,
+					registration + "authorization-grant-type=" + AuthorizationGrantType.TOKEN_EXCHANGE.getValue(),
+					"spring.security.oauth2.client.provider.spring-as.token-uri=" + server.tokenUri(),
+					"token.scheduler.enabled=false", "token.defaults.refresh.max-caller-wait=30s")
+			.run((context) -> {
+				RestClient orders = RestClient.builder()
+					.baseUrl(api.baseUrl())
+					.requestInterceptor(new OAuth2ClientHttpRequestInterceptor(
+							context.getBean(OAuth2AuthorizedClientManager.class)))
+					.build();
+				List<String> answers = Threads.runTogether(24, () -> {
+					SecurityContextHolder.getContext().setAuthentication(new JwtAuthenticationToken(alice));
+					try {
+						return orders.get()
+							.uri("/orders")
+							.attributes(clientRegistrationId("orders-spring"))
+							.retrieve()
+							.body(String.class);
+					}
+					finally {
+						SecurityContextHolder.clearContext();
+					}
+				});
+				assertThat(answers).hasSize(24).containsOnly("ok");
+				assertThat(server.exchangeCount()).isEqualTo(1);
+				List<String> sent = api.findAll(getRequestedFor(urlEqualTo("/orders")))
+					.stream()
+					.map((request) -> request.getHeader("Authorization").substring("Bearer ".length()))
+					.distinct()
+					.toList();
+				assertThat(sent).hasSize(1);
+				assertThat(sent.get(0)).isNotEqualTo(alice.getTokenValue());
+				assertThat(server.decoder().decode(sent.get(0)).getSubject()).isEqualTo("alice");
+				TokenKey key = TokenKey.forProvider("orders-spring").subjectToken(alice).build();
+				assertThat(context.getBean(TokenManager.class).usableToken(key).accessToken().getTokenValue())
+					.isEqualTo(sent.get(0));
+			});
 	}
 
 	@Test
