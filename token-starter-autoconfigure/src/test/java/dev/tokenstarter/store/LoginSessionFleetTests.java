@@ -23,6 +23,8 @@ import org.springframework.security.config.Customizer;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.annotation.web.configuration.EnableWebSecurity;
 import org.springframework.security.oauth2.client.ClientAuthorizationRequiredException;
+import org.springframework.security.core.context.SecurityContextHolder;
+import org.springframework.security.oauth2.client.OAuth2AuthorizationFailureHandler;
 import org.springframework.security.oauth2.client.OAuth2AuthorizeRequest;
 import org.springframework.security.oauth2.client.OAuth2AuthorizedClient;
 import org.springframework.security.oauth2.client.OAuth2AuthorizedClientManager;
@@ -30,10 +32,12 @@ import org.springframework.security.oauth2.client.OAuth2AuthorizedClientService;
 import org.springframework.security.oauth2.client.annotation.RegisteredOAuth2AuthorizedClient;
 import org.springframework.security.oauth2.client.oidc.web.logout.OidcClientInitiatedLogoutSuccessHandler;
 import org.springframework.security.oauth2.client.registration.ClientRegistrationRepository;
+import org.springframework.security.oauth2.client.web.client.OAuth2ClientHttpRequestInterceptor;
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.csrf.CsrfToken;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.client.RestClient;
 
 import dev.tokenstarter.client.LoginSessionLogoutHandler;
 import dev.tokenstarter.test.Browser;
@@ -45,6 +49,7 @@ import dev.tokenstarter.test.Threads;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.springframework.security.oauth2.client.web.client.RequestAttributeClientRegistrationIdResolver.clientRegistrationId;
 
 /**
  * Users' login sessions (authorization code with PKCE, OpenID Connect) shared by a fleet: two application instances
@@ -162,6 +167,31 @@ class LoginSessionFleetTests {
 	}
 
 	@Test
+	void aTokenTheApiRejectsOnBothInstancesThroughSpringsInterceptorIsRenewedOnceForTheFleet() throws Exception {
+		String first = logIn(new Browser(), "erin");
+		OAuth2AuthorizedClient loggedIn = stored("erin");
+		int refreshesBefore = provider.presentedRefreshTokens().size();
+		provider.revokeAccessToken(first);
+
+		List<Integer> statuses = Threads.runTogether(16, (i) -> callUserInfo((i % 2 == 0) ? instanceA : instanceB,
+				"erin"));
+		assertThat(statuses).as("the calls that met the revoked token get its 401; Spring's interceptor does not "
+				+ "retry them").contains(401).allMatch((status) -> status == 401 || status == 200);
+
+		Awaitility.await()
+			.atMost(Duration.ofSeconds(10))
+			.untilAsserted(() -> assertThat(List.of(callUserInfo(instanceA, "erin"), callUserInfo(instanceB, "erin")))
+				.containsOnly(200));
+		String renewed = authorize(instanceA, "erin").getAccessToken().getTokenValue();
+		assertThat(renewed).isNotEqualTo(first);
+		assertThat(authorize(instanceB, "erin").getAccessToken().getTokenValue()).isEqualTo(renewed);
+		List<String> presented = provider.presentedRefreshTokens();
+		assertThat(presented.subList(refreshesBefore, presented.size()))
+			.containsExactly(loggedIn.getRefreshToken().getTokenValue());
+		assertThat(new HashSet<>(presented)).hasSameSizeAs(presented);
+	}
+
+	@Test
 	void logoutRevokesTheRefreshTokenAtTheProviderAndEndsTheSessionOnEveryInstance() {
 		Browser browser = new Browser();
 		String token = logIn(browser, "dave");
@@ -209,6 +239,27 @@ class LoginSessionFleetTests {
 			.authorize(OAuth2AuthorizeRequest.withClientRegistrationId(REGISTRATION)
 				.principal(new TestingAuthenticationToken(user, null, "ROLE_USER"))
 				.build());
+	}
+
+	/**
+	 * Calls the provider's userinfo endpoint as a signed-in user through Spring Security's interceptor with the
+	 * instance's manager and failure handler, as an application's servlet code would, and returns the status.
+	 */
+	private static int callUserInfo(ConfigurableApplicationContext instance, String user) {
+		OAuth2ClientHttpRequestInterceptor interceptor = new OAuth2ClientHttpRequestInterceptor(
+				instance.getBean(OAuth2AuthorizedClientManager.class));
+		interceptor.setAuthorizationFailureHandler(instance.getBean(OAuth2AuthorizationFailureHandler.class));
+		RestClient userInfo = RestClient.builder().requestInterceptor(interceptor).build();
+		SecurityContextHolder.getContext().setAuthentication(new TestingAuthenticationToken(user, null, "ROLE_USER"));
+		try {
+			return userInfo.get()
+				.uri(provider.userInfoUri())
+				.attributes(clientRegistrationId(REGISTRATION))
+				.exchange((request, response) -> response.getStatusCode().value());
+		}
+		finally {
+			SecurityContextHolder.clearContext();
+		}
 	}
 
 	private static OAuth2AuthorizedClient stored(String user) {

@@ -111,17 +111,37 @@ public final class LoginProvider implements AutoCloseable {
 	 * Revokes a refresh token at the provider (RFC 7009), as the user's logout on another device would.
 	 */
 	public void revokeRefreshToken(String refreshToken) throws Exception {
+		revoke(refreshToken, "refresh_token");
+	}
+
+	/**
+	 * Revokes an access token at the provider (RFC 7009), leaving its refresh token valid: the userinfo endpoint
+	 * then refuses the access token with a 401.
+	 */
+	public void revokeAccessToken(String accessToken) throws Exception {
+		revoke(accessToken, "access_token");
+	}
+
+	private void revoke(String token, String hint) throws Exception {
 		String credentials = Base64.getEncoder()
 			.encodeToString((CLIENT_ID + ":" + CLIENT_SECRET).getBytes(StandardCharsets.UTF_8));
 		HttpResponse<String> response = HttpClient.newHttpClient()
 			.send(HttpRequest.newBuilder(URI.create(issuer() + "/oauth2/revoke"))
 				.header("Authorization", "Basic " + credentials)
 				.header("Content-Type", "application/x-www-form-urlencoded")
-				.POST(HttpRequest.BodyPublishers.ofString("token=" + refreshToken + "&token_type_hint=refresh_token"))
+				.POST(HttpRequest.BodyPublishers.ofString("token=" + token + "&token_type_hint=" + hint))
 				.build(), HttpResponse.BodyHandlers.ofString());
 		if (response.statusCode() != 200) {
 			throw new IllegalStateException("The provider refused the revocation: " + response.statusCode());
 		}
+	}
+
+	/**
+	 * Returns the OpenID Connect userinfo endpoint: an API that accepts only access tokens the provider still
+	 * considers valid.
+	 */
+	public String userInfoUri() {
+		return issuer() + "/userinfo";
 	}
 
 	public String issuer() {
