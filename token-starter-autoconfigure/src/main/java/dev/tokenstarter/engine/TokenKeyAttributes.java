@@ -57,9 +57,11 @@ public final class TokenKeyAttributes {
 		if (!(key instanceof TokenKey tokenKey)) {
 			return null;
 		}
-		Assert.isTrue(tokenKey.registrationId().equals(registrationId),
-				() -> "The request's token key is for provider '" + tokenKey.registrationId()
-						+ "' but the request goes through provider '" + registrationId + "'");
+		// On every keyed call: a plain test, not Assert's message supplier, which captures both names per call.
+		if (!tokenKey.registrationId().equals(registrationId)) {
+			throw new IllegalArgumentException("The request's token key is for provider '" + tokenKey.registrationId()
+					+ "' but the request goes through provider '" + registrationId + "'");
+		}
 		return tokenKey;
 	}
 
