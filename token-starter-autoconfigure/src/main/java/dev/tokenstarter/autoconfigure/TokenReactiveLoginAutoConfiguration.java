@@ -4,6 +4,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 
+import org.jspecify.annotations.Nullable;
+
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
@@ -93,7 +95,7 @@ public class TokenReactiveLoginAutoConfiguration {
 		 * at the chain's repository when it builds the chain.
 		 */
 		private static ServerLogoutHandler securityContextLogout(ServerHttpSecurity http) {
-			AtomicReference<ServerLogoutHandler> found = new AtomicReference<>();
+			AtomicReference<@Nullable ServerLogoutHandler> found = new AtomicReference<>();
 			http.logout((logout) -> logout.logoutHandler((handlers) -> handlers.stream()
 				.filter(SecurityContextServerLogoutHandler.class::isInstance)
 				.findFirst()
