@@ -1,7 +1,6 @@
 package dev.tokenstarter.autoconfigure;
 
 import java.time.Duration;
-import java.util.List;
 import java.util.function.Consumer;
 
 import org.springframework.beans.factory.ObjectProvider;
@@ -27,11 +26,8 @@ import org.springframework.security.oauth2.client.oidc.web.logout.OidcClientInit
 import org.springframework.security.oauth2.client.registration.ClientRegistrationRepository;
 import org.springframework.security.oauth2.client.web.DefaultOAuth2AuthorizedClientManager;
 import org.springframework.security.oauth2.client.web.OAuth2AuthorizedClientRepository;
-import org.springframework.security.oauth2.client.web.OAuth2AuthorizationRequestRedirectFilter;
 import org.springframework.security.oauth2.client.web.client.OAuth2ClientHttpRequestInterceptor;
-import org.springframework.security.web.authentication.logout.SecurityContextLogoutHandler;
 
-import dev.tokenstarter.client.LoginRefreshFailureLogoutFilter;
 import dev.tokenstarter.client.LoginSessionLogoutHandler;
 import dev.tokenstarter.config.TokenClientRegistrationRepository;
 import dev.tokenstarter.config.TokenProperties;
@@ -117,7 +113,8 @@ public class TokenAuthorizedClientManagerAutoConfiguration {
 	 * {@code token.logins.<id>.on-refresh-failure: logout}: a customizer that Spring Security applies to every
 	 * {@code HttpSecurity}, placing the filter right after Spring's redirect to the authorization endpoint, so it
 	 * sees the failure first and while the signed-in user is still known. Not a filter bean: Spring Boot would
-	 * also register that in the servlet container, outside the chain.
+	 * also register that in the servlet container, outside the chain. The filter removes the security context from
+	 * the chain's repository (see {@link RefreshFailureLogoutConfigurer}).
 	 */
 	@Configuration(proxyBeanMethods = false)
 	@ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
@@ -134,9 +131,9 @@ public class TokenAuthorizedClientManagerAutoConfiguration {
 			OidcClientInitiatedLogoutSuccessHandler endProviderSession = new OidcClientInitiatedLogoutSuccessHandler(
 					clientRegistrations.getObject());
 			endProviderSession.setPostLogoutRedirectUri(logouts.postLogoutRedirectUri());
-			LoginRefreshFailureLogoutFilter filter = new LoginRefreshFailureLogoutFilter(logouts.registrationIds(),
-					List.of(loginSessions, new SecurityContextLogoutHandler()), endProviderSession);
-			return (http) -> http.addFilterAfter(filter, OAuth2AuthorizationRequestRedirectFilter.class);
+			return (http) -> http.with(
+					new RefreshFailureLogoutConfigurer(logouts.registrationIds(), loginSessions, endProviderSession),
+					Customizer.withDefaults());
 		}
 
 	}

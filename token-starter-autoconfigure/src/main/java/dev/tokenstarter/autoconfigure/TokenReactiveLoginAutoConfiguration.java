@@ -2,6 +2,9 @@ package dev.tokenstarter.autoconfigure;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
@@ -11,6 +14,8 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplicat
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
 import org.springframework.security.config.Customizer;
 import org.springframework.security.config.web.server.SecurityWebFiltersOrder;
 import org.springframework.security.config.web.server.ServerHttpSecurity;
@@ -54,6 +59,14 @@ public class TokenReactiveLoginAutoConfiguration {
 	 * web handler, outside the security chain and before the user is known. The local session ends as Spring's
 	 * own logout ends it (the security context, then the web session); the provider's session ends with
 	 * RP-initiated logout, through the engine's registration repository, which also serves the application's.
+	 *
+	 * <p>The security context is removed from the repository the chain keeps it in, which may be the
+	 * application's own ({@code http.securityContextRepository(...)}, say one without a web session). Spring
+	 * Security offers no way to read that repository: its logout's own handler is told about it when the chain
+	 * is built, after every customizer ran. So the filter uses that very handler, taken from the logout's
+	 * handlers; this customizer runs first (highest precedence), when Spring's default logout is all there is, so
+	 * that reaching for it never turns on a logout another customizer turned off. A chain whose logout the
+	 * application turns off leaves the handler to its default, the web session's repository.
 	 */
 	@Configuration(proxyBeanMethods = false)
 	@ConditionalOnClass({ ServerHttpSecurity.class, OidcClientInitiatedServerLogoutSuccessHandler.class })
@@ -61,17 +74,34 @@ public class TokenReactiveLoginAutoConfiguration {
 	static class LogoutOnRefreshFailure {
 
 		@Bean
+		@Order(Ordered.HIGHEST_PRECEDENCE)
 		Customizer<ServerHttpSecurity> tokenLoginRefreshFailureServerLogout(TokenProperties properties,
 				TokenClientRegistrationRepository registrations, LoginSessionServerLogoutHandler loginSessions) {
 			RefreshFailureLogouts logouts = RefreshFailureLogouts.of(properties, registrations);
 			OidcClientInitiatedServerLogoutSuccessHandler endProviderSession = new OidcClientInitiatedServerLogoutSuccessHandler(
 					registrations);
 			endProviderSession.setPostLogoutRedirectUri(logouts.postLogoutRedirectUri());
-			LoginRefreshFailureLogoutWebFilter filter = new LoginRefreshFailureLogoutWebFilter(
-					logouts.registrationIds(), List.of(loginSessions, new SecurityContextServerLogoutHandler(),
-							new WebSessionServerLogoutHandler()),
-					endProviderSession);
-			return (http) -> http.addFilterAfter(filter, SecurityWebFiltersOrder.HTTP_BASIC);
+			return (http) -> {
+				LoginRefreshFailureLogoutWebFilter filter = new LoginRefreshFailureLogoutWebFilter(
+						logouts.registrationIds(),
+						List.of(loginSessions, securityContextLogout(http), new WebSessionServerLogoutHandler()),
+						endProviderSession);
+				http.addFilterAfter(filter, SecurityWebFiltersOrder.HTTP_BASIC);
+			};
+		}
+
+		/**
+		 * Returns the handler of the chain's logout that removes the security context: Spring Security points it
+		 * at the chain's repository when it builds the chain.
+		 */
+		private static ServerLogoutHandler securityContextLogout(ServerHttpSecurity http) {
+			AtomicReference<@Nullable ServerLogoutHandler> found = new AtomicReference<>();
+			http.logout((logout) -> logout.logoutHandler((handlers) -> handlers.stream()
+				.filter(SecurityContextServerLogoutHandler.class::isInstance)
+				.findFirst()
+				.ifPresent(found::set)));
+			ServerLogoutHandler handler = found.get();
+			return (handler != null) ? handler : new SecurityContextServerLogoutHandler();
 		}
 
 	}

@@ -50,9 +50,9 @@ final class RejectionRenewals {
 	 * Whether a rejected token is the replacement of a rejected one, rejected within the cooldown after it was
 	 * obtained. A later rejection is a revocation like any other: the token was accepted meanwhile.
 	 */
-	synchronized boolean replacementRejected(ManagedToken rejected, long nowMillis, long cooldownMillis) {
+	synchronized boolean replacementRejected(String rejected, long nowMillis, long cooldownMillis) {
 		ManagedToken replaced = this.replacement;
-		return replaced != null && replaced.hasValue(rejected.tokenValue())
+		return replaced != null && replaced.hasValue(rejected)
 				&& nowMillis - this.replacedAtMillis < cooldownMillis;
 	}
 

@@ -205,10 +205,18 @@ public class TokenManager
 	 */
 	@Override
 	public Mono<ManagedToken> replaceRejected(TokenKey key, ManagedToken rejected) {
+		return replaceRejected(key, rejected.tokenValue());
+	}
+
+	/**
+	 * Replaces a key's token that was rejected, known by its value, like {@link #replaceRejected(TokenKey,
+	 * ManagedToken)}: for a token that was handed out as an {@code OAuth2Token} (an actor token).
+	 */
+	Mono<ManagedToken> replaceRejected(TokenKey key, String rejected) {
 		return state(key).flatMap((state) -> {
 			long now = this.clock.millis();
 			ManagedToken current = state.token();
-			if (current != null && !current.hasValue(rejected.tokenValue()) && current.isUsableAt(now)) {
+			if (current != null && !current.hasValue(rejected) && current.isUsableAt(now)) {
 				return current.asMono();
 			}
 			long cooldownMillis = state.settings().refresh().failureCooldown().toMillis();
@@ -219,9 +227,9 @@ public class TokenManager
 				state.sessionBudget().rejected(now);
 			}
 			else if (state.inFlight().get() == null && !mayRenewRejected(state, now)) {
-				return this.renewals.freshFromStore(state, rejected.tokenValue());
+				return this.renewals.freshFromStore(state, rejected);
 			}
-			return awaitRenewal(state, Renewal.rejected(rejected.tokenValue()), null)
+			return awaitRenewal(state, Renewal.rejected(rejected), null)
 				.doOnNext((replacement) -> state.rejections().replaced(replacement, this.clock.millis()));
 		});
 	}
@@ -529,19 +537,6 @@ public class TokenManager
 	}
 
 	/**
-	 * Returns the actor's token for a token exchange: the actor provider's application token, held and renewed
-	 * like any other. Its failure is the exchange's, named after the exchanging provider and saying which actor.
-	 */
-	private Mono<OAuth2Token> actorToken(String registrationId, String actor) {
-		return token(TokenKey.application(actor)).<OAuth2Token>map(ManagedToken::accessToken)
-			.onErrorMap(TokenAcquisitionException.class,
-					(ex) -> new TokenAcquisitionException(registrationId, ex.getErrorCode(),
-							"no actor token: provider '" + actor + "' could not obtain its token ("
-									+ ex.getErrorCode() + ")",
-							ex.isTransientFailure(), ex));
-	}
-
-	/**
 	 * Describes how a key's tokens are requested and stored: the key's scopes replace the registration's, its
 	 * parameters are added to the provider's, and the name it is stored under says both, and the actor of a token
 	 * exchange that has one.
@@ -564,7 +559,7 @@ public class TokenManager
 			KeyPrincipal actorPrincipal = KeyPrincipal.application(actorRegistration,
 					this.settings.provider(actorId).parameters(), this.settings.username(actorId));
 			actor = actorId + " " + actorPrincipal.getName();
-			grants = grants.withActor(() -> actorToken(key.registrationId(), actorId));
+			grants = grants.withActor(new ActorTokenSource(this, key.registrationId(), actorId));
 		}
 		KeyPrincipal keyPrincipal = (principal != null) ? KeyPrincipal.named(key)
 				: (subjectHash != null) ? KeyPrincipal.subject(subjectHash, key.scopes(), key.parameters(), actor)

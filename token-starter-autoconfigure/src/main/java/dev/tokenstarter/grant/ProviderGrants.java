@@ -3,6 +3,7 @@ package dev.tokenstarter.grant;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 
 import io.micrometer.observation.Observation;
@@ -51,7 +52,7 @@ public class ProviderGrants {
 
 	private final Clock clock;
 
-	private final @Nullable Supplier<Mono<OAuth2Token>> actorToken;
+	private final @Nullable ActorTokens actor;
 
 	ProviderGrants(ProviderSettings settings, ReactiveOAuth2AuthorizedClientProvider primary,
 			ReactiveOAuth2AuthorizedClientProvider refresh, @Nullable TokenRevoker revoker,
@@ -61,7 +62,7 @@ public class ProviderGrants {
 
 	private ProviderGrants(ProviderSettings settings, ReactiveOAuth2AuthorizedClientProvider primary,
 			ReactiveOAuth2AuthorizedClientProvider refresh, @Nullable TokenRevoker revoker,
-			ObservationRegistry observations, Clock clock, @Nullable Supplier<Mono<OAuth2Token>> actorToken) {
+			ObservationRegistry observations, Clock clock, @Nullable ActorTokens actor) {
 		this.settings = settings;
 		this.primary = primary;
 		this.refresh = refresh;
@@ -69,18 +70,27 @@ public class ProviderGrants {
 		this.retry = new TokenRequestRetry(settings.retry());
 		this.observations = observations;
 		this.clock = clock;
-		this.actorToken = actorToken;
+		this.actor = actor;
 	}
 
 	/**
 	 * Returns these grants with an actor: each token exchange also sends the actor's token (RFC 8693
 	 * {@code actor_token}), asked for at each exchange so that it is the actor's current one.
-	 * @param actorToken where the actor's token comes from
+	 *
+	 * <p>An actor token can stop being valid before its expiry (revoked, or expired early at the provider); the
+	 * token endpoint then refuses the exchange with {@code invalid_grant}, the code it gives a refused subject
+	 * token too (RFC 8693 §2.2.2 has one code for both, and servers do not say which). So an exchange refused
+	 * with {@code invalid_grant} after sending an actor token has the actor token replaced (only if it is still
+	 * the one held: see {@link ActorTokens#replaceRefused}) and is sent once more, with the replacement; a second
+	 * refusal ends it. A refused subject token costs at most that one renewal: a replacement refused as well
+	 * tells the actor token was not the cause, and renewals of refused actor tokens then pause for the actor's
+	 * {@code refresh.failure-cooldown}, during which refusals only take a token the actor already holds.
+	 * @param actor where the actor's token comes from
 	 * @return the grants with the actor
 	 */
-	public ProviderGrants withActor(Supplier<Mono<OAuth2Token>> actorToken) {
+	public ProviderGrants withActor(ActorTokens actor) {
 		return new ProviderGrants(this.settings, this.primary, this.refresh, this.revoker, this.observations,
-				this.clock, actorToken);
+				this.clock, actor);
 	}
 
 	/**
@@ -113,19 +123,9 @@ public class ProviderGrants {
 			// A login's tokens come from the user at the authorization endpoint, never from another grant: without
 			// a refresh token the user must log in again.
 			Mono<OAuth2AuthorizedClient> fresh = login ? Mono.error(() -> loginRequired(registration))
-					: Mono.defer(() -> request(this.primary,
-							OAuth2AuthorizationContext.withClientRegistration(registration)
-								.principal(principal)
-								.attributes((attributes) -> {
-									if (subjectToken != null) {
-										attributes.put(DelegatedGrantProvider.SUBJECT_TOKEN, subjectToken);
-									}
-									if (subjectToken != null && this.actorToken != null) {
-										attributes.put(DelegatedGrantProvider.ACTOR_TOKEN, this.actorToken);
-									}
-								})
-								.build(),
-							registration.getAuthorizationGrantType().getValue(), deadline));
+					: Mono.defer(() -> (subjectToken != null && this.actor != null)
+							? exchangeWithActor(registration, principal, subjectToken, this.actor, deadline)
+							: primary(registration, principal, subjectToken, null, deadline));
 			if (current == null || !usable(current.getRefreshToken())) {
 				return fresh;
 			}
@@ -134,6 +134,45 @@ public class ProviderGrants {
 					"refresh_token", deadline);
 			return login ? refreshed : refreshed.onErrorResume(TokenErrors::isInvalidGrant, (ex) -> fresh);
 		}).onErrorMap((ex) -> TokenAcquisitionException.of(this.settings.registrationId(), ex));
+	}
+
+	private Mono<OAuth2AuthorizedClient> primary(ClientRegistration registration, Authentication principal,
+			@Nullable OAuth2Token subjectToken, @Nullable Supplier<Mono<OAuth2Token>> actorToken, long deadline) {
+		return request(this.primary, OAuth2AuthorizationContext.withClientRegistration(registration)
+			.principal(principal)
+			.attributes((attributes) -> {
+				if (subjectToken != null) {
+					attributes.put(DelegatedGrantProvider.SUBJECT_TOKEN, subjectToken);
+				}
+				if (actorToken != null) {
+					attributes.put(DelegatedGrantProvider.ACTOR_TOKEN, actorToken);
+				}
+			})
+			.build(), registration.getAuthorizationGrantType().getValue(), deadline);
+	}
+
+	/**
+	 * A token exchange with an actor, sent once more with a replaced actor token when the token endpoint refuses
+	 * it with {@code invalid_grant} (see {@link #withActor(ActorTokens)}).
+	 */
+	private Mono<OAuth2AuthorizedClient> exchangeWithActor(ClientRegistration registration, Authentication principal,
+			OAuth2Token subjectToken, ActorTokens actor, long deadline) {
+		AtomicReference<@Nullable OAuth2Token> sent = new AtomicReference<>();
+		return primary(registration, principal, subjectToken,
+				() -> Mono.defer(actor::token).doOnNext(sent::set), deadline)
+			.onErrorResume(TokenErrors::isInvalidGrant, (refusal) -> {
+				OAuth2Token refused = sent.get();
+				if (refused == null) {
+					return Mono.error(refusal);
+				}
+				return actor.replaceRefused(refused)
+					.filter((replacement) -> !replacement.getTokenValue().equals(refused.getTokenValue()))
+					.switchIfEmpty(Mono.error(refusal))
+					.flatMap((replacement) -> primary(registration, principal, subjectToken,
+							() -> Mono.just(replacement), deadline)
+						.doOnSuccess((client) -> actor.retried(true))
+						.doOnError(TokenErrors::isInvalidGrant, (ex) -> actor.retried(false)));
+			});
 	}
 
 	private static TokenAcquisitionException loginRequired(ClientRegistration registration) {

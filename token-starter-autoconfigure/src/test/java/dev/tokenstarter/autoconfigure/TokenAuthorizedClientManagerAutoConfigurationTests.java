@@ -2,8 +2,13 @@ package dev.tokenstarter.autoconfigure;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 
+import jakarta.servlet.Filter;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
@@ -16,23 +21,33 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.security.config.Customizer;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
+import org.springframework.mock.web.MockHttpServletRequest;
+import org.springframework.mock.web.MockHttpServletResponse;
 import org.springframework.security.config.annotation.web.configuration.EnableWebSecurity;
+import org.springframework.security.core.Authentication;
+import org.springframework.security.core.context.SecurityContext;
+import org.springframework.security.core.context.SecurityContextImpl;
+import org.springframework.security.oauth2.client.ClientAuthorizationRequiredException;
 import org.springframework.security.oauth2.client.OAuth2AuthorizationFailureHandler;
 import org.springframework.security.oauth2.client.OAuth2AuthorizeRequest;
 import org.springframework.security.oauth2.client.OAuth2AuthorizedClientManager;
 import org.springframework.security.oauth2.client.web.DefaultOAuth2AuthorizedClientManager;
 import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.security.web.context.HttpRequestResponseHolder;
+import org.springframework.security.web.context.SecurityContextRepository;
 import org.springframework.web.reactive.function.client.WebClient;
 
 import dev.tokenstarter.config.TokenConfigurationException;
 import dev.tokenstarter.engine.TokenAuthorizationFailureHandler;
 import dev.tokenstarter.engine.TokenAuthorizedClientManager;
 
+import static dev.tokenstarter.test.SignedInUsers.login;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 
 /**
- * Each condition of the blocking face's auto-configuration.
+ * Each condition of the blocking face's auto-configuration, and the logout on a refused renewal in a filter chain
+ * that keeps its users in a security context repository of its own.
  */
 class TokenAuthorizedClientManagerAutoConfigurationTests {
 
@@ -147,12 +162,37 @@ class TokenAuthorizedClientManagerAutoConfigurationTests {
 				.hasStackTraceContaining("token.logins.login.on-refresh-failure"));
 	}
 
+	@Test
+	void aRefusedRenewalSignsTheUserOutOfTheSecurityContextRepositoryTheApplicationConfigured() {
+		loginApplication(OwnSecurityContextRepository.class)
+			.withPropertyValues("token.logins.login.on-refresh-failure=logout")
+			.run((context) -> {
+				HeaderSecurityContextRepository repository = context.getBean(HeaderSecurityContextRepository.class);
+				repository.signIn("s-1", login("login", "alice"));
+				MockHttpServletRequest request = new MockHttpServletRequest("GET", "/orders");
+				request.addHeader(HeaderSecurityContextRepository.HEADER, "s-1");
+				MockHttpServletResponse response = new MockHttpServletResponse();
+
+				context.getBean("springSecurityFilterChain", Filter.class)
+					.doFilter(request, response, (req, res) -> {
+						throw new ClientAuthorizationRequiredException("login");
+					});
+
+				assertThat(response.getStatus()).isEqualTo(302);
+				assertThat(repository.signedIn()).as("users signed in by the application's repository").isEmpty();
+			});
+	}
+
 	private static WebApplicationContextRunner loginApplication() {
+		return loginApplication(WebSecurity.class);
+	}
+
+	private static WebApplicationContextRunner loginApplication(Class<?> security) {
 		return new WebApplicationContextRunner()
 			.withConfiguration(AutoConfigurations.of(OAuth2ClientAutoConfiguration.class,
 					OAuth2ClientWebSecurityAutoConfiguration.class, TokenOAuth2ClientAutoConfiguration.class,
 					TokenEngineAutoConfiguration.class, TokenAuthorizedClientManagerAutoConfiguration.class))
-			.withUserConfiguration(WebSecurity.class)
+			.withUserConfiguration(security)
 			.withPropertyValues(LOGIN)
 			.withPropertyValues(ACME);
 	}
@@ -192,6 +232,71 @@ class TokenAuthorizedClientManagerAutoConfigurationTests {
 		@Bean
 		SecurityFilterChain securityFilterChain(HttpSecurity http) throws Exception {
 			return http.oauth2Client(Customizer.withDefaults()).build();
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@EnableWebSecurity
+	static class OwnSecurityContextRepository {
+
+		@Bean
+		HeaderSecurityContextRepository headerSecurityContextRepository() {
+			return new HeaderSecurityContextRepository();
+		}
+
+		@Bean
+		SecurityFilterChain securityFilterChain(HttpSecurity http, HeaderSecurityContextRepository repository)
+				throws Exception {
+			return http.securityContext((securityContext) -> securityContext.securityContextRepository(repository))
+				.authorizeHttpRequests((requests) -> requests.anyRequest().authenticated())
+				.build();
+		}
+
+	}
+
+	/**
+	 * Signed-in users by the value of a request header, with no HTTP session at all (as a token- or cookie-based
+	 * repository keeps them). Each request gets its own copy of the context, as from a repository that
+	 * serializes it: only saving another one signs the user out.
+	 */
+	static final class HeaderSecurityContextRepository implements SecurityContextRepository {
+
+		static final String HEADER = "X-Session";
+
+		private final Map<String, SecurityContext> contexts = new ConcurrentHashMap<>();
+
+		void signIn(String session, Authentication user) {
+			this.contexts.put(session, new SecurityContextImpl(user));
+		}
+
+		Map<String, SecurityContext> signedIn() {
+			return Map.copyOf(this.contexts);
+		}
+
+		@Override
+		@SuppressWarnings("deprecation")
+		public SecurityContext loadContext(HttpRequestResponseHolder holder) {
+			String session = holder.getRequest().getHeader(HEADER);
+			SecurityContext context = (session != null) ? this.contexts.get(session) : null;
+			return (context != null) ? new SecurityContextImpl(context.getAuthentication()) : new SecurityContextImpl();
+		}
+
+		@Override
+		public void saveContext(SecurityContext context, HttpServletRequest request, HttpServletResponse response) {
+			String session = request.getHeader(HEADER);
+			if (session != null && context.getAuthentication() == null) {
+				this.contexts.remove(session);
+			}
+			else if (session != null) {
+				this.contexts.put(session, context);
+			}
+		}
+
+		@Override
+		public boolean containsContext(HttpServletRequest request) {
+			String session = request.getHeader(HEADER);
+			return session != null && this.contexts.containsKey(session);
 		}
 
 	}

@@ -1,8 +1,13 @@
 package dev.tokenstarter.autoconfigure;
 
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Mono;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.security.oauth2.client.autoconfigure.reactive.ReactiveOAuth2ClientAutoConfiguration;
@@ -10,23 +15,40 @@ import org.springframework.boot.security.oauth2.client.autoconfigure.reactive.Re
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.test.context.runner.ReactiveWebApplicationContextRunner;
 import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
+import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.security.config.Customizer;
 import org.springframework.security.config.annotation.web.reactive.EnableWebFluxSecurity;
+import org.springframework.security.config.web.server.ServerHttpSecurity;
+import org.springframework.security.core.Authentication;
+import org.springframework.security.core.context.SecurityContext;
+import org.springframework.security.core.context.SecurityContextImpl;
+import org.springframework.security.oauth2.client.ClientAuthorizationRequiredException;
 import org.springframework.security.oauth2.client.web.server.ServerOAuth2AuthorizedClientRepository;
 import org.springframework.security.oauth2.client.web.server.WebSessionServerOAuth2AuthorizedClientRepository;
+import org.springframework.security.web.server.SecurityWebFilterChain;
+import org.springframework.security.web.server.WebFilterChainProxy;
+import org.springframework.security.web.server.authentication.logout.LogoutWebFilter;
+import org.springframework.security.web.server.context.ServerSecurityContextRepository;
+import org.springframework.test.web.reactive.server.WebTestClient;
+import org.springframework.web.server.ServerWebExchange;
+import org.springframework.web.server.WebFilter;
 
+import dev.tokenstarter.client.LoginRefreshFailureLogoutWebFilter;
 import dev.tokenstarter.client.LoginSessionServerLogoutHandler;
 import dev.tokenstarter.config.TokenConfigurationException;
 import dev.tokenstarter.engine.TokenManager;
 import dev.tokenstarter.store.ReplacingAuthorizedClientService;
 
+import static dev.tokenstarter.test.SignedInUsers.login;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.mockito.Mockito.mock;
 
 /**
  * Each condition of the reactive stack's login-session beans: the logout handler, the store's face for Spring's
  * WebFlux login, in place of the repository Spring Boot would build, with or without Boot's registrations, and
- * the logout on a refused renewal, checked at start-up as on the servlet stack.
+ * the logout on a refused renewal, checked at start-up as on the servlet stack, signing users out of the
+ * security context repository the application configured, and leaving a logout another customizer turned off off.
  */
 class TokenReactiveLoginAutoConfigurationTests {
 
@@ -102,6 +124,42 @@ class TokenReactiveLoginAutoConfigurationTests {
 	}
 
 	@Test
+	void aRefusedRenewalSignsTheUserOutOfTheSecurityContextRepositoryTheApplicationConfigured() {
+		this.reactive.withPropertyValues(LOGIN)
+			.withPropertyValues("token.logins.login.on-refresh-failure=logout")
+			.withUserConfiguration(OwnSecurityContextRepository.class)
+			.run((context) -> {
+				HeaderSecurityContextRepository repository = context.getBean(HeaderSecurityContextRepository.class);
+				repository.signIn("s-1", login("login", "alice"));
+				WebTestClient application = WebTestClient
+					.bindToWebHandler((exchange) -> Mono.error(new ClientAuthorizationRequiredException("login")))
+					.webFilter(new WebFilterChainProxy(context.getBean(SecurityWebFilterChain.class)))
+					.build();
+
+				application.get()
+					.uri("/orders")
+					.header(HeaderSecurityContextRepository.HEADER, "s-1")
+					.exchange()
+					.expectStatus()
+					.isFound();
+
+				assertThat(repository.signedIn()).as("users signed in by the application's repository").isEmpty();
+			});
+	}
+
+	@Test
+	void aLogoutAnotherCustomizerTurnsOffStaysOff() {
+		this.reactive.withPropertyValues(LOGIN)
+			.withPropertyValues("token.logins.login.on-refresh-failure=logout")
+			.withUserConfiguration(NoLogout.class)
+			.run((context) -> {
+				List<WebFilter> filters = context.getBean(SecurityWebFilterChain.class).getWebFilters().collectList().block();
+				assertThat(filters).noneMatch(LogoutWebFilter.class::isInstance)
+					.anyMatch(LoginRefreshFailureLogoutWebFilter.class::isInstance);
+			});
+	}
+
+	@Test
 	void aLoginsEntryMustNameARegistrationThatLogsUsersInOnWebFluxToo() {
 		ReactiveWebApplicationContextRunner logins = this.reactive.withPropertyValues(LOGIN);
 		logins.withPropertyValues("token.logins.nope.on-refresh-failure=logout")
@@ -133,6 +191,73 @@ class TokenReactiveLoginAutoConfigurationTests {
 	@Configuration(proxyBeanMethods = false)
 	@EnableWebFluxSecurity
 	static class WebFluxSecurity {
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class NoLogout {
+
+		@Bean
+		Customizer<ServerHttpSecurity> noLogout() {
+			return (http) -> http.logout(ServerHttpSecurity.LogoutSpec::disable);
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class OwnSecurityContextRepository {
+
+		@Bean
+		HeaderSecurityContextRepository headerSecurityContextRepository() {
+			return new HeaderSecurityContextRepository();
+		}
+
+		@Bean
+		SecurityWebFilterChain securityWebFilterChain(ServerHttpSecurity http,
+				HeaderSecurityContextRepository repository) {
+			return http.securityContextRepository(repository)
+				.authorizeExchange((exchanges) -> exchanges.anyExchange().authenticated())
+				.build();
+		}
+
+	}
+
+	/**
+	 * Signed-in users by the value of a request header, with no web session at all (as a token- or
+	 * cookie-based repository keeps them).
+	 */
+	static final class HeaderSecurityContextRepository implements ServerSecurityContextRepository {
+
+		static final String HEADER = "X-Session";
+
+		private final Map<String, SecurityContext> contexts = new ConcurrentHashMap<>();
+
+		void signIn(String session, Authentication user) {
+			this.contexts.put(session, new SecurityContextImpl(user));
+		}
+
+		Map<String, SecurityContext> signedIn() {
+			return Map.copyOf(this.contexts);
+		}
+
+		@Override
+		public Mono<Void> save(ServerWebExchange exchange, @Nullable SecurityContext context) {
+			String session = exchange.getRequest().getHeaders().getFirst(HEADER);
+			return Mono.fromRunnable(() -> {
+				if (session != null && (context == null || context.getAuthentication() == null)) {
+					this.contexts.remove(session);
+				}
+				else if (session != null) {
+					this.contexts.put(session, context);
+				}
+			});
+		}
+
+		@Override
+		public Mono<SecurityContext> load(ServerWebExchange exchange) {
+			String session = exchange.getRequest().getHeaders().getFirst(HEADER);
+			return Mono.justOrEmpty((session != null) ? this.contexts.get(session) : null);
+		}
 
 	}
 

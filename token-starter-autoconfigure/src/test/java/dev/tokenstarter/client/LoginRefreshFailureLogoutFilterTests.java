@@ -2,7 +2,6 @@ package dev.tokenstarter.client;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 
 import jakarta.servlet.ServletException;
@@ -17,12 +16,10 @@ import org.springframework.mock.web.MockHttpServletRequest;
 import org.springframework.mock.web.MockHttpServletResponse;
 import org.springframework.security.authentication.TestingAuthenticationToken;
 import org.springframework.security.core.Authentication;
-import org.springframework.security.core.authority.AuthorityUtils;
 import org.springframework.security.core.context.SecurityContextHolder;
 import org.springframework.security.oauth2.client.ClientAuthorizationRequiredException;
-import org.springframework.security.oauth2.client.authentication.OAuth2AuthenticationToken;
-import org.springframework.security.oauth2.core.user.DefaultOAuth2User;
 
+import static dev.tokenstarter.test.SignedInUsers.login;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
@@ -93,12 +90,6 @@ class LoginRefreshFailureLogoutFilterTests {
 			}
 
 		});
-	}
-
-	private static OAuth2AuthenticationToken login(String registrationId, String name) {
-		DefaultOAuth2User user = new DefaultOAuth2User(AuthorityUtils.createAuthorityList("ROLE_USER"),
-				Map.of("sub", name), "sub");
-		return new OAuth2AuthenticationToken(user, user.getAuthorities(), registrationId);
 	}
 
 	private static void signIn(Authentication authentication) {

@@ -2,7 +2,6 @@ package dev.tokenstarter.client;
 
 import java.net.URI;
 import java.util.List;
-import java.util.Map;
 import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -16,13 +15,11 @@ import org.springframework.mock.http.server.reactive.MockServerHttpRequest;
 import org.springframework.mock.web.server.MockServerWebExchange;
 import org.springframework.security.authentication.TestingAuthenticationToken;
 import org.springframework.security.core.Authentication;
-import org.springframework.security.core.authority.AuthorityUtils;
 import org.springframework.security.core.context.ReactiveSecurityContextHolder;
 import org.springframework.security.oauth2.client.ClientAuthorizationRequiredException;
-import org.springframework.security.oauth2.client.authentication.OAuth2AuthenticationToken;
-import org.springframework.security.oauth2.core.user.DefaultOAuth2User;
 import org.springframework.web.server.WebFilterChain;
 
+import static dev.tokenstarter.test.SignedInUsers.login;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -90,12 +87,6 @@ class LoginRefreshFailureLogoutWebFilterTests {
 
 	private static WebFilterChain failing(RuntimeException failure) {
 		return (exchange) -> Mono.error(failure);
-	}
-
-	private static OAuth2AuthenticationToken login(String registrationId, String name) {
-		DefaultOAuth2User user = new DefaultOAuth2User(AuthorityUtils.createAuthorityList("ROLE_USER"),
-				Map.of("sub", name), "sub");
-		return new OAuth2AuthenticationToken(user, user.getAuthorities(), registrationId);
 	}
 
 }

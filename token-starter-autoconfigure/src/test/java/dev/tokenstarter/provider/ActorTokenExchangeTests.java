@@ -27,8 +27,9 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
  * Token exchange with an actor (RFC 8693 delegation) against a strict authorization server, which exchanges a
  * subject token only with an actor token it issued and that is still valid: the actor configured for the provider
  * (the application's own client-credentials token at the same server) or named by the key (another client's
- * token) is sent with every exchange, is the actor's current token, and tokens exchanged for two actors are never
- * the same token. Verdicts come from what the server saw.
+ * token) is sent with every exchange, is the actor's current token, is renewed once when the server refuses it
+ * before its expiry, and tokens exchanged for two actors are never the same token. Verdicts come from what the
+ * server saw.
  */
 class ActorTokenExchangeTests {
 
@@ -141,6 +142,72 @@ class ActorTokenExchangeTests {
 			assertThat(tokens.token(asGateway).block(BOUND).accessToken().getTokenValue()).isEqualTo(gateway);
 			assertThat(tokens.token(asAuditor).block(BOUND).accessToken().getTokenValue()).isEqualTo(auditor);
 			assertThat(this.server.exchanges()).hasSize(2);
+		});
+	}
+
+	@Test
+	void anActorTokenRevokedAtTheServerIsRenewedOnceAndTheRefusedExchangeSentAgainWithTheNewOne() {
+		TokenKey alice = TokenKey.forProvider("orders").subjectToken(subject("S-alice")).build();
+		TokenKey bob = TokenKey.forProvider("orders").subjectToken(subject("S-bob")).build();
+		TokenKey carol = TokenKey.forProvider("orders").subjectToken(subject("S-carol")).build();
+		runner().run((context) -> {
+			TokenManager tokens = context.getBean(TokenManager.class);
+			tokens.token(alice).block(BOUND);
+			String revoked = this.server.exchanges().get(0).get("actor_token");
+			this.server.revoke(revoked);
+
+			String forBob = tokens.token(bob).block(BOUND).accessToken().getTokenValue();
+			String forCarol = tokens.token(carol).block(BOUND).accessToken().getTokenValue();
+
+			assertThat(this.server.refusals()).containsExactly("the actor token has been revoked");
+			assertThat(this.server.actorOf(forBob)).isEqualTo("gateway");
+			assertThat(this.server.actorOf(forCarol)).isEqualTo("gateway");
+			List<Map<String, String>> exchanges = this.server.exchanges();
+			assertThat(exchanges).hasSize(4);
+			assertThat(exchanges.get(1)).containsEntry("subject_token", "S-bob").containsEntry("actor_token", revoked);
+			assertThat(exchanges.get(2)).containsEntry("subject_token", "S-bob");
+			// One new actor token, held like any application token, serves the retry and what comes after it.
+			String renewed = tokens.token("gateway").block(BOUND).accessToken().getTokenValue();
+			assertThat(renewed).isNotEqualTo(revoked);
+			assertThat(exchanges.get(2).get("actor_token")).isEqualTo(exchanges.get(3).get("actor_token"))
+				.isEqualTo(renewed);
+			assertThat(this.server.clientCredentialsIssued()).isEqualTo(2);
+		});
+	}
+
+	@Test
+	void subjectTokensTheServerRefusesRenewTheActorTokenAtMostOncePerCooldown() {
+		TokenKey alice = TokenKey.forProvider("orders").subjectToken(subject("S-alice")).build();
+		Instant now = this.clock.instant();
+		List<TokenKey> refused = List.of("S-unknown-1", "S-unknown-2", "S-unknown-3")
+			.stream()
+			.map((value) -> TokenKey.forProvider("orders")
+				.subjectToken(new OAuth2AccessToken(OAuth2AccessToken.TokenType.BEARER, value, now,
+						now.plus(Duration.ofHours(1))))
+				.build())
+			.toList();
+		runner().withPropertyValues("token.providers.gateway.refresh.failure-cooldown=1m").run((context) -> {
+			TokenManager tokens = context.getBean(TokenManager.class);
+			tokens.token(alice).block(BOUND);
+
+			for (TokenKey key : refused) {
+				assertThatExceptionOfType(TokenAcquisitionException.class).isThrownBy(() -> tokens.token(key).block(BOUND))
+					.satisfies((ex) -> assertThat(ex.getErrorCode()).isEqualTo("invalid_grant"));
+			}
+
+			// The refusal cannot say whose token it is about (RFC 8693 gives both one error code): the first one
+			// may cost an actor renewal and a second try; a renewed actor token refused too means the subject
+			// tokens are refused, and until the cooldown ends no other refusal renews the actor token.
+			assertThat(this.server.clientCredentialsIssued()).isLessThanOrEqualTo(2);
+			assertThat(this.server.exchanges()).hasSizeLessThanOrEqualTo(1 + 2 + 1 + 1);
+			assertThat(this.server.refusals()).allMatch("unknown subject token"::equals);
+			String actor = tokens.token("gateway").block(BOUND).accessToken().getTokenValue();
+			assertThat(this.server.actorOf(tokens.token(TokenKey.forProvider("orders").subjectToken(subject("S-bob")).build())
+				.block(BOUND)
+				.accessToken()
+				.getTokenValue())).isEqualTo("gateway");
+			assertThat(this.server.exchanges().get(this.server.exchanges().size() - 1)).containsEntry("actor_token",
+					actor);
 		});
 	}
 

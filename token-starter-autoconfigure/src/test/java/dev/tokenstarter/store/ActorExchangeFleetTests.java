@@ -8,6 +8,8 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.autoconfigure.ssl.SslAutoConfiguration;
@@ -30,7 +32,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Exchanged tokens of two actors in one shared store: instances whose provider of the same name exchanges the same
  * user's token with different actors (two applications on one Redis, or one during a rolling change of its actor)
  * each get the token of their own actor, never the other's, while instances with the same actor share one token,
- * as a fleet does. The strict authorization server says whose actor token each token was exchanged with.
+ * as a fleet does, and renew a shared actor token the server refused once for the fleet. The strict authorization
+ * server says whose actor token each token was exchanged with.
  */
 class ActorExchangeFleetTests {
 
@@ -63,6 +66,47 @@ class ActorExchangeFleetTests {
 					"token.providers.actor.token-uri=" + this.server.tokenUri(),
 					"token.providers.actor.client-id=" + actor,
 					"token.providers.actor.client-secret=" + actor + "-secret");
+	}
+
+	private TokenKey subject(String value) {
+		this.server.acceptSubject(value);
+		Instant now = this.clock.instant();
+		return TokenKey.forProvider("orders")
+			.subjectToken(new OAuth2AccessToken(OAuth2AccessToken.TokenType.BEARER, value, now,
+					now.plus(Duration.ofHours(1))))
+			.build();
+	}
+
+	@Test
+	void anActorTokenRevokedAtTheServerIsRenewedOnceByTheFleetAndEveryRefusedExchangeSentAgain() {
+		TokenKey erin = subject("S-erin");
+		TokenKey frank = subject("S-frank");
+		TokenKey grace = subject("S-grace");
+		ApplicationContextRunner asGateway = instanceActingAs("gateway");
+		asGateway.run((first) -> asGateway.run((second) -> {
+			TokenManager one = first.getBean(TokenManager.class);
+			TokenManager two = second.getBean(TokenManager.class);
+			one.token(erin).block(BOUND);
+			String revoked = one.token("actor").block(BOUND).accessToken().getTokenValue();
+			assertThat(two.token("actor").block(BOUND).accessToken().getTokenValue()).isEqualTo(revoked);
+			this.server.revoke(revoked);
+
+			// Both instances send the revoked actor token at once, and both are refused.
+			String[] exchanged = Mono
+				.zip(one.token(frank).subscribeOn(Schedulers.boundedElastic()),
+						two.token(grace).subscribeOn(Schedulers.boundedElastic()))
+				.map((both) -> new String[] { both.getT1().accessToken().getTokenValue(),
+						both.getT2().accessToken().getTokenValue() })
+				.block(BOUND);
+
+			assertThat(this.server.actorOf(exchanged[0])).isEqualTo("gateway");
+			assertThat(this.server.actorOf(exchanged[1])).isEqualTo("gateway");
+			assertThat(this.server.refusals()).isNotEmpty().allMatch("the actor token has been revoked"::equals);
+			assertThat(this.server.clientCredentialsIssued()).isEqualTo(2);
+			String renewed = one.token("actor").block(BOUND).accessToken().getTokenValue();
+			assertThat(renewed).isNotEqualTo(revoked);
+			assertThat(two.token("actor").block(BOUND).accessToken().getTokenValue()).isEqualTo(renewed);
+		}));
 	}
 
 	@Test
