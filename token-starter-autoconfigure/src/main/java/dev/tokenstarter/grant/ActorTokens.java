@@ -17,7 +17,8 @@ public interface ActorTokens {
 	Mono<OAuth2Token> token();
 
 	/**
-	 * The token endpoint refused an exchange that sent this actor token with {@code invalid_grant}: replaces it,
+	 * The token endpoint refused an exchange that sent this actor token ({@code invalid_request} or
+	 * {@code invalid_grant}, which may mean either token): replaces it,
 	 * unless the actor holds another token already, or renewals of refused actor tokens are paused.
 	 * @param refused the actor token the exchange sent
 	 * @return a token other than the refused one, or empty when none may be had now
@@ -26,7 +27,7 @@ public interface ActorTokens {
 
 	/**
 	 * Reports how the exchange sent again with a replaced actor token ended.
-	 * @param accepted whether the token endpoint accepted it; false when it refused it with {@code invalid_grant}
+	 * @param accepted whether the token endpoint accepted it; false when it refused one of its tokens again
 	 */
 	void retried(boolean accepted);
 

@@ -19,6 +19,7 @@ import org.springframework.security.oauth2.client.OAuth2AuthorizedClient;
 import org.springframework.security.oauth2.client.ReactiveOAuth2AuthorizedClientProvider;
 import org.springframework.security.oauth2.client.registration.ClientRegistration;
 import org.springframework.security.oauth2.core.AuthorizationGrantType;
+import org.springframework.security.oauth2.core.OAuth2ErrorCodes;
 import org.springframework.security.oauth2.core.OAuth2RefreshToken;
 import org.springframework.security.oauth2.core.OAuth2Token;
 
@@ -78,9 +79,10 @@ public class ProviderGrants {
 	 * {@code actor_token}), asked for at each exchange so that it is the actor's current one.
 	 *
 	 * <p>An actor token can stop being valid before its expiry (revoked, or expired early at the provider); the
-	 * token endpoint then refuses the exchange with {@code invalid_grant}, the code it gives a refused subject
-	 * token too (RFC 8693 §2.2.2 has one code for both, and servers do not say which). So an exchange refused
-	 * with {@code invalid_grant} after sending an actor token has the actor token replaced (only if it is still
+	 * token endpoint then refuses the exchange with {@code invalid_request} (RFC 8693 §2.2.2, and Keycloak) or
+	 * {@code invalid_grant} (many other servers), the code it gives a refused subject token too: the RFC has one
+	 * code for both, and servers do not say which token they refused. So an exchange refused with either code
+	 * after sending an actor token has the actor token replaced (only if it is still
 	 * the one held: see {@link ActorTokens#replaceRefused}) and is sent once more, with the replacement; a second
 	 * refusal ends it. A refused subject token costs at most that one renewal: a replacement refused as well
 	 * tells the actor token was not the cause, and renewals of refused actor tokens then pause for the actor's
@@ -153,14 +155,14 @@ public class ProviderGrants {
 
 	/**
 	 * A token exchange with an actor, sent once more with a replaced actor token when the token endpoint refuses
-	 * it with {@code invalid_grant} (see {@link #withActor(ActorTokens)}).
+	 * one of its tokens (see {@link #withActor(ActorTokens)}).
 	 */
 	private Mono<OAuth2AuthorizedClient> exchangeWithActor(ClientRegistration registration, Authentication principal,
 			OAuth2Token subjectToken, ActorTokens actor, long deadline) {
 		AtomicReference<@Nullable OAuth2Token> sent = new AtomicReference<>();
 		return primary(registration, principal, subjectToken,
 				() -> Mono.defer(actor::token).doOnNext(sent::set), deadline)
-			.onErrorResume(TokenErrors::isInvalidGrant, (refusal) -> {
+			.onErrorResume(ProviderGrants::refusesADelegationToken, (refusal) -> {
 				OAuth2Token refused = sent.get();
 				if (refused == null) {
 					return Mono.error(refusal);
@@ -171,8 +173,17 @@ public class ProviderGrants {
 					.flatMap((replacement) -> primary(registration, principal, subjectToken,
 							() -> Mono.just(replacement), deadline)
 						.doOnSuccess((client) -> actor.retried(true))
-						.doOnError(TokenErrors::isInvalidGrant, (ex) -> actor.retried(false)));
+						.doOnError(ProviderGrants::refusesADelegationToken, (ex) -> actor.retried(false)));
 			});
+	}
+
+	/**
+	 * Whether a token exchange was refused for one of its tokens: {@code invalid_request} is RFC 8693's code for
+	 * an invalid subject or actor token, {@code invalid_grant} the one many servers give instead.
+	 */
+	private static boolean refusesADelegationToken(Throwable failure) {
+		return TokenErrors.isInvalidGrant(failure)
+				|| OAuth2ErrorCodes.INVALID_REQUEST.equals(TokenErrors.errorCode(failure));
 	}
 
 	private static TokenAcquisitionException loginRequired(ClientRegistration registration) {

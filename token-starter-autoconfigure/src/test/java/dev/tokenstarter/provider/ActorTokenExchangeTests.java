@@ -146,6 +146,12 @@ class ActorTokenExchangeTests {
 	}
 
 	@Test
+	void anActorTokenRevokedAtAServerThatAnswersAsTheRfcSaysIsRenewedOnceToo() {
+		this.server.refusingInvalidTokensAsTheRfcSays();
+		anActorTokenRevokedAtTheServerIsRenewedOnceAndTheRefusedExchangeSentAgainWithTheNewOne();
+	}
+
+	@Test
 	void anActorTokenRevokedAtTheServerIsRenewedOnceAndTheRefusedExchangeSentAgainWithTheNewOne() {
 		TokenKey alice = TokenKey.forProvider("orders").subjectToken(subject("S-alice")).build();
 		TokenKey bob = TokenKey.forProvider("orders").subjectToken(subject("S-bob")).build();

@@ -61,6 +61,9 @@ public final class ActorVerifyingTokenEndpoint implements AutoCloseable {
 
 	private final AtomicInteger sequence = new AtomicInteger();
 
+	/** The error code of a refused subject or actor token: invalid_grant, as many servers answer, by default. */
+	private volatile String invalidTokenError = "invalid_grant";
+
 	private ActorVerifyingTokenEndpoint(Clock clock, Map<String, String> clients, Duration lifetime)
 			throws IOException {
 		this.clock = clock;
@@ -94,6 +97,15 @@ public final class ActorVerifyingTokenEndpoint implements AutoCloseable {
 	/** Makes a subject token one that this server accepts for exchange. */
 	public void acceptSubject(String subjectToken) {
 		this.subjects.add(subjectToken);
+	}
+
+	/**
+	 * Refuses an unknown subject token or an invalid actor token with {@code invalid_request}, as RFC 8693 section
+	 * 2.2.2 has it (and Keycloak does), instead of {@code invalid_grant}.
+	 */
+	public ActorVerifyingTokenEndpoint refusingInvalidTokensAsTheRfcSays() {
+		this.invalidTokenError = "invalid_request";
+		return this;
 	}
 
 	/** Revokes a token this server issued, as its administrator (or the client's logout) would. */
@@ -151,12 +163,12 @@ public final class ActorVerifyingTokenEndpoint implements AutoCloseable {
 			this.exchanges.add(Map.copyOf(form));
 			if (!this.subjects.contains(form.get("subject_token"))
 					|| !ACCESS_TOKEN_TYPE.equals(form.get("subject_token_type"))) {
-				refuse(exchange, 400, "invalid_grant", "unknown subject token");
+				refuse(exchange, 400, this.invalidTokenError, "unknown subject token");
 				return;
 			}
 			String actorRefusal = actorRefusal(form.get("actor_token"), form.get("actor_token_type"));
 			if (actorRefusal != null) {
-				refuse(exchange, 400, (form.get("actor_token") == null) ? "invalid_request" : "invalid_grant",
+				refuse(exchange, 400, (form.get("actor_token") == null) ? "invalid_request" : this.invalidTokenError,
 						actorRefusal);
 				return;
 			}
