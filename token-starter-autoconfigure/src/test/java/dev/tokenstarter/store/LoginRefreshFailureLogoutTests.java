@@ -2,7 +2,6 @@ package dev.tokenstarter.store;
 
 import java.net.URI;
 import java.time.Duration;
-import java.time.Instant;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -11,7 +10,6 @@ import org.junit.jupiter.api.Test;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
-import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.security.config.Customizer;
@@ -25,7 +23,7 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RestController;
 
 import dev.tokenstarter.test.Browser;
-import dev.tokenstarter.test.FleetTestSupport;
+import dev.tokenstarter.test.LoginFleet;
 import dev.tokenstarter.test.LoginProvider;
 import dev.tokenstarter.test.MutableClock;
 import dev.tokenstarter.test.RedisServer;
@@ -41,9 +39,11 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class LoginRefreshFailureLogoutTests {
 
-	private static final String REGISTRATION = "login";
+	private static final String REGISTRATION = LoginFleet.REGISTRATION;
 
 	private static final MutableClock clock = MutableClock.startingNow();
+
+	private static LoginFleet fleet;
 
 	private static RedisServer redis;
 
@@ -53,17 +53,18 @@ class LoginRefreshFailureLogoutTests {
 
 	@BeforeAll
 	static void start() {
-		redis = RedisServer.start();
-		int port = RedisServer.freePort();
-		provider = LoginProvider.start(port);
-		instance = instance(port);
+		fleet = LoginFleet.start(clock, Application.class, WebApplicationType.SERVLET, 1,
+				"spring.autoconfigure.exclude=org.springframework.boot.security.oauth2.client.autoconfigure."
+						+ "servlet.OAuth2ClientWebSecurityAutoConfiguration",
+				"token.logins.login.on-refresh-failure=logout");
+		redis = fleet.redis();
+		provider = fleet.provider();
+		instance = fleet.instance(0);
 	}
 
 	@AfterAll
 	static void stop() {
-		instance.close();
-		provider.close();
-		redis.close();
+		fleet.close();
 	}
 
 	@Test
@@ -104,43 +105,15 @@ class LoginRefreshFailureLogoutTests {
 	}
 
 	private static String logIn(Browser browser, String user) {
-		Browser.Page loginPage = browser.open(base() + "/token");
-		assertThat(loginPage.uri().toString()).isEqualTo(provider.issuer() + "/login");
-		Browser.Page token = browser.logIn(loginPage, user, LoginProvider.PASSWORD);
-		assertThat(token.status()).as(token.body()).isEqualTo(200);
-		return token.body();
+		return fleet.logIn(browser, instance, user);
 	}
 
 	private static Duration moveClockPastExpiry() {
-		Duration shift = Duration.between(clock.instant(), Instant.now())
-			.plus(LoginProvider.ACCESS_TOKEN_LIFETIME)
-			.plusMinutes(1);
-		clock.advance(shift);
-		return shift;
+		return fleet.moveClockPastExpiry();
 	}
 
 	private static String base() {
-		return "http://127.0.0.1:" + instance.getEnvironment().getProperty("local.server.port");
-	}
-
-	private static ConfigurableApplicationContext instance(int port) {
-		return new SpringApplicationBuilder(Application.class).web(WebApplicationType.SERVLET)
-			.initializers((context) -> context.getBeanFactory().registerSingleton("testClock", clock))
-			.properties("server.port=" + port, "spring.main.banner-mode=off",
-					"spring.autoconfigure.exclude=org.springframework.boot.security.oauth2.client.autoconfigure."
-							+ "servlet.OAuth2ClientWebSecurityAutoConfiguration",
-					"spring.data.redis.url=" + redis.url(),
-					"token.store.redis.encryption-keys=" + FleetTestSupport.TEST_KEY,
-					"token.defaults.refresh.max-caller-wait=30s", "token.scheduler.enabled=false",
-					"token.logins.login.on-refresh-failure=logout",
-					"spring.security.oauth2.client.registration.login.client-id=" + LoginProvider.CLIENT_ID,
-					"spring.security.oauth2.client.registration.login.client-secret=" + LoginProvider.CLIENT_SECRET,
-					"spring.security.oauth2.client.registration.login.authorization-grant-type=authorization_code",
-					"spring.security.oauth2.client.registration.login.scope=openid",
-					"spring.security.oauth2.client.registration.login.redirect-uri={baseUrl}/login/oauth2/code/{registrationId}",
-					"spring.security.oauth2.client.registration.login.provider=sas",
-					"spring.security.oauth2.client.provider.sas.issuer-uri=" + provider.issuer())
-			.run();
+		return LoginFleet.base(instance);
 	}
 
 	@SpringBootConfiguration

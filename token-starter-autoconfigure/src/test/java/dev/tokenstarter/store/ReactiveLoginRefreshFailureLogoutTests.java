@@ -2,7 +2,6 @@ package dev.tokenstarter.store;
 
 import java.net.URI;
 import java.time.Duration;
-import java.time.Instant;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -11,7 +10,6 @@ import org.junit.jupiter.api.Test;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
-import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.http.MediaType;
@@ -27,7 +25,7 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RestController;
 
 import dev.tokenstarter.test.Browser;
-import dev.tokenstarter.test.FleetTestSupport;
+import dev.tokenstarter.test.LoginFleet;
 import dev.tokenstarter.test.LoginProvider;
 import dev.tokenstarter.test.MutableClock;
 import dev.tokenstarter.test.RedisServer;
@@ -46,9 +44,11 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class ReactiveLoginRefreshFailureLogoutTests {
 
-	private static final String REGISTRATION = "login";
+	private static final String REGISTRATION = LoginFleet.REGISTRATION;
 
 	private static final MutableClock clock = MutableClock.startingNow();
+
+	private static LoginFleet fleet;
 
 	private static RedisServer redis;
 
@@ -58,17 +58,16 @@ class ReactiveLoginRefreshFailureLogoutTests {
 
 	@BeforeAll
 	static void start() {
-		redis = RedisServer.start();
-		int port = RedisServer.freePort();
-		provider = LoginProvider.start(port);
-		instance = instance(port);
+		fleet = LoginFleet.start(clock, Application.class, WebApplicationType.REACTIVE, 1,
+				"token.logins.login.on-refresh-failure=logout");
+		redis = fleet.redis();
+		provider = fleet.provider();
+		instance = fleet.instance(0);
 	}
 
 	@AfterAll
 	static void stop() {
-		instance.close();
-		provider.close();
-		redis.close();
+		fleet.close();
 	}
 
 	@Test
@@ -122,11 +121,7 @@ class ReactiveLoginRefreshFailureLogoutTests {
 	}
 
 	private static String logIn(Browser browser, String user) {
-		Browser.Page loginPage = browser.open(base() + "/token");
-		assertThat(loginPage.uri().toString()).isEqualTo(provider.issuer() + "/login");
-		Browser.Page token = browser.logIn(loginPage, user, LoginProvider.PASSWORD);
-		assertThat(token.status()).as(token.body()).isEqualTo(200);
-		return token.body();
+		return fleet.logIn(browser, instance, user);
 	}
 
 	private static WebTestClient app() {
@@ -137,37 +132,12 @@ class ReactiveLoginRefreshFailureLogoutTests {
 			.build();
 	}
 
-	/**
-	 * Moves the engine's clock past the expiry of every token issued so far, and returns by how much.
-	 */
 	private static Duration moveClockPastExpiry() {
-		Duration shift = Duration.between(clock.instant(), Instant.now())
-			.plus(LoginProvider.ACCESS_TOKEN_LIFETIME)
-			.plusMinutes(1);
-		clock.advance(shift);
-		return shift;
+		return fleet.moveClockPastExpiry();
 	}
 
 	private static String base() {
-		return "http://127.0.0.1:" + instance.getEnvironment().getProperty("local.server.port");
-	}
-
-	private static ConfigurableApplicationContext instance(int port) {
-		return new SpringApplicationBuilder(Application.class).web(WebApplicationType.REACTIVE)
-			.initializers((context) -> context.getBeanFactory().registerSingleton("testClock", clock))
-			.properties("server.port=" + port, "spring.main.banner-mode=off",
-					"spring.data.redis.url=" + redis.url(),
-					"token.store.redis.encryption-keys=" + FleetTestSupport.TEST_KEY,
-					"token.defaults.refresh.max-caller-wait=30s", "token.scheduler.enabled=false",
-					"token.logins.login.on-refresh-failure=logout",
-					"spring.security.oauth2.client.registration.login.client-id=" + LoginProvider.CLIENT_ID,
-					"spring.security.oauth2.client.registration.login.client-secret=" + LoginProvider.CLIENT_SECRET,
-					"spring.security.oauth2.client.registration.login.authorization-grant-type=authorization_code",
-					"spring.security.oauth2.client.registration.login.scope=openid",
-					"spring.security.oauth2.client.registration.login.redirect-uri={baseUrl}/login/oauth2/code/{registrationId}",
-					"spring.security.oauth2.client.registration.login.provider=sas",
-					"spring.security.oauth2.client.provider.sas.issuer-uri=" + provider.issuer())
-			.run();
+		return LoginFleet.base(instance);
 	}
 
 	@SpringBootConfiguration

@@ -2,7 +2,6 @@ package dev.tokenstarter.store;
 
 import java.net.URI;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -17,7 +16,6 @@ import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
-import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.http.HttpHeaders;
@@ -44,7 +42,7 @@ import org.springframework.web.server.ServerWebExchange;
 
 import dev.tokenstarter.client.LoginSessionServerLogoutHandler;
 import dev.tokenstarter.test.Browser;
-import dev.tokenstarter.test.FleetTestSupport;
+import dev.tokenstarter.test.LoginFleet;
 import dev.tokenstarter.test.LoginProvider;
 import dev.tokenstarter.test.MutableClock;
 import dev.tokenstarter.test.RedisServer;
@@ -64,9 +62,11 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
  */
 class ReactiveLoginSessionFleetTests {
 
-	private static final String REGISTRATION = "login";
+	private static final String REGISTRATION = LoginFleet.REGISTRATION;
 
 	private static final MutableClock clock = MutableClock.startingNow();
+
+	private static LoginFleet fleet;
 
 	private static RedisServer redis;
 
@@ -78,20 +78,16 @@ class ReactiveLoginSessionFleetTests {
 
 	@BeforeAll
 	static void startFleet() {
-		redis = RedisServer.start();
-		int portA = RedisServer.freePort();
-		int portB = RedisServer.freePort();
-		provider = LoginProvider.start(portA, portB);
-		instanceA = instance(portA);
-		instanceB = instance(portB);
+		fleet = LoginFleet.start(clock, Application.class, WebApplicationType.REACTIVE, 2);
+		redis = fleet.redis();
+		provider = fleet.provider();
+		instanceA = fleet.instance(0);
+		instanceB = fleet.instance(1);
 	}
 
 	@AfterAll
 	static void stopFleet() {
-		instanceA.close();
-		instanceB.close();
-		provider.close();
-		redis.close();
+		fleet.close();
 	}
 
 	@Test
@@ -195,29 +191,12 @@ class ReactiveLoginSessionFleetTests {
 				.isThrownBy(() -> authorize(instanceB, "dave")));
 	}
 
-	/**
-	 * Logs a user in on an instance through the provider's login form and returns the access token the instance
-	 * then serves.
-	 */
 	private static String logIn(Browser browser, ConfigurableApplicationContext instance, String user) {
-		Browser.Page loginPage = browser.open(base(instance) + "/token");
-		assertThat(loginPage.uri().toString()).isEqualTo(provider.issuer() + "/login");
-		Browser.Page token = browser.logIn(loginPage, user, LoginProvider.PASSWORD);
-		assertThat(token.status()).as(token.body()).isEqualTo(200);
-		assertThat(token.uri().toString()).startsWith(base(instance) + "/token");
-		return token.body();
+		return fleet.logIn(browser, instance, user);
 	}
 
-	/**
-	 * Moves the engines' clock past the expiry of every token issued so far, and returns by how much: the clock
-	 * stands still while the provider's, which stamps the tokens, goes on.
-	 */
 	private static Duration moveClockPastExpiry() {
-		Duration shift = Duration.between(clock.instant(), Instant.now())
-			.plus(LoginProvider.ACCESS_TOKEN_LIFETIME)
-			.plusMinutes(1);
-		clock.advance(shift);
-		return shift;
+		return fleet.moveClockPastExpiry();
 	}
 
 	private static OAuth2AuthorizedClient authorize(ConfigurableApplicationContext instance, String user) {
@@ -235,30 +214,11 @@ class ReactiveLoginSessionFleetTests {
 	}
 
 	private static String entry(String user) {
-		return instanceA.getBean(RedisKeys.class).entry(REGISTRATION, user);
+		return fleet.entry(user);
 	}
 
 	private static String base(ConfigurableApplicationContext instance) {
-		return "http://127.0.0.1:" + instance.getEnvironment().getProperty("local.server.port");
-	}
-
-	private static ConfigurableApplicationContext instance(int port) {
-		return new SpringApplicationBuilder(Application.class).web(WebApplicationType.REACTIVE)
-			.initializers((context) -> context.getBeanFactory().registerSingleton("testClock", clock))
-			.properties("server.port=" + port, "spring.main.banner-mode=off",
-					"spring.data.redis.url=" + redis.url(),
-					"token.store.redis.encryption-keys=" + FleetTestSupport.TEST_KEY,
-					"token.defaults.refresh.max-caller-wait=30s",
-					// Renewals come from the tests' callers only, so that the provider's counts are theirs.
-					"token.scheduler.enabled=false",
-					"spring.security.oauth2.client.registration.login.client-id=" + LoginProvider.CLIENT_ID,
-					"spring.security.oauth2.client.registration.login.client-secret=" + LoginProvider.CLIENT_SECRET,
-					"spring.security.oauth2.client.registration.login.authorization-grant-type=authorization_code",
-					"spring.security.oauth2.client.registration.login.scope=openid",
-					"spring.security.oauth2.client.registration.login.redirect-uri={baseUrl}/login/oauth2/code/{registrationId}",
-					"spring.security.oauth2.client.registration.login.provider=sas",
-					"spring.security.oauth2.client.provider.sas.issuer-uri=" + provider.issuer())
-			.run();
+		return LoginFleet.base(instance);
 	}
 
 	@SpringBootConfiguration
