@@ -29,6 +29,19 @@ public final class DpopTokenBindings implements TokenKeyBindings {
 		return isDpop(client) ? this.keys.thumbprintOf(client.getAccessToken()) : null;
 	}
 
+	/**
+	 * A DPoP token is shareable when it is bound to one of the fleet's keys: not to a key of this instance's own,
+	 * nor to a key this instance does not know, which no instance could name.
+	 */
+	@Override
+	public boolean isShareable(OAuth2AuthorizedClient client) {
+		if (!isDpop(client)) {
+			return true;
+		}
+		String thumbprint = this.keys.thumbprintOf(client.getAccessToken());
+		return thumbprint != null && this.keys.isShared(thumbprint);
+	}
+
 	@Override
 	public Mono<Boolean> restore(OAuth2AuthorizedClient client, @Nullable String keyThumbprint) {
 		if (!isDpop(client)) {
