@@ -120,7 +120,7 @@ public class TokenEngineAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean
 	DpopKeys tokenDpopKeys(TokenSettings settings, ObjectProvider<DpopKeyStore> fleetKeys,
-			ObjectProvider<TokenCipher> cipher) {
+			ObjectProvider<TokenCipher> cipher, ObjectProvider<Clock> clock) {
 		DpopKeyStore store = fleetKeys.getIfAvailable();
 		if (store != null && cipher.getIfAvailable() instanceof PlaintextTokenCipher) {
 			// The fleet's key pair is sealed in Redis like tokens: unsealed, its private key would be readable there.
@@ -130,7 +130,7 @@ public class TokenEngineAutoConfiguration {
 								+ "through Redis would be stored there unencrypted");
 			});
 		}
-		return new DpopKeys(settings, store);
+		return new DpopKeys(settings, store, clock.getIfAvailable(Clock::systemUTC));
 	}
 
 	@Bean

@@ -1,9 +1,11 @@
 package dev.tokenstarter.ssl;
 
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
@@ -55,9 +57,6 @@ public final class DpopKeys {
 
 	private static final int RSA_BITS = 2048;
 
-	/** Far beyond the tokens an engine holds (it bounds them itself); a safety net, not a policy. */
-	private static final int MAX_BINDINGS = 100_000;
-
 	/** A key outlives its last token by this much, for a call that took the token just before it expired. */
 	private static final Duration BINDING_GRACE = Duration.ofMinutes(1);
 
@@ -77,30 +76,38 @@ public final class DpopKeys {
 	/** The thumbprints of the keys in {@link #own}, which no token the fleet may send is bound to. */
 	private final Set<String> ownThumbprints = ConcurrentHashMap.newKeySet();
 
-	/** The thumbprint of each token's key, by the token's hash ({@code ath}), for as long as the token lives. */
-	private final Cache<String, Binding> bindings = Caffeine.newBuilder()
-		.maximumSize(MAX_BINDINGS)
-		.expireAfter(Expiry.creating((String hash, Binding binding) -> binding.lifetime()))
-		.executor(Runnable::run)
-		.build();
+	/**
+	 * The thumbprint of each token's key, by the token's hash ({@code ath}), for as long as the token lives and a
+	 * minute more, on the application's clock, which the engine judges expiry by. Bounded by the live tokens only:
+	 * a binding dropped for room would leave a held token that can be sent with no key (no other key's proof is
+	 * accepted with it), and each binding is a fraction of the token the engine or store holds beside it.
+	 */
+	private final Cache<String, Binding> bindings;
 
 	/**
 	 * Creates the keys of an instance whose tokens are its own (memory mode).
 	 * @param settings the providers' settings
 	 */
 	public DpopKeys(TokenSettings settings) {
-		this(settings, null);
+		this(settings, null, Clock.systemUTC());
 	}
 
 	/**
 	 * Creates the keys of an instance.
 	 * @param settings the providers' settings
 	 * @param store where the fleet keeps its keys, or null when the tokens are this instance's own
+	 * @param clock the application's clock, which tokens' lifetimes are measured on
 	 */
-	public DpopKeys(TokenSettings settings, @Nullable DpopKeyStore store) {
+	public DpopKeys(TokenSettings settings, @Nullable DpopKeyStore store, Clock clock) {
 		Assert.notNull(settings, "settings cannot be null");
+		Assert.notNull(clock, "clock cannot be null");
 		this.settings = settings;
 		this.store = store;
+		this.bindings = Caffeine.newBuilder()
+			.expireAfter(Expiry.creating((String hash, Binding binding) -> binding.lifetime()))
+			.ticker(() -> TimeUnit.MILLISECONDS.toNanos(clock.millis()))
+			.executor(Runnable::run)
+			.build();
 	}
 
 	/**
