@@ -1,5 +1,7 @@
 package dev.tokenstarter.grant;
 
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 
@@ -11,11 +13,14 @@ import dev.tokenstarter.ssl.DpopKeys;
 import dev.tokenstarter.store.TokenKeyBindings;
 
 /**
- * The shared store's view of DPoP-bound tokens: each is written with the thumbprint of the key it is bound to, and
- * read back only when this instance can get that key. A DPoP token stored without a thumbprint is bound to a key
- * nobody can name, so it is never sent: the engine renews it.
+ * The stores' view of DPoP-bound tokens: in the shared store each is written with the thumbprint of the key it is
+ * bound to, and read back only when this instance can get that key. A DPoP token stored without a thumbprint, or
+ * read from another store with a key this instance no longer knows, is bound to a key nobody here can name, so it
+ * is never sent: the engine renews it.
  */
 public final class DpopTokenBindings implements TokenKeyBindings {
+
+	private static final Log logger = LogFactory.getLog(DpopTokenBindings.class);
 
 	private final DpopKeys keys;
 
@@ -48,6 +53,9 @@ public final class DpopTokenBindings implements TokenKeyBindings {
 			return Mono.just(true);
 		}
 		if (keyThumbprint == null) {
+			logger.info("A stored token of provider '" + client.getClientRegistration().getRegistrationId()
+					+ "' is bound to a DPoP key this instance cannot name (a key kept in memory does not survive a "
+					+ "restart): the token is not used");
 			return Mono.just(false);
 		}
 		return this.keys.restore(client.getClientRegistration().getRegistrationId(), client.getAccessToken(),
