@@ -178,8 +178,8 @@ public final class DpopKeys {
 	}
 
 	/**
-	 * Gets ready to send a token read from the fleet's store: obtains the key it is bound to, from the store
-	 * when this instance does not hold it, and binds the token to it.
+	 * Gets ready to send a token read from a store: obtains the key it is bound to, from the fleet's store when
+	 * this instance does not hold it, and binds the token to it.
 	 * @param registrationId the client registration id
 	 * @param token the access token
 	 * @param thumbprint the thumbprint stored with the token
