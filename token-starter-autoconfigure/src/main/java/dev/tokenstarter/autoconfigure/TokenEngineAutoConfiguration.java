@@ -36,6 +36,7 @@ import dev.tokenstarter.engine.TokenObserver;
 import dev.tokenstarter.engine.TokenRefreshScheduler;
 import dev.tokenstarter.engine.TokenRevocationOnShutdown;
 import dev.tokenstarter.grant.ConfiguredUserPasswordCredentialsResolver;
+import dev.tokenstarter.grant.DpopTokenBindings;
 import dev.tokenstarter.grant.JwtBearerAssertions;
 import dev.tokenstarter.grant.PasswordCredentialsResolver;
 import dev.tokenstarter.grant.PropertiesPasswordCredentialsResolver;
@@ -49,6 +50,7 @@ import dev.tokenstarter.ssl.DpopKeyStore;
 import dev.tokenstarter.ssl.DpopKeys;
 import dev.tokenstarter.ssl.DpopProofs;
 import dev.tokenstarter.ssl.ProviderSslContexts;
+import dev.tokenstarter.store.KeyCheckingAuthorizedClientService;
 import dev.tokenstarter.store.PlaintextTokenCipher;
 import dev.tokenstarter.store.SharedTokenStore;
 import dev.tokenstarter.store.TokenCipher;
@@ -120,7 +122,7 @@ public class TokenEngineAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean
 	DpopKeys tokenDpopKeys(TokenSettings settings, ObjectProvider<DpopKeyStore> fleetKeys,
-			ObjectProvider<TokenCipher> cipher) {
+			ObjectProvider<TokenCipher> cipher, ObjectProvider<Clock> clock) {
 		DpopKeyStore store = fleetKeys.getIfAvailable();
 		if (store != null && cipher.getIfAvailable() instanceof PlaintextTokenCipher) {
 			// The fleet's key pair is sealed in Redis like tokens: unsealed, its private key would be readable there.
@@ -130,7 +132,7 @@ public class TokenEngineAutoConfiguration {
 								+ "through Redis would be stored there unencrypted");
 			});
 		}
-		return new DpopKeys(settings, store);
+		return new DpopKeys(settings, store, clock.getIfAvailable(Clock::systemUTC));
 	}
 
 	@Bean
@@ -173,9 +175,21 @@ public class TokenEngineAutoConfiguration {
 	@ConditionalOnMissingBean
 	TokenManager tokenManager(TokenClientRegistrationRepository registrations,
 			ReactiveOAuth2AuthorizedClientService store, TokenLock lock, TokenGrants grants, TokenSettings settings,
-			ObjectProvider<Clock> clock, ObjectProvider<TokenObserver> observers) {
-		return new TokenManager(registrations, store, lock, grants, settings, clock.getIfAvailable(Clock::systemUTC),
-				CompositeTokenObserver.of(observers.orderedStream().toList()));
+			ObjectProvider<Clock> clock, ObjectProvider<TokenObserver> observers, DpopKeys dpopKeys) {
+		return new TokenManager(registrations, engineStore(store, settings, dpopKeys), lock, grants, settings,
+				clock.getIfAvailable(Clock::systemUTC), CompositeTokenObserver.of(observers.orderedStream().toList()));
+	}
+
+	/**
+	 * The store as the engine reads it: one that is not the fleet's may hand back DPoP-bound tokens whose key this
+	 * instance no longer has (a store that outlives a restart), which must not be sent. The fleet's store checks
+	 * keys itself.
+	 */
+	private static ReactiveOAuth2AuthorizedClientService engineStore(ReactiveOAuth2AuthorizedClientService store,
+			TokenSettings settings, DpopKeys dpopKeys) {
+		boolean dpop = settings.providers().stream().anyMatch(ProviderSettings::isDpop);
+		return (dpop && !(store instanceof SharedTokenStore))
+				? new KeyCheckingAuthorizedClientService(store, new DpopTokenBindings(dpopKeys)) : store;
 	}
 
 	@Bean

@@ -13,6 +13,8 @@ import org.springframework.util.Assert;
 
 import dev.tokenstarter.config.ProviderSettings;
 import dev.tokenstarter.engine.ManagedToken;
+import dev.tokenstarter.grant.TokenAcquisitionException;
+import dev.tokenstarter.grant.TokenErrors;
 import dev.tokenstarter.ssl.DpopProofs;
 
 /**
@@ -99,14 +101,24 @@ final class ProviderApi {
 
 	/**
 	 * Returns the DPoP proof of a call with a DPoP-bound token.
-	 * @throws IllegalStateException when the provider has no DPoP key here: the token cannot be sent
+	 * @throws IllegalStateException when the client was not built for the provider's DPoP tokens
+	 * @throws TokenAcquisitionException ({@code dpop_key_unavailable}) when this instance has no key the token is
+	 * bound to: the call is not sent, since the token is refused without a proof of its key. The engine serves no
+	 * such token (a store read without the key is a miss); this is the last line of defence, as for a call that
+	 * took its token just before it expired and got to signing more than a minute after.
 	 */
 	String dpopProof(HttpMethod method, URI uri, ManagedToken token) {
 		if (this.dpopProofs == null) {
 			throw new IllegalStateException("The token of provider '" + this.registrationId + "' is DPoP-bound, but "
 					+ "this client has no DPoP key for it: build the client with TokenClients");
 		}
-		return this.dpopProofs.proof(this.registrationId, method.name(), uri, token.accessToken().getTokenValue());
+		String proof = this.dpopProofs.proof(this.registrationId, method.name(), uri,
+				token.accessToken().getTokenValue());
+		if (proof == null) {
+			throw new TokenAcquisitionException(this.registrationId, TokenErrors.DPOP_KEY_UNAVAILABLE,
+					"the token is DPoP-bound to a key this instance does not have, so it is not sent", false, null);
+		}
+		return proof;
 	}
 
 	/**

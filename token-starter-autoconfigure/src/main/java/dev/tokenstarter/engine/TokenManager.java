@@ -29,6 +29,7 @@ import dev.tokenstarter.config.TokenGrantType;
 import dev.tokenstarter.config.TokenSettings;
 import dev.tokenstarter.grant.ProviderGrants;
 import dev.tokenstarter.grant.TokenAcquisitionException;
+import dev.tokenstarter.grant.TokenErrors;
 import dev.tokenstarter.grant.TokenGrants;
 import dev.tokenstarter.lock.TokenLock;
 
@@ -54,10 +55,10 @@ public class TokenManager
 	private static final Duration SUBJECT_EXPIRY_TOLERANCE = Duration.ofSeconds(1);
 
 	/**
-	 * The error code of a renewal refused because a single-session provider's instance cannot coordinate with the
-	 * fleet and has used its budget of authentications.
+	 * The error code of a renewal refused because this instance cannot coordinate with the fleet: a single-session
+	 * provider's instance that has used its budget of authentications, or has no fleet DPoP key to sign with.
 	 */
-	public static final String COORDINATION_LOST = "coordination_lost";
+	public static final String COORDINATION_LOST = TokenErrors.COORDINATION_LOST;
 
 	/** The grants whose tokens are asked for with a subject token. */
 	private static final Set<AuthorizationGrantType> DELEGATED_GRANTS = Set.of(AuthorizationGrantType.TOKEN_EXCHANGE,

@@ -8,12 +8,15 @@ import org.springframework.security.oauth2.client.ReactiveOAuth2AuthorizedClient
 import org.springframework.util.Assert;
 
 import dev.tokenstarter.ssl.DpopKeys;
+import dev.tokenstarter.ssl.NoFleetDpopKeyException;
 
 /**
  * Binds the tokens a DPoP provider's grant obtains to the key their token requests were signed with. Each attempt
  * takes the provider's current key once and hands it to {@link DpopTokenRequests} in the Reactor context, so that
  * every request of the attempt (a nonce retry included) is signed with it, then records that the token it got is
- * bound to that key: a key rotated meanwhile cannot be taken for the token's.
+ * bound to that key: a key rotated meanwhile cannot be taken for the token's. A single-session provider whose
+ * instance has no fleet key to sign with while the store does not answer is refused as the engine refuses it
+ * when it cannot coordinate: {@code coordination_lost}, transient.
  */
 final class DpopBoundGrant implements ReactiveOAuth2AuthorizedClientProvider {
 
@@ -35,6 +38,9 @@ final class DpopBoundGrant implements ReactiveOAuth2AuthorizedClientProvider {
 	@Override
 	public Mono<OAuth2AuthorizedClient> authorize(OAuth2AuthorizationContext context) {
 		return this.keys.current(this.registrationId)
+			.onErrorMap(NoFleetDpopKeyException.class,
+					(ex) -> new TokenAcquisitionException(this.registrationId, TokenErrors.COORDINATION_LOST,
+							ex.getMessage(), true, ex))
 			.flatMap((key) -> this.grant.authorize(context)
 				.doOnNext((client) -> this.keys.bind(this.registrationId, client.getAccessToken(), key))
 				.contextWrite((reactorContext) -> reactorContext.put(DpopTokenRequests.KEY, key)));

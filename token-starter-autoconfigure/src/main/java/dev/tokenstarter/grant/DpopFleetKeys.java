@@ -14,6 +14,7 @@ import reactor.core.scheduler.Schedulers;
 import org.springframework.util.Assert;
 
 import dev.tokenstarter.ssl.DpopKeyStore;
+import dev.tokenstarter.ssl.UnusableDpopKeyException;
 import dev.tokenstarter.store.RedisDpopKeyEntries;
 import dev.tokenstarter.store.TamperedValueException;
 
@@ -60,8 +61,15 @@ public final class DpopFleetKeys implements DpopKeyStore {
 		return this.lock.withLock(lockName(registrationId), () -> save(registrationId, generator, "Rotated"));
 	}
 
+	/**
+	 * Reads the current key; one that is stored but cannot be used is told apart from a store that does not
+	 * answer, since only the latter lets an instance sign with a key of its own.
+	 */
 	private Mono<JWK> read(String registrationId) {
-		return this.entries.current(registrationId).map((json) -> parse(json, null));
+		return this.entries.current(registrationId)
+			.map((json) -> parse(json, null))
+			.onErrorMap(TamperedValueException.class, (ex) -> new UnusableDpopKeyException(
+					"The fleet's DPoP key of provider '" + registrationId + "' cannot be used: " + ex.getMessage(), ex));
 	}
 
 	/**

@@ -33,6 +33,18 @@ public final class TokenErrors {
 	 */
 	public static final String SIGN_IN_REQUIRED = "sign_in_required";
 
+	/**
+	 * The error code of a token request refused because this instance cannot coordinate with the fleet (the token
+	 * store does not answer) and obtaining the token alone would harm the fleet.
+	 */
+	public static final String COORDINATION_LOST = "coordination_lost";
+
+	/**
+	 * The error code of a call refused before it is sent: its token is DPoP-bound to a key this instance does not
+	 * have, and sent without a proof of that key it would be refused, or go out as a bearer token.
+	 */
+	public static final String DPOP_KEY_UNAVAILABLE = "dpop_key_unavailable";
+
 	private static final String NETTY_DECODER_EXCEPTION = "io.netty.handler.codec.DecoderException";
 
 	private static final String NETTY_TIMEOUT_EXCEPTION = "io.netty.handler.timeout.TimeoutException";

@@ -17,7 +17,8 @@ public interface DpopKeyStore {
 	 * key {@code generator} makes; the others load it.
 	 * @param registrationId the provider's registration id
 	 * @param generator makes a new key pair
-	 * @return the current key pair, private part included
+	 * @return the current key pair, private part included; fails with {@link UnusableDpopKeyException} when the
+	 * store holds one that cannot be used, and with any other exception when the store does not answer
 	 */
 	Mono<JWK> current(String registrationId, Supplier<JWK> generator);
 

@@ -1,8 +1,11 @@
 package dev.tokenstarter.ssl;
 
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
@@ -36,15 +39,23 @@ import dev.tokenstarter.config.TokenSettings;
  * each token it obtains, and a token read from the shared store is {@linkplain #restore restored} with the key
  * stored beside it, loaded from the store when this instance does not hold it. After a rotation, the tokens bound
  * to the previous key keep their key until they are replaced.
+ *
+ * <p>While the fleet's store does not answer, token requests are signed with the fleet's key this instance read
+ * last, as renewals go on without the store. An instance that has never read it (it started during the outage)
+ * signs with a key of its own instead, made once and kept in memory only, so that its callers are served as on
+ * any other instance cut off from Redis. The fleet can never send a token bound to that key: such tokens are
+ * {@linkplain #isShared not shared} (the store neither writes them nor writes them back), and once the store
+ * answers, the next token request is signed with the fleet's key again. A single-session provider gets no key of
+ * the instance's own: its token would take the provider's only session from the fleet without the fleet ever
+ * receiving it, so the session would change hands once more when the store answers. Its token requests fail with
+ * {@link NoFleetDpopKeyException} until then, as the engine refuses callers of a single-session provider it
+ * cannot coordinate.
  */
 public final class DpopKeys {
 
 	private static final Log logger = LogFactory.getLog(DpopKeys.class);
 
 	private static final int RSA_BITS = 2048;
-
-	/** Far beyond the tokens an engine holds (it bounds them itself); a safety net, not a policy. */
-	private static final int MAX_BINDINGS = 100_000;
 
 	/** A key outlives its last token by this much, for a call that took the token just before it expired. */
 	private static final Duration BINDING_GRACE = Duration.ofMinutes(1);
@@ -59,37 +70,54 @@ public final class DpopKeys {
 	/** The keys generated or loaded here, by thumbprint; few (a provider's current and previous key). */
 	private final Map<String, DpopKey> byThumbprint = new ConcurrentHashMap<>();
 
-	/** The thumbprint of each token's key, by the token's hash ({@code ath}), for as long as the token lives. */
-	private final Cache<String, Binding> bindings = Caffeine.newBuilder()
-		.maximumSize(MAX_BINDINGS)
-		.expireAfter(Expiry.creating((String hash, Binding binding) -> binding.lifetime()))
-		.executor(Runnable::run)
-		.build();
+	/** Each provider's key of this instance alone: made while cut off from the fleet's store before reading its key. */
+	private final Map<String, DpopKey> own = new ConcurrentHashMap<>();
+
+	/** The thumbprints of the keys in {@link #own}, which no token the fleet may send is bound to. */
+	private final Set<String> ownThumbprints = ConcurrentHashMap.newKeySet();
+
+	/**
+	 * The thumbprint of each token's key, by the token's hash ({@code ath}), for as long as the token lives and a
+	 * minute more, on the application's clock, which the engine judges expiry by. Bounded by the live tokens only:
+	 * a binding dropped for room would leave a held token that can be sent with no key (no other key's proof is
+	 * accepted with it), and each binding is a fraction of the token the engine or store holds beside it.
+	 */
+	private final Cache<String, Binding> bindings;
 
 	/**
 	 * Creates the keys of an instance whose tokens are its own (memory mode).
 	 * @param settings the providers' settings
 	 */
 	public DpopKeys(TokenSettings settings) {
-		this(settings, null);
+		this(settings, null, Clock.systemUTC());
 	}
 
 	/**
 	 * Creates the keys of an instance.
 	 * @param settings the providers' settings
 	 * @param store where the fleet keeps its keys, or null when the tokens are this instance's own
+	 * @param clock the application's clock, which tokens' lifetimes are measured on
 	 */
-	public DpopKeys(TokenSettings settings, @Nullable DpopKeyStore store) {
+	public DpopKeys(TokenSettings settings, @Nullable DpopKeyStore store, Clock clock) {
 		Assert.notNull(settings, "settings cannot be null");
+		Assert.notNull(clock, "clock cannot be null");
 		this.settings = settings;
 		this.store = store;
+		this.bindings = Caffeine.newBuilder()
+			.expireAfter(Expiry.creating((String hash, Binding binding) -> binding.lifetime()))
+			.ticker(() -> TimeUnit.MILLISECONDS.toNanos(clock.millis()))
+			.executor(Runnable::run)
+			.build();
 	}
 
 	/**
 	 * Returns the key a provider's next token request is signed with, generating it on first use.
 	 * @param registrationId the client registration id
-	 * @return the key; fails when the provider's tokens are not DPoP-bound, or when the fleet's key cannot be
-	 * read and this instance has not read it before
+	 * @return the key: in fleet mode the fleet's, the one read last while the store does not answer, or this
+	 * instance's own when it never read one; fails when the provider's tokens are not DPoP-bound, with
+	 * {@link UnusableDpopKeyException} when the store holds a key that cannot be used and this instance has read
+	 * none before, and with {@link NoFleetDpopKeyException} for a single-session provider that would need a key of
+	 * its own
 	 */
 	public Mono<DpopKey> current(String registrationId) {
 		DpopSettings dpop = this.settings.provider(registrationId).dpop();
@@ -104,7 +132,7 @@ public final class DpopKeys {
 		return fleet.current(registrationId, () -> generate(dpop.keyType()))
 			.map(this::known)
 			.doOnNext((key) -> this.current.put(registrationId, key))
-			.onErrorResume((ex) -> lastKnown(registrationId, ex));
+			.onErrorResume((ex) -> withoutStore(registrationId, dpop, ex));
 	}
 
 	/**
@@ -150,8 +178,8 @@ public final class DpopKeys {
 	}
 
 	/**
-	 * Gets ready to send a token read from the fleet's store: obtains the key it is bound to, from the store
-	 * when this instance does not hold it, and binds the token to it.
+	 * Gets ready to send a token read from a store: obtains the key it is bound to, from the fleet's store when
+	 * this instance does not hold it, and binds the token to it.
 	 * @param registrationId the client registration id
 	 * @param token the access token
 	 * @param thumbprint the thumbprint stored with the token
@@ -164,6 +192,11 @@ public final class DpopKeys {
 				: (fleet != null) ? fleet.find(registrationId, thumbprint).map(this::known) : Mono.empty();
 		return key.filter((found) -> found.thumbprint().equals(thumbprint)).map((found) -> {
 			bind(registrationId, token, found);
+			// A key of the fleet's: should the store stop answering before this instance reads the current one,
+			// tokens signed with it can still be handed to the fleet, which keeps it while it is current or previous.
+			if (fleet != null && isShared(thumbprint)) {
+				this.current.putIfAbsent(registrationId, found);
+			}
 			return true;
 		}).switchIfEmpty(Mono.fromSupplier(() -> {
 			logger.info("A stored token of provider '" + registrationId + "' is bound to a DPoP key the store no "
@@ -191,18 +224,41 @@ public final class DpopKeys {
 	}
 
 	/**
-	 * The key read last, when the fleet's store does not answer: token requests go on with it, as a renewal goes
-	 * on without the store. An instance that never read the key has none to sign with.
+	 * Whether the fleet can send a token bound to a key: false for a key of this instance's own.
+	 * @param thumbprint the key's RFC 7638 thumbprint
+	 * @return whether the key is the fleet's (or, in memory mode, the instance's only one)
 	 */
-	private Mono<DpopKey> lastKnown(String registrationId, Throwable failure) {
+	public boolean isShared(String thumbprint) {
+		return !this.ownThumbprints.contains(thumbprint);
+	}
+
+	/**
+	 * The key to sign with when the fleet's store does not answer: the one read last, as a renewal goes on
+	 * without the store; without one, a key of this instance's own, except for a single-session provider.
+	 */
+	private Mono<DpopKey> withoutStore(String registrationId, DpopSettings dpop, Throwable failure) {
 		DpopKey known = this.current.get(registrationId);
-		if (known == null) {
-			return Mono.error(new IllegalStateException("The DPoP key of provider '" + registrationId
-					+ "' cannot be read from the token store: " + failure.getMessage(), failure));
+		if (known != null) {
+			logger.warn("The DPoP key of provider '" + registrationId + "' cannot be read from the token store ("
+					+ failure.getMessage() + "): signing with the one read last, " + known);
+			return Mono.just(known);
 		}
-		logger.warn("The DPoP key of provider '" + registrationId + "' cannot be read from the token store ("
-				+ failure.getMessage() + "): signing with the one read last, " + known);
-		return Mono.just(known);
+		if (failure instanceof UnusableDpopKeyException) {
+			return Mono.error(failure);
+		}
+		if (this.settings.provider(registrationId).singleSession()) {
+			return Mono.error(new NoFleetDpopKeyException("single-session provider, coordination lost: the token "
+					+ "store does not answer and this instance has never read the fleet's DPoP key; a key of its own "
+					+ "would take the session with a token the fleet cannot send", failure));
+		}
+		return Mono.fromSupplier(() -> this.own.computeIfAbsent(registrationId, (id) -> {
+			DpopKey key = known(generate(dpop.keyType()));
+			this.ownThumbprints.add(key.thumbprint());
+			logger.warn("The DPoP key of provider '" + registrationId + "' cannot be read from the token store ("
+					+ failure.getMessage() + ") and this instance has never read it: signing with a key of its own, "
+					+ key + ", until the store answers; the tokens bound to it are not shared with the fleet");
+			return key;
+		}));
 	}
 
 	private Duration lifetime(String registrationId, OAuth2AccessToken token) {

@@ -70,18 +70,12 @@ public final class DpopProofs {
 	 * @param method the request's method
 	 * @param uri the request's URI
 	 * @param accessToken the token the call carries
-	 * @return the proof
-	 * @throws IllegalStateException when this instance has no key for the token: the token cannot be sent
+	 * @return the proof, or null when this instance has no key for the token: the token cannot be sent
 	 */
-	public String proof(String registrationId, String method, URI uri, String accessToken) {
+	public @Nullable String proof(String registrationId, String method, URI uri, String accessToken) {
 		String ath = accessTokenHash(accessToken);
 		DpopKey key = this.keys.boundKey(ath);
-		if (key == null) {
-			throw new IllegalStateException("The token of provider '" + registrationId
-					+ "' is DPoP-bound, but this instance has no key it is bound to (token.providers." + registrationId
-					+ ".dpop.enabled)");
-		}
-		return sign(key, method, uri, ath);
+		return (key != null) ? sign(key, method, uri, ath) : null;
 	}
 
 	/**

@@ -36,7 +36,8 @@ import org.springframework.util.Assert;
  *
  * <p>Redis failures never fail the caller: a failed read is a miss, a failed write is kept and written back
  * when Redis answers again if it is still the newer token, and {@link RedisAvailability} keeps the instance off
- * Redis for a while.
+ * Redis for a while. A token no other instance could send (bound to a DPoP key of this instance's own, see
+ * {@link TokenKeyBindings#isShareable}) is neither saved nor written back: the instance holds it alone.
  */
 public class RedisAuthorizedClientService implements ReactiveOAuth2AuthorizedClientService, SharedTokenStore {
 
@@ -200,6 +201,9 @@ public class RedisAuthorizedClientService implements ReactiveOAuth2AuthorizedCli
 	@Override
 	public Mono<Void> saveAuthorizedClient(OAuth2AuthorizedClient authorizedClient, Authentication principal) {
 		String registrationId = authorizedClient.getClientRegistration().getRegistrationId();
+		if (!this.entries.isShareable(authorizedClient)) {
+			return Mono.empty();
+		}
 		String key = this.keys.entry(registrationId, principal.getName());
 		if (!this.availability.shouldTry()) {
 			this.pendingWriteBacks.put(key, authorizedClient);
@@ -219,6 +223,9 @@ public class RedisAuthorizedClientService implements ReactiveOAuth2AuthorizedCli
 	 */
 	public Mono<Void> replaceAuthorizedClient(OAuth2AuthorizedClient authorizedClient, Authentication principal) {
 		String registrationId = authorizedClient.getClientRegistration().getRegistrationId();
+		if (!this.entries.isShareable(authorizedClient)) {
+			return Mono.empty();
+		}
 		String key = this.keys.entry(registrationId, principal.getName());
 		if (!this.availability.shouldTry()) {
 			this.pendingWriteBacks.put(key, authorizedClient);

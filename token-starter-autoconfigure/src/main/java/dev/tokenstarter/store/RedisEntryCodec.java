@@ -52,6 +52,13 @@ public class RedisEntryCodec {
 	}
 
 	/**
+	 * Whether the fleet could send the client's token, so that it may be stored.
+	 */
+	boolean isShareable(OAuth2AuthorizedClient client) {
+		return this.bindings.isShareable(client);
+	}
+
+	/**
 	 * Reads a stored value; fails with {@link TamperedValueException} when it does not open, and is empty when
 	 * the registration is no longer known.
 	 */

@@ -21,6 +21,11 @@ public interface TokenKeyBindings {
 		}
 
 		@Override
+		public boolean isShareable(OAuth2AuthorizedClient client) {
+			return true;
+		}
+
+		@Override
 		public Mono<Boolean> restore(OAuth2AuthorizedClient client, @Nullable String keyThumbprint) {
 			return Mono.just(true);
 		}
@@ -33,6 +38,15 @@ public interface TokenKeyBindings {
 	 * @return the key's RFC 7638 thumbprint, or null when the token is bound to none
 	 */
 	@Nullable String keyOf(OAuth2AuthorizedClient client);
+
+	/**
+	 * Whether another instance could send a client's access token: a token bound to a key that only this instance
+	 * has (made while it could not read the fleet's) is neither written to the shared store nor written back, where
+	 * it would replace a token the fleet can send with one it cannot.
+	 * @param client the authorized client about to be stored
+	 * @return true for a token bound to no key or to one of the fleet's keys
+	 */
+	boolean isShareable(OAuth2AuthorizedClient client);
 
 	/**
 	 * Gets ready to send a stored token: obtains the key it is bound to (from the store when this instance does

@@ -18,6 +18,11 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.HttpStatusCode;
 import org.springframework.http.ResponseEntity;
+import org.springframework.security.oauth2.client.InMemoryReactiveOAuth2AuthorizedClientService;
+import org.springframework.security.oauth2.client.ReactiveOAuth2AuthorizedClientService;
+import org.springframework.security.oauth2.client.registration.ClientRegistration;
+import org.springframework.security.oauth2.client.registration.InMemoryReactiveClientRegistrationRepository;
+import org.springframework.security.oauth2.core.AuthorizationGrantType;
 import org.springframework.web.client.RestClient;
 import org.springframework.web.reactive.function.client.WebClient;
 
@@ -106,6 +111,26 @@ class DpopApiCallTests {
 	}
 
 	@Test
+	void aStoredTokenWhoseKeyDidNotSurviveARestartIsNotSentButReplaced() {
+		// A store the application supplies (JDBC, say) keeps tokens across a restart; the key, in memory, does not.
+		ReactiveOAuth2AuthorizedClientService kept = new InMemoryReactiveOAuth2AuthorizedClientService(
+				new InMemoryReactiveClientRegistrationRepository(ClientRegistration.withRegistrationId("bank")
+					.clientId("app")
+					.tokenUri(this.server.baseUrl() + DpopVerifyingServer.TOKEN_PATH)
+					.authorizationGrantType(AuthorizationGrantType.CLIENT_CREDENTIALS)
+					.build()));
+		ApplicationContextRunner instance = this.runner
+			.withBean(ReactiveOAuth2AuthorizedClientService.class, () -> kept);
+		instance.run((before) -> get(before.getBean(TokenClients.class).restClient("bank")));
+		instance.run((restarted) -> {
+			ResponseEntity<Void> answer = get(restarted.getBean(TokenClients.class).restClient("bank"));
+			assertThat(answer.getStatusCode()).isEqualTo(HttpStatus.OK);
+			assertThat(this.server.tokensIssued()).isEqualTo(2);
+			assertThat(this.server.refusals()).isEmpty();
+		});
+	}
+
+	@Test
 	void everyRestClientCallCarriesAFreshProofWithTheTokensHash() {
 		this.runner.run((context) -> {
 			RestClient api = context.getBean(TokenClients.class).restClient("bank");
@@ -184,6 +209,11 @@ class DpopApiCallTests {
 		catch (ParseException ex) {
 			throw new IllegalStateException(ex);
 		}
+	}
+
+
+	private static ResponseEntity<Void> get(RestClient api) {
+		return api.get().uri("/orders").retrieve().toBodilessEntity();
 	}
 
 }

@@ -255,6 +255,66 @@ class DpopFleetTests {
 		});
 	}
 
+	@Test
+	void anInstanceStartedWhileRedisIsDownSignsWithAKeyOfItsOwnWhichItNeverSharesThenTakesUpTheFleetsKey() {
+		redis().kill();
+		try {
+			instance().withPropertyValues("token.store.redis.timeout=300ms").run((cutOff) -> {
+				assertThat(call(cutOff)).isEqualTo("accounts of " + DpopAuthorizationServer.CLIENT_ID);
+				String own = server.acceptedKeys().get(0);
+				redis().restart();
+				await().atMost(Duration.ofSeconds(20))
+					.until(() -> !cutOff.getBean(SharedTokenStore.class).isDegraded());
+				// The next token request is signed with the fleet's key, created now; the token of the instance's own
+				// key was not written back when Redis answered, so the one obtained now is the first ever stored.
+				cutOff.getBean(TokenManager.class).refresh("sas").block();
+				call(cutOff);
+				String fleet = currentThumbprint();
+				assertThat(fleet).isNotNull().isNotEqualTo(own);
+				assertThat(storedThumbprints()).containsExactly(fleet);
+				List<String> entries = redis().command("KEYS", "token-starter:client:sas:*");
+				assertThat(entries).hasSize(1);
+				assertThat(redis().command("HGET", entries.get(0), "version")).containsExactly("1");
+				// That token is the fleet's: another instance sends it with the fleet's key.
+				instance().run((second) -> {
+					call(second);
+					assertThat(tokenValue(second)).isEqualTo(tokenValue(cutOff));
+				});
+				assertThat(server.tokenAnswers()).containsExactly(200, 200);
+				assertThat(server.apiAnswers()).containsExactly("200", "200", "200");
+				assertThat(server.acceptedKeys()).containsExactly(own, fleet, fleet);
+			});
+		}
+		finally {
+			restartIfDown();
+		}
+	}
+
+	@Test
+	void aSingleSessionInstanceStartedWhileRedisIsDownDoesNotTakeTheSessionWithAKeyTheFleetCannotHave() {
+		ApplicationContextRunner singleSession = instance().withPropertyValues(P + "sessions=single",
+				"token.store.redis.timeout=300ms");
+		redis().kill();
+		try {
+			singleSession.run((cutOff) -> {
+				assertThatExceptionOfType(TokenAcquisitionException.class)
+					.isThrownBy(() -> cutOff.getBean(TokenManager.class).token("sas").block())
+					.satisfies((ex) -> assertThat(ex.getErrorCode()).isEqualTo(TokenManager.COORDINATION_LOST))
+					.satisfies((ex) -> assertThat(ex.isTransientFailure()).isTrue());
+				assertThat(server.tokenAnswers()).isEmpty();
+				redis().restart();
+				await().atMost(Duration.ofSeconds(20))
+					.until(() -> !cutOff.getBean(SharedTokenStore.class).isDegraded());
+				call(cutOff);
+				assertThat(server.tokenAnswers()).containsExactly(200);
+				assertThat(server.acceptedKeys()).containsExactly(currentThumbprint());
+			});
+		}
+		finally {
+			restartIfDown();
+		}
+	}
+
 	private static ApplicationContextRunner instance() {
 		return new ApplicationContextRunner()
 			.withConfiguration(AutoConfigurations.of(SslAutoConfiguration.class, DataRedisAutoConfiguration.class,
@@ -298,6 +358,15 @@ class DpopFleetTests {
 			fields.put(flat.get(i), flat.get(i + 1));
 		}
 		return fields;
+	}
+
+	private static void restartIfDown() {
+		try {
+			redis().command("PING");
+		}
+		catch (IllegalStateException down) {
+			redis().restart();
+		}
 	}
 
 	private static RedisServer redis() {
