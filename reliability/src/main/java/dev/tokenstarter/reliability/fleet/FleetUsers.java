@@ -1,0 +1,83 @@
+package dev.tokenstarter.reliability.fleet;
+
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
+
+import dev.tokenstarter.engine.TokenKey;
+import dev.tokenstarter.engine.TokenKeyAttributes;
+import dev.tokenstarter.user.UserTokens;
+
+/**
+ * The users of experiment 8, {@code user-0} to {@code user-<n-1>}: signed in on one instance with the password
+ * grant per user ({@link UserTokens#signIn}), which alone then holds their passwords; called as on every instance
+ * through {@link #target(int)}, each call as a user drawn at random, so that a user's calls land on every instance
+ * as they would behind a load balancer without session affinity.
+ */
+public final class FleetUsers {
+
+	/** Sign-ins side by side, as users arriving together would. */
+	private static final int SIGN_IN_THREADS = 4;
+
+	private final UserTokens users;
+
+	private final FleetReport report;
+
+	FleetUsers(UserTokens users, FleetReport report) {
+		this.users = users;
+		this.report = report;
+	}
+
+	public static String name(int index) {
+		return "user-" + index;
+	}
+
+	/**
+	 * The password every user signs in with; the runner's provider checks it.
+	 */
+	public static String password(String username) {
+		return username + "-password";
+	}
+
+	/**
+	 * Signs users {@code 0} to {@code count - 1} in on this instance, reporting {@code SIGNED_IN <user>} or
+	 * {@code SIGN_IN_FAILED <user> <exception>} for each.
+	 */
+	void signIn(int count) throws InterruptedException {
+		ExecutorService executor = Executors.newFixedThreadPool(SIGN_IN_THREADS);
+		IntStream.range(0, count).mapToObj(FleetUsers::name).forEach((user) -> executor.execute(() -> signIn(user)));
+		executor.shutdown();
+		executor.awaitTermination(5, TimeUnit.MINUTES);
+	}
+
+	private void signIn(String user) {
+		try {
+			this.users.signIn(FleetApplication.PROVIDER, user, password(user));
+			this.report.event("SIGNED_IN " + user);
+		}
+		catch (RuntimeException ex) {
+			// The runner counts users not signed in; the others still sign in.
+			this.report.event("SIGN_IN_FAILED " + user + " " + ex.getClass().getSimpleName());
+		}
+	}
+
+	/**
+	 * Calls as users {@code 0} to {@code count - 1}, each call as one drawn at random, to that user's own
+	 * resource with that user's key.
+	 */
+	FleetCallers.Target target(int count) {
+		List<TokenKey> keys = IntStream.range(0, count)
+			.mapToObj((index) -> this.users.key(FleetApplication.PROVIDER, name(index)))
+			.toList();
+		return (client) -> {
+			int index = ThreadLocalRandom.current().nextInt(count);
+			return client.get()
+				.uri("/resource/{user}", name(index))
+				.attributes(TokenKeyAttributes.tokenKey(keys.get(index)));
+		};
+	}
+
+}
