@@ -29,9 +29,9 @@ import dev.tokenstarter.user.UserTokens;
  * One instance of the fleet, in a JVM of its own: configured by the runner's command-line properties
  * ({@code token.*}, {@code spring.data.redis.*} and the harness's own {@code harness.*}), it reports
  * {@code READY}, starts its callers when the runner writes {@code start} on its standard input, renews the token
- * as an operator would ({@code POST /actuator/tokens/fleet}) on {@code refresh}, signs {@code n} users in on
- * {@code sign-in n}, starts its callers as those users on {@code users n}, and stops on {@code stop} or when the
- * runner goes away (end of input).
+ * as an operator would ({@code POST /actuator/tokens/fleet}) on {@code refresh}, goes once through a user's
+ * sign-in and call on {@code warm-up}, signs {@code n} users in on {@code sign-in n}, starts its callers as those
+ * users on {@code users n}, and stops on {@code stop} or when the runner goes away (end of input).
  */
 @SpringBootApplication(proxyBeanMethods = false)
 public class FleetApplication {
@@ -53,6 +53,10 @@ public class FleetApplication {
 					command = commands.readLine()) {
 				if (command.equals("start")) {
 					callers.start(FleetCallers.Target.APPLICATION);
+				}
+				else if (command.equals("warm-up")) {
+					context.getBean(FleetUsers.class)
+						.warmUp(context.getEnvironment().getRequiredProperty("harness.instance"));
 				}
 				else if (command.startsWith("sign-in ")) {
 					context.getBean(FleetUsers.class).signIn(count(command));
@@ -125,8 +129,8 @@ public class FleetApplication {
 	}
 
 	@Bean
-	FleetUsers fleetUsers(UserTokens users, FleetReport report) {
-		return new FleetUsers(users, report);
+	FleetUsers fleetUsers(UserTokens users, TokenClients clients, FleetReport report) {
+		return new FleetUsers(users, clients.restClient(PROVIDER), report);
 	}
 
 	@Bean

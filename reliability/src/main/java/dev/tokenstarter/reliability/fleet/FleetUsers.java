@@ -7,6 +7,8 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 
+import org.springframework.web.client.RestClient;
+
 import dev.tokenstarter.engine.TokenKey;
 import dev.tokenstarter.engine.TokenKeyAttributes;
 import dev.tokenstarter.user.UserTokens;
@@ -24,10 +26,13 @@ public final class FleetUsers {
 
 	private final UserTokens users;
 
+	private final RestClient client;
+
 	private final FleetReport report;
 
-	FleetUsers(UserTokens users, FleetReport report) {
+	FleetUsers(UserTokens users, RestClient client, FleetReport report) {
 		this.users = users;
+		this.client = client;
 		this.report = report;
 	}
 
@@ -51,6 +56,29 @@ public final class FleetUsers {
 		IntStream.range(0, count).mapToObj(FleetUsers::name).forEach((user) -> executor.execute(() -> signIn(user)));
 		executor.shutdown();
 		executor.awaitTermination(5, TimeUnit.MINUTES);
+	}
+
+	/**
+	 * Takes this instance through a user's sign-in and call once, as user {@code warm-up-<instance>}, so that its
+	 * JVM has loaded and compiled that path (its first Redis commands take seconds on a busy machine, longer than
+	 * the store's timeout) before the users' calls are counted; reports {@code WARMED} or
+	 * {@code WARM_UP_FAILED <exception>}.
+	 */
+	void warmUp(String instance) {
+		String user = "warm-up-" + instance;
+		try {
+			TokenKey key = this.users.signIn(FleetApplication.PROVIDER, user, password(user));
+			this.client.get()
+				.uri("/resource/{user}", user)
+				.attributes(TokenKeyAttributes.tokenKey(key))
+				.retrieve()
+				.toBodilessEntity();
+			this.report.event("WARMED");
+		}
+		catch (RuntimeException ex) {
+			// The runner reports it; the experiment still runs on a JVM that is partly warm.
+			this.report.event("WARM_UP_FAILED " + ex.getClass().getSimpleName());
+		}
 	}
 
 	private void signIn(String user) {

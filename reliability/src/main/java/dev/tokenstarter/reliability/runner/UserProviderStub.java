@@ -31,7 +31,8 @@ import dev.tokenstarter.reliability.fleet.FleetUsers;
  * the session's access tokens stop working and its current refresh token is refused from then on. It counts
  * password grants, refresh requests and reuses per user, and alone decides whether an access token is valid
  * (issued, its session live, not expired by the machine's clock) and for which user's resource
- * ({@code /resource/<user>}). Same client credentials as {@link ProviderStub}.
+ * ({@code /resource/<user>}). Same client credentials as {@link ProviderStub}. Every grant is also logged (when,
+ * which, whose, how it ended; never a token) for reading a failed run against the instances' logs.
  *
  * <p>The benchmarks' {@code UserProviderStub} is the same provider in one JVM; this one keeps its counts per user
  * and in the runner's millisecond clock, as experiment 8's verdicts need.
@@ -64,6 +65,8 @@ final class UserProviderStub implements ApiStub.TokenCheck, AutoCloseable {
 
 	private final List<Long> passwordGrantMillis = new CopyOnWriteArrayList<>();
 
+	private final List<String> log = new CopyOnWriteArrayList<>();
+
 	UserProviderStub(Duration lifetime) throws IOException {
 		this.lifetime = lifetime;
 		this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 256);
@@ -93,6 +96,13 @@ final class UserProviderStub implements ApiStub.TokenCheck, AutoCloseable {
 		return Map.copyOf(this.counts);
 	}
 
+	/**
+	 * One line per grant: {@code <epoch millis> <grant> <user> <outcome>}, in the order answered.
+	 */
+	List<String> log() {
+		return List.copyOf(this.log);
+	}
+
 	long firstPasswordGrantMillis() {
 		return this.passwordGrantMillis.stream().mapToLong(Long::longValue).min().orElse(0);
 	}
@@ -118,6 +128,7 @@ final class UserProviderStub implements ApiStub.TokenCheck, AutoCloseable {
 		}
 		this.passwordGrantMillis.add(System.currentTimeMillis());
 		counts(username).passwordGrants.incrementAndGet();
+		log("password", username, "issued");
 		respond(exchange, 200, issue(new Session(username)));
 	}
 
@@ -133,10 +144,15 @@ final class UserProviderStub implements ApiStub.TokenCheck, AutoCloseable {
 				if (this.refreshTokens.get(refreshToken).spent()) {
 					counts.reused.incrementAndGet();
 					session.live = false;
+					log("refresh", session.user, "reused");
 				}
 				else if (session.live) {
 					this.refreshTokens.put(refreshToken, new Refresh(session, true));
 					body = issue(session);
+					log("refresh", session.user, "issued");
+				}
+				else {
+					log("refresh", session.user, "session-ended");
 				}
 			}
 		}
@@ -156,6 +172,10 @@ final class UserProviderStub implements ApiStub.TokenCheck, AutoCloseable {
 		this.refreshTokens.put(refreshToken, new Refresh(session, false));
 		return "{\"access_token\":\"" + accessToken + "\",\"token_type\":\"Bearer\",\"expires_in\":"
 				+ this.lifetime.toSeconds() + ",\"refresh_token\":\"" + refreshToken + "\"}";
+	}
+
+	private void log(String grant, String user, String outcome) {
+		this.log.add(System.currentTimeMillis() + " " + grant + " " + user + " " + outcome);
 	}
 
 	private Counts counts(String user) {
