@@ -21,6 +21,9 @@ import dev.tokenstarter.user.UserTokens;
  */
 public final class FleetUsers {
 
+	/** How every user's name starts; the instances' warm-up users' do not. */
+	public static final String PREFIX = "user-";
+
 	/** Sign-ins side by side, as users arriving together would. */
 	private static final int SIGN_IN_THREADS = 4;
 
@@ -37,7 +40,7 @@ public final class FleetUsers {
 	}
 
 	public static String name(int index) {
-		return "user-" + index;
+		return PREFIX + index;
 	}
 
 	/**

@@ -63,7 +63,8 @@ final class UserProviderStub implements ApiStub.TokenCheck, AutoCloseable {
 
 	private final Map<String, Counts> counts = new ConcurrentHashMap<>();
 
-	private final List<Long> passwordGrantMillis = new CopyOnWriteArrayList<>();
+	/** When each user's first password grant was answered. */
+	private final Map<String, Long> firstPasswordGrantMillis = new ConcurrentHashMap<>();
 
 	private final List<String> log = new CopyOnWriteArrayList<>();
 
@@ -103,8 +104,16 @@ final class UserProviderStub implements ApiStub.TokenCheck, AutoCloseable {
 		return List.copyOf(this.log);
 	}
 
-	long firstPasswordGrantMillis() {
-		return this.passwordGrantMillis.stream().mapToLong(Long::longValue).min().orElse(0);
+	/**
+	 * When the first password grant of a user whose name starts with {@code prefix} was answered, or 0.
+	 */
+	long firstPasswordGrantMillis(String prefix) {
+		return this.firstPasswordGrantMillis.entrySet()
+			.stream()
+			.filter((user) -> user.getKey().startsWith(prefix))
+			.mapToLong(Map.Entry::getValue)
+			.min()
+			.orElse(0);
 	}
 
 	private void token(HttpExchange exchange) throws IOException {
@@ -126,7 +135,7 @@ final class UserProviderStub implements ApiStub.TokenCheck, AutoCloseable {
 			respond(exchange, 400, "{\"error\":\"invalid_grant\"}");
 			return;
 		}
-		this.passwordGrantMillis.add(System.currentTimeMillis());
+		this.firstPasswordGrantMillis.putIfAbsent(username, System.currentTimeMillis());
 		counts(username).passwordGrants.incrementAndGet();
 		log("password", username, "issued");
 		respond(exchange, 200, issue(new Session(username)));

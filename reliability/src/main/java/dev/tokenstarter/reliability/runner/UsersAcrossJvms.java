@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 
+import dev.tokenstarter.reliability.fleet.FleetUsers;
 import dev.tokenstarter.reliability.runner.Fleet.Call;
 import dev.tokenstarter.reliability.runner.UserProviderStub.Counts;
 
@@ -23,9 +24,6 @@ final class UsersAcrossJvms implements Experiment {
 
 	/** Issue 15 asks for three instances; the short form too, since two would halve the chances of a collision. */
 	private static final int INSTANCES = 3;
-
-	/** The users counted; the instances' warm-up users are not. */
-	private static final String USER_PREFIX = "user-";
 
 	private static final Duration SIGN_IN_TIMEOUT = Duration.ofSeconds(60);
 
@@ -59,11 +57,12 @@ final class UsersAcrossJvms implements Experiment {
 					() -> signer.events("SIGNED_IN").size() + signer.events("SIGN_IN_FAILED").size() >= users);
 			long signedIn = signer.events("SIGNED_IN").size();
 			fleet.callAsUsers(users);
-			Polling.pauseUntil(provider.firstPasswordGrantMillis() + lifetime.toMillis() * scale.userLifetimes());
+			Polling.pauseUntil(
+					provider.firstPasswordGrantMillis(FleetUsers.PREFIX) + lifetime.toMillis() * scale.userLifetimes());
 			Collection<Counts> counts = provider.counts()
 				.entrySet()
 				.stream()
-				.filter((user) -> user.getKey().startsWith(USER_PREFIX))
+				.filter((user) -> user.getKey().startsWith(FleetUsers.PREFIX))
 				.map(Map.Entry::getValue)
 				.toList();
 			Files.write(harness.output().resolve(name()).resolve("provider.log"), provider.log());
