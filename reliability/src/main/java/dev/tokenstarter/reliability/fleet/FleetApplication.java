@@ -23,13 +23,15 @@ import org.springframework.web.client.RestClient;
 import dev.tokenstarter.client.TokenClients;
 import dev.tokenstarter.engine.TokenOperations;
 import dev.tokenstarter.lock.TokenLock;
+import dev.tokenstarter.user.UserTokens;
 
 /**
  * One instance of the fleet, in a JVM of its own: configured by the runner's command-line properties
  * ({@code token.*}, {@code spring.data.redis.*} and the harness's own {@code harness.*}), it reports
  * {@code READY}, starts its callers when the runner writes {@code start} on its standard input, renews the token
- * as an operator would ({@code POST /actuator/tokens/fleet}) on {@code refresh}, and stops on {@code stop} or when
- * the runner goes away (end of input).
+ * as an operator would ({@code POST /actuator/tokens/fleet}) on {@code refresh}, goes once through a user's
+ * sign-in and call on {@code warm-up}, signs {@code n} users in on {@code sign-in n}, starts its callers as those
+ * users on {@code users n}, and stops on {@code stop} or when the runner goes away (end of input).
  */
 @SpringBootApplication(proxyBeanMethods = false)
 public class FleetApplication {
@@ -50,7 +52,17 @@ public class FleetApplication {
 			for (String command = commands.readLine(); command != null && !command.equals("stop");
 					command = commands.readLine()) {
 				if (command.equals("start")) {
-					callers.start();
+					callers.start(FleetCallers.Target.APPLICATION);
+				}
+				else if (command.equals("warm-up")) {
+					context.getBean(FleetUsers.class)
+						.warmUp(context.getEnvironment().getRequiredProperty("harness.instance"));
+				}
+				else if (command.startsWith("sign-in ")) {
+					context.getBean(FleetUsers.class).signIn(count(command));
+				}
+				else if (command.startsWith("users ")) {
+					callers.start(context.getBean(FleetUsers.class).target(count(command)));
 				}
 				else if (command.equals("refresh")) {
 					refresh(context.getBean(TokenOperations.class), report);
@@ -59,6 +71,10 @@ public class FleetApplication {
 			callers.stop();
 			report.event("STOPPED");
 		}
+	}
+
+	private static int count(String command) {
+		return Integer.parseInt(command.substring(command.indexOf(' ') + 1));
 	}
 
 	private static void refresh(TokenOperations operations, FleetReport report) {
@@ -110,6 +126,11 @@ public class FleetApplication {
 	FleetCallers fleetCallers(TokenClients clients, FleetReport report, @Value("${harness.instance}") String instance,
 			@Value("${harness.callers}") int callers, @Value("${harness.pace}") Duration pace) {
 		return new FleetCallers(clients.restClient(PROVIDER), report, instance, callers, pace);
+	}
+
+	@Bean
+	FleetUsers fleetUsers(UserTokens users, TokenClients clients, FleetReport report) {
+		return new FleetUsers(users, clients.restClient(PROVIDER), report);
 	}
 
 	@Bean

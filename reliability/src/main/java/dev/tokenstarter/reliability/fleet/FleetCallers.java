@@ -12,6 +12,8 @@ import org.springframework.web.client.RestClient;
  * Callers of the API through the starter's {@code RestClient}, each at a fixed rate on a thread of its own, the
  * start of each staggered over one period so the fleet's calls are spread evenly. Every call carries an id of its
  * own, which stays the same when the starter resends it after a 401, so the API stub can count resends per call.
+ * What each call asks for (the application's resource with the application's token, or a user's) is the
+ * {@link Target} the callers are started with.
  */
 final class FleetCallers {
 
@@ -38,10 +40,11 @@ final class FleetCallers {
 		this.executor = Executors.newScheduledThreadPool(callers);
 	}
 
-	void start() {
+	void start(Target target) {
 		long period = this.pace.toNanos();
 		for (int i = 0; i < this.callers; i++) {
-			this.executor.scheduleAtFixedRate(this::call, period * i / this.callers, period, TimeUnit.NANOSECONDS);
+			this.executor.scheduleAtFixedRate(() -> call(target), period * i / this.callers, period,
+					TimeUnit.NANOSECONDS);
 		}
 	}
 
@@ -50,12 +53,11 @@ final class FleetCallers {
 		this.executor.awaitTermination(30, TimeUnit.SECONDS);
 	}
 
-	private void call() {
+	private void call(Target target) {
 		String id = this.instance + "-" + this.calls.incrementAndGet();
 		long start = System.nanoTime();
 		try {
-			String serial = this.client.get()
-				.uri("/resource")
+			String serial = target.request(this.client)
 				.header("X-Call-Id", id)
 				.header("X-Instance", this.instance)
 				.retrieve()
@@ -70,6 +72,19 @@ final class FleetCallers {
 
 	private static long millisSince(long start) {
 		return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+	}
+
+	/**
+	 * What one call asks for, and with which token.
+	 */
+	@FunctionalInterface
+	interface Target {
+
+		/** The application's resource with the application's token. */
+		Target APPLICATION = (client) -> client.get().uri("/resource");
+
+		RestClient.RequestHeadersSpec<?> request(RestClient client);
+
 	}
 
 }

@@ -16,8 +16,9 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 
 /**
- * The protected API: 200 with the token's serial number for a bearer token the provider still considers valid,
- * 401 for anything else. Counts both, and how often each call (by its {@code X-Call-Id}) was sent.
+ * The protected API: 200 with the token's serial number for a bearer token the provider still considers valid for
+ * the resource asked for, 401 for anything else. Counts both, and how often each call (by its {@code X-Call-Id})
+ * was sent.
  */
 final class ApiStub implements AutoCloseable {
 
@@ -27,13 +28,13 @@ final class ApiStub implements AutoCloseable {
 
 	private final ExecutorService executor;
 
-	private final ProviderStub provider;
+	private final TokenCheck provider;
 
 	private final AtomicLong rejected = new AtomicLong();
 
 	private final Map<String, AtomicInteger> sendsPerCall = new ConcurrentHashMap<>();
 
-	ApiStub(ProviderStub provider, int threads) throws IOException {
+	ApiStub(TokenCheck provider, int threads) throws IOException {
 		this.provider = provider;
 		this.executor = Executors.newFixedThreadPool(threads);
 		this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 2048);
@@ -75,7 +76,9 @@ final class ApiStub implements AutoCloseable {
 		}
 		String authorization = exchange.getRequestHeaders().getFirst("Authorization");
 		int serial = (authorization != null && authorization.startsWith(BEARER))
-				? this.provider.validSerial(authorization.substring(BEARER.length()), System.currentTimeMillis()) : -1;
+				? this.provider.validSerial(authorization.substring(BEARER.length()), exchange.getRequestURI().getPath(),
+						System.currentTimeMillis())
+				: -1;
 		if (serial < 0) {
 			this.rejected.incrementAndGet();
 			exchange.sendResponseHeaders(401, -1);
@@ -94,6 +97,20 @@ final class ApiStub implements AutoCloseable {
 	public void close() {
 		this.server.stop(0);
 		this.executor.shutdownNow();
+	}
+
+	/**
+	 * The provider's judgement of a bearer token: the API trusts no one else.
+	 */
+	@FunctionalInterface
+	interface TokenCheck {
+
+		/**
+		 * The serial number of a token the provider still considers valid for {@code path} at {@code nowMillis},
+		 * or -1.
+		 */
+		int validSerial(String token, String path, long nowMillis);
+
 	}
 
 }

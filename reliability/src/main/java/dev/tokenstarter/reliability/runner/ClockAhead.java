@@ -27,8 +27,8 @@ final class ClockAhead implements Experiment {
 		try (RedisServer redis = RedisServer.start();
 				ProviderStub provider = new ProviderStub(scale.clockLifetime());
 				ApiStub api = new ApiStub(provider, 16);
-				Fleet fleet = Fleet.start(harness, name(), provider, api, List.of("spring.data.redis.url=" + redis.url()),
-						scale.instances(), scale.callers(), scale.pace(),
+				Fleet fleet = Fleet.start(harness, name(), provider.tokenUri(), api,
+						List.of("spring.data.redis.url=" + redis.url()), scale.instances(), scale.callers(), scale.pace(),
 						(index) -> (index == 0) ? List.of(offset) : List.of())) {
 			fleet.startCalling();
 			Polling.until(Duration.ofSeconds(20), "the first token", () -> provider.issued() > 0);

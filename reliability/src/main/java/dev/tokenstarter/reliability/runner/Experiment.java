@@ -1,7 +1,8 @@
 package dev.tokenstarter.reliability.runner;
 
 /**
- * One of issue 17's experiments: one fault injected into a running fleet, figures measured, a verdict.
+ * One experiment (issue 17's, and issue 15's users across JVMs): a fleet run under one fault or load, figures
+ * measured, a verdict.
  */
 interface Experiment {
 

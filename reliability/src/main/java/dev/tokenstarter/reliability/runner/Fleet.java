@@ -27,15 +27,16 @@ final class Fleet implements AutoCloseable {
 
 	/**
 	 * Starts the instances and waits until each reports it is ready; the callers wait for {@link #startCalling()}.
+	 * @param tokenUri the provider's token endpoint; it takes {@link ProviderStub}'s client credentials
+	 * @param properties the experiment's properties, in place of the harness's settings of the same names
 	 * @param perInstance extra properties of the instance with the given index
 	 */
-	static Fleet start(Harness harness, String experiment, ProviderStub provider, ApiStub api,
-			List<String> properties, int instances, int callers, Duration pace,
-			InstanceProperties perInstance) {
+	static Fleet start(Harness harness, String experiment, String tokenUri, ApiStub api, List<String> properties,
+			int instances, int callers, Duration pace, InstanceProperties perInstance) {
 		List<FleetProcess> started = new ArrayList<>();
 		for (int i = 0; i < instances; i++) {
 			String name = "i" + i;
-			List<String> all = new ArrayList<>(List.of("token.providers.fleet.token-uri=" + provider.tokenUri(),
+			List<String> all = new ArrayList<>(List.of("token.providers.fleet.token-uri=" + tokenUri,
 					"token.providers.fleet.client-id=" + ProviderStub.CLIENT_ID,
 					"token.providers.fleet.client-secret=" + ProviderStub.CLIENT_SECRET,
 					"token.providers.fleet.base-url=" + api.baseUrl(),
@@ -46,8 +47,11 @@ final class Fleet implements AutoCloseable {
 							+ harness.scale().lease().plusSeconds(5).toMillis() + "ms",
 					"logging.level.root=WARN", "harness.instance=" + name, "harness.callers=" + callers,
 					"harness.pace=" + pace.toMillis() + "ms", "harness.broken-lock=" + harness.brokenLock()));
-			all.addAll(properties);
-			all.addAll(perInstance.properties(i));
+			List<String> own = new ArrayList<>(properties);
+			own.addAll(perInstance.properties(i));
+			// An experiment's own value of a setting replaces the harness's: a property given twice would be both.
+			all.removeIf((property) -> own.stream().anyMatch((setting) -> name(setting).equals(name(property))));
+			all.addAll(own);
 			started.add(FleetProcess.start(name, harness.classpath(), all,
 					harness.output().resolve(experiment).resolve(name + ".log")));
 		}
@@ -62,13 +66,26 @@ final class Fleet implements AutoCloseable {
 		return fleet;
 	}
 
+	private static String name(String property) {
+		return property.substring(0, property.indexOf('='));
+	}
+
 	static Fleet start(Harness harness, String experiment, ProviderStub provider, ApiStub api,
 			List<String> properties, int instances, int callers, Duration pace) {
-		return start(harness, experiment, provider, api, properties, instances, callers, pace, (index) -> List.of());
+		return start(harness, experiment, provider.tokenUri(), api, properties, instances, callers, pace,
+				(index) -> List.of());
 	}
 
 	void startCalling() {
 		this.instances.forEach((instance) -> instance.send("start"));
+	}
+
+	/**
+	 * Starts every instance's callers as users {@code 0} to {@code users - 1}, each call as one drawn at random:
+	 * every user's calls land on every instance.
+	 */
+	void callAsUsers(int users) {
+		this.instances.forEach((instance) -> instance.send("users " + users));
 	}
 
 	/**

@@ -29,7 +29,7 @@ import org.jspecify.annotations.Nullable;
  * machine's clock, not revoked). Faults on demand: hold one response for a while, answer a share of requests with
  * 503 and a share slowly, revoke every token issued so far.
  */
-final class ProviderStub implements AutoCloseable {
+final class ProviderStub implements ApiStub.TokenCheck, AutoCloseable {
 
 	static final String CLIENT_ID = "fleet-client";
 
@@ -106,9 +106,11 @@ final class ProviderStub implements AutoCloseable {
 	}
 
 	/**
-	 * The serial number of a token this provider still considers valid, or -1.
+	 * The serial number of a token this provider still considers valid, or -1: the application's token is good for
+	 * every resource.
 	 */
-	int validSerial(String token, long nowMillis) {
+	@Override
+	public int validSerial(String token, String path, long nowMillis) {
 		Issued issued = this.tokens.get(token);
 		if (issued == null || issued.serial() <= this.revokedUpTo.get() || nowMillis >= issued.expiresMillis()) {
 			return -1;

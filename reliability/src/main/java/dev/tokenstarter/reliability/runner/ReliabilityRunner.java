@@ -13,9 +13,10 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
- * Runs issue 17's experiments one after the other and prints one line each; exits non-zero when any fails.
- * Arguments: {@code --short} (the build's short form; the full run otherwise), {@code --broken-lock} (the fleet
- * replaces its lock with one that does not lock), {@code --only=1,3} (some experiments). The fleet's class path is
+ * Runs issue 17's experiments and issue 15's users across JVMs (8) one after the other and prints one line each;
+ * exits non-zero when any fails. Arguments: {@code --short} (the build's short form; the full run otherwise),
+ * {@code --broken-lock} (the fleet replaces its lock with one that does not lock), {@code --only=1,3} (some
+ * experiments). The fleet's class path is
  * {@code target/classes} plus the dependencies listed in {@code target/fleet.classpath} (system properties
  * {@code reliability.classes} and {@code reliability.classpath}), or this JVM's own when those are not given.
  */
@@ -23,7 +24,7 @@ public final class ReliabilityRunner {
 
 	static final List<Experiment> EXPERIMENTS = List.of(new LockHolderKilled(), new SentinelFailover(),
 			new RedisRestartedEmpty(), new RedisStopped(), new ClockAhead(), new ProviderFlapping(),
-			new EverythingRevoked());
+			new EverythingRevoked(), new UsersAcrossJvms());
 
 	private ReliabilityRunner() {
 	}

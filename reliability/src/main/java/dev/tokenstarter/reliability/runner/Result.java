@@ -6,7 +6,7 @@ import java.util.stream.Collectors;
 
 /**
  * One experiment's figures and verdict, printed as one line.
- * @param number the experiment's number in issue 17
+ * @param number the experiment's number (1 to 7 as in issue 17, 8 for issue 15's)
  * @param name its name
  * @param figures what was measured, in the order measured
  * @param pass whether what must hold held

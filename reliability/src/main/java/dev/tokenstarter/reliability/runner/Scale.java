@@ -18,10 +18,14 @@ import java.time.Duration;
  * @param lifetimes how many lifetimes experiments 5 and 6 last
  * @param revokeCallers caller threads per instance in experiment 7
  * @param revokePace how often each of them calls
+ * @param users users signed in in experiment 8
+ * @param userLifetime their tokens' lifetime
+ * @param userLifetimes how many of those lifetimes their calls last: 3 to 5, where the verdict's bound of
+ * lifetimes + 1 refreshes per user is the renewals the built-in settings call for ({@link #renewalsDue})
  */
 record Scale(String name, int instances, int callers, Duration pace, Duration lifetime, Duration lease, Duration hold,
 		Duration redisStop, Duration clockOffset, Duration clockLifetime, int lifetimes, int revokeCallers,
-		Duration revokePace) {
+		Duration revokePace, int users, Duration userLifetime, int userLifetimes) {
 
 	/**
 	 * The renewals the built-in refresh settings call for in {@code millis}: one per 72.5 % of a lifetime (stale
@@ -33,10 +37,10 @@ record Scale(String name, int instances, int callers, Duration pace, Duration li
 
 	static final Scale FULL = new Scale("full", 3, 10, Duration.ofMillis(100), Duration.ofSeconds(30),
 			Duration.ofSeconds(5), Duration.ofSeconds(10), Duration.ofSeconds(30), Duration.ofSeconds(30),
-			Duration.ofSeconds(60), 4, 200, Duration.ofSeconds(1));
+			Duration.ofSeconds(60), 4, 200, Duration.ofSeconds(1), 50, Duration.ofSeconds(10), 4);
 
 	static final Scale SHORT = new Scale("short", 2, 3, Duration.ofMillis(100), Duration.ofSeconds(12),
 			Duration.ofSeconds(3), Duration.ofSeconds(6), Duration.ofSeconds(6), Duration.ofSeconds(6),
-			Duration.ofSeconds(12), 2, 50, Duration.ofMillis(500));
+			Duration.ofSeconds(12), 2, 50, Duration.ofMillis(500), 20, Duration.ofSeconds(8), 3);
 
 }

@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The short form of the reliability run, part of every {@code verify}: all seven experiments on separate JVMs and
+ * The short form of the reliability run, part of every {@code verify}: all eight experiments on separate JVMs and
  * real Redis processes, with fewer callers and shorter lifetimes and outages than {@code run.sh}; any failed
  * verdict fails the build.
  */
