@@ -37,6 +37,8 @@ import dev.tokenstarter.store.RedisKeys;
  * instance then works alone) and is later re-sent to the new master for a holder that gave up. A script whose
  * answer is lost the same way is sent again after a short response timeout, usually to the new master: both
  * scripts may run twice, as taking the lock finds it the holder's own when an earlier sending already took it.
+ * A sending may also run after its waiter gave up and gave the lock back; nobody holds what it takes, so a grant
+ * lasts a claim (two store timeouts) until its holder, having received it, extends it to the full lease.
  * Not waiting for the replicas means a lock taken just before a master fails can be lost with it, and a second
  * instance may renew meanwhile: at most one extra token request, and the versioned save keeps the newer token.
  *
@@ -71,21 +73,35 @@ public class RedissonTokenLock implements TokenLock {
 	private static final Duration MAX_ATTEMPT_TIMEOUT = Duration.ofSeconds(1);
 
 	/**
-	 * KEYS[1] lock; ARGV holder, lease millis, '1' to name the server. Returns {0, run id or ''} when the lock is
-	 * the holder's (taken now, or by an earlier sending of the same attempt), otherwise {milliseconds left of the
-	 * current holder's lease} (a full lease for a key without expiry). The run id is asked for only when a master
-	 * check needs it, as INFO may be denied to a user with restricted command permissions.
+	 * KEYS[1] lock; ARGV holder, claim millis, '1' to name the server, lease millis. Returns {0, run id or ''}
+	 * when the lock is the holder's (taken now, for a claim only, or by an earlier sending of the same attempt,
+	 * whose expiry stands), otherwise {milliseconds left of the current holder's lease} (a full lease for a key
+	 * without expiry). The run id is asked for only when a master check needs it, as INFO may be denied to a user
+	 * with restricted command permissions.
 	 */
 	private static final String ACQUIRE = """
-			if redis.call('EXISTS', KEYS[1]) == 0 or redis.call('HEXISTS', KEYS[1], ARGV[1]) == 1 then
-				redis.call('HSET', KEYS[1], ARGV[1], 1)
-				redis.call('PEXPIRE', KEYS[1], ARGV[2])
+			local mine = redis.call('HEXISTS', KEYS[1], ARGV[1]) == 1
+			if mine or redis.call('EXISTS', KEYS[1]) == 0 then
+				if not mine then
+					redis.call('HSET', KEYS[1], ARGV[1], 1)
+					redis.call('PEXPIRE', KEYS[1], ARGV[2])
+				end
 				if ARGV[3] ~= '1' then return {0, ''} end
 				return {0, string.match(redis.call('INFO', 'server'), 'run_id:(%w+)')}
 			end
 			local left = redis.call('PTTL', KEYS[1])
-			if left < 0 then left = tonumber(ARGV[2]) end
+			if left < 0 then left = tonumber(ARGV[4]) end
 			return {math.max(left, 1)}
+			""";
+
+	/**
+	 * KEYS[1] lock; ARGV holder, lease millis. Turns the holder's claim into the full lease; returns 1, or 0 when
+	 * the lock is no longer the holder's (its claim ran out before the grant reached it).
+	 */
+	private static final String EXTEND = """
+			if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 0 then return 0 end
+			redis.call('PEXPIRE', KEYS[1], ARGV[2])
+			return 1
 			""";
 
 	/**
@@ -283,7 +299,8 @@ public class RedissonTokenLock implements TokenLock {
 					if (granted.leaseLeft() > 0) {
 						return pause(Mono.fromFuture(released, true), granted.leaseLeft(), deadline).thenReturn(false);
 					}
-					return confirmed(name, holder, granted.runId(), deadline);
+					return confirmed(name, holder, granted.runId(), deadline)
+						.flatMap((confirmed) -> confirmed ? extend(name, holder) : Mono.just(false));
 				}), this.releases::forget)
 			.flatMap((acquired) -> {
 				if (acquired) {
@@ -321,15 +338,39 @@ public class RedissonTokenLock implements TokenLock {
 	}
 
 	/**
-	 * One attempt, bounded by the store's timeout.
+	 * One attempt, bounded by the store's timeout. Package-private so that tests can play an attempt whose waiter
+	 * is gone.
 	 */
-	private Mono<Granted> attempt(String name, String holder) {
+	Mono<Granted> attempt(String name, String holder) {
 		return this.scripts
 			.<List<Object>>eval(RScript.Mode.READ_WRITE, ACQUIRE, RScript.ReturnType.LIST, List.of(name), holder,
-					Long.toString(this.lease.toMillis()), namingServer())
+					Long.toString(claim().toMillis()), namingServer(), Long.toString(this.lease.toMillis()))
 			.timeout(this.timeout)
 			.doOnNext((reply) -> this.availability.succeeded())
 			.map(Granted::of);
+	}
+
+	/**
+	 * Makes a granted claim the holder's full lease. Until then the lock lasts a claim only: an attempt may still
+	 * run in Redis after its waiter gave the lock back (sent again by Redisson, or held up on a busy connection),
+	 * and such a lock, which nobody holds, keeps the fleet waiting for a claim, not for a whole lease.
+	 * @return whether the lock is the holder's; false when its claim ran out first, and the waiter tries again
+	 */
+	private Mono<Boolean> extend(String name, String holder) {
+		return this.scripts
+			.<Long>eval(RScript.Mode.READ_WRITE, EXTEND, RScript.ReturnType.LONG, List.of(name), holder,
+					Long.toString(this.lease.toMillis()))
+			.timeout(this.timeout)
+			.map((extended) -> extended == 1L);
+	}
+
+	/**
+	 * How long a lock lasts between its grant and its holder's extension: two store timeouts (the grant's answer
+	 * and the extension each take at most one), within the lease.
+	 */
+	private Duration claim() {
+		Duration claim = this.timeout.multipliedBy(2);
+		return (claim.compareTo(this.lease) < 0) ? claim : this.lease;
 	}
 
 	/**
@@ -408,7 +449,7 @@ public class RedissonTokenLock implements TokenLock {
 	 * holder's lease
 	 * @param runId the granting server's run id, when asked for
 	 */
-	private record Granted(long leaseLeft, String runId) {
+	record Granted(long leaseLeft, String runId) {
 
 		static Granted of(List<Object> reply) {
 			return new Granted((Long) reply.get(0), (reply.size() > 1) ? (String) reply.get(1) : "");

@@ -284,6 +284,42 @@ class RedissonTokenLockTests {
 		}
 	}
 
+	/**
+	 * An attempt whose waiter gave up (its answer timed out, or the waiter was cancelled) may still run in Redis
+	 * after the waiter gave the lock back: sent again by Redisson on another connection, or held up on a busy
+	 * one. Nobody holds such a lock, so it must not keep the fleet from renewing for a whole lease.
+	 */
+	@Test
+	void anAttemptThatRunsAfterItsWaiterGaveUpKeepsTheFleetWaitingNoLongerThanAClaim() {
+		List<String> outcomes = new CopyOnWriteArrayList<>();
+		RedissonTokenLock lock = new RedissonTokenLock(this.client.reactive(), this.keys,
+				new RedisAvailability(Duration.ofSeconds(5), Duration.ZERO), Duration.ofSeconds(10),
+				Duration.ofSeconds(30), Duration.ofMillis(500), new LockObserver() {
+
+					@Override
+					public void lockWaited(String key, String outcome, long nanos) {
+						outcomes.add(outcome);
+					}
+
+				});
+		lock.attempt(this.lockName, "gave-up").block(Duration.ofSeconds(5));
+		assertThat(holder()).isEqualTo("gave-up");
+
+		assertThat(lock.withLock(KEY, () -> Mono.just("renewed")).block(Duration.ofSeconds(20))).isEqualTo("renewed");
+		assertThat(outcomes).containsExactly("acquired");
+	}
+
+	@Test
+	void aHolderKeepsTheLockForItsWholeLease() {
+		RedissonTokenLock lock = new RedissonTokenLock(this.client.reactive(), this.keys,
+				new RedisAvailability(Duration.ofSeconds(5), Duration.ZERO), Duration.ofSeconds(10),
+				Duration.ofSeconds(30), Duration.ofMillis(500), LockObserver.NONE);
+		Long leftWhileWorking = lock
+			.withLock(KEY, () -> Mono.fromCallable(() -> Long.valueOf(redis.server().command("PTTL", this.lockName).get(0))))
+			.block(Duration.ofSeconds(10));
+		assertThat(leftWhileWorking).isGreaterThan(Duration.ofSeconds(25).toMillis());
+	}
+
 	@Test
 	void aWaiterCancelledBeforeTheLockIsFreeLeavesNoLockBehind() {
 		holdAsAnotherInstance();
