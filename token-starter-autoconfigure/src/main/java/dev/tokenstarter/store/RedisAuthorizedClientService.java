@@ -4,11 +4,13 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.concurrent.TimeoutException;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
@@ -20,6 +22,7 @@ import org.redisson.api.RScript;
 import org.redisson.api.RedissonReactiveClient;
 import org.redisson.client.RedisException;
 import org.redisson.client.codec.StringCodec;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 import org.springframework.security.core.Authentication;
@@ -42,6 +45,12 @@ import org.springframework.util.Assert;
 public class RedisAuthorizedClientService implements ReactiveOAuth2AuthorizedClientService, SharedTokenStore {
 
 	private static final Log logger = LogFactory.getLog(RedisAuthorizedClientService.class);
+
+	/** The first pause before writing back again what a round of write-backs left unwritten. */
+	private static final Duration WRITE_BACK_RETRY = Duration.ofSeconds(1);
+
+	/** The longest pause before writing back again. */
+	private static final Duration WRITE_BACK_RETRY_MAX = Duration.ofMinutes(1);
 
 	private static final String VERSION = "version";
 
@@ -105,6 +114,11 @@ public class RedisAuthorizedClientService implements ReactiveOAuth2AuthorizedCli
 
 	/** Tokens obtained while Redis was down, to write back when it answers again. */
 	private final Map<String, OAuth2AuthorizedClient> pendingWriteBacks = new ConcurrentHashMap<>();
+
+	/** Rounds of write-backs in a row that left tokens unwritten; the next round waits longer each time. */
+	private final AtomicInteger unfinishedWriteBacks = new AtomicInteger();
+
+	private final AtomicBoolean writeBackScheduled = new AtomicBoolean();
 
 	/**
 	 * Creates the store.
@@ -299,11 +313,40 @@ public class RedisAuthorizedClientService implements ReactiveOAuth2AuthorizedCli
 	 * other instances find them instead of asking the provider.
 	 */
 	private void writeBackPending() {
-		this.pendingWriteBacks.values()
-			.forEach((client) -> loadAuthorizedClient(client.getClientRegistration().getRegistrationId(),
+		Flux.fromIterable(List.copyOf(this.pendingWriteBacks.values()))
+			.flatMap((client) -> loadAuthorizedClient(client.getClientRegistration().getRegistrationId(),
 					client.getPrincipalName())
-				.subscribe(null, (ex) -> logger.warn("Could not write back the token of registration '"
-						+ client.getClientRegistration().getRegistrationId() + "': " + ex.getMessage())));
+				.onErrorResume((ex) -> {
+					logger.warn("Could not write back the token of registration '"
+							+ client.getClientRegistration().getRegistrationId() + "': " + ex.getMessage());
+					return Mono.empty();
+				}))
+			.then()
+			.subscribe(null, null, this::writeBackAgainIfPending);
+	}
+
+	/**
+	 * Runs another round of write-backs, after a pause that doubles from {@link #WRITE_BACK_RETRY} up to
+	 * {@link #WRITE_BACK_RETRY_MAX}, while a round leaves tokens unwritten although Redis is not down: a read or a
+	 * save that timed out on a busy Redis is no new recovery, and without it the token waited for this instance's
+	 * next read of its key while the other instances, finding nothing, asked the provider or told users to sign
+	 * in again. While Redis is down, its recovery starts the next round.
+	 */
+	private void writeBackAgainIfPending() {
+		if (this.pendingWriteBacks.isEmpty()) {
+			this.unfinishedWriteBacks.set(0);
+			return;
+		}
+		if (this.availability.isDegraded() || !this.writeBackScheduled.compareAndSet(false, true)) {
+			return;
+		}
+		int rounds = Math.min(this.unfinishedWriteBacks.getAndIncrement(), 6);
+		Duration pause = WRITE_BACK_RETRY.multipliedBy(1L << rounds);
+		Mono.delay((pause.compareTo(WRITE_BACK_RETRY_MAX) < 0) ? pause : WRITE_BACK_RETRY_MAX)
+			.subscribe((tick) -> {
+				this.writeBackScheduled.set(false);
+				writeBackPending();
+			});
 	}
 
 	/**

@@ -2,6 +2,7 @@ package dev.tokenstarter.user;
 
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import org.junit.jupiter.api.BeforeEach;
@@ -125,6 +126,44 @@ class SlowStoreReadTests {
 				proxy.slowDown(Duration.ZERO);
 				await().atMost(BOUND).ignoreExceptions().until(() -> ALICE.equals(call(b, key)));
 				assertThat(this.wso2.passwordGrants(ALICE)).isEqualTo(1);
+			}));
+		}
+	}
+
+	@Test
+	void aWriteBackThatTimesOutAfterAnOutageIsSentAgainSoTheOtherInstancesFindTheUsersToken() {
+		AtomicBoolean silent = new AtomicBoolean(true);
+		try (SlowReadsProxy proxy = SlowReadsProxy.to(redisServer.server().port(),
+				(command) -> silent.get() || (command.contains("HGETALL") && command.contains(":" + ALICE)))) {
+			ApplicationContextRunner signingIn = instance("spring.data.redis.url=" + proxy.url())
+				.withPropertyValues("token.store.redis.timeout=300ms", "token.store.redis.retry-interval=200ms");
+			ApplicationContextRunner other = instance("spring.data.redis.url=" + redisServer.server().url());
+			signingIn.run((a) -> other.run((b) -> {
+				RedisAvailability availability = a.getBean(RedisAvailability.class);
+				proxy.slowDown(Duration.ofMillis(900));
+				// Redis answers nothing instance A asks: it signs the user in alone and keeps the token to write back.
+				TokenKey key = a.getBean(ReactiveUserTokens.class).signIn(PROVIDER, ALICE, PASSWORD).block(BOUND);
+				assertThat(availability.isDegraded()).isTrue();
+
+				// Redis answers again, and keeps answering A's other commands, but the write-back's read of the
+				// user's entry times out once.
+				silent.set(false);
+				RedissonClient otherConnections = Redisson.create(config(redisServer.server().url()));
+				Disposable otherUsers = Flux.interval(Duration.ofMillis(50))
+					.concatMap((tick) -> otherConnections.reactive().getBucket("token-starter:other").isExists())
+					.subscribe((exists) -> availability.succeeded());
+				try {
+					await().atMost(BOUND).until(() -> !availability.isDegraded());
+					await().pollDelay(Duration.ofMillis(700)).until(() -> true);
+					proxy.slowDown(Duration.ZERO);
+
+					await().atMost(Duration.ofSeconds(10)).ignoreExceptions().until(() -> ALICE.equals(call(b, key)));
+					assertThat(this.wso2.passwordGrants(ALICE)).isEqualTo(1);
+				}
+				finally {
+					otherUsers.dispose();
+					otherConnections.shutdown();
+				}
 			}));
 		}
 	}
