@@ -168,7 +168,7 @@ public final class TokenErrors {
 	private static final Set<String> KNOWN_CODES = Set.of("invalid_request", "invalid_client",
 			"invalid_grant", "unauthorized_client", "unsupported_grant_type", "invalid_scope",
 			"temporarily_unavailable", "server_error", "too_many_requests", TokenEndpointException.INVALID_TOKEN_RESPONSE,
-			"timeout", "connection_error", "coordination_lost", LOGIN_REQUIRED);
+			"timeout", "connection_error", COORDINATION_LOST, LOGIN_REQUIRED);
 
 	/**
 	 * Returns a low-cardinality label of the failure for metrics: a standard OAuth2 code, {@code timeout},
