@@ -47,8 +47,9 @@ import dev.tokenstarter.store.RedisKeys;
  * no renewal runs on an old master during a switchover while other instances already use the new one. A release
  * carried out by an old master is done again until the master confirms it.
  *
- * <p>A waiter is woken by the holder's release message ({@link LockReleases}) and otherwise tries again at short
- * intervals and when the holder's lease ends, so a lost message costs at most {@link #MAX_PAUSE}. After each pause
+ * <p>A waiter is woken by the holder's release message ({@link LockReleases}) and otherwise tries again at
+ * intervals ({@link #LISTENING_PAUSE} at most, {@link #MAX_PAUSE} until its subscription is confirmed) and when the
+ * holder's lease ends, so a lost message costs at most a second. After each pause
  * it first asks whether it has been served meanwhile (the holder's token, come by change message), and leaves
  * the queue if so, instead of taking the lock only to find that token under it. When the wait
  * for the lock runs out, the work runs without it: it re-reads the store first, so it uses the holder's token if
@@ -63,10 +64,19 @@ public class RedissonTokenLock implements TokenLock {
 	private static final Log logger = LogFactory.getLog(RedissonTokenLock.class);
 
 	/**
-	 * The longest pause between two attempts of a waiter. A release message ends the pause at once; this bounds
-	 * the wait when the message is lost, at a handful of commands a second per waiting instance and lock.
+	 * The longest pause between two attempts of a waiter that may not hear the release: its subscription is not
+	 * confirmed yet, or the holder gives the lock back without announcing it. A handful of commands a second per
+	 * waiting instance and lock.
 	 */
 	private static final Duration MAX_PAUSE = Duration.ofMillis(200);
+
+	/**
+	 * The longest pause between two attempts of a waiter that listens for the release, which ends the pause at
+	 * once: the pause only bounds the wait when the message is lost (published while the instance re-subscribes),
+	 * so it is long, and drawn between half of it and all of it, so that the waiters of a whole fleet do not poll
+	 * Redis in step while the holder waits for a slow provider.
+	 */
+	private static final Duration LISTENING_PAUSE = Duration.ofSeconds(1);
 
 	private static final Duration MIN_ATTEMPT_TIMEOUT = Duration.ofMillis(100);
 
@@ -105,14 +115,20 @@ public class RedissonTokenLock implements TokenLock {
 			""";
 
 	/**
-	 * KEYS[1] lock; ARGV holder, release channel or '' for none, '1' to name the server. Deletes the lock only if
-	 * it is still the holder's (its lease may have ended and another instance taken it) and announces the
-	 * release. Returns the server's run id when asked for, '' otherwise.
+	 * KEYS[1] lock; ARGV holder, change channel or '' for no announcement, '1' to name the server, the channel
+	 * on which earlier versions listen for releases. Deletes the lock only if it is still the holder's (its lease
+	 * may have ended and another instance taken it) and announces the release on the change channel, which every
+	 * instance already listens to ({@link LockReleases}), and on the earlier versions' channel, so that their
+	 * waiters are woken too during a rolling upgrade (a publication nobody listens to costs Redis a look-up).
+	 * Returns the server's run id when asked for, '' otherwise.
 	 */
 	private static final String RELEASE = """
 			if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 1 then
 				redis.call('DEL', KEYS[1])
-				if ARGV[2] ~= '' then redis.call('PUBLISH', ARGV[2], KEYS[1]) end
+				if ARGV[2] ~= '' then
+					redis.call('PUBLISH', ARGV[2], cjson.encode({released = KEYS[1]}))
+					redis.call('PUBLISH', ARGV[4], KEYS[1])
+				end
 			end
 			if ARGV[3] ~= '1' then return '' end
 			return string.match(redis.call('INFO', 'server'), 'run_id:(%w+)')
@@ -297,7 +313,9 @@ public class RedissonTokenLock implements TokenLock {
 		return Mono.using(() -> this.releases.listen(name),
 				(released) -> attempt(name, holder).flatMap((granted) -> {
 					if (granted.leaseLeft() > 0) {
-						return pause(Mono.fromFuture(released, true), granted.leaseLeft(), deadline).thenReturn(false);
+						return pause(Mono.fromFuture(released, true), Math.min(granted.leaseLeft(), longestPause()),
+								deadline)
+							.thenReturn(false);
 					}
 					return confirmed(name, holder, granted.runId(), deadline)
 						.flatMap((confirmed) -> confirmed ? extend(name, holder) : Mono.just(false));
@@ -374,11 +392,21 @@ public class RedissonTokenLock implements TokenLock {
 	}
 
 	/**
-	 * Pauses until {@code wake} signals, {@code maxMillis} pass (at most {@link #MAX_PAUSE}), or the deadline.
+	 * How long a waiter refused the lock may pause before its next attempt when no release wakes it.
+	 */
+	private long longestPause() {
+		if (!this.releases.isListening()) {
+			return MAX_PAUSE.toMillis();
+		}
+		long longest = LISTENING_PAUSE.toMillis();
+		return ThreadLocalRandom.current().nextLong(longest / 2, longest + 1);
+	}
+
+	/**
+	 * Pauses until {@code wake} signals, {@code maxMillis} pass, or the deadline.
 	 */
 	private Mono<Void> pause(Mono<Void> wake, long maxMillis, long deadline) {
-		long pause = Math.min(Math.min(TimeUnit.MILLISECONDS.toNanos(maxMillis), MAX_PAUSE.toNanos()),
-				deadline - System.nanoTime());
+		long pause = Math.min(TimeUnit.MILLISECONDS.toNanos(maxMillis), deadline - System.nanoTime());
 		if (pause <= 0) {
 			return Mono.empty();
 		}
@@ -419,7 +447,7 @@ public class RedissonTokenLock implements TokenLock {
 	private Mono<String> releaseOnce(String name, String holder, boolean announce) {
 		return this.scripts
 			.<String>eval(RScript.Mode.READ_WRITE, RELEASE, RScript.ReturnType.STRING, List.of(name), holder,
-					announce ? this.keys.lockReleases() : "", namingServer())
+					announce ? this.keys.channel() : "", namingServer(), this.keys.lockReleases())
 			.timeout(this.timeout)
 			.onErrorResume((ex) -> {
 				this.availability.failed("unlock", ex);

@@ -1,8 +1,8 @@
 package dev.tokenstarter.store;
 
 /**
- * Names in Redis: one hash per registration and principal, one lock per hash, one change channel, one channel
- * announcing lock releases, one hash of DPoP keys per registration.
+ * Names in Redis: one hash per registration and principal, one lock per hash, one channel announcing changes and
+ * lock releases, one hash of DPoP keys per registration.
  */
 public final class RedisKeys {
 
@@ -27,10 +27,17 @@ public final class RedisKeys {
 		return this.prefix + "lock:" + name;
 	}
 
+	/**
+	 * The channel on which the store announces every change and the fleet lock every release.
+	 */
 	public String channel() {
 		return this.prefix + "events";
 	}
 
+	/**
+	 * The channel on which earlier versions of the starter announced lock releases, and on which their waiters
+	 * listen for them: releases are announced on it too, for a rolling upgrade.
+	 */
 	public String lockReleases() {
 		return this.prefix + "lock-releases";
 	}

@@ -1,6 +1,7 @@
 package dev.tokenstarter.store;
 
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
@@ -64,6 +65,8 @@ public class RedisTokenEvents implements SmartLifecycle {
 
 	private volatile boolean running;
 
+	private volatile @Nullable Integer subscriptionsId;
+
 	public RedisTokenEvents(RedissonClient redisson, RedisEntryCodec entries, RedisKeys keys,
 			RedisAvailability availability, String instanceId, Consumer<OAuth2AuthorizedClient> onSaved,
 			BiConsumer<String, String> onRemoved) {
@@ -87,10 +90,17 @@ public class RedisTokenEvents implements SmartLifecycle {
 		subscribe();
 	}
 
+	/**
+	 * Removes this class's own listeners only: the fleet lock listens on the same channel for releases.
+	 */
 	@Override
 	public void stop() {
 		this.running = false;
-		this.topic.removeAllListenersAsync();
+		this.topic.removeListenerAsync(this.listener);
+		Integer subscriptionsId = this.subscriptionsId;
+		if (subscriptionsId != null) {
+			this.topic.removeListenerAsync(subscriptionsId);
+		}
 	}
 
 	@Override
@@ -99,10 +109,16 @@ public class RedisTokenEvents implements SmartLifecycle {
 	}
 
 	private void subscribe() {
+		Integer previousSubscriptionsId = this.subscriptionsId;
 		this.topic.removeListenerAsync(this.listener)
+			.thenCompose((ignored) -> (previousSubscriptionsId != null)
+					? this.topic.removeListenerAsync(previousSubscriptionsId) : CompletableFuture.completedFuture(null))
 			.thenCompose((ignored) -> this.topic.addListenerAsync(String.class, this.listener))
 			.thenCompose((ignored) -> this.topic.addListenerAsync(this.subscriptions))
 			.whenComplete((id, failure) -> {
+				if (id != null) {
+					this.subscriptionsId = id;
+				}
 				if (failure != null) {
 					this.availability.failed("subscribe", failure);
 					logger.warn("Could not subscribe to token changes of other instances (" + failure.getMessage()

@@ -23,6 +23,7 @@ import org.redisson.config.Config;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import tools.jackson.databind.json.JsonMapper;
 
 import dev.tokenstarter.store.RedisAvailability;
 import dev.tokenstarter.store.RedisKeys;
@@ -67,15 +68,17 @@ class RedissonTokenLockTests {
 		holdAsAnotherInstance();
 		RedissonTokenLock lock = lock(Duration.ofSeconds(10), Duration.ofSeconds(5));
 		AtomicLong workStart = new AtomicLong();
+		long refusedBefore = redis.server().calls("pttl");
 		CompletableFuture<String> waiter = lock.withLock(KEY, () -> Mono.fromSupplier(() -> {
 			workStart.set(System.nanoTime());
 			return "mine";
 		})).toFuture();
-		awaitWaiting();
+		awaitRefused(refusedBefore);
 		long freed = System.nanoTime();
 		redis.server().command("DEL", this.lockName);
 		assertThat(waiter.join()).isEqualTo("mine");
-		assertThat(Duration.ofNanos(workStart.get() - freed)).isLessThan(Duration.ofSeconds(1));
+		// A waiter that listens for releases pauses a second at most between attempts.
+		assertThat(Duration.ofNanos(workStart.get() - freed)).isLessThan(Duration.ofMillis(1500));
 	}
 
 	@Test
@@ -107,7 +110,7 @@ class RedissonTokenLockTests {
 		// The holder's token reaches the waiters (by change message, in the engine), then the holder releases.
 		holdersToken.set("holders-token");
 		redis.server().command("DEL", this.lockName);
-		redis.server().command("PUBLISH", this.keys.lockReleases(), this.lockName);
+		announceRelease();
 		assertThat(waiters).allSatisfy((waiter) -> assertThat(waiter.join()).isEqualTo("holders-token"));
 		assertThat(worked).hasValue(0);
 		assertThat(outcomes).hasSize(10).containsOnly("served");
@@ -136,20 +139,28 @@ class RedissonTokenLockTests {
 		assertThat(waiter).isNotDone();
 		assertThat(availability.isDegraded()).isFalse();
 		redis.server().command("DEL", this.lockName);
-		redis.server().command("PUBLISH", this.keys.lockReleases(), this.lockName);
+		announceRelease();
 		assertThat(waiter.join()).isEqualTo("renewed");
 		assertThat(outcomes).containsExactly("acquired");
 	}
 
 	@Test
-	void aHolderAnnouncesItsReleaseWithTheLocksName() {
+	void aHolderAnnouncesItsReleaseWithTheLocksNameOnTheChangeChannelAndOnTheEarlierVersionsChannel() {
 		List<String> announced = new CopyOnWriteArrayList<>();
+		this.client.getTopic(this.keys.channel(), StringCodec.INSTANCE)
+			.addListener(String.class, (channel, message) -> announced.add(message));
+		List<String> announcedToEarlierVersions = new CopyOnWriteArrayList<>();
 		this.client.getTopic(this.keys.lockReleases(), StringCodec.INSTANCE)
-			.addListener(String.class, (channel, name) -> announced.add(name));
+			.addListener(String.class, (channel, name) -> announcedToEarlierVersions.add(name));
 		lock(Duration.ofSeconds(1), Duration.ofSeconds(5)).withLock(KEY, () -> Mono.just("done"))
 			.block(Duration.ofSeconds(5));
-		await().atMost(Duration.ofSeconds(5)).until(() -> !announced.isEmpty());
-		assertThat(announced).containsExactly(this.lockName);
+		await().atMost(Duration.ofSeconds(5))
+			.until(() -> !announced.isEmpty() && !announcedToEarlierVersions.isEmpty());
+		assertThat(announced).singleElement()
+			.satisfies((message) -> assertThat(message).startsWith(LockReleases.PREFIX))
+			.satisfies((message) -> assertThat(JsonMapper.builder().build().readTree(message).get("released").asString())
+				.isEqualTo(this.lockName));
+		assertThat(announcedToEarlierVersions).containsExactly(this.lockName);
 		assertThat(redis.server().command("EXISTS", this.lockName)).containsExactly("0");
 	}
 
@@ -159,12 +170,43 @@ class RedissonTokenLockTests {
 				new RedisAvailability(Duration.ofSeconds(5), Duration.ZERO));
 		CompletableFuture<Void> thisLock = releases.listen(this.lockName);
 		CompletableFuture<Void> otherLock = releases.listen(this.keys.lock("other"));
-		awaitWaiting();
-		redis.server().command("PUBLISH", this.keys.lockReleases(), this.lockName);
+		await().atMost(Duration.ofSeconds(5)).until(releases::isListening);
+		announceRelease();
 		await().atMost(Duration.ofSeconds(5)).until(thisLock::isDone);
 		assertThat(otherLock).isNotDone();
 		releases.forget(thisLock);
 		releases.forget(otherLock);
+	}
+
+	/**
+	 * At a cold start of a whole fleet, every instance's first wait comes at the same moment: a subscription made
+	 * then would be made by all at once, just when the release is needed. The lock listens from the start, on the
+	 * channel the store's change messages already use, so an instance holds one subscription in all
+	 * ({@code FleetColdStartTests}).
+	 */
+	@Test
+	void anInstanceListensForReleasesFromTheStartOnTheChangeChannel() {
+		RedisAvailability availability = new RedisAvailability(Duration.ofSeconds(5), Duration.ZERO);
+		new RedissonTokenLock(this.client.reactive(), this.keys, availability, Duration.ofSeconds(5),
+				Duration.ofSeconds(30), Duration.ofSeconds(2), LockObserver.NONE);
+		await().atMost(Duration.ofSeconds(5))
+			.until(() -> "1".equals(redis.server().command("PUBSUB", "NUMSUB", this.keys.channel()).get(1)));
+		assertThat(redis.server().command("PUBSUB", "CHANNELS")).containsExactly(this.keys.channel());
+	}
+
+	/**
+	 * A waiter that hears releases does not need to poll the lock often: it polls to bound a lost message only.
+	 */
+	@Test
+	void aWaiterThatListensForReleasesTriesTheHeldLockAboutOnceASecond() {
+		holdAsAnotherInstance();
+		RedissonTokenLock lock = lock(Duration.ofSeconds(3), Duration.ofSeconds(30));
+		long refusedBefore = redis.server().calls("pttl");
+		long start = System.nanoTime();
+		assertThat(lock.withLock(KEY, () -> Mono.just("mine")).block(Duration.ofSeconds(10))).isEqualTo("mine");
+		long refused = redis.server().calls("pttl") - refusedBefore;
+		// The first attempt comes before the subscription is confirmed; from then on one attempt each 0.5 to 1 s.
+		assertThat(refused).isBetween(3L, 1 + Duration.ofNanos(System.nanoTime() - start).toMillis() / 500);
 	}
 
 	@Test
@@ -323,13 +365,14 @@ class RedissonTokenLockTests {
 	@Test
 	void aWaiterCancelledBeforeTheLockIsFreeLeavesNoLockBehind() {
 		holdAsAnotherInstance();
+		long refusedBefore = redis.server().calls("pttl");
 		Disposable waiter = lock(Duration.ofSeconds(10), Duration.ofSeconds(30)).withLock(KEY, () -> Mono.just("mine"))
 			.subscribe();
-		awaitWaiting();
+		awaitRefused(refusedBefore);
 		waiter.dispose();
 		redis.server().command("DEL", this.lockName);
 		// Longer than a waiter's pause between attempts: a waiter still trying would take the lock meanwhile.
-		await().during(Duration.ofMillis(600)).atMost(Duration.ofSeconds(5)).until(() -> "0".equals(exists()));
+		await().during(Duration.ofMillis(1200)).atMost(Duration.ofSeconds(5)).until(() -> "0".equals(exists()));
 	}
 
 	private RedissonTokenLock lock(Duration wait, Duration lease) {
@@ -361,11 +404,18 @@ class RedissonTokenLockTests {
 	}
 
 	/**
-	 * Waits until a waiter listens for releases, which it does before its first attempt.
+	 * Waits until a waiter found the lock held: a refused attempt reads the holder's lease.
 	 */
-	private void awaitWaiting() {
-		await().atMost(Duration.ofSeconds(5))
-			.until(() -> !"0".equals(redis.server().command("PUBSUB", "NUMSUB", this.keys.lockReleases()).get(1)));
+	private void awaitRefused(long refusedBefore) {
+		await().atMost(Duration.ofSeconds(5)).until(() -> redis.server().calls("pttl") > refusedBefore);
+	}
+
+	/**
+	 * Announces the lock's release as a holder does.
+	 */
+	private void announceRelease() {
+		redis.server().command("PUBLISH", this.keys.channel(),
+				LockReleases.PREFIX + "\"" + this.lockName + "\"}");
 	}
 
 	private String exists() {

@@ -125,6 +125,25 @@ class FleetColdStartTests {
 		}));
 	}
 
+	/**
+	 * The lock's waiters hear releases on the channel the store's change messages use, from the instance's start:
+	 * one subscription per instance, none made by a waiter at a cold start, when the whole fleet waits at once.
+	 */
+	@Test
+	void anInstanceListensOnOneChannelForChangesAndLockReleasesFromItsStart() {
+		FleetTestSupport.instance(redis(), provider, this.clock).run((context) -> {
+			String channel = context.getBean(RedisKeys.class).channel();
+			await().atMost(Duration.ofSeconds(5))
+				.until(() -> "1".equals(redis().command("PUBSUB", "NUMSUB", channel).get(1)));
+			assertThat(redis().command("PUBSUB", "CHANNELS")).containsExactly(channel);
+			// The change listener stops first when the context closes: the lock keeps listening meanwhile.
+			context.getBean(RedisTokenEvents.class).stop();
+			await().during(Duration.ofMillis(500))
+				.atMost(Duration.ofSeconds(5))
+				.until(() -> "1".equals(redis().command("PUBSUB", "NUMSUB", channel).get(1)));
+		});
+	}
+
 	@Test
 	void oneInstanceStoppingDoesNotRevokeTheTokenTheFleetShares(CapturedOutput output) {
 		provider.stubFor(tokenRequest().willReturn(token("T1", 300)));
