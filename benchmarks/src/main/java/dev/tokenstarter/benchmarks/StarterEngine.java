@@ -4,16 +4,22 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.Base64;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+
 import org.springframework.boot.Banner;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.ImportAutoConfiguration;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration;
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Import;
 
 import dev.tokenstarter.autoconfigure.TokenClientsAutoConfiguration;
 import dev.tokenstarter.autoconfigure.TokenEngineAutoConfiguration;
+import dev.tokenstarter.autoconfigure.TokenMetricsAutoConfiguration;
 import dev.tokenstarter.autoconfigure.TokenRedisAutoConfiguration;
 import dev.tokenstarter.client.TokenClientHttpRequestInterceptor;
 import dev.tokenstarter.client.TokenClients;
@@ -84,6 +90,9 @@ final class StarterEngine implements AutoCloseable {
 			.properties(properties)
 			.run();
 		context.getBean(TokenManager.class).token(Fixture.REGISTRATION_ID).block(Duration.ofSeconds(30));
+		if (context.getBean(MeterRegistry.class).find("token.lookups").counter() == null) {
+			throw new IllegalStateException("The starter does not count look-ups: the trial would not measure it");
+		}
 		return new StarterEngine(endpoint, context);
 	}
 
@@ -113,15 +122,33 @@ final class StarterEngine implements AutoCloseable {
 		}
 	}
 
+	/**
+	 * A meter registry, as an application with Actuator has: the starter counts every look-up
+	 * ({@code token.lookups}), and that count is part of what a call costs.
+	 */
 	@Configuration(proxyBeanMethods = false)
-	@ImportAutoConfiguration({ TokenEngineAutoConfiguration.class, TokenClientsAutoConfiguration.class })
+	static class Metrics {
+
+		@Bean
+		MeterRegistry meterRegistry() {
+			return new SimpleMeterRegistry();
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@Import(Metrics.class)
+	@ImportAutoConfiguration({ TokenEngineAutoConfiguration.class, TokenClientsAutoConfiguration.class,
+			TokenMetricsAutoConfiguration.class })
 	static class EngineApplication {
 
 	}
 
 	@Configuration(proxyBeanMethods = false)
+	@Import(Metrics.class)
 	@ImportAutoConfiguration({ DataRedisAutoConfiguration.class, TokenRedisAutoConfiguration.class,
-			TokenEngineAutoConfiguration.class, TokenClientsAutoConfiguration.class })
+			TokenEngineAutoConfiguration.class, TokenClientsAutoConfiguration.class,
+			TokenMetricsAutoConfiguration.class })
 	static class FleetEngineApplication {
 
 	}

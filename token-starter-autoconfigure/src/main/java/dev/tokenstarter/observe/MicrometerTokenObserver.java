@@ -41,7 +41,12 @@ public class MicrometerTokenObserver implements TokenObserver {
 
 	@Override
 	public void lookup(String provider, Lookup result) {
-		this.lookups.computeIfAbsent(provider, this::lookupCounters)[result.ordinal()].increment();
+		// A plain read first: the method reference computeIfAbsent needs captures this, one object per call.
+		Counter[] counters = this.lookups.get(provider);
+		if (counters == null) {
+			counters = this.lookups.computeIfAbsent(provider, this::lookupCounters);
+		}
+		counters[result.ordinal()].increment();
 	}
 
 	private Counter[] lookupCounters(String provider) {
