@@ -168,7 +168,7 @@ def render(results, meta, fleet, memory):
         f"- Date: {meta['date']}",
         f"- JDK: {meta['jdk']}",
         f"- CPU: {meta['cpu']}, {meta['cores']} cores available",
-        f"- JMH {meta['jmh']}: {meta['forks']} fork, warmup {meta['warmup']}, measurement {meta['measurement']},"
+        f"- JMH {meta['jmh']}: {meta['forks']} fork{'s' if meta['forks'] != 1 else ''}, warmup {meta['warmup']}, measurement {meta['measurement']},"
         " `-prof gc`",
         f"- Load average when the run ended: {meta['load']}",
         "- `±` is JMH's 99.9 % confidence half-width; ratios and differences carry the combined error.",
