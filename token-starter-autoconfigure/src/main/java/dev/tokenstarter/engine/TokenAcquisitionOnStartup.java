@@ -7,6 +7,7 @@ import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
 
 import org.springframework.beans.factory.SmartInitializingSingleton;
 
@@ -19,6 +20,10 @@ import dev.tokenstarter.grant.TokenAcquisitionException;
  * ask for it ({@code acquire-on-startup}). A provider that also asks to {@code fail-on-startup-error} stops the
  * start-up when its token cannot be had, so a deployment with wrong credentials never goes live; the others log
  * the failure and leave the token to the first call.
+ *
+ * <p>The other providers are prepared in the background instead: their registrations are resolved and their
+ * token endpoints' clients built (a few hundred milliseconds in a fresh JVM), which their first call would
+ * otherwise do, and at a cold start of the fleet every instance's first call at the same moment.
  */
 public class TokenAcquisitionOnStartup implements SmartInitializingSingleton {
 
@@ -31,13 +36,17 @@ public class TokenAcquisitionOnStartup implements SmartInitializingSingleton {
 
 	private final List<ProviderSettings> providers;
 
+	private final List<String> prepared;
+
 	public TokenAcquisitionOnStartup(TokenManager tokenManager, TokenSettings settings, List<String> providers) {
 		this.tokenManager = tokenManager;
 		this.providers = providers.stream().map(settings::provider).filter(ProviderSettings::acquireOnStartup).toList();
+		this.prepared = providers.stream().filter((id) -> !settings.provider(id).acquireOnStartup()).toList();
 	}
 
 	@Override
 	public void afterSingletonsInstantiated() {
+		prepareInBackground();
 		List<String> failures = Flux.fromIterable(this.providers)
 			.flatMap((provider) -> acquire(provider).onErrorResume((ex) -> failed(provider, ex)))
 			.collectList()
@@ -46,6 +55,21 @@ public class TokenAcquisitionOnStartup implements SmartInitializingSingleton {
 			throw new IllegalStateException("Tokens required at start-up could not be obtained:\n    "
 					+ String.join("\n    ", failures));
 		}
+	}
+
+	/**
+	 * Nothing is asked of the providers, so nothing here fails but a defect, which the first call then meets
+	 * and reports as its own failure.
+	 */
+	private void prepareInBackground() {
+		Flux.fromIterable(this.prepared)
+			.concatMap((id) -> this.tokenManager.prepare(id).onErrorResume((ex) -> {
+				logger.warn("Could not prepare the token requests of provider '" + id + "' (" + ex.getMessage()
+						+ "); its first call will");
+				return Mono.empty();
+			}))
+			.subscribeOn(Schedulers.boundedElastic())
+			.subscribe();
 	}
 
 	private Mono<String> acquire(ProviderSettings provider) {

@@ -321,6 +321,17 @@ public class TokenManager
 	}
 
 	/**
+	 * Builds what every token request of a provider needs (its registration, resolved, and the client of its token
+	 * endpoint), which would otherwise be built by the first call: at a cold start of the fleet, each instance's
+	 * first call while the fleet waits for its first token.
+	 * @param registrationId the provider's name
+	 * @return completes when built; fails when the provider is unknown
+	 */
+	Mono<Void> prepare(String registrationId) {
+		return registration(registrationId).doOnNext(this.grants::forRegistration).then();
+	}
+
+	/**
 	 * Returns the application token held for a provider, without renewing anything.
 	 * @param registrationId the provider's name
 	 * @return the held token, or null

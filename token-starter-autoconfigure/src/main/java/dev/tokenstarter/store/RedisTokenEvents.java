@@ -13,6 +13,8 @@ import org.redisson.api.RedissonClient;
 import org.redisson.api.listener.MessageListener;
 import org.redisson.api.listener.StatusListener;
 import org.redisson.client.codec.StringCodec;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -84,10 +86,18 @@ public class RedisTokenEvents implements SmartLifecycle {
 		});
 	}
 
+	/**
+	 * Subscribes, and prepares the codec in the background, as the first token of a cold start reaches this
+	 * instance by change message (or this instance writes it) and should not wait for the codec to be built.
+	 */
 	@Override
 	public void start() {
 		this.running = true;
 		subscribe();
+		Mono.fromRunnable(this.entries::warmUp)
+			.subscribeOn(Schedulers.boundedElastic())
+			.subscribe(null, (ex) -> logger.warn("Could not prepare the token codec (" + ex.getMessage()
+					+ "); the first token will"));
 	}
 
 	/**

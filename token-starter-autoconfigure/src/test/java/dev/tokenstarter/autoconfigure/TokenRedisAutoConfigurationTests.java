@@ -1,5 +1,10 @@
 package dev.tokenstarter.autoconfigure;
 
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
 import org.junit.jupiter.api.Test;
 import org.redisson.Redisson;
 import org.redisson.api.RedissonClient;
@@ -21,11 +26,14 @@ import dev.tokenstarter.lock.MasterCheck;
 import dev.tokenstarter.lock.RedissonTokenLock;
 import dev.tokenstarter.lock.SentinelMasterCheck;
 import dev.tokenstarter.lock.TokenLock;
+import dev.tokenstarter.store.PlaintextTokenCipher;
 import dev.tokenstarter.store.RedisAuthorizedClientService;
 import dev.tokenstarter.store.RedisTokenEvents;
+import dev.tokenstarter.store.TokenCipher;
 import dev.tokenstarter.test.FleetTestSupport;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * When the Redis store turns on, and what replaces what.
@@ -133,6 +141,42 @@ class TokenRedisAutoConfigurationTests {
 			.withClassLoader(new FilteredClassLoader(RedissonClient.class))
 			.run((context) -> assertThat(context.getBean(ReactiveOAuth2AuthorizedClientService.class))
 				.isInstanceOf(InMemoryReactiveOAuth2AuthorizedClientService.class));
+	}
+
+	/**
+	 * The codec is built at start-up, not by the first token: at a cold start of the fleet every instance waits
+	 * for that token, and building the codec's JSON reader and writer in a fresh JVM takes tens of milliseconds.
+	 * Redis plays no part in it (none answers here).
+	 */
+	@Test
+	void theStoresCodecWritesAndReadsASampleTokenAtStartUpWithoutRedis() {
+		List<String> opened = new CopyOnWriteArrayList<>();
+		TokenCipher recording = new TokenCipher() {
+
+			private final TokenCipher plaintext = new PlaintextTokenCipher();
+
+			@Override
+			public byte[] seal(byte[] value, byte[] associatedData) {
+				return this.plaintext.seal(value, associatedData);
+			}
+
+			@Override
+			public byte[] open(byte[] sealed, byte[] associatedData) {
+				byte[] value = this.plaintext.open(sealed, associatedData);
+				opened.add(new String(value, StandardCharsets.UTF_8));
+				return value;
+			}
+
+		};
+		this.runner.withPropertyValues("spring.data.redis.url=redis://127.0.0.1:1")
+			.withBean(TokenCipher.class, () -> recording)
+			.run((context) -> {
+				assertThat(context).hasNotFailed();
+				await().atMost(Duration.ofSeconds(10))
+					.untilAsserted(() -> assertThat(opened).singleElement()
+						.asString()
+						.contains("accessToken", "refreshToken"));
+			});
 	}
 
 	private static void assertRedisStore(org.springframework.context.ApplicationContext context) {

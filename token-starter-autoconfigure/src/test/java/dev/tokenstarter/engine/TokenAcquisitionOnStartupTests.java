@@ -1,14 +1,18 @@
 package dev.tokenstarter.engine;
 
+import java.time.Duration;
+
 import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
+import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 
+import dev.tokenstarter.grant.TokenGrants;
 import dev.tokenstarter.test.EngineTestSupport;
 import dev.tokenstarter.test.MutableClock;
 
@@ -18,6 +22,10 @@ import static dev.tokenstarter.test.TokenStubs.error;
 import static dev.tokenstarter.test.TokenStubs.token;
 import static dev.tokenstarter.test.TokenStubs.tokenRequests;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.mockito.ArgumentMatchers.argThat;
+import static org.mockito.Mockito.spy;
+import static org.mockito.Mockito.timeout;
+import static org.mockito.Mockito.verify;
 
 /**
  * {@code acquire-on-startup} warms the cache before the first call; with {@code fail-on-startup-error}, wrong
@@ -37,6 +45,35 @@ class TokenAcquisitionOnStartupTests {
 		server.stubFor(clientCredentialsRequest().willReturn(token("EARLY", 300)));
 		this.runner.run((context) -> {
 			assertThat(context).hasNotFailed();
+			assertThat(count(server, tokenRequests())).isZero();
+		});
+	}
+
+	/**
+	 * What every token request needs (the registration, the token endpoint's client) is built at start-up, in the
+	 * background, and not by the first call: in a fresh JVM building it takes a few hundred milliseconds, and at
+	 * a cold start of the fleet every instance's first call needs it at once.
+	 */
+	@Test
+	void withoutTheSettingTheProvidersTokenRequestsArePreparedWithoutATokenRequest() {
+		server.stubFor(clientCredentialsRequest().willReturn(token("EARLY", 300)));
+		TokenGrants[] grants = new TokenGrants[1];
+		BeanPostProcessor spying = new BeanPostProcessor() {
+
+			@Override
+			public Object postProcessAfterInitialization(Object bean, String beanName) {
+				if (bean instanceof TokenGrants built) {
+					grants[0] = spy(built);
+					return grants[0];
+				}
+				return bean;
+			}
+
+		};
+		this.runner.withBean(BeanPostProcessor.class, () -> spying).run((context) -> {
+			assertThat(context).hasNotFailed();
+			verify(grants[0], timeout(Duration.ofSeconds(10).toMillis()))
+				.forRegistration(argThat((registration) -> "acme".equals(registration.getRegistrationId())));
 			assertThat(count(server, tokenRequests())).isZero();
 		});
 	}
