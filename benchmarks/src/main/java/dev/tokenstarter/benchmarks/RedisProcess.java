@@ -94,6 +94,16 @@ public final class RedisProcess implements AutoCloseable {
 	}
 
 	/**
+	 * Deletes every key, as if the fleet had never stored anything.
+	 */
+	public void flushAll() {
+		String reply = send("*1\r\n$8\r\nFLUSHALL\r\n", (in, header) -> header);
+		if (!reply.equals("+OK")) {
+			throw new IllegalStateException("Unexpected Redis reply: " + reply);
+		}
+	}
+
+	/**
 	 * Returns the commands run between two {@link #commandCounts()}, leaving out those no token call sends.
 	 */
 	public static Map<String, Long> callCommands(Map<String, Long> before, Map<String, Long> after) {
@@ -144,22 +154,35 @@ public final class RedisProcess implements AutoCloseable {
 	 * commands) and returns the bulk string it answers.
 	 */
 	private String info(String section) {
-		try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), this.port)) {
-			socket.setSoTimeout(5000);
-			OutputStream out = socket.getOutputStream();
-			out.write(("*2\r\n$4\r\nINFO\r\n$" + section.length() + "\r\n" + section + "\r\n")
-				.getBytes(StandardCharsets.US_ASCII));
-			out.flush();
-			InputStream in = socket.getInputStream();
-			String header = line(in);
+		return send("*2\r\n$4\r\nINFO\r\n$" + section.length() + "\r\n" + section + "\r\n", (in, header) -> {
 			if (!header.startsWith("$")) {
 				throw new IllegalStateException("Unexpected Redis reply: " + header);
 			}
 			return new String(in.readNBytes(Integer.parseInt(header.substring(1))), StandardCharsets.UTF_8);
+		});
+	}
+
+	/**
+	 * Sends one command in RESP and reads its reply from the header line on.
+	 */
+	private String send(String command, Reply reply) {
+		try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), this.port)) {
+			socket.setSoTimeout(5000);
+			OutputStream out = socket.getOutputStream();
+			out.write(command.getBytes(StandardCharsets.US_ASCII));
+			out.flush();
+			InputStream in = socket.getInputStream();
+			return reply.read(in, line(in));
 		}
 		catch (IOException ex) {
 			throw new IllegalStateException("Redis on port " + this.port + " did not answer", ex);
 		}
+	}
+
+	private interface Reply {
+
+		String read(InputStream in, String header) throws IOException;
+
 	}
 
 	private static String line(InputStream in) throws IOException {

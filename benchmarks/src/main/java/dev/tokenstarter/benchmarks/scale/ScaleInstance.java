@@ -49,13 +49,26 @@ final class ScaleInstance implements AutoCloseable {
 	}
 
 	static ScaleInstance start(String redisUrl, ScaleProvider provider, LockWaits lockWaits) {
+		return start(redisUrl, provider.baseUrl(), lockWaits);
+	}
+
+	/**
+	 * Starts an instance against a provider that may run in another JVM.
+	 * @param providerUrl the provider's base URL: its token endpoint is {@code /token}, its API {@code /resource}
+	 * @param lockWaits where the instance records its lock waits, or null
+	 */
+	static ScaleInstance start(String redisUrl, String providerUrl, @Nullable LockWaits lockWaits) {
 		String prefix = "token.providers." + PROVIDER;
 		return new ScaleInstance(new SpringApplicationBuilder(ScaleApplication.class).web(WebApplicationType.NONE)
 			.bannerMode(Banner.Mode.OFF)
 			.logStartupInfo(false)
-			.initializers((context) -> context.getBeanFactory().registerSingleton("scaleLockWaits", lockWaits))
-			.properties(prefix + ".token-uri=" + provider.tokenUri(), prefix + ".client-id=" + ScaleProvider.CLIENT_ID,
-					prefix + ".client-secret=" + ScaleProvider.CLIENT_SECRET, prefix + ".base-url=" + provider.baseUrl(),
+			.initializers((context) -> {
+				if (lockWaits != null) {
+					context.getBeanFactory().registerSingleton("scaleLockWaits", lockWaits);
+				}
+			})
+			.properties(prefix + ".token-uri=" + providerUrl + "/token", prefix + ".client-id=" + ScaleProvider.CLIENT_ID,
+					prefix + ".client-secret=" + ScaleProvider.CLIENT_SECRET, prefix + ".base-url=" + providerUrl,
 					"spring.data.redis.url=" + redisUrl, "token.store.redis.encryption-keys=" + ENCRYPTION_KEY,
 					"logging.level.root=WARN")
 			.run());

@@ -80,10 +80,6 @@ final class ScaleProvider implements AutoCloseable {
 		return provider;
 	}
 
-	String tokenUri() {
-		return baseUrl() + "/token";
-	}
-
 	String baseUrl() {
 		InetSocketAddress address = this.server.getAddress();
 		return "http://" + address.getHostString() + ":" + address.getPort();
