@@ -6,6 +6,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
+import org.springframework.http.client.SimpleClientHttpRequestFactory;
+import org.springframework.web.client.RestClient;
+
 import dev.tokenstarter.benchmarks.RedisProcess;
 
 /**
@@ -15,7 +18,9 @@ import dev.tokenstarter.benchmarks.RedisProcess;
  * the one between a pod's start and its first request:
  * <ol>
  * <li>cold: nothing stored, so the instance asks the provider (50 ms) and writes the token;</li>
- * <li>joining: the first instance's token is stored, so the instance reads it.</li>
+ * <li>joining: the first instance's token is stored, so the instance reads it;</li>
+ * <li>without the starter: the same application, its first call through a plain {@code RestClient} with no token
+ * (the API answers 401): what any first call costs in a fresh JVM, the floor of the two others.</li>
  * </ol>
  * Prints each instance's start-up and first call, and the medians.
  *
@@ -31,28 +36,32 @@ public final class FreshInstanceExperiment {
 
 	public static void main(String[] args) throws Exception {
 		if (args.length > 0 && args[0].equals("instance")) {
-			instance(args[1], args[2], Long.parseLong(args[3]));
+			instance(args[1], args[2], Long.parseLong(args[3]), Boolean.parseBoolean(args[4]));
 			return;
 		}
 		int rounds = (args.length > 0) ? Integer.parseInt(args[0]) : 6;
 		long pauseMillis = (args.length > 1) ? Long.parseLong(args[1]) : 1000;
 		List<double[]> cold = new ArrayList<>();
 		List<double[]> joining = new ArrayList<>();
+		List<double[]> plain = new ArrayList<>();
 		try (RedisProcess redis = RedisProcess.start();
 				ScaleProvider provider = ScaleProvider.start(Duration.ofMinutes(10), ScaleExperiment.PROVIDER_DELAY,
 						4)) {
 			for (int round = 0; round < rounds; round++) {
 				redis.flushAll();
-				cold.add(spawn(redis.url(), provider.baseUrl(), pauseMillis));
-				joining.add(spawn(redis.url(), provider.baseUrl(), pauseMillis));
-				System.out.printf(Locale.ROOT, "round %d: cold start-up %.0f ms, first call %.1f ms; joining start-up %.0f ms, first call %.1f ms%n",
-						round, cold.get(round)[0], cold.get(round)[1], joining.get(round)[0], joining.get(round)[1]);
+				cold.add(spawn(redis.url(), provider.baseUrl(), pauseMillis, true));
+				joining.add(spawn(redis.url(), provider.baseUrl(), pauseMillis, true));
+				plain.add(spawn(redis.url(), provider.baseUrl(), pauseMillis, false));
+				System.out.printf(Locale.ROOT, "round %d: cold %.0f / %.1f ms, joining %.0f / %.1f ms, without the starter %.0f / %.1f ms (start-up / first call)%n",
+						round, cold.get(round)[0], cold.get(round)[1], joining.get(round)[0], joining.get(round)[1],
+						plain.get(round)[0], plain.get(round)[1]);
 			}
 			System.out.println();
 			System.out.println("| instance | start-up ms (median) | first call ms (median / min / max) |");
 			System.out.println("|---|---|---|");
 			System.out.println(row("cold", cold));
 			System.out.println(row("joining", joining));
+			System.out.println(row("without the starter", plain));
 			System.out.printf(Locale.ROOT, "%n%d rounds, first call %d ms after start-up, %d token requests%n", rounds,
 					pauseMillis, provider.requests());
 		}
@@ -61,11 +70,12 @@ public final class FreshInstanceExperiment {
 	/**
 	 * Starts one instance in a JVM of its own and returns its start-up and first call in milliseconds.
 	 */
-	private static double[] spawn(String redisUrl, String providerUrl, long pauseMillis)
+	private static double[] spawn(String redisUrl, String providerUrl, long pauseMillis, boolean starter)
 			throws IOException, InterruptedException {
 		String java = ProcessHandle.current().info().command().orElse("java");
 		Process process = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
-				FreshInstanceExperiment.class.getName(), "instance", redisUrl, providerUrl, Long.toString(pauseMillis))
+				FreshInstanceExperiment.class.getName(), "instance", redisUrl, providerUrl, Long.toString(pauseMillis),
+				Boolean.toString(starter))
 			.redirectErrorStream(true)
 			.start();
 		String output = new String(process.getInputStream().readAllBytes());
@@ -80,19 +90,30 @@ public final class FreshInstanceExperiment {
 		return new double[] { Double.parseDouble(figures[0]), Double.parseDouble(figures[1]) };
 	}
 
-	private static void instance(String redisUrl, String providerUrl, long pauseMillis) throws InterruptedException {
+	private static void instance(String redisUrl, String providerUrl, long pauseMillis, boolean starter)
+			throws InterruptedException {
 		long start = System.nanoTime();
 		try (ScaleInstance instance = ScaleInstance.start(redisUrl, providerUrl, null)) {
 			long started = System.nanoTime();
 			Thread.sleep(pauseMillis);
 			long call = System.nanoTime();
-			int status = instance.call();
+			int status = starter ? instance.call() : callWithoutToken(providerUrl);
 			long served = System.nanoTime();
-			if (status != 200) {
+			if (status != (starter ? 200 : 401)) {
 				throw new IllegalStateException("The API answered " + status);
 			}
 			System.out.printf(Locale.ROOT, RESULT + "%.1f %.1f%n", (started - start) / 1e6, (served - call) / 1e6);
 		}
+	}
+
+	private static int callWithoutToken(String providerUrl) {
+		return RestClient.builder()
+			.requestFactory(new SimpleClientHttpRequestFactory())
+			.baseUrl(providerUrl)
+			.build()
+			.get()
+			.uri("/resource")
+			.exchange((request, response) -> response.getStatusCode().value());
 	}
 
 	private static String row(String name, List<double[]> runs) {
