@@ -2,6 +2,8 @@ package dev.tokenstarter.engine;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -36,12 +38,15 @@ public class TokenAcquisitionOnStartup implements SmartInitializingSingleton {
 
 	private final List<ProviderSettings> providers;
 
-	private final List<String> prepared;
+	private final List<ProviderSettings> prepared;
 
 	public TokenAcquisitionOnStartup(TokenManager tokenManager, TokenSettings settings, List<String> providers) {
 		this.tokenManager = tokenManager;
-		this.providers = providers.stream().map(settings::provider).filter(ProviderSettings::acquireOnStartup).toList();
-		this.prepared = providers.stream().filter((id) -> !settings.provider(id).acquireOnStartup()).toList();
+		Map<Boolean, List<ProviderSettings>> byAcquisition = providers.stream()
+			.map(settings::provider)
+			.collect(Collectors.partitioningBy(ProviderSettings::acquireOnStartup));
+		this.providers = byAcquisition.get(true);
+		this.prepared = byAcquisition.get(false);
 	}
 
 	@Override
@@ -63,6 +68,7 @@ public class TokenAcquisitionOnStartup implements SmartInitializingSingleton {
 	 */
 	private void prepareInBackground() {
 		Flux.fromIterable(this.prepared)
+			.map(ProviderSettings::registrationId)
 			.concatMap((id) -> this.tokenManager.prepare(id).onErrorResume((ex) -> {
 				logger.warn("Could not prepare the token requests of provider '" + id + "' (" + ex.getMessage()
 						+ "); its first call will");
