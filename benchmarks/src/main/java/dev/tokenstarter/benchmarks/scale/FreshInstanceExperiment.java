@@ -1,10 +1,15 @@
 package dev.tokenstarter.benchmarks.scale;
 
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 
 import org.springframework.http.client.SimpleClientHttpRequestFactory;
 import org.springframework.web.client.RestClient;
@@ -22,21 +27,21 @@ import dev.tokenstarter.benchmarks.RedisProcess;
  * <li>without the starter: the same application, its first call through a plain {@code RestClient} with no token
  * (the API answers 401): what any first call costs in a fresh JVM, the floor of the two others.</li>
  * </ol>
- * Prints each instance's start-up and first call, and the medians.
+ * Logs each instance's start-up and first call, and the medians as a markdown table.
  *
  * <p>Run: {@code java -cp benchmarks/target/benchmarks.jar
  * dev.tokenstarter.benchmarks.scale.FreshInstanceExperiment [rounds, 6] [pause ms, 1000]}
  */
 public final class FreshInstanceExperiment {
 
-	private static final String RESULT = "fresh-instance ";
+	private static final Log logger = LogFactory.getLog(FreshInstanceExperiment.class);
 
 	private FreshInstanceExperiment() {
 	}
 
 	public static void main(String[] args) throws Exception {
 		if (args.length > 0 && args[0].equals("instance")) {
-			instance(args[1], args[2], Long.parseLong(args[3]), Boolean.parseBoolean(args[4]));
+			instance(args[1], args[2], Long.parseLong(args[3]), Boolean.parseBoolean(args[4]), Path.of(args[5]));
 			return;
 		}
 		int rounds = (args.length > 0) ? Integer.parseInt(args[0]) : 6;
@@ -52,46 +57,48 @@ public final class FreshInstanceExperiment {
 				cold.add(spawn(redis.url(), provider.baseUrl(), pauseMillis, true));
 				joining.add(spawn(redis.url(), provider.baseUrl(), pauseMillis, true));
 				plain.add(spawn(redis.url(), provider.baseUrl(), pauseMillis, false));
-				System.out.printf(Locale.ROOT, "round %d: cold %.0f / %.1f ms, joining %.0f / %.1f ms, without the starter %.0f / %.1f ms (start-up / first call)%n",
+				logger.info(String.format(Locale.ROOT,
+						"round %d: cold %.0f / %.1f ms, joining %.0f / %.1f ms, without the starter %.0f / %.1f ms "
+								+ "(start-up / first call)",
 						round, cold.get(round)[0], cold.get(round)[1], joining.get(round)[0], joining.get(round)[1],
-						plain.get(round)[0], plain.get(round)[1]);
+						plain.get(round)[0], plain.get(round)[1]));
 			}
-			System.out.println();
-			System.out.println("| instance | start-up ms (median) | first call ms (median / min / max) |");
-			System.out.println("|---|---|---|");
-			System.out.println(row("cold", cold));
-			System.out.println(row("joining", joining));
-			System.out.println(row("without the starter", plain));
-			System.out.printf(Locale.ROOT, "%n%d rounds, first call %d ms after start-up, %d token requests%n", rounds,
-					pauseMillis, provider.requests());
+			logger.info(String.join(System.lineSeparator(), "",
+					"| instance | start-up ms (median) | first call ms (median / min / max) |", "|---|---|---|",
+					row("cold", cold), row("joining", joining), row("without the starter", plain), "",
+					String.format(Locale.ROOT, "%d rounds, first call %d ms after start-up, %d token requests", rounds,
+							pauseMillis, provider.requests())));
 		}
 	}
 
 	/**
-	 * Starts one instance in a JVM of its own and returns its start-up and first call in milliseconds.
+	 * Starts one instance in a JVM of its own and returns its start-up and first call in milliseconds, which it
+	 * writes to a file of its own (its output is the application's log).
 	 */
 	private static double[] spawn(String redisUrl, String providerUrl, long pauseMillis, boolean starter)
 			throws IOException, InterruptedException {
-		String java = ProcessHandle.current().info().command().orElse("java");
-		Process process = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
-				FreshInstanceExperiment.class.getName(), "instance", redisUrl, providerUrl, Long.toString(pauseMillis),
-				Boolean.toString(starter))
-			.redirectErrorStream(true)
-			.start();
-		String output = new String(process.getInputStream().readAllBytes());
-		if (process.waitFor() != 0) {
-			throw new IllegalStateException("The instance failed:\n" + output);
+		Path result = Files.createTempFile("fresh-instance", ".txt");
+		try {
+			String java = ProcessHandle.current().info().command().orElse("java");
+			Process process = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
+					FreshInstanceExperiment.class.getName(), "instance", redisUrl, providerUrl,
+					Long.toString(pauseMillis), Boolean.toString(starter), result.toString())
+				.redirectErrorStream(true)
+				.start();
+			String output = new String(process.getInputStream().readAllBytes());
+			if (process.waitFor() != 0) {
+				throw new IllegalStateException("The instance failed:\n" + output);
+			}
+			String[] figures = Files.readString(result).split(" ");
+			return new double[] { Double.parseDouble(figures[0]), Double.parseDouble(figures[1]) };
 		}
-		String result = output.lines()
-			.filter((line) -> line.startsWith(RESULT))
-			.findFirst()
-			.orElseThrow(() -> new IllegalStateException("The instance printed no result:\n" + output));
-		String[] figures = result.substring(RESULT.length()).split(" ");
-		return new double[] { Double.parseDouble(figures[0]), Double.parseDouble(figures[1]) };
+		finally {
+			Files.delete(result);
+		}
 	}
 
-	private static void instance(String redisUrl, String providerUrl, long pauseMillis, boolean starter)
-			throws InterruptedException {
+	private static void instance(String redisUrl, String providerUrl, long pauseMillis, boolean starter, Path result)
+			throws InterruptedException, IOException {
 		long start = System.nanoTime();
 		try (ScaleInstance instance = ScaleInstance.start(redisUrl, providerUrl, null)) {
 			long started = System.nanoTime();
@@ -102,7 +109,8 @@ public final class FreshInstanceExperiment {
 			if (status != (starter ? 200 : 401)) {
 				throw new IllegalStateException("The API answered " + status);
 			}
-			System.out.printf(Locale.ROOT, RESULT + "%.1f %.1f%n", (started - start) / 1e6, (served - call) / 1e6);
+			Files.writeString(result, String.format(Locale.ROOT, "%.1f %.1f", (started - start) / 1e6,
+					(served - call) / 1e6));
 		}
 	}
 
