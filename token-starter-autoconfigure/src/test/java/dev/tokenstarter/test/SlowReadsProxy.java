@@ -40,6 +40,8 @@ public final class SlowReadsProxy implements AutoCloseable {
 
 	private volatile long delayMillis;
 
+	private boolean held;
+
 	private SlowReadsProxy(int target, Predicate<String> slowCommand) throws IOException {
 		this.server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
 		this.target = target;
@@ -71,6 +73,29 @@ public final class SlowReadsProxy implements AutoCloseable {
 		this.delayMillis = delay.toMillis();
 	}
 
+	/**
+	 * Holds back every answer, whatever was sent, until {@link #release()}: Redis, as seen through this proxy,
+	 * answers nothing. Unlike a delay, which holds back the first answer read after a slow command and lets the
+	 * answers that piled up behind it pass together, none gets through early.
+	 */
+	public synchronized void hold() {
+		this.held = true;
+	}
+
+	/**
+	 * Passes on the answers held back since {@link #hold()}, and those that follow, at once.
+	 */
+	public synchronized void release() {
+		this.held = false;
+		notifyAll();
+	}
+
+	private synchronized void awaitRelease() throws InterruptedException {
+		while (this.held) {
+			wait();
+		}
+	}
+
 	private void accept() {
 		while (!this.server.isClosed()) {
 			try {
@@ -99,8 +124,11 @@ public final class SlowReadsProxy implements AutoCloseable {
 						slowAnswerNext.set(true);
 					}
 				}
-				else if (slowAnswerNext.getAndSet(false) && this.delayMillis > 0) {
-					TimeUnit.MILLISECONDS.sleep(this.delayMillis);
+				else {
+					if (slowAnswerNext.getAndSet(false) && this.delayMillis > 0) {
+						TimeUnit.MILLISECONDS.sleep(this.delayMillis);
+					}
+					awaitRelease();
 				}
 				out.write(buffer, 0, read);
 				out.flush();
