@@ -25,7 +25,9 @@ import dev.tokenstarter.grant.TokenAcquisitionException;
  *
  * <p>The other providers are prepared in the background instead: their registrations are resolved and their
  * token endpoints' clients built (a few hundred milliseconds in a fresh JVM), which their first call would
- * otherwise do, and at a cold start of the fleet every instance's first call at the same moment.
+ * otherwise do, and at a cold start of the fleet every instance's first call at the same moment; and their
+ * application token's key is known from then on, so the fleet's token, saved by whichever instance obtained it,
+ * reaches this instance's memory even before its first call.
  */
 public class TokenAcquisitionOnStartup implements SmartInitializingSingleton {
 

@@ -323,12 +323,25 @@ public class TokenManager
 	/**
 	 * Builds what every token request of a provider needs (its registration, resolved, and the client of its token
 	 * endpoint), which would otherwise be built by the first call: at a cold start of the fleet, each instance's
-	 * first call while the fleet waits for its first token.
+	 * first call while the fleet waits for its first token. A provider with an application token gets that key's
+	 * state too, so the token another instance saves reaches this one's near cache even before its first call,
+	 * which is then served from memory.
 	 * @param registrationId the provider's name
 	 * @return completes when built; fails when the provider is unknown
 	 */
 	Mono<Void> prepare(String registrationId) {
-		return registration(registrationId).doOnNext(this.grants::forRegistration).then();
+		return registration(registrationId).flatMap((registration) -> hasApplicationToken(registration)
+				? state(TokenKey.application(registrationId)).then()
+				: Mono.fromRunnable(() -> this.grants.forRegistration(registration)));
+	}
+
+	/**
+	 * A login's tokens are its users' and a token exchange's are its subjects': neither provider has a token of
+	 * the application's own (see {@link #refuseUnsupported} and {@link #refuseWithoutSubject}).
+	 */
+	private static boolean hasApplicationToken(ClientRegistration registration) {
+		return !LoginKeys.isLogin(registration)
+				&& !AuthorizationGrantType.TOKEN_EXCHANGE.equals(registration.getAuthorizationGrantType());
 	}
 
 	/**

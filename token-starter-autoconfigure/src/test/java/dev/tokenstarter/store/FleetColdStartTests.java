@@ -125,6 +125,33 @@ class FleetColdStartTests {
 		}));
 	}
 
+	@Test
+	void aTokenSavedByOneInstanceReachesTheNearCacheOfAnotherBeforeItsFirstCall() {
+		provider.stubFor(tokenRequest().willReturn(token("T1", 300)));
+		ApplicationContextRunner instance = FleetTestSupport.instance(redis(), provider, this.clock);
+		instance.run((first) -> instance.run((second) -> {
+			TokenManager here = first.getBean(TokenManager.class);
+			TokenManager there = second.getBean(TokenManager.class);
+			// Prepared at start-up in the background, and listening.
+			await().atMost(Duration.ofSeconds(10)).until(() -> there.heldKeys() == 1);
+			String channel = second.getBean(RedisKeys.class).channel();
+			await().atMost(Duration.ofSeconds(10))
+				.until(() -> "2".equals(redis().command("PUBSUB", "NUMSUB", channel).get(1)));
+
+			assertThat(here.token("acme").block().accessToken().getTokenValue()).isEqualTo("T1");
+
+			await().atMost(Duration.ofSeconds(5))
+				.until(() -> there.cachedToken("acme") != null
+						&& "T1".equals(there.cachedToken("acme").accessToken().getTokenValue()));
+			long reads = redis().calls("hgetall");
+			long scripts = redis().calls("eval") + redis().calls("evalsha");
+			assertThat(there.token("acme").block().accessToken().getTokenValue()).isEqualTo("T1");
+			assertThat(redis().calls("hgetall")).isEqualTo(reads);
+			assertThat(redis().calls("eval") + redis().calls("evalsha")).isEqualTo(scripts);
+			assertThat(count(provider, tokenRequests())).isEqualTo(1);
+		}));
+	}
+
 	/**
 	 * The lock's waiters hear releases on the channel the store's change messages use, from the instance's start:
 	 * one subscription per instance, none made by a waiter at a cold start, when the whole fleet waits at once.
