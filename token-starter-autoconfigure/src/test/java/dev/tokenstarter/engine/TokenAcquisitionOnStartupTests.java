@@ -22,6 +22,7 @@ import static dev.tokenstarter.test.TokenStubs.error;
 import static dev.tokenstarter.test.TokenStubs.token;
 import static dev.tokenstarter.test.TokenStubs.tokenRequests;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.mockito.ArgumentMatchers.argThat;
 import static org.mockito.Mockito.spy;
 import static org.mockito.Mockito.timeout;
@@ -50,15 +51,49 @@ class TokenAcquisitionOnStartupTests {
 	}
 
 	/**
-	 * What every token request needs (the registration, the token endpoint's client) is built at start-up, in the
-	 * background, and not by the first call: in a fresh JVM building it takes a few hundred milliseconds, and at
-	 * a cold start of the fleet every instance's first call needs it at once.
+	 * What every token request needs (the registration, the token endpoint's client, the application key) is
+	 * built at start-up, in the background, and not by the first call: in a fresh JVM building it takes a few
+	 * hundred milliseconds, and at a cold start of the fleet every instance's first call needs it at once. Holding
+	 * the key, the instance takes the fleet's token from another instance's change message before its first call.
 	 */
 	@Test
 	void withoutTheSettingTheProvidersTokenRequestsArePreparedWithoutATokenRequest() {
 		server.stubFor(clientCredentialsRequest().willReturn(token("EARLY", 300)));
 		TokenGrants[] grants = new TokenGrants[1];
-		BeanPostProcessor spying = new BeanPostProcessor() {
+		this.runner.withBean(BeanPostProcessor.class, () -> spying(grants)).run((context) -> {
+			assertThat(context).hasNotFailed();
+			verify(grants[0], timeout(Duration.ofSeconds(10).toMillis()))
+				.forRegistration(argThat((registration) -> "acme".equals(registration.getRegistrationId())));
+			await().atMost(Duration.ofSeconds(10)).until(() -> context.getBean(TokenManager.class).heldKeys() == 1);
+			assertThat(count(server, tokenRequests())).isZero();
+		});
+	}
+
+	/**
+	 * A token exchange has no token of the application's own, only its subjects': its token endpoint's client is
+	 * built, and no key is.
+	 */
+	@Test
+	void aProviderWithoutAnApplicationTokenIsPreparedWithoutAKey(CapturedOutput output) {
+		TokenGrants[] grants = new TokenGrants[1];
+		this.runner.withBean(BeanPostProcessor.class, () -> spying(grants))
+			.withPropertyValues("token.providers.acme.grant-type=token-exchange",
+					"token.providers.acme.audience=orders-api")
+			.run((context) -> {
+				assertThat(context).hasNotFailed();
+				verify(grants[0], timeout(Duration.ofSeconds(10).toMillis()))
+					.forRegistration(argThat((registration) -> "acme".equals(registration.getRegistrationId())));
+				assertThat(context.getBean(TokenManager.class).heldKeys()).isZero();
+				assertThat(output).doesNotContain("Could not prepare");
+				assertThat(count(server, tokenRequests())).isZero();
+			});
+	}
+
+	/**
+	 * Replaces the token grants bean with a spy, kept in {@code grants}.
+	 */
+	private static BeanPostProcessor spying(TokenGrants[] grants) {
+		return new BeanPostProcessor() {
 
 			@Override
 			public Object postProcessAfterInitialization(Object bean, String beanName) {
@@ -70,12 +105,6 @@ class TokenAcquisitionOnStartupTests {
 			}
 
 		};
-		this.runner.withBean(BeanPostProcessor.class, () -> spying).run((context) -> {
-			assertThat(context).hasNotFailed();
-			verify(grants[0], timeout(Duration.ofSeconds(10).toMillis()))
-				.forRegistration(argThat((registration) -> "acme".equals(registration.getRegistrationId())));
-			assertThat(count(server, tokenRequests())).isZero();
-		});
 	}
 
 	@Test
