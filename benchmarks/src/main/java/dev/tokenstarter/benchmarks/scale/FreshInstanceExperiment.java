@@ -19,11 +19,13 @@ import dev.tokenstarter.benchmarks.RedisProcess;
 /**
  * What the first call of a fresh instance costs, each instance a JVM of its own as a pod is (the scale experiment
  * runs its whole fleet in one JVM, where only the first instance is fresh). Against one {@code redis-server} and
- * one provider, each round starts two instances one after the other, each calling the API once after a pause like
- * the one between a pod's start and its first request:
+ * one provider, each round starts its instances one after the other (the told one before the cold one), each
+ * calling the API once after a pause like the one between a pod's start and its first request:
  * <ol>
  * <li>cold: nothing stored, so the instance asks the provider (50 ms) and writes the token;</li>
  * <li>joining: the first instance's token is stored, so the instance reads it;</li>
+ * <li>told: started before the cold instance, it makes its first call once the cold instance has obtained and
+ * saved the token, whose change message reached it meanwhile;</li>
  * <li>without the starter: the same application, its first call through a plain {@code RestClient} with no token
  * (the API answers 401): what any first call costs in a fresh JVM, the floor of the two others.</li>
  * </ol>
@@ -41,68 +43,140 @@ public final class FreshInstanceExperiment {
 
 	public static void main(String[] args) throws Exception {
 		if (args.length > 0 && args[0].equals("instance")) {
-			instance(args[1], args[2], Long.parseLong(args[3]), Boolean.parseBoolean(args[4]), Path.of(args[5]));
+			instance(args[1], args[2], Long.parseLong(args[3]), Boolean.parseBoolean(args[4]), Path.of(args[5]),
+					Boolean.parseBoolean(args[6]));
 			return;
 		}
 		int rounds = (args.length > 0) ? Integer.parseInt(args[0]) : 6;
 		long pauseMillis = (args.length > 1) ? Long.parseLong(args[1]) : 1000;
 		List<double[]> cold = new ArrayList<>();
 		List<double[]> joining = new ArrayList<>();
+		List<double[]> told = new ArrayList<>();
 		List<double[]> plain = new ArrayList<>();
 		try (RedisProcess redis = RedisProcess.start();
 				ScaleProvider provider = ScaleProvider.start(Duration.ofMinutes(10), ScaleExperiment.PROVIDER_DELAY,
 						4)) {
 			for (int round = 0; round < rounds; round++) {
 				redis.flushAll();
-				cold.add(spawn(redis.url(), provider.baseUrl(), pauseMillis, true));
-				joining.add(spawn(redis.url(), provider.baseUrl(), pauseMillis, true));
-				plain.add(spawn(redis.url(), provider.baseUrl(), pauseMillis, false));
+				Instance waiting = Instance.start(redis.url(), provider.baseUrl(), pauseMillis, true, true);
+				waiting.awaitStarted();
+				cold.add(Instance.start(redis.url(), provider.baseUrl(), pauseMillis, true, false).figures());
+				waiting.go();
+				told.add(waiting.figures());
+				joining.add(Instance.start(redis.url(), provider.baseUrl(), pauseMillis, true, false).figures());
+				plain.add(Instance.start(redis.url(), provider.baseUrl(), pauseMillis, false, false).figures());
 				logger.info(String.format(Locale.ROOT,
-						"round %d: cold %.0f / %.1f ms, joining %.0f / %.1f ms, without the starter %.0f / %.1f ms "
-								+ "(start-up / first call)",
-						round, cold.get(round)[0], cold.get(round)[1], joining.get(round)[0], joining.get(round)[1],
-						plain.get(round)[0], plain.get(round)[1]));
+						"round %d: cold %.0f / %.1f ms, told %.0f / %.1f ms, joining %.0f / %.1f ms, without the "
+								+ "starter %.0f / %.1f ms (start-up / first call)",
+						round, cold.get(round)[0], cold.get(round)[1], told.get(round)[0], told.get(round)[1],
+						joining.get(round)[0], joining.get(round)[1], plain.get(round)[0], plain.get(round)[1]));
 			}
 			logger.info(String.join(System.lineSeparator(), "",
 					"| instance | start-up ms (median) | first call ms (median / min / max) |", "|---|---|---|",
-					row("cold", cold), row("joining", joining), row("without the starter", plain), "",
+					row("cold", cold), row("told", told), row("joining", joining), row("without the starter", plain),
+					"",
 					String.format(Locale.ROOT, "%d rounds, first call %d ms after start-up, %d token requests", rounds,
 							pauseMillis, provider.requests())));
 		}
 	}
 
 	/**
-	 * Starts one instance in a JVM of its own and returns its start-up and first call in milliseconds, which it
-	 * writes to a file of its own (its output is the application's log).
+	 * One instance in a JVM of its own. It writes its start-up and first call in milliseconds to a file of its
+	 * own (its output is the application's log), and a told instance signals its start with a second file and
+	 * waits for a third before its first call.
 	 */
-	private static double[] spawn(String redisUrl, String providerUrl, long pauseMillis, boolean starter)
-			throws IOException, InterruptedException {
-		Path result = Files.createTempFile("fresh-instance", ".txt");
-		try {
+	private static final class Instance {
+
+		/** How long a told instance's start and the go between the experiment and it may take. */
+		private static final Duration SIGNAL_WAIT = Duration.ofMinutes(1);
+
+		private final Process process;
+
+		private final Path result;
+
+		private final Path log;
+
+		private Instance(Process process, Path result, Path log) {
+			this.process = process;
+			this.result = result;
+			this.log = log;
+		}
+
+		static Instance start(String redisUrl, String providerUrl, long pauseMillis, boolean starter, boolean told)
+				throws IOException {
+			Path result = Files.createTempFile("fresh-instance", ".txt");
+			// To a file, not a pipe: a told instance logs while nobody reads its output.
+			Path log = Files.createTempFile("fresh-instance", ".log");
 			String java = ProcessHandle.current().info().command().orElse("java");
 			Process process = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
 					FreshInstanceExperiment.class.getName(), "instance", redisUrl, providerUrl,
-					Long.toString(pauseMillis), Boolean.toString(starter), result.toString())
+					Long.toString(pauseMillis), Boolean.toString(starter), result.toString(), Boolean.toString(told))
 				.redirectErrorStream(true)
+				.redirectOutput(log.toFile())
 				.start();
-			String output = new String(process.getInputStream().readAllBytes());
-			if (process.waitFor() != 0) {
-				throw new IllegalStateException("The instance failed:\n" + output);
+			return new Instance(process, result, log);
+		}
+
+		void awaitStarted() throws InterruptedException, IOException {
+			long deadline = System.nanoTime() + SIGNAL_WAIT.toNanos();
+			while (!Files.exists(started(this.result))) {
+				if (!this.process.isAlive() || System.nanoTime() - deadline > 0) {
+					this.process.destroy();
+					throw new IllegalStateException("The instance did not start:\n" + Files.readString(this.log));
+				}
+				Thread.sleep(10);
 			}
-			String[] figures = Files.readString(result).split(" ");
-			return new double[] { Double.parseDouble(figures[0]), Double.parseDouble(figures[1]) };
 		}
-		finally {
-			Files.delete(result);
+
+		void go() throws IOException {
+			Files.createFile(go(this.result));
 		}
+
+		/**
+		 * Waits for the instance to end and returns its start-up and first call in milliseconds.
+		 */
+		double[] figures() throws IOException, InterruptedException {
+			try {
+				if (this.process.waitFor() != 0) {
+					throw new IllegalStateException("The instance failed:\n" + Files.readString(this.log));
+				}
+				String[] figures = Files.readString(this.result).split(" ");
+				return new double[] { Double.parseDouble(figures[0]), Double.parseDouble(figures[1]) };
+			}
+			finally {
+				Files.deleteIfExists(started(this.result));
+				Files.deleteIfExists(go(this.result));
+				Files.delete(this.result);
+				Files.delete(this.log);
+			}
+		}
+
+		static Path started(Path result) {
+			return Path.of(result + ".started");
+		}
+
+		static Path go(Path result) {
+			return Path.of(result + ".go");
+		}
+
 	}
 
-	private static void instance(String redisUrl, String providerUrl, long pauseMillis, boolean starter, Path result)
-			throws InterruptedException, IOException {
+	private static void instance(String redisUrl, String providerUrl, long pauseMillis, boolean starter, Path result,
+			boolean told) throws InterruptedException, IOException {
 		long start = System.nanoTime();
 		try (ScaleInstance instance = ScaleInstance.start(redisUrl, providerUrl, null)) {
 			long started = System.nanoTime();
 			Thread.sleep(pauseMillis);
+			if (told) {
+				Files.createFile(Instance.started(result));
+				long deadline = System.nanoTime() + Instance.SIGNAL_WAIT.toNanos();
+				while (!Files.exists(Instance.go(result))) {
+					if (System.nanoTime() - deadline > 0) {
+						throw new IllegalStateException("No go from the experiment");
+					}
+					Thread.sleep(10);
+				}
+			}
 			long call = System.nanoTime();
 			int status = starter ? instance.call() : callWithoutToken(providerUrl);
 			long served = System.nanoTime();
