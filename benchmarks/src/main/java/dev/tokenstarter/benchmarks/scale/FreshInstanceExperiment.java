@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.BooleanSupplier;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -118,13 +119,9 @@ public final class FreshInstanceExperiment {
 		}
 
 		void awaitStarted() throws InterruptedException, IOException {
-			long deadline = System.nanoTime() + SIGNAL_WAIT.toNanos();
-			while (!Files.exists(started(this.result))) {
-				if (!this.process.isAlive() || System.nanoTime() - deadline > 0) {
-					this.process.destroy();
-					throw new IllegalStateException("The instance did not start:\n" + Files.readString(this.log));
-				}
-				Thread.sleep(10);
+			if (!appears(started(this.result), this.process::isAlive)) {
+				this.process.destroy();
+				throw new IllegalStateException("The instance did not start:\n" + Files.readString(this.log));
 			}
 		}
 
@@ -151,6 +148,21 @@ public final class FreshInstanceExperiment {
 			}
 		}
 
+		/**
+		 * Waits for the other side of a signal to create its file, for at most {@link #SIGNAL_WAIT}.
+		 * @return whether it did; false too as soon as {@code waiting} says there is no one left to wait for
+		 */
+		static boolean appears(Path file, BooleanSupplier waiting) throws InterruptedException {
+			long deadline = System.nanoTime() + SIGNAL_WAIT.toNanos();
+			while (!Files.exists(file)) {
+				if (!waiting.getAsBoolean() || System.nanoTime() - deadline > 0) {
+					return false;
+				}
+				Thread.sleep(10);
+			}
+			return true;
+		}
+
 		static Path started(Path result) {
 			return Path.of(result + ".started");
 		}
@@ -169,12 +181,8 @@ public final class FreshInstanceExperiment {
 			Thread.sleep(pauseMillis);
 			if (told) {
 				Files.createFile(Instance.started(result));
-				long deadline = System.nanoTime() + Instance.SIGNAL_WAIT.toNanos();
-				while (!Files.exists(Instance.go(result))) {
-					if (System.nanoTime() - deadline > 0) {
-						throw new IllegalStateException("No go from the experiment");
-					}
-					Thread.sleep(10);
+				if (!Instance.appears(Instance.go(result), () -> true)) {
+					throw new IllegalStateException("No go from the experiment");
 				}
 			}
 			long call = System.nanoTime();
