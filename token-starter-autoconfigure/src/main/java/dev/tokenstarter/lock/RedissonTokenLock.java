@@ -2,6 +2,7 @@ package dev.tokenstarter.lock;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -45,7 +46,9 @@ import dev.tokenstarter.store.RedisKeys;
  * <p>With a {@link MasterCheck} (Sentinel), a lock is relied on only once the check confirms that the server
  * which granted it is the master the fleet uses; otherwise it is given back at once and tried again shortly, so
  * no renewal runs on an old master during a switchover while other instances already use the new one. A release
- * carried out by an old master is done again until the master confirms it.
+ * carried out by an old master is done again until the master confirms it, and so is a release that failed (its
+ * sending lost with a broken connection, say) once Redis can be tried again: left in Redis, the lock would keep
+ * every instance from renewing the key until its lease ends.
  *
  * <p>A waiter is woken by the holder's release message ({@link LockReleases}) and otherwise tries again at
  * intervals ({@link #LISTENING_PAUSE} at most, {@link #MAX_PAUSE} until its subscription is confirmed) and when the
@@ -134,6 +137,8 @@ public class RedissonTokenLock implements TokenLock {
 			return string.match(redis.call('INFO', 'server'), 'run_id:(%w+)')
 			""";
 
+	private final RedissonReactiveClient redis;
+
 	private final RScriptReactive scripts;
 
 	private final RedisKeys keys;
@@ -157,6 +162,7 @@ public class RedissonTokenLock implements TokenLock {
 	public RedissonTokenLock(RedissonReactiveClient redis, RedisKeys keys, RedisAvailability availability,
 			Duration wait, Duration lease, Duration timeout, LockObserver observer) {
 		Duration attemptTimeout = attemptTimeout(timeout);
+		this.redis = redis;
 		this.scripts = redis.getScript(OptionalOptions.defaults()
 			.codec(StringCodec.INSTANCE)
 			.timeout(attemptTimeout)
@@ -414,45 +420,63 @@ public class RedissonTokenLock implements TokenLock {
 	}
 
 	/**
-	 * Releases the lock if it is still this holder's; a lease that already ran out is not an error, and a Redis
-	 * failure only means the lease ends the lock instead. With a master check, a release that an old master of a
-	 * switchover carried out is done again, in the background, until the master confirms it: the lock may have
-	 * reached the new master before the switch, and would otherwise stay there for its whole lease.
+	 * Releases the lock if it is still this holder's; a lease that already ran out is not an error. A release
+	 * that fails, or that an old master of a switchover carried out (the lock may have reached the new master
+	 * before the switch), is done again in the background until Redis carries it out on the master or the lease
+	 * ends the lock anyway.
 	 * @param announce whether to wake the fleet's waiters
 	 */
 	private Mono<Void> release(String name, String holder, boolean announce) {
 		long leaseEnd = System.nanoTime() + this.lease.toNanos();
-		return releaseOnce(name, holder, announce).doOnNext((runId) -> {
-			if (this.masterCheck != MasterCheck.NONE) {
-				confirmRelease(name, holder, announce, runId, leaseEnd).subscribe();
-			}
-		}).then();
+		return sentRelease(name, holder, announce)
+			.doOnNext((sent) -> releaseAgainUnlessDone(name, holder, announce, sent, leaseEnd).subscribe())
+			.then();
 	}
 
-	private Mono<Void> confirmRelease(String name, String holder, boolean announce, String runId, long leaseEnd) {
-		return this.masterCheck.isMaster(runId).flatMap((master) -> {
-			if (master || System.nanoTime() - leaseEnd >= 0) {
+	private Mono<Void> releaseAgainUnlessDone(String name, String holder, boolean announce, Optional<String> sent,
+			long leaseEnd) {
+		Mono<Boolean> done = sent.map(this.masterCheck::isMaster).orElseGet(() -> Mono.just(false));
+		return done.flatMap((released) -> {
+			if (released || !mayStillHold(leaseEnd)) {
 				return Mono.empty();
 			}
+			// While Redis is down, the instance's probe finds out when it answers again; a release sent every
+			// pause meanwhile would only fail again, and push that probe back.
+			Mono<Optional<String>> again = Mono.defer(() -> this.availability.shouldTry()
+					? sentRelease(name, holder, announce) : Mono.just(Optional.<String>empty()));
 			return Mono.delay(MAX_PAUSE)
-				.then(releaseOnce(name, holder, announce))
-				.flatMap((again) -> confirmRelease(name, holder, announce, again, leaseEnd));
+				.then(again)
+				.flatMap((next) -> releaseAgainUnlessDone(name, holder, announce, next, leaseEnd));
 		});
 	}
 
 	/**
-	 * @return the run id of the server that carried the release out, or '' when not asked for; empty when Redis
-	 * failed
+	 * Whether a lock not yet released can still be in Redis and the release still be sent: its lease has not
+	 * ended, and the client has not been shut down with the application.
 	 */
-	private Mono<String> releaseOnce(String name, String holder, boolean announce) {
+	private boolean mayStillHold(long leaseEnd) {
+		return System.nanoTime() - leaseEnd < 0 && !this.redis.isShuttingDown() && !this.redis.isShutdown();
+	}
+
+	/**
+	 * Sends the release once.
+	 * @return the run id of the server that carried the release out ('' when not asked for), or no value when
+	 * Redis failed
+	 */
+	private Mono<Optional<String>> sentRelease(String name, String holder, boolean announce) {
 		return this.scripts
 			.<String>eval(RScript.Mode.READ_WRITE, RELEASE, RScript.ReturnType.STRING, List.of(name), holder,
 					announce ? this.keys.channel() : "", namingServer(), this.keys.lockReleases())
 			.timeout(this.timeout)
+			.map((runId) -> {
+				this.availability.succeeded();
+				return Optional.of(runId);
+			})
 			.onErrorResume((ex) -> {
 				this.availability.failed("unlock", ex);
 				return Mono.empty();
-			});
+			})
+			.defaultIfEmpty(Optional.empty());
 	}
 
 	private String namingServer() {

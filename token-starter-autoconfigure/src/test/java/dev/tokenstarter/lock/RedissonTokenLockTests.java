@@ -20,6 +20,7 @@ import org.redisson.api.RLock;
 import org.redisson.api.RedissonClient;
 import org.redisson.client.codec.StringCodec;
 import org.redisson.config.Config;
+import org.redisson.config.ConstantDelay;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -28,6 +29,7 @@ import tools.jackson.databind.json.JsonMapper;
 import dev.tokenstarter.store.RedisAvailability;
 import dev.tokenstarter.store.RedisKeys;
 import dev.tokenstarter.test.RedisServerExtension;
+import dev.tokenstarter.test.SlowReadsProxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -51,9 +53,7 @@ class RedissonTokenLockTests {
 
 	@BeforeEach
 	void connect() {
-		Config config = new Config();
-		config.useSingleServer().setAddress(redis.server().url());
-		this.client = Redisson.create(config);
+		this.client = connect(redis.server().url());
 	}
 
 	@AfterEach
@@ -295,9 +295,7 @@ class RedissonTokenLockTests {
 
 				});
 		// On connections of their own: a command that timed out keeps its connection busy until Redis runs it.
-		Config readerConfig = new Config();
-		readerConfig.useSingleServer().setAddress(redis.server().url());
-		RedissonClient reader = Redisson.create(readerConfig);
+		RedissonClient reader = connect(redis.server().url());
 		AtomicInteger reads = new AtomicInteger();
 		Disposable reading = Flux.interval(Duration.ofMillis(50))
 			.concatMap((tick) -> reader.reactive().getBucket("token-starter-test:other").isExists())
@@ -349,6 +347,84 @@ class RedissonTokenLockTests {
 
 		assertThat(lock.withLock(KEY, () -> Mono.just("renewed")).block(Duration.ofSeconds(20))).isEqualTo("renewed");
 		assertThat(outcomes).containsExactly("acquired");
+	}
+
+	/**
+	 * A release lost on its way to Redis (the network failed for longer than Redisson sends a command again)
+	 * leaves the lock in Redis: for the rest of its lease, no instance of the fleet could renew the key, though
+	 * its holder is done.
+	 */
+	@Test
+	void aReleaseLostOnItsWayIsSentAgainOnceRedisCanBeReached() {
+		try (SlowReadsProxy proxy = SlowReadsProxy.to(redis.server().port(), (command) -> false)) {
+			RedissonClient throughProxy = connectWithQuickRetries(proxy.url());
+			try {
+				List<String> failures = new CopyOnWriteArrayList<>();
+				RedissonTokenLock lock = holdThenCut(throughProxy, proxy, failures);
+				// Redisson sends a script again up to five times, 150 ms apart here, after its caller gave up on it:
+				// the release is lost once those sendings are over too.
+				await().pollDelay(Duration.ofSeconds(1)).until(() -> true);
+				assertThat(holder()).as("the lock after its release was lost").isNotNull();
+				proxy.mend();
+
+				await().atMost(Duration.ofSeconds(5)).until(() -> holder() == null);
+				assertThat(lock.isDegraded()).isFalse();
+			}
+			finally {
+				throughProxy.shutdown();
+			}
+		}
+	}
+
+	@Test
+	void aLostReleaseIsNotSentAgainOnceTheClientIsShutDown() {
+		try (SlowReadsProxy proxy = SlowReadsProxy.to(redis.server().port(), (command) -> false)) {
+			RedissonClient throughProxy = connectWithQuickRetries(proxy.url());
+			List<String> failures = new CopyOnWriteArrayList<>();
+			holdThenCut(throughProxy, proxy, failures);
+			throughProxy.shutdown();
+			int failed = failures.size();
+			proxy.mend();
+
+			// Longer than the availability's retry interval and a pause: a release sent again would fail.
+			await().during(Duration.ofMillis(1500)).atMost(Duration.ofSeconds(5))
+				.until(() -> failures.size() == failed && holder() != null);
+		}
+	}
+
+	/**
+	 * Takes the lock through the proxy and cuts the network while holding it, once its lease stands, so that
+	 * the release is lost; returns once it has failed.
+	 */
+	private RedissonTokenLock holdThenCut(RedissonClient throughProxy, SlowReadsProxy proxy, List<String> failures) {
+		RedisAvailability availability = new RedisAvailability(Duration.ofSeconds(1), Duration.ZERO);
+		availability.onFailure(failures::add);
+		RedissonTokenLock lock = new RedissonTokenLock(throughProxy.reactive(), this.keys, availability,
+				Duration.ofSeconds(5), Duration.ofSeconds(30), Duration.ofMillis(500), LockObserver.NONE);
+		Long leaseLeft = lock.withLock(KEY, () -> Mono.fromCallable(() -> {
+			long left = Long.parseLong(redis.server().command("PTTL", this.lockName).get(0));
+			proxy.cut();
+			return left;
+		})).block(Duration.ofSeconds(10));
+		assertThat(leaseLeft).isGreaterThan(Duration.ofSeconds(25).toMillis());
+		await().atMost(Duration.ofSeconds(5)).until(() -> failures.contains("unlock"));
+		return lock;
+	}
+
+	/**
+	 * Connects with Redisson sending a command again within a second of its first sending (its own default
+	 * spreads the sendings over up to ten seconds), so that a cut outlasts them soon.
+	 */
+	private static RedissonClient connectWithQuickRetries(String url) {
+		Config config = new Config();
+		config.useSingleServer().setAddress(url).setRetryDelay(new ConstantDelay(Duration.ofMillis(50)));
+		return Redisson.create(config);
+	}
+
+	private static RedissonClient connect(String url) {
+		Config config = new Config();
+		config.useSingleServer().setAddress(url);
+		return Redisson.create(config);
 	}
 
 	@Test

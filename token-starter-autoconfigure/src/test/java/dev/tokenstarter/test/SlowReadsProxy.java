@@ -20,7 +20,8 @@ import java.util.function.Predicate;
  * A TCP proxy in front of a {@code redis-server} that can hold back the answers to one command for a while, as a
  * Redis or network under load answers some commands late while the others come on time. The first answer to
  * pass on a connection after a slow command was sent on it is held back: with nothing else in flight on that
- * connection, the slow command's own; later answers on the connection wait behind it, as they would.
+ * connection, the slow command's own; later answers on the connection wait behind it, as they would. It can
+ * also cut the network altogether, and mend it.
  */
 public final class SlowReadsProxy implements AutoCloseable {
 
@@ -41,6 +42,8 @@ public final class SlowReadsProxy implements AutoCloseable {
 	private volatile long delayMillis;
 
 	private boolean held;
+
+	private volatile boolean cut;
 
 	private SlowReadsProxy(int target, Predicate<String> slowCommand) throws IOException {
 		this.server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
@@ -90,6 +93,24 @@ public final class SlowReadsProxy implements AutoCloseable {
 		notifyAll();
 	}
 
+	/**
+	 * Breaks the network between the clients and Redis without closing a connection, as when packets are
+	 * dropped: from now on, whatever either side sends is lost, on the connections open and on those opened
+	 * meanwhile, until {@link #mend()}.
+	 */
+	public void cut() {
+		this.cut = true;
+	}
+
+	/**
+	 * Mends the network after {@link #cut()}: the connections that lost data are closed, as a client closes a
+	 * connection that stopped answering, and the connections opened from now on reach Redis.
+	 */
+	public void mend() {
+		this.cut = false;
+		this.sockets.forEach(SlowReadsProxy::closeQuietly);
+	}
+
 	private synchronized void awaitRelease() throws InterruptedException {
 		while (this.held) {
 			wait();
@@ -118,6 +139,9 @@ public final class SlowReadsProxy implements AutoCloseable {
 		byte[] buffer = new byte[16 * 1024];
 		try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
 			for (int read = in.read(buffer); read >= 0; read = in.read(buffer)) {
+				if (this.cut) {
+					continue;
+				}
 				if (commands) {
 					String sent = new String(buffer, 0, read, StandardCharsets.US_ASCII);
 					if (this.slowCommand.test(sent)) {
