@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the benchmarks jar, runs every JMH benchmark once with the GC profiler, then the fleet load harness,
 # the key memory measurement and the users' fleet harness, and rewrites benchmarks/RESULTS.md from their JSON
-# results: about 12 minutes on 2 cores.
+# results: about 20 minutes on 2 cores.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
