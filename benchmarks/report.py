@@ -453,7 +453,8 @@ def user_memory(memory):
         "",
         f"Memory per user, over {memory['users']:,} more users signed in on one context and then served once by"
         " another (heap used after full collections, and Redis's `used_memory`, before and after each step;"
-        f" {memory['accessTokenLength']}-character opaque access and refresh tokens):",
+        f" {memory['accessTokenLength']}-character opaque access and refresh tokens, issued for an hour so that none"
+        " is renewed while the heap is read):",
         "",
         "| Figure | Bytes per user |",
         "|---|---:|",

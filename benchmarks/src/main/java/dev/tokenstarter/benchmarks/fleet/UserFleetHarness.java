@@ -56,9 +56,8 @@ public final class UserFleetHarness {
 	static final Duration PAUSE = Duration.ofMillis(100);
 
 	/**
-	 * Enough users that the heap and Redis readings stand well clear of their noise: with 1 000, the heap between
-	 * two readings moved by a few megabytes of its own on some machines, and the near cache's figure came out
-	 * negative.
+	 * Enough users that the heap and Redis readings stand well clear of their noise (Netty's pools of buffer
+	 * objects, for one, grow with the commands sent).
 	 */
 	static final int MEMORY_USERS = 5_000;
 
@@ -123,6 +122,7 @@ public final class UserFleetHarness {
 	private static Map<String, Object> memory(RedisProcess redis, UserProviderStub provider,
 			List<FleetInstance> fleet) throws Exception {
 		provider.delay(Duration.ZERO);
+		provider.lifetime(Duration.ofHours(1));
 		List<String> names = new ArrayList<>();
 		for (int i = 0; i < MEMORY_USERS; i++) {
 			names.add("held-user-" + i);

@@ -43,7 +43,7 @@ final class UserProviderStub implements ApiStub.BearerCheck, AutoCloseable {
 
 	private final ExecutorService executor;
 
-	private final Duration lifetime;
+	private volatile Duration lifetime;
 
 	private volatile Duration delay;
 
@@ -95,6 +95,14 @@ final class UserProviderStub implements ApiStub.BearerCheck, AutoCloseable {
 	/** Sets the round trip of the following token requests (none for the memory phase, which is not timed). */
 	void delay(Duration delay) {
 		this.delay = delay;
+	}
+
+	/**
+	 * Sets the lifetime of the tokens issued from now on: long for the memory phase, so that none is renewed while
+	 * the heap is read, which would count the renewal's tokens and this stub's records of them.
+	 */
+	void lifetime(Duration lifetime) {
+		this.lifetime = lifetime;
 	}
 
 	long passwordGrants() {
