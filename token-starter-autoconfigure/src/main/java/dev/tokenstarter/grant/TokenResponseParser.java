@@ -106,7 +106,7 @@ class TokenResponseParser implements TokenResponseReader {
 			.tokenType(this.tokenType)
 			.expiresIn(lifetimeSeconds)
 			.scopes(scopes)
-			.refreshToken(usable(refreshToken, json))
+			.refreshToken(refreshToken)
 			.additionalParameters(additional)
 			.build();
 	}
@@ -162,18 +162,6 @@ class TokenResponseParser implements TokenResponseReader {
 			return null;
 		}
 		TokenValueSyntax.checkVisible(status, OAuth2ParameterNames.REFRESH_TOKEN, refreshToken);
-		return refreshToken;
-	}
-
-	/**
-	 * Returns the refresh token, unless the server says it cannot be used: a {@code refresh_expires_in} of 0
-	 * (Keycloak's and Pagstar's way of saying so) means re-authenticating instead of trying a refresh.
-	 */
-	private static @Nullable String usable(@Nullable String refreshToken, Map<String, Object> json) {
-		Object refreshExpiresIn = json.get(RefreshTokens.EXPIRES_IN);
-		if (refreshExpiresIn != null && "0".equals(refreshExpiresIn.toString().trim())) {
-			return null;
-		}
 		return refreshToken;
 	}
 

@@ -165,6 +165,33 @@ class TokenManagerFailureTests {
 		});
 	}
 
+	/**
+	 * Keycloak's offline tokens without a maximum session lifetime come with {@code refresh_expires_in: 0}; with
+	 * refresh token rotation on, each refresh spends the token it presents, so the next one must present the
+	 * rotated token rather than the spent one or authenticate again.
+	 */
+	@Test
+	void aRotatedRefreshTokenWithALifetimeOfZeroIsPresentedNext() {
+		server.stubFor(clientCredentialsRequest().willReturn(
+				json("{\"access_token\":\"T1\",\"expires_in\":300,\"refresh_token\":\"R1\",\"refresh_expires_in\":0}")));
+		server.stubFor(refreshRequest().withRequestBody(containing("refresh_token=R1")).willReturn(
+				json("{\"access_token\":\"T2\",\"expires_in\":300,\"refresh_token\":\"R2\",\"refresh_expires_in\":0}")));
+		server.stubFor(refreshRequest().withRequestBody(containing("refresh_token=R2")).willReturn(
+				json("{\"access_token\":\"T3\",\"expires_in\":300,\"refresh_token\":\"R3\",\"refresh_expires_in\":0}")));
+		this.runner.run((context) -> {
+			TokenManager tokens = context.getBean(TokenManager.class);
+			assertThat(tokens.token("acme").block().accessToken().getTokenValue()).isEqualTo("T1");
+			this.clock.advance(Duration.ofSeconds(301));
+			assertThat(tokens.token("acme").block().accessToken().getTokenValue()).isEqualTo("T2");
+			this.clock.advance(Duration.ofSeconds(301));
+			ManagedToken third = tokens.token("acme").block();
+			assertThat(third.accessToken().getTokenValue()).isEqualTo("T3");
+			assertThat(third.authorizedClient().getRefreshToken().getTokenValue()).isEqualTo("R3");
+			assertThat(count(server, postRequestedFor(urlPathEqualTo("/token"))
+				.withRequestBody(containing("grant_type=client_credentials")))).isEqualTo(1);
+		});
+	}
+
 	@Test
 	void refreshRefusedWithInvalidGrantFallsBackToThePrimaryGrant() {
 		TokenStubs.inSequence(server, TokenStubs::clientCredentialsRequest, tokenWithRefresh("T1", 300, "R1"),

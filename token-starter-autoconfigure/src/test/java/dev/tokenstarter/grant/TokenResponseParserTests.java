@@ -61,14 +61,16 @@ class TokenResponseParserTests {
 		assertThat(lifetime(response)).isEqualTo(Duration.ofMinutes(5));
 	}
 
+	/**
+	 * Keycloak answers {@code refresh_expires_in: 0} for an offline token whose session has no maximum lifetime
+	 * (keycloak/keycloak#8919): the refresh token is usable, only its lifetime is unknown.
+	 */
 	@Test
-	void aRefreshTokenThatCannotBeUsedIsNotKept() {
-		OAuth2AccessTokenResponse unusable = parse(200,
+	void aRefreshTokenWithALifetimeOfZeroIsKeptWithoutAnExpiry() {
+		OAuth2AccessTokenResponse offline = parse(200,
 				"{\"access_token\":\"A\",\"expires_in\":300,\"refresh_token\":\"R\",\"refresh_expires_in\":0}");
-		assertThat(unusable.getRefreshToken()).isNull();
-		OAuth2AccessTokenResponse usable = parse(200,
-				"{\"access_token\":\"A\",\"expires_in\":300,\"refresh_token\":\"R\",\"refresh_expires_in\":1800}");
-		assertThat(usable.getRefreshToken().getTokenValue()).isEqualTo("R");
+		assertThat(offline.getRefreshToken().getTokenValue()).isEqualTo("R");
+		assertThat(offline.getRefreshToken().getExpiresAt()).isNull();
 	}
 
 	@Test
