@@ -314,6 +314,13 @@ final class RenewalCoordinator {
 	}
 
 	private ManagedToken hold(KeyState state, ManagedToken token) {
+		// A renewal is no use of the key: the new token is as idle as the one it replaces, or the scheduler
+		// would renew a token used once for as long as the process runs. A caller that waits for it has marked
+		// the old token used on its way here.
+		ManagedToken previous = state.tokenHolder().get();
+		if (previous != null) {
+			token.markUsed(previous.lastUsedMillis());
+		}
 		state.tokenHolder().set(token);
 		this.stalePoints.add(state, token);
 		return token;

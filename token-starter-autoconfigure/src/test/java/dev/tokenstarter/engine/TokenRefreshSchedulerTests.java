@@ -66,6 +66,33 @@ class TokenRefreshSchedulerTests {
 			});
 	}
 
+	/**
+	 * A background renewal is not a use: the renewed token keeps its predecessor's last use, or a token used
+	 * once would be renewed for as long as the process runs.
+	 */
+	@Test
+	void aTokenRenewedInTheBackgroundStaysAsIdleAsItsPredecessor() {
+		TokenStubs.inSequence(server, TokenStubs::clientCredentialsRequest, token("T1", 300), token("T2", 300),
+				token("T3", 300));
+		this.runner.withPropertyValues("token.scheduler.enabled=false", "token.providers.acme.refresh.idle-timeout=6m")
+			.run((context) -> {
+				TokenManager tokens = context.getBean(TokenManager.class);
+				tokens.token("acme").block();
+				this.clock.advance(Duration.ofSeconds(250));
+				assertThat(tokens.renewStaleTokens()).isOne();
+				await().atMost(Duration.ofSeconds(10))
+					.until(() -> "T2".equals(tokens.cachedToken("acme").accessToken().getTokenValue()));
+				// T2 is stale now, and its key was last used 500 s ago: past the idle timeout.
+				this.clock.advance(Duration.ofSeconds(250));
+				tokens.renewStaleTokens();
+				// A renewal would run in the background: no token request may come within a second.
+				await().during(Duration.ofSeconds(1))
+					.atMost(Duration.ofSeconds(3))
+					.until(() -> count(server, tokenRequests()) == 2);
+				assertThat(tokens.cachedToken("acme").accessToken().getTokenValue()).isEqualTo("T2");
+			});
+	}
+
 	@Test
 	void aPassLooksOnlyAtTheTokensWhoseStalePointHasCome() {
 		server.stubFor(TokenStubs.clientCredentialsRequest().willReturn(token("T", 300)));
