@@ -90,9 +90,14 @@ final class RenewalCoordinator {
 				mine.complete(token);
 			}, (ex) -> {
 				TokenAcquisitionException failure = TokenAcquisitionException.of(state.registrationId(), ex);
-				recordFailure(state, failure);
-				state.inFlight().compareAndSet(mine, null);
-				mine.completeExceptionally(failure);
+				try {
+					recordFailure(state, failure);
+				}
+				finally {
+					// Even when an application's observer throws (Reactor reports that as a dropped error).
+					state.inFlight().compareAndSet(mine, null);
+					mine.completeExceptionally(failure);
+				}
 			});
 		return mine;
 	}

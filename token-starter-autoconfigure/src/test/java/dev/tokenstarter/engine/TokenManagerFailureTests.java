@@ -254,6 +254,33 @@ class TokenManagerFailureTests {
 		});
 	}
 
+	/**
+	 * An application's observer that throws must not leave the key's renewal unfinished: every later caller would
+	 * join it and wait in vain.
+	 */
+	@Test
+	void anObserverThatThrowsOnAFailureDoesNotLeaveTheRenewalUnfinished() {
+		inSequence(error(400, "invalid_scope"), token("T1", 300));
+		TokenObserver throwing = new TokenObserver() {
+
+			@Override
+			public void failed(TokenAcquisitionException failure) {
+				throw new IllegalStateException("observer failed");
+			}
+
+		};
+		this.runner.withBean(TokenObserver.class, () -> throwing)
+			.withPropertyValues("token.providers.acme.refresh.max-caller-wait=2s")
+			.run((context) -> {
+				TokenManager tokens = context.getBean(TokenManager.class);
+				assertThatExceptionOfType(TokenAcquisitionException.class)
+					.isThrownBy(() -> tokens.token("acme").block())
+					.satisfies((ex) -> assertThat(ex.getErrorCode()).isEqualTo("invalid_scope"));
+				this.clock.advance(Duration.ofSeconds(6));
+				assertThat(tokens.token("acme").block().accessToken().getTokenValue()).isEqualTo("T1");
+			});
+	}
+
 	@Test
 	void aStillValidTokenIsServedWhileItsRenewalFails() {
 		inSequence(token("T1", 300), aResponse().withStatus(500));
