@@ -1,6 +1,5 @@
 package dev.tokenstarter.engine;
 
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicReference;
 
 import org.jspecify.annotations.Nullable;
@@ -35,7 +34,7 @@ final class KeyState {
 
 	private final AtomicReference<@Nullable ManagedToken> token = new AtomicReference<>();
 
-	private final AtomicReference<@Nullable CompletableFuture<ManagedToken>> inFlight = new AtomicReference<>();
+	private final AtomicReference<@Nullable RenewalFlight> inFlight = new AtomicReference<>();
 
 	private final AtomicReference<@Nullable String> revoked = new AtomicReference<>();
 
@@ -140,7 +139,7 @@ final class KeyState {
 		return this.token;
 	}
 
-	AtomicReference<@Nullable CompletableFuture<ManagedToken>> inFlight() {
+	AtomicReference<@Nullable RenewalFlight> inFlight() {
 		return this.inFlight;
 	}
 

@@ -70,14 +70,17 @@ final class RenewalCoordinator {
 	 * @return the renewed token, or the failure as a {@link TokenAcquisitionException}
 	 */
 	CompletableFuture<ManagedToken> flight(KeyState state, Renewal renewal) {
-		CompletableFuture<ManagedToken> mine = new CompletableFuture<>();
-		CompletableFuture<ManagedToken> existing = state.inFlight().compareAndExchange(null, mine);
+		RenewalFlight mine = new RenewalFlight(renewal);
+		RenewalFlight existing = state.inFlight().compareAndExchange(null, mine);
 		if (existing != null) {
-			// The joined renewal may have started for another reason (ahead of expiry, say) and end with the very
-			// token this caller must not get back: then a renewal of its own follows.
+			if (existing.answers(renewal)) {
+				return existing;
+			}
+			// The joined renewal started for another reason (ahead of expiry, say) and may end with the very token
+			// this caller must not get back: then a renewal of its own follows.
 			String replaced = renewal.replaced();
-			return (replaced != null) ? existing.thenCompose((token) -> token.hasValue(replaced)
-					? flight(state, renewal) : CompletableFuture.completedFuture(token)) : existing;
+			return existing.thenCompose((token) -> token.hasValue(replaced) ? flight(state, renewal)
+					: CompletableFuture.completedFuture(token));
 		}
 		// Leave the in-flight slot before completing: a caller woken by the completion must start a new renewal,
 		// not join this finished one. Callers arriving in between find the new token held, or the failure's

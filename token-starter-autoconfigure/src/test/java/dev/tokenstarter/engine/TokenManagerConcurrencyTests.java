@@ -138,6 +138,32 @@ class TokenManagerConcurrencyTests {
 		});
 	}
 
+	/**
+	 * Providers that cache client credentials tokens answer a renewal with the token the API just rejected. The
+	 * renewal that went to the provider for that rejection answers every caller that joined it: each asking again
+	 * would cost one token request per rejected call.
+	 */
+	@Test
+	void hundredCallsRejectedWith401AskTheProviderOnceWhenItAnswersTheSameToken() {
+		server.stubFor(clientCredentialsRequest().willReturn(token("T1", 300).withFixedDelay(300)));
+		server.stubFor(apiWith("T1").willReturn(aResponse().withStatus(401).withTransformers(ResponsesHeldTogether.NAME)));
+		this.runner.run((context) -> {
+			TokenManager tokens = context.getBean(TokenManager.class);
+			assertThat(tokens.token("acme").block().accessToken().getTokenValue()).isEqualTo("T1");
+			WebClient api = EngineTestSupport.apiClient(server, context.getBean(TokenClients.class), "acme");
+			held.holdUntil(100);
+			List<Integer> statuses = Flux.range(0, 100)
+				.flatMap((i) -> api.get()
+					.uri(API_PATH)
+					.exchangeToMono((response) -> response.releaseBody().thenReturn(response.statusCode().value())),
+						100)
+				.collectList()
+				.block(Duration.ofSeconds(60));
+			assertThat(statuses).hasSize(100).containsOnly(401);
+			assertThat(count(server, tokenRequests())).isEqualTo(2);
+		});
+	}
+
 	@Test
 	void restClientRetriesOnceAfter401WithANewToken() {
 		inSequence(server, TokenStubs::clientCredentialsRequest, token("T1", 300), token("T2", 300));
