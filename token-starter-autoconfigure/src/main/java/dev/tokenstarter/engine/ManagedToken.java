@@ -35,22 +35,25 @@ public final class ManagedToken {
 
 	private final boolean dpopBound;
 
+	private final boolean applicationToken;
+
 	private final String scheme;
 
 	private volatile long lastUsedMillis;
 
 	/**
 	 * Creates a held token.
-	 * @param prepareHeader whether the header value is built once here, for a token on every call's path; a key
-	 * among many (a user's) builds it per call instead, since kept it would be a second copy of each token in
-	 * memory
+	 * @param applicationToken whether it is its provider's application token; its header value is built once
+	 * here, as it is on every call's path, while a key among many (a user's) builds it per call, since kept it
+	 * would be a second copy of each token in memory
 	 */
 	ManagedToken(OAuth2AuthorizedClient authorizedClient, long staleAtMillis, long expiredAtMillis, long nowMillis,
-			boolean prepareHeader) {
+			boolean applicationToken) {
 		this.authorizedClient = authorizedClient;
 		this.dpopBound = OAuth2AccessToken.TokenType.DPOP.equals(authorizedClient.getAccessToken().getTokenType());
 		this.scheme = this.dpopBound ? DPOP_SCHEME : BEARER_SCHEME;
-		this.authorizationHeaderValue = prepareHeader ? this.scheme + authorizedClient.getAccessToken().getTokenValue()
+		this.applicationToken = applicationToken;
+		this.authorizationHeaderValue = applicationToken ? this.scheme + authorizedClient.getAccessToken().getTokenValue()
 				: null;
 		this.staleAtMillis = staleAtMillis;
 		this.expiredAtMillis = expiredAtMillis;
@@ -93,6 +96,14 @@ public final class ManagedToken {
 	public String authorizationHeaderValue() {
 		String prepared = this.authorizationHeaderValue;
 		return (prepared != null) ? prepared : this.scheme + tokenValue();
+	}
+
+	/**
+	 * Whether this is its provider's application token, the one a request that names no key is sent with, rather
+	 * than a user's, a caller's or an audience's.
+	 */
+	public boolean isApplicationToken() {
+		return this.applicationToken;
 	}
 
 	/**

@@ -23,16 +23,27 @@ final class ProviderActivity {
 
 	private volatile @Nullable Instant lastErrorAt;
 
-	void obtained() {
+	/**
+	 * Counts a token obtained; the application token's also clears the last error.
+	 */
+	void obtained(boolean applicationToken) {
 		this.obtained.incrementAndGet();
-		this.lastError = null;
-		this.lastErrorAt = null;
+		if (applicationToken) {
+			this.lastError = null;
+			this.lastErrorAt = null;
+		}
 	}
 
-	void failed(TokenAcquisitionException failure, Instant at) {
+	/**
+	 * Counts a failed renewal; only the application token's is the provider's last error, which the health
+	 * judges: a user's expired session or an audience refused says nothing of the instance.
+	 */
+	void failed(TokenAcquisitionException failure, Instant at, boolean applicationToken) {
 		this.failures.incrementAndGet();
-		this.lastError = failure.getErrorCode();
-		this.lastErrorAt = at;
+		if (applicationToken) {
+			this.lastError = failure.getErrorCode();
+			this.lastErrorAt = at;
+		}
 	}
 
 	void unauthorizedRetry() {

@@ -21,18 +21,18 @@ final class RefreshPolicy {
 
 	private final Clock clock;
 
-	private final boolean prepareHeaders;
+	private final boolean applicationTokens;
 
 	/**
 	 * Creates the policy of one key's tokens.
 	 * @param settings the provider's renewal timing
 	 * @param clock the engine's clock
-	 * @param prepareHeaders whether each token's header value is built once (see {@link ManagedToken})
+	 * @param applicationTokens whether the tokens are a provider's application token (see {@link ManagedToken})
 	 */
-	RefreshPolicy(RefreshSettings settings, Clock clock, boolean prepareHeaders) {
+	RefreshPolicy(RefreshSettings settings, Clock clock, boolean applicationTokens) {
 		this.settings = settings;
 		this.clock = clock;
-		this.prepareHeaders = prepareHeaders;
+		this.applicationTokens = applicationTokens;
 	}
 
 	ManagedToken manage(OAuth2AuthorizedClient client) {
@@ -51,7 +51,7 @@ final class RefreshPolicy {
 		long maxJitter = (long) (window * this.settings.jitter());
 		long jitter = (maxJitter > 0) ? ThreadLocalRandom.current().nextLong(maxJitter + 1) : 0;
 		return new ManagedToken(client, expiresAtMillis - window - jitter, expiresAtMillis - margin, now,
-				this.prepareHeaders);
+				this.applicationTokens);
 	}
 
 }

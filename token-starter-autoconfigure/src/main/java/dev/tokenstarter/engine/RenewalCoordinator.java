@@ -221,7 +221,7 @@ final class RenewalCoordinator {
 			.map((client) -> {
 				ManagedToken token = hold(state, state.policy().manage(client));
 				state.failed(null);
-				this.activities.of(state.registrationId()).obtained();
+				this.activities.of(state.registrationId()).obtained(token.isApplicationToken());
 				this.observer.obtained(token, ahead);
 				return token;
 			});
@@ -383,7 +383,7 @@ final class RenewalCoordinator {
 		if (!cooldown.isZero() && !userMustLogIn) {
 			state.failed(new KeyState.Failure(this.clock.millis() + cooldown.toMillis(), failure));
 		}
-		this.activities.of(state.registrationId()).failed(failure, this.clock.instant());
+		this.activities.of(state.registrationId()).failed(failure, this.clock.instant(), state.key().isApplication());
 		this.observer.failed(failure);
 	}
 

@@ -74,6 +74,11 @@ public class MicrometerTokenObserver implements TokenObserver {
 
 	@Override
 	public void obtained(ManagedToken token, boolean ahead) {
+		// One gauge per provider, never per key (cardinality): its application token's, which every call
+		// without a key depends on.
+		if (!token.isApplicationToken()) {
+			return;
+		}
 		String provider = token.authorizedClient().getClientRegistration().getRegistrationId();
 		this.expiries.computeIfAbsent(provider, this::expiryGauge).set(token.accessToken().getExpiresAt());
 	}
@@ -84,7 +89,7 @@ public class MicrometerTokenObserver implements TokenObserver {
 			Instant at = held.get();
 			return (at != null) ? Duration.between(this.clock.instant(), at).toMillis() / 1000.0 : Double.NaN;
 		})
-			.description("Seconds until the current token expires")
+			.description("Seconds until the provider's application token expires")
 			.baseUnit("seconds")
 			.tag("provider", provider)
 			.register(this.registry);

@@ -17,6 +17,7 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
 import dev.tokenstarter.autoconfigure.TokenActuatorAutoConfiguration;
 import dev.tokenstarter.engine.ProviderStatus;
+import dev.tokenstarter.engine.TokenKey;
 import dev.tokenstarter.engine.TokenManager;
 import dev.tokenstarter.grant.TokenAcquisitionException;
 import dev.tokenstarter.test.EngineTestSupport;
@@ -77,6 +78,25 @@ class TokenHealthAndEndpointTests {
 			ProviderStatus status = tokens.status("acme");
 			assertThat(status.usable()).isTrue();
 			assertThat(status.lastError()).isEqualTo("server_error");
+			assertThat(context.getBean("tokensHealthIndicator", HealthIndicator.class).health().getStatus())
+				.isEqualTo(Status.UP);
+		});
+	}
+
+	/**
+	 * A key's failure (a user's expired session, an audience the client may not ask for) says nothing of the
+	 * instance: it must not turn the health, which an application may put in its readiness group, DOWN.
+	 */
+	@Test
+	void aKeysFailedRenewalLeavesTheHealthUpAndTheProvidersStatusClear() {
+		server.stubFor(TokenStubs.tokenRequest().willReturn(error(400, "invalid_target")));
+		this.runner.run((context) -> {
+			TokenManager tokens = context.getBean(TokenManager.class);
+			TokenKey audience = TokenKey.forProvider("acme").audience("orders").build();
+			assertThatExceptionOfType(TokenAcquisitionException.class).isThrownBy(() -> tokens.token(audience).block());
+			ProviderStatus status = tokens.status("acme");
+			assertThat(status.lastError()).isNull();
+			assertThat(status.failures()).isOne();
 			assertThat(context.getBean("tokensHealthIndicator", HealthIndicator.class).health().getStatus())
 				.isEqualTo(Status.UP);
 		});

@@ -26,6 +26,7 @@ import dev.tokenstarter.test.MutableClock;
 import dev.tokenstarter.test.TokenStubs;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.containing;
 import static com.github.tomakehurst.wiremock.client.WireMock.ok;
 import static dev.tokenstarter.test.TokenStubs.API_PATH;
 import static dev.tokenstarter.test.TokenStubs.apiWith;
@@ -104,6 +105,27 @@ class TokenMetricsTests {
 			assertThat(this.registry.get("token.requests").tags("provider", "acme").timer().count()).isEqualTo(4);
 			assertThat(this.registry.getMeters()).allSatisfy((meter) -> assertThat(meter.getId().getTags())
 				.noneSatisfy((tag) -> assertThat(tag.getValue()).containsAnyOf("alice", "bob", "carol", "orders")));
+		});
+	}
+
+	/**
+	 * The expiry gauge is the provider's application token's: a user's or an audience's token, obtained later
+	 * and expiring sooner, must not take its place, or the alert on a provider without a valid token fires when the
+	 * last user stops calling.
+	 */
+	@Test
+	void theExpiryGaugeFollowsTheApplicationTokenOnly() {
+		server.stubFor(TokenStubs.tokenRequest().willReturn(token("T1", 300)));
+		server.stubFor(TokenStubs.tokenRequest()
+			.withRequestBody(containing("audience=orders"))
+			.atPriority(1)
+			.willReturn(token("ORDERS", 60)));
+		this.runner.run((context) -> {
+			TokenManager tokens = context.getBean(TokenManager.class);
+			tokens.token("acme").block();
+			tokens.token(TokenKey.forProvider("acme").audience("orders").build()).block();
+			assertThat(this.registry.get("token.expiry").tags("provider", "acme").gauge().value())
+				.isBetween(290.0, 300.0);
 		});
 	}
 
