@@ -47,6 +47,8 @@ class TokenPropertiesValidator {
 		validateLifetimes(defaults + ".refresh", this.properties.getDefaults().getRefresh(), new RefreshProperties(),
 				errors);
 		validateRetry(defaults + ".retry", this.properties.getDefaults().getRetry(), errors);
+		validateParameters(defaults + ".parameters", this.properties.getDefaults().getParameters(), errors);
+		validateKeys(errors);
 		positive(TokenProperties.PREFIX + ".scheduler.interval", this.properties.getScheduler().getInterval(), errors);
 		String redis = TokenProperties.PREFIX + ".store.redis";
 		TokenProperties.Redis redisProperties = this.properties.getStore().getRedis();
@@ -83,6 +85,51 @@ class TokenPropertiesValidator {
 						+ "provider keeps parallel sessions");
 			}
 		});
+	}
+
+	/**
+	 * Keys dropped as soon as they are made would cost a token request per call; and the store keeps each entry's
+	 * version read by a renewal for this idle time, so a renewal that outlives it has its save refused as stale
+	 * and its new token (and a rotated refresh token) thrown away.
+	 */
+	private void validateKeys(Errors errors) {
+		String keys = TokenProperties.PREFIX + ".keys";
+		if (this.properties.getKeys().getMaxHeld() < 1) {
+			error(errors, keys + ".max-held", "must be at least 1, not " + this.properties.getKeys().getMaxHeld()
+					+ ": keys of users, callers and audiences would be dropped as soon as they are made");
+		}
+		Duration idleTimeout = this.properties.getKeys().getIdleTimeout();
+		Map.Entry<String, Duration> longest = longestTokenRequest();
+		if (idleTimeout.compareTo(longest.getValue()) <= 0) {
+			error(errors, keys + ".idle-timeout", "must be longer than a token request with its retries ("
+					+ longest.getKey() + ", " + longest.getValue().toSeconds() + "s), not " + idleTimeout
+					+ ": the token store keeps what a renewal read for this long");
+		}
+	}
+
+	/**
+	 * Returns the longest {@code retry.timeout} of any provider, with the property that sets it.
+	 */
+	private Map.Entry<String, Duration> longestTokenRequest() {
+		String defaults = TokenProperties.PREFIX + ".defaults.retry.timeout";
+		Map.Entry<String, Duration> longest = Map.entry(defaults,
+				RetrySettings.resolve(new RetryProperties(), this.properties.getDefaults().getRetry()).timeout());
+		for (Map.Entry<String, TokenProperties.Provider> entry : this.properties.getProviders().entrySet()) {
+			Duration timeout = entry.getValue().getRetry().getTimeout();
+			if (timeout != null && timeout.compareTo(longest.getValue()) > 0) {
+				longest = Map.entry(TokenProperties.PREFIX + ".providers." + entry.getKey() + ".retry.timeout",
+						timeout);
+			}
+		}
+		return longest;
+	}
+
+	private void validateParameters(String prefix, Map<String, String> parameters, Errors errors) {
+		parameters.keySet()
+			.stream()
+			.filter(GrantParameters::isSetByTheGrant)
+			.forEach((name) -> error(errors, prefix + "." + name,
+					"is set by the grant itself and cannot be an extra token request parameter"));
 	}
 
 	private boolean singleSession(TokenProperties.Provider provider) {
@@ -135,6 +182,7 @@ class TokenPropertiesValidator {
 			validateScopes(prefix + ".scopes", provider.getScopes(), errors);
 		}
 		validateHeaders(prefix, provider.getHeaders(), errors);
+		validateParameters(prefix + ".parameters", provider.getParameters(), errors);
 		if (provider.getUnauthorizedStatuses() != null) {
 			validateStatuses(prefix + ".unauthorized-statuses", provider.getUnauthorizedStatuses(), errors);
 		}

@@ -16,6 +16,8 @@ import org.springframework.security.oauth2.core.OAuth2Token;
 import org.springframework.util.Assert;
 import org.springframework.util.StringUtils;
 
+import dev.tokenstarter.config.GrantParameters;
+
 /**
  * Which token a caller needs: a provider's, for whom (the application itself, or a named principal such as a user
  * or a calling service), and for what (scopes, audience, resource, other token request parameters). Two keys that
@@ -51,11 +53,6 @@ public final class TokenKey {
 	/**
 	 * Parameters the grant sets itself: a key naming one would either be overwritten or carry a credential.
 	 */
-	private static final Set<String> RESERVED_PARAMETERS = Set.of("grant_type", "scope", "client_id",
-			"client_secret", "client_assertion", "client_assertion_type", "username", "password", "refresh_token",
-			"code", "code_verifier", "redirect_uri", "subject_token", "subject_token_type", "actor_token",
-			"actor_token_type", "assertion");
-
 	private final String registrationId;
 
 	private final @Nullable String principal;
@@ -291,7 +288,7 @@ public final class TokenKey {
 			Assert.hasText(name, "a parameter name must not be empty");
 			Assert.isTrue(!StringUtils.containsWhitespace(name), "a parameter name must not contain whitespace");
 			Assert.hasText(value, () -> "parameter '" + name + "' must not be empty");
-			Assert.isTrue(!RESERVED_PARAMETERS.contains(name),
+			Assert.isTrue(!GrantParameters.isSetByTheGrant(name),
 					() -> "parameter '" + name + "' is set by the grant itself and cannot be part of a key");
 			this.parameters.put(name, value);
 			return this;

@@ -52,6 +52,15 @@ class TokenPropertiesValidationTests {
 				Arguments.of("token.defaults.refresh.default-lifetime=-1m",
 						"token.defaults.refresh.default-lifetime must be at least 1s"),
 				Arguments.of("token.scheduler.interval=0s", "token.scheduler.interval must be a positive duration"),
+				Arguments.of("token.keys.max-held=0", "token.keys.max-held must be at least 1"),
+				Arguments.of("token.keys.idle-timeout=0s", "token.keys.idle-timeout must be longer than a token "
+						+ "request with its retries (token.defaults.retry.timeout, 30s)"),
+				Arguments.of(P + "retry.timeout=45m", "token.keys.idle-timeout must be longer than a token request "
+						+ "with its retries (" + P + "retry.timeout, 2700s), not PT30M"),
+				Arguments.of(P + "parameters.grant_type=password",
+						P + "parameters.grant_type is set by the grant itself"),
+				Arguments.of("token.defaults.parameters.scope=admin",
+						"token.defaults.parameters.scope is set by the grant itself"),
 				Arguments.of(P + "username=bob", P + "username and password are only used by grant-type password"),
 				Arguments.of(P + "revoke-uri=/oauth2/revoke", P + "revoke-uri must be an absolute http or https URL"),
 				Arguments.of(P + "type=nomba", P + "account-id is required for type nomba"),
