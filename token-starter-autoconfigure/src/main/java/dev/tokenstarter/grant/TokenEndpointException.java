@@ -1,6 +1,7 @@
 package dev.tokenstarter.grant;
 
 import java.time.Duration;
+import java.util.Objects;
 
 import org.jspecify.annotations.Nullable;
 
@@ -41,14 +42,35 @@ public class TokenEndpointException extends OAuth2AuthorizationException {
 	 * @return this error, or a copy without the secret
 	 */
 	TokenEndpointException masking(@Nullable String secret) {
-		String code = getError().getErrorCode();
-		String description = getError().getDescription();
-		if (secret == null || secret.isEmpty()
-				|| !(code.contains(secret) || (description != null && description.contains(secret)))) {
+		if (secret == null || secret.isEmpty()) {
 			return this;
 		}
-		return new TokenEndpointException(this.status, code.replace(secret, Secrets.MASK),
-				(description != null) ? description.replace(secret, Secrets.MASK) : null, this.retryAfter);
+		String code = getError().getErrorCode();
+		String description = getError().getDescription();
+		String maskedCode = mask(code, secret);
+		String maskedDescription = (description != null) ? mask(description, secret) : null;
+		if (maskedCode.equals(code) && Objects.equals(maskedDescription, description)) {
+			return this;
+		}
+		return new TokenEndpointException(this.status, maskedCode, maskedDescription, this.retryAfter);
+	}
+
+	/**
+	 * Masks every whole secret in a provider's text, and the start of one where the text was cut
+	 * ({@link TokenResponseParser#sanitize}), however short: any part of a secret helps guess it.
+	 */
+	private static String mask(String text, String secret) {
+		String masked = text.replace(secret, Secrets.MASK);
+		if (!masked.endsWith(TokenResponseParser.CUT)) {
+			return masked;
+		}
+		String kept = masked.substring(0, masked.length() - TokenResponseParser.CUT.length());
+		for (int length = Math.min(secret.length() - 1, kept.length()); length > 0; length--) {
+			if (kept.endsWith(secret.substring(0, length))) {
+				return kept.substring(0, kept.length() - length) + Secrets.MASK + TokenResponseParser.CUT;
+			}
+		}
+		return masked;
 	}
 
 	/**

@@ -34,7 +34,9 @@ class TokenRequestRetry extends Retry {
 			}
 			Duration delay = delay(failure, retriesSoFar);
 			Duration elapsed = Duration.ofNanos(System.nanoTime() - startNanos);
-			if (elapsed.plus(delay).compareTo(this.settings.timeout()) >= 0) {
+			// Compared with what is left rather than added to the time spent: a provider's Retry-After may be as
+			// long as a Duration holds.
+			if (delay.compareTo(this.settings.timeout().minus(elapsed)) >= 0) {
 				return Mono.error(failure);
 			}
 			return Mono.delay(delay);

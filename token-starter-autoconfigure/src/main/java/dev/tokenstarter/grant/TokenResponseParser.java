@@ -44,6 +44,9 @@ class TokenResponseParser implements TokenResponseReader {
 
 	private static final int MAX_DESCRIPTION_LENGTH = 200;
 
+	/** What ends a provider's text that was cut. */
+	static final String CUT = "…";
+
 	private final Duration defaultLifetime;
 
 	private final Duration maxLifetime;
@@ -300,7 +303,7 @@ class TokenResponseParser implements TokenResponseReader {
 	 */
 	static String sanitize(String text) {
 		String printable = text.replaceAll("\\p{Cntrl}", " ");
-		return (printable.length() > MAX_DESCRIPTION_LENGTH) ? printable.substring(0, MAX_DESCRIPTION_LENGTH) + "…"
+		return (printable.length() > MAX_DESCRIPTION_LENGTH) ? printable.substring(0, MAX_DESCRIPTION_LENGTH) + CUT
 				: printable;
 	}
 

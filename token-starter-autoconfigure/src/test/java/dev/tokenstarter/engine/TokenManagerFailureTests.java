@@ -238,6 +238,26 @@ class TokenManagerFailureTests {
 		});
 	}
 
+	/**
+	 * A Retry-After no budget can hold ends the retries with the provider's own error, whatever its size: added to
+	 * the time already spent it overflowed, and the caller got that overflow instead of the 503.
+	 */
+	@Test
+	void aRetryAfterBeyondAnyBudgetEndsTheRetriesWithTheProvidersError() {
+		server.stubFor(clientCredentialsRequest().willReturn(aResponse().withStatus(503)
+			.withHeader("Retry-After", String.valueOf(Long.MAX_VALUE))
+			.withFixedDelay(1100)));
+		this.runner.run((context) -> {
+			TokenManager tokens = context.getBean(TokenManager.class);
+			assertThatExceptionOfType(TokenAcquisitionException.class).isThrownBy(() -> tokens.token("acme").block())
+				.satisfies((ex) -> {
+					assertThat(ex.getErrorCode()).isEqualTo("server_error");
+					assertThat(ex.isTransientFailure()).isTrue();
+				});
+			assertThat(count(server, tokenRequests())).isEqualTo(1);
+		});
+	}
+
 	@Test
 	void afterAFailureCallersFailFastDuringTheCooldownWithoutAskingTheProviderAgain() {
 		inSequence(error(400, "invalid_scope"), token("T1", 300));

@@ -78,8 +78,33 @@ class TokenResponseBodyExtractorTests {
 			.isEqualTo("A");
 	}
 
+	/**
+	 * A provider that repeats the client's secret in a long error description: the description is cut before it
+	 * reaches the error, and a secret cut there is masked as far as it goes.
+	 */
+	@ParameterizedTest(name = "secret starting at character {0}")
+	@ValueSource(ints = { 0, 150, 185, 199 })
+	void aSecretRepeatedByTheProviderIsMaskedWhereverTheDescriptionIsCut(int at) {
+		String secret = "s3cr3t-0123456789abcdef";
+		TokenResponseBodyExtractor masking = new TokenResponseBodyExtractor(
+				new TokenResponseParser(Duration.ofMinutes(5), Duration.ofDays(30), this.clock), this.clock, secret);
+		String description = "x".repeat(at) + secret + " is not this client's secret";
+		MockClientHttpResponse refusal = response(HttpStatus.UNAUTHORIZED,
+				"{\"error\":\"invalid_client\",\"error_description\":\"" + description + "\"}", List.of());
+		assertThatExceptionOfType(TokenEndpointException.class).isThrownBy(() -> extract(masking, refusal))
+			.satisfies((ex) -> {
+				assertThat(ex.getError().getDescription()).startsWith("x".repeat(Math.min(at, 150)))
+					.doesNotContain(secret.substring(0, 1) + secret.substring(1, 4));
+				assertThat(ex.getMessage()).doesNotContain(secret.substring(0, 4));
+			});
+	}
+
 	private OAuth2AccessTokenResponse extract(MockClientHttpResponse response) {
-		return this.extractor.extract(response, new BodyExtractor.Context() {
+		return extract(this.extractor, response);
+	}
+
+	private OAuth2AccessTokenResponse extract(TokenResponseBodyExtractor extractor, MockClientHttpResponse response) {
+		return extractor.extract(response, new BodyExtractor.Context() {
 
 			@Override
 			public List<HttpMessageReader<?>> messageReaders() {
