@@ -62,15 +62,21 @@ public class RedisAuthorizedClientService implements ReactiveOAuth2AuthorizedCli
 	/**
 	 * KEYS[1] entry; ARGV expected version ('*' for any: a replacement), data, ttl millis, channel, instance,
 	 * registration, principal. Returns the new version, or -1 when the stored version is not the expected one.
+	 * A version is never below Redis's clock in microseconds, so an entry removed and stored again never takes a
+	 * version it had before, which a save based on the removed entry would match. Lua's numbers are doubles,
+	 * exact to 2^53: microseconds fit until the 23rd century, and '%.0f' writes them whole.
 	 */
 	private static final String SAVE = """
 			local current = redis.call('HGET', KEYS[1], 'version')
 			if current and ARGV[1] ~= '*' and current ~= ARGV[1] then return -1 end
-			local version = (tonumber(current) or tonumber(ARGV[1]) or 0) + 1
-			redis.call('HSET', KEYS[1], 'version', tostring(version), 'data', ARGV[2])
+			local time = redis.call('TIME')
+			local now = tonumber(time[1]) * 1000000 + tonumber(time[2])
+			local version = math.max((tonumber(current) or tonumber(ARGV[1]) or 0) + 1, now)
+			local written = string.format('%.0f', version)
+			redis.call('HSET', KEYS[1], 'version', written, 'data', ARGV[2])
 			redis.call('PEXPIRE', KEYS[1], ARGV[3])
 			redis.call('PUBLISH', ARGV[4], cjson.encode({instance = ARGV[5], registrationId = ARGV[6],
-				principal = ARGV[7], version = version, data = ARGV[2]}))
+				principal = ARGV[7], version = written, data = ARGV[2]}))
 			return version
 			""";
 
@@ -84,7 +90,7 @@ public class RedisAuthorizedClientService implements ReactiveOAuth2AuthorizedCli
 			if ARGV[1] ~= '*' and current ~= ARGV[1] then return -1 end
 			redis.call('DEL', KEYS[1])
 			redis.call('PUBLISH', ARGV[2], cjson.encode({instance = ARGV[3], registrationId = ARGV[4],
-				principal = ARGV[5], version = tonumber(current)}))
+				principal = ARGV[5], version = current}))
 			return 1
 			""";
 
@@ -190,12 +196,8 @@ public class RedisAuthorizedClientService implements ReactiveOAuth2AuthorizedCli
 							+ "': its version is not a number");
 					return Mono.empty();
 				}
-				if (version != null) {
-					this.versions.put(key, version);
-				}
-				else {
-					this.versions.invalidate(key);
-				}
+				// Nothing stored reads as version 0: a removal based on this read removes nothing stored since.
+				this.versions.put(key, (version != null) ? version : 0L);
 				if (entry.get(DATA) == null || version == null) {
 					return writeBack(key, clientRegistrationId, principalName, null);
 				}

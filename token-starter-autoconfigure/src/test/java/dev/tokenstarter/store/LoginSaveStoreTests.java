@@ -8,6 +8,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.ApplicationContext;
 import org.springframework.security.authentication.TestingAuthenticationToken;
 import org.springframework.security.oauth2.client.OAuth2AuthorizedClient;
 import org.springframework.security.oauth2.client.OAuth2AuthorizedClientService;
@@ -66,6 +67,54 @@ class LoginSaveStoreTests {
 		}));
 	}
 
+	/**
+	 * A renewal read the entry, another instance removed it (a sign-out) and a new login stored it again: the
+	 * renewal's save, based on the removed entry, must not overwrite the new session's tokens, although the new
+	 * entry's version once started again from where the removed one had.
+	 */
+	@Test
+	void aSaveBasedOnAnEntryRemovedSinceLeavesTheNextLoginAlone() {
+		ApplicationContextRunner instance = FleetTestSupport.instance(redisServer.server(), provider, this.clock);
+		instance.run((first) -> instance.run((second) -> {
+			TestingAuthenticationToken alice = new TestingAuthenticationToken("alice", null, "ROLE_USER");
+			ClientRegistration registration = registration(first);
+			RedisAuthorizedClientService firstStore = first.getBean(RedisAuthorizedClientService.class);
+			RedisAuthorizedClientService secondStore = second.getBean(RedisAuthorizedClientService.class);
+			firstStore.replaceAuthorizedClient(client(registration, "L1"), alice).block(BOUND);
+			assertThat(secondStore.<OAuth2AuthorizedClient>loadAuthorizedClient("acme", "alice").block(BOUND))
+				.isNotNull();
+			firstStore.removeAuthorizedClient("acme", "alice").block(BOUND);
+			firstStore.replaceAuthorizedClient(client(registration, "L2"), alice).block(BOUND);
+
+			assertThatExceptionOfType(StaleAuthorizedClientException.class)
+				.isThrownBy(() -> secondStore.saveAuthorizedClient(client(registration, "E1"), alice).block(BOUND));
+			assertThat(storedValue(first)).isEqualTo("L2");
+		}));
+	}
+
+	/**
+	 * A renewal that found nothing stored, and then ends the key's session (its refresh token refused): a login
+	 * stored meanwhile by another instance is newer than anything the renewal saw, and stays.
+	 */
+	@Test
+	void aRemovalBasedOnAReadThatFoundNothingLeavesALaterLoginAlone() {
+		ApplicationContextRunner instance = FleetTestSupport.instance(redisServer.server(), provider, this.clock);
+		instance.run((first) -> instance.run((second) -> {
+			TestingAuthenticationToken bob = new TestingAuthenticationToken("bob", null, "ROLE_USER");
+			RedisAuthorizedClientService secondStore = second.getBean(RedisAuthorizedClientService.class);
+			assertThat(secondStore.<OAuth2AuthorizedClient>loadAuthorizedClient("acme", "bob").block(BOUND)).isNull();
+			first.getBean(RedisAuthorizedClientService.class)
+				.replaceAuthorizedClient(client(registration(first), "L1", "bob"), bob)
+				.block(BOUND);
+
+			secondStore.removeAuthorizedClient("acme", "bob").block(BOUND);
+			assertThat(first.getBean(OAuth2AuthorizedClientService.class)
+				.<OAuth2AuthorizedClient>loadAuthorizedClient("acme", "bob")
+				.getAccessToken()
+				.getTokenValue()).isEqualTo("L1");
+		}));
+	}
+
 	@Test
 	void versionBookkeepingStaysBoundedHoweverManyUsersComeAndGo() {
 		FleetTestSupport.instance(redisServer.server(), provider, this.clock)
@@ -89,9 +138,24 @@ class LoginSaveStoreTests {
 			});
 	}
 
+	private static ClientRegistration registration(ApplicationContext context) {
+		return context.getBean(ReactiveClientRegistrationRepository.class).findByRegistrationId("acme").block(BOUND);
+	}
+
+	private static String storedValue(ApplicationContext context) {
+		return context.getBean(OAuth2AuthorizedClientService.class)
+			.<OAuth2AuthorizedClient>loadAuthorizedClient("acme", "alice")
+			.getAccessToken()
+			.getTokenValue();
+	}
+
 	private OAuth2AuthorizedClient client(ClientRegistration registration, String value) {
+		return client(registration, value, "alice");
+	}
+
+	private OAuth2AuthorizedClient client(ClientRegistration registration, String value, String principal) {
 		Instant now = this.clock.instant();
-		return new OAuth2AuthorizedClient(registration, "alice",
+		return new OAuth2AuthorizedClient(registration, principal,
 				new OAuth2AccessToken(OAuth2AccessToken.TokenType.BEARER, value, now, now.plusSeconds(300)),
 				new OAuth2RefreshToken("R-" + value, now));
 	}
