@@ -121,6 +121,12 @@ public class RedisAuthorizedClientService implements ReactiveOAuth2AuthorizedCli
 	/** Tokens obtained while Redis was down, to write back when it answers again. */
 	private final Map<String, OAuth2AuthorizedClient> pendingWriteBacks = new ConcurrentHashMap<>();
 
+	/**
+	 * Entries removed while Redis was down (a revoked token, an ended session), to remove when it answers again,
+	 * each with the version it had when this instance last saw it: a token another instance stored since stays.
+	 */
+	private final Map<String, PendingRemoval> pendingRemovals = new ConcurrentHashMap<>();
+
 	/** Rounds of write-backs in a row that left tokens unwritten; the next round waits longer each time. */
 	private final AtomicInteger unfinishedWriteBacks = new AtomicInteger();
 
@@ -225,6 +231,7 @@ public class RedisAuthorizedClientService implements ReactiveOAuth2AuthorizedCli
 			this.pendingWriteBacks.put(key, authorizedClient);
 			return Mono.empty();
 		}
+		this.pendingRemovals.remove(key);
 		return save(key, registrationId, principal.getName(), authorizedClient).then();
 	}
 
@@ -247,6 +254,7 @@ public class RedisAuthorizedClientService implements ReactiveOAuth2AuthorizedCli
 			this.pendingWriteBacks.put(key, authorizedClient);
 			return Mono.empty();
 		}
+		this.pendingRemovals.remove(key);
 		return write(key, ANY_VERSION, registrationId, principal.getName(), authorizedClient).then();
 	}
 
@@ -262,18 +270,32 @@ public class RedisAuthorizedClientService implements ReactiveOAuth2AuthorizedCli
 	public Mono<Void> removeAuthorizedClient(String clientRegistrationId, String principalName) {
 		String key = this.keys.entry(clientRegistrationId, principalName);
 		this.pendingWriteBacks.remove(key);
+		Long expected = this.versions.asMap().remove(key);
+		PendingRemoval removal = new PendingRemoval(clientRegistrationId, principalName,
+				(expected != null) ? expected.toString() : ANY_VERSION);
 		if (!this.availability.shouldTry()) {
+			this.pendingRemovals.put(key, removal);
 			return Mono.empty();
 		}
-		Long expected = this.versions.asMap().remove(key);
+		return remove(key, removal);
+	}
+
+	private Mono<Void> remove(String key, PendingRemoval removal) {
 		return this.redis.getScript(StringCodec.INSTANCE)
-			.<Long>eval(RScript.Mode.READ_WRITE, REMOVE, RScript.ReturnType.LONG, List.of(key),
-					(expected != null) ? expected.toString() : "*", this.keys.channel(), this.instanceId,
-					clientRegistrationId, principalName)
+			.<Long>eval(RScript.Mode.READ_WRITE, REMOVE, RScript.ReturnType.LONG, List.of(key), removal.expected(),
+					this.keys.channel(), this.instanceId, removal.registrationId(), removal.principalName())
 			.timeout(this.timeout)
-			.doOnNext((result) -> this.availability.succeeded())
-			.onErrorResume((ex) -> wrongType(ex) ? notAnEntry(clientRegistrationId, Mono.just(0L))
-					: redisFailed("remove", ex, Mono.just(0L)))
+			.doOnNext((result) -> {
+				this.availability.succeeded();
+				this.pendingRemovals.remove(key, removal);
+			})
+			.onErrorResume((ex) -> {
+				if (wrongType(ex)) {
+					return notAnEntry(removal.registrationId(), Mono.just(0L));
+				}
+				this.pendingRemovals.putIfAbsent(key, removal);
+				return redisFailed("remove", ex, Mono.just(0L));
+			})
 			.then();
 	}
 
@@ -311,11 +333,14 @@ public class RedisAuthorizedClientService implements ReactiveOAuth2AuthorizedCli
 	}
 
 	/**
-	 * Writes back, as soon as Redis answers again, the tokens this instance obtained during the outage, so the
-	 * other instances find them instead of asking the provider.
+	 * Carries out, as soon as Redis answers again, the removals of the outage, so that no other instance serves a
+	 * token this one revoked or a session that ended, then writes back the tokens this instance obtained during
+	 * the outage, so the other instances find them instead of asking the provider.
 	 */
 	private void writeBackPending() {
-		Flux.fromIterable(List.copyOf(this.pendingWriteBacks.values()))
+		Flux.fromIterable(List.copyOf(this.pendingRemovals.entrySet()))
+			.flatMap((removal) -> remove(removal.getKey(), removal.getValue()))
+			.thenMany(Flux.fromIterable(List.copyOf(this.pendingWriteBacks.values())))
 			.flatMap((client) -> loadAuthorizedClient(client.getClientRegistration().getRegistrationId(),
 					client.getPrincipalName())
 				.onErrorResume((ex) -> {
@@ -335,7 +360,7 @@ public class RedisAuthorizedClientService implements ReactiveOAuth2AuthorizedCli
 	 * in again. While Redis is down, its recovery starts the next round.
 	 */
 	private void writeBackAgainIfPending() {
-		if (this.pendingWriteBacks.isEmpty()) {
+		if (this.pendingWriteBacks.isEmpty() && this.pendingRemovals.isEmpty()) {
 			this.unfinishedWriteBacks.set(0);
 			return;
 		}
@@ -445,6 +470,16 @@ public class RedisAuthorizedClientService implements ReactiveOAuth2AuthorizedCli
 	private <T> Mono<T> redisFailed(String operation, Throwable failure, Mono<T> fallback) {
 		this.availability.failed(operation, failure);
 		return fallback;
+	}
+
+	/**
+	 * A removal Redis has not carried out yet.
+	 * @param registrationId the entry's registration
+	 * @param principalName the entry's principal
+	 * @param expected the version the entry had when this instance last saw it, or {@code *}
+	 */
+	private record PendingRemoval(String registrationId, String principalName, String expected) {
+
 	}
 
 }

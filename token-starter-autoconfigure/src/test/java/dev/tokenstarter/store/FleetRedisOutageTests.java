@@ -131,4 +131,58 @@ class FleetRedisOutageTests {
 		});
 	}
 
+	/**
+	 * A token revoked by an instance that cannot reach Redis at that moment: once Redis answers it again, the
+	 * entry goes, and the other instances forget the token rather than serve it for the rest of its lifetime.
+	 */
+	@Test
+	void aTokenRevokedWhileRedisCannotBeReachedIsRemovedOnceItCan() {
+		TokenStubs.inSequence(provider, TokenStubs::tokenRequest, token("REVOKED", 300), token("NEXT", 300));
+		ApplicationContextRunner instance = FleetTestSupport.instance(this.redis, provider, this.clock);
+		instance.run((revoking) -> instance.run((other) -> {
+			TokenManager tokens = revoking.getBean(TokenManager.class);
+			assertThat(tokens.token("acme").block().accessToken().getTokenValue()).isEqualTo("REVOKED");
+			assertThat(other.getBean(TokenManager.class).token("acme").block().accessToken().getTokenValue())
+				.isEqualTo("REVOKED");
+			RedisAvailability availability = revoking.getBean(RedisAvailability.class);
+			availability.failed("load", new IllegalStateException("connection refused"));
+			tokens.revoke("acme").block();
+			assertThat(this.redis.command("KEYS", "token-starter:client:*")).hasSize(1);
+
+			availability.succeeded();
+			await().atMost(Duration.ofSeconds(10))
+				.until(() -> this.redis.command("KEYS", "token-starter:client:*").isEmpty());
+			await().atMost(Duration.ofSeconds(10))
+				.until(() -> other.getBean(TokenManager.class).cachedToken("acme") == null);
+			assertThat(other.getBean(TokenManager.class).token("acme").block().accessToken().getTokenValue())
+				.isEqualTo("NEXT");
+		}));
+	}
+
+	/**
+	 * What another instance stored after the revoking instance last saw the entry is newer than the revoked token,
+	 * and stays.
+	 */
+	@Test
+	void aRemovalLeftForLaterLeavesATokenStoredSinceByAnotherInstance() {
+		TokenStubs.inSequence(provider, TokenStubs::tokenRequest, token("REVOKED", 300), token("NEWER", 300));
+		ApplicationContextRunner instance = FleetTestSupport.instance(this.redis, provider, this.clock);
+		instance.run((revoking) -> instance.run((other) -> {
+			TokenManager tokens = revoking.getBean(TokenManager.class);
+			tokens.token("acme").block();
+			other.getBean(TokenManager.class).token("acme").block();
+			RedisAvailability availability = revoking.getBean(RedisAvailability.class);
+			availability.failed("load", new IllegalStateException("connection refused"));
+			tokens.revoke("acme").block();
+			assertThat(other.getBean(TokenManager.class).refresh("acme").block().accessToken().getTokenValue())
+				.isEqualTo("NEWER");
+
+			availability.succeeded();
+			await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(5))
+				.until(() -> this.redis.command("KEYS", "token-starter:client:*").size() == 1);
+			assertThat(other.getBean(TokenManager.class).token("acme").block().accessToken().getTokenValue())
+				.isEqualTo("NEWER");
+		}));
+	}
+
 }
