@@ -48,6 +48,9 @@ final class KeyState {
 
 	private volatile boolean dropped;
 
+	/** How many held keys name this state; changed only under the store index's lock of its entry. */
+	private int keys;
+
 	private volatile @Nullable String refreshTokenGivenHere;
 
 	private volatile @Nullable String refreshTokenInDoubt;
@@ -222,6 +225,18 @@ final class KeyState {
 
 	void drop() {
 		this.dropped = true;
+	}
+
+	void keyAdded() {
+		this.keys++;
+	}
+
+	/**
+	 * Counts a key that no longer names this state.
+	 * @return how many keys still name it
+	 */
+	int keyRemoved() {
+		return --this.keys;
 	}
 
 	@Override

@@ -47,11 +47,7 @@ final class KeyStates {
 			.expireAfterAccess(idleTimeout)
 			.ticker(() -> TimeUnit.MILLISECONDS.toNanos(clock.millis()))
 			.executor(Runnable::run)
-			.<TokenKey, KeyState>evictionListener((key, state, cause) -> {
-				if (this.keyedByStoreId.remove(state.storeId(), state)) {
-					state.drop();
-				}
-			})
+			.<TokenKey, KeyState>evictionListener((key, state, cause) -> release(state))
 			.build();
 		this.quietly = this.keyed.policy();
 	}
@@ -99,7 +95,26 @@ final class KeyStates {
 			if (application != null && application.storeId().equals(created.storeId())) {
 				return application;
 			}
-			return this.keyedByStoreId.computeIfAbsent(created.storeId(), (id) -> created);
+			return this.keyedByStoreId.compute(created.storeId(), (id, held) -> {
+				KeyState state = (held != null) ? held : created;
+				state.keyAdded();
+				return state;
+			});
+		});
+	}
+
+	/**
+	 * Lets go of a state one of its keys no longer names: the state is dropped with the last of them, not with the
+	 * first, as two keys may name one token (the same request said two ways) and one may idle while the other is
+	 * in use. Counted under the store index's lock of the state's entry, as {@link #obtain} counts.
+	 */
+	private void release(KeyState state) {
+		this.keyedByStoreId.computeIfPresent(state.storeId(), (id, held) -> {
+			if (held != state || state.keyRemoved() > 0) {
+				return held;
+			}
+			state.drop();
+			return null;
 		});
 	}
 

@@ -141,7 +141,7 @@ public class TokenManager
 	public Mono<ManagedToken> tokenWithNewCredentials(TokenKey key) {
 		return state(key).flatMap((state) -> {
 			state.failed(null);
-			ManagedToken usable = usable(key.registrationId(), state);
+			ManagedToken usable = usable(key.registrationId(), key, state);
 			return (usable != null) ? usable.asMono() : awaitRenewal(state, Renewal.EXPIRED, null);
 		});
 	}
@@ -162,21 +162,29 @@ public class TokenManager
 
 	@Override
 	public @Nullable ManagedToken usableToken(String registrationId) {
-		return usable(registrationId, this.states.application(registrationId));
+		return usable(registrationId, null, this.states.application(registrationId));
 	}
 
 	@Override
 	public @Nullable ManagedToken usableToken(TokenKey key) {
-		return usable(key.registrationId(), this.states.find(key));
+		return usable(key.registrationId(), key, this.states.find(key));
 	}
 
-	private @Nullable ManagedToken usable(String registrationId, @Nullable KeyState state) {
+	/**
+	 * Returns the state's token when it can be served.
+	 * @param used the key the caller asked with, which may be another than the state's own (two keys naming one
+	 * token share its state): its entry is the one whose idle time starts again; null for an application key,
+	 * which never idles out
+	 */
+	private @Nullable ManagedToken usable(String registrationId, @Nullable TokenKey used, @Nullable KeyState state) {
 		ManagedToken current = (state != null) ? state.token() : null;
 		if (current != null) {
 			long now = this.clock.millis();
 			if (now - current.lastUsedMillis() >= LAST_USE_RESOLUTION_MILLIS) {
 				current.markUsed(now);
-				this.states.touch(state.key());
+				if (used != null) {
+					this.states.touch(used);
+				}
 			}
 			if (current.isFreshAt(now)) {
 				this.observer.lookup(registrationId, TokenObserver.Lookup.HIT);

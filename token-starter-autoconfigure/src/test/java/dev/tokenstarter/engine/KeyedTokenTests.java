@@ -20,6 +20,7 @@ import org.springframework.security.oauth2.client.ReactiveOAuth2AuthorizedClient
 import dev.tokenstarter.grant.TokenAcquisitionException;
 import dev.tokenstarter.test.EngineTestSupport;
 import dev.tokenstarter.test.MutableClock;
+import dev.tokenstarter.test.TokenStubs;
 import dev.tokenstarter.test.Threads;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.containing;
@@ -31,6 +32,7 @@ import static dev.tokenstarter.test.TokenStubs.token;
 import static dev.tokenstarter.test.TokenStubs.tokenRequests;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.awaitility.Awaitility.await;
 
 /**
  * Tokens by key: each key its own token, requested with its own scopes and parameters, stored under its own name,
@@ -129,6 +131,59 @@ class KeyedTokenTests {
 			assertThat(value(tokens.token(TokenKey.forProvider("acme").scopes("read").build()))).isEqualTo("T-app");
 			assertThat(count(server, tokenRequests())).isEqualTo(1);
 		});
+	}
+
+	/**
+	 * A key that shares another key's token is held for as long as it is used, not for the idle timeout after
+	 * it was first asked for: each use restarts its own idle time, not only the other key's.
+	 */
+	@Test
+	void aKeySharingTheApplicationTokenStaysHeldWhileItIsUsed() {
+		server.stubFor(clientCredentialsRequest().willReturn(token("T-app", 3600)));
+		this.runner.withPropertyValues("token.providers.acme.scopes=read", "token.keys.idle-timeout=10m")
+			.run((context) -> {
+				TokenManager tokens = context.getBean(TokenManager.class);
+				TokenKey sameRequest = TokenKey.forProvider("acme").scopes("read").build();
+				value(tokens.token("acme"));
+				value(tokens.token(sameRequest));
+				for (int minute = 1; minute <= 15; minute++) {
+					this.clock.advance(Duration.ofMinutes(1));
+					assertThat(tokens.usableToken(sameRequest)).as("minute %d", minute).isNotNull();
+				}
+			});
+	}
+
+	/**
+	 * Two keys naming one token (the same request said two ways) share one state: when one of them idles out
+	 * while the other is in use, the state stays held, and its token is still renewed at its stale point.
+	 */
+	@Test
+	void aStateTwoKeysShareOutlivesTheKeyThatIdles() {
+		TokenStubs.inSequence(server, TokenStubs::clientCredentialsRequest, token("T1", 3600), token("T2", 3600));
+		this.runner
+			.withPropertyValues("token.providers.acme.scopes=read", "token.keys.idle-timeout=10m",
+					"token.scheduler.enabled=false")
+			.run((context) -> {
+				TokenManager tokens = context.getBean(TokenManager.class);
+				TokenKey used = TokenKey.forProvider("acme").audience("orders").build();
+				TokenKey idle = TokenKey.forProvider("acme").scopes("read").audience("orders").build();
+				assertThat(value(tokens.token(used))).isEqualTo("T1");
+				assertThat(value(tokens.token(idle))).isEqualTo("T1");
+				assertThat(count(server, tokenRequests())).isOne();
+				long held = tokens.heldKeys();
+				for (int minute = 1; minute <= 50; minute++) {
+					this.clock.advance(Duration.ofMinutes(1));
+					tokens.usableToken(used);
+				}
+				// Counting the keys runs the cache's upkeep, which lets the idle key go.
+				assertThat(tokens.heldKeys()).isEqualTo(held - 1);
+				// Past the token's stale point (5 minutes before its expiry at most): the scheduler's pass renews
+				// it, as the key is in use.
+				this.clock.advance(Duration.ofMinutes(6));
+				tokens.renewStaleTokens();
+				await().atMost(BOUND).until(() -> count(server, tokenRequests()) == 2);
+				await().atMost(BOUND).until(() -> "T2".equals(tokens.usableToken(used).accessToken().getTokenValue()));
+			});
 	}
 
 	@Test
