@@ -17,6 +17,7 @@ import org.springframework.boot.ssl.SslBundles;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Fallback;
 import org.springframework.context.annotation.Import;
+import org.springframework.core.env.Environment;
 import org.springframework.core.io.ResourceLoader;
 import org.springframework.security.oauth2.client.ReactiveOAuth2AuthorizedClientService;
 import org.springframework.security.oauth2.client.registration.ClientRegistration;
@@ -79,7 +80,8 @@ public class TokenEngineAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
-	TokenSettings tokenSettings(TokenProperties properties) {
+	TokenSettings tokenSettings(TokenProperties properties, Environment environment) {
+		RegistrationNameClashes.refuse(properties, environment);
 		return new TokenSettings(properties);
 	}
 

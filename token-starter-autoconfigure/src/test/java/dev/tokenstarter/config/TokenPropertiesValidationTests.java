@@ -90,6 +90,26 @@ class TokenPropertiesValidationTests {
 		});
 	}
 
+	/**
+	 * The engine finds its own providers first: a Spring Security registration of the same name would be
+	 * shadowed, its logins started with the provider's grant.
+	 */
+	@Test
+	void aProviderNamedLikeASpringSecurityRegistrationFailsStartupNamingBoth() {
+		this.runner
+			.withPropertyValues("spring.security.oauth2.client.registration.acme.client-id=web",
+					"spring.security.oauth2.client.registration.acme.authorization-grant-type=authorization_code")
+			.run((context) -> {
+				assertThat(context).hasFailed();
+				FailureAnalysis analysis = new TokenConfigurationFailureAnalyzer().analyze(context.getStartupFailure());
+				assertThat(analysis).isNotNull();
+				assertThat(analysis.getDescription())
+					.contains("token.providers.acme has the name of spring.security.oauth2.client.registration.acme");
+			});
+		this.runner.withPropertyValues("spring.security.oauth2.client.registration.web.client-id=web")
+			.run((context) -> assertThat(context).hasNotFailed());
+	}
+
 	@Test
 	void aPasswordGrantUserNeedsBothUsernameAndPassword() {
 		this.runner.withPropertyValues(P + "type=wso2", P + "password=s3cr3t-value").run((context) -> {
