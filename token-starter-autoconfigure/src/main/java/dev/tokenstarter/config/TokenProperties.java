@@ -35,7 +35,7 @@ public class TokenProperties implements Validator {
 
 	/**
 	 * Settings every provider inherits unless it sets its own: all but those that identify the provider and the
-	 * client (type, URLs, credentials, grant, SSL bundle, Nomba account) and revoke-on-shutdown.
+	 * client (type, URLs, credentials, grant, SSL bundle, Nomba account).
 	 */
 	private final Defaults defaults = new Defaults();
 

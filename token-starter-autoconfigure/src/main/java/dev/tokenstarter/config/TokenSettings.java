@@ -11,6 +11,7 @@ import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.util.LinkedCaseInsensitiveMap;
+import org.springframework.util.StringUtils;
 
 /**
  * Resolved settings of every configured provider, and the defaults that registrations coming from elsewhere
@@ -22,7 +23,7 @@ import org.springframework.util.LinkedCaseInsensitiveMap;
  * merged instead, entry by entry, the provider's entries winning over those of the same name in the defaults
  * (header names compared regardless of case).
  * Settings that identify the provider or the client (type, URLs, credentials, grant, SSL bundle, Nomba account)
- * are not inherited, nor is {@code revoke-on-shutdown}.
+ * are not inherited.
  */
 public class TokenSettings {
 
@@ -175,10 +176,17 @@ public class TokenSettings {
 
 	/**
 	 * A token exchange needs a user's token, which start-up has not: such a provider does not inherit
-	 * acquire-on-startup (and may not set it, see the validator).
+	 * acquire-on-startup (and may not set it, see the validator). Nor does a password provider without a user of
+	 * its own, which serves users who sign in; set on the provider itself, the setting stands, for an application
+	 * whose {@code PasswordCredentialsResolver} gives it credentials.
 	 */
 	private static boolean acquireOnStartup(TokenProperties.Provider provider, TokenProperties.Defaults defaults) {
-		if (provider.grantTypeOrDefault() == TokenGrantType.TOKEN_EXCHANGE) {
+		TokenGrantType grant = provider.grantTypeOrDefault();
+		if (grant == TokenGrantType.TOKEN_EXCHANGE) {
+			return false;
+		}
+		if (provider.getAcquireOnStartup() == null && grant == TokenGrantType.PASSWORD
+				&& !StringUtils.hasText(provider.getUsername())) {
 			return false;
 		}
 		return Objects.requireNonNullElse(provider.getAcquireOnStartup(), defaults.isAcquireOnStartup());

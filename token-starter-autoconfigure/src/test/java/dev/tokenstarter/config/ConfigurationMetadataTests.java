@@ -2,7 +2,9 @@ package dev.tokenstarter.config;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.stream.StreamSupport;
 
 import org.junit.jupiter.api.BeforeAll;
@@ -46,12 +48,15 @@ class ConfigurationMetadataTests {
 		assertThat(property("token.defaults.client-authentication").path("defaultValue").asString())
 			.isEqualTo("client_secret_basic");
 		assertThat(property("token.defaults.token-request-format").path("defaultValue").asString()).isEqualTo("form");
+		assertThat(property("token.defaults.refresh.max-caller-wait").path("defaultValue").asString()).isEqualTo("5s");
 	}
 
 	@Test
 	void valuesOfEnumeratedSettingsAreHintedWithTheirMeaning() {
-		assertThat(hintValues("token.defaults.client-authentication")).containsExactly("client_secret_basic",
-				"client_secret_post", "tls_client_auth");
+		// Every way a client can authenticate, so that an IDE offers each one with its meaning.
+		assertThat(hintValues("token.defaults.client-authentication")).containsExactlyInAnyOrderElementsOf(
+				Arrays.stream(ClientAuthentication.values()).map((value) -> value.name().toLowerCase(Locale.ROOT))
+					.toList());
 		assertThat(hintValues("token.defaults.token-request-format")).containsExactly("form", "json");
 		assertThat(hintValues("token.defaults.sessions")).containsExactly("single", "multiple");
 		assertThat(hintValues("token.store.type")).containsExactly("memory", "redis");

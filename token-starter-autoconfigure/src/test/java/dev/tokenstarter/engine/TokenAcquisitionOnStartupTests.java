@@ -125,6 +125,22 @@ class TokenAcquisitionOnStartupTests {
 			.run((context) -> assertThat(count(server, tokenRequests())).isEqualTo(1));
 	}
 
+	/**
+	 * A password provider without a user of its own serves users who sign in: there is no application token to
+	 * obtain at start-up, and asking for one would fail it (missing credentials) or mark the provider failing.
+	 */
+	@Test
+	void theDefaultsDoNotAskAPasswordProviderWithoutAUserToAcquireAtStartUp() {
+		this.runner
+			.withPropertyValues("token.defaults.acquire-on-startup=true", "token.defaults.fail-on-startup-error=true",
+					"token.providers.acme.grant-type=password")
+			.run((context) -> {
+				assertThat(context).hasNotFailed();
+				assertThat(context.getBean(TokenManager.class).status("acme").lastError()).isNull();
+				assertThat(count(server, tokenRequests())).isZero();
+			});
+	}
+
 	@Test
 	void wrongCredentialsStopTheStartUpWhenAsked() {
 		server.stubFor(clientCredentialsRequest().willReturn(error(401, "invalid_client")));
