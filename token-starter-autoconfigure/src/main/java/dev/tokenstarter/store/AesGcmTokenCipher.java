@@ -19,6 +19,9 @@ public class AesGcmTokenCipher implements TokenCipher {
 
 	static final byte FORMAT = 0x01;
 
+	/** A sealed value holds its key id after a one-byte length. */
+	static final int MAX_KEY_ID_BYTES = 255;
+
 	private static final int NONCE_BYTES = 12;
 
 	private static final int TAG_BITS = 128;
@@ -37,8 +40,24 @@ public class AesGcmTokenCipher implements TokenCipher {
 		if (keys.isEmpty()) {
 			throw new IllegalArgumentException("At least one key is needed");
 		}
+		for (String id : keys.keySet()) {
+			if (!isWritableKeyId(id)) {
+				throw new IllegalArgumentException(
+						"A key id must be 1 to " + MAX_KEY_ID_BYTES + " bytes in UTF-8, not " + id.length() + " characters");
+			}
+		}
 		this.keys = Map.copyOf(keys);
 		this.sealingKeyId = keys.keySet().iterator().next();
+	}
+
+	/**
+	 * Whether a key id fits in a sealed value: 1 to {@link #MAX_KEY_ID_BYTES} bytes in UTF-8.
+	 * @param id the key id
+	 * @return whether values can be sealed under it and opened again
+	 */
+	static boolean isWritableKeyId(String id) {
+		int bytes = id.getBytes(StandardCharsets.UTF_8).length;
+		return bytes > 0 && bytes <= MAX_KEY_ID_BYTES;
 	}
 
 	@Override

@@ -40,10 +40,16 @@ public final class EncryptionKeys {
 			String property = PROPERTY + "[" + i + "]";
 			String entry = entries.get(i).trim();
 			int colon = entry.indexOf(':');
-			if (colon <= 0 || colon > 255) {
+			if (colon <= 0) {
 				throw new TokenConfigurationException(property, "must be 'id:base64-key' with a non-empty id; " + HOW_TO);
 			}
 			String id = entry.substring(0, colon);
+			if (!AesGcmTokenCipher.isWritableKeyId(id)) {
+				throw new TokenConfigurationException(property, "has a key id of more than "
+						+ AesGcmTokenCipher.MAX_KEY_ID_BYTES + " bytes in UTF-8: each sealed value holds its key id "
+						+ "after a one-byte length, so an id must be at most " + AesGcmTokenCipher.MAX_KEY_ID_BYTES
+						+ " bytes");
+			}
 			byte[] material;
 			try {
 				material = Base64.getDecoder().decode(entry.substring(colon + 1));
