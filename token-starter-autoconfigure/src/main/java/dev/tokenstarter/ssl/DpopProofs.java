@@ -5,9 +5,10 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.Date;
+import java.util.List;
 import java.util.UUID;
-import java.util.regex.Pattern;
 
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.util.Base64URL;
@@ -37,8 +38,7 @@ public final class DpopProofs {
 	/** The error of a server that wants a nonce it has just given (RFC 9449 sections 8 and 9). */
 	public static final String USE_DPOP_NONCE = "use_dpop_nonce";
 
-	private static final Pattern NONCE_CHALLENGE = Pattern
-		.compile("(?i)^\\s*DPoP\\b.*\\berror\\s*=\\s*\"?" + USE_DPOP_NONCE + "\\b.*");
+	private static final String SCHEME = "DPoP";
 
 	private final DpopKeys keys;
 
@@ -100,12 +100,78 @@ public final class DpopProofs {
 		if (status != 401 || headers.getFirst(NONCE_HEADER) == null) {
 			return false;
 		}
-		for (String challenge : headers.getOrEmpty(HttpHeaders.WWW_AUTHENTICATE)) {
-			if (NONCE_CHALLENGE.matcher(challenge).matches()) {
+		for (String line : headers.getOrEmpty(HttpHeaders.WWW_AUTHENTICATE)) {
+			if (asksForNonce(line)) {
 				return true;
 			}
 		}
 		return false;
+	}
+
+	/**
+	 * Whether a {@code WWW-Authenticate} line holds a DPoP challenge whose {@code error} is
+	 * {@code use_dpop_nonce}, wherever it stands among the line's challenges: a server that takes Bearer and DPoP
+	 * tokens names both (RFC 9449 section 7.1). The line's elements are split at commas outside quoted strings
+	 * (RFC 9110 section 11.6.1); an element that starts with a token not followed by {@code =} starts a challenge,
+	 * the others are parameters of the challenge before them.
+	 */
+	static boolean asksForNonce(String line) {
+		boolean inDpop = false;
+		for (String element : elements(line)) {
+			String parameter = element.strip();
+			int equals = parameter.indexOf('=');
+			int space = firstWhitespace(parameter);
+			if (equals < 0 || (space >= 0 && space < equals && !parameter.substring(space, equals).isBlank())) {
+				String scheme = (space >= 0) ? parameter.substring(0, space) : parameter;
+				inDpop = SCHEME.equalsIgnoreCase(scheme);
+				parameter = (space >= 0) ? parameter.substring(space).strip() : "";
+				equals = parameter.indexOf('=');
+			}
+			if (inDpop && equals > 0 && "error".equalsIgnoreCase(parameter.substring(0, equals).strip())
+					&& USE_DPOP_NONCE.equals(unquoted(parameter.substring(equals + 1).strip()))) {
+				return true;
+			}
+		}
+		return false;
+	}
+
+	private static List<String> elements(String line) {
+		List<String> elements = new ArrayList<>();
+		StringBuilder element = new StringBuilder();
+		boolean quoted = false;
+		for (int i = 0; i < line.length(); i++) {
+			char c = line.charAt(i);
+			if (quoted && c == '\\' && i + 1 < line.length()) {
+				element.append(c).append(line.charAt(++i));
+				continue;
+			}
+			if (c == '"') {
+				quoted = !quoted;
+			}
+			if (c == ',' && !quoted) {
+				elements.add(element.toString());
+				element.setLength(0);
+			}
+			else {
+				element.append(c);
+			}
+		}
+		elements.add(element.toString());
+		return elements;
+	}
+
+	private static int firstWhitespace(String text) {
+		for (int i = 0; i < text.length(); i++) {
+			if (Character.isWhitespace(text.charAt(i))) {
+				return i;
+			}
+		}
+		return -1;
+	}
+
+	private static String unquoted(String value) {
+		return (value.length() >= 2 && value.startsWith("\"") && value.endsWith("\""))
+				? value.substring(1, value.length() - 1) : value;
 	}
 
 	private String sign(DpopKey key, String method, URI uri, @Nullable String ath) {

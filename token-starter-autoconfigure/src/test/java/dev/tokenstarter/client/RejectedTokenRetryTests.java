@@ -19,6 +19,8 @@ import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import reactor.core.publisher.Mono;
 
 import org.springframework.boot.test.system.CapturedOutput;
@@ -94,6 +96,34 @@ class RejectedTokenRetryTests {
 		this.retry.keepNonce(this.dpopApi, API, challenge);
 		assertThat(this.retry.judge(this.dpopApi, true, 401, challenge)).isEqualTo(Verdict.RESEND);
 		assertThat(nonceOfNextProof()).isEqualTo("n-1");
+	}
+
+	/**
+	 * A server that takes Bearer and DPoP tokens names both challenges (RFC 9449 section 7.1), on one line or two,
+	 * in either order; the DPoP one asks for the nonce.
+	 */
+	@ParameterizedTest(name = "{0}")
+	@ValueSource(strings = { "Bearer, DPoP error=\"use_dpop_nonce\"",
+			"Bearer realm=\"api\", DPoP algs=\"ES256 PS256\", error=\"use_dpop_nonce\", error_description=\"a, b\"",
+			"dpop error=use_dpop_nonce", "Basic realm=\"x\", DPoP error = \"use_dpop_nonce\"" })
+	void aNonceChallengeAmongOtherChallengesSendsTheCallAgain(String header) {
+		HttpHeaders challenge = new HttpHeaders();
+		challenge.set(HttpHeaders.WWW_AUTHENTICATE, header);
+		challenge.set(DpopProofs.NONCE_HEADER, "n-1");
+		assertThat(this.retry.judge(this.dpopApi, true, 401, challenge)).isEqualTo(Verdict.RESEND);
+	}
+
+	/**
+	 * The nonce error of another scheme's challenge, or a quoted text that only looks like one, asks for nothing.
+	 */
+	@ParameterizedTest(name = "{0}")
+	@ValueSource(strings = { "DPoP error=\"invalid_token\", Bearer error=\"use_dpop_nonce\"",
+			"DPoP error_description=\"not error=use_dpop_nonce\"", "Bearer realm=\"DPoP error=use_dpop_nonce\"" })
+	void aNonceErrorOutsideTheDpopChallengeIsARejection(String header) {
+		HttpHeaders challenge = new HttpHeaders();
+		challenge.set(HttpHeaders.WWW_AUTHENTICATE, header);
+		challenge.set(DpopProofs.NONCE_HEADER, "n-1");
+		assertThat(this.retry.judge(this.dpopApi, true, 401, challenge)).isEqualTo(Verdict.RENEW);
 	}
 
 	@Test
