@@ -76,8 +76,8 @@ public abstract class WebClientBenchmarks {
 	}
 
 	@Benchmark
-	public ResponseEntity<Void> tokenStarterKeyedOneKey(WithKeyedTokenStarter state, OneKey key) {
-		return InstantExchange.call(state.client, key.key());
+	public ResponseEntity<Void> tokenStarterKeyedOneKey(WithKeyedTokenStarter state, KeyCursor.OneKey key) {
+		return InstantExchange.call(state.client, key.next());
 	}
 
 	@Threads(1)
