@@ -42,8 +42,8 @@ public class AesGcmTokenCipher implements TokenCipher {
 		}
 		for (String id : keys.keySet()) {
 			if (!isWritableKeyId(id)) {
-				throw new IllegalArgumentException(
-						"A key id must be 1 to " + MAX_KEY_ID_BYTES + " bytes in UTF-8, not " + id.length() + " characters");
+				throw new IllegalArgumentException("A key id must be at most " + MAX_KEY_ID_BYTES
+						+ " bytes in UTF-8, not " + id.length() + " characters");
 			}
 		}
 		this.keys = Map.copyOf(keys);
@@ -51,13 +51,12 @@ public class AesGcmTokenCipher implements TokenCipher {
 	}
 
 	/**
-	 * Whether a key id fits in a sealed value: 1 to {@link #MAX_KEY_ID_BYTES} bytes in UTF-8.
+	 * Whether a key id fits in a sealed value: at most {@link #MAX_KEY_ID_BYTES} bytes in UTF-8.
 	 * @param id the key id
 	 * @return whether values can be sealed under it and opened again
 	 */
 	static boolean isWritableKeyId(String id) {
-		int bytes = id.getBytes(StandardCharsets.UTF_8).length;
-		return bytes > 0 && bytes <= MAX_KEY_ID_BYTES;
+		return id.getBytes(StandardCharsets.UTF_8).length <= MAX_KEY_ID_BYTES;
 	}
 
 	@Override

@@ -107,10 +107,7 @@ class RejectedTokenRetryTests {
 			"Bearer realm=\"api\", DPoP algs=\"ES256 PS256\", error=\"use_dpop_nonce\", error_description=\"a, b\"",
 			"dpop error=use_dpop_nonce", "Basic realm=\"x\", DPoP error = \"use_dpop_nonce\"" })
 	void aNonceChallengeAmongOtherChallengesSendsTheCallAgain(String header) {
-		HttpHeaders challenge = new HttpHeaders();
-		challenge.set(HttpHeaders.WWW_AUTHENTICATE, header);
-		challenge.set(DpopProofs.NONCE_HEADER, "n-1");
-		assertThat(this.retry.judge(this.dpopApi, true, 401, challenge)).isEqualTo(Verdict.RESEND);
+		assertThat(this.retry.judge(this.dpopApi, true, 401, challengeLine(header))).isEqualTo(Verdict.RESEND);
 	}
 
 	/**
@@ -120,10 +117,7 @@ class RejectedTokenRetryTests {
 	@ValueSource(strings = { "DPoP error=\"invalid_token\", Bearer error=\"use_dpop_nonce\"",
 			"DPoP error_description=\"not error=use_dpop_nonce\"", "Bearer realm=\"DPoP error=use_dpop_nonce\"" })
 	void aNonceErrorOutsideTheDpopChallengeIsARejection(String header) {
-		HttpHeaders challenge = new HttpHeaders();
-		challenge.set(HttpHeaders.WWW_AUTHENTICATE, header);
-		challenge.set(DpopProofs.NONCE_HEADER, "n-1");
-		assertThat(this.retry.judge(this.dpopApi, true, 401, challenge)).isEqualTo(Verdict.RENEW);
+		assertThat(this.retry.judge(this.dpopApi, true, 401, challengeLine(header))).isEqualTo(Verdict.RENEW);
 	}
 
 	@Test
@@ -204,6 +198,16 @@ class RejectedTokenRetryTests {
 		this.retry.logRejection(this.bearerApi, 401, body);
 		assertThat(output).contains("The API of provider 'acme' rejected its token: HTTP 401 with code 900901 "
 				+ "(Invalid Credentials); retrying once with a renewed token");
+	}
+
+	/**
+	 * Headers of a 401 with a nonce and the given {@code WWW-Authenticate} line.
+	 */
+	private static HttpHeaders challengeLine(String wwwAuthenticate) {
+		HttpHeaders headers = new HttpHeaders();
+		headers.set(HttpHeaders.WWW_AUTHENTICATE, wwwAuthenticate);
+		headers.set(DpopProofs.NONCE_HEADER, "n-1");
+		return headers;
 	}
 
 	private static HttpHeaders challenge(String nonce) {

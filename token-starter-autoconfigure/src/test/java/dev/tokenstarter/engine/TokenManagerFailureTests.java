@@ -118,17 +118,9 @@ class TokenManagerFailureTests {
 			.willReturn(tokenWithRefresh("T2", 300, "R2")));
 		server.stubFor(refreshRequest().withRequestBody(containing("refresh_token=R2")).willReturn(token("T3", 300)));
 		this.runner.run((context) -> {
-			TokenManager tokens = context.getBean(TokenManager.class);
-			assertThat(tokens.token("acme").block().accessToken().getTokenValue()).isEqualTo("T1");
-			this.clock.advance(Duration.ofSeconds(301));
-			assertThat(tokens.token("acme").block().accessToken().getTokenValue()).isEqualTo("T2");
-			this.clock.advance(Duration.ofSeconds(301));
-			ManagedToken third = tokens.token("acme").block();
-			assertThat(third.accessToken().getTokenValue()).isEqualTo("T3");
+			ManagedToken third = threeLifetimes(context.getBean(TokenManager.class));
 			// A refresh answer without a refresh token keeps the one that was used.
 			assertThat(third.authorizedClient().getRefreshToken().getTokenValue()).isEqualTo("R2");
-			assertThat(count(server, postRequestedFor(urlPathEqualTo("/token"))
-				.withRequestBody(containing("grant_type=client_credentials")))).isEqualTo(1);
 		});
 	}
 
@@ -179,16 +171,8 @@ class TokenManagerFailureTests {
 		server.stubFor(refreshRequest().withRequestBody(containing("refresh_token=R2")).willReturn(
 				json("{\"access_token\":\"T3\",\"expires_in\":300,\"refresh_token\":\"R3\",\"refresh_expires_in\":0}")));
 		this.runner.run((context) -> {
-			TokenManager tokens = context.getBean(TokenManager.class);
-			assertThat(tokens.token("acme").block().accessToken().getTokenValue()).isEqualTo("T1");
-			this.clock.advance(Duration.ofSeconds(301));
-			assertThat(tokens.token("acme").block().accessToken().getTokenValue()).isEqualTo("T2");
-			this.clock.advance(Duration.ofSeconds(301));
-			ManagedToken third = tokens.token("acme").block();
-			assertThat(third.accessToken().getTokenValue()).isEqualTo("T3");
+			ManagedToken third = threeLifetimes(context.getBean(TokenManager.class));
 			assertThat(third.authorizedClient().getRefreshToken().getTokenValue()).isEqualTo("R3");
-			assertThat(count(server, postRequestedFor(urlPathEqualTo("/token"))
-				.withRequestBody(containing("grant_type=client_credentials")))).isEqualTo(1);
 		});
 	}
 
@@ -317,6 +301,23 @@ class TokenManagerFailureTests {
 			}
 			assertThat(count(server, tokenRequests())).isEqualTo(2);
 		});
+	}
+
+	/**
+	 * Takes the provider's tokens T1, T2 and T3, each after the one before expired, and checks that only the
+	 * first came from the client credentials grant: the others were refreshed.
+	 * @return the third token
+	 */
+	private ManagedToken threeLifetimes(TokenManager tokens) {
+		assertThat(tokens.token("acme").block().accessToken().getTokenValue()).isEqualTo("T1");
+		this.clock.advance(Duration.ofSeconds(301));
+		assertThat(tokens.token("acme").block().accessToken().getTokenValue()).isEqualTo("T2");
+		this.clock.advance(Duration.ofSeconds(301));
+		ManagedToken third = tokens.token("acme").block();
+		assertThat(third.accessToken().getTokenValue()).isEqualTo("T3");
+		assertThat(count(server, postRequestedFor(urlPathEqualTo("/token"))
+			.withRequestBody(containing("grant_type=client_credentials")))).isEqualTo(1);
+		return third;
 	}
 
 	private static void inSequence(ResponseDefinitionBuilder... responses) {
