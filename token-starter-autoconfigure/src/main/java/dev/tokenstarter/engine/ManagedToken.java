@@ -53,8 +53,8 @@ public final class ManagedToken {
 		this.dpopBound = OAuth2AccessToken.TokenType.DPOP.equals(authorizedClient.getAccessToken().getTokenType());
 		this.scheme = this.dpopBound ? DPOP_SCHEME : BEARER_SCHEME;
 		this.applicationToken = applicationToken;
-		this.authorizationHeaderValue = applicationToken ? this.scheme + authorizedClient.getAccessToken().getTokenValue()
-				: null;
+		this.authorizationHeaderValue = applicationToken
+				? this.scheme + authorizedClient.getAccessToken().getTokenValue() : null;
 		this.staleAtMillis = staleAtMillis;
 		this.expiredAtMillis = expiredAtMillis;
 		this.lastUsedMillis = nowMillis;

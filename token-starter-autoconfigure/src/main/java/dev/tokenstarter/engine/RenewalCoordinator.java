@@ -221,7 +221,7 @@ final class RenewalCoordinator {
 			.map((client) -> {
 				ManagedToken token = hold(state, state.policy().manage(client));
 				state.failed(null);
-				this.activities.of(state.registrationId()).obtained(token.isApplicationToken());
+				this.activities.of(state.registrationId()).obtained(state.key().isApplication());
 				this.observer.obtained(token, ahead);
 				return token;
 			});

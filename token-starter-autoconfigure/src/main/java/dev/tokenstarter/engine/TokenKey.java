@@ -50,9 +50,6 @@ public final class TokenKey {
 	 */
 	static final String SUBJECT_PREFIX = "subject-token:";
 
-	/**
-	 * Parameters the grant sets itself: a key naming one would either be overwritten or carry a credential.
-	 */
 	private final String registrationId;
 
 	private final @Nullable String principal;

@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.ApplicationContext;
 import org.springframework.web.client.RestClient;
 
 import dev.tokenstarter.client.TokenClients;
@@ -144,9 +145,7 @@ class FleetRedisOutageTests {
 			assertThat(tokens.token("acme").block().accessToken().getTokenValue()).isEqualTo("REVOKED");
 			assertThat(other.getBean(TokenManager.class).token("acme").block().accessToken().getTokenValue())
 				.isEqualTo("REVOKED");
-			RedisAvailability availability = revoking.getBean(RedisAvailability.class);
-			availability.failed("load", new IllegalStateException("connection refused"));
-			tokens.revoke("acme").block();
+			RedisAvailability availability = revokeWhileRedisCannotBeReached(revoking);
 			assertThat(this.redis.command("KEYS", "token-starter:client:*")).hasSize(1);
 
 			availability.succeeded();
@@ -171,9 +170,7 @@ class FleetRedisOutageTests {
 			TokenManager tokens = revoking.getBean(TokenManager.class);
 			tokens.token("acme").block();
 			other.getBean(TokenManager.class).token("acme").block();
-			RedisAvailability availability = revoking.getBean(RedisAvailability.class);
-			availability.failed("load", new IllegalStateException("connection refused"));
-			tokens.revoke("acme").block();
+			RedisAvailability availability = revokeWhileRedisCannotBeReached(revoking);
 			assertThat(other.getBean(TokenManager.class).refresh("acme").block().accessToken().getTokenValue())
 				.isEqualTo("NEWER");
 
@@ -183,6 +180,18 @@ class FleetRedisOutageTests {
 			assertThat(other.getBean(TokenManager.class).token("acme").block().accessToken().getTokenValue())
 				.isEqualTo("NEWER");
 		}));
+	}
+
+	/**
+	 * Revokes the provider's token on an instance that takes Redis for unreachable, as a failed command would make
+	 * it.
+	 * @return the instance's availability, to say when Redis answers again
+	 */
+	private static RedisAvailability revokeWhileRedisCannotBeReached(ApplicationContext revoking) {
+		RedisAvailability availability = revoking.getBean(RedisAvailability.class);
+		availability.failed("load", new IllegalStateException("connection refused"));
+		revoking.getBean(TokenManager.class).revoke("acme").block();
+		return availability;
 	}
 
 }
