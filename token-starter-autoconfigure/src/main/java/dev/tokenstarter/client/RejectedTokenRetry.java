@@ -145,6 +145,18 @@ final class RejectedTokenRetry<A> {
 	}
 
 	/**
+	 * Tells the log that the API rejected the token, which was renewed for the next calls, but that the call goes
+	 * back to its caller with the rejection: its body could not be kept to be sent a second time.
+	 * @param api the provider's API
+	 * @param status the rejection's status
+	 */
+	void logUnsentRetry(ProviderApi api, int status) {
+		this.logger.warn("The API of provider '" + api.registrationId() + "' rejected its token (" + status
+				+ "); the token is renewed, but the call is not sent again: its body was streamed or larger than "
+				+ ResendableBody.MAX_BYTES / 1024 + " KB, and could not be kept to be sent twice");
+	}
+
+	/**
 	 * Whether the API took the renewed token: unless it rejected the new token too.
 	 * @param api the provider's API
 	 * @param status the status of the answer to the call sent with the new token

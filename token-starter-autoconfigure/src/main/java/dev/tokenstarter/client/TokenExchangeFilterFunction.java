@@ -120,21 +120,28 @@ public final class TokenExchangeFilterFunction implements ExchangeFilterFunction
 
 	private Mono<ClientResponse> send(ClientRequest request, ExchangeFunction next, ProviderApi api,
 			@Nullable TokenKey key, ManagedToken token) {
-		return exchangeWith(request, next, api, token).flatMap((response) -> {
+		ResendableBody body = ResendableBody.of(request);
+		ClientRequest first = (body != null) ? body.keeping() : request;
+		return exchangeWith(first, next, api, token).flatMap((response) -> {
 			Verdict verdict = this.retry.judge(api, token.isDpopBound(), response.statusCode().value(), response);
 			if (verdict != Verdict.RESEND) {
-				return answered(request, next, api, key, response, token, verdict);
+				return answered(request, body, next, api, key, response, token, verdict);
+			}
+			ClientRequest again = again(request, body);
+			if (again == null) {
+				return Mono.just(response);
 			}
 			return response.releaseBody()
-				.then(exchangeWith(request, next, api, token))
-				.flatMap((resent) -> answered(request, next, api, key, resent, token,
+				.then(exchangeWith(again, next, api, token))
+				.flatMap((resent) -> answered(request, body, next, api, key, resent, token,
 						this.retry.judgeResent(api, resent.statusCode().value())));
 		});
 	}
 
-	private Mono<ClientResponse> answered(ClientRequest request, ExchangeFunction next, ProviderApi api,
-			@Nullable TokenKey key, ClientResponse response, ManagedToken token, Verdict verdict) {
-		return (verdict == Verdict.RENEW) ? retry(request, next, api, key, response, token) : Mono.just(response);
+	private Mono<ClientResponse> answered(ClientRequest request, @Nullable ResendableBody body, ExchangeFunction next,
+			ProviderApi api, @Nullable TokenKey key, ClientResponse response, ManagedToken token, Verdict verdict) {
+		return (verdict == Verdict.RENEW) ? retry(request, body, next, api, key, response, token)
+				: Mono.just(response);
 	}
 
 	/**
@@ -155,22 +162,38 @@ public final class TokenExchangeFilterFunction implements ExchangeFilterFunction
 
 	/**
 	 * Sends the request once more with the rejected token's replacement. The rejection's body is read for the
-	 * log only once a replacement is known: a rejection the engine does not renew goes back to the caller whole.
+	 * log only once a replacement is known: a rejection the engine does not renew goes back to the caller whole,
+	 * and so does one whose request's body cannot be sent again, though its token is renewed for the next calls.
 	 */
-	private Mono<ClientResponse> retry(ClientRequest request, ExchangeFunction next, ProviderApi api,
-			@Nullable TokenKey key, ClientResponse rejection, ManagedToken rejected) {
+	private Mono<ClientResponse> retry(ClientRequest request, @Nullable ResendableBody body, ExchangeFunction next,
+			ProviderApi api, @Nullable TokenKey key, ClientResponse rejection, ManagedToken rejected) {
 		int status = rejection.statusCode().value();
 		return this.retry.renewal(api, key, rejected)
 			.onErrorResume((ex) -> rejection.releaseBody().then(Mono.error(ex)))
-			.flatMap((token) -> BodyBytes
-				.of(DataBufferUtils.join(DataBufferUtils
-					.takeUntilByteCount(rejection.body(BodyExtractors.toDataBuffers()), ApiRejection.MAX_BODY_BYTES)))
-				.doOnNext((body) -> this.retry.logRejection(api, status, body))
-				.then(exchangeWith(request, next, api, token))
-				.doOnNext((response) -> this.retry.recordRetry(api, key,
-						this.retry.accepts(api, response.statusCode().value())))
-				.doOnError((ex) -> this.retry.recordRetry(api, key, false)))
+			.flatMap((token) -> {
+				ClientRequest again = again(request, body);
+				if (again == null) {
+					this.retry.logUnsentRetry(api, status);
+					return Mono.just(rejection);
+				}
+				return BodyBytes
+					.of(DataBufferUtils.join(DataBufferUtils.takeUntilByteCount(
+							rejection.body(BodyExtractors.toDataBuffers()), ApiRejection.MAX_BODY_BYTES)))
+					.doOnNext((rejectionBody) -> this.retry.logRejection(api, status, rejectionBody))
+					.then(exchangeWith(again, next, api, token))
+					.doOnNext((response) -> this.retry.recordRetry(api, key,
+							this.retry.accepts(api, response.statusCode().value())))
+					.doOnError((ex) -> this.retry.recordRetry(api, key, false));
+			})
 			.switchIfEmpty(Mono.just(rejection));
+	}
+
+	/**
+	 * Returns the request to send again: as it is without a body, otherwise with the body its first sending wrote,
+	 * or null when that body could not be kept.
+	 */
+	private static @Nullable ClientRequest again(ClientRequest request, @Nullable ResendableBody body) {
+		return (body != null) ? body.again() : request;
 	}
 
 	private static ClientRequest withToken(ClientRequest request, ProviderApi api, ManagedToken token) {

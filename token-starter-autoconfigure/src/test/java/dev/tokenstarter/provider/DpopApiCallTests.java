@@ -1,5 +1,6 @@
 package dev.tokenstarter.provider;
 
+import java.nio.charset.StandardCharsets;
 import java.text.ParseException;
 import java.time.Clock;
 import java.util.List;
@@ -10,13 +11,17 @@ import com.nimbusds.jwt.SignedJWT;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
 import reactor.core.scheduler.NonBlocking;
 import reactor.core.scheduler.Schedulers;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.core.io.buffer.DataBuffer;
+import org.springframework.core.io.buffer.DefaultDataBufferFactory;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.HttpStatusCode;
+import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.security.oauth2.client.InMemoryReactiveOAuth2AuthorizedClientService;
 import org.springframework.security.oauth2.client.ReactiveOAuth2AuthorizedClientService;
@@ -178,6 +183,34 @@ class DpopApiCallTests {
 				.isEqualTo(HttpStatus.OK);
 			assertThat(this.server.apiNonceChallenges()).isEqualTo(2);
 			assertThat(this.server.tokensIssued()).isEqualTo(1);
+			assertThat(this.server.refusals()).isEmpty();
+		});
+	}
+
+	/**
+	 * The call a nonce challenge sends again carries the body of the first sending, though its publisher can be
+	 * subscribed only once (an inbound request's body a service passes on).
+	 */
+	@Test
+	void aCallSentAgainForANonceCarriesTheBodyItWasFirstSentWith() {
+		this.server.requiringNonces();
+		this.runner.run((context) -> {
+			WebClient api = context.getBean(TokenClients.class).webClient("bank");
+			api.get().uri("/orders").retrieve().toBodilessEntity().block();
+			this.server.changeNonce();
+			Sinks.Many<DataBuffer> once = Sinks.many().unicast().onBackpressureBuffer();
+			once.tryEmitNext(DefaultDataBufferFactory.sharedInstance.wrap("{\"amount\":1}".getBytes(StandardCharsets.UTF_8)));
+			once.tryEmitComplete();
+			assertThat(api.post()
+				.uri("/transfers")
+				.contentType(MediaType.APPLICATION_JSON)
+				.body(once.asFlux(), DataBuffer.class)
+				.retrieve()
+				.toBodilessEntity()
+				.block()
+				.getStatusCode()).isEqualTo(HttpStatus.OK);
+			assertThat(this.server.apiNonceChallenges()).isEqualTo(1);
+			assertThat(this.server.apiBodies()).containsExactly("", "{\"amount\":1}");
 			assertThat(this.server.refusals()).isEmpty();
 		});
 	}

@@ -63,6 +63,8 @@ public final class DpopVerifyingServer implements AutoCloseable {
 
 	private final List<SignedJWT> apiProofs = Collections.synchronizedList(new ArrayList<>());
 
+	private final List<String> apiBodies = Collections.synchronizedList(new ArrayList<>());
+
 	private final AtomicInteger tokens = new AtomicInteger();
 
 	private final AtomicInteger tokenNonceChallenges = new AtomicInteger();
@@ -154,6 +156,13 @@ public final class DpopVerifyingServer implements AutoCloseable {
 		}
 	}
 
+	/** The bodies of the API calls the server accepted, in the order it accepted them. */
+	public List<String> apiBodies() {
+		synchronized (this.apiBodies) {
+			return List.copyOf(this.apiBodies);
+		}
+	}
+
 	public List<SignedJWT> apiProofs() {
 		synchronized (this.apiProofs) {
 			return List.copyOf(this.apiProofs);
@@ -172,7 +181,7 @@ public final class DpopVerifyingServer implements AutoCloseable {
 
 	private void handle(HttpExchange exchange) throws IOException {
 		try (exchange) {
-			exchange.getRequestBody().readAllBytes();
+			byte[] body = exchange.getRequestBody().readAllBytes();
 			boolean tokenRequest = exchange.getRequestURI().getPath().equals(TOKEN_PATH);
 			String authorization = exchange.getRequestHeaders().getFirst("Authorization");
 			String accessToken = null;
@@ -227,6 +236,7 @@ public final class DpopVerifyingServer implements AutoCloseable {
 			}
 			else {
 				this.apiProofs.add(verdict.proof());
+				this.apiBodies.add(new String(body, StandardCharsets.UTF_8));
 				answer(exchange, 200, "{\"ok\":true}");
 			}
 		}
