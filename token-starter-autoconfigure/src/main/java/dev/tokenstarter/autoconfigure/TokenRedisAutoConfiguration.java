@@ -1,5 +1,8 @@
 package dev.tokenstarter.autoconfigure;
 
+import java.time.Duration;
+import java.util.Comparator;
+
 import org.apache.commons.logging.LogFactory;
 import org.redisson.Redisson;
 import org.redisson.api.RedissonClient;
@@ -16,8 +19,10 @@ import org.springframework.context.annotation.Conditional;
 import org.springframework.security.oauth2.client.registration.ClientRegistration;
 import org.springframework.web.reactive.function.client.WebClient;
 
+import dev.tokenstarter.config.ProviderSettings;
 import dev.tokenstarter.config.TokenClientRegistrationRepository;
 import dev.tokenstarter.config.TokenProperties;
+import dev.tokenstarter.config.TokenSettings;
 import dev.tokenstarter.engine.StoredTokenListener;
 import dev.tokenstarter.engine.TokenObserver;
 import dev.tokenstarter.grant.DpopFleetKeys;
@@ -116,12 +121,37 @@ public class TokenRedisAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean(TokenLock.class)
 	RedissonTokenLock tokenLock(RedissonClient redisson, RedisKeys keys, RedisAvailability availability,
-			TokenProperties properties, MasterCheck masterCheck, ObjectProvider<TokenObserver> observers) {
+			TokenProperties properties, TokenSettings settings, MasterCheck masterCheck,
+			ObjectProvider<TokenObserver> observers) {
 		TokenProperties.Redis redis = properties.getStore().getRedis();
+		warnOfALeaseShorterThanARenewal(redis, settings);
 		RedissonTokenLock lock = new RedissonTokenLock(redisson.reactive(), keys, availability, redis.getLockWait(),
 				redis.getLockLease(), redis.getTimeout(), CompositeTokenObserver.of(observers.orderedStream().toList()));
 		lock.setMasterCheck(masterCheck);
 		return lock;
+	}
+
+	/**
+	 * A renewal holds the lock while it reads the store, asks the provider (with every retry, up to the provider's
+	 * {@code retry.timeout}) and saves: a lease that ends sooner lets another instance renew the same token
+	 * meanwhile. That costs a second token request, and for a provider that keeps one session per client, or takes
+	 * a refresh token presented twice for a stolen one, the session the first renewal obtained. Only a warning:
+	 * a short lease is also how a fleet bounds the time a hung holder blocks the others.
+	 */
+	private static void warnOfALeaseShorterThanARenewal(TokenProperties.Redis redis, TokenSettings settings) {
+		Duration lease = redis.getLockLease();
+		Duration commands = redis.getTimeout().multipliedBy(2);
+		settings.providers()
+			.stream()
+			.filter((provider) -> lease.compareTo(provider.retry().timeout().plus(commands)) < 0)
+			.max(Comparator.comparing((ProviderSettings provider) -> provider.retry().timeout()))
+			.ifPresent((provider) -> LogFactory.getLog(TokenRedisAutoConfiguration.class)
+				.warn("token.store.redis.lock-lease (" + lease.toMillis() + " ms) is shorter than a renewal of "
+						+ "provider '" + provider.registrationId() + "' may hold the lock: its retry.timeout ("
+						+ provider.retry().timeout().toMillis() + " ms) and two Redis commands (token.store.redis"
+						+ ".timeout, " + redis.getTimeout().toMillis() + " ms each). A renewal that outlasts the lease "
+						+ "lets another instance renew the same token at the same time: a second token request, and "
+						+ "for a single-session provider or a rotated refresh token, the first renewal's session"));
 	}
 
 	/**

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.redisson.Redisson;
 import org.redisson.api.RedissonClient;
 import org.redisson.config.Config;
@@ -17,6 +18,8 @@ import org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfigurat
 import org.springframework.boot.data.redis.autoconfigure.DataRedisConnectionDetails;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.security.oauth2.client.InMemoryReactiveOAuth2AuthorizedClientService;
 import org.springframework.security.oauth2.client.OAuth2AuthorizedClientService;
 import org.springframework.security.oauth2.client.ReactiveOAuth2AuthorizedClientService;
@@ -38,6 +41,7 @@ import static org.awaitility.Awaitility.await;
 /**
  * When the Redis store turns on, and what replaces what.
  */
+@ExtendWith(OutputCaptureExtension.class)
 class TokenRedisAutoConfigurationTests {
 
 	private final ApplicationContextRunner runner = new ApplicationContextRunner()
@@ -45,6 +49,39 @@ class TokenRedisAutoConfigurationTests {
 				TokenRedisAutoConfiguration.class, TokenRedisRequirementsAutoConfiguration.class,
 				TokenEngineAutoConfiguration.class))
 		.withPropertyValues("token.store.redis.encryption-keys=" + FleetTestSupport.TEST_KEY);
+
+	/**
+	 * A renewal holds the fleet lock for its token request with every retry: a lease that ends sooner lets a
+	 * second instance renew the same token at the same time, which a single-session provider answers by ending
+	 * the first one's session.
+	 */
+	@Test
+	void aLockLeaseShorterThanARenewalIsWarnedOfNamingTheProvider(CapturedOutput output) {
+		this.runner
+			.withPropertyValues("spring.data.redis.url=redis://127.0.0.1:1", "token.store.redis.lock-lease=20s",
+					"token.providers.quick.token-uri=http://127.0.0.1:1/token", "token.providers.quick.client-id=q",
+					"token.providers.quick.client-secret=s", "token.providers.quick.retry.timeout=10s",
+					"token.providers.nomba.token-uri=http://127.0.0.1:1/token", "token.providers.nomba.client-id=n",
+					"token.providers.nomba.client-secret=s")
+			.run((context) -> {
+				assertThat(context).hasSingleBean(RedissonTokenLock.class);
+				assertThat(output).contains("token.store.redis.lock-lease (20000 ms) is shorter than a renewal of "
+						+ "provider 'nomba' may hold the lock: its retry.timeout (30000 ms)")
+					.doesNotContain("provider 'quick'");
+			});
+	}
+
+	@Test
+	void theDefaultLeaseOutlastsARenewalWithTheDefaultRetries(CapturedOutput output) {
+		this.runner
+			.withPropertyValues("spring.data.redis.url=redis://127.0.0.1:1",
+					"token.providers.nomba.token-uri=http://127.0.0.1:1/token", "token.providers.nomba.client-id=n",
+					"token.providers.nomba.client-secret=s")
+			.run((context) -> {
+				assertThat(context).hasSingleBean(RedissonTokenLock.class);
+				assertThat(output).doesNotContain("token.store.redis.lock-lease");
+			});
+	}
 
 	@Test
 	void withoutARedisConnectionTheStoreStaysInMemory() {
