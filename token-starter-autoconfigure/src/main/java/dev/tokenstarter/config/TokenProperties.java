@@ -754,9 +754,9 @@ public class TokenProperties implements Validator {
 	public static class Keys {
 
 		/**
-		 * How many keys other than application tokens are held in memory at most; the least recently used ones
-		 * beyond it are dropped and read from the store again when next needed. Application tokens are never
-		 * dropped.
+		 * How many keys other than application tokens are held in memory at most; beyond it, the keys least likely to
+		 * be used again (by how often and how recently they were used) are dropped and read from the store again
+		 * when next needed. Application tokens are never dropped.
 		 */
 		private long maxHeld = 100_000;
 

@@ -74,9 +74,10 @@ public class ReactiveUserTokens {
 		TokenKey key = key(registrationId, username);
 		PasswordCredentials credentials = new PasswordCredentials(username, password);
 		return passwordGrant(registrationId).then(Mono.defer(() -> {
-			PasswordCredentials previous = this.users.remember(registrationId, credentials);
+			this.users.remember(registrationId, credentials);
 			return this.tokens.tokenWithNewCredentials(key)
-				.doOnError((ex) -> this.users.restore(registrationId, credentials, previous))
+				.doOnSuccess((token) -> this.users.confirm(registrationId, credentials))
+				.doOnError((ex) -> this.users.restore(registrationId, credentials))
 				.thenReturn(key);
 		}));
 	}

@@ -11,12 +11,13 @@ import dev.tokenstarter.grant.PasswordCredentials;
 /**
  * The credentials of the users who signed in on this instance, by provider and username, so that the instance
  * can sign a user in again when the provider revokes the user's token. Memory only: never written to the store,
- * so another instance cannot sign the user in again. Bounded: beyond {@code maxUsers} the least recently signed
- * in users' credentials go (those users sign in again when their token is revoked).
+ * so another instance cannot sign the user in again. Bounded: beyond {@code maxUsers}, the credentials Caffeine's
+ * size eviction judges least likely to be needed again go (it weighs how often and how recently each was used, so
+ * the newest sign-in is not always the last to go); those users sign in again when their token is revoked.
  */
 public final class SignedInUsers {
 
-	private final Cache<User, PasswordCredentials> credentials;
+	private final Cache<User, Held> credentials;
 
 	/**
 	 * Creates the holder.
@@ -28,31 +29,47 @@ public final class SignedInUsers {
 	}
 
 	/**
-	 * Holds a user's credentials, replacing those held before.
-	 * @return the credentials held before, or null
+	 * Holds the credentials of a sign-in under way, keeping those held before until the provider has answered:
+	 * see {@link #confirm}, {@link #restore} and {@link #drop}.
 	 */
-	@Nullable PasswordCredentials remember(String registrationId, PasswordCredentials credentials) {
-		return this.credentials.asMap().put(new User(registrationId, credentials.username()), credentials);
-	}
-
-	/**
-	 * Puts back what {@link #remember} replaced, unless the user's credentials changed again since.
-	 */
-	void restore(String registrationId, PasswordCredentials rejected, @Nullable PasswordCredentials previous) {
+	void remember(String registrationId, PasswordCredentials credentials) {
 		this.credentials.asMap()
-			.compute(new User(registrationId, rejected.username()),
-					(user, held) -> (held == null || held.equals(rejected)) ? previous : held);
+			.compute(new User(registrationId, credentials.username()),
+					(user, held) -> new Held(credentials, (held != null) ? held.credentials() : null));
 	}
 
 	/**
-	 * Drops a user's credentials if they are still the ones given.
+	 * Lets go of the credentials held before a sign-in that succeeded.
+	 */
+	void confirm(String registrationId, PasswordCredentials signedIn) {
+		this.credentials.asMap()
+			.computeIfPresent(new User(registrationId, signedIn.username()),
+					(user, held) -> held.credentials().equals(signedIn) ? new Held(signedIn, null) : held);
+	}
+
+	/**
+	 * Puts back what a failed sign-in replaced, if its credentials are still held: a sign-out or another sign-in
+	 * since then decided what the user's credentials are, and a sign-out must stay one.
+	 */
+	void restore(String registrationId, PasswordCredentials failed) {
+		this.credentials.asMap()
+			.computeIfPresent(new User(registrationId, failed.username()),
+					(user, held) -> held.credentials().equals(failed) ? held.before() : held);
+	}
+
+	/**
+	 * Drops a user's credentials if they are still the ones given, putting back those of the sign-in before when
+	 * the refused ones came from a sign-in under way.
 	 */
 	void drop(String registrationId, PasswordCredentials refused) {
-		this.credentials.asMap().remove(new User(registrationId, refused.username()), refused);
+		this.credentials.asMap()
+			.computeIfPresent(new User(registrationId, refused.username()),
+					(user, held) -> held.credentials().equals(refused) ? held.before() : held);
 	}
 
 	@Nullable PasswordCredentials find(String registrationId, String username) {
-		return this.credentials.getIfPresent(new User(registrationId, username));
+		Held held = this.credentials.getIfPresent(new User(registrationId, username));
+		return (held != null) ? held.credentials() : null;
 	}
 
 	void forget(String registrationId, String username) {
@@ -73,6 +90,17 @@ public final class SignedInUsers {
 	}
 
 	private record User(String registrationId, String username) {
+	}
+
+	/**
+	 * A user's credentials, and while a sign-in with them is under way, those held before it.
+	 */
+	private record Held(PasswordCredentials credentials, @Nullable PasswordCredentials previous) {
+
+		@Nullable Held before() {
+			return (this.previous != null) ? new Held(this.previous, null) : null;
+		}
+
 	}
 
 }

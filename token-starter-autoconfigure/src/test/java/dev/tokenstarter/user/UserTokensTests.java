@@ -2,6 +2,7 @@ package dev.tokenstarter.user;
 
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 
 import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import org.junit.jupiter.api.AfterEach;
@@ -30,13 +31,16 @@ import dev.tokenstarter.test.MutableClock;
 import dev.tokenstarter.test.TokenStubs;
 import dev.tokenstarter.test.Wso2UserSessions;
 
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.containing;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMockConfig;
 import static dev.tokenstarter.test.TokenStubs.API_PATH;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.awaitility.Awaitility.await;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 
 /**
@@ -184,6 +188,34 @@ class UserTokensTests {
 			assertThat(this.wso2.revocations()).isZero();
 			assertThat(users.holdsCredentials("wso2", "bob")).isFalse();
 			assertThat(context.getBean(TokenManager.class).usableToken(key)).isNull();
+		});
+	}
+
+	/**
+	 * A sign-out while a new sign-in's token request is under way ends the user's session for good: the sign-in
+	 * failing afterwards (the provider answered 503) must not put back the password of the sign-in before, which
+	 * would sign the user in again silently at the next call.
+	 */
+	@Test
+	void aSignInThatFailsAfterASignOutDoesNotBringThePreviousPasswordBack() {
+		this.runner.withPropertyValues("token.providers.wso2.retry.max-attempts=1").run((context) -> {
+			UserTokens users = context.getBean(UserTokens.class);
+			TokenKey key = users.signIn("wso2", "bob", PASSWORD);
+			// The token goes, the password stays: the next sign-in asks the provider.
+			context.getBean(TokenManager.class).revoke(key).block(BOUND);
+			this.provider.stubFor(post(urlPathEqualTo(TokenStubs.TOKEN_PATH)).atPriority(1)
+				.withRequestBody(containing("password=new-pa55"))
+				.willReturn(aResponse().withStatus(503).withFixedDelay(1500)));
+			CompletableFuture<TokenKey> signIn = CompletableFuture.supplyAsync(() -> users.signIn("wso2", "bob",
+					"new-pa55"));
+			await().atMost(BOUND)
+				.until(() -> TokenStubs.count(this.provider,
+						postRequestedFor(urlPathEqualTo(TokenStubs.TOKEN_PATH))
+							.withRequestBody(containing("password=new-pa55"))) == 1);
+			CompletableFuture<Void> signOut = CompletableFuture.runAsync(() -> users.signOut("wso2", "bob"));
+			assertThat(signIn).failsWithin(BOUND);
+			assertThat(signOut).succeedsWithin(BOUND);
+			assertThat(users.holdsCredentials("wso2", "bob")).isFalse();
 		});
 	}
 
