@@ -145,15 +145,15 @@ final class RejectedTokenRetry<A> {
 	}
 
 	/**
-	 * Tells the log that the API rejected the token, which was renewed for the next calls, but that the call goes
-	 * back to its caller with the rejection: its body could not be kept to be sent a second time.
+	 * Tells the log that a call the API asked to send again goes back to its caller with the API's answer instead:
+	 * its body could not be kept to be sent a second time.
 	 * @param api the provider's API
-	 * @param status the rejection's status
+	 * @param what what the API did, as the log tells it
 	 */
-	void logUnsentRetry(ProviderApi api, int status) {
-		this.logger.warn("The API of provider '" + api.registrationId() + "' rejected its token (" + status
-				+ "); the token is renewed, but the call is not sent again: its body was streamed or larger than "
-				+ ResendableBody.MAX_BYTES / 1024 + " KB, and could not be kept to be sent twice");
+	void logUnsent(ProviderApi api, String what) {
+		this.logger.warn("The API of provider '" + api.registrationId() + "' " + what + ", but the call is not sent "
+				+ "again: its body could not be kept to be sent twice (streamed, larger than "
+				+ ResendableBody.MAX_BYTES / 1024 + " KB, or answered before it was all sent)");
 	}
 
 	/**

@@ -28,11 +28,15 @@ import org.springframework.web.reactive.function.client.ClientRequest;
  * <p>
  * A body's inserter cannot be trusted to write the same body twice: the publisher of an inbound request's body a
  * service passes on can be subscribed once, and a stream already read gives nothing the second time, which would
- * send the call again with an empty or failed body. So the bytes are copied as they are written, with the headers
- * the body's writer set (its type and length), and the second sending writes the copy. A file goes out from the file
- * again. What cannot be kept is not sent twice: a body larger than {@link #MAX_BYTES} (Spring's default limit of
- * a body held in memory), one written as a stream of flushed parts, or one whose sending the API answered before it
- * ended.
+ * send the call again with an empty or failed body. So the bytes are copied as they are written, with every
+ * header the body's writer set (its type with a multipart boundary, its length, a digest), and the second sending
+ * writes the copy, a single buffer as a single buffer so that the connector frames it alike. A file goes out from
+ * the file again. What cannot be kept is not sent twice: a body larger than {@link #MAX_BYTES} (Spring's default
+ * limit of a body held in memory), one written as a stream of flushed parts, or one whose sending had not ended
+ * when the API answered. Each writing of the body is kept apart, and the last one that ended whole is the one sent
+ * again, as a connector following a redirect or a retrying filter further down the chain writes it more than once.
+ * The copy is let go once the call is answered ({@link #forget}), since the answer and its exceptions keep the
+ * request they answered.
  * <p>
  * A request without a body is sent again as it is and costs nothing here: the hot path's calls carry none.
  */
@@ -41,19 +45,14 @@ final class ResendableBody {
 	/** The largest body kept to be sent again. */
 	static final int MAX_BYTES = 256 * 1024;
 
-	/** The headers a body's writer sets on the message, which describe the body and go with it. */
-	private static final String[] BODY_HEADERS = { HttpHeaders.CONTENT_TYPE, HttpHeaders.CONTENT_LENGTH,
-			HttpHeaders.CONTENT_ENCODING };
-
 	private static final int FILE_BUFFER_BYTES = 8192;
 
 	private final ClientRequest request;
 
-	private final List<byte[]> parts = new ArrayList<>();
-
-	private int size;
-
-	/** How the body and the headers that describe it are written again; null until the first sending wrote it whole. */
+	/**
+	 * How the body, and the headers its writer set, are written again: null until a writing of it ended whole, and
+	 * once the call is answered.
+	 */
 	private volatile @Nullable Function<ClientHttpRequest, Mono<Void>> rewrite;
 
 	private ResendableBody(ClientRequest request) {
@@ -89,46 +88,11 @@ final class ResendableBody {
 				? ClientRequest.from(this.request).body((message, context) -> rewrite.apply(message)).build() : null;
 	}
 
-	private void keep(DataBuffer buffer) {
-		if (this.size > MAX_BYTES) {
-			return;
-		}
-		int length = buffer.readableByteCount();
-		this.size += length;
-		if (this.size > MAX_BYTES) {
-			this.parts.clear();
-			return;
-		}
-		byte[] part = new byte[length];
-		buffer.toByteBuffer(buffer.readPosition(), ByteBuffer.wrap(part), 0, length);
-		this.parts.add(part);
-	}
-
-	private void written(HttpHeaders headers) {
-		if (this.size > MAX_BYTES) {
-			return;
-		}
-		List<byte[]> body = List.copyOf(this.parts);
-		written(headers, (message) -> message.writeWith(
-				Flux.fromIterable(body).map((part) -> message.bufferFactory().wrap(part))));
-	}
-
-	private void written(HttpHeaders headers, Function<ClientHttpRequest, Mono<Void>> rewrite) {
-		HttpHeaders described = new HttpHeaders();
-		for (String name : BODY_HEADERS) {
-			String value = headers.getFirst(name);
-			if (value != null) {
-				described.set(name, value);
-			}
-		}
-		this.rewrite = (message) -> {
-			described.forEach((name, values) -> {
-				if (!message.getHeaders().containsHeader(name)) {
-					message.getHeaders().put(name, values);
-				}
-			});
-			return rewrite.apply(message);
-		};
+	/**
+	 * Lets go of the copy: the call is answered.
+	 */
+	void forget() {
+		this.rewrite = null;
 	}
 
 	private static Mono<Void> writeFile(ClientHttpRequest message, Path file, long position, long count) {
@@ -141,34 +105,85 @@ final class ResendableBody {
 	}
 
 	/**
-	 * The message of the first sending, which keeps what its body's writer writes. It offers the zero-copy write
-	 * of a file whatever its message does, since a file is sent again from the file.
+	 * One writing of the body: the message it writes to, which keeps what the body's writer writes and which
+	 * headers it sets. It offers the zero-copy write of a file whatever its message does, since a file is sent
+	 * again from the file.
 	 */
 	private final class Recording extends ClientHttpRequestDecorator implements ZeroCopyHttpOutputMessage {
 
+		/** The message's headers before the body's writer ran: the request's own. */
+		private final HttpHeaders before;
+
+		private final List<byte[]> parts = new ArrayList<>();
+
+		private int size;
+
 		Recording(ClientHttpRequest delegate) {
 			super(delegate);
+			this.before = HttpHeaders.copyOf(delegate.getHeaders());
 		}
 
 		@Override
 		public Mono<Void> writeWith(Publisher<? extends DataBuffer> body) {
 			if (body instanceof Mono<? extends DataBuffer> single) {
-				return super.writeWith(single.doOnNext(ResendableBody.this::keep)
-					.doOnSuccess((buffer) -> written(getHeaders())));
+				return super.writeWith(single.doOnNext(this::keep)).doOnSuccess((done) -> written(true));
 			}
-			return super.writeWith(
-					Flux.from(body).doOnNext(ResendableBody.this::keep).doOnComplete(() -> written(getHeaders())));
+			return super.writeWith(Flux.from(body).doOnNext(this::keep)).doOnSuccess((done) -> written(false));
 		}
 
 		@Override
 		public Mono<Void> writeWith(Path file, long position, long count) {
-			return writeFile(getDelegate(), file, position, count).doOnSuccess((done) -> written(getHeaders(),
-					(message) -> writeFile(message, file, position, count)));
+			return writeFile(getDelegate(), file, position, count)
+				.doOnSuccess((done) -> written((message) -> writeFile(message, file, position, count)));
 		}
 
 		@Override
 		public Mono<Void> setComplete() {
-			return super.setComplete().doOnSuccess((done) -> written(getHeaders(), ClientHttpRequest::setComplete));
+			return super.setComplete().doOnSuccess((done) -> written(ClientHttpRequest::setComplete));
+		}
+
+		private void keep(DataBuffer buffer) {
+			if (this.size > MAX_BYTES) {
+				return;
+			}
+			int length = buffer.readableByteCount();
+			this.size += length;
+			if (this.size > MAX_BYTES) {
+				this.parts.clear();
+				return;
+			}
+			byte[] part = new byte[length];
+			buffer.toByteBuffer(buffer.readPosition(), ByteBuffer.wrap(part), 0, length);
+			this.parts.add(part);
+		}
+
+		private void written(boolean single) {
+			if (this.size > MAX_BYTES) {
+				return;
+			}
+			List<byte[]> body = List.copyOf(this.parts);
+			written(single
+					? (message) -> message.writeWith(
+							Mono.justOrEmpty(body.isEmpty() ? null : body.get(0)).map(message.bufferFactory()::wrap))
+					: (message) -> message
+						.writeWith(Flux.fromIterable(body).map((part) -> message.bufferFactory().wrap(part))));
+		}
+
+		/**
+		 * Publishes how to write the body again, with the headers its writer set or changed: they replace the
+		 * request's own on the second sending, as they did on the first.
+		 */
+		private void written(Function<ClientHttpRequest, Mono<Void>> body) {
+			HttpHeaders set = new HttpHeaders();
+			getHeaders().forEach((name, values) -> {
+				if (!values.equals(this.before.get(name))) {
+					set.put(name, values);
+				}
+			});
+			ResendableBody.this.rewrite = (message) -> {
+				set.forEach(message.getHeaders()::put);
+				return body.apply(message);
+			};
 		}
 
 	}

@@ -121,7 +121,14 @@ public final class TokenExchangeFilterFunction implements ExchangeFilterFunction
 	private Mono<ClientResponse> send(ClientRequest request, ExchangeFunction next, ProviderApi api,
 			@Nullable TokenKey key, ManagedToken token) {
 		ResendableBody body = ResendableBody.of(request);
-		ClientRequest first = (body != null) ? body.keeping() : request;
+		if (body == null) {
+			return send(request, request, null, next, api, key, token);
+		}
+		return send(body.keeping(), request, body, next, api, key, token).doFinally((signal) -> body.forget());
+	}
+
+	private Mono<ClientResponse> send(ClientRequest first, ClientRequest request, @Nullable ResendableBody body,
+			ExchangeFunction next, ProviderApi api, @Nullable TokenKey key, ManagedToken token) {
 		return exchangeWith(first, next, api, token).flatMap((response) -> {
 			Verdict verdict = this.retry.judge(api, token.isDpopBound(), response.statusCode().value(), response);
 			if (verdict != Verdict.RESEND) {
@@ -129,6 +136,7 @@ public final class TokenExchangeFilterFunction implements ExchangeFilterFunction
 			}
 			ClientRequest again = again(request, body);
 			if (again == null) {
+				this.retry.logUnsent(api, "asked for a new DPoP nonce");
 				return Mono.just(response);
 			}
 			return response.releaseBody()
@@ -173,7 +181,7 @@ public final class TokenExchangeFilterFunction implements ExchangeFilterFunction
 			.flatMap((token) -> {
 				ClientRequest again = again(request, body);
 				if (again == null) {
-					this.retry.logUnsentRetry(api, status);
+					this.retry.logUnsent(api, "rejected its token (" + status + "), which is renewed");
 					return Mono.just(rejection);
 				}
 				return BodyBytes

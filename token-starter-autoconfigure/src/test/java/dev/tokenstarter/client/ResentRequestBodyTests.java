@@ -4,23 +4,32 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 
 import com.github.tomakehurst.wiremock.client.MappingBuilder;
 import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import com.github.tomakehurst.wiremock.matching.RequestPatternBuilder;
+import com.github.tomakehurst.wiremock.stubbing.Scenario;
+import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.core.io.FileSystemResource;
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DefaultDataBufferFactory;
 import org.springframework.http.HttpStatusCode;
 import org.springframework.http.MediaType;
+import org.springframework.http.ReactiveHttpOutputMessage;
 import org.springframework.util.LinkedMultiValueMap;
+import org.springframework.web.reactive.function.BodyInserter;
 import org.springframework.web.reactive.function.BodyInserters;
 import org.springframework.web.reactive.function.client.WebClient;
 
@@ -51,6 +60,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * that described it. A body too large to keep, or streamed, cannot be sent twice: the token is renewed for the
  * next calls and the caller gets the rejection.
  */
+@ExtendWith(OutputCaptureExtension.class)
 class ResentRequestBodyTests {
 
 	@RegisterExtension
@@ -80,7 +90,7 @@ class ResentRequestBodyTests {
 	}
 
 	@Test
-	void theHeadersTheBodysWriterSetAreSentAgainWithIt() {
+	void aFormIsSentAgainWithTheTypeAndLengthItsWriterSet() {
 		LinkedMultiValueMap<String, String> form = new LinkedMultiValueMap<>();
 		form.add("reference", "order 42");
 		run((api) -> {
@@ -88,14 +98,97 @@ class ResentRequestBodyTests {
 			assertThat(count(server, paymentsWith("T2").withRequestBody(equalTo("reference=order+42"))
 				.withHeader("Content-Type", equalTo("application/x-www-form-urlencoded"))
 				.withHeader("Content-Length", equalTo("18")))).isOne();
-			api.post()
-				.uri(API_PATH)
-				.bodyValue(Map.of("amount", 10))
-				.retrieve()
-				.toBodilessEntity()
-				.block(Duration.ofSeconds(10));
+		});
+	}
+
+	@Test
+	void aValueIsSentAgainAsItsEncoderWroteIt() {
+		run((api) -> {
+			api.post().uri(API_PATH).bodyValue(Map.of("amount", 10)).retrieve().toBodilessEntity().block();
+			assertThat(count(server, paymentsWith("T1").withRequestBody(equalToJson("{\"amount\":10}")))).isOne();
 			assertThat(count(server, paymentsWith("T2").withRequestBody(equalToJson("{\"amount\":10}"))
 				.withHeader("Content-Type", equalTo("application/json")))).isOne();
+		});
+	}
+
+	/**
+	 * Spring's multipart writer replaces the request's {@code multipart/form-data} with one that names the boundary
+	 * it wrote: the body sent again is delimited by that boundary, so it must go with that header.
+	 */
+	@Test
+	void aMultipartBodyIsSentAgainWithTheBoundaryItWasWrittenWith() {
+		run((api) -> {
+			api.post()
+				.uri(API_PATH)
+				.contentType(MediaType.MULTIPART_FORM_DATA)
+				.body(BodyInserters.fromMultipartData("reference", "order 42"))
+				.retrieve()
+				.toBodilessEntity()
+				.block();
+			LoggedRequest resent = lastPaymentWith("T2");
+			String type = resent.getHeader("Content-Type");
+			assertThat(type).startsWith("multipart/form-data").contains("boundary=");
+			String boundary = type.substring(type.indexOf("boundary=") + "boundary=".length()).split(";")[0];
+			assertThat(resent.getBodyAsString()).contains("--" + boundary).contains("order 42");
+		});
+	}
+
+	/**
+	 * A body written as one buffer goes out with its length, which the connector sets from the buffer: sent again
+	 * as a stream of buffers, it went out chunked, which servers that require a length refuse.
+	 */
+	@Test
+	void aBodyOfOneBufferIsSentAgainWithItsLength() {
+		byte[] bytes = "{\"amount\":7}".getBytes(StandardCharsets.UTF_8);
+		run((api) -> {
+			api.post()
+				.uri(API_PATH)
+				.body(BodyInserters.fromDataBuffers(Mono.fromSupplier(() -> DefaultDataBufferFactory.sharedInstance.wrap(bytes))))
+				.retrieve()
+				.toBodilessEntity()
+				.block();
+			LoggedRequest resent = lastPaymentWith("T2");
+			assertThat(resent.getHeader("Content-Length")).isEqualTo(Integer.toString(bytes.length));
+			assertThat(resent.getBodyAsString()).isEqualTo("{\"amount\":7}");
+		});
+	}
+
+	/**
+	 * A header the body's own writer sets, such as a digest of the body, goes with the body it describes.
+	 */
+	@Test
+	void aHeaderTheBodysWriterSetIsSentAgainWithIt() {
+		byte[] bytes = "signed".getBytes(StandardCharsets.UTF_8);
+		BodyInserter<byte[], ReactiveHttpOutputMessage> digested = (message, context) -> {
+			message.getHeaders().set("Content-Digest", "sha-256=:c2lnbmVk:");
+			return message.writeWith(Mono.just(message.bufferFactory().wrap(bytes)));
+		};
+		run((api) -> {
+			api.post().uri(API_PATH).body(digested).retrieve().toBodilessEntity().block();
+			assertThat(count(server, paymentsWith("T2").withRequestBody(equalTo("signed"))
+				.withHeader("Content-Digest", equalTo("sha-256=:c2lnbmVk:")))).isOne();
+		});
+	}
+
+	/**
+	 * A filter further down the chain that sends a call again by itself (here on a 503) writes its body once per
+	 * sending: the body sent again after the 401 is one body, not the writings put end to end.
+	 */
+	@Test
+	void aBodyWrittenTwiceByAFilterDownTheChainIsSentAgainOnce() {
+		server.stubFor(paymentWith("T1").atPriority(1).inScenario("busy").whenScenarioStateIs(Scenario.STARTED)
+			.willReturn(aResponse().withStatus(503)).willSetStateTo("up"));
+		run((api) -> {
+			WebClient retrying = api.mutate()
+				.filter((request, next) -> next.exchange(request)
+					.flatMap((response) -> (response.statusCode().value() == 503)
+							? response.releaseBody().then(next.exchange(request)) : Mono.just(response)))
+				.build();
+			Flux<DataBuffer> parts = Flux.defer(() -> Flux.just("part-1;", "part-2;")
+				.map((part) -> DefaultDataBufferFactory.sharedInstance.wrap(part.getBytes(StandardCharsets.UTF_8))));
+			retrying.post().uri(API_PATH).body(parts, DataBuffer.class).retrieve().toBodilessEntity().block();
+			assertThat(count(server, paymentsWith("T1"))).isEqualTo(2);
+			assertThat(lastPaymentWith("T2").getBodyAsString()).isEqualTo("part-1;part-2;");
 		});
 	}
 
@@ -119,7 +212,7 @@ class ResentRequestBodyTests {
 	}
 
 	@Test
-	void aBodyTooLargeToKeepIsNotSentAgainButTheTokenIsRenewedForTheNextCalls() {
+	void aBodyTooLargeToKeepIsNotSentAgainButTheTokenIsRenewedForTheNextCalls(CapturedOutput output) {
 		byte[] large = new byte[ResendableBody.MAX_BYTES + 1];
 		run((api) -> {
 			Sinks.Many<DataBuffer> once = Sinks.many().unicast().onBackpressureBuffer();
@@ -132,6 +225,8 @@ class ResentRequestBodyTests {
 				.block(Duration.ofSeconds(10));
 			assertThat(status.value()).isEqualTo(401);
 			assertThat(count(server, payments())).isOne();
+			assertThat(output).contains("The API of provider 'acme' rejected its token (401), which is renewed, but "
+					+ "the call is not sent again: its body could not be kept to be sent twice");
 			assertThat(count(server, tokenRequests())).isEqualTo(2);
 			String next = api.post().uri(API_PATH).bodyValue("small").retrieve().bodyToMono(String.class).block();
 			assertThat(next).isEqualTo("paid");
@@ -154,7 +249,7 @@ class ResentRequestBodyTests {
 
 	private void run(ThrowingApiTest test) {
 		inSequence(server, TokenStubs::clientCredentialsRequest, token("T1", 300), token("T2", 300));
-		server.stubFor(paymentWith("T1").willReturn(aResponse().withStatus(401)));
+		server.stubFor(paymentWith("T1").atPriority(2).willReturn(aResponse().withStatus(401)));
 		server.stubFor(paymentWith("T2").willReturn(ok("paid")));
 		EngineTestSupport.runner(server, this.clock, "acme").run((context) -> {
 			context.getBean(TokenManager.class).token("acme").block();
@@ -164,6 +259,12 @@ class ResentRequestBodyTests {
 
 	private static MappingBuilder paymentWith(String token) {
 		return post(urlPathEqualTo(API_PATH)).withHeader("Authorization", equalTo("Bearer " + token));
+	}
+
+	private static LoggedRequest lastPaymentWith(String token) {
+		List<LoggedRequest> sent = server.findAll(paymentsWith(token));
+		assertThat(sent).hasSize(1);
+		return sent.get(0);
 	}
 
 	private static RequestPatternBuilder payments() {
