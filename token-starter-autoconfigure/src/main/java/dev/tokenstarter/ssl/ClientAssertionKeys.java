@@ -155,7 +155,10 @@ public final class ClientAssertionKeys {
 		}
 		try {
 			String alias = alias(property, which, bundle, keyStore);
-			String password = bundle.getKey().getPassword();
+			// As Spring Boot reads a bundle's key for TLS: without key.password, keytool's stores protect the key
+			// with the store's password.
+			String password = (bundle.getKey().getPassword() != null) ? bundle.getKey().getPassword()
+					: bundle.getStores().getKeyStorePassword();
 			Key key = keyStore.getKey(alias, (password != null) ? password.toCharArray() : new char[0]);
 			Certificate certificate = keyStore.getCertificate(alias);
 			if (!(key instanceof PrivateKey privateKey) || !(certificate instanceof X509Certificate x509)) {

@@ -3,6 +3,7 @@ package dev.tokenstarter.provider;
 import java.security.MessageDigest;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -96,6 +97,24 @@ class ClientAssertionTests {
 				SignedJWT assertion = onlyAccepted();
 				assertThat(assertion.getHeader().getAlgorithm()).isEqualTo(JWSAlgorithm.PS256);
 				assertThat(assertion.getHeader().getKeyID()).isEqualTo("key-2026");
+			});
+	}
+
+	/**
+	 * A key store made by keytool protects its key with the store's password, and Spring Boot reads a bundle's key
+	 * with that password when {@code key.password} is not set: so does the assertion's key.
+	 */
+	@Test
+	void aKeyStoreBundleWithoutAKeyPasswordReadsTheKeyWithTheStoresPassword() {
+		this.endpoint.trusting(keys.jwk("signer"));
+		this.privateKeyJwt
+			.withPropertyValues(Arrays.stream(keys.keyStoreBundle("signer", "signer", "signer"))
+				.filter((property) -> !property.contains(".key.password="))
+				.toArray(String[]::new))
+			.withPropertyValues(P + "client-assertion.ssl-bundles=signer")
+			.run((context) -> {
+				assertThat(context).hasNotFailed();
+				assertThat(token(context.getBean(TokenManager.class))).isEqualTo("AT-1");
 			});
 	}
 
