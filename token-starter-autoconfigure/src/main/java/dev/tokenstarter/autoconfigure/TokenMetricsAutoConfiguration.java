@@ -30,8 +30,9 @@ public class TokenMetricsAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
-	MicrometerTokenObserver tokenMetricsObserver(MeterRegistry registry, ObjectProvider<Clock> clock) {
-		return new MicrometerTokenObserver(registry, clock.getIfAvailable(Clock::systemUTC));
+	MicrometerTokenObserver tokenMetricsObserver(MeterRegistry registry, ObjectProvider<Clock> clock,
+			ObjectProvider<TokenManager> tokenManager) {
+		return new MicrometerTokenObserver(registry, clock.getIfAvailable(Clock::systemUTC), tokenManager::getObject);
 	}
 
 	@Bean

@@ -4,9 +4,10 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -15,6 +16,7 @@ import io.micrometer.core.instrument.Timer;
 
 import dev.tokenstarter.engine.ManagedToken;
 import dev.tokenstarter.engine.TokenObserver;
+import dev.tokenstarter.engine.TokenOperations;
 import dev.tokenstarter.grant.TokenAcquisitionException;
 import dev.tokenstarter.grant.TokenErrors;
 
@@ -32,11 +34,23 @@ public class MicrometerTokenObserver implements TokenObserver {
 	/** Counters per provider by lookup result, so the hot path does one map read and one increment. */
 	private final Map<String, Counter[]> lookups = new ConcurrentHashMap<>();
 
-	private final Map<String, AtomicReference<Instant>> expiries = new ConcurrentHashMap<>();
+	private final Supplier<? extends TokenOperations> operations;
 
-	public MicrometerTokenObserver(MeterRegistry registry, Clock clock) {
+	/** The providers whose {@code token.expiry} gauge is registered. */
+	private final Set<String> expiries = ConcurrentHashMap.newKeySet();
+
+	/**
+	 * Creates the meters' observer.
+	 * @param registry where the meters go
+	 * @param clock the clock of the time to expiry
+	 * @param operations the engine, asked for the token it holds when the expiry gauge is read: not at
+	 * construction, since the engine is built with its observers
+	 */
+	public MicrometerTokenObserver(MeterRegistry registry, Clock clock,
+			Supplier<? extends TokenOperations> operations) {
 		this.registry = registry;
 		this.clock = clock;
+		this.operations = operations;
 	}
 
 	@Override
@@ -50,6 +64,7 @@ public class MicrometerTokenObserver implements TokenObserver {
 	}
 
 	private Counter[] lookupCounters(String provider) {
+		expiryGauge(provider);
 		Lookup[] results = Lookup.values();
 		Counter[] counters = new Counter[results.length];
 		for (Lookup result : results) {
@@ -76,24 +91,33 @@ public class MicrometerTokenObserver implements TokenObserver {
 	public void obtained(ManagedToken token, boolean ahead) {
 		// One gauge per provider, never per key (cardinality): its application token's, which every call
 		// without a key depends on.
-		if (!token.isApplicationToken()) {
-			return;
+		if (token.isApplicationToken()) {
+			expiryGauge(token.authorizedClient().getClientRegistration().getRegistrationId());
 		}
-		String provider = token.authorizedClient().getClientRegistration().getRegistrationId();
-		this.expiries.computeIfAbsent(provider, this::expiryGauge).set(token.accessToken().getExpiresAt());
 	}
 
-	private AtomicReference<Instant> expiryGauge(String provider) {
-		AtomicReference<Instant> expiry = new AtomicReference<>();
-		Gauge.builder("token.expiry", expiry, (held) -> {
-			Instant at = held.get();
-			return (at != null) ? Duration.between(this.clock.instant(), at).toMillis() / 1000.0 : Double.NaN;
-		})
+	/**
+	 * Registers the provider's {@code token.expiry} gauge, once. It reads the application token the engine holds
+	 * when it is read, whoever obtained that token: an instance of a fleet mostly takes up its teammates' tokens
+	 * (from the store, or by change message), and an expiry recorded only when this instance asks the provider
+	 * was missing there, or went on counting down past zero while a valid token was held.
+	 */
+	private void expiryGauge(String provider) {
+		if (!this.expiries.add(provider)) {
+			return;
+		}
+		Gauge.builder("token.expiry", this, (observer) -> observer.secondsToExpiry(provider))
 			.description("Seconds until the provider's application token expires")
 			.baseUnit("seconds")
 			.tag("provider", provider)
+			.strongReference(true)
 			.register(this.registry);
-		return expiry;
+	}
+
+	private double secondsToExpiry(String provider) {
+		Instant expiresAt = this.operations.get().status(provider).expiresAt();
+		return (expiresAt != null) ? Duration.between(this.clock.instant(), expiresAt).toMillis() / 1000.0
+				: Double.NaN;
 	}
 
 	@Override

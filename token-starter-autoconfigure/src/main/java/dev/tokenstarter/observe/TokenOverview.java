@@ -1,5 +1,6 @@
 package dev.tokenstarter.observe;
 
+import java.time.Instant;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -57,10 +58,19 @@ public class TokenOverview {
 	}
 
 	/**
-	 * Whether the provider can serve calls: it holds a valid token, or its last renewal did not fail.
+	 * Whether the provider can serve calls: it holds a valid token, or its last renewal did not fail, or that
+	 * failure is older than the token held. An instance of a fleet mostly takes up its teammates' tokens rather than
+	 * renewing, and one of those issued after its own failure tells the provider answered since; judged on the
+	 * old error once that token expired unused, an idle instance went DOWN, and out of service, with nothing to
+	 * bring it back.
 	 */
 	public static boolean healthy(ProviderStatus status) {
-		return status.usable() || status.lastError() == null;
+		if (status.usable() || status.lastError() == null) {
+			return true;
+		}
+		Instant issuedAt = status.issuedAt();
+		Instant failedAt = status.lastErrorAt();
+		return issuedAt != null && failedAt != null && !issuedAt.isBefore(failedAt);
 	}
 
 }

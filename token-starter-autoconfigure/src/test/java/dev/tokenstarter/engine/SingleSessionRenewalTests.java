@@ -4,21 +4,23 @@ import java.time.Duration;
 import java.util.function.Supplier;
 
 import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import reactor.core.publisher.Mono;
 
+import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.web.client.RestClient;
 
+import dev.tokenstarter.autoconfigure.TokenMetricsAutoConfiguration;
 import dev.tokenstarter.client.TokenClients;
 import dev.tokenstarter.config.TokenProperties;
 import dev.tokenstarter.config.TokenSettings;
 import dev.tokenstarter.grant.TokenAcquisitionException;
 import dev.tokenstarter.lock.LocalTokenLock;
 import dev.tokenstarter.lock.TokenLock;
-import dev.tokenstarter.observe.MicrometerTokenObserver;
 import dev.tokenstarter.test.EngineTestSupport;
 import dev.tokenstarter.test.MutableClock;
 
@@ -150,7 +152,8 @@ class SingleSessionRenewalTests {
 		server.stubFor(get(urlPathEqualTo(API_PATH)).willReturn(aResponse().withStatus(401)));
 		this.lock.degraded = true;
 		SimpleMeterRegistry meters = new SimpleMeterRegistry();
-		this.runner.withBean(MicrometerTokenObserver.class, () -> new MicrometerTokenObserver(meters, this.clock))
+		this.runner.withConfiguration(AutoConfigurations.of(TokenMetricsAutoConfiguration.class))
+			.withBean(MeterRegistry.class, () -> meters)
 			.run((context) -> {
 				assertCoordinationLost(context.getBean(TokenClients.class).restClient("acme"));
 				assertThat(meters.get("token.renewals.failed")
