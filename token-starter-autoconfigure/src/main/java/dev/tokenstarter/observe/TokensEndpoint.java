@@ -124,8 +124,9 @@ public class TokensEndpoint {
 	}
 
 	/**
-	 * Forgets the provider's token here and in the store, revoking it first where the provider supports
-	 * revocation.
+	 * Forgets the provider's token here and in the store, then revokes it where the provider supports revocation.
+	 * The revocation is best effort: a provider that refuses it, or does not answer, has its failure logged at
+	 * WARN, and the token stays valid there until it expires; it is forgotten all the same.
 	 */
 	@DeleteOperation
 	public @Nullable ProviderStatus evict(@Selector String provider) {
