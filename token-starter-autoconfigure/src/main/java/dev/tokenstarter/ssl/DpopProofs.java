@@ -8,6 +8,7 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
+import java.util.Locale;
 import java.util.UUID;
 
 import com.nimbusds.jose.JOSEException;
@@ -197,11 +198,26 @@ public final class DpopProofs {
 	}
 
 	/**
-	 * RFC 9449 section 4.2: the URI without query and fragment.
+	 * RFC 9449 section 4.2: the target URI without query and fragment, as the server rebuilds it (RFC 9110 section
+	 * 7.1): no user information, which the request never carries; no port when it is the scheme's own; and
+	 * {@code /} for an empty path, which is what the request line sends.
 	 */
 	static String htu(URI uri) {
+		String scheme = uri.getScheme().toLowerCase(Locale.ROOT);
 		String path = uri.getRawPath();
-		return uri.getScheme() + "://" + uri.getRawAuthority() + ((path != null) ? path : "");
+		return scheme + "://" + authority(scheme, uri) + ((path == null || path.isEmpty()) ? "/" : path);
+	}
+
+	private static String authority(String scheme, URI uri) {
+		if (uri.getHost() == null) {
+			// A name java.net.URI does not take for a host (an underscore in it, say): as written, less any user.
+			String authority = uri.getRawAuthority();
+			return authority.substring(authority.lastIndexOf('@') + 1);
+		}
+		int port = uri.getPort();
+		boolean schemesOwn = port == -1 || ("https".equals(scheme) && port == 443)
+				|| ("http".equals(scheme) && port == 80);
+		return schemesOwn ? uri.getHost() : uri.getHost() + ":" + port;
 	}
 
 	/**
