@@ -7,12 +7,15 @@ import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
 import com.github.tomakehurst.wiremock.http.Fault;
 import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 
 import dev.tokenstarter.grant.TokenAcquisitionException;
 import dev.tokenstarter.test.EngineTestSupport;
@@ -39,6 +42,7 @@ import static org.awaitility.Awaitility.await;
 /**
  * How the engine behaves when the provider fails, refuses or answers nonsense.
  */
+@ExtendWith(OutputCaptureExtension.class)
 class TokenManagerFailureTests {
 
 	@RegisterExtension
@@ -283,6 +287,34 @@ class TokenManagerFailureTests {
 				this.clock.advance(Duration.ofSeconds(6));
 				assertThat(tokens.token("acme").block().accessToken().getTokenValue()).isEqualTo("T1");
 			});
+	}
+
+	/**
+	 * An application's observer that throws when told of a new token must not turn the renewal that obtained it
+	 * into a failure: the token is saved and held, and a failure would fail its callers, start the failure's
+	 * cooldown and, after a rejection, remove the token just saved from the store.
+	 */
+	@Test
+	void anObserverThatThrowsOnANewTokenLeavesTheRenewalASuccess(CapturedOutput output) {
+		inSequence(token("T1", 300), token("T2", 300));
+		TokenObserver throwing = new TokenObserver() {
+
+			@Override
+			public void obtained(ManagedToken token, boolean ahead) {
+				if (token.hasValue("T2")) {
+					throw new IllegalStateException("observer failed");
+				}
+			}
+
+		};
+		this.runner.withBean(TokenObserver.class, () -> throwing).run((context) -> {
+			TokenManager tokens = context.getBean(TokenManager.class);
+			ManagedToken first = tokens.token("acme").block();
+			assertThat(tokens.replaceRejected("acme", first).block().accessToken().getTokenValue()).isEqualTo("T2");
+			assertThat(tokens.cachedToken("acme").accessToken().getTokenValue()).isEqualTo("T2");
+			assertThat(tokens.status("acme").lastError()).isNull();
+			assertThat(output).contains("TokenObserver", "threw on obtained", "observer failed");
+		});
 	}
 
 	@Test
