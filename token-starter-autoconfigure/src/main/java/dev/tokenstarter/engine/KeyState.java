@@ -48,8 +48,11 @@ final class KeyState {
 
 	private volatile boolean dropped;
 
-	/** How many held keys name this state; changed only under the store index's lock of its entry. */
-	private int keys;
+	/**
+	 * How many held keys name this state; changed only under the store index's lock of its entry, read without it
+	 * by {@link #isShared}.
+	 */
+	private volatile int keys;
 
 	private volatile @Nullable String refreshTokenGivenHere;
 
@@ -225,6 +228,14 @@ final class KeyState {
 
 	void drop() {
 		this.dropped = true;
+	}
+
+	/**
+	 * Whether more than one key names this state: the application key's and a keyed key naming the same request,
+	 * or two keyed keys. The token's last use then says nothing of each key's.
+	 */
+	boolean isShared() {
+		return this.key.isApplication() || this.keys > 1;
 	}
 
 	void keyAdded() {

@@ -180,11 +180,14 @@ public class TokenManager
 		ManagedToken current = (state != null) ? state.token() : null;
 		if (current != null) {
 			long now = this.clock.millis();
-			if (now - current.lastUsedMillis() >= LAST_USE_RESOLUTION_MILLIS) {
+			boolean due = now - current.lastUsedMillis() >= LAST_USE_RESOLUTION_MILLIS;
+			if (due) {
 				current.markUsed(now);
-				if (used != null) {
-					this.states.touch(used);
-				}
+			}
+			// A key sharing its token with another is told of every use: the token's last use, moved by whichever
+			// key came first in the second, is no sign of this key's.
+			if (used != null && (due || state.isShared())) {
+				this.states.touch(used);
 			}
 			if (current.isFreshAt(now)) {
 				this.observer.lookup(registrationId, TokenObserver.Lookup.HIT);

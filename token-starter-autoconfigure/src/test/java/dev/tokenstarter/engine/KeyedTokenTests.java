@@ -10,6 +10,8 @@ import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.security.authentication.TestingAuthenticationToken;
@@ -135,10 +137,14 @@ class KeyedTokenTests {
 
 	/**
 	 * A key that shares another key's token is held for as long as it is used, not for the idle timeout after
-	 * it was first asked for: each use restarts its own idle time, not only the other key's.
+	 * it was first asked for: each use restarts its own idle time, not only the other key's. Also when the other
+	 * key is used just before it each time: the shared token's last use moves at most once a second, on whichever
+	 * key comes first, and a key that always came second was never told it was used, so it idled out while in use
+	 * and its next call waited for a renewal.
 	 */
-	@Test
-	void aKeySharingTheApplicationTokenStaysHeldWhileItIsUsed() {
+	@ParameterizedTest(name = "the application key used just before it: {0}")
+	@ValueSource(booleans = { false, true })
+	void aKeySharingTheApplicationTokenStaysHeldWhileItIsUsed(boolean applicationKeyUsedFirst) {
 		server.stubFor(clientCredentialsRequest().willReturn(token("T-app", 3600)));
 		this.runner.withPropertyValues("token.providers.acme.scopes=read", "token.keys.idle-timeout=10m")
 			.run((context) -> {
@@ -148,6 +154,9 @@ class KeyedTokenTests {
 				value(tokens.token(sameRequest));
 				for (int minute = 1; minute <= 15; minute++) {
 					this.clock.advance(Duration.ofMinutes(1));
+					if (applicationKeyUsedFirst) {
+						assertThat(tokens.usableToken("acme")).isNotNull();
+					}
 					assertThat(tokens.usableToken(sameRequest)).as("minute %d", minute).isNotNull();
 				}
 			});
