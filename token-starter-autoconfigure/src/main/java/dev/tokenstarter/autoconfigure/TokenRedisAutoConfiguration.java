@@ -38,6 +38,7 @@ import dev.tokenstarter.store.EncryptionKeys;
 import dev.tokenstarter.ssl.DpopKeyStore;
 import dev.tokenstarter.ssl.DpopKeys;
 import dev.tokenstarter.store.PlaintextTokenCipher;
+import dev.tokenstarter.store.RedisAuthorizedClientService;
 import dev.tokenstarter.store.RedisAvailability;
 import dev.tokenstarter.store.RedisAvailabilityProbe;
 import dev.tokenstarter.store.RedisDpopKeyEntries;
@@ -183,11 +184,13 @@ public class TokenRedisAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean
 	RedisTokenEvents tokenRedisEvents(RedissonClient redisson, RedisEntryCodec entries, RedisKeys keys,
-			RedisAvailability availability, ObjectProvider<StoredTokenListener> listener) {
+			RedisAvailability availability, ObjectProvider<StoredTokenListener> listener,
+			ObjectProvider<RedisAuthorizedClientService> store) {
 		return new RedisTokenEvents(redisson, entries, keys, availability, instanceId(redisson),
 				(client) -> listener.ifAvailable((engine) -> engine.accept(client)),
 				(registrationId, principal) -> listener
-					.ifAvailable((engine) -> engine.forget(registrationId, principal)));
+					.ifAvailable((engine) -> engine.forget(registrationId, principal)),
+				store.getIfAvailable());
 	}
 
 	/**

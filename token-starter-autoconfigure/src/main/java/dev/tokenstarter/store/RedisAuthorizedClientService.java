@@ -81,13 +81,16 @@ public class RedisAuthorizedClientService implements ReactiveOAuth2AuthorizedCli
 			""";
 
 	/**
-	 * KEYS[1] entry; ARGV expected version ('*' for any), channel, instance, registration, principal. Returns 1
-	 * when removed, 0 when absent, -1 when the stored version is not the expected one.
+	 * KEYS[1] entry; ARGV newest version the removal knows of ('*' for any), channel, instance, registration,
+	 * principal. Returns 1 when removed, 0 when absent, -1 when the stored version is newer than that (or not a
+	 * version): what was stored since is no token the remover meant.
 	 */
 	private static final String REMOVE = """
 			local current = redis.call('HGET', KEYS[1], 'version')
 			if not current then return 0 end
-			if ARGV[1] ~= '*' and current ~= ARGV[1] then return -1 end
+			if ARGV[1] ~= '*' and not (tonumber(current) and tonumber(current) <= tonumber(ARGV[1])) then
+				return -1
+			end
 			redis.call('DEL', KEYS[1])
 			redis.call('PUBLISH', ARGV[2], cjson.encode({instance = ARGV[3], registrationId = ARGV[4],
 				principal = ARGV[5], version = current}))
@@ -111,12 +114,11 @@ public class RedisAuthorizedClientService implements ReactiveOAuth2AuthorizedCli
 	private final Clock clock;
 
 	/**
-	 * The version of each entry as this instance last read or wrote it: the basis of its next save. Bounded in
-	 * size and idle time, since users come and go: a version is needed from a read under the renewal lock to the
-	 * save after it, and one dropped meanwhile only costs that save (it fails as stale and the stored token is
-	 * read again).
+	 * The versions of each entry this instance knows (see {@link Versions}). Bounded in size and idle time, since
+	 * users come and go: a version is needed from a read under the renewal lock to the save after it, and one
+	 * dropped meanwhile only costs that save (it fails as stale and the stored token is read again).
 	 */
-	private final Cache<String, Long> versions;
+	private final Cache<String, Versions> versions;
 
 	/** Tokens obtained while Redis was down, to write back when it answers again. */
 	private final Map<String, OAuth2AuthorizedClient> pendingWriteBacks = new ConcurrentHashMap<>();
@@ -203,7 +205,7 @@ public class RedisAuthorizedClientService implements ReactiveOAuth2AuthorizedCli
 					return Mono.empty();
 				}
 				// Nothing stored reads as version 0: a removal based on this read removes nothing stored since.
-				this.versions.put(key, (version != null) ? version : 0L);
+				known(key, (version != null) ? version : 0L);
 				if (entry.get(DATA) == null || version == null) {
 					return writeBack(key, clientRegistrationId, principalName, null);
 				}
@@ -270,9 +272,9 @@ public class RedisAuthorizedClientService implements ReactiveOAuth2AuthorizedCli
 	public Mono<Void> removeAuthorizedClient(String clientRegistrationId, String principalName) {
 		String key = this.keys.entry(clientRegistrationId, principalName);
 		this.pendingWriteBacks.remove(key);
-		Long expected = this.versions.asMap().remove(key);
+		Versions known = this.versions.asMap().remove(key);
 		PendingRemoval removal = new PendingRemoval(clientRegistrationId, principalName,
-				(expected != null) ? expected.toString() : ANY_VERSION);
+				(known != null) ? Long.toString(known.newest()) : ANY_VERSION);
 		if (!this.availability.shouldTry()) {
 			this.pendingRemovals.put(key, removal);
 			return Mono.empty();
@@ -301,8 +303,9 @@ public class RedisAuthorizedClientService implements ReactiveOAuth2AuthorizedCli
 
 	private Mono<OAuth2AuthorizedClient> save(String key, String registrationId, String principalName,
 			OAuth2AuthorizedClient client) {
-		Long expected = this.versions.getIfPresent(key);
-		return write(key, (expected != null) ? expected.toString() : "0", registrationId, principalName, client);
+		Versions known = this.versions.getIfPresent(key);
+		return write(key, (known != null) ? Long.toString(known.basis()) : "0", registrationId, principalName,
+				client);
 	}
 
 	private Mono<OAuth2AuthorizedClient> write(String key, String expected, String registrationId,
@@ -325,11 +328,37 @@ public class RedisAuthorizedClientService implements ReactiveOAuth2AuthorizedCli
 					return Mono.error(new StaleAuthorizedClientException(registrationId));
 				}
 				if (version > 0) {
-					this.versions.put(key, version);
+					known(key, version);
 					this.pendingWriteBacks.remove(key, client);
 				}
 				return Mono.just(client);
 			});
+	}
+
+	/**
+	 * Records a version this instance read or wrote: the basis of its next save, and known to be stored.
+	 */
+	private void known(String key, long version) {
+		this.versions.asMap()
+			.merge(key, new Versions(version, version),
+					(held, read) -> new Versions(read.basis(), Math.max(held.newest(), read.newest())));
+	}
+
+	/**
+	 * Records the version of an entry another instance saved, as its change message announced it, when this
+	 * instance last found a token stored there: the newer token replaces the one it holds, and a removal of the
+	 * token it then holds must reach that version. An instance whose last read found nothing holds no token of the
+	 * entry, and its removal leaves a login stored since alone. It is no basis of a save either: one based on an
+	 * older read is still refused.
+	 * @param registrationId the entry's registration
+	 * @param principalName the entry's principal
+	 * @param version the version the message announced
+	 */
+	void announced(String registrationId, String principalName, long version) {
+		this.versions.asMap()
+			.computeIfPresent(this.keys.entry(registrationId, principalName),
+					(key, held) -> (held.basis() > 0) ? new Versions(held.basis(), Math.max(held.newest(), version))
+							: held);
 	}
 
 	/**
@@ -473,10 +502,21 @@ public class RedisAuthorizedClientService implements ReactiveOAuth2AuthorizedCli
 	}
 
 	/**
+	 * What this instance knows of an entry's version.
+	 * @param basis the version it last read or wrote, which its next save expects to find: a save based on an
+	 * older read must not replace what was stored since
+	 * @param newest the newest version it knows was stored, announced by another instance's change message too:
+	 * a removal takes away what is no newer, as the token this instance holds (and revokes) may be that one
+	 */
+	private record Versions(long basis, long newest) {
+
+	}
+
+	/**
 	 * A removal Redis has not carried out yet.
 	 * @param registrationId the entry's registration
 	 * @param principalName the entry's principal
-	 * @param expected the version the entry had when this instance last saw it, or {@code *}
+	 * @param expected the newest version of the entry this instance knew of when it removed it, or {@code *}
 	 */
 	private record PendingRemoval(String registrationId, String principalName, String expected) {
 

@@ -44,6 +44,8 @@ public class RedisTokenEvents implements SmartLifecycle {
 
 	private final BiConsumer<String, String> onRemoved;
 
+	private final @Nullable RedisAuthorizedClientService store;
+
 	private final MessageListener<String> listener = (channel, message) -> handle(message);
 
 	/**
@@ -72,6 +74,25 @@ public class RedisTokenEvents implements SmartLifecycle {
 	public RedisTokenEvents(RedissonClient redisson, RedisEntryCodec entries, RedisKeys keys,
 			RedisAvailability availability, String instanceId, Consumer<OAuth2AuthorizedClient> onSaved,
 			BiConsumer<String, String> onRemoved) {
+		this(redisson, entries, keys, availability, instanceId, onSaved, onRemoved, null);
+	}
+
+	/**
+	 * Creates the events of a fleet whose store is this starter's.
+	 * @param redisson the Redis client
+	 * @param entries opens the sealed tokens of the messages
+	 * @param keys the channel's name
+	 * @param availability whether Redis answers
+	 * @param instanceId this instance's id, whose own messages are skipped
+	 * @param onSaved told each token another instance saved
+	 * @param onRemoved told each entry another instance removed
+	 * @param store the store, told the version each save announces so that its removals reach the tokens this
+	 * instance took up; may be null
+	 */
+	public RedisTokenEvents(RedissonClient redisson, RedisEntryCodec entries, RedisKeys keys,
+			RedisAvailability availability, String instanceId, Consumer<OAuth2AuthorizedClient> onSaved,
+			BiConsumer<String, String> onRemoved, @Nullable RedisAuthorizedClientService store) {
+		this.store = store;
 		this.topic = redisson.getTopic(keys.channel(), StringCodec.INSTANCE);
 		this.entries = entries;
 		this.keys = keys;
@@ -160,6 +181,17 @@ public class RedisTokenEvents implements SmartLifecycle {
 		if (data == null) {
 			this.onRemoved.accept(registrationId, principal);
 			return;
+		}
+		RedisAuthorizedClientService store = this.store;
+		String announced = text(event, "version");
+		if (store != null && announced != null) {
+			try {
+				store.announced(registrationId, principal, Long.parseLong(announced));
+			}
+			catch (NumberFormatException ex) {
+				logger.warn("Ignoring the version of a token change of registration '" + printable(registrationId)
+						+ "': it is not a number");
+			}
 		}
 		this.entries.decode(this.keys.entry(registrationId, principal), registrationId, principal, data)
 			.subscribe(this.onSaved, (ex) -> logger.warn("Ignoring a token change of registration '"
