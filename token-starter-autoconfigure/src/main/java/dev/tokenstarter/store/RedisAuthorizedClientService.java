@@ -293,6 +293,8 @@ public class RedisAuthorizedClientService implements ReactiveOAuth2AuthorizedCli
 			})
 			.onErrorResume((ex) -> {
 				if (wrongType(ex)) {
+					// Nothing of this starter's is there to remove, now or on any later round.
+					this.pendingRemovals.remove(key, removal);
 					return notAnEntry(removal.registrationId(), Mono.just(0L));
 				}
 				this.pendingRemovals.putIfAbsent(key, removal);

@@ -1,6 +1,7 @@
 package dev.tokenstarter.store;
 
 import java.time.Duration;
+import java.util.regex.Pattern;
 
 import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import org.junit.jupiter.api.BeforeEach;
@@ -84,6 +85,30 @@ class MalformedRedisDataTests {
 			assertThat(tokenOf(context, "bob")).isEqualTo("PROVIDED");
 			assertThat(context.getBean(SharedTokenStore.class).isDegraded()).isFalse();
 		});
+	}
+
+	/**
+	 * A removal left for later on a key of another type has nothing of this starter's to remove, then or ever: it
+	 * is done with, not tried again every round of write-backs for the life of the instance.
+	 */
+	@Test
+	void aRemovalLeftForLaterOnAKeyOfAnotherRedisTypeIsTriedOnce(CapturedOutput output) {
+		instance().run((context) -> {
+			redis().command("SET", context.getBean(RedisKeys.class).entry("acme", "dave"), "x");
+			RedisAvailability availability = context.getBean(RedisAvailability.class);
+			availability.failed("load", new IllegalStateException("connection refused"));
+			context.getBean(RedisAuthorizedClientService.class).removeAuthorizedClient("acme", "dave").block();
+			availability.succeeded();
+			String ignored = "its Redis key holds another type of value";
+			await().atMost(Duration.ofSeconds(5)).until(() -> occurrences(output.getOut(), ignored) == 1);
+			await().during(Duration.ofMillis(2500))
+				.atMost(Duration.ofSeconds(5))
+				.until(() -> occurrences(output.getOut(), ignored) == 1);
+		});
+	}
+
+	private static int occurrences(String text, String part) {
+		return text.split(Pattern.quote(part), -1).length - 1;
 	}
 
 	@Test
