@@ -77,7 +77,7 @@ public class ReactiveUserTokens {
 			this.users.remember(registrationId, credentials);
 			return this.tokens.tokenWithNewCredentials(key)
 				.doOnSuccess((token) -> this.users.confirm(registrationId, credentials))
-				.doOnError((ex) -> this.users.restore(registrationId, credentials))
+				.doOnError((ex) -> this.users.drop(registrationId, credentials))
 				.thenReturn(key);
 		}));
 	}

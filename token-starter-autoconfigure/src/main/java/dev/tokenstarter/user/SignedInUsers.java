@@ -30,7 +30,7 @@ public final class SignedInUsers {
 
 	/**
 	 * Holds the credentials of a sign-in under way, keeping those held before until the provider has answered:
-	 * see {@link #confirm}, {@link #restore} and {@link #drop}.
+	 * see {@link #confirm} and {@link #drop}.
 	 */
 	void remember(String registrationId, PasswordCredentials credentials) {
 		this.credentials.asMap()
@@ -48,18 +48,10 @@ public final class SignedInUsers {
 	}
 
 	/**
-	 * Puts back what a failed sign-in replaced, if its credentials are still held: a sign-out or another sign-in
-	 * since then decided what the user's credentials are, and a sign-out must stay one.
-	 */
-	void restore(String registrationId, PasswordCredentials failed) {
-		this.credentials.asMap()
-			.computeIfPresent(new User(registrationId, failed.username()),
-					(user, held) -> held.credentials().equals(failed) ? held.before() : held);
-	}
-
-	/**
-	 * Drops a user's credentials if they are still the ones given, putting back those of the sign-in before when
-	 * the refused ones came from a sign-in under way.
+	 * Drops a user's credentials if they are still the ones given (refused by the provider, or those of a sign-in
+	 * that failed), putting back those of the sign-in before when they came from a sign-in under way. Nothing else
+	 * is put back: a sign-out or another sign-in since then decided what the user's credentials are, and a sign-out
+	 * must stay one.
 	 */
 	void drop(String registrationId, PasswordCredentials refused) {
 		this.credentials.asMap()
