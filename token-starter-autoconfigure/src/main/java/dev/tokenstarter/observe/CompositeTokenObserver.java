@@ -17,7 +17,9 @@ import dev.tokenstarter.grant.TokenAcquisitionException;
  * that throws is logged (at WARN the first time for each of its events, then at DEBUG) and the event goes on to the
  * next one. An observer's failure must never change what the engine does: thrown while a renewal that obtained a
  * token is reported, it turned that success into a failure, which failed the callers, started the failure's
- * cooldown and, after a rejection, removed the token just saved from the store.
+ * cooldown and, after a rejection, removed the token just saved from the store. Each event has a loop of its own
+ * rather than one helper taking the call as a lambda: {@code lookup} runs on every call, where a capturing lambda
+ * would allocate.
  */
 public final class CompositeTokenObserver implements TokenObserver {
 
