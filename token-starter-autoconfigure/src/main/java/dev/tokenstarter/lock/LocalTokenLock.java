@@ -20,9 +20,11 @@ public class LocalTokenLock implements TokenLock {
 		return Mono.defer(() -> {
 			CompletableFuture<Void> mine = new CompletableFuture<>();
 			CompletableFuture<Void> previous = this.tails.put(key, mine);
+			// The key is free once this turn is over, not when its holder stops waiting: a waiter cancelled at the
+			// end of the queue would otherwise leave no tail, and the next arrival would run beside the holder.
+			mine.whenComplete((ignored, failure) -> this.tails.remove(key, mine));
 			Mono<Void> turn = (previous != null) ? Mono.fromFuture(previous, true) : Mono.empty();
 			return turn.then(Mono.defer(work)).doFinally((signal) -> {
-				this.tails.remove(key, mine);
 				// A waiter cancelled before its turn must not let the next one in while the holder still works.
 				if (previous != null && !previous.isDone()) {
 					previous.whenComplete((ignored, failure) -> mine.complete(null));

@@ -109,9 +109,10 @@ public class RedissonTokenLock implements TokenLock {
 
 	/**
 	 * KEYS[1] lock; ARGV holder, lease millis. Turns the holder's claim into the full lease; returns 1, or 0 when
-	 * the lock is no longer the holder's (its claim ran out before the grant reached it).
+	 * the lock is no longer the holder's (its claim ran out before the grant reached it). Package-private so that
+	 * tests can recognise it on the wire.
 	 */
-	private static final String EXTEND = """
+	static final String EXTEND = """
 			if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 0 then return 0 end
 			redis.call('PEXPIRE', KEYS[1], ARGV[2])
 			return 1
@@ -235,11 +236,13 @@ public class RedissonTokenLock implements TokenLock {
 
 	private <T> Mono<T> lock(String key, Duration waitFor, Supplier<Mono<T>> work, Supplier<Mono<T>> whenHeld,
 			Supplier<Mono<T>> served) {
-		if (!this.availability.shouldTry()) {
-			this.observer.lockWaited(key, "local", 0);
-			return this.fallback.withLock(key, work);
-		}
+		// Whether Redis is tried is decided when the lock is asked for, not when the Mono is built: one built
+		// during an outage and subscribed after it must not stay on the local lock.
 		return Mono.defer(() -> {
+			if (!this.availability.shouldTry()) {
+				this.observer.lockWaited(key, "local", 0);
+				return this.fallback.withLock(key, work);
+			}
 			String name = this.keys.lock(key);
 			long start = System.nanoTime();
 			AtomicReference<@Nullable String> trying = new AtomicReference<>();
@@ -261,6 +264,9 @@ public class RedissonTokenLock implements TokenLock {
 				.onErrorResume((ex) -> {
 					this.availability.failed("lock", ex);
 					if (this.availability.isDegraded()) {
+						// The attempt may have taken the lock, or extended it to a lease, before its answer was
+						// lost: left there, it keeps every other instance waiting for that lease.
+						giveBackOnceRedisAnswers(name, trying);
 						return Mono.just(Acquisition.REDIS_FAILED);
 					}
 					// A slow answer, not an outage. The attempt may still take the lock when its answer is lost.
@@ -298,6 +304,18 @@ public class RedissonTokenLock implements TokenLock {
 		String holder = trying.get();
 		if (holder != null) {
 			release(name, holder, true).subscribe();
+		}
+	}
+
+	/**
+	 * Gives back what the attempt under way may have taken before Redis failed, once Redis answers again, within
+	 * the lease: sent now, while the instance counts Redis as down, it would only fail again.
+	 */
+	private void giveBackOnceRedisAnswers(String name, AtomicReference<@Nullable String> trying) {
+		String holder = trying.get();
+		if (holder != null) {
+			releaseAgainUnlessDone(name, holder, true, Optional.empty(), System.nanoTime() + this.lease.toNanos())
+				.subscribe();
 		}
 	}
 

@@ -64,4 +64,25 @@ class LocalTokenLockTests {
 		waiting.dispose();
 	}
 
+	/**
+	 * The last waiter in the queue giving up must not leave the key looking free: whoever comes next still waits
+	 * for the holder.
+	 */
+	@Test
+	void theLastWaiterGivingUpDoesNotLetTheNextArrivalInEarly() {
+		Sinks.Empty<Void> release = Sinks.empty();
+		AtomicInteger nextStarted = new AtomicInteger();
+		this.lock.withLock("k", () -> release.asMono()).subscribe();
+		this.lock.withLock("k", () -> Mono.just("second")).subscribe().dispose();
+		Mono<String> next = this.lock.withLock("k", () -> Mono.fromCallable(() -> {
+			nextStarted.incrementAndGet();
+			return "next";
+		}));
+		Disposable waiting = next.subscribe();
+		assertThat(nextStarted).as("the first holder still works").hasValue(0);
+		release.tryEmitEmpty();
+		assertThat(nextStarted).hasValue(1);
+		waiting.dispose();
+	}
+
 }

@@ -1,7 +1,11 @@
 package dev.tokenstarter.lock;
 
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -92,14 +96,7 @@ class RedissonTokenLockTests {
 		for (int i = 0; i < 10; i++) {
 			RedissonTokenLock lock = new RedissonTokenLock(this.client.reactive(), this.keys,
 					new RedisAvailability(Duration.ofSeconds(5), Duration.ZERO), Duration.ofSeconds(20), Duration.ofSeconds(30),
-					Duration.ofSeconds(2), new LockObserver() {
-
-						@Override
-						public void lockWaited(String key, String outcome, long nanos) {
-							outcomes.add(outcome);
-						}
-
-					});
+					Duration.ofSeconds(2), recording(outcomes));
 			waiters.add(lock.withLock(KEY, () -> Mono.fromSupplier(() -> {
 				worked.incrementAndGet();
 				return "renewed";
@@ -123,14 +120,7 @@ class RedissonTokenLockTests {
 		List<String> outcomes = new CopyOnWriteArrayList<>();
 		RedisAvailability availability = new RedisAvailability(Duration.ofSeconds(5), Duration.ZERO);
 		RedissonTokenLock lock = new RedissonTokenLock(this.client.reactive(), this.keys, availability,
-				Duration.ofSeconds(20), Duration.ofSeconds(30), Duration.ofSeconds(2), new LockObserver() {
-
-					@Override
-					public void lockWaited(String key, String outcome, long nanos) {
-						outcomes.add(outcome);
-					}
-
-				});
+				Duration.ofSeconds(20), Duration.ofSeconds(30), Duration.ofSeconds(2), recording(outcomes));
 		long refusedBefore = redis.server().calls("pttl");
 		// The check reads the token store, which fails while a failover is under way.
 		CompletableFuture<String> waiter = lock.withLock(KEY, () -> Mono.just("renewed"),
@@ -256,14 +246,7 @@ class RedissonTokenLockTests {
 		List<String> outcomes = new CopyOnWriteArrayList<>();
 		RedissonTokenLock lock = new RedissonTokenLock(this.client.reactive(), this.keys,
 				new RedisAvailability(Duration.ofSeconds(5), Duration.ZERO), Duration.ofSeconds(5), Duration.ofSeconds(30),
-				Duration.ofSeconds(2), new LockObserver() {
-
-					@Override
-					public void lockWaited(String key, String outcome, long nanos) {
-						outcomes.add(outcome);
-					}
-
-				});
+				Duration.ofSeconds(2), recording(outcomes));
 		lock.setMasterCheck((runId) -> Mono.just(false));
 		assertThat(lock.withLockIfFree(KEY, () -> Mono.just("renewed"), () -> Mono.just("kept"))
 			.block(Duration.ofSeconds(5))).isEqualTo("kept");
@@ -286,14 +269,7 @@ class RedissonTokenLockTests {
 		List<String> outcomes = new CopyOnWriteArrayList<>();
 		RedisAvailability availability = new RedisAvailability(Duration.ofSeconds(5), Duration.ofMillis(500));
 		RedissonTokenLock lock = new RedissonTokenLock(this.client.reactive(), this.keys, availability,
-				Duration.ofSeconds(15), Duration.ofSeconds(2), Duration.ofMillis(500), new LockObserver() {
-
-					@Override
-					public void lockWaited(String key, String outcome, long nanos) {
-						outcomes.add(outcome);
-					}
-
-				});
+				Duration.ofSeconds(15), Duration.ofSeconds(2), Duration.ofMillis(500), recording(outcomes));
 		// On connections of their own: a command that timed out keeps its connection busy until Redis runs it.
 		RedissonClient reader = connect(redis.server().url());
 		AtomicInteger reads = new AtomicInteger();
@@ -334,14 +310,7 @@ class RedissonTokenLockTests {
 		List<String> outcomes = new CopyOnWriteArrayList<>();
 		RedissonTokenLock lock = new RedissonTokenLock(this.client.reactive(), this.keys,
 				new RedisAvailability(Duration.ofSeconds(5), Duration.ZERO), Duration.ofSeconds(10),
-				Duration.ofSeconds(30), Duration.ofMillis(500), new LockObserver() {
-
-					@Override
-					public void lockWaited(String key, String outcome, long nanos) {
-						outcomes.add(outcome);
-					}
-
-				});
+				Duration.ofSeconds(30), Duration.ofMillis(500), recording(outcomes));
 		lock.attempt(this.lockName, "gave-up").block(Duration.ofSeconds(5));
 		assertThat(holder()).isEqualTo("gave-up");
 
@@ -370,6 +339,69 @@ class RedissonTokenLockTests {
 				// Well within the 30 s lease, which alone would end the lock otherwise.
 				await().atMost(Duration.ofSeconds(10)).until(() -> holder() == null);
 				assertThat(lock.isDegraded()).isFalse();
+			}
+			finally {
+				throughProxy.shutdown();
+			}
+		}
+	}
+
+	/**
+	 * A lock asked for while Redis was down, and taken once it answers again (a renewal built during an outage,
+	 * subscribed after it): the fleet's lock, not this instance's own.
+	 */
+	@Test
+	void aLockAskedForDuringAnOutageAndTakenAfterItIsTheFleetsLock() {
+		List<String> outcomes = new CopyOnWriteArrayList<>();
+		RedisAvailability availability = new RedisAvailability(Duration.ofMinutes(1), Duration.ZERO);
+		RedissonTokenLock lock = new RedissonTokenLock(this.client.reactive(), this.keys, availability,
+				Duration.ofSeconds(5), Duration.ofSeconds(30), Duration.ofSeconds(2), recording(outcomes));
+		availability.failed("test", new IllegalStateException("Redis cannot be reached"));
+		Mono<String> renewal = lock.withLock(KEY, () -> Mono.fromCallable(this::holder));
+		availability.succeeded();
+
+		assertThat(renewal.block(Duration.ofSeconds(10))).as("the holder in Redis during the work").isNotNull();
+		assertThat(outcomes).containsExactly("acquired");
+	}
+
+	/**
+	 * The network failing just after the extension of a granted lock reached Redis: the lock stands there for a
+	 * whole lease, though its would-be holder, finding Redis gone, renews under its local lock. It must be given
+	 * back once Redis can be reached, or every other instance waits out the lease.
+	 */
+	@Test
+	void aLockWhoseExtensionsAnswerWasLostIsGivenBackOnceRedisCanBeReached() throws NoSuchAlgorithmException {
+		AtomicReference<@Nullable SlowReadsProxy> cutOnExtension = new AtomicReference<>();
+		// Redisson sends a script it has loaded by its SHA-1.
+		String extension = HexFormat.of()
+			.formatHex(MessageDigest.getInstance("SHA-1").digest(RedissonTokenLock.EXTEND.getBytes(StandardCharsets.UTF_8)));
+		try (SlowReadsProxy proxy = SlowReadsProxy.to(redis.server().port(), (command) -> {
+			SlowReadsProxy armed = cutOnExtension.get();
+			if (armed != null && command.contains(extension)) {
+				// Cut once the extension is on its way to Redis: it runs there, and its answer is lost.
+				armed.cut();
+			}
+			return false;
+		})) {
+			RedissonClient throughProxy = connectWithQuickRetries(proxy.url());
+			try {
+				RedisAvailability availability = new RedisAvailability(Duration.ofSeconds(1), Duration.ZERO);
+				RedissonTokenLock lock = new RedissonTokenLock(throughProxy.reactive(), this.keys, availability,
+						Duration.ofSeconds(5), Duration.ofSeconds(30), Duration.ofSeconds(2), LockObserver.NONE);
+				// Once without a cut, so that Redis has the scripts: the extension then runs where it arrives.
+				lock.withLock(KEY, () -> Mono.just("renewed")).block(Duration.ofSeconds(10));
+				cutOnExtension.set(proxy);
+
+				assertThat(lock.withLock(KEY, () -> Mono.just("renewed alone")).block(Duration.ofSeconds(10)))
+					.isEqualTo("renewed alone");
+				assertThat(lock.isDegraded()).isTrue();
+				assertThat(Long.parseLong(redis.server().command("PTTL", this.lockName).get(0)))
+					.as("the extension ran in Redis").isGreaterThan(Duration.ofSeconds(20).toMillis());
+				cutOnExtension.set(null);
+				proxy.mend();
+
+				// Well within the 30 s lease, which alone would end the lock otherwise.
+				await().atMost(Duration.ofSeconds(10)).until(() -> holder() == null);
 			}
 			finally {
 				throughProxy.shutdown();
@@ -412,6 +444,20 @@ class RedissonTokenLockTests {
 		assertThat(leaseLeft).isGreaterThan(Duration.ofSeconds(25).toMillis());
 		await().atMost(Duration.ofSeconds(10)).until(() -> failures.contains("unlock"));
 		return lock;
+	}
+
+	/**
+	 * An observer that records the outcome of each wait for the lock.
+	 */
+	private static LockObserver recording(List<String> outcomes) {
+		return new LockObserver() {
+
+			@Override
+			public void lockWaited(String key, String outcome, long nanos) {
+				outcomes.add(outcome);
+			}
+
+		};
 	}
 
 	/**
