@@ -24,12 +24,14 @@ import dev.tokenstarter.ssl.DpopKeys;
 /**
  * The {@code tokens} health indicator and Actuator endpoint, each when its library is present and it is enabled
  * the usual Actuator way ({@code management.health.tokens.enabled}, {@code management.endpoint.tokens.*}). The
- * endpoint is read-only unless {@code management.endpoint.tokens.access=unrestricted}; the health indicator is in
- * no health group unless the application adds it to one.
+ * endpoint is read-only unless {@code management.endpoint.tokens.access=unrestricted}. The health indicator counts
+ * towards the overall {@code /actuator/health}, like Spring Boot's own (a provider without a valid token turns it
+ * DOWN), and is in neither the liveness nor the readiness group unless the application adds it: a provider's outage
+ * must not have the platform restart every instance or take them all out of service.
  */
 @AutoConfiguration(after = { TokenRedisAutoConfiguration.class, TokenEngineAutoConfiguration.class })
 @ConditionalOnBean(TokenManager.class)
-public class TokenActuatorAutoConfiguration {
+public final class TokenActuatorAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean

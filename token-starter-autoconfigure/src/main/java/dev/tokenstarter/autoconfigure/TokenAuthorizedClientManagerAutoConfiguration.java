@@ -47,7 +47,7 @@ import dev.tokenstarter.engine.TokenManager;
 		afterName = "org.springframework.boot.security.oauth2.client.autoconfigure.servlet.OAuth2ClientWebSecurityAutoConfiguration")
 @ConditionalOnClass(name = "jakarta.servlet.http.HttpServletRequest")
 @ConditionalOnBean(TokenManager.class)
-public class TokenAuthorizedClientManagerAutoConfiguration {
+public final class TokenAuthorizedClientManagerAutoConfiguration {
 
 	/** How long a logout waits for the renewal lock, the revocation at the provider and the store. */
 	private static final Duration LOGOUT_TIMEOUT = Duration.ofSeconds(30);

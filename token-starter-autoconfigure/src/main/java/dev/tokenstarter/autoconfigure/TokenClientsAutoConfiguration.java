@@ -43,7 +43,7 @@ import dev.tokenstarter.ssl.ProviderSslContexts;
 				"org.springframework.boot.webclient.autoconfigure.WebClientAutoConfiguration",
 				"org.springframework.boot.restclient.autoconfigure.RestClientAutoConfiguration" })
 @ConditionalOnBean(TokenManager.class)
-public class TokenClientsAutoConfiguration {
+public final class TokenClientsAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean

@@ -13,6 +13,10 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProp
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.context.properties.source.ConfigurationPropertyName;
+import org.springframework.boot.context.properties.source.ConfigurationPropertySource;
+import org.springframework.boot.context.properties.source.ConfigurationPropertySources;
+import org.springframework.boot.context.properties.source.ConfigurationPropertyState;
 import org.springframework.boot.ssl.SslBundles;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Fallback;
@@ -76,7 +80,7 @@ import dev.tokenstarter.user.UserPasswordCredentialsResolver;
 @EnableConfigurationProperties(TokenProperties.class)
 @Import({ TokenStoreConfigurations.Redis.class, TokenStoreConfigurations.InMemory.class,
 		TokenStoreConfigurations.Blocking.class, TokenStoreConfigurations.ServerRepository.class })
-public class TokenEngineAutoConfiguration {
+public final class TokenEngineAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
@@ -97,8 +101,29 @@ public class TokenEngineAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
-	TokenLock tokenLock() {
+	TokenLock tokenLock(Environment environment) {
+		warnOfRedisSettingsWithoutRedis(environment);
 		return new LocalTokenLock();
+	}
+
+	/**
+	 * Settings of the Redis store on an instance that keeps its tokens in memory take no effect, and say that the
+	 * application meant to join a fleet: most often its Redis connection is one the starter does not look for
+	 * (a {@code RedissonClient} bean of its own, without {@code token.store.type=redis}). Each instance then
+	 * obtains its own tokens, which a provider that keeps one session per client answers by ending the others'.
+	 */
+	private static void warnOfRedisSettingsWithoutRedis(Environment environment) {
+		ConfigurationPropertyName redisSettings = ConfigurationPropertyName.of("token.store.redis");
+		for (ConfigurationPropertySource source : ConfigurationPropertySources.get(environment)) {
+			if (source.containsDescendantOf(redisSettings) == ConfigurationPropertyState.PRESENT) {
+				LogFactory.getLog(TokenEngineAutoConfiguration.class)
+					.warn("token.store.redis.* is set, but this instance keeps its tokens in its own memory: no Redis "
+							+ "connection was found (spring.data.redis.*, or a connection details bean), or "
+							+ "token.store.type is memory. Each instance obtains its own tokens. Set "
+							+ "token.store.type=redis to share them through the application's Redis connection");
+				return;
+			}
+		}
 	}
 
 	@Bean

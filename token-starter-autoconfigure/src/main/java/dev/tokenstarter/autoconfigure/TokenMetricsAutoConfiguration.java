@@ -26,7 +26,7 @@ import dev.tokenstarter.store.RedisAvailability;
 				"org.springframework.boot.micrometer.metrics.autoconfigure.export.simple.SimpleMetricsExportAutoConfiguration" })
 @ConditionalOnClass(MeterRegistry.class)
 @ConditionalOnBean({ MeterRegistry.class, TokenManager.class })
-public class TokenMetricsAutoConfiguration {
+public final class TokenMetricsAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean

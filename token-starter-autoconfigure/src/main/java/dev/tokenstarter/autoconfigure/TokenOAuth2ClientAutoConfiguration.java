@@ -43,7 +43,7 @@ import dev.tokenstarter.config.TokenProperties;
 @EnableConfigurationProperties({ TokenProperties.class, OAuth2ClientProperties.class })
 @Import({ TokenStoreConfigurations.Redis.class, TokenStoreConfigurations.InMemory.class,
 		TokenStoreConfigurations.Blocking.class, TokenStoreConfigurations.ServerRepository.class })
-public class TokenOAuth2ClientAutoConfiguration {
+public final class TokenOAuth2ClientAutoConfiguration {
 
 	/**
 	 * Stands in for the reactive repository Spring Boot builds from its properties, under the same conditions.

@@ -12,7 +12,7 @@ import dev.tokenstarter.config.TokenPropertiesBindHandlerAdvisor;
  * resolves fails start-up instead of being ignored or sent to a provider.
  */
 @AutoConfiguration
-public class TokenPropertiesAutoConfiguration {
+public final class TokenPropertiesAutoConfiguration {
 
 	/**
 	 * Static: configuration properties may be bound, and the advisors looked up, before this configuration

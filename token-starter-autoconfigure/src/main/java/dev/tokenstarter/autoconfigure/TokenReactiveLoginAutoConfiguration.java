@@ -40,7 +40,7 @@ import dev.tokenstarter.engine.TokenManager;
 @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.REACTIVE)
 @ConditionalOnClass(ServerLogoutHandler.class)
 @ConditionalOnBean(TokenManager.class)
-public class TokenReactiveLoginAutoConfiguration {
+public final class TokenReactiveLoginAutoConfiguration {
 
 	/** How long a logout waits for the renewal lock, the revocation at the provider and the store. */
 	private static final Duration LOGOUT_TIMEOUT = Duration.ofSeconds(30);

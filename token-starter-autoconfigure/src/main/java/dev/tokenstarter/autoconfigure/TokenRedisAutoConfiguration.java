@@ -63,7 +63,7 @@ import dev.tokenstarter.store.TokenKeyBindings;
 		WebClient.class })
 @Conditional(OnRedisTokenStoreCondition.class)
 @EnableConfigurationProperties({ TokenProperties.class, DataRedisProperties.class })
-public class TokenRedisAutoConfiguration {
+public final class TokenRedisAutoConfiguration {
 
 	@Bean(destroyMethod = "shutdown")
 	@ConditionalOnMissingBean
@@ -125,34 +125,39 @@ public class TokenRedisAutoConfiguration {
 			TokenProperties properties, TokenSettings settings, MasterCheck masterCheck,
 			ObjectProvider<TokenObserver> observers) {
 		TokenProperties.Redis redis = properties.getStore().getRedis();
-		warnOfALeaseShorterThanARenewal(redis, settings);
 		RedissonTokenLock lock = new RedissonTokenLock(redisson.reactive(), keys, availability, redis.getLockWait(),
 				redis.getLockLease(), redis.getTimeout(), CompositeTokenObserver.of(observers.orderedStream().toList()));
+		warnOfALeaseShorterThanARenewal(redis, settings, lock.rejoinTime());
 		lock.setMasterCheck(masterCheck);
 		return lock;
 	}
 
 	/**
-	 * A renewal holds the lock while it reads the store, asks the provider (with every retry, up to the provider's
-	 * {@code retry.timeout}) and saves: a lease that ends sooner lets another instance renew the same token
-	 * meanwhile. That costs a second token request, and for a provider that keeps one session per client, or takes
-	 * a refresh token presented twice for a stolen one, the session the first renewal obtained. Only a warning:
-	 * a short lease is also how a fleet bounds the time a hung holder blocks the others.
+	 * A renewal holds the lock while it reads the store, after an outage waits for the instances rejoining the
+	 * fleet to write back what they obtained (up to the lock's {@link RedissonTokenLock#rejoinTime()}), asks the
+	 * provider (with every retry, up to the provider's {@code retry.timeout}), saves, and reads again when the save
+	 * is refused: a lease that ends sooner lets another instance renew the same token meanwhile. That costs a second
+	 * token request, and for a provider that keeps one session per client, or takes a refresh token presented twice
+	 * for a stolen one, the session the first renewal obtained. Only a warning: a short lease is also how a fleet
+	 * bounds the time a hung holder blocks the others.
 	 */
-	private static void warnOfALeaseShorterThanARenewal(TokenProperties.Redis redis, TokenSettings settings) {
+	private static void warnOfALeaseShorterThanARenewal(TokenProperties.Redis redis, TokenSettings settings,
+			Duration rejoinTime) {
 		Duration lease = redis.getLockLease();
-		Duration commands = redis.getTimeout().multipliedBy(2);
+		Duration besideTheGrant = redis.getTimeout().multipliedBy(3).plus(rejoinTime);
 		settings.providers()
 			.stream()
-			.filter((provider) -> lease.compareTo(provider.retry().timeout().plus(commands)) < 0)
+			.filter((provider) -> lease.compareTo(provider.retry().timeout().plus(besideTheGrant)) < 0)
 			.max(Comparator.comparing((ProviderSettings provider) -> provider.retry().timeout()))
 			.ifPresent((provider) -> LogFactory.getLog(TokenRedisAutoConfiguration.class)
 				.warn("token.store.redis.lock-lease (" + lease.toMillis() + " ms) is shorter than a renewal of "
 						+ "provider '" + provider.registrationId() + "' may hold the lock: its retry.timeout ("
-						+ provider.retry().timeout().toMillis() + " ms) and two Redis commands (token.store.redis"
-						+ ".timeout, " + redis.getTimeout().toMillis() + " ms each). A renewal that outlasts the lease "
-						+ "lets another instance renew the same token at the same time: a second token request, and "
-						+ "for a single-session provider or a rotated refresh token, the first renewal's session"));
+						+ provider.retry().timeout().toMillis() + " ms), three Redis commands (token.store.redis"
+						+ ".timeout, " + redis.getTimeout().toMillis() + " ms each) and, after an outage, the wait for "
+						+ "the instances rejoining the fleet (" + rejoinTime.toMillis() + " ms). A renewal that "
+						+ "outlasts the lease lets another instance renew the same token at the same time: a second "
+						+ "token request, and for a single-session provider or a rotated refresh token, the first "
+						+ "renewal's session"));
 	}
 
 	/**

@@ -1,5 +1,6 @@
 package dev.tokenstarter.autoconfigure;
 
+import org.springframework.boot.LazyInitializationExcludeFilter;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.AnyNestedCondition;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingClass;
@@ -17,7 +18,18 @@ import dev.tokenstarter.config.TokenConfigurationException;
 @Conditional({ OnRedisTokenStoreCondition.class, TokenRedisRequirementsAutoConfiguration.FleetLibraryMissing.class })
 public final class TokenRedisRequirementsAutoConfiguration {
 
+	private static final String REQUIREMENTS_BEAN = "tokenRedisStoreRequirements";
+
+	/**
+	 * Keeps the check eager under {@code spring.main.lazy-initialization}: nothing depends on its bean, which would
+	 * then never be created, and the instance would start on its memory store.
+	 */
 	@Bean
+	static LazyInitializationExcludeFilter tokenRedisStoreRequirementsEagerly() {
+		return (beanName, definition, type) -> REQUIREMENTS_BEAN.equals(beanName);
+	}
+
+	@Bean(REQUIREMENTS_BEAN)
 	Object tokenRedisStoreRequirements() {
 		throw new TokenConfigurationException("token.store.type",
 				"selects the Redis store (token.store.type=redis, or a spring.data.redis.* connection without "

@@ -12,6 +12,7 @@ import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.NestedConfigurationProperty;
+import org.springframework.util.StringUtils;
 import org.springframework.validation.Errors;
 import org.springframework.validation.Validator;
 import org.springframework.validation.annotation.Validated;
@@ -103,8 +104,13 @@ public class TokenProperties implements Validator {
 		new TokenPropertiesValidator((TokenProperties) target).validate(errors);
 	}
 
+	private static @Nullable String unlessBlank(@Nullable String value) {
+		return StringUtils.hasText(value) ? value : null;
+	}
+
 	/**
-	 * One token provider.
+	 * One token provider. An endpoint URL left blank ({@code ${TOKEN_URI:}} with the variable unset) counts as not
+	 * set: discovered from {@code issuer-uri}, derived from {@code base-url}, or reported as missing.
 	 */
 	public static class Provider {
 
@@ -305,7 +311,7 @@ public class TokenProperties implements Validator {
 		}
 
 		public void setTokenUri(@Nullable String tokenUri) {
-			this.tokenUri = tokenUri;
+			this.tokenUri = unlessBlank(tokenUri);
 		}
 
 		public @Nullable String getIssuerUri() {
@@ -313,7 +319,7 @@ public class TokenProperties implements Validator {
 		}
 
 		public void setIssuerUri(@Nullable String issuerUri) {
-			this.issuerUri = issuerUri;
+			this.issuerUri = unlessBlank(issuerUri);
 		}
 
 		public @Nullable String getClientId() {
@@ -376,7 +382,7 @@ public class TokenProperties implements Validator {
 		}
 
 		public void setRevokeUri(@Nullable String revokeUri) {
-			this.revokeUri = revokeUri;
+			this.revokeUri = unlessBlank(revokeUri);
 		}
 
 		public @Nullable String getRefreshUri() {
@@ -384,7 +390,7 @@ public class TokenProperties implements Validator {
 		}
 
 		public void setRefreshUri(@Nullable String refreshUri) {
-			this.refreshUri = refreshUri;
+			this.refreshUri = unlessBlank(refreshUri);
 		}
 
 		public @Nullable String getAccountId() {
@@ -496,7 +502,7 @@ public class TokenProperties implements Validator {
 		}
 
 		public void setBaseUrl(@Nullable String baseUrl) {
-			this.baseUrl = baseUrl;
+			this.baseUrl = unlessBlank(baseUrl);
 		}
 
 		public @Nullable Set<Integer> getUnauthorizedStatuses() {
@@ -749,7 +755,8 @@ public class TokenProperties implements Validator {
 	}
 
 	/**
-	 * Background renewal of tokens in use, so the first call after a quiet period does not wait.
+	 * Tokens held in memory for keys other than the application's (users, callers, scopes, audiences): bounded,
+	 * since they may be many.
 	 */
 	public static class Keys {
 
@@ -783,6 +790,9 @@ public class TokenProperties implements Validator {
 
 	}
 
+	/**
+	 * Background renewal of tokens in use, so the first call after a quiet period does not wait.
+	 */
 	public static class Scheduler {
 
 		/**

@@ -12,6 +12,7 @@ import java.util.Set;
 
 import org.jspecify.annotations.Nullable;
 
+import org.springframework.beans.BeanUtils;
 import org.springframework.boot.context.properties.bind.AbstractBindHandler;
 import org.springframework.boot.context.properties.bind.BindContext;
 import org.springframework.boot.context.properties.bind.BindHandler;
@@ -32,6 +33,7 @@ import org.springframework.util.ClassUtils;
 import org.springframework.util.PlaceholderResolutionException;
 import org.springframework.util.PropertyPlaceholderHelper;
 import org.springframework.util.SystemPropertyUtils;
+import org.springframework.util.unit.DataSize;
 
 /**
  * Checks, once {@link TokenProperties} is bound, what binding lets through silently: keys under {@code token.*}
@@ -105,7 +107,8 @@ class TokenPropertiesBindHandler extends AbstractBindHandler {
 			return super.onFailure(name, target, context, error);
 		}
 		ConfigurationProperty property = context.getConfigurationProperty();
-		String value = (property != null) ? " is '" + shortened(String.valueOf(property.getValue())) + "'," : " is";
+		String value = (property != null && isRepeatable(target.getType()))
+				? " is '" + shortened(String.valueOf(property.getValue())) + "'," : " is";
 		this.unconverted.add(TokenPropertyNames.written(name) + value + " not " + expected(target.getType())
 				+ from(property));
 		return null;
@@ -228,6 +231,20 @@ class TokenPropertiesBindHandler extends AbstractBindHandler {
 	private static boolean isWholeNumber(Class<?> type) {
 		Class<?> boxed = ClassUtils.resolvePrimitiveIfNecessary(type);
 		return Integer.class.equals(boxed) || Long.class.equals(boxed) || Short.class.equals(boxed);
+	}
+
+	/**
+	 * Whether a value that failed to convert may be repeated in the report: one meant for a word, a number, a
+	 * duration or a list of them. One meant for a map or a group of properties is not: written as a single value,
+	 * it is often the whole entry, secret included ({@code headers=X-Api-Key: ...}).
+	 */
+	private static boolean isRepeatable(ResolvableType type) {
+		Class<?> resolved = type.resolve(Object.class);
+		if (Collection.class.isAssignableFrom(resolved)) {
+			return isRepeatable(type.asCollection().getGeneric(0));
+		}
+		return BeanUtils.isSimpleValueType(resolved) || Duration.class.equals(resolved)
+				|| DataSize.class.equals(resolved);
 	}
 
 	/**

@@ -55,6 +55,7 @@ class TokenPropertiesValidator {
 		positive(redis + ".lock-wait", redisProperties.getLockWait(), errors);
 		positive(redis + ".lock-lease", redisProperties.getLockLease(), errors);
 		positive(redis + ".timeout", redisProperties.getTimeout(), errors);
+		withinIntMillis(redis + ".timeout", redisProperties.getTimeout(), errors);
 		positive(redis + ".retry-interval", redisProperties.getRetryInterval(), errors);
 		positive(redis + ".refresh-token-time-to-live", redisProperties.getRefreshTokenTimeToLive(), errors);
 		if (!StringUtils.hasText(redisProperties.getKeyPrefix())) {
@@ -486,9 +487,21 @@ class TokenPropertiesValidator {
 		}
 	}
 
+	/**
+	 * Timers and clients count in milliseconds: a positive duration shorter than one would be read as zero.
+	 */
 	private void positive(String property, @Nullable Duration value, Errors errors) {
-		if (value != null && (value.isNegative() || value.isZero())) {
-			error(errors, property, "must be a positive duration, such as 30s, not " + value);
+		if (value != null && value.compareTo(Duration.ofMillis(1)) < 0) {
+			error(errors, property, "must be a positive duration of at least 1ms, such as 30s, not " + value);
+		}
+	}
+
+	/**
+	 * Redisson takes its timeouts as milliseconds in an {@code int}.
+	 */
+	private void withinIntMillis(String property, @Nullable Duration value, Errors errors) {
+		if (value != null && value.compareTo(Duration.ofMillis(Integer.MAX_VALUE)) > 0) {
+			error(errors, property, "must be at most " + Integer.MAX_VALUE + "ms (24 days), not " + value);
 		}
 	}
 

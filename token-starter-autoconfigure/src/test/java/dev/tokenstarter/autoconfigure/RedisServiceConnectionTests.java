@@ -8,6 +8,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import org.springframework.boot.data.redis.autoconfigure.DataRedisConnectionDetails;
+import org.springframework.context.ApplicationContext;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
 import org.springframework.security.oauth2.client.ReactiveOAuth2AuthorizedClientService;
 
 import dev.tokenstarter.engine.TokenManager;
@@ -41,12 +45,35 @@ class RedisServiceConnectionTests {
 		try (RedisServer redis = RedisServer.start()) {
 			FleetTestSupport.instance(provider, MutableClock.startingNow())
 				.withBean(DataRedisConnectionDetails.class, () -> standalone(redis))
-				.run((context) -> {
-					assertFleetOn(context.getBean(ReactiveOAuth2AuthorizedClientService.class),
-							context.getBean(TokenLock.class));
-					context.getBean(TokenManager.class).token("acme").block();
-					await().atMost(Duration.ofSeconds(10)).until(() -> !keys(redis).isEmpty());
-				});
+				.run((context) -> assertFleetStoresIn(redis, context));
+		}
+	}
+
+	/**
+	 * The way a Testcontainers service connection is usually declared: a {@code @Bean} of a configuration class
+	 * (the container's, which Spring Boot turns into connection details), not a bean registered before the
+	 * context starts. Bean methods are registered after configuration classes are parsed.
+	 */
+	@Test
+	void aServiceConnectionDeclaredByABeanMethodTurnsTheFleetOn() {
+		provider.stubFor(tokenRequest().willReturn(token("T1", 300)));
+		try (RedisServer redis = RedisServer.start()) {
+			FleetTestSupport.instance(provider, MutableClock.startingNow())
+				.withUserConfiguration(ServiceConnectionConfiguration.class)
+				.withPropertyValues("test.redis.port=" + redis.port())
+				.run((context) -> assertFleetStoresIn(redis, context));
+		}
+	}
+
+	/**
+	 * A blank {@code token.store.type} (an unset {@code ${TOKEN_STORE_TYPE:}}) is no type: the connection decides.
+	 */
+	@Test
+	void aBlankStoreTypeLeavesTheChoiceToTheConnection() {
+		try (RedisServer redis = RedisServer.start()) {
+			FleetTestSupport.instance(provider, MutableClock.startingNow(), "spring.data.redis.url=" + redis.url(),
+					"token.store.type=")
+				.run(RedisServiceConnectionTests::assertFleetOn);
 		}
 	}
 
@@ -72,29 +99,48 @@ class RedisServiceConnectionTests {
 			// The replica comes first: the store must find the master, not write to the first node named.
 			FleetTestSupport.instance(provider, MutableClock.startingNow(), "spring.data.redis.masterreplica.nodes="
 					+ "127.0.0.1:" + replica.port() + ",127.0.0.1:" + master.port())
-				.run((context) -> {
-					assertFleetOn(context.getBean(ReactiveOAuth2AuthorizedClientService.class),
-							context.getBean(TokenLock.class));
-					context.getBean(TokenManager.class).token("acme").block();
-					await().atMost(Duration.ofSeconds(10)).until(() -> !keys(master).isEmpty());
-				});
+				.run((context) -> assertFleetStoresIn(master, context));
 		}
 	}
 
 	private static DataRedisConnectionDetails standalone(RedisServer redis) {
+		return standalone(redis.port());
+	}
+
+	private static DataRedisConnectionDetails standalone(int port) {
 		return new DataRedisConnectionDetails() {
 
 			@Override
 			public Standalone getStandalone() {
-				return Standalone.of("127.0.0.1", redis.port());
+				return Standalone.of("127.0.0.1", port);
 			}
 
 		};
 	}
 
-	private static void assertFleetOn(ReactiveOAuth2AuthorizedClientService store, TokenLock lock) {
-		assertThat(store).isInstanceOf(RedisAuthorizedClientService.class);
-		assertThat(lock).isInstanceOf(RedissonTokenLock.class);
+	@Configuration(proxyBeanMethods = false)
+	static class ServiceConnectionConfiguration {
+
+		@Bean
+		DataRedisConnectionDetails redisConnectionDetails(Environment environment) {
+			return standalone(environment.getRequiredProperty("test.redis.port", Integer.class));
+		}
+
+	}
+
+	/**
+	 * Asserts that the fleet is on, and that a token obtained is stored in the given Redis.
+	 */
+	private static void assertFleetStoresIn(RedisServer redis, ApplicationContext context) {
+		assertFleetOn(context);
+		context.getBean(TokenManager.class).token("acme").block();
+		await().atMost(Duration.ofSeconds(10)).until(() -> !keys(redis).isEmpty());
+	}
+
+	private static void assertFleetOn(ApplicationContext context) {
+		assertThat(context.getBean(ReactiveOAuth2AuthorizedClientService.class))
+			.isInstanceOf(RedisAuthorizedClientService.class);
+		assertThat(context.getBean(TokenLock.class)).isInstanceOf(RedissonTokenLock.class);
 	}
 
 	private static List<String> keys(RedisServer redis) {

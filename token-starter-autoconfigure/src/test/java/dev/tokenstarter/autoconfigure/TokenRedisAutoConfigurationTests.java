@@ -71,6 +71,20 @@ class TokenRedisAutoConfigurationTests {
 			});
 	}
 
+	/**
+	 * Beside the grant, a renewal under the lock reads the store, saves, reads again after a refused save and,
+	 * after an outage, waits for the instances rejoining the fleet: 3 s and 3 s with a 1 s Redis timeout.
+	 */
+	@Test
+	void aLeaseThatCoversTheGrantAndTwoCommandsOnlyIsWarnedOfToo(CapturedOutput output) {
+		this.runner
+			.withPropertyValues("spring.data.redis.url=redis://127.0.0.1:1", "token.store.redis.lock-lease=33s",
+					"token.providers.acme.token-uri=http://127.0.0.1:1/token", "token.providers.acme.client-id=a",
+					"token.providers.acme.client-secret=s")
+			.run((context) -> assertThat(output).contains("token.store.redis.lock-lease (33000 ms) is shorter than "
+					+ "a renewal of provider 'acme' may hold the lock", "the instances rejoining the fleet (3000 ms)"));
+	}
+
 	@Test
 	void theDefaultLeaseOutlastsARenewalWithTheDefaultRetries(CapturedOutput output) {
 		this.runner
@@ -91,6 +105,28 @@ class TokenRedisAutoConfigurationTests {
 			assertThat(context.getBean(TokenLock.class)).isInstanceOf(LocalTokenLock.class);
 			assertThat(context).doesNotHaveBean(RedissonClient.class);
 		});
+	}
+
+	/**
+	 * Settings of the Redis store with no Redis found (its connection is, say, the application's own
+	 * {@code RedissonClient}): the instance would keep its tokens alone without a word.
+	 */
+	@Test
+	void redisSettingsWithoutARedisConnectionAreWarnedOf(CapturedOutput output) {
+		this.runner.run((context) -> {
+			assertThat(context.getBean(TokenLock.class)).isInstanceOf(LocalTokenLock.class);
+			assertThat(output).contains("token.store.redis.* is set, but this instance keeps its tokens in its own "
+					+ "memory", "Set token.store.type=redis");
+		});
+	}
+
+	@Test
+	void aMemoryStoreWithoutRedisSettingsIsNotWarnedOf(CapturedOutput output) {
+		new ApplicationContextRunner().withConfiguration(AutoConfigurations.of(TokenEngineAutoConfiguration.class))
+			.run((context) -> {
+				assertThat(context.getBean(TokenLock.class)).isInstanceOf(LocalTokenLock.class);
+				assertThat(output).doesNotContain("token.store.redis.* is set");
+			});
 	}
 
 	@Test

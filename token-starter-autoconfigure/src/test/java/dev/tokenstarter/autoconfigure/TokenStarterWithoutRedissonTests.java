@@ -2,6 +2,7 @@ package dev.tokenstarter.autoconfigure;
 
 import org.junit.jupiter.api.Test;
 
+import org.springframework.boot.LazyInitializationBeanFactoryPostProcessor;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.autoconfigure.ssl.SslAutoConfiguration;
 import org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration;
@@ -55,6 +56,22 @@ class TokenStarterWithoutRedissonTests {
 			.run((context) -> assertThat(context).getFailure()
 				.rootCause()
 				.hasMessageContaining("token.store.type")
+				.hasMessageContaining("token-starter-redis"));
+	}
+
+	/**
+	 * With lazy initialisation, a bean nothing depends on is never created: the check must still run at start-up.
+	 */
+	@Test
+	void aRedisConnectionWithoutRedissonFailsStartUpUnderLazyInitialisationToo() {
+		this.runner.withConfiguration(AutoConfigurations.of(DataRedisAutoConfiguration.class))
+			.withInitializer((context) -> context
+				.addBeanFactoryPostProcessor(new LazyInitializationBeanFactoryPostProcessor()))
+			.withPropertyValues("spring.data.redis.url=redis://127.0.0.1:1",
+					"token.store.redis.encryption-keys=" + FleetTestSupport.TEST_KEY)
+			.withClassLoader(new FilteredClassLoader("org.redisson"))
+			.run((context) -> assertThat(context).getFailure()
+				.rootCause()
 				.hasMessageContaining("token-starter-redis"));
 	}
 

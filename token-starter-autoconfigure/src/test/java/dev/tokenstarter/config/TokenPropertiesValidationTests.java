@@ -1,5 +1,7 @@
 package dev.tokenstarter.config;
 
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
@@ -52,6 +54,10 @@ class TokenPropertiesValidationTests {
 				Arguments.of("token.defaults.refresh.default-lifetime=-1m",
 						"token.defaults.refresh.default-lifetime must be at least 1s"),
 				Arguments.of("token.scheduler.interval=0s", "token.scheduler.interval must be a positive duration"),
+				Arguments.of("token.scheduler.interval=500us",
+						"token.scheduler.interval must be a positive duration of at least 1ms"),
+				Arguments.of("token.store.redis.timeout=30d",
+						"token.store.redis.timeout must be at most 2147483647ms (24 days)"),
 				Arguments.of("token.keys.max-held=0", "token.keys.max-held must be at least 1"),
 				Arguments.of("token.keys.idle-timeout=0s", "token.keys.idle-timeout must be longer than a token "
 						+ "request with its retries (token.defaults.retry.timeout, 30s)"),
@@ -179,6 +185,48 @@ class TokenPropertiesValidationTests {
 							"token.defaults.refresh.jitter must be at least 0 and less than 1")
 						.doesNotContain("s3cr3t-value");
 				});
+	}
+
+	/**
+	 * A map written as one value is often the whole entry, secret included: the report names the property and
+	 * what it takes, never the value.
+	 */
+	@Test
+	void aHeaderMapWrittenAsOneValueIsReportedWithoutRepeatingIt() {
+		this.runner.withConfiguration(AutoConfigurations.of(TokenPropertiesAutoConfiguration.class))
+			.withPropertyValues(P + "headers=X-Api-Key: sk_live_s3cr3t")
+			.run((context) -> {
+				assertThat(context).hasFailed();
+				FailureAnalysis analysis = new TokenPropertiesFailureAnalyzer().analyze(context.getStartupFailure());
+				assertThat(analysis).isNotNull();
+				assertThat(analysis.getDescription()).contains(P + "headers is not a Map")
+					.doesNotContain("sk_live_s3cr3t");
+				assertThat(context.getStartupFailure()).hasStackTraceContaining(P + "headers")
+					.satisfies((failure) -> assertThat(stackTraceOf(failure)).doesNotContain("sk_live_s3cr3t"));
+			});
+	}
+
+	private static String stackTraceOf(Throwable failure) {
+		StringWriter written = new StringWriter();
+		failure.printStackTrace(new PrintWriter(written));
+		return written.toString();
+	}
+
+	/**
+	 * {@code ${REVOKE_URI:}} with the variable unset: a blank URL is no URL, not a malformed one.
+	 */
+	@Test
+	void blankEndpointUrlsCountAsNotSet() {
+		this.runner.withConfiguration(AutoConfigurations.of(TokenPropertiesAutoConfiguration.class))
+			.withPropertyValues(P + "refresh-uri=", P + "revoke-uri= ", P + "base-url=", P + "issuer-uri=")
+			.run((context) -> {
+				assertThat(context).hasNotFailed();
+				TokenProperties.Provider provider = context.getBean(TokenProperties.class).getProviders().get("acme");
+				assertThat(provider.getRefreshUri()).isNull();
+				assertThat(provider.getRevokeUri()).isNull();
+				assertThat(provider.getBaseUrl()).isNull();
+				assertThat(provider.getIssuerUri()).isNull();
+			});
 	}
 
 	@Test
