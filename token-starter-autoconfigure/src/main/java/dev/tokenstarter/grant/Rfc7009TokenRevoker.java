@@ -2,6 +2,7 @@ package dev.tokenstarter.grant;
 
 import java.util.Map;
 
+import reactor.core.Exceptions;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -40,10 +41,13 @@ class Rfc7009TokenRevoker implements TokenRevoker {
 	@Override
 	public Mono<Void> revoke(OAuth2AuthorizedClient client) {
 		OAuth2RefreshToken refreshToken = client.getRefreshToken();
-		Flux<Void> requests = Flux.concat(
+		// The refresh token first, so that a provider revoking the access tokens issued with it finds none left to
+		// mint; the access token whatever became of that, as a provider may refuse to revoke refresh tokens
+		// (unsupported_token_type) and the access token would otherwise stay valid until it expires.
+		Flux<Void> requests = Flux.concatDelayError(
 				(refreshToken != null) ? send(client, refreshToken.getTokenValue(), "refresh_token") : Mono.empty(),
 				send(client, client.getAccessToken().getTokenValue(), "access_token"));
-		return requests.then();
+		return requests.then().onErrorMap(Exceptions::isMultiple, (ex) -> Exceptions.unwrapMultiple(ex).get(0));
 	}
 
 	private Mono<Void> send(OAuth2AuthorizedClient client, String token, String hint) {

@@ -11,6 +11,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 import org.jspecify.annotations.Nullable;
 import tools.jackson.core.JacksonException;
@@ -43,6 +44,12 @@ class TokenResponseParser implements TokenResponseReader {
 	static final String WELL_FORMED_OBJECT = "a well-formed JSON object (each member once)";
 
 	private static final int MAX_DESCRIPTION_LENGTH = 200;
+
+	/**
+	 * Controls (ASCII's and Latin-1's, such as NEL and CSI), invisible format characters (bidirectional overrides)
+	 * and line and paragraph separators: each can break or rearrange a log line.
+	 */
+	private static final Pattern UNPRINTABLE = Pattern.compile("[\\p{Cc}\\p{Cf}\\p{Zl}\\p{Zp}]");
 
 	/** What ends a provider's text that was cut. */
 	static final String CUT = "…";
@@ -302,7 +309,7 @@ class TokenResponseParser implements TokenResponseReader {
 	 * Keeps provider-supplied text short and printable: it ends up in exceptions and logs.
 	 */
 	static String sanitize(String text) {
-		String printable = text.replaceAll("\\p{Cntrl}", " ");
+		String printable = UNPRINTABLE.matcher(text).replaceAll(" ");
 		return (printable.length() > MAX_DESCRIPTION_LENGTH) ? printable.substring(0, MAX_DESCRIPTION_LENGTH) + CUT
 				: printable;
 	}

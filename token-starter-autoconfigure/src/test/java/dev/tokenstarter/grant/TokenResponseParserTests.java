@@ -113,6 +113,23 @@ class TokenResponseParserTests {
 			.satisfies((ex) -> assertThat(ex.getMessage().length()).isLessThan(400));
 	}
 
+	/**
+	 * Characters that start a new line or turn text around in a log viewer or a terminal, beyond ASCII's controls:
+	 * a hostile provider could forge log lines with them.
+	 */
+	@Test
+	void providerTextLosesEveryCharacterThatRearrangesALogLine() {
+		// JSON escapes: the provider's JSON may carry any character so.
+		String description = "a\\u0085b\\u009Bc\\u2028d\\u2029e\\u202Ef\\u200Fg\\u0007h";
+		assertThatExceptionOfType(TokenEndpointException.class)
+			.isThrownBy(() -> parse(400, "{\"error\":\"invalid_request\",\"error_description\":\"" + description
+					+ "\"}"))
+			.satisfies((ex) -> {
+				assertThat(ex.getError().getDescription()).isEqualTo("a b c d e f g h");
+				assertThat(ex.getMessage()).doesNotContainPattern("[\\p{Cc}\\p{Cf}\\p{Zl}\\p{Zp}]");
+			});
+	}
+
 	private OAuth2AccessTokenResponse parse(int status, String body) {
 		return this.parser.parse(status, "application/json", body.getBytes(StandardCharsets.UTF_8), null);
 	}

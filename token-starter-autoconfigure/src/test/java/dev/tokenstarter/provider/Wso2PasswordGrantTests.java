@@ -270,6 +270,31 @@ class Wso2PasswordGrantTests {
 			.doesNotContain("R1", PASSWORD);
 	}
 
+	/**
+	 * A provider that refuses to revoke refresh tokens ({@code unsupported_token_type}, RFC 7009 2.2.1): the access
+	 * token is still revoked, or it stays valid until it expires.
+	 */
+	@Test
+	void anAccessTokenIsRevokedEvenWhenTheRefreshTokensRevocationIsRefused(CapturedOutput output) {
+		server.stubFor(tokenRequest().willReturn(tokenWithRefresh("T1", 3600, "R1")));
+		server.stubFor(post(urlPathEqualTo(REVOKE_PATH)).withRequestBody(containing("token_type_hint=refresh_token"))
+			.willReturn(aResponse().withStatus(400)
+				.withHeader("Content-Type", "application/json")
+				.withBody("{\"error\":\"unsupported_token_type\"}")));
+		server.stubFor(post(urlPathEqualTo(REVOKE_PATH)).withRequestBody(containing("token_type_hint=access_token"))
+			.willReturn(ok()));
+		this.runner.run((context) -> {
+			TokenManager tokens = context.getBean(TokenManager.class);
+			tokens.token("wso2").block();
+			tokens.revoke("wso2").block();
+			server.verify(postRequestedFor(urlPathEqualTo(REVOKE_PATH))
+				.withRequestBody(equalTo("token=T1&token_type_hint=access_token")));
+			assertThat(tokens.cachedToken("wso2")).isNull();
+		});
+		assertThat(output).contains("Could not revoke the token of provider 'wso2': revocation_failed")
+			.doesNotContain("R1", PASSWORD);
+	}
+
 	@Test
 	void revokeOnShutdownRevokesHeldTokensWhenTheContextCloses() {
 		server.stubFor(tokenRequest().willReturn(tokenWithRefresh("T1", 3600, "R1")));
