@@ -62,7 +62,11 @@ public class TokenClients {
 	 * @return a new WebClient
 	 */
 	public WebClient webClient(String provider) {
-		WebClient.Builder builder = this.webClientBuilders.getIfAvailable(WebClient::builder).filter(filter(provider));
+		// A copy: the application's builder may be a singleton (a load-balanced one, say), and every client it
+		// builds afterwards, for any API, would carry this provider's filter, base URL and connector.
+		WebClient.Builder builder = this.webClientBuilders.getIfAvailable(WebClient::builder)
+			.clone()
+			.filter(filter(provider));
 		SslBundle sslBundle = this.sslContexts.bundle(provider);
 		if (sslBundle != null) {
 			builder.clientConnector(this.httpClients.connector(this.httpClients.withSslBundle(sslBundle)));
@@ -93,7 +97,9 @@ public class TokenClients {
 	 * @return a new RestClient
 	 */
 	public RestClient restClient(String provider) {
+		// A copy, as for a WebClient.
 		RestClient.Builder builder = this.restClientBuilders.getIfAvailable(RestClient::builder)
+			.clone()
 			.requestInterceptor(interceptor(provider));
 		SslBundle sslBundle = this.sslContexts.bundle(provider);
 		if (sslBundle != null) {
