@@ -47,7 +47,8 @@ public class RefreshProperties {
 
 	/**
 	 * After a failed renewal, how long callers with no valid token fail fast with the last error instead of
-	 * sending another token request. Default 5s.
+	 * sending another token request. A provider that asked for a longer wait in {@code Retry-After} (a 429 or 503
+	 * the retries could not wait out) is left alone that long instead, up to 5 minutes. Default 5s.
 	 */
 	private @Nullable Duration failureCooldown;
 

@@ -40,6 +40,12 @@ final class RenewalCoordinator {
 	 */
 	private static final Duration WRITE_BACK_POLL = Duration.ofMillis(100);
 
+	/**
+	 * The longest a provider's {@code Retry-After} holds a key off the provider: a rate limit lasts seconds to
+	 * minutes, and an hour asked by a misconfigured gateway must not stop the key's renewals for that hour.
+	 */
+	static final Duration LONGEST_RETRY_AFTER = Duration.ofMinutes(5);
+
 	private final ReactiveOAuth2AuthorizedClientService store;
 
 	private final TokenLock lock;
@@ -376,7 +382,7 @@ final class RenewalCoordinator {
 	}
 
 	private void recordFailure(KeyState state, TokenAcquisitionException failure) {
-		Duration cooldown = state.settings().refresh().failureCooldown();
+		Duration cooldown = cooldown(state.settings().refresh().failureCooldown(), failure);
 		// A login that only the user can bring back is not held against the key: the user's next login must be
 		// served at once, and asking again costs no token request (the store no longer holds a refresh token).
 		boolean userMustLogIn = state.isLogin() && TokenErrors.requiresLogin(failure);
@@ -385,6 +391,19 @@ final class RenewalCoordinator {
 		}
 		this.activities.of(state.registrationId()).failed(failure, this.clock.instant(), state.key().isApplication());
 		this.observer.failed(failure);
+	}
+
+	/**
+	 * How long callers fail fast after a failure: the provider's cooldown, or as long as the provider asked in a
+	 * {@code Retry-After} the retries could not wait out, up to {@link #LONGEST_RETRY_AFTER}. Asking again each
+	 * cooldown meanwhile, from every instance, is what prolongs a rate limit or gets the client blocked.
+	 */
+	private static Duration cooldown(Duration configured, TokenAcquisitionException failure) {
+		Duration asked = TokenErrors.retryAfter(failure);
+		if (asked == null || asked.compareTo(configured) <= 0) {
+			return configured;
+		}
+		return (asked.compareTo(LONGEST_RETRY_AFTER) < 0) ? asked : LONGEST_RETRY_AFTER;
 	}
 
 	/**

@@ -134,7 +134,8 @@ public class ProviderGrants {
 			Mono<OAuth2AuthorizedClient> refreshed = request(this.refresh,
 					OAuth2AuthorizationContext.withAuthorizedClient(current).principal(principal).build(),
 					"refresh_token", deadline);
-			return login ? refreshed : refreshed.onErrorResume(TokenErrors::isInvalidGrant, (ex) -> fresh);
+			return login ? refreshed
+					: refreshed.onErrorResume(TokenErrors::leavesPrimaryGrantWorthTrying, (ex) -> fresh);
 		}).onErrorMap((ex) -> TokenAcquisitionException.of(this.settings.registrationId(), ex));
 	}
 

@@ -3,6 +3,8 @@ package dev.tokenstarter.grant;
 import java.io.IOException;
 import java.net.SocketTimeoutException;
 import java.net.http.HttpTimeoutException;
+import java.time.Duration;
+import java.util.List;
 import java.util.Set;
 import java.util.function.Function;
 import java.util.concurrent.TimeoutException;
@@ -49,22 +51,31 @@ public final class TokenErrors {
 
 	private static final String NETTY_TIMEOUT_EXCEPTION = "io.netty.handler.timeout.TimeoutException";
 
+	/**
+	 * Netty's TLS failures of a handshake that did not finish, rather than one that was refused: the connection
+	 * closed during it (the only use of the stackless type), it timed out, or the engine was closed meanwhile.
+	 */
+	private static final List<String> NETTY_INTERRUPTED_HANDSHAKES = List.of(
+			"io.netty.handler.ssl.StacklessSSLHandshakeException", "io.netty.handler.ssl.SslHandshakeTimeoutException",
+			"io.netty.handler.ssl.SslClosedEngineException");
+
 	private TokenErrors() {
 	}
 
 	/**
-	 * Whether the failure may go away by itself: connection errors, timeouts, 5xx, 429 and the OAuth2
+	 * Whether the failure may go away by itself: connection errors, timeouts, 5xx, 408, 429 and the OAuth2
 	 * {@code temporarily_unavailable} code. Everything else ({@code invalid_client}, other 4xx, malformed
 	 * answers, TLS handshake failures) is permanent.
 	 */
 	public static boolean isTransient(Throwable failure) {
-		if (find(failure, SSLException.class) != null) {
+		if (refusedTls(failure) != null) {
 			// A refused certificate does not fix itself; retrying only hides the cause.
 			return false;
 		}
 		for (Throwable t = failure; t != null; t = (t.getCause() == t) ? null : t.getCause()) {
 			if (t instanceof TokenEndpointException endpoint) {
-				return endpoint.getStatus() >= 500 || endpoint.getStatus() == 429
+				// 408: the server gave up waiting for the request, which may be sent again (RFC 9110 15.5.9).
+				return endpoint.getStatus() >= 500 || endpoint.getStatus() == 429 || endpoint.getStatus() == 408
 						|| OAuth2ErrorCodes.TEMPORARILY_UNAVAILABLE.equals(endpoint.getError().getErrorCode());
 			}
 			if (t instanceof WebClientRequestException || t instanceof TimeoutException
@@ -86,7 +97,7 @@ public final class TokenErrors {
 		if (timedOut(failure)) {
 			return "timeout";
 		}
-		if (find(failure, SSLException.class) != null) {
+		if (refusedTls(failure) != null) {
 			return TLS_HANDSHAKE_FAILED;
 		}
 		if (find(failure, WebClientRequestException.class) != null || find(failure, IOException.class) != null
@@ -133,6 +144,24 @@ public final class TokenErrors {
 	}
 
 	/**
+	 * Returns the TLS failure in the chain that speaks of the certificates or the protocol, or null. A handshake
+	 * Netty cut short (the server or a load balancer closed the connection, as when it restarts, or the handshake
+	 * timed out) says nothing of them, and is a connection failure that may go away by itself.
+	 */
+	private static @Nullable SSLException refusedTls(Throwable failure) {
+		SSLException tls = find(failure, SSLException.class);
+		if (tls == null) {
+			return null;
+		}
+		for (String interrupted : NETTY_INTERRUPTED_HANDSHAKES) {
+			if (isA(tls, interrupted)) {
+				return null;
+			}
+		}
+		return tls;
+	}
+
+	/**
 	 * Whether {@code t} is of the named type. By name: Netty is only there with Reactor Netty, and the token
 	 * endpoint may use another client.
 	 */
@@ -153,7 +182,7 @@ public final class TokenErrors {
 		if (oauth2 != null) {
 			return oauth2.getError().getDescription();
 		}
-		SSLException tls = find(failure, SSLException.class);
+		SSLException tls = refusedTls(failure);
 		if (tls != null) {
 			return "TLS handshake failed (" + tls.getMessage() + "): check the provider's ssl-bundle, its client "
 					+ "certificate and the CA that signed the server's certificate";
@@ -200,12 +229,35 @@ public final class TokenErrors {
 	}
 
 	/**
+	 * Whether a refresh that failed so leaves the primary grant worth trying: the token endpoint refused the
+	 * refresh itself, whatever it called that ({@code invalid_grant}, {@code invalid_token},
+	 * {@code unauthorized_client} once the refresh grant is withdrawn, a 403 or 404 at a wrong {@code refresh-uri}),
+	 * or answered something that is no token (the refresh token it rotated is lost with it). Not so when the
+	 * provider is unwell (a transient failure, retried already) or refuses the client, which the primary grant
+	 * authenticates the same way: asking it too would double the requests of every cooldown to no end.
+	 */
+	static boolean leavesPrimaryGrantWorthTrying(Throwable refreshFailure) {
+		OAuth2AuthorizationException oauth2 = find(refreshFailure, OAuth2AuthorizationException.class);
+		return oauth2 != null && !isTransient(refreshFailure)
+				&& !OAuth2ErrorCodes.INVALID_CLIENT.equals(oauth2.getError().getErrorCode());
+	}
+
+	/**
 	 * Attributes a token endpoint's OAuth2 error to a registration, as Spring Security's own authorized-client
 	 * providers do, so the engine and Spring's filters can tell which client failed.
 	 */
 	static Function<OAuth2AuthorizationException, ClientAuthorizationException> attributedTo(
 			String registrationId) {
 		return (ex) -> new ClientAuthorizationException(ex.getError(), registrationId, ex);
+	}
+
+	/**
+	 * How long the provider asked not to be asked again, in the {@code Retry-After} of the answer that failed the
+	 * request (a 429 or 503 whose wait the retries could not afford), or null when it asked for nothing.
+	 */
+	public static @Nullable Duration retryAfter(Throwable failure) {
+		TokenEndpointException endpoint = find(failure, TokenEndpointException.class);
+		return (endpoint != null) ? endpoint.getRetryAfter() : null;
 	}
 
 	static <T extends Throwable> @Nullable T find(Throwable failure, Class<T> type) {

@@ -44,9 +44,9 @@ class TokenRequestRetry extends Retry {
 	}
 
 	private Duration delay(Throwable failure, long retriesSoFar) {
-		TokenEndpointException endpoint = TokenErrors.find(failure, TokenEndpointException.class);
-		if (endpoint != null && endpoint.getRetryAfter() != null) {
-			return endpoint.getRetryAfter();
+		Duration asked = TokenErrors.retryAfter(failure);
+		if (asked != null) {
+			return asked;
 		}
 		long base = this.settings.initialBackoff().toMillis() << Math.min(retriesSoFar, 20);
 		long capped = Math.min(base, this.settings.maxBackoff().toMillis());

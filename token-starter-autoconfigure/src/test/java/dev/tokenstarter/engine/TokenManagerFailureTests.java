@@ -180,11 +180,24 @@ class TokenManagerFailureTests {
 		});
 	}
 
-	@Test
-	void refreshRefusedWithInvalidGrantFallsBackToThePrimaryGrant() {
-		TokenStubs.inSequence(server, TokenStubs::clientCredentialsRequest, tokenWithRefresh("T1", 300, "R1"),
-				token("T2", 300));
-		server.stubFor(refreshRequest().willReturn(error(400, "invalid_grant")));
+	static Stream<Arguments> refreshRefusals() {
+		return Stream.of(Arguments.of("invalid_grant", error(400, "invalid_grant")),
+				Arguments.of("invalid_token", error(401, "invalid_token")),
+				Arguments.of("unauthorized_client", error(400, "unauthorized_client")),
+				Arguments.of("a 403 page", aResponse().withStatus(403).withBody("<html>Forbidden</html>")),
+				Arguments.of("a 404 at a wrong refresh-uri", aResponse().withStatus(404)),
+				Arguments.of("an answer that is no token", json("{\"token_type\":\"Bearer\"}")));
+	}
+
+	/**
+	 * A refresh the provider refuses, whatever it calls the refusal, or answers with no token: the primary grant
+	 * still works. Only invalid_grant fell back once; on the others the key tried the same refresh token after
+	 * every cooldown until that expired.
+	 */
+	@ParameterizedTest(name = "{0}")
+	@MethodSource("refreshRefusals")
+	void aRefusedRefreshFallsBackToThePrimaryGrant(String refusal, ResponseDefinitionBuilder answer) {
+		refreshAnswered(answer);
 		this.runner.run((context) -> {
 			TokenManager tokens = context.getBean(TokenManager.class);
 			assertThat(tokens.token("acme").block().accessToken().getTokenValue()).isEqualTo("T1");
@@ -192,6 +205,32 @@ class TokenManagerFailureTests {
 			assertThat(tokens.token("acme").block().accessToken().getTokenValue()).isEqualTo("T2");
 			assertThat(count(server, tokenRequests())).isEqualTo(3);
 		});
+	}
+
+	/**
+	 * A refresh refused for the client itself: the primary grant authenticates it the same way, so it is not asked
+	 * too, which would double the token requests of every cooldown.
+	 */
+	@Test
+	void aRefreshRefusedForTheClientDoesNotAskThePrimaryGrantToo() {
+		refreshAnswered(error(401, "invalid_client"));
+		this.runner.run((context) -> {
+			TokenManager tokens = context.getBean(TokenManager.class);
+			tokens.token("acme").block();
+			this.clock.advance(Duration.ofSeconds(301));
+			assertThatExceptionOfType(TokenAcquisitionException.class).isThrownBy(() -> tokens.token("acme").block())
+				.satisfies((ex) -> assertThat(ex.getErrorCode()).isEqualTo("invalid_client"));
+			assertThat(count(server, tokenRequests())).isEqualTo(2);
+		});
+	}
+
+	/**
+	 * The provider gives T1 with refresh token R1, answers its refresh so, and gives T2 to the primary grant.
+	 */
+	private static void refreshAnswered(ResponseDefinitionBuilder answer) {
+		TokenStubs.inSequence(server, TokenStubs::clientCredentialsRequest, tokenWithRefresh("T1", 300, "R1"),
+				token("T2", 300));
+		server.stubFor(refreshRequest().willReturn(answer));
 	}
 
 	static Stream<Arguments> malformedResponses() {
@@ -243,6 +282,32 @@ class TokenManagerFailureTests {
 					assertThat(ex.isTransientFailure()).isTrue();
 				});
 			assertThat(count(server, tokenRequests())).isEqualTo(1);
+		});
+	}
+
+	static Stream<Arguments> waitsAskedBeyondTheRetryBudget() {
+		return Stream.of(Arguments.of(429, "120", Duration.ofSeconds(120)),
+				Arguments.of(503, "3600", Duration.ofMinutes(5)));
+	}
+
+	/**
+	 * A provider that asked for a longer wait than the retries could afford is left alone that long, up to 5
+	 * minutes, not only for the cooldown: asked again every cooldown, by every instance, a rate limit only lasts
+	 * longer.
+	 */
+	@ParameterizedTest(name = "HTTP {0}, Retry-After {1}")
+	@MethodSource("waitsAskedBeyondTheRetryBudget")
+	void aRetryAfterBeyondTheRetryBudgetHoldsTheProviderOffForAsLongAsItAsked(int status, String retryAfter,
+			Duration heldOff) {
+		inSequence(aResponse().withStatus(status).withHeader("Retry-After", retryAfter), token("T1", 300));
+		this.runner.run((context) -> {
+			TokenManager tokens = context.getBean(TokenManager.class);
+			assertThatExceptionOfType(TokenAcquisitionException.class).isThrownBy(() -> tokens.token("acme").block());
+			this.clock.advance(heldOff.minusSeconds(1));
+			assertThatExceptionOfType(TokenAcquisitionException.class).isThrownBy(() -> tokens.token("acme").block());
+			assertThat(count(server, tokenRequests())).isEqualTo(1);
+			this.clock.advance(Duration.ofSeconds(1));
+			assertThat(tokens.token("acme").block().accessToken().getTokenValue()).isEqualTo("T1");
 		});
 	}
 

@@ -11,8 +11,23 @@ import org.jspecify.annotations.Nullable;
  * @param provider the behaviour of the provider stub
  * @param expected what every call sees while the provider behaves so
  * @param bound what one acquisition may cost in token requests
+ * @param askedToWait how long the provider asked to be left alone ({@code Retry-After}) beyond the retry budget,
+ * which the engine honours instead of its failure cooldown; null when it asked for no more
  */
-record HostileCase(String name, ProviderBehaviour provider, Expected expected, Bound bound) {
+record HostileCase(String name, ProviderBehaviour provider, Expected expected, Bound bound,
+		@Nullable Duration askedToWait) {
+
+	HostileCase(String name, ProviderBehaviour provider, Expected expected, Bound bound) {
+		this(name, provider, expected, bound, null);
+	}
+
+	/**
+	 * How long after the misbehaviour the engine asks the provider again.
+	 */
+	Duration recovery(Duration failureCooldown) {
+		return (this.askedToWait != null && this.askedToWait.compareTo(failureCooldown) > 0) ? this.askedToWait
+				: failureCooldown;
+	}
 
 	@Override
 	public String toString() {

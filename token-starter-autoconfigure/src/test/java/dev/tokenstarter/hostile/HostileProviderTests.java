@@ -165,7 +165,7 @@ class HostileProviderTests {
 			});
 
 			provider.behave(HostileCases.good());
-			this.clock.advance(FAILURE_COOLDOWN);
+			this.clock.advance(hostile.recovery(FAILURE_COOLDOWN));
 			assertAccepted(calls.call(viaWebClient(web, "WebClient one cooldown later")));
 			assertAccepted(calls.call(viaRestClient(rest, "RestClient one cooldown later")));
 			assertThat(provider.requests() - hostileRequests).as("token requests to recover")
