@@ -1,5 +1,6 @@
 package dev.tokenstarter.engine;
 
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
 import org.jspecify.annotations.Nullable;
@@ -57,6 +58,11 @@ final class KeyState {
 	private volatile @Nullable String refreshTokenGivenHere;
 
 	private volatile @Nullable String refreshTokenInDoubt;
+
+	private volatile boolean refreshTokensSeen;
+
+	/** How many times the key's token was removed from the fleet (revoked, signed out) while this state held it. */
+	private final AtomicInteger removals = new AtomicInteger();
 
 	/**
 	 * Creates the state of a key.
@@ -201,6 +207,45 @@ final class KeyState {
 	 */
 	boolean wasGivenHere(OAuth2RefreshToken refreshToken) {
 		return refreshToken.getTokenValue().equals(this.refreshTokenGivenHere);
+	}
+
+	/**
+	 * Records that the key's token was removed from the fleet: revoked here, or removed by another instance (a
+	 * sign-out, a revocation, a session found over).
+	 */
+	void removed() {
+		this.removals.incrementAndGet();
+	}
+
+	/**
+	 * Returns a mark to tell, with {@link #removedSince}, whether the key's token was removed meanwhile.
+	 */
+	int removals() {
+		return this.removals.get();
+	}
+
+	/**
+	 * Whether the key's token was removed from the fleet since {@code mark} was taken.
+	 */
+	boolean removedSince(int mark) {
+		return this.removals.get() != mark;
+	}
+
+	/**
+	 * Records a token of this key that came with a refresh token, read from the store or obtained here.
+	 */
+	void sawRefreshToken(@Nullable OAuth2RefreshToken refreshToken) {
+		if (refreshToken != null && !this.refreshTokensSeen) {
+			this.refreshTokensSeen = true;
+		}
+	}
+
+	/**
+	 * Whether a token of this key came with a refresh token: its renewals may spend one, even on an instance that
+	 * holds no token of the key.
+	 */
+	boolean hasSeenRefreshTokens() {
+		return this.refreshTokensSeen;
 	}
 
 	@Nullable Failure failure() {

@@ -122,8 +122,9 @@ final class RenewalCoordinator {
 			state.tokenHolder().compareAndSet(current, null);
 		}
 		OAuth2AuthorizedClient held = (current != null) ? current.authorizedClient() : null;
+		int removals = state.removals();
 		boolean ahead = current != null && current.isUsableAt(this.clock.millis()) && !discardCurrent;
-		Supplier<Mono<ManagedToken>> locked = () -> renewLocked(state, held, renewal, ahead);
+		Supplier<Mono<ManagedToken>> locked = () -> renewLocked(state, held, removals, renewal, ahead);
 		Supplier<Mono<ManagedToken>> served = () -> servedWhileWaiting(state, replaced);
 		Mono<ManagedToken> waitForLock = Mono.defer(() -> exclusive(state, held)
 				? this.lock.withExclusiveLock(state.lockKey(), locked, served)
@@ -171,8 +172,14 @@ final class RenewalCoordinator {
 		return freshFromStore(state, replaced);
 	}
 
-	private Mono<ManagedToken> renewLocked(KeyState state, @Nullable OAuth2AuthorizedClient held, Renewal renewal,
-			boolean ahead) {
+	/**
+	 * Renews under the lock, from the stored token, or failing that from the one held when the renewal began
+	 * ({@code held}), unless the key's token was removed from the fleet since ({@code removals}, the mark taken
+	 * then): renewed from, with its refresh token, it would bring back across the fleet the session a sign-out or a
+	 * revocation ended.
+	 */
+	private Mono<ManagedToken> renewLocked(KeyState state, @Nullable OAuth2AuthorizedClient held, int removals,
+			Renewal renewal, boolean ahead) {
 		String replaced = renewal.replaced();
 		return loadStored(state).flatMap((stored) -> {
 			if (stored.isPresent()) {
@@ -181,7 +188,7 @@ final class RenewalCoordinator {
 					return Mono.just(hold(state, token));
 				}
 			}
-			OAuth2AuthorizedClient basis = stored.orElse(held);
+			OAuth2AuthorizedClient basis = stored.orElse(state.removedSince(removals) ? null : held);
 			boolean storeHoldsRejected = renewal.discardsReplaced() && stored.isPresent()
 					&& stored.get().getAccessToken().getTokenValue().equals(replaced);
 			AloneRefusal refusal = refusalToRenewAlone(state, basis, renewal.discardsReplaced() || held == null);
@@ -311,11 +318,12 @@ final class RenewalCoordinator {
 	 * Whether this renewal must never run beside another holder's, even once the lock wait has run out: when it
 	 * would end the session of a provider that keeps one per client, or spend a refresh token the holder may be
 	 * spending too, which a provider that rotates them takes for a stolen token, ending the session (a user's
-	 * keys renew with refresh tokens; the held token may not say so when it was dropped from memory).
+	 * keys renew with refresh tokens; the held token may not say so when it was dropped from memory, nor does it
+	 * on an instance that holds none yet, hence the key's tokens read from the store count too).
 	 */
 	private static boolean exclusive(KeyState state, @Nullable OAuth2AuthorizedClient held) {
 		return state.settings().singleSession() || state.isLogin() || state.key().principal() != null
-				|| (held != null && held.getRefreshToken() != null);
+				|| (held != null && held.getRefreshToken() != null) || state.hasSeenRefreshTokens();
 	}
 
 	/**
@@ -343,6 +351,7 @@ final class RenewalCoordinator {
 	Mono<Optional<OAuth2AuthorizedClient>> loadStored(KeyState state) {
 		return this.store
 			.<OAuth2AuthorizedClient>loadAuthorizedClient(state.registrationId(), state.principal().getName())
+			.doOnNext((client) -> state.sawRefreshToken(client.getRefreshToken()))
 			.map(Optional::of)
 			.defaultIfEmpty(Optional.empty());
 	}

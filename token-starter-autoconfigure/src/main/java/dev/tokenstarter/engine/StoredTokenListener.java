@@ -16,8 +16,9 @@ public interface StoredTokenListener {
 	void accept(OAuth2AuthorizedClient client);
 
 	/**
-	 * Drops the token held for a registration and principal because another instance removed it from the store;
-	 * the next call reads the store again.
+	 * Drops the token held for a registration and principal because another instance removed it from the store
+	 * (revoked it, or ended its session), and treats it from then on as a token revoked here: neither read again
+	 * nor renewed from. The next call reads the store again.
 	 * @param registrationId the provider's name
 	 * @param principalName the name the token was stored under
 	 */

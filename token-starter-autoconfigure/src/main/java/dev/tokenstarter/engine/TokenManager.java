@@ -365,6 +365,16 @@ public class TokenManager
 		return (state != null) ? state.token() : null;
 	}
 
+	/**
+	 * Returns the token held for a key, without renewing anything, and without counting as a use of the key.
+	 * @param key the key
+	 * @return the held token, or null
+	 */
+	public @Nullable ManagedToken cachedToken(TokenKey key) {
+		KeyState state = this.states.find(key);
+		return (state != null) ? state.token() : null;
+	}
+
 	@Override
 	public void accept(OAuth2AuthorizedClient client) {
 		KeyState state = this.states.stored(client.getClientRegistration().getRegistrationId(),
@@ -391,8 +401,15 @@ public class TokenManager
 	@Override
 	public void forget(String registrationId, String principalName) {
 		KeyState state = this.states.stored(registrationId, principalName);
-		if (state != null) {
-			state.tokenHolder().set(null);
+		if (state == null) {
+			return;
+		}
+		// As for this instance's own revocations: a renewal that began with the token, or a read that raced with
+		// the removal, must not bring it back.
+		state.removed();
+		ManagedToken dropped = state.tokenHolder().getAndSet(null);
+		if (dropped != null) {
+			state.revoked().set(dropped.tokenValue());
 		}
 	}
 
@@ -655,7 +672,8 @@ public class TokenManager
 	 * Revokes the provider's application token: forgets it in the store and in memory, marks it so that no read
 	 * racing with this one brings it back, then revokes it at the provider when it has a revocation endpoint,
 	 * whatever the provider answers. Runs under the renewal lock, so a renewal holding it finishes first and the
-	 * token it stored is the one revoked. The next call obtains a new token.
+	 * token it stored is the one revoked: it waits for that renewal past {@code lock-wait}, as a revocation beside
+	 * it would revoke the older token and leave the new one to the fleet. The next call obtains a new token.
 	 * @param registrationId the provider's name
 	 * @return completes once the token is forgotten
 	 */
@@ -670,7 +688,7 @@ public class TokenManager
 	 * @return completes once the token is forgotten
 	 */
 	public Mono<Void> revoke(TokenKey key) {
-		return state(key).flatMap((state) -> this.lock.withLock(state.lockKey(),
+		return state(key).flatMap((state) -> this.lock.withExclusiveLock(state.lockKey(),
 				() -> this.renewals.loadStored(state).flatMap((stored) -> {
 					ManagedToken cached = state.token();
 					OAuth2AuthorizedClient held = stored.orElse((cached != null) ? cached.authorizedClient() : null);
@@ -678,6 +696,7 @@ public class TokenManager
 						return Mono.empty();
 					}
 					state.revoked().set(held.getAccessToken().getTokenValue());
+					state.removed();
 					state.tokenHolder().set(null);
 					return this.renewals.removeStored(state).then(state.grants().revoke(held)).then();
 				})));

@@ -6,8 +6,10 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 
+import com.github.tomakehurst.wiremock.client.WireMock;
 import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import com.github.tomakehurst.wiremock.stubbing.Scenario;
+import org.assertj.core.api.InstanceOfAssertFactories;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -44,6 +46,8 @@ import static org.awaitility.Awaitility.await;
 class FleetRenewalTests {
 
 	private static final int LIFETIME = 300;
+
+	private static final String REVOKE_PATH = "/revoke";
 
 	private static final RotatingRefreshTokenProvider rotating = new RotatingRefreshTokenProvider(LIFETIME);
 
@@ -109,6 +113,36 @@ class FleetRenewalTests {
 		}));
 	}
 
+	/**
+	 * The same on an instance that holds no token yet (it started after the token was stored, so no change message
+	 * brought it): the stored token says that the key's renewals spend refresh tokens, though nothing in its memory
+	 * does.
+	 */
+	@Test
+	void anInstanceHoldingNoTokenYetDoesNotSpendTheRefreshTokenTheHolderIsSpendingEither() {
+		provider.stubFor(tokenRequest().willReturn(aResponse().withTransformers(rotating.getName()).withFixedDelay(1500)));
+		ApplicationContextRunner instance = FleetTestSupport.instance(redis(), provider, this.clock)
+			.withPropertyValues("token.store.redis.lock-wait=300ms");
+		instance.run((first) -> {
+			TokenManager holder = first.getBean(TokenManager.class);
+			holder.token("acme").block();
+			instance.run((second) -> {
+				TokenManager newcomer = second.getBean(TokenManager.class);
+				assertThat(newcomer.cachedToken("acme")).as("a token before asking").isNull();
+				int refreshesBefore = rotating.refreshes();
+				int reusesBefore = rotating.reuses();
+				this.clock.advance(Duration.ofSeconds(LIFETIME + 1));
+				CompletableFuture<ManagedToken> holding = holder.token("acme").toFuture();
+				await().until(() -> rotating.refreshes() == refreshesBefore + 1);
+				ManagedToken waited = newcomer.token("acme").block(Duration.ofSeconds(10));
+				assertThat(rotating.reuses()).isEqualTo(reusesBefore);
+				assertThat(rotating.refreshes()).isEqualTo(refreshesBefore + 1);
+				assertThat(waited.accessToken().getTokenValue())
+					.isEqualTo(holding.get().accessToken().getTokenValue());
+			});
+		});
+	}
+
 	@Test
 	void aHolderStuckPastItsLeaseNeitherBlocksTheOthersNorOverwritesTheirNewerToken() {
 		provider.stubFor(tokenRequest().inScenario("stuck")
@@ -162,6 +196,38 @@ class FleetRenewalTests {
 					.until(() -> "T2".equals(other.cachedToken("acme").accessToken().getTokenValue()));
 				assertThat(count(provider, tokenRequests())).isEqualTo(2);
 			}));
+	}
+
+	/**
+	 * A revocation on one instance while another renews under the lock, for longer than the lock wait: the
+	 * revocation must wait for that renewal and revoke the token it stored, not revoke the older one beside it
+	 * and leave the new one to the fleet.
+	 */
+	@Test
+	void aRevocationWaitsForARenewalUnderWayPastTheLockWaitAndRevokesWhatItStored() {
+		TokenStubs.inSequence(provider, TokenStubs::tokenRequest, token("T1", LIFETIME),
+				token("T2", LIFETIME).withFixedDelay(1500));
+		provider.stubFor(WireMock.post(REVOKE_PATH).willReturn(aResponse().withStatus(200)));
+		ApplicationContextRunner instance = FleetTestSupport.instance(redis(), provider, this.clock)
+			.withPropertyValues("token.store.redis.lock-wait=300ms",
+					"token.providers.acme.revoke-uri=" + provider.baseUrl() + REVOKE_PATH);
+		instance.run((first) -> instance.run((second) -> {
+			TokenManager renewing = first.getBean(TokenManager.class);
+			TokenManager revoking = second.getBean(TokenManager.class);
+			assertThat(revoking.token("acme").block().accessToken().getTokenValue()).isEqualTo("T1");
+			this.clock.advance(Duration.ofSeconds(LIFETIME + 1));
+			CompletableFuture<ManagedToken> renewal = renewing.token("acme").toFuture();
+			await().until(() -> count(provider, tokenRequests()) == 2);
+
+			revoking.revoke("acme").block(Duration.ofSeconds(10));
+
+			assertThat(renewal.get().accessToken().getTokenValue()).isEqualTo("T2");
+			assertThat(provider.findAll(WireMock.postRequestedFor(WireMock.urlEqualTo(REVOKE_PATH))))
+				.extracting((request) -> request.getBodyAsString())
+				.singleElement(InstanceOfAssertFactories.STRING)
+				.contains("token=T2");
+			assertThat(redis().command("KEYS", "token-starter:client:acme:*")).isEmpty();
+		}));
 	}
 
 	private static RedisServer redis() {

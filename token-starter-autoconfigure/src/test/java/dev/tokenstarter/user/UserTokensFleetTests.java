@@ -19,13 +19,19 @@ import dev.tokenstarter.client.TokenClients;
 import dev.tokenstarter.engine.TokenKey;
 import dev.tokenstarter.engine.TokenKeyAttributes;
 import dev.tokenstarter.engine.TokenManager;
+import dev.tokenstarter.grant.TokenAcquisitionException;
+import dev.tokenstarter.lock.TokenLock;
 import dev.tokenstarter.test.EngineTestSupport;
+import dev.tokenstarter.test.GatedTokenLock;
 import dev.tokenstarter.test.MutableClock;
 import dev.tokenstarter.test.RedisServer;
 import dev.tokenstarter.test.RedisServerExtension;
 import dev.tokenstarter.test.Threads;
 import dev.tokenstarter.test.Wso2UserSessions;
 
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static dev.tokenstarter.test.TokenStubs.API_PATH;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
@@ -163,6 +169,46 @@ class UserTokensFleetTests {
 			assertThatExceptionOfType(SignInRequiredException.class).isThrownBy(() -> call(a, key));
 			assertThatExceptionOfType(SignInRequiredException.class).isThrownBy(() -> call(b, key));
 			assertThat(this.wso2.passwordGrants(ALICE)).isEqualTo(1);
+		}));
+	}
+
+	/**
+	 * The same race as {@code UserTokensTests.aRenewalUnderWayWhenTheUserSignsOutDoesNotBringTheSessionBack},
+	 * across the fleet: the renewal began on another instance than the sign-out, which learns of it only by the
+	 * store's change message. The provider's revocation fails, so nothing at the provider ends the session. The
+	 * renewal is one ahead of expiry, which keeps the token held meanwhile, so that the test sees the message come.
+	 */
+	@Test
+	void aRenewalUnderWayOnAnotherInstanceWhenTheUserSignsOutDoesNotBringTheSessionBack() {
+		this.provider.stubFor(post(urlPathEqualTo(Wso2UserSessions.REVOKE_PATH)).atPriority(1)
+			.willReturn(aResponse().withStatus(503)));
+		GatedTokenLock gated = new GatedTokenLock();
+		ApplicationContextRunner instance = instance();
+		instance.run((a) -> instance.withBean(TokenLock.class, () -> gated).run((b) -> {
+			TokenKey key = users(a).signIn(PROVIDER, ALICE, PASSWORD).block(BOUND);
+			assertThat(call(b, key)).isEqualTo(ALICE);
+			TokenManager renewing = b.getBean(TokenManager.class);
+			// Used every 20 minutes, so that b keeps the key (idle for 30 minutes, it goes), until its token is stale
+			// but not expired: served, and renewed in the background, which the gate holds back.
+			for (int i = 0; i < 2; i++) {
+				this.clock.advance(Duration.ofMinutes(20));
+				renewing.token(key).block(BOUND);
+			}
+			this.clock.advance(Duration.ofMinutes(18));
+			gated.holdNextCaller();
+			assertThat(renewing.token(key).block(BOUND)).isNotNull();
+			await().atMost(BOUND).until(gated::isHolding);
+			users(a).signOut(PROVIDER, ALICE).block(BOUND);
+			// The change message has come: the token b held is dropped.
+			await().atMost(BOUND).until(() -> renewing.cachedToken(key) == null);
+			gated.open();
+
+			// Joins the renewal under way.
+			assertThatExceptionOfType(TokenAcquisitionException.class)
+				.isThrownBy(() -> renewing.token(key).block(BOUND))
+				.satisfies((ex) -> assertThat(ex.getErrorCode()).isEqualTo(SignInRequiredException.ERROR_CODE));
+			assertThat(this.wso2.refreshes()).as("refreshes of the ended session").isZero();
+			assertThat(redis().command("KEYS", "token-starter:client:" + PROVIDER + ":" + ALICE)).isEmpty();
 		}));
 	}
 

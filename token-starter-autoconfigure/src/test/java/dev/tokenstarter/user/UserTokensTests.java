@@ -26,7 +26,10 @@ import dev.tokenstarter.engine.TokenKey;
 import dev.tokenstarter.engine.TokenKeyAttributes;
 import dev.tokenstarter.engine.TokenManager;
 import dev.tokenstarter.grant.TokenAcquisitionException;
+import dev.tokenstarter.grant.TokenErrors;
+import dev.tokenstarter.lock.TokenLock;
 import dev.tokenstarter.test.EngineTestSupport;
+import dev.tokenstarter.test.GatedTokenLock;
 import dev.tokenstarter.test.MutableClock;
 import dev.tokenstarter.test.TokenStubs;
 import dev.tokenstarter.test.Wso2UserSessions;
@@ -216,6 +219,35 @@ class UserTokensTests {
 			assertThat(signIn).failsWithin(BOUND);
 			assertThat(signOut).succeedsWithin(BOUND);
 			assertThat(users.holdsCredentials("wso2", "bob")).isFalse();
+		});
+	}
+
+	/**
+	 * A renewal of the user's token (the API rejected it) that began before a sign-out (it holds the token, refresh
+	 * token included) and reaches the lock after it: renewing from that token would bring the session back, refresh
+	 * token and all, though the provider has no revocation endpoint to have ended it.
+	 */
+	@Test
+	void aRenewalUnderWayWhenTheUserSignsOutDoesNotBringTheSessionBack() {
+		GatedTokenLock lock = new GatedTokenLock();
+		this.runner.withBean(TokenLock.class, () -> lock).run((context) -> {
+			UserTokens users = context.getBean(UserTokens.class);
+			TokenManager tokens = context.getBean(TokenManager.class);
+			TokenKey key = users.signIn("wso2", "bob", PASSWORD);
+			ManagedToken rejected = tokens.token(key).block(BOUND);
+			lock.holdNextCaller();
+			CompletableFuture<ManagedToken> renewal = tokens.replaceRejected(key, rejected).toFuture();
+			await().atMost(BOUND).until(lock::isHolding);
+			users.signOut("wso2", "bob");
+			lock.open();
+
+			assertThat(renewal).failsWithin(BOUND)
+				.withThrowableThat()
+				.havingCause()
+				.isInstanceOfSatisfying(TokenAcquisitionException.class,
+						(ex) -> assertThat(ex.getErrorCode()).isEqualTo(TokenErrors.SIGN_IN_REQUIRED));
+			assertThat(this.wso2.refreshes()).as("refreshes of the ended session").isZero();
+			assertThat(tokens.usableToken(key)).isNull();
 		});
 	}
 
