@@ -106,8 +106,10 @@ class TokenEndpointFuzzTests {
 			}
 		});
 		int all = Integer.getInteger(Fuzz.TRIES, TRIES);
+		// About 7 % of the answers are accepted (195 and 232 of 3,000 tries, RFC 6749 and Nomba): a bound of 5 %
+		// failed one run in twenty; 1 % still tells a generator that reaches both outcomes from one that does not.
 		assertThat(accepted.get()).as("answers accepted: the generator must reach both outcomes")
-			.isBetween(all / 20, all - all / 20);
+			.isBetween(all / 100, all - all / 100);
 	}
 
 	private static void serve(Served exchange) {
