@@ -195,8 +195,8 @@ public class RedissonTokenLock implements TokenLock {
 	@Override
 	public <T> Mono<T> withLock(String key, Supplier<Mono<T>> work, Supplier<Mono<T>> served) {
 		return lock(key, this.wait, work, () -> {
-			logger.warn("Waited " + this.wait + " for another instance's renewal of '" + key
-					+ "'; renewing without the lock");
+			logger.warn("Waited " + this.wait + " for another instance's renewal of " + tokenOf(key)
+					+ "; renewing without the lock");
 			return work.get();
 		}, served);
 	}
@@ -209,10 +209,19 @@ public class RedissonTokenLock implements TokenLock {
 	@Override
 	public <T> Mono<T> withExclusiveLock(String key, Supplier<Mono<T>> work, Supplier<Mono<T>> served) {
 		return lock(key, this.wait, work, () -> {
-			logger.info("Waited " + this.wait + " for another instance's renewal of '" + key
-					+ "'; waiting again, as the provider keeps a single session per client");
+			logger.info("Waited " + this.wait + " for another instance's renewal of " + tokenOf(key)
+					+ "; waiting again, as renewing beside it would end its session or spend its refresh token");
 			return withExclusiveLock(key, work, served);
 		}, served);
+	}
+
+	/**
+	 * Names a key's token in logs by its provider alone: the rest of the key is whose token it is, a user's name
+	 * for a user's key, which logs must not carry.
+	 */
+	private static String tokenOf(String key) {
+		int separator = key.indexOf(':');
+		return "a token of provider '" + ((separator > 0) ? key.substring(0, separator) : key) + "'";
 	}
 
 	@Override
@@ -254,8 +263,8 @@ public class RedissonTokenLock implements TokenLock {
 				.doOnNext(servedWith::set)
 				.hasElement()
 				.onErrorResume((ex) -> {
-					logger.debug("Checking whether another instance's renewal of '" + key
-							+ "' already served this one failed; waiting on: " + ex.getMessage());
+					logger.debug("Checking whether another instance's renewal of " + tokenOf(key)
+							+ " already served this one failed; waiting on: " + ex.getMessage());
 					return Mono.just(false);
 				});
 			return acquire(name, start + waitFor.toNanos(), trying, isServed)

@@ -17,6 +17,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.jspecify.annotations.Nullable;
 import org.redisson.Redisson;
@@ -30,6 +31,9 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import tools.jackson.databind.json.JsonMapper;
 
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
+
 import dev.tokenstarter.store.RedisAvailability;
 import dev.tokenstarter.store.RedisKeys;
 import dev.tokenstarter.test.RedisServerExtension;
@@ -42,6 +46,7 @@ import static org.awaitility.Awaitility.await;
  * The fleet lock's own mechanics against a real Redis: how a waiter learns that the lock is free, that a release
  * never removes another holder's lock, and how a grant the master check refuses is given back.
  */
+@ExtendWith(OutputCaptureExtension.class)
 class RedissonTokenLockTests {
 
 	private static final String KEY = "acme:app:1";
@@ -344,6 +349,20 @@ class RedissonTokenLockTests {
 				throughProxy.shutdown();
 			}
 		}
+	}
+
+	/**
+	 * A key names whose token it is (a user's name, for a user's key): logs name the provider only.
+	 */
+	@Test
+	void aWaitThatRunsOutIsLoggedWithoutWhoseTokenItIs(CapturedOutput output) {
+		holdAsAnotherInstance();
+		RedissonTokenLock lock = new RedissonTokenLock(this.client.reactive(), this.keys,
+				new RedisAvailability(Duration.ofSeconds(5), Duration.ZERO), Duration.ofMillis(300),
+				Duration.ofSeconds(30), Duration.ofSeconds(2), LockObserver.NONE);
+		assertThat(lock.withLock(KEY, () -> Mono.just("alone")).block(Duration.ofSeconds(10))).isEqualTo("alone");
+		assertThat(output).contains("another instance's renewal of a token of provider 'acme'; renewing without")
+			.doesNotContain("app:1");
 	}
 
 	/**
