@@ -14,6 +14,8 @@ import reactor.core.scheduler.Schedulers;
 import org.springframework.core.io.buffer.DataBufferUtils;
 import org.springframework.http.HttpHeaders;
 import org.springframework.security.oauth2.client.OAuth2AuthorizedClient;
+import org.springframework.security.oauth2.client.registration.ClientRegistration;
+import org.springframework.security.oauth2.core.AuthorizationGrantType;
 import org.springframework.util.Assert;
 import org.springframework.web.reactive.function.BodyExtractors;
 import org.springframework.web.reactive.function.client.ClientRequest;
@@ -22,6 +24,7 @@ import org.springframework.web.reactive.function.client.ExchangeFilterFunction;
 import org.springframework.web.reactive.function.client.ExchangeFunction;
 
 import dev.tokenstarter.client.RejectedTokenRetry.Verdict;
+import dev.tokenstarter.config.TokenGrantType;
 import dev.tokenstarter.engine.ManagedToken;
 import dev.tokenstarter.engine.TokenKey;
 import dev.tokenstarter.engine.TokenKeyAttributes;
@@ -41,7 +44,8 @@ import dev.tokenstarter.ssl.DpopProofs;
  * a Spring Security filter further down the chain leaves the request alone. A registration the engine does not
  * serve is left to Spring Security: the request goes on untouched. An {@code OAuth2AuthorizedClient} set with
  * Spring's {@code oauth2AuthorizedClient(...)} names its registration the same way; the request is sent with the
- * engine's token of that registration, which the engine keeps renewed, rather than with the client's own.
+ * engine's token of that registration, which the engine keeps renewed, rather than with the client's own: the
+ * application's, or for a login's or a password grant's client of a user, that user's.
  */
 public final class TokenExchangeFilterFunction implements ExchangeFilterFunction {
 
@@ -102,13 +106,14 @@ public final class TokenExchangeFilterFunction implements ExchangeFilterFunction
 
 	private Mono<ClientResponse> exchange(ClientRequest request, ExchangeFunction next, ProviderApi api) {
 		String registrationId = api.registrationId();
-		TokenKey key;
+		TokenKey chosen;
 		try {
-			key = TokenKeyAttributes.find(registrationId, request.attributes());
+			chosen = TokenKeyAttributes.find(registrationId, request.attributes());
 		}
 		catch (IllegalArgumentException ex) {
 			return Mono.error(ex);
 		}
+		TokenKey key = (chosen != null) ? chosen : authorizedClientsUser(registrationId, request.attributes());
 		// A usable token is taken synchronously: the hot path builds no Reactor stage to wait for it.
 		ManagedToken usable = RequestTokens.usable(this.tokenManager, registrationId, key);
 		if (usable != null) {
@@ -226,6 +231,27 @@ public final class TokenExchangeFilterFunction implements ExchangeFilterFunction
 		}
 		return (attributes.get(AUTHORIZED_CLIENT_ATTRIBUTE) instanceof OAuth2AuthorizedClient client)
 				? client.getClientRegistration().getRegistrationId() : null;
+	}
+
+	/**
+	 * Returns the key of the user whose {@code OAuth2AuthorizedClient} the caller set with
+	 * {@code oauth2AuthorizedClient(...)}, when the registration's tokens are users' (a login, the password grant):
+	 * the request acts for that user, and must carry the user's token, kept renewed by the engine, not the
+	 * application's. Null otherwise: a client-credentials token is the application's, whoever's request holds it.
+	 */
+	private static @Nullable TokenKey authorizedClientsUser(String registrationId, Map<String, Object> attributes) {
+		if (!(attributes.get(AUTHORIZED_CLIENT_ATTRIBUTE) instanceof OAuth2AuthorizedClient client)) {
+			return null;
+		}
+		ClientRegistration registration = client.getClientRegistration();
+		AuthorizationGrantType grant = registration.getAuthorizationGrantType();
+		boolean usersTokens = AuthorizationGrantType.AUTHORIZATION_CODE.equals(grant)
+				|| TokenGrantType.PASSWORD.toAuthorizationGrantType().equals(grant);
+		if (!usersTokens || !registration.getRegistrationId().equals(registrationId)
+				|| TokenKey.isApplicationPrincipal(client.getPrincipalName())) {
+			return null;
+		}
+		return TokenKey.forProvider(registrationId).principal(client.getPrincipalName()).build();
 	}
 
 	/**

@@ -81,6 +81,16 @@ public final class TokenKey {
 	}
 
 	/**
+	 * Whether a principal's name is one the engine gives the application's own tokens (see
+	 * {@link #application(String)}), rather than a user's or a caller's.
+	 * @param principalName the name an authorized client is stored under
+	 * @return whether it names the application
+	 */
+	public static boolean isApplicationPrincipal(String principalName) {
+		return principalName.startsWith(APPLICATION_PREFIX);
+	}
+
+	/**
 	 * Returns the key of a provider's application token, as configured.
 	 * @param registrationId the provider's name
 	 * @return the key

@@ -28,7 +28,8 @@ import dev.tokenstarter.grant.TokenAcquisitionException;
  *
  * <p>Reusing a valid token, a sign-in does not send the password to the provider, so it does not prove the
  * password: an application that uses the sign-in as the user's login must check the password itself first when
- * it matters who is signing in, not only that the user has a session.
+ * it matters who is signing in, not only that the user has a session. Nor does such a password replace one this
+ * instance already holds from a sign-in before; it is kept only when there is none.
  */
 public class ReactiveUserTokens {
 
@@ -76,6 +77,10 @@ public class ReactiveUserTokens {
 		return passwordGrant(registrationId).then(Mono.defer(() -> {
 			this.users.remember(registrationId, credentials);
 			return this.tokens.tokenWithNewCredentials(key)
+				// A renewal already under way with the credentials held before (the user changed the password)
+				// failed without these being tried: they decide, with a renewal of their own.
+				.onErrorResume((ex) -> !this.users.wereSent(registrationId, credentials),
+						(ex) -> this.tokens.tokenWithNewCredentials(key))
 				.doOnSuccess((token) -> this.users.confirm(registrationId, credentials))
 				.doOnError((ex) -> this.users.drop(registrationId, credentials))
 				.thenReturn(key);

@@ -35,33 +35,64 @@ public final class SignedInUsers {
 	void remember(String registrationId, PasswordCredentials credentials) {
 		this.credentials.asMap()
 			.compute(new User(registrationId, credentials.username()),
-					(user, held) -> new Held(credentials, (held != null) ? held.credentials() : null));
+					(user, held) -> new Held(credentials, (held != null) ? held.credentials() : null, false));
 	}
 
 	/**
-	 * Lets go of the credentials held before a sign-in that succeeded.
+	 * Ends a sign-in that succeeded. Credentials the provider was sent (and took, since the sign-in succeeded)
+	 * replace those held before. Credentials it was not sent (a valid token served the sign-in) prove nothing: the
+	 * ones held before stay, when there were any, as a wrong password typed on a second device must not displace
+	 * the one that works, to be offered on the next silent sign-in and counted as a failed login.
 	 */
 	void confirm(String registrationId, PasswordCredentials signedIn) {
 		this.credentials.asMap()
-			.computeIfPresent(new User(registrationId, signedIn.username()),
-					(user, held) -> held.credentials().equals(signedIn) ? new Held(signedIn, null) : held);
+			.computeIfPresent(new User(registrationId, signedIn.username()), (user, held) -> {
+				if (!held.credentials().equals(signedIn)) {
+					return held;
+				}
+				return (held.sent() || held.previous() == null) ? new Held(signedIn, null, false) : held.before();
+			});
 	}
 
 	/**
 	 * Drops a user's credentials if they are still the ones given (refused by the provider, or those of a sign-in
 	 * that failed), putting back those of the sign-in before when they came from a sign-in under way. Nothing else
 	 * is put back: a sign-out or another sign-in since then decided what the user's credentials are, and a sign-out
-	 * must stay one.
+	 * must stay one. Refused credentials held as those before a sign-in under way are dropped too, so that a
+	 * failing sign-in cannot put them back.
 	 */
 	void drop(String registrationId, PasswordCredentials refused) {
 		this.credentials.asMap()
-			.computeIfPresent(new User(registrationId, refused.username()),
-					(user, held) -> held.credentials().equals(refused) ? held.before() : held);
+			.computeIfPresent(new User(registrationId, refused.username()), (user, held) -> {
+				if (held.credentials().equals(refused)) {
+					return held.before();
+				}
+				return refused.equals(held.previous()) ? new Held(held.credentials(), null, held.sent()) : held;
+			});
 	}
 
 	@Nullable PasswordCredentials find(String registrationId, String username) {
 		Held held = this.credentials.getIfPresent(new User(registrationId, username));
 		return (held != null) ? held.credentials() : null;
+	}
+
+	/**
+	 * Records that a user's credentials are on their way to the provider in a password grant.
+	 */
+	void sent(String registrationId, PasswordCredentials credentials) {
+		this.credentials.asMap()
+			.computeIfPresent(new User(registrationId, credentials.username()),
+					(user, held) -> (held.credentials().equals(credentials) && !held.sent())
+							? new Held(credentials, held.previous(), true) : held);
+	}
+
+	/**
+	 * Whether a sign-in's credentials, still held, were sent to the provider since the sign-in began: when not, a
+	 * renewal that was already under way with other credentials decided its outcome.
+	 */
+	boolean wereSent(String registrationId, PasswordCredentials credentials) {
+		Held held = this.credentials.getIfPresent(new User(registrationId, credentials.username()));
+		return held == null || !held.credentials().equals(credentials) || held.sent();
 	}
 
 	void forget(String registrationId, String username) {
@@ -85,12 +116,13 @@ public final class SignedInUsers {
 	}
 
 	/**
-	 * A user's credentials, and while a sign-in with them is under way, those held before it.
+	 * A user's credentials; while a sign-in with them is under way, those held before it, and whether they were
+	 * sent to the provider yet.
 	 */
-	private record Held(PasswordCredentials credentials, @Nullable PasswordCredentials previous) {
+	private record Held(PasswordCredentials credentials, @Nullable PasswordCredentials previous, boolean sent) {
 
 		@Nullable Held before() {
-			return (this.previous != null) ? new Held(this.previous, null) : null;
+			return (this.previous != null) ? new Held(this.previous, null, false) : null;
 		}
 
 	}

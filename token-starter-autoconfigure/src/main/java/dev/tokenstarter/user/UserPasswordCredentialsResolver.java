@@ -36,8 +36,11 @@ public final class UserPasswordCredentialsResolver implements PasswordCredential
 		}
 		String registrationId = registration.getRegistrationId();
 		PasswordCredentials credentials = this.users.find(registrationId, key.principal());
-		return (credentials != null) ? Mono.just(credentials)
-				: Mono.error(() -> new SignInRequiredException(registrationId));
+		if (credentials == null) {
+			return Mono.error(() -> new SignInRequiredException(registrationId));
+		}
+		this.users.sent(registrationId, credentials);
+		return Mono.just(credentials);
 	}
 
 	/**

@@ -9,6 +9,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
+import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
 import com.github.tomakehurst.wiremock.extension.ResponseDefinitionTransformerV2;
 import com.github.tomakehurst.wiremock.http.ResponseDefinition;
 import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
@@ -217,7 +218,15 @@ public final class Wso2UserSessions {
 		return this.rejected.get();
 	}
 
+	/**
+	 * Answers a token request, refusals included, after the stub's delay: a slow network slows every answer.
+	 */
 	private synchronized ResponseDefinition token(ServeEvent event) {
+		Integer delay = event.getResponseDefinition().getFixedDelayMilliseconds();
+		return ResponseDefinitionBuilder.like(tokenAnswer(event)).withFixedDelay(delay).build();
+	}
+
+	private ResponseDefinition tokenAnswer(ServeEvent event) {
 		if (event.getRequest().getHeader("Authorization") == null) {
 			return error(401, "invalid_client");
 		}
@@ -260,7 +269,6 @@ public final class Wso2UserSessions {
 			.withHeader("Content-Type", "application/json")
 			.withBody("{\"access_token\":\"" + session.accessToken() + "\",\"token_type\":\"Bearer\",\"expires_in\":"
 					+ this.lifetime.toSeconds() + ",\"refresh_token\":\"" + session.refreshToken() + "\"}")
-			.withFixedDelay(event.getResponseDefinition().getFixedDelayMilliseconds())
 			.build();
 	}
 

@@ -17,7 +17,10 @@ import org.springframework.boot.logging.LoggingSystem;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.security.oauth2.client.OAuth2AuthorizedClient;
+import org.springframework.security.oauth2.client.web.reactive.function.client.ServerOAuth2AuthorizedClientExchangeFilterFunction;
 import org.springframework.web.client.RestClient;
+import org.springframework.web.reactive.function.client.WebClient;
 
 import dev.tokenstarter.autoconfigure.TokenUsersAutoConfiguration;
 import dev.tokenstarter.client.TokenClients;
@@ -104,6 +107,32 @@ class UserTokensTests {
 		});
 	}
 
+	/**
+	 * A user's {@code OAuth2AuthorizedClient} set on a request with Spring's {@code oauth2AuthorizedClient(...)},
+	 * through a provider whose grant also serves the application's configured user: the request acts for the user,
+	 * and must not go out with the application's token.
+	 */
+	@Test
+	void aRequestCarryingAUsersAuthorizedClientActsForThatUser() {
+		this.runner
+			.withPropertyValues("token.providers.wso2.username=svc", "token.providers.wso2.password=" + SERVICE_PASSWORD)
+			.run((context) -> {
+				TokenKey key = context.getBean(UserTokens.class).signIn("wso2", "bob", PASSWORD);
+				OAuth2AuthorizedClient bob = context.getBean(TokenManager.class)
+					.token(key)
+					.block(BOUND)
+					.authorizedClient();
+				WebClient api = context.getBean(TokenClients.class).webClient("wso2");
+				assertThat(api.get()
+					.uri(API_PATH)
+					.attributes(ServerOAuth2AuthorizedClientExchangeFilterFunction.oauth2AuthorizedClient(bob))
+					.retrieve()
+					.bodyToMono(String.class)
+					.block(BOUND)).isEqualTo("bob");
+				assertThat(api.get().uri(API_PATH).retrieve().bodyToMono(String.class).block(BOUND)).isEqualTo("svc");
+			});
+	}
+
 	@Test
 	void usersCannotSignInToAProviderWithoutThePasswordGrant() {
 		this.runner.run((context) -> assertThatIllegalArgumentException()
@@ -153,6 +182,58 @@ class UserTokensTests {
 			TokenKey key = users.signIn("wso2", "bob", PASSWORD);
 			assertThat(tokens.token(key).block(BOUND).accessToken().getTokenValue())
 				.isEqualTo(this.wso2.liveToken("bob"));
+		});
+	}
+
+	/**
+	 * A sign-in served by the user's valid token proves nothing of its password: a wrong one (typed on a second
+	 * device, or posted by anyone who knows the user's name) must not displace the one the provider took, or the
+	 * next silent sign-in offers it and the provider counts a failed login against the user.
+	 */
+	@Test
+	void aSignInServedByAValidTokenDoesNotDisplaceAProvenPassword() {
+		this.runner.run((context) -> {
+			UserTokens users = context.getBean(UserTokens.class);
+			TokenManager tokens = context.getBean(TokenManager.class);
+			TokenKey key = users.signIn("wso2", "bob", PASSWORD);
+			assertThat(users.signIn("wso2", "bob", "a-wrong-guess")).isEqualTo(key);
+			this.wso2.endSessionOf("bob");
+			ManagedToken revoked = tokens.usableToken(key);
+			assertThat(tokens.replaceRejected(key, revoked).block(BOUND).accessToken().getTokenValue())
+				.isEqualTo(this.wso2.liveToken("bob"));
+			assertThat(this.wso2.refusedPasswords()).isZero();
+		});
+	}
+
+	/**
+	 * A user who changed the password signs in while a renewal with the old one is under way: the sign-in must be
+	 * decided by the new password, not fail with the old one's refusal and then put the refused one back.
+	 */
+	@Test
+	void aSignInDuringARenewalWithTheOldPasswordIsDecidedByTheNewOne() {
+		this.runner.run((context) -> {
+			UserTokens users = context.getBean(UserTokens.class);
+			TokenManager tokens = context.getBean(TokenManager.class);
+			TokenKey key = users.signIn("wso2", "bob", PASSWORD);
+			this.wso2.changePassword("bob", "new-pa55");
+			this.wso2.endSessionOf("bob");
+			ManagedToken revoked = tokens.usableToken(key);
+			// The refused old password comes back late: the sign-in joins the renewal meanwhile.
+			this.provider.stubFor(post(urlPathEqualTo(TokenStubs.TOKEN_PATH)).atPriority(1)
+				.withRequestBody(containing("password=" + PASSWORD))
+				.willReturn(aResponse().withTransformers(this.wso2.tokenEndpoint().getName()).withFixedDelay(1000)));
+			CompletableFuture<ManagedToken> renewal = tokens.replaceRejected(key, revoked).toFuture();
+			// Refused as it arrives, answered a second later.
+			await().atMost(BOUND).until(() -> this.wso2.refusedPasswords() == 1);
+			assertThat(renewal).isNotDone();
+
+			assertThat(users.signIn("wso2", "bob", "new-pa55")).isEqualTo(key);
+			assertThat(renewal).failsWithin(BOUND);
+			assertThat(this.wso2.refusedPasswords()).isEqualTo(1);
+			this.wso2.endSessionOf("bob");
+			assertThat(tokens.replaceRejected(key, tokens.usableToken(key)).block(BOUND).accessToken().getTokenValue())
+				.isEqualTo(this.wso2.liveToken("bob"));
+			assertThat(this.wso2.refusedPasswords()).isEqualTo(1);
 		});
 	}
 
