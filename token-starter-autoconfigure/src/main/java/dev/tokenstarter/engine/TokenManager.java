@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Collectors;
 
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
@@ -87,6 +88,9 @@ public class TokenManager
 	/** The registrations resolved so far, by id: resolving one may ask the repository (or a discovery). */
 	private final Map<String, ClientRegistration> resolved = new ConcurrentHashMap<>();
 
+	/** The providers of {@code token.providers}, known before any is resolved. */
+	private final Set<String> configured;
+
 	public TokenManager(ReactiveClientRegistrationRepository registrations, ReactiveOAuth2AuthorizedClientService store,
 			TokenLock lock, TokenGrants grants, TokenSettings settings, Clock clock, TokenObserver observer) {
 		Assert.notNull(registrations, "registrations must not be null");
@@ -100,6 +104,10 @@ public class TokenManager
 		this.lock = lock;
 		this.grants = grants;
 		this.settings = settings;
+		this.configured = settings.providers()
+			.stream()
+			.map(ProviderSettings::registrationId)
+			.collect(Collectors.toUnmodifiableSet());
 		this.clock = clock;
 		this.observer = observer;
 		this.states = new KeyStates(settings.keys().maxHeld(), settings.keys().idleTimeout(), clock);
@@ -199,7 +207,10 @@ public class TokenManager
 				return current;
 			}
 		}
-		this.observer.lookup(registrationId, TokenObserver.Lookup.MISS);
+		// A name no provider has is no miss: counted, it would be a meter for each name an application passes.
+		if (state != null || this.configured.contains(registrationId) || this.resolved.containsKey(registrationId)) {
+			this.observer.lookup(registrationId, TokenObserver.Lookup.MISS);
+		}
 		return null;
 	}
 
@@ -550,9 +561,17 @@ public class TokenManager
 			.zipWhen((registration) -> actorRegistration(key, registration))
 			.map((found) -> this.states.obtain(key,
 					(k) -> describe(k, found.getT1(), found.getT2().orElse(null))))
-			.onErrorMap((ex) -> (ex instanceof IllegalArgumentException)
-					? new TokenAcquisitionException(key.registrationId(), "invalid_request", ex.getMessage(), false, ex)
-					: TokenAcquisitionException.of(key.registrationId(), ex));
+			.onErrorMap((ex) -> tokenFailure(key.registrationId(), ex));
+	}
+
+	/**
+	 * A failure to resolve a provider or a key, as the token failure callers expect: an unknown provider or a key
+	 * it cannot serve is the caller's invalid request.
+	 */
+	private static TokenAcquisitionException tokenFailure(String registrationId, Throwable failure) {
+		return (failure instanceof IllegalArgumentException)
+				? new TokenAcquisitionException(registrationId, "invalid_request", failure.getMessage(), false, failure)
+				: TokenAcquisitionException.of(registrationId, failure);
 	}
 
 	private Mono<ClientRegistration> registration(String registrationId) {
@@ -673,13 +692,17 @@ public class TokenManager
 	 * racing with this one brings it back, then revokes it at the provider when it has a revocation endpoint,
 	 * whatever the provider answers. Runs under the renewal lock, so a renewal holding it finishes first and the
 	 * token it stored is the one revoked: it waits for that renewal past {@code lock-wait}, as a revocation beside
-	 * it would revoke the older token and leave the new one to the fleet. The next call obtains a new token.
+	 * it would revoke the older token and leave the new one to the fleet. The next call obtains a new token. A
+	 * provider whose tokens are all users' or subjects' (a login, a token exchange) has no application token:
+	 * there is nothing to revoke.
 	 * @param registrationId the provider's name
 	 * @return completes once the token is forgotten
 	 */
 	@Override
 	public Mono<Void> revoke(String registrationId) {
-		return revoke(TokenKey.application(registrationId));
+		return registration(registrationId).onErrorMap((ex) -> tokenFailure(registrationId, ex))
+			.flatMap((registration) -> hasApplicationToken(registration)
+					? revoke(TokenKey.application(registrationId)) : Mono.empty());
 	}
 
 	/**

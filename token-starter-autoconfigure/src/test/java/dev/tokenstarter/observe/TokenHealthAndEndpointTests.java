@@ -121,6 +121,22 @@ class TokenHealthAndEndpointTests {
 		});
 	}
 
+	/**
+	 * A token exchange's tokens are all its subjects': its provider has no token of the application's to forget,
+	 * which the endpoint reports with the provider's status rather than a server error.
+	 */
+	@Test
+	void evictingAProviderWithoutAnApplicationTokenReportsItsStatus() {
+		this.runner.withPropertyValues(TokenStubs.providerProperties(server, "orders"))
+			.withPropertyValues("token.providers.orders.grant-type=token-exchange",
+					"token.providers.orders.audience=orders-api")
+			.run((context) -> {
+				ProviderStatus evicted = context.getBean(TokensEndpoint.class).evict("orders");
+				assertThat(evicted).isNotNull();
+				assertThat(evicted.usable()).isFalse();
+			});
+	}
+
 	@Test
 	void healthIndicatorCanBeSwitchedOffTheActuatorWay() {
 		this.runner.withPropertyValues("management.health.tokens.enabled=false")

@@ -91,6 +91,23 @@ class TokenMetricsTests {
 		});
 	}
 
+	/**
+	 * A provider name that names no provider (an application's typo, or a name taken from a request) fails the
+	 * call; counted as a miss, each such name would be a meter for good.
+	 */
+	@Test
+	void aNameOfNoProviderMakesNoMeter() {
+		this.runner.run((context) -> {
+			TokenManager tokens = context.getBean(TokenManager.class);
+			for (String name : List.of("typo", "tenant-1", "tenant-2")) {
+				assertThatExceptionOfType(TokenAcquisitionException.class)
+					.isThrownBy(() -> tokens.token(TokenKey.forProvider(name).build()).block());
+			}
+			assertThat(this.registry.getMeters()).allSatisfy((meter) -> assertThat(meter.getId().getTags())
+				.noneSatisfy((tag) -> assertThat(tag.getValue()).containsAnyOf("typo", "tenant")));
+		});
+	}
+
 	@Test
 	void keyedTokensAreCountedByProviderOnlyAndTheKeysHeldAreAGauge() {
 		server.stubFor(TokenStubs.tokenRequest().willReturn(token("T1", 300)));
