@@ -106,14 +106,14 @@ public final class TokenExchangeFilterFunction implements ExchangeFilterFunction
 
 	private Mono<ClientResponse> exchange(ClientRequest request, ExchangeFunction next, ProviderApi api) {
 		String registrationId = api.registrationId();
-		TokenKey chosen;
+		TokenKey key;
 		try {
-			chosen = TokenKeyAttributes.find(registrationId, request.attributes());
+			TokenKey chosen = TokenKeyAttributes.find(registrationId, request.attributes());
+			key = (chosen != null) ? chosen : authorizedClientsUser(registrationId, request.attributes());
 		}
 		catch (IllegalArgumentException ex) {
 			return Mono.error(ex);
 		}
-		TokenKey key = (chosen != null) ? chosen : authorizedClientsUser(registrationId, request.attributes());
 		// A usable token is taken synchronously: the hot path builds no Reactor stage to wait for it.
 		ManagedToken usable = RequestTokens.usable(this.tokenManager, registrationId, key);
 		if (usable != null) {
@@ -239,7 +239,7 @@ public final class TokenExchangeFilterFunction implements ExchangeFilterFunction
 	 * the request acts for that user, and must carry the user's token, kept renewed by the engine, not the
 	 * application's. Null otherwise: a client-credentials token is the application's, whoever's request holds it.
 	 */
-	private static @Nullable TokenKey authorizedClientsUser(String registrationId, Map<String, Object> attributes) {
+	private @Nullable TokenKey authorizedClientsUser(String registrationId, Map<String, Object> attributes) {
 		if (!(attributes.get(AUTHORIZED_CLIENT_ATTRIBUTE) instanceof OAuth2AuthorizedClient client)) {
 			return null;
 		}
@@ -247,11 +247,21 @@ public final class TokenExchangeFilterFunction implements ExchangeFilterFunction
 		AuthorizationGrantType grant = registration.getAuthorizationGrantType();
 		boolean usersTokens = AuthorizationGrantType.AUTHORIZATION_CODE.equals(grant)
 				|| TokenGrantType.PASSWORD.toAuthorizationGrantType().equals(grant);
+		String name = client.getPrincipalName();
 		if (!usersTokens || !registration.getRegistrationId().equals(registrationId)
-				|| TokenKey.isApplicationPrincipal(client.getPrincipalName())) {
+				|| TokenKey.isApplicationPrincipal(name)) {
 			return null;
 		}
-		return TokenKey.forProvider(registrationId).principal(client.getPrincipalName()).build();
+		// The engine's own client of a key with scopes or parameters of its own is stored under the user's name and
+		// the request's fingerprint: the key held here says which request that was.
+		TokenKey held = this.tokenManager.heldKey(registrationId, name);
+		if (held != null) {
+			return held;
+		}
+		Assert.isTrue(name.indexOf('#') < 0, () -> "The OAuth2AuthorizedClient of provider '" + registrationId
+				+ "' is stored under the name of a request this instance does not hold: name its key with "
+				+ "TokenKeyAttributes.tokenKey(...) instead");
+		return TokenKey.forProvider(registrationId).principal(name).build();
 	}
 
 	/**

@@ -217,7 +217,9 @@ final class KeyState {
 
 	/**
 	 * Records that the key's token was removed from the fleet: revoked here, or removed by another instance (a
-	 * sign-out, a revocation, a session found over).
+	 * sign-out, a revocation, a session found over). Called once the token is dropped from {@link #tokenHolder()},
+	 * not before: a renewal marks the count before it reads the token, so either it reads no token or it sees the
+	 * count move.
 	 */
 	void removed() {
 		REMOVALS.incrementAndGet(this);

@@ -113,6 +113,9 @@ final class RenewalCoordinator {
 
 	private Mono<ManagedToken> renew(KeyState state, Renewal renewal) {
 		String replaced = renewal.replaced();
+		// Marked before the token is read, as a removal drops the token before it counts: a renewal that read the
+		// token before it was dropped then sees the count move.
+		int removals = state.removals();
 		ManagedToken current = state.token();
 		if (current != null && current.isFreshAt(this.clock.millis()) && !current.hasValue(replaced)) {
 			return Mono.just(current);
@@ -122,7 +125,6 @@ final class RenewalCoordinator {
 			state.tokenHolder().compareAndSet(current, null);
 		}
 		OAuth2AuthorizedClient held = (current != null) ? current.authorizedClient() : null;
-		int removals = state.removals();
 		boolean ahead = current != null && current.isUsableAt(this.clock.millis()) && !discardCurrent;
 		Supplier<Mono<ManagedToken>> locked = () -> renewLocked(state, held, removals, renewal, ahead);
 		Supplier<Mono<ManagedToken>> served = () -> servedWhileWaiting(state, replaced);
@@ -404,15 +406,17 @@ final class RenewalCoordinator {
 
 	/**
 	 * How long callers fail fast after a failure: the provider's cooldown, or as long as the provider asked in a
-	 * {@code Retry-After} the retries could not wait out, up to {@link #LONGEST_RETRY_AFTER}. Asking again each
+	 * {@code Retry-After} the retries could not wait out, up to {@link #LONGEST_RETRY_AFTER}, when that is longer
+	 * (also when the cooldown is zero: the provider asked). Asking again each
 	 * cooldown meanwhile, from every instance, is what prolongs a rate limit or gets the client blocked.
 	 */
 	private static Duration cooldown(Duration configured, TokenAcquisitionException failure) {
 		Duration asked = TokenErrors.retryAfter(failure);
-		if (asked == null || asked.compareTo(configured) <= 0) {
+		if (asked == null) {
 			return configured;
 		}
-		return (asked.compareTo(LONGEST_RETRY_AFTER) < 0) ? asked : LONGEST_RETRY_AFTER;
+		Duration honoured = (asked.compareTo(LONGEST_RETRY_AFTER) < 0) ? asked : LONGEST_RETRY_AFTER;
+		return (honoured.compareTo(configured) > 0) ? honoured : configured;
 	}
 
 	/**

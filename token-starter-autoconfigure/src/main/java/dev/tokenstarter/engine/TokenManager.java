@@ -377,6 +377,18 @@ public class TokenManager
 	}
 
 	/**
+	 * Returns the key whose token is stored for a registration and principal name (the name an authorized client of
+	 * the engine's carries), when this instance holds that key.
+	 * @param registrationId the provider's name
+	 * @param principalName the name the token is stored under
+	 * @return the key, or null
+	 */
+	public @Nullable TokenKey heldKey(String registrationId, String principalName) {
+		KeyState state = this.states.stored(registrationId, principalName);
+		return (state != null) ? state.key() : null;
+	}
+
+	/**
 	 * Returns the token held for a key, without renewing anything, and without counting as a use of the key.
 	 * @param key the key
 	 * @return the held token, or null
@@ -417,11 +429,12 @@ public class TokenManager
 		}
 		// As for this instance's own revocations: a renewal that began with the token, or a read that raced with
 		// the removal, must not bring it back.
-		state.removed();
 		ManagedToken dropped = state.tokenHolder().getAndSet(null);
 		if (dropped != null) {
 			state.revoked().set(dropped.tokenValue());
 		}
+		// Counted after the token is dropped: see RenewalCoordinator#renew.
+		state.removed();
 	}
 
 	@Override
@@ -691,8 +704,9 @@ public class TokenManager
 	 * Revokes the provider's application token: forgets it in the store and in memory, marks it so that no read
 	 * racing with this one brings it back, then revokes it at the provider when it has a revocation endpoint,
 	 * whatever the provider answers. Runs under the renewal lock, so a renewal holding it finishes first and the
-	 * token it stored is the one revoked: it waits for that renewal past {@code lock-wait}, as a revocation beside
-	 * it would revoke the older token and leave the new one to the fleet. The next call obtains a new token. A
+	 * token it stored is the one revoked, unless it holds the lock longer than {@code lock-wait}: the revocation
+	 * then goes on without it, as a sign-out or an operator must not wait out the lease of a holder that crashed.
+	 * The next call obtains a new token. A
 	 * provider whose tokens are all users' or subjects' (a login, a token exchange) has no application token:
 	 * there is nothing to revoke.
 	 * @param registrationId the provider's name
@@ -711,7 +725,7 @@ public class TokenManager
 	 * @return completes once the token is forgotten
 	 */
 	public Mono<Void> revoke(TokenKey key) {
-		return state(key).flatMap((state) -> this.lock.withExclusiveLock(state.lockKey(),
+		return state(key).flatMap((state) -> this.lock.withLock(state.lockKey(),
 				() -> this.renewals.loadStored(state).flatMap((stored) -> {
 					ManagedToken cached = state.token();
 					OAuth2AuthorizedClient held = stored.orElse((cached != null) ? cached.authorizedClient() : null);
@@ -719,8 +733,8 @@ public class TokenManager
 						return Mono.empty();
 					}
 					state.revoked().set(held.getAccessToken().getTokenValue());
-					state.removed();
 					state.tokenHolder().set(null);
+					state.removed();
 					return this.renewals.removeStored(state).then(state.grants().revoke(held)).then();
 				})));
 	}

@@ -238,7 +238,8 @@ public final class TokenErrors {
 	 */
 	static boolean leavesPrimaryGrantWorthTrying(Throwable refreshFailure) {
 		OAuth2AuthorizationException oauth2 = find(refreshFailure, OAuth2AuthorizationException.class);
-		return oauth2 != null && !isTransient(refreshFailure)
+		TokenAcquisitionException refused = find(refreshFailure, TokenAcquisitionException.class);
+		return oauth2 != null && !isTransient(refreshFailure) && (refused == null || !refused.isTransientFailure())
 				&& !OAuth2ErrorCodes.INVALID_CLIENT.equals(oauth2.getError().getErrorCode());
 	}
 

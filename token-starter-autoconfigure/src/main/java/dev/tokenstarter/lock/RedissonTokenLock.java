@@ -381,7 +381,7 @@ public class RedissonTokenLock implements TokenLock {
 			if (master) {
 				return Mono.just(true);
 			}
-			logger.debug("Lock '" + name + "' was granted by a server that is not the master the sentinels name, "
+			logger.debug("A renewal lock was granted by a server that is not the master the sentinels name, "
 					+ "or while they fail it over; giving it back and trying again");
 			return release(name, holder, false).then(pause(Mono.never(), MAX_PAUSE.toMillis(), deadline))
 				.thenReturn(false);

@@ -28,8 +28,8 @@ import dev.tokenstarter.grant.TokenAcquisitionException;
  *
  * <p>Reusing a valid token, a sign-in does not send the password to the provider, so it does not prove the
  * password: an application that uses the sign-in as the user's login must check the password itself first when
- * it matters who is signing in, not only that the user has a session. Nor does such a password replace one this
- * instance already holds from a sign-in before; it is kept only when there is none.
+ * it matters who is signing in, not only that the user has a session. Nor does such a password replace one the
+ * provider took in a sign-in on this instance; it is kept only when there is none.
  */
 public class ReactiveUserTokens {
 

@@ -35,14 +35,16 @@ public final class SignedInUsers {
 	void remember(String registrationId, PasswordCredentials credentials) {
 		this.credentials.asMap()
 			.compute(new User(registrationId, credentials.username()),
-					(user, held) -> new Held(credentials, (held != null) ? held.credentials() : null, false));
+					(user, held) -> new Held(credentials, false, (held != null) ? held.credentials() : null,
+							held != null && held.proven(), false));
 	}
 
 	/**
-	 * Ends a sign-in that succeeded. Credentials the provider was sent (and took, since the sign-in succeeded)
-	 * replace those held before. Credentials it was not sent (a valid token served the sign-in) prove nothing: the
-	 * ones held before stay, when there were any, as a wrong password typed on a second device must not displace
-	 * the one that works, to be offered on the next silent sign-in and counted as a failed login.
+	 * Ends a sign-in that succeeded. Credentials the provider was sent (and took, since the sign-in succeeded) are
+	 * proven, and replace those held before. Credentials it was not sent (a valid token served the sign-in) prove
+	 * nothing: proven ones held before stay, as a wrong password typed on a second device, or posted by anyone who
+	 * knows the user's name, must not displace the one that works, to be offered on the next silent sign-in and
+	 * counted against the user as a failed login. Unproven ones held before give way to the sign-in's.
 	 */
 	void confirm(String registrationId, PasswordCredentials signedIn) {
 		this.credentials.asMap()
@@ -50,7 +52,11 @@ public final class SignedInUsers {
 				if (!held.credentials().equals(signedIn)) {
 					return held;
 				}
-				return (held.sent() || held.previous() == null) ? new Held(signedIn, null, false) : held.before();
+				if (held.sent()) {
+					return new Held(signedIn, true, null, false, false);
+				}
+				Held before = held.before();
+				return (before != null && before.proven()) ? before : new Held(signedIn, false, null, false, false);
 			});
 	}
 
@@ -67,7 +73,8 @@ public final class SignedInUsers {
 				if (held.credentials().equals(refused)) {
 					return held.before();
 				}
-				return refused.equals(held.previous()) ? new Held(held.credentials(), null, held.sent()) : held;
+				return refused.equals(held.previous())
+						? new Held(held.credentials(), held.proven(), null, false, held.sent()) : held;
 			});
 	}
 
@@ -83,7 +90,8 @@ public final class SignedInUsers {
 		this.credentials.asMap()
 			.computeIfPresent(new User(registrationId, credentials.username()),
 					(user, held) -> (held.credentials().equals(credentials) && !held.sent())
-							? new Held(credentials, held.previous(), true) : held);
+							? new Held(credentials, held.proven(), held.previous(), held.previousProven(), true)
+							: held);
 	}
 
 	/**
@@ -116,13 +124,14 @@ public final class SignedInUsers {
 	}
 
 	/**
-	 * A user's credentials; while a sign-in with them is under way, those held before it, and whether they were
-	 * sent to the provider yet.
+	 * A user's credentials, and whether the provider took them in a sign-in (proven); while a sign-in with them is
+	 * under way, those held before it, whether those were proven, and whether the sign-in's were sent yet.
 	 */
-	private record Held(PasswordCredentials credentials, @Nullable PasswordCredentials previous, boolean sent) {
+	private record Held(PasswordCredentials credentials, boolean proven, @Nullable PasswordCredentials previous,
+			boolean previousProven, boolean sent) {
 
 		@Nullable Held before() {
-			return (this.previous != null) ? new Held(this.previous, null, false) : null;
+			return (this.previous != null) ? new Held(this.previous, this.previousProven, null, false, false) : null;
 		}
 
 	}

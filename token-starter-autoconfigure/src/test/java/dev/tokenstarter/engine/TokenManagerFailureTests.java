@@ -311,6 +311,23 @@ class TokenManagerFailureTests {
 		});
 	}
 
+	/**
+	 * A Retry-After never shortens the cooldown the application configured.
+	 */
+	@Test
+	void aRetryAfterShorterThanTheConfiguredCooldownLeavesTheCooldown() {
+		inSequence(aResponse().withStatus(429).withHeader("Retry-After", "1200"), token("T1", 300));
+		this.runner.withPropertyValues("token.providers.acme.refresh.failure-cooldown=30m").run((context) -> {
+			TokenManager tokens = context.getBean(TokenManager.class);
+			assertThatExceptionOfType(TokenAcquisitionException.class).isThrownBy(() -> tokens.token("acme").block());
+			this.clock.advance(Duration.ofMinutes(25));
+			assertThatExceptionOfType(TokenAcquisitionException.class).isThrownBy(() -> tokens.token("acme").block());
+			assertThat(count(server, tokenRequests())).isEqualTo(1);
+			this.clock.advance(Duration.ofMinutes(5));
+			assertThat(tokens.token("acme").block().accessToken().getTokenValue()).isEqualTo("T1");
+		});
+	}
+
 	@Test
 	void afterAFailureCallersFailFastDuringTheCooldownWithoutAskingTheProviderAgain() {
 		inSequence(error(400, "invalid_scope"), token("T1", 300));

@@ -173,6 +173,26 @@ class UserTokensFleetTests {
 	}
 
 	/**
+	 * On an instance that holds no password of the user, a wrong one signs in (the user's valid token serves it)
+	 * and is kept, proving nothing; the user's own sign-in there, served by the token too, must then replace it
+	 * rather than give way to it, or the next silent sign-in offers the wrong one.
+	 */
+	@Test
+	void aPasswordThatProvedNothingGivesWayToTheUsersOwnSignIn() {
+		ApplicationContextRunner instance = instance();
+		instance.run((a) -> instance.run((b) -> {
+			TokenKey key = users(a).signIn(PROVIDER, ALICE, PASSWORD).block(BOUND);
+			users(b).signIn(PROVIDER, ALICE, "a-wrong-guess").block(BOUND);
+			users(b).signIn(PROVIDER, ALICE, PASSWORD).block(BOUND);
+			this.wso2.endSessionOf(ALICE);
+			TokenManager tokens = b.getBean(TokenManager.class);
+			assertThat(tokens.replaceRejected(key, tokens.token(key).block(BOUND)).block(BOUND).accessToken()
+				.getTokenValue()).isEqualTo(this.wso2.liveToken(ALICE));
+			assertThat(this.wso2.refusedPasswords()).isZero();
+		}));
+	}
+
+	/**
 	 * The same race as {@code UserTokensTests.aRenewalUnderWayWhenTheUserSignsOutDoesNotBringTheSessionBack},
 	 * across the fleet: the renewal began on another instance than the sign-out, which learns of it only by the
 	 * store's change message. The provider's revocation fails, so nothing at the provider ends the session. The
