@@ -133,6 +133,30 @@ class UserTokensTests {
 			});
 	}
 
+	/**
+	 * The engine's client of a user's key with scopes of its own is stored under the user's name and the
+	 * request's fingerprint: passed on a request, it names that key, not a user of that name.
+	 */
+	@Test
+	void aRequestCarryingTheAuthorizedClientOfAUsersScopedKeyActsForThatKey() {
+		this.runner.withPropertyValues("token.providers.wso2.sessions=multiple").run((context) -> {
+			context.getBean(UserTokens.class).signIn("wso2", "bob", PASSWORD);
+			TokenKey scoped = TokenKey.forProvider("wso2").principal("bob").scopes("admin").build();
+			OAuth2AuthorizedClient bob = context.getBean(TokenManager.class)
+				.token(scoped)
+				.block(BOUND)
+				.authorizedClient();
+			assertThat(bob.getPrincipalName()).startsWith("bob#");
+			WebClient api = context.getBean(TokenClients.class).webClient("wso2");
+			assertThat(api.get()
+				.uri(API_PATH)
+				.attributes(ServerOAuth2AuthorizedClientExchangeFilterFunction.oauth2AuthorizedClient(bob))
+				.retrieve()
+				.bodyToMono(String.class)
+				.block(BOUND)).isEqualTo("bob");
+		});
+	}
+
 	@Test
 	void usersCannotSignInToAProviderWithoutThePasswordGrant() {
 		this.runner.run((context) -> assertThatIllegalArgumentException()
