@@ -706,9 +706,8 @@ public class TokenManager
 	 * whatever the provider answers. Runs under the renewal lock, so a renewal holding it finishes first and the
 	 * token it stored is the one revoked, unless it holds the lock longer than {@code lock-wait}: the revocation
 	 * then goes on without it, as a sign-out or an operator must not wait out the lease of a holder that crashed.
-	 * The next call obtains a new token. A
-	 * provider whose tokens are all users' or subjects' (a login, a token exchange) has no application token:
-	 * there is nothing to revoke.
+	 * The next call obtains a new token. A provider whose tokens are all users' or subjects' (a login, a token
+	 * exchange) has no application token: there is nothing to revoke.
 	 * @param registrationId the provider's name
 	 * @return completes once the token is forgotten
 	 */

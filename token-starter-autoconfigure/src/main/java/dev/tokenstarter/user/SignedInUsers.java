@@ -53,10 +53,10 @@ public final class SignedInUsers {
 					return held;
 				}
 				if (held.sent()) {
-					return new Held(signedIn, true, null, false, false);
+					return Held.alone(signedIn, true);
 				}
 				Held before = held.before();
-				return (before != null && before.proven()) ? before : new Held(signedIn, false, null, false, false);
+				return (before != null && before.proven()) ? before : Held.alone(signedIn, false);
 			});
 	}
 
@@ -84,14 +84,14 @@ public final class SignedInUsers {
 	}
 
 	/**
-	 * Records that a user's credentials are on their way to the provider in a password grant.
+	 * Returns a user's credentials for a password grant, recording that they are on their way to the provider, or
+	 * null when none are held.
 	 */
-	void sent(String registrationId, PasswordCredentials credentials) {
-		this.credentials.asMap()
-			.computeIfPresent(new User(registrationId, credentials.username()),
-					(user, held) -> (held.credentials().equals(credentials) && !held.sent())
-							? new Held(credentials, held.proven(), held.previous(), held.previousProven(), true)
-							: held);
+	@Nullable PasswordCredentials send(String registrationId, String username) {
+		Held held = this.credentials.asMap()
+			.computeIfPresent(new User(registrationId, username), (user, found) -> found.sent() ? found
+					: new Held(found.credentials(), found.proven(), found.previous(), found.previousProven(), true));
+		return (held != null) ? held.credentials() : null;
 	}
 
 	/**
@@ -130,8 +130,15 @@ public final class SignedInUsers {
 	private record Held(PasswordCredentials credentials, boolean proven, @Nullable PasswordCredentials previous,
 			boolean previousProven, boolean sent) {
 
+		/**
+		 * Credentials held with no sign-in under way.
+		 */
+		static Held alone(PasswordCredentials credentials, boolean proven) {
+			return new Held(credentials, proven, null, false, false);
+		}
+
 		@Nullable Held before() {
-			return (this.previous != null) ? new Held(this.previous, this.previousProven, null, false, false) : null;
+			return (this.previous != null) ? alone(this.previous, this.previousProven) : null;
 		}
 
 	}

@@ -35,12 +35,9 @@ public final class UserPasswordCredentialsResolver implements PasswordCredential
 			return this.delegate.resolve(registration, principal);
 		}
 		String registrationId = registration.getRegistrationId();
-		PasswordCredentials credentials = this.users.find(registrationId, key.principal());
-		if (credentials == null) {
-			return Mono.error(() -> new SignInRequiredException(registrationId));
-		}
-		this.users.sent(registrationId, credentials);
-		return Mono.just(credentials);
+		PasswordCredentials credentials = this.users.send(registrationId, key.principal());
+		return (credentials != null) ? Mono.just(credentials)
+				: Mono.error(() -> new SignInRequiredException(registrationId));
 	}
 
 	/**

@@ -17,10 +17,10 @@ import org.springframework.boot.logging.LoggingSystem;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.context.ApplicationContext;
 import org.springframework.security.oauth2.client.OAuth2AuthorizedClient;
 import org.springframework.security.oauth2.client.web.reactive.function.client.ServerOAuth2AuthorizedClientExchangeFilterFunction;
 import org.springframework.web.client.RestClient;
-import org.springframework.web.reactive.function.client.WebClient;
 
 import dev.tokenstarter.autoconfigure.TokenUsersAutoConfiguration;
 import dev.tokenstarter.client.TokenClients;
@@ -118,18 +118,14 @@ class UserTokensTests {
 			.withPropertyValues("token.providers.wso2.username=svc", "token.providers.wso2.password=" + SERVICE_PASSWORD)
 			.run((context) -> {
 				TokenKey key = context.getBean(UserTokens.class).signIn("wso2", "bob", PASSWORD);
-				OAuth2AuthorizedClient bob = context.getBean(TokenManager.class)
-					.token(key)
-					.block(BOUND)
-					.authorizedClient();
-				WebClient api = context.getBean(TokenClients.class).webClient("wso2");
-				assertThat(api.get()
+				assertThat(callCarryingTheAuthorizedClientOf(context, key)).isEqualTo("bob");
+				assertThat(context.getBean(TokenClients.class)
+					.webClient("wso2")
+					.get()
 					.uri(API_PATH)
-					.attributes(ServerOAuth2AuthorizedClientExchangeFilterFunction.oauth2AuthorizedClient(bob))
 					.retrieve()
 					.bodyToMono(String.class)
-					.block(BOUND)).isEqualTo("bob");
-				assertThat(api.get().uri(API_PATH).retrieve().bodyToMono(String.class).block(BOUND)).isEqualTo("svc");
+					.block(BOUND)).isEqualTo("svc");
 			});
 	}
 
@@ -142,19 +138,26 @@ class UserTokensTests {
 		this.runner.withPropertyValues("token.providers.wso2.sessions=multiple").run((context) -> {
 			context.getBean(UserTokens.class).signIn("wso2", "bob", PASSWORD);
 			TokenKey scoped = TokenKey.forProvider("wso2").principal("bob").scopes("admin").build();
-			OAuth2AuthorizedClient bob = context.getBean(TokenManager.class)
-				.token(scoped)
-				.block(BOUND)
-				.authorizedClient();
-			assertThat(bob.getPrincipalName()).startsWith("bob#");
-			WebClient api = context.getBean(TokenClients.class).webClient("wso2");
-			assertThat(api.get()
-				.uri(API_PATH)
-				.attributes(ServerOAuth2AuthorizedClientExchangeFilterFunction.oauth2AuthorizedClient(bob))
-				.retrieve()
-				.bodyToMono(String.class)
-				.block(BOUND)).isEqualTo("bob");
+			assertThat(context.getBean(TokenManager.class).token(scoped).block(BOUND).authorizedClient()
+				.getPrincipalName()).startsWith("bob#");
+			assertThat(callCarryingTheAuthorizedClientOf(context, scoped)).isEqualTo("bob");
 		});
+	}
+
+	/**
+	 * Calls the provider's API through its WebClient with the engine's authorized client of a key set the way
+	 * Spring's exchange filters take one ({@code oauth2AuthorizedClient(...)}), and returns whom the API saw.
+	 */
+	private static String callCarryingTheAuthorizedClientOf(ApplicationContext context, TokenKey key) {
+		OAuth2AuthorizedClient client = context.getBean(TokenManager.class).token(key).block(BOUND).authorizedClient();
+		return context.getBean(TokenClients.class)
+			.webClient(key.registrationId())
+			.get()
+			.uri(API_PATH)
+			.attributes(ServerOAuth2AuthorizedClientExchangeFilterFunction.oauth2AuthorizedClient(client))
+			.retrieve()
+			.bodyToMono(String.class)
+			.block(BOUND);
 	}
 
 	@Test
