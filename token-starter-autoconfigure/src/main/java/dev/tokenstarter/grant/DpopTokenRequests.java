@@ -26,7 +26,8 @@ import dev.tokenstarter.ssl.DpopProofs;
  * server's nonces: the {@code DPoP-Nonce} of every answer is kept for the next proofs, and an answer 400
  * {@code use_dpop_nonce} (RFC 9449 section 8) is answered by sending the request once more with a proof that
  * carries the new nonce. That retry is part of the request, not one of the grant's retries: a server that asks
- * for a nonce has not failed. The proofs are signed with the key {@link DpopBoundGrant} chose for the grant (it
+ * for a nonce has not failed. A grant's request is sent again by the grant instead ({@link DpopBoundGrant}),
+ * which builds it anew: its client assertion is good for one request only. The proofs are signed with the key {@link DpopBoundGrant} chose for the grant (it
  * binds the token to that key), or the provider's current key for requests outside a grant (revocation).
  */
 final class DpopTokenRequests implements ExchangeFilterFunction {
@@ -51,18 +52,27 @@ final class DpopTokenRequests implements ExchangeFilterFunction {
 
 	@Override
 	public Mono<ClientResponse> filter(ClientRequest request, ExchangeFunction next) {
-		return send(request, next).flatMap((response) -> {
-			if (response.statusCode().value() != HttpStatus.BAD_REQUEST.value()
-					|| !this.proofs.followNonce(request.url(), response.headers().asHttpHeaders())) {
-				return Mono.just(response);
+		return Mono.deferContextual((context) -> {
+			Mono<ClientResponse> sent = send(request, next);
+			// A grant sends its request again itself (DpopBoundGrant): this one's body may hold a client assertion,
+			// which a server takes once.
+			if (context.hasKey(KEY)) {
+				return sent;
 			}
-			return BodyBytes
-				.of(DataBufferUtils.join(DataBufferUtils.takeUntilByteCount(
-						response.body(BodyExtractors.toDataBuffers()), TokenResponseBodyExtractor.MAX_RESPONSE_BYTES + 1)))
-				.flatMap((body) -> isNonceError(body) ? send(request, next)
-						: Mono.just(response.mutate()
-							.body(Flux.just(DefaultDataBufferFactory.sharedInstance.wrap(body)))
-							.build()));
+			return sent.flatMap((response) -> {
+				if (response.statusCode().value() != HttpStatus.BAD_REQUEST.value()
+						|| !this.proofs.followNonce(request.url(), response.headers().asHttpHeaders())) {
+					return Mono.just(response);
+				}
+				return BodyBytes
+					.of(DataBufferUtils.join(DataBufferUtils.takeUntilByteCount(
+							response.body(BodyExtractors.toDataBuffers()),
+							TokenResponseBodyExtractor.MAX_RESPONSE_BYTES + 1)))
+					.flatMap((body) -> isNonceError(body) ? send(request, next)
+							: Mono.just(response.mutate()
+								.body(Flux.just(DefaultDataBufferFactory.sharedInstance.wrap(body)))
+								.build()));
+			});
 		});
 	}
 

@@ -167,6 +167,22 @@ class DpopApiCallTests {
 	}
 
 	@Test
+	void aTokenEndpointAskingForANonceGetsANewClientAssertionWithIt() {
+		this.server.requiringNonces();
+		this.runner
+			.withPropertyValues(P + "client-authentication=client_secret_jwt",
+					P + "client-secret=a-client-secret-of-more-than-32-bytes")
+			.run((context) -> {
+				WebClient api = context.getBean(TokenClients.class).webClient("bank");
+				assertThat(api.get().uri("/orders").retrieve().toBodilessEntity().block().getStatusCode())
+					.isEqualTo(HttpStatus.OK);
+				assertThat(this.server.tokenNonceChallenges()).isEqualTo(1);
+				assertThat(this.server.tokensIssued()).isEqualTo(1);
+				assertThat(this.server.refusals()).isEmpty();
+			});
+	}
+
+	@Test
 	void anApiAskingForANonceGetsOneRetryWithItAndTheTokenIsNotRenewed() {
 		this.server.requiringNonces();
 		this.runner.run((context) -> {

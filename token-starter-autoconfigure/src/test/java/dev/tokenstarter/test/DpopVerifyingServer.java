@@ -3,6 +3,7 @@ package dev.tokenstarter.test;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
+import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -39,7 +40,8 @@ import com.sun.net.httpserver.HttpServer;
  * not send. Every request must carry exactly one {@code DPoP} proof: {@code typ} {@code dpop+jwt}, ES256 or
  * RS256, a public {@code jwk} in the header that verifies the signature, {@code htm} the request's method,
  * {@code htu} the request's URL without query, {@code iat} within a minute of now, a {@code jti} never seen, and,
- * when nonces are required, the server's current nonce. The token endpoint ({@code POST /token}) issues tokens
+ * when nonces are required, the server's current nonce. A client assertion in a token request is spent before
+ * the nonce is checked, and refused when sent again. The token endpoint ({@code POST /token}) issues tokens
  * of type DPoP bound to the proof's key (its RFC 7638 thumbprint, as {@code cnf.jkt} would); every other path is
  * the API, which wants {@code Authorization: DPoP <token>} with a proof of the token's key carrying {@code ath}.
  * Refusals are counted and explained; tests judge from the counters.
@@ -53,6 +55,8 @@ public final class DpopVerifyingServer implements AutoCloseable {
 	private final HttpServer server;
 
 	private final Set<String> seenJtis = ConcurrentHashMap.newKeySet();
+
+	private final Set<String> spentAssertions = ConcurrentHashMap.newKeySet();
 
 	/** Issued token to the thumbprint of the key it is bound to. */
 	private final Map<String, String> boundTokens = new ConcurrentHashMap<>();
@@ -203,6 +207,14 @@ public final class DpopVerifyingServer implements AutoCloseable {
 				refuse(exchange, tokenRequest, verdict.refusal());
 				return;
 			}
+			String assertion = tokenRequest ? formParameter(body, "client_assertion") : null;
+			// Client authentication comes first, as at servers that spend an assertion before they look at the
+			// proof's nonce: an assertion is good for one request, whatever became of it.
+			if (assertion != null && !this.spentAssertions.add(assertion)) {
+				this.refusals.add("client assertion reused");
+				answer(exchange, 401, "{\"error\":\"invalid_client\",\"error_description\":\"assertion reused\"}");
+				return;
+			}
 			if (this.requireNonces && !this.nonce.equals(verdict.nonce())) {
 				changeNonce();
 				exchange.getResponseHeaders().set("DPoP-Nonce", this.nonce);
@@ -302,6 +314,16 @@ public final class DpopVerifyingServer implements AutoCloseable {
 		}
 		exchange.getResponseHeaders().set("WWW-Authenticate", "DPoP error=\"invalid_token\"");
 		answer(exchange, 401, "");
+	}
+
+	private static String formParameter(byte[] body, String name) {
+		for (String pair : new String(body, StandardCharsets.UTF_8).split("&")) {
+			int equals = pair.indexOf('=');
+			if (equals > 0 && URLDecoder.decode(pair.substring(0, equals), StandardCharsets.UTF_8).equals(name)) {
+				return URLDecoder.decode(pair.substring(equals + 1), StandardCharsets.UTF_8);
+			}
+		}
+		return null;
 	}
 
 	private static String sha256(String value) {
