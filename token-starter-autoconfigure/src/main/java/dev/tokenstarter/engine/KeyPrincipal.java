@@ -1,11 +1,13 @@
 package dev.tokenstarter.engine;
 
+import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.Set;
+import java.util.StringJoiner;
 import java.util.TreeMap;
 import java.util.TreeSet;
 
@@ -58,9 +60,7 @@ final class KeyPrincipal extends AbstractAuthenticationToken {
 			.append('\n')
 			.append(registration.getAuthorizationGrantType().getValue())
 			.append('\n')
-			.append(new TreeSet<>(registration.getScopes()))
-			.append('\n')
-			.append(new TreeMap<>(parameters));
+			.append(requestText(registration.getScopes(), parameters));
 		if (username != null) {
 			// Appended only when present, so that the tokens other grants already stored keep their names.
 			purpose.append('\n').append(username);
@@ -109,12 +109,50 @@ final class KeyPrincipal extends AbstractAuthenticationToken {
 		if (scopes.isEmpty() && parameters.isEmpty() && actor == null && principal.indexOf('#') < 0) {
 			return principal;
 		}
-		String request = new TreeSet<>(scopes) + "\n" + new TreeMap<>(parameters);
+		String request = requestText(scopes, parameters);
 		if (actor != null) {
 			// Appended only when present, so that tokens stored without an actor keep their names.
 			request += "\nactor " + actor;
 		}
 		return principal + '#' + sha256(request).substring(0, 16);
+	}
+
+	/**
+	 * Writes scopes and parameters so that no two requests read alike. Plain ones, as nearly every request is,
+	 * keep the text the names of stored tokens were first made from ({@code [a, b]\n{k=v}}); that text reads two
+	 * ways once a scope or parameter holds its separators ({@code audience "x, resource=y"} against audience
+	 * {@code x} and resource {@code y}), so such a request is written with every part URL-encoded instead, after a
+	 * first line the plain text cannot start with.
+	 */
+	private static String requestText(Set<String> scopes, Map<String, String> parameters) {
+		if (scopes.stream().allMatch(KeyPrincipal::isPlain)
+				&& parameters.entrySet()
+					.stream()
+					.allMatch((parameter) -> isPlain(parameter.getKey()) && parameter.getKey().indexOf('=') < 0
+							&& isPlain(parameter.getValue()))) {
+			return new TreeSet<>(scopes) + "\n" + new TreeMap<>(parameters);
+		}
+		StringJoiner text = new StringJoiner("&", "encoded\n", "");
+		new TreeSet<>(scopes).forEach((scope) -> text.add("scope=" + encode(scope)));
+		new TreeMap<>(parameters).forEach((name, value) -> text.add(encode(name) + "=" + encode(value)));
+		return text.toString();
+	}
+
+	/**
+	 * Whether a scope, parameter name or value holds none of the separators of the plain text.
+	 */
+	private static boolean isPlain(String part) {
+		for (int i = 0; i < part.length(); i++) {
+			char c = part.charAt(i);
+			if (c == ',' || c == '[' || c == ']' || c == '{' || c == '}' || Character.isWhitespace(c)) {
+				return false;
+			}
+		}
+		return true;
+	}
+
+	private static String encode(String part) {
+		return URLEncoder.encode(part, StandardCharsets.UTF_8);
 	}
 
 	static String sha256(String text) {

@@ -6,6 +6,9 @@ import java.util.Set;
 
 import org.junit.jupiter.api.Test;
 
+import org.springframework.security.oauth2.client.registration.ClientRegistration;
+import org.springframework.security.oauth2.core.AuthorizationGrantType;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 
@@ -33,6 +36,35 @@ class TokenKeyTests {
 				TokenKey.forProvider("acme").principal("alice").scopes("a").audience("payments").build(),
 				TokenKey.forProvider("acme").principal("alice").scopes("a").resource("orders").build()))
 			.allSatisfy((other) -> assertThat(other).isNotEqualTo(base));
+	}
+
+	@Test
+	void keysWhoseScopesOrParametersHoldSeparatorsAreStoredUnderNamesOfTheirOwn() {
+		List<TokenKey> keys = List.of(
+				TokenKey.forProvider("acme").principal("alice").audience("api-a, resource=https://r").build(),
+				TokenKey.forProvider("acme").principal("alice").audience("api-a").resource("https://r").build(),
+				TokenKey.forProvider("acme").principal("alice").parameter("a=b", "c").build(),
+				TokenKey.forProvider("acme").principal("alice").parameter("a", "b=c").build(),
+				TokenKey.forProvider("acme").principal("alice").scopes("read,", "write").build(),
+				TokenKey.forProvider("acme").principal("alice").scopes("read", ",write").build());
+		assertThat(keys).doesNotHaveDuplicates();
+		assertThat(keys.stream().map((key) -> KeyPrincipal.named(key).getName())).doesNotHaveDuplicates();
+		ClientRegistration registration = ClientRegistration.withRegistrationId("acme")
+			.clientId("app")
+			.authorizationGrantType(AuthorizationGrantType.CLIENT_CREDENTIALS)
+			.tokenUri("https://as/token")
+			.build();
+		assertThat(KeyPrincipal.application(registration, Map.of("audience", "api-a, resource=https://r"), null))
+			.isNotEqualTo(KeyPrincipal.application(registration,
+					Map.of("audience", "api-a", "resource", "https://r"), null));
+	}
+
+	@Test
+	void plainKeysKeepTheNamesTheirTokensWereStoredUnderBefore() {
+		// A fleet upgraded one instance at a time shares its tokens only if both versions name them alike.
+		assertThat(KeyPrincipal.named(TokenKey.forProvider("acme").principal("alice").scopes("b", "a")
+			.audience("https://api/x?y=1").build()).getName())
+			.isEqualTo("alice#" + KeyPrincipal.sha256("[a, b]\n{audience=https://api/x?y=1}").substring(0, 16));
 	}
 
 	@Test
