@@ -258,7 +258,8 @@ public final class TokenExchangeFilterFunction implements ExchangeFilterFunction
 		if (held != null) {
 			return held;
 		}
-		Assert.isTrue(name.indexOf('#') < 0, () -> "The OAuth2AuthorizedClient of provider '" + registrationId
+		// A login's keys are stored under the user's name as it is, which may hold a '#'.
+		Assert.isTrue(AuthorizationGrantType.AUTHORIZATION_CODE.equals(grant) || name.indexOf('#') < 0, () -> "The OAuth2AuthorizedClient of provider '" + registrationId
 				+ "' is stored under the name of a request this instance does not hold: name its key with "
 				+ "TokenKeyAttributes.tokenKey(...) instead");
 		return TokenKey.forProvider(registrationId).principal(name).build();

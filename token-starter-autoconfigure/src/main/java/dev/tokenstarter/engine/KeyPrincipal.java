@@ -88,6 +88,24 @@ final class KeyPrincipal extends AbstractAuthenticationToken {
 	}
 
 	/**
+	 * Returns the principal of a user's login session: the user's name as it is, since Spring Security's login
+	 * saves the user's authorized client under it, {@code #} or not (Entra ID's guest names hold two). A login's
+	 * keys have no scopes or parameters of their own, so no key of the registration has a fingerprint to collide
+	 * with.
+	 * @param key a key with a principal and no scopes or parameters
+	 * @return the principal
+	 */
+	static KeyPrincipal login(TokenKey key) {
+		String principal = key.principal();
+		Assert.notNull(principal, "key must name a principal");
+		Assert.isTrue(key.scopes().isEmpty() && key.parameters().isEmpty(),
+				"a login's key has no scopes or parameters of its own");
+		KeyPrincipal login = new KeyPrincipal(principal);
+		login.setDetails(key);
+		return login;
+	}
+
+	/**
 	 * Returns the principal of the tokens obtained with a subject token: named after the subject token's hash,
 	 * never the token, with the request's fingerprint like {@link #named}. A token exchange with an actor has the
 	 * actor in its fingerprint (the actor's provider and the name its application token is stored under, which

@@ -646,7 +646,8 @@ public class TokenManager
 			actor = actorId + " " + actorPrincipal.getName();
 			grants = grants.withActor(new ActorTokenSource(this, key.registrationId(), actorId));
 		}
-		KeyPrincipal keyPrincipal = (principal != null) ? KeyPrincipal.named(key)
+		KeyPrincipal keyPrincipal = (principal != null)
+				? (LoginKeys.isLogin(requested) ? KeyPrincipal.login(key) : KeyPrincipal.named(key))
 				: (subjectHash != null) ? KeyPrincipal.subject(subjectHash, key.scopes(), key.parameters(), actor)
 						: KeyPrincipal.application(requested, requestSettings.parameters(),
 								this.settings.username(key.registrationId()));

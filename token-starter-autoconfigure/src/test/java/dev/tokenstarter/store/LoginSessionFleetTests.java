@@ -10,6 +10,7 @@ import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Mono;
 
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.WebApplicationType;
@@ -28,6 +29,8 @@ import org.springframework.security.oauth2.client.OAuth2AuthorizedClient;
 import org.springframework.security.oauth2.client.OAuth2AuthorizedClientManager;
 import org.springframework.security.oauth2.client.OAuth2AuthorizedClientService;
 import org.springframework.security.oauth2.client.annotation.RegisteredOAuth2AuthorizedClient;
+import org.springframework.security.oauth2.client.web.reactive.function.client.ServerOAuth2AuthorizedClientExchangeFilterFunction;
+import org.springframework.web.reactive.function.client.WebClient;
 import org.springframework.security.oauth2.client.oidc.web.logout.OidcClientInitiatedLogoutSuccessHandler;
 import org.springframework.security.oauth2.client.registration.ClientRegistrationRepository;
 import org.springframework.security.oauth2.client.web.client.OAuth2ClientHttpRequestInterceptor;
@@ -38,6 +41,7 @@ import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.client.RestClient;
 
 import dev.tokenstarter.client.LoginSessionLogoutHandler;
+import dev.tokenstarter.client.TokenClients;
 import dev.tokenstarter.test.Browser;
 import dev.tokenstarter.test.LoginFleet;
 import dev.tokenstarter.test.LoginProvider;
@@ -108,6 +112,31 @@ class LoginSessionFleetTests {
 		String stored = redis.command("HGET", entry("alice"), "data").get(0);
 		assertThat(stored).isNotBlank().doesNotContain(token);
 		assertThat(refreshesOf(token)).isZero();
+	}
+
+	@Test
+	void aUserWhoseNameHoldsAHashIsServedWhatTheLoginSavedUnderThatName() {
+		// Entra ID names a guest user like this; Spring's login saves the user's client under the name as it is.
+		String guest = "alice_example.com#EXT#@tenant";
+		logIn(new Browser(), "alice");
+		OAuth2AuthorizedClient loggedIn = stored("alice");
+		instanceA.getBean(OAuth2AuthorizedClientService.class)
+			.saveAuthorizedClient(new OAuth2AuthorizedClient(loggedIn.getClientRegistration(), guest,
+					loggedIn.getAccessToken(), loggedIn.getRefreshToken()),
+					new TestingAuthenticationToken(guest, null, "ROLE_USER"));
+
+		assertThat(authorize(instanceB, guest).getAccessToken().getTokenValue())
+			.isEqualTo(loggedIn.getAccessToken().getTokenValue());
+		// A request carrying the guest's authorized client, on an instance that holds no key of the guest yet, acts for
+		// the guest.
+		WebClient userInfo = WebClient.builder()
+			.filter(instanceA.getBean(TokenClients.class).filter(REGISTRATION))
+			.build();
+		assertThat(userInfo.get()
+			.uri(provider.userInfoUri())
+			.attributes(ServerOAuth2AuthorizedClientExchangeFilterFunction.oauth2AuthorizedClient(stored(guest)))
+			.exchangeToMono((response) -> Mono.just(response.statusCode().value()))
+			.block(Duration.ofSeconds(10))).isEqualTo(200);
 	}
 
 	@Test
