@@ -61,12 +61,18 @@ final class DpopNonces {
 	}
 
 	/**
-	 * RFC 6454 origins: https://api.example.com and https://API.example.com:443 are one server.
+	 * RFC 6454 origins: https://api.example.com and https://API.example.com:443 are one server. A name
+	 * {@code java.net.URI} does not take for a host (an underscore in it, say) is the origin as written, less any
+	 * user: two such servers are two origins, not one without a host.
 	 */
 	private static String origin(URI uri) {
 		String scheme = String.valueOf(uri.getScheme()).toLowerCase(Locale.ROOT);
+		if (uri.getHost() == null) {
+			String authority = String.valueOf(uri.getRawAuthority());
+			return scheme + "://" + authority.substring(authority.lastIndexOf('@') + 1).toLowerCase(Locale.ROOT);
+		}
 		int port = (uri.getPort() != -1) ? uri.getPort() : "https".equals(scheme) ? 443 : 80;
-		return scheme + "://" + String.valueOf(uri.getHost()).toLowerCase(Locale.ROOT) + ":" + port;
+		return scheme + "://" + uri.getHost().toLowerCase(Locale.ROOT) + ":" + port;
 	}
 
 }
