@@ -93,13 +93,18 @@ final class RejectedTokenRetry<A> {
 
 	/**
 	 * Judges the answer to a call sent again with the nonce its server asked for: a second challenge is the
-	 * caller's, but a rejection of the token still renews it.
+	 * caller's (a server behind a balancer may hand out a nonce per node), and says nothing of the token, but a
+	 * rejection of the token still renews it.
 	 * @param api the provider's API
 	 * @param status the answer's status
+	 * @param answer the API's answer
 	 * @return what to do with the answer: never {@link Verdict#RESEND}
 	 */
-	Verdict judgeResent(ProviderApi api, int status) {
-		return api.rejects(status) ? Verdict.RENEW : Verdict.RETURN;
+	Verdict judgeResent(ProviderApi api, int status, A answer) {
+		if (!api.rejects(status) || api.isDpopNonceChallenge(status, this.headers.apply(answer))) {
+			return Verdict.RETURN;
+		}
+		return Verdict.RENEW;
 	}
 
 	/**
@@ -157,12 +162,15 @@ final class RejectedTokenRetry<A> {
 	}
 
 	/**
-	 * Whether the API took the renewed token: unless it rejected the new token too.
+	 * Whether the API took the renewed token: unless it rejected the new token too. A DPoP nonce challenge to it
+	 * is no rejection of the token: it goes back to the caller, and the token stays.
 	 * @param api the provider's API
+	 * @param dpopBound whether the renewed token is DPoP-bound
 	 * @param status the status of the answer to the call sent with the new token
+	 * @param answer that answer
 	 */
-	boolean accepts(ProviderApi api, int status) {
-		return !api.rejects(status);
+	boolean accepts(ProviderApi api, boolean dpopBound, int status, A answer) {
+		return !api.rejects(status) || (dpopBound && api.isDpopNonceChallenge(status, this.headers.apply(answer)));
 	}
 
 	/**

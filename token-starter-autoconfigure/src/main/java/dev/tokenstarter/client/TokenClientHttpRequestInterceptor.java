@@ -131,7 +131,7 @@ public final class TokenClientHttpRequestInterceptor implements ClientHttpReques
 		if (verdict == Verdict.RESEND) {
 			response.close();
 			response = execute(request, body, execution, api, token);
-			verdict = this.retry.judgeResent(api, response.getStatusCode().value());
+			verdict = this.retry.judgeResent(api, response.getStatusCode().value(), response);
 		}
 		if (verdict != Verdict.RENEW) {
 			return response;
@@ -152,7 +152,7 @@ public final class TokenClientHttpRequestInterceptor implements ClientHttpReques
 		boolean accepted = false;
 		try {
 			ClientHttpResponse retried = execute(request, body, execution, api, renewed);
-			accepted = this.retry.accepts(api, retried.getStatusCode().value());
+			accepted = this.retry.accepts(api, renewed.isDpopBound(), retried.getStatusCode().value(), retried);
 			return retried;
 		}
 		finally {

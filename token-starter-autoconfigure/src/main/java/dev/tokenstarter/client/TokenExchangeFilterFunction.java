@@ -147,7 +147,7 @@ public final class TokenExchangeFilterFunction implements ExchangeFilterFunction
 			return response.releaseBody()
 				.then(exchangeWith(again, next, api, token))
 				.flatMap((resent) -> answered(request, body, next, api, key, resent, token,
-						this.retry.judgeResent(api, resent.statusCode().value())));
+						this.retry.judgeResent(api, resent.statusCode().value(), resent)));
 		});
 	}
 
@@ -195,7 +195,7 @@ public final class TokenExchangeFilterFunction implements ExchangeFilterFunction
 					.doOnNext((rejectionBody) -> this.retry.logRejection(api, status, rejectionBody))
 					.then(exchangeWith(again, next, api, token))
 					.doOnNext((response) -> this.retry.recordRetry(api, key,
-							this.retry.accepts(api, response.statusCode().value())))
+							this.retry.accepts(api, token.isDpopBound(), response.statusCode().value(), response)))
 					.doOnError((ex) -> this.retry.recordRetry(api, key, false));
 			})
 			.switchIfEmpty(Mono.just(rejection));

@@ -153,9 +153,22 @@ class RejectedTokenRetryTests {
 
 	@Test
 	void theAnswerToACallSentAgainForANonceIsNeverSentAgainForAnother() {
-		assertThat(this.retry.judgeResent(this.dpopApi, 401)).isEqualTo(Verdict.RENEW);
-		assertThat(this.retry.judgeResent(this.dpopApi, 200)).isEqualTo(Verdict.RETURN);
-		assertThat(this.retry.judgeResent(this.dpopApi, 500)).isEqualTo(Verdict.RETURN);
+		assertThat(this.retry.judgeResent(this.dpopApi, 401, new HttpHeaders())).isEqualTo(Verdict.RENEW);
+		assertThat(this.retry.judgeResent(this.dpopApi, 200, new HttpHeaders())).isEqualTo(Verdict.RETURN);
+		assertThat(this.retry.judgeResent(this.dpopApi, 500, new HttpHeaders())).isEqualTo(Verdict.RETURN);
+	}
+
+	@Test
+	void aSecondNonceChallengeIsTheCallersAndNoRejectionOfTheToken() {
+		assertThat(this.retry.judgeResent(this.dpopApi, 401, challenge("n-2"))).isEqualTo(Verdict.RETURN);
+	}
+
+	@Test
+	void aNonceChallengeToTheRenewedTokenIsNoRejectionOfIt() {
+		assertThat(this.retry.accepts(this.dpopApi, true, 401, challenge("n-2"))).isTrue();
+		assertThat(this.retry.accepts(this.dpopApi, true, 401, new HttpHeaders())).isFalse();
+		assertThat(this.retry.accepts(this.dpopApi, false, 401, challenge("n-2"))).isFalse();
+		assertThat(this.retry.accepts(this.dpopApi, true, 200, new HttpHeaders())).isTrue();
 	}
 
 	@Test
@@ -177,10 +190,21 @@ class RejectedTokenRetryTests {
 	}
 
 	@Test
+	void serversWhoseNamesAreNoHostsToJavaKeepNoncesOfTheirOwn() throws Exception {
+		URI tokenEndpoint = URI.create("http://auth_server/token");
+		URI api = URI.create("http://api_server/orders");
+		this.retry.keepNonce(this.dpopApi, tokenEndpoint, challenge("n-auth"));
+		this.retry.keepNonce(this.dpopApi, api, challenge("n-api"));
+		DpopKey key = new DpopKey(new ECKeyGenerator(Curve.P_256).generate());
+		assertThat(SignedJWT.parse(this.proofs.proof(key, "POST", tokenEndpoint)).getJWTClaimsSet().getStringClaim("nonce"))
+			.isEqualTo("n-auth");
+	}
+
+	@Test
 	void aRetryIsASuccessUnlessTheRenewedTokenIsRejectedToo() {
-		assertThat(this.retry.accepts(this.bearerApi, 200)).isTrue();
-		assertThat(this.retry.accepts(this.bearerApi, 500)).isTrue();
-		assertThat(this.retry.accepts(this.bearerApi, 401)).isFalse();
+		assertThat(this.retry.accepts(this.bearerApi, false, 200, new HttpHeaders())).isTrue();
+		assertThat(this.retry.accepts(this.bearerApi, false, 500, new HttpHeaders())).isTrue();
+		assertThat(this.retry.accepts(this.bearerApi, false, 401, new HttpHeaders())).isFalse();
 	}
 
 	@Test

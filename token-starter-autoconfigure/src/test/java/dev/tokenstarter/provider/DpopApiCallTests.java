@@ -203,6 +203,27 @@ class DpopApiCallTests {
 		});
 	}
 
+	@Test
+	void aSecondNonceChallengeGoesBackToTheCallerAndTheTokenStays() {
+		this.server.challengingEveryApiCall();
+		this.runner.run((context) -> {
+			TokenClients clients = context.getBean(TokenClients.class);
+			HttpStatusCode fromWebClient = clients.webClient("bank")
+				.get()
+				.uri("/orders")
+				.exchangeToMono((response) -> Mono.just(response.statusCode()))
+				.block();
+			HttpStatusCode fromRestClient = clients.restClient("bank")
+				.get()
+				.uri("/orders")
+				.exchange((request, response) -> response.getStatusCode());
+			assertThat(List.of(fromWebClient, fromRestClient)).containsOnly(HttpStatus.UNAUTHORIZED);
+			assertThat(this.server.apiNonceChallenges()).isEqualTo(4);
+			assertThat(this.server.tokensIssued()).isEqualTo(1);
+			assertThat(this.server.refusals()).isEmpty();
+		});
+	}
+
 	/**
 	 * The call a nonce challenge sends again carries the body of the first sending, though its publisher can be
 	 * subscribed only once (an inbound request's body a service passes on).

@@ -83,6 +83,8 @@ public final class DpopVerifyingServer implements AutoCloseable {
 
 	private volatile boolean rotateNonceOnEveryAnswer;
 
+	private volatile boolean challengeEveryApiCall;
+
 	private volatile String nonce = "n-0";
 
 	private volatile String issuedTokenType = "DPoP";
@@ -115,6 +117,15 @@ public final class DpopVerifyingServer implements AutoCloseable {
 	/** Every successful answer carries a new nonce in DPoP-Nonce, which the next proof must carry. */
 	public DpopVerifyingServer rotatingNonces() {
 		this.rotateNonceOnEveryAnswer = true;
+		return this;
+	}
+
+	/**
+	 * The API challenges every call for a new nonce, as a balancer's nodes do that each keep nonces of their own.
+	 */
+	public DpopVerifyingServer challengingEveryApiCall() {
+		this.requireNonces = true;
+		this.challengeEveryApiCall = true;
 		return this;
 	}
 
@@ -215,7 +226,8 @@ public final class DpopVerifyingServer implements AutoCloseable {
 				answer(exchange, 401, "{\"error\":\"invalid_client\",\"error_description\":\"assertion reused\"}");
 				return;
 			}
-			if (this.requireNonces && !this.nonce.equals(verdict.nonce())) {
+			if (this.requireNonces
+					&& (!this.nonce.equals(verdict.nonce()) || (!tokenRequest && this.challengeEveryApiCall))) {
 				changeNonce();
 				exchange.getResponseHeaders().set("DPoP-Nonce", this.nonce);
 				if (tokenRequest) {
