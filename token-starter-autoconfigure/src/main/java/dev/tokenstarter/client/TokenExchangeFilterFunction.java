@@ -259,7 +259,8 @@ public final class TokenExchangeFilterFunction implements ExchangeFilterFunction
 			return held;
 		}
 		// A login's keys are stored under the user's name as it is, which may hold a '#'.
-		Assert.isTrue(AuthorizationGrantType.AUTHORIZATION_CODE.equals(grant) || name.indexOf('#') < 0, () -> "The OAuth2AuthorizedClient of provider '" + registrationId
+		boolean login = AuthorizationGrantType.AUTHORIZATION_CODE.equals(grant);
+		Assert.isTrue(login || name.indexOf('#') < 0, () -> "The OAuth2AuthorizedClient of provider '" + registrationId
 				+ "' is stored under the name of a request this instance does not hold: name its key with "
 				+ "TokenKeyAttributes.tokenKey(...) instead");
 		return TokenKey.forProvider(registrationId).principal(name).build();
