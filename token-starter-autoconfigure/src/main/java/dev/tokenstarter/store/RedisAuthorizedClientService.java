@@ -240,8 +240,9 @@ public class RedisAuthorizedClientService implements ReactiveOAuth2AuthorizedCli
 	/**
 	 * Saves an authorized client in place of whatever is stored, whichever version that is: for a new login,
 	 * whose tokens replace those of the user's earlier session. Spring Security's login path saves without
-	 * reading first, so a compare-and-set could only fail it; a renewal racing with the login still saves with
-	 * its compare-and-set, fails, and reads the login's tokens.
+	 * reading first, so a compare-and-set could only fail it; a renewal racing with the login, on this instance or
+	 * another, still saves with its compare-and-set, based on what it read before the login, fails, and reads the
+	 * login's tokens.
 	 * @param authorizedClient the client
 	 * @param principal whose client it is
 	 * @return completes once saved, or kept to write back when Redis is down
@@ -330,7 +331,12 @@ public class RedisAuthorizedClientService implements ReactiveOAuth2AuthorizedCli
 					return Mono.error(new StaleAuthorizedClientException(registrationId));
 				}
 				if (version > 0) {
-					known(key, version);
+					if (ANY_VERSION.equals(expected)) {
+						replaced(key, version);
+					}
+					else {
+						known(key, version);
+					}
 					this.pendingWriteBacks.remove(key, client);
 				}
 				return Mono.just(client);
@@ -344,6 +350,17 @@ public class RedisAuthorizedClientService implements ReactiveOAuth2AuthorizedCli
 		this.versions.asMap()
 			.merge(key, new Versions(version, version),
 					(held, read) -> new Versions(read.basis(), Math.max(held.newest(), read.newest())));
+	}
+
+	/**
+	 * Records the version a replacement (a login) stored: known to be stored, but no basis of the engine's next
+	 * save. A renewal on this instance that read the entry before the login is based on that read, and must fail
+	 * rather than put the old session's tokens over the login's; one that reads after it finds the login's version.
+	 */
+	private void replaced(String key, long version) {
+		this.versions.asMap()
+			.merge(key, new Versions(0, version),
+					(held, stored) -> new Versions(held.basis(), Math.max(held.newest(), version)));
 	}
 
 	/**

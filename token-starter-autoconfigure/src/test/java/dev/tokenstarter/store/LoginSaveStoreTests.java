@@ -93,6 +93,30 @@ class LoginSaveStoreTests {
 	}
 
 	/**
+	 * A renewal that read the entry, then a new login of the user on the same instance, then the renewal's save:
+	 * the login is newer than anything the renewal saw, and stays.
+	 */
+	@Test
+	void aRenewalBasedOnAReadBeforeALoginOnTheSameInstanceLeavesTheLoginAlone() {
+		ApplicationContextRunner instance = FleetTestSupport.instance(redisServer.server(), provider, this.clock);
+		instance.run((context) -> {
+			TestingAuthenticationToken alice = new TestingAuthenticationToken("alice", null, "ROLE_USER");
+			ClientRegistration registration = registration(context);
+			RedisAuthorizedClientService store = context.getBean(RedisAuthorizedClientService.class);
+			store.replaceAuthorizedClient(client(registration, "L1"), alice).block(BOUND);
+			assertThat(store.<OAuth2AuthorizedClient>loadAuthorizedClient("acme", "alice").block(BOUND)).isNotNull();
+			store.replaceAuthorizedClient(client(registration, "L2"), alice).block(BOUND);
+
+			assertThatExceptionOfType(StaleAuthorizedClientException.class)
+				.isThrownBy(() -> store.saveAuthorizedClient(client(registration, "E1"), alice).block(BOUND));
+			assertThat(storedValue(context)).isEqualTo("L2");
+			assertThat(store.<OAuth2AuthorizedClient>loadAuthorizedClient("acme", "alice").block(BOUND)).isNotNull();
+			store.saveAuthorizedClient(client(registration, "E2"), alice).block(BOUND);
+			assertThat(storedValue(context)).as("a save based on a read of the login's version").isEqualTo("E2");
+		});
+	}
+
+	/**
 	 * A renewal that found nothing stored, and then ends the key's session (its refresh token refused): a login
 	 * stored meanwhile by another instance is newer than anything the renewal saw, and stays.
 	 */
