@@ -871,7 +871,8 @@ public class TokenProperties implements Validator {
 		/**
 		 * Encryption keys as "id:base64-of-32-bytes" (make one with: openssl rand -base64 32). The first
 		 * encrypts; all decrypt, so keys rotate by putting a new one first and dropping the old one once every
-		 * stored token has been renewed.
+		 * stored token has been renewed (a fleet's DPoP key pairs are sealed again with the new key as soon as an
+		 * instance with the new list reads them).
 		 */
 		private List<String> encryptionKeys = new ArrayList<>();
 

@@ -92,6 +92,14 @@ public class AesGcmTokenCipher implements TokenCipher {
 	}
 
 	@Override
+	public boolean isSealedWithAnOldKey(byte[] sealed) {
+		if (sealed.length < 2 || sealed[0] != FORMAT || sealed.length < 2 + (sealed[1] & 0xFF)) {
+			return false;
+		}
+		return !this.sealingKeyId.equals(new String(sealed, 2, sealed[1] & 0xFF, StandardCharsets.UTF_8));
+	}
+
+	@Override
 	public byte[] open(byte[] sealed, byte[] associatedData) {
 		if (sealed.length < 2 || sealed[0] != FORMAT) {
 			throw new TamperedValueException("Stored value is not AES-GCM encrypted");

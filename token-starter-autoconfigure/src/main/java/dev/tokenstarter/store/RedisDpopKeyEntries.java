@@ -6,6 +6,8 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 import org.redisson.api.RScript;
 import org.redisson.api.RedissonReactiveClient;
 import org.redisson.client.codec.StringCodec;
@@ -42,6 +44,18 @@ public class RedisDpopKeyEntries {
 			end
 			return 1
 			""";
+
+	/**
+	 * KEYS[1] the registration's hash; ARGV the key's field, the sealed value read, the value sealed again. Replaces
+	 * the value only if it is still the one read: a rotation meanwhile may have dropped the key.
+	 */
+	private static final String RESEAL = """
+			if redis.call('HGET', KEYS[1], ARGV[1]) ~= ARGV[2] then return 0 end
+			redis.call('HSET', KEYS[1], ARGV[1], ARGV[3])
+			return 1
+			""";
+
+	private static final Log logger = LogFactory.getLog(RedisDpopKeyEntries.class);
 
 	private final RedissonReactiveClient redis;
 
@@ -136,16 +150,39 @@ public class RedisDpopKeyEntries {
 		if (sealed == null) {
 			return Mono.error(new TamperedValueException("The current DPoP key of " + hash + " is missing"));
 		}
-		return Mono.fromCallable(() -> {
+		return Mono.defer(() -> {
 			byte[] bytes;
 			try {
 				bytes = Base64.getDecoder().decode(sealed);
 			}
 			catch (IllegalArgumentException ex) {
-				throw new TamperedValueException("Stored DPoP key is not base64", ex);
+				return Mono.error(new TamperedValueException("Stored DPoP key is not base64", ex));
 			}
-			return new String(this.cipher.open(bytes, aad(hash, thumbprint)), StandardCharsets.UTF_8);
+			String jwk = new String(this.cipher.open(bytes, aad(hash, thumbprint)), StandardCharsets.UTF_8);
+			return this.cipher.isSealedWithAnOldKey(bytes) ? sealAgain(hash, thumbprint, sealed, jwk).thenReturn(jwk)
+					: Mono.just(jwk);
 		});
+	}
+
+	/**
+	 * Seals a key pair again with the key that seals now. A token is sealed anew at each renewal, but a key pair
+	 * lives until it is rotated: without this, dropping an old encryption key once every token was renewed (as
+	 * {@code encryption-keys} advises) would leave the fleet a key pair no instance can open. A failure leaves the
+	 * value as it was, for the next read to try again.
+	 */
+	private Mono<Void> sealAgain(String hash, String thumbprint, String sealed, String jwk) {
+		String resealed = Base64.getEncoder()
+			.encodeToString(this.cipher.seal(jwk.getBytes(StandardCharsets.UTF_8), aad(hash, thumbprint)));
+		return this.redis.getScript(StringCodec.INSTANCE)
+			.<Long>eval(RScript.Mode.READ_WRITE, RESEAL, RScript.ReturnType.LONG, List.of(hash), KEY + thumbprint,
+					sealed, resealed)
+			.timeout(this.timeout)
+			.then()
+			.onErrorResume((ex) -> {
+				logger.warn("Could not encrypt the DPoP key " + thumbprint + " of " + hash
+						+ " again with the current encryption key; the next read tries again: " + ex.getMessage());
+				return Mono.empty();
+			});
 	}
 
 	/**

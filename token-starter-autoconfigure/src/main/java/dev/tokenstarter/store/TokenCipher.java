@@ -23,4 +23,14 @@ public interface TokenCipher {
 	 */
 	byte[] open(byte[] sealed, byte[] associatedData);
 
+	/**
+	 * Whether a value that opens was sealed with a key other than the one that seals now: a value kept for good
+	 * (a fleet's DPoP key pair), unlike a token that is renewed, must be sealed again before that key is dropped.
+	 * @param sealed the sealed value
+	 * @return whether to seal it again
+	 */
+	default boolean isSealedWithAnOldKey(byte[] sealed) {
+		return false;
+	}
+
 }

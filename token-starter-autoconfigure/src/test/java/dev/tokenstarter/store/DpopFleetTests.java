@@ -4,11 +4,14 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+
+import javax.crypto.spec.SecretKeySpec;
 
 import com.nimbusds.jose.jwk.ECKey;
 import com.nimbusds.jose.jwk.JWK;
@@ -118,6 +121,31 @@ class DpopFleetTests {
 				.doesNotContain("kty")
 				.doesNotContain(new String(dBytes, StandardCharsets.ISO_8859_1));
 			assertThat(raw).doesNotContain(Base64.getEncoder().encodeToString(dBytes).substring(0, 12));
+		});
+	}
+
+	/**
+	 * The store's encryption keys rotate as {@code encryption-keys} advises: a new key first, then the old one
+	 * dropped once the tokens were renewed. The fleet's key pair, which is not renewed, must open after that too.
+	 */
+	@Test
+	void theKeyPairOutlivesTheEncryptionKeyItWasFirstSealedWith() {
+		byte[] newKeyBytes = new byte[32];
+		Arrays.fill(newKeyBytes, (byte) 7);
+		String newKey = "k2:" + Base64.getEncoder().encodeToString(newKeyBytes);
+		instance().run(DpopFleetTests::call);
+		String jkt = currentThumbprint();
+
+		instance().withPropertyValues("token.store.redis.encryption-keys=" + newKey + "," + FleetTestSupport.TEST_KEY)
+			.run(DpopFleetTests::call);
+		byte[] sealed = Base64.getDecoder().decode(hash().get("key:" + jkt));
+		assertThat(new AesGcmTokenCipher(Map.of("k2", new SecretKeySpec(newKeyBytes, "AES")))
+			.open(sealed, (KEYS + "\n" + jkt).getBytes(StandardCharsets.UTF_8))).isNotEmpty();
+
+		instance().withPropertyValues("token.store.redis.encryption-keys=" + newKey).run((context) -> {
+			assertThat(call(context)).isEqualTo("accounts of " + DpopAuthorizationServer.CLIENT_ID);
+			assertThat(currentThumbprint()).isEqualTo(jkt);
+			assertThat(server.acceptedKeys()).containsOnly(jkt);
 		});
 	}
 
