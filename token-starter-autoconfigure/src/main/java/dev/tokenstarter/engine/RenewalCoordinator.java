@@ -153,12 +153,17 @@ final class RenewalCoordinator {
 	 * @return the stored token, or empty
 	 */
 	Mono<ManagedToken> freshFromStore(KeyState state, @Nullable String replaced) {
-		return loadStored(state).flatMap((stored) -> stored.map((client) -> state.policy().manage(client))
-			.filter((token) -> token.isFreshAt(this.clock.millis()) && !token.hasValue(replaced)
-					&& servable(state, token))
-			.map((token) -> hold(state, token))
-			.map(Mono::just)
-			.orElseGet(Mono::empty));
+		return Mono.defer(() -> {
+			// Marked before the read: a token removed while the read was under way may be what it found, and held,
+			// it would be served, and renewed from (see TokenManager#forget).
+			int removals = state.removals();
+			return loadStored(state).flatMap((stored) -> stored.map((client) -> state.policy().manage(client))
+				.filter((token) -> token.isFreshAt(this.clock.millis()) && !token.hasValue(replaced)
+						&& servable(state, token) && !state.removedSince(removals))
+				.map((token) -> hold(state, token))
+				.map(Mono::just)
+				.orElseGet(Mono::empty));
+		});
 	}
 
 	/**

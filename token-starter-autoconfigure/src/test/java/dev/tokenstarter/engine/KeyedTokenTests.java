@@ -5,6 +5,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
@@ -12,12 +16,18 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
 
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.security.authentication.TestingAuthenticationToken;
+import org.springframework.security.core.Authentication;
 import org.springframework.security.oauth2.client.OAuth2AuthorizeRequest;
 import org.springframework.security.oauth2.client.OAuth2AuthorizedClient;
 import org.springframework.security.oauth2.client.ReactiveOAuth2AuthorizedClientService;
+import org.springframework.security.oauth2.client.registration.ClientRegistration;
+import org.springframework.security.oauth2.client.registration.ReactiveClientRegistrationRepository;
+import org.springframework.security.oauth2.core.OAuth2AccessToken;
 
 import dev.tokenstarter.grant.TokenAcquisitionException;
 import dev.tokenstarter.test.EngineTestSupport;
@@ -299,7 +309,75 @@ class KeyedTokenTests {
 		}
 	}
 
-	private static String value(reactor.core.publisher.Mono<ManagedToken> token) {
+	/**
+	 * Another instance removes the key's token (a sign-out) while this instance's read of the store is under way:
+	 * the token the read found is not served, nor renewed from.
+	 */
+	@Test
+	void aTokenReadFromTheStoreAsItWasRemovedIsNotServed() throws Exception {
+		server.stubFor(clientCredentialsRequest().willReturn(token("T-new", 300)));
+		GatedStore store = new GatedStore();
+		this.runner.withBean(ReactiveOAuth2AuthorizedClientService.class, () -> store).run((context) -> {
+			TokenManager tokens = context.getBean(TokenManager.class);
+			ClientRegistration registration = context.getBean(ReactiveClientRegistrationRepository.class)
+				.findByRegistrationId("acme")
+				.block(BOUND);
+			store.clients.put("acme/bob", new OAuth2AuthorizedClient(registration, "bob",
+					new OAuth2AccessToken(OAuth2AccessToken.TokenType.BEARER, "T-old", this.clock.instant(),
+							this.clock.instant().plusSeconds(300))));
+			Sinks.Empty<Void> gate = Sinks.empty();
+			store.gate = gate;
+			CompletableFuture<String> served = tokens.token(TokenKey.forProvider("acme").principal("bob").build())
+				.map((token) -> token.accessToken().getTokenValue())
+				.toFuture();
+			assertThat(store.reading.await(10, TimeUnit.SECONDS)).isTrue();
+			store.clients.remove("acme/bob");
+			tokens.forget("acme", "bob");
+			gate.tryEmitEmpty();
+			assertThat(served.get(10, TimeUnit.SECONDS)).isEqualTo("T-new");
+		});
+	}
+
+	/**
+	 * A store whose reads, once gated, take what is stored and then wait for the gate to open before answering.
+	 */
+	private static final class GatedStore implements ReactiveOAuth2AuthorizedClientService {
+
+		final Map<String, OAuth2AuthorizedClient> clients = new ConcurrentHashMap<>();
+
+		final CountDownLatch reading = new CountDownLatch(1);
+
+		volatile Sinks.Empty<Void> gate;
+
+		@Override
+		@SuppressWarnings("unchecked")
+		public <T extends OAuth2AuthorizedClient> Mono<T> loadAuthorizedClient(String registrationId,
+				String principalName) {
+			return Mono.defer(() -> {
+				T read = (T) this.clients.get(registrationId + "/" + principalName);
+				Sinks.Empty<Void> gate = this.gate;
+				if (gate == null) {
+					return Mono.justOrEmpty(read);
+				}
+				this.reading.countDown();
+				return gate.asMono().then(Mono.justOrEmpty(read));
+			});
+		}
+
+		@Override
+		public Mono<Void> saveAuthorizedClient(OAuth2AuthorizedClient client, Authentication principal) {
+			return Mono.fromRunnable(() -> this.clients
+				.put(client.getClientRegistration().getRegistrationId() + "/" + principal.getName(), client));
+		}
+
+		@Override
+		public Mono<Void> removeAuthorizedClient(String registrationId, String principalName) {
+			return Mono.fromRunnable(() -> this.clients.remove(registrationId + "/" + principalName));
+		}
+
+	}
+
+	private static String value(Mono<ManagedToken> token) {
 		return token.block(BOUND).accessToken().getTokenValue();
 	}
 
