@@ -303,6 +303,13 @@ final class KeyState {
 		return --this.keys;
 	}
 
+	/**
+	 * Whether any key names this state.
+	 */
+	boolean isNamed() {
+		return this.keys > 0;
+	}
+
 	@Override
 	public String toString() {
 		return "KeyState[" + this.key + "]";

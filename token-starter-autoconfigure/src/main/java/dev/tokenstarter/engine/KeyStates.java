@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 
 import com.github.benmanes.caffeine.cache.Cache;
@@ -106,16 +107,52 @@ final class KeyStates {
 	/**
 	 * Lets go of a state one of its keys no longer names: the state is dropped with the last of them, not with the
 	 * first, as two keys may name one token (the same request said two ways) and one may idle while the other is
-	 * in use. Counted under the store index's lock of the state's entry, as {@link #obtain} counts.
+	 * in use. Counted under the store index's lock of the state's entry, as {@link #obtain} counts. A state whose
+	 * renewal is under way stays in the index until the renewal ends: a removal of the key's token meanwhile must
+	 * reach that renewal (or it renews the ended session from the token it holds), and a caller of the key joins it
+	 * rather than starting a second state and a second renewal.
 	 */
 	private void release(KeyState state) {
+		AtomicReference<@Nullable RenewalFlight> renewing = new AtomicReference<>();
 		this.keyedByStoreId.computeIfPresent(state.storeId(), (id, held) -> {
 			if (held != state || state.keyRemoved() > 0) {
 				return held;
 			}
-			state.drop();
-			return null;
+			return dropUnlessRenewing(state, renewing);
 		});
+		whenRenewed(state, renewing.get());
+	}
+
+	/**
+	 * Drops a state no key names once its renewal has ended, unless a key named it again meanwhile.
+	 */
+	private void releaseRenewed(KeyState state) {
+		AtomicReference<@Nullable RenewalFlight> renewing = new AtomicReference<>();
+		this.keyedByStoreId.computeIfPresent(state.storeId(),
+				(id, held) -> (held != state || state.isNamed()) ? held : dropUnlessRenewing(state, renewing));
+		whenRenewed(state, renewing.get());
+	}
+
+	/**
+	 * Under the store index's lock: drops the state, or keeps it while a renewal is under way, which is then
+	 * waited for outside the lock (a renewal that ends at once would otherwise update the index within its own
+	 * update).
+	 */
+	private static @Nullable KeyState dropUnlessRenewing(KeyState state,
+			AtomicReference<@Nullable RenewalFlight> renewing) {
+		RenewalFlight flight = state.inFlight().get();
+		if (flight != null && !flight.isDone()) {
+			renewing.set(flight);
+			return state;
+		}
+		state.drop();
+		return null;
+	}
+
+	private void whenRenewed(KeyState state, @Nullable RenewalFlight flight) {
+		if (flight != null) {
+			flight.whenComplete((token, failure) -> releaseRenewed(state));
+		}
 	}
 
 	/**

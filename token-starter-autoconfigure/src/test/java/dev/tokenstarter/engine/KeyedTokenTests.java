@@ -339,6 +339,35 @@ class KeyedTokenTests {
 	}
 
 	/**
+	 * A key that idles out of the near cache while its token is being renewed keeps its state until the renewal
+	 * ends: a removal meanwhile reaches that renewal, and a caller joins it instead of starting a second one.
+	 */
+	@Test
+	void aKeyThatIdlesOutWhileItsTokenIsRenewedKeepsItsStateUntilTheRenewalEnds() throws Exception {
+		server.stubFor(clientCredentialsRequest().willReturn(token("T-bob", 300)));
+		GatedStore store = new GatedStore();
+		this.runner.withBean(ReactiveOAuth2AuthorizedClientService.class, () -> store).run((context) -> {
+			TokenManager tokens = context.getBean(TokenManager.class);
+			TokenKey bob = TokenKey.forProvider("acme").principal("bob").build();
+			Sinks.Empty<Void> gate = Sinks.empty();
+			store.gate = gate;
+			CompletableFuture<String> served = tokens.token(bob)
+				.map((token) -> token.accessToken().getTokenValue())
+				.toFuture();
+			assertThat(store.reading.await(10, TimeUnit.SECONDS)).isTrue();
+			this.clock.advance(Duration.ofMinutes(31));
+			tokens.heldKeys();
+			assertThat(tokens.heldKey("acme", "bob")).as("the state of the renewal under way").isEqualTo(bob);
+			gate.tryEmitEmpty();
+			assertThat(served.get(10, TimeUnit.SECONDS)).isEqualTo("T-bob");
+
+			this.clock.advance(Duration.ofMinutes(31));
+			tokens.heldKeys();
+			assertThat(tokens.heldKey("acme", "bob")).as("let go once the renewal ended").isNull();
+		});
+	}
+
+	/**
 	 * A store whose reads, once gated, take what is stored and then wait for the gate to open before answering.
 	 */
 	private static final class GatedStore implements ReactiveOAuth2AuthorizedClientService {
