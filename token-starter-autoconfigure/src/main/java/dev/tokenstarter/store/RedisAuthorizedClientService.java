@@ -120,8 +120,8 @@ public class RedisAuthorizedClientService implements ReactiveOAuth2AuthorizedCli
 	 */
 	private final Cache<String, Versions> versions;
 
-	/** Tokens obtained while Redis was down, to write back when it answers again. */
-	private final Map<String, OAuth2AuthorizedClient> pendingWriteBacks = new ConcurrentHashMap<>();
+	/** Tokens obtained or logins saved while Redis was down, to write back when it answers again. */
+	private final Map<String, PendingWriteBack> pendingWriteBacks = new ConcurrentHashMap<>();
 
 	/**
 	 * Entries removed while Redis was down (a revoked token, an ended session), to remove when it answers again,
@@ -230,7 +230,7 @@ public class RedisAuthorizedClientService implements ReactiveOAuth2AuthorizedCli
 		}
 		String key = this.keys.entry(registrationId, principal.getName());
 		if (!this.availability.shouldTry()) {
-			this.pendingWriteBacks.put(key, authorizedClient);
+			this.pendingWriteBacks.put(key, new PendingWriteBack(authorizedClient, false));
 			return Mono.empty();
 		}
 		this.pendingRemovals.remove(key);
@@ -254,7 +254,7 @@ public class RedisAuthorizedClientService implements ReactiveOAuth2AuthorizedCli
 		}
 		String key = this.keys.entry(registrationId, principal.getName());
 		if (!this.availability.shouldTry()) {
-			this.pendingWriteBacks.put(key, authorizedClient);
+			this.pendingWriteBacks.put(key, new PendingWriteBack(authorizedClient, true));
 			return Mono.empty();
 		}
 		this.pendingRemovals.remove(key);
@@ -323,7 +323,7 @@ public class RedisAuthorizedClientService implements ReactiveOAuth2AuthorizedCli
 				if (wrongType(ex)) {
 					return notAnEntry(registrationId, Mono.just(0L));
 				}
-				this.pendingWriteBacks.put(key, client);
+				this.pendingWriteBacks.put(key, new PendingWriteBack(client, ANY_VERSION.equals(expected)));
 				return redisFailed("save", ex, Mono.just(0L));
 			})
 			.flatMap((version) -> {
@@ -337,7 +337,8 @@ public class RedisAuthorizedClientService implements ReactiveOAuth2AuthorizedCli
 					else {
 						known(key, version);
 					}
-					this.pendingWriteBacks.remove(key, client);
+					this.pendingWriteBacks.computeIfPresent(key,
+							(written, pending) -> (pending.client() == client) ? null : pending);
 				}
 				return Mono.just(client);
 			});
@@ -388,7 +389,7 @@ public class RedisAuthorizedClientService implements ReactiveOAuth2AuthorizedCli
 	private void writeBackPending() {
 		Flux.fromIterable(List.copyOf(this.pendingRemovals.entrySet()))
 			.flatMap((removal) -> remove(removal.getKey(), removal.getValue()))
-			.thenMany(Flux.fromIterable(List.copyOf(this.pendingWriteBacks.values())))
+			.thenMany(Flux.fromIterable(List.copyOf(this.pendingWriteBacks.values())).map(PendingWriteBack::client))
 			.flatMap((client) -> loadAuthorizedClient(client.getClientRegistration().getRegistrationId(),
 					client.getPrincipalName())
 				.onErrorResume((ex) -> {
@@ -426,11 +427,17 @@ public class RedisAuthorizedClientService implements ReactiveOAuth2AuthorizedCli
 
 	/**
 	 * Once Redis answers again, writes back a token this instance obtained during the outage if it is newer
-	 * than the stored one, and returns whichever is newer.
+	 * than the stored one, and returns whichever is newer. A login saved during the outage replaces what is
+	 * stored, as it would have then: the user's new session wins over the old one's tokens however late another
+	 * instance renewed them.
 	 */
 	private Mono<OAuth2AuthorizedClient> writeBack(String key, String registrationId, String principalName,
 			@Nullable OAuth2AuthorizedClient stored) {
-		OAuth2AuthorizedClient pending = this.pendingWriteBacks.remove(key);
+		PendingWriteBack parked = this.pendingWriteBacks.remove(key);
+		if (parked != null && parked.replaces()) {
+			return write(key, ANY_VERSION, registrationId, principalName, parked.client());
+		}
+		OAuth2AuthorizedClient pending = (parked != null) ? parked.client() : null;
 		if (pending == null || (stored != null && !expiresLater(pending, stored))) {
 			return Mono.justOrEmpty(stored);
 		}
@@ -438,7 +445,7 @@ public class RedisAuthorizedClientService implements ReactiveOAuth2AuthorizedCli
 		// that one, or a single-session provider's live token could lose to an older, dead one.
 		return save(key, registrationId, principalName, pending)
 			.onErrorResume(StaleAuthorizedClientException.class, (ex) -> {
-				this.pendingWriteBacks.putIfAbsent(key, pending);
+				this.pendingWriteBacks.putIfAbsent(key, parked);
 				return loadAuthorizedClient(registrationId, principalName);
 			});
 	}
@@ -528,6 +535,15 @@ public class RedisAuthorizedClientService implements ReactiveOAuth2AuthorizedCli
 	 * a removal takes away what is no newer, as the token this instance holds (and revokes) may be that one
 	 */
 	private record Versions(long basis, long newest) {
+
+	}
+
+	/**
+	 * A token Redis has not stored yet.
+	 * @param client the authorized client
+	 * @param replaces whether it replaces whatever is stored (a login), rather than being stored only if newer
+	 */
+	private record PendingWriteBack(OAuth2AuthorizedClient client, boolean replaces) {
 
 	}
 

@@ -21,9 +21,11 @@ import dev.tokenstarter.test.EngineTestSupport;
 import dev.tokenstarter.test.FleetTestSupport;
 import dev.tokenstarter.test.MutableClock;
 import dev.tokenstarter.test.RedisServerExtension;
+import dev.tokenstarter.test.SlowReadsProxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.awaitility.Awaitility.await;
 
 /**
  * Saves from Spring Security's login path on the Redis store: they replace whatever version another instance
@@ -117,6 +119,46 @@ class LoginSaveStoreTests {
 	}
 
 	/**
+	 * A user logs in again on an instance cut off from Redis, while another instance renews the user's old session
+	 * (its token expiring later than the login's): once Redis answers again, the login replaces the old session's
+	 * tokens, as it would have had Redis answered.
+	 */
+	@Test
+	void aLoginSavedDuringAnOutageReplacesTheOldSessionsTokensOnceRedisAnswers() {
+		try (SlowReadsProxy proxy = SlowReadsProxy.to(redisServer.server().port(), (command) -> false)) {
+			ApplicationContextRunner direct = FleetTestSupport.instance(redisServer.server(), provider, this.clock);
+			ApplicationContextRunner cutOff = FleetTestSupport
+				.instance(provider, this.clock, "spring.data.redis.url=" + proxy.url())
+				// Kept off Redis once it failed, so that the login is kept for later rather than sent into the cut;
+				// the availability probe still finds Redis again within a second of its return.
+				.withPropertyValues("token.store.redis.timeout=300ms", "token.store.redis.retry-interval=1m");
+			direct.run((other) -> cutOff.run((loggedIn) -> {
+				TestingAuthenticationToken alice = new TestingAuthenticationToken("alice", null, "ROLE_USER");
+				ClientRegistration registration = registration(other);
+				RedisAuthorizedClientService otherStore = other.getBean(RedisAuthorizedClientService.class);
+				RedisAuthorizedClientService loggedInStore = loggedIn.getBean(RedisAuthorizedClientService.class);
+				otherStore.replaceAuthorizedClient(client(registration, "L1"), alice).block(BOUND);
+
+				proxy.cut();
+				assertThat(loggedInStore.<OAuth2AuthorizedClient>loadAuthorizedClient("acme", "alice").block(BOUND))
+					.isNull();
+				assertThat(loggedIn.getBean(RedisAvailability.class).isDegraded()).isTrue();
+				loggedInStore.replaceAuthorizedClient(client(registration, "L2"), alice).block(BOUND);
+				assertThat(otherStore.<OAuth2AuthorizedClient>loadAuthorizedClient("acme", "alice").block(BOUND))
+					.isNotNull();
+				otherStore.saveAuthorizedClient(client(registration, "E1", "alice", Duration.ofMinutes(10)), alice)
+					.block(BOUND);
+				proxy.mend();
+
+				await().atMost(BOUND).untilAsserted(() -> {
+					loggedInStore.loadAuthorizedClient("acme", "alice").block(BOUND);
+					assertThat(storedValue(other)).isEqualTo("L2");
+				});
+			}));
+		}
+	}
+
+	/**
 	 * A renewal that found nothing stored, and then ends the key's session (its refresh token refused): a login
 	 * stored meanwhile by another instance is newer than anything the renewal saw, and stays.
 	 */
@@ -178,9 +220,14 @@ class LoginSaveStoreTests {
 	}
 
 	private OAuth2AuthorizedClient client(ClientRegistration registration, String value, String principal) {
+		return client(registration, value, principal, Duration.ofMinutes(5));
+	}
+
+	private OAuth2AuthorizedClient client(ClientRegistration registration, String value, String principal,
+			Duration lifetime) {
 		Instant now = this.clock.instant();
 		return new OAuth2AuthorizedClient(registration, principal,
-				new OAuth2AccessToken(OAuth2AccessToken.TokenType.BEARER, value, now, now.plusSeconds(300)),
+				new OAuth2AccessToken(OAuth2AccessToken.TokenType.BEARER, value, now, now.plus(lifetime)),
 				new OAuth2RefreshToken("R-" + value, now));
 	}
 
