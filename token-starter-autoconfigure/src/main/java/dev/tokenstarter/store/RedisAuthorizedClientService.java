@@ -382,6 +382,17 @@ public class RedisAuthorizedClientService implements ReactiveOAuth2AuthorizedCli
 	}
 
 	/**
+	 * Drops what this instance kept to write back to an entry another instance removed (a sign-out, a revocation,
+	 * a session found over), as its change message says: written back, it would bring the ended session back to
+	 * the fleet.
+	 * @param registrationId the entry's registration
+	 * @param principalName the entry's principal
+	 */
+	void removedElsewhere(String registrationId, String principalName) {
+		this.pendingWriteBacks.remove(this.keys.entry(registrationId, principalName));
+	}
+
+	/**
 	 * Carries out, as soon as Redis answers again, the removals of the outage, so that no other instance serves a
 	 * token this one revoked or a session that ended, then writes back the tokens this instance obtained during
 	 * the outage, so the other instances find them instead of asking the provider.

@@ -178,11 +178,14 @@ public class RedisTokenEvents implements SmartLifecycle {
 			return;
 		}
 		String data = text(event, "data");
+		RedisAuthorizedClientService store = this.store;
 		if (data == null) {
+			if (store != null) {
+				store.removedElsewhere(registrationId, principal);
+			}
 			this.onRemoved.accept(registrationId, principal);
 			return;
 		}
-		RedisAuthorizedClientService store = this.store;
 		String announced = text(event, "version");
 		if (store != null && announced != null) {
 			try {

@@ -1,0 +1,114 @@
+package dev.tokenstarter.store;
+
+import java.time.Duration;
+import java.time.Instant;
+
+import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.redisson.Redisson;
+import org.redisson.api.RedissonClient;
+import org.redisson.config.Config;
+import reactor.core.Disposable;
+import reactor.core.publisher.Flux;
+
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.security.authentication.TestingAuthenticationToken;
+import org.springframework.security.oauth2.client.OAuth2AuthorizedClient;
+import org.springframework.security.oauth2.client.registration.ClientRegistration;
+import org.springframework.security.oauth2.client.registration.ReactiveClientRegistrationRepository;
+import org.springframework.security.oauth2.core.OAuth2AccessToken;
+import org.springframework.security.oauth2.core.OAuth2RefreshToken;
+
+import dev.tokenstarter.test.EngineTestSupport;
+import dev.tokenstarter.test.FleetTestSupport;
+import dev.tokenstarter.test.MutableClock;
+import dev.tokenstarter.test.RedisServerExtension;
+import dev.tokenstarter.test.SlowReadsProxy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Tokens an instance keeps to write back because Redis did not answer their save in time, though it answered the
+ * instance's other commands: what happens to them when another instance removes the entry meanwhile.
+ */
+class ParkedWriteBackTests {
+
+	private static final Duration BOUND = Duration.ofSeconds(30);
+
+	private static final String ENTRY = "token-starter:client:acme:alice";
+
+	@RegisterExtension
+	static final WireMockExtension provider = EngineTestSupport.provider();
+
+	@RegisterExtension
+	static final RedisServerExtension redisServer = new RedisServerExtension();
+
+	private final MutableClock clock = MutableClock.startingNow();
+
+	/**
+	 * A save answered too late is kept to write back; another instance then ends the user's session (a sign-out
+	 * removes the entry and says so): the kept token is not written back over the removal.
+	 */
+	@Test
+	void aTokenKeptToWriteBackIsDroppedWhenAnotherInstanceRemovesItsEntry() {
+		try (SlowReadsProxy proxy = SlowReadsProxy.to(redisServer.server().port(),
+				(command) -> command.contains("EVAL") && command.contains(ENTRY))) {
+			ApplicationContextRunner direct = FleetTestSupport.instance(redisServer.server(), provider, this.clock);
+			// A timeout long beside the other commands' 50 ms period: on a loaded machine they still answer within it.
+			ApplicationContextRunner slowSaves = FleetTestSupport
+				.instance(provider, this.clock, "spring.data.redis.url=" + proxy.url())
+				.withPropertyValues("token.store.redis.timeout=1s");
+			direct.run((signingOut) -> slowSaves.run((slow) -> {
+				TestingAuthenticationToken alice = new TestingAuthenticationToken("alice", null, "ROLE_USER");
+				ClientRegistration registration = slow.getBean(ReactiveClientRegistrationRepository.class)
+					.findByRegistrationId("acme")
+					.block(BOUND);
+				RedisAuthorizedClientService slowStore = slow.getBean(RedisAuthorizedClientService.class);
+				RedisAvailability availability = slow.getBean(RedisAvailability.class);
+				RedissonClient otherConnections = Redisson.create(config(redisServer.server().url()));
+				Disposable otherCommands = Flux.interval(Duration.ofMillis(50))
+					.concatMap((tick) -> otherConnections.reactive().getBucket("token-starter:other").isExists())
+					.subscribe((exists) -> availability.succeeded());
+				try {
+					await().until(() -> !availability.isDegraded() && availability.shouldTry());
+					proxy.slowDown(Duration.ofMillis(2500));
+					slowStore.saveAuthorizedClient(client(registration, "T1"), alice).block(BOUND);
+					assertThat(availability.isDegraded()).as("a slow answer is no outage").isFalse();
+					proxy.slowDown(Duration.ZERO);
+					await().atMost(BOUND).until(() -> redisServer.server().command("EXISTS", ENTRY).contains("1"));
+
+					signingOut.getBean(RedisAuthorizedClientService.class)
+						.removeAuthorizedClient("acme", "alice")
+						.block(BOUND);
+					assertThat(redisServer.server().command("EXISTS", ENTRY)).containsExactly("0");
+					// The removal's change message reaches the slow instance before its next read of the entry.
+					await().pollDelay(Duration.ofMillis(500)).until(() -> true);
+
+					assertThat(slowStore.<OAuth2AuthorizedClient>loadAuthorizedClient("acme", "alice").block(BOUND))
+						.isNull();
+					assertThat(redisServer.server().command("EXISTS", ENTRY)).containsExactly("0");
+				}
+				finally {
+					otherCommands.dispose();
+					otherConnections.shutdown();
+				}
+			}));
+		}
+	}
+
+	private static Config config(String url) {
+		Config config = new Config();
+		config.useSingleServer().setAddress(url);
+		return config;
+	}
+
+	private OAuth2AuthorizedClient client(ClientRegistration registration, String value) {
+		Instant now = this.clock.instant();
+		return new OAuth2AuthorizedClient(registration, "alice",
+				new OAuth2AccessToken(OAuth2AccessToken.TokenType.BEARER, value, now, now.plusSeconds(300)),
+				new OAuth2RefreshToken("R-" + value, now));
+	}
+
+}
