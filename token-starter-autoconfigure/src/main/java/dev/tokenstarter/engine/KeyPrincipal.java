@@ -72,8 +72,9 @@ final class KeyPrincipal extends AbstractAuthenticationToken {
 	 * Returns the principal of a named principal's tokens. The name is the principal's own for the provider's
 	 * configured request, so that it matches what Spring Security stores for a user; with scopes or parameters of
 	 * its own, or a name that holds the separator, a fingerprint of the request follows after a {@code #}, which
-	 * keeps every (principal, request) pair on a name of its own: the part after the last {@code #} is always a
-	 * fingerprint, and a name without one is always a principal with the configured request.
+	 * keeps every (principal, request) pair on a name of its own: among the names of a registration that is no
+	 * login (see {@link #login}), the part after the last {@code #} is always a fingerprint, and a name without one
+	 * is always a principal with the configured request.
 	 * <p>The key rides along as the principal's details: a grant that needs to know whose token it requests
 	 * (the password grant of a signed-in user) reads the principal's own name there, not the stored name.
 	 * @param key a key with a principal
@@ -137,10 +138,11 @@ final class KeyPrincipal extends AbstractAuthenticationToken {
 
 	/**
 	 * Writes scopes and parameters so that no two requests read alike. Plain ones, as nearly every request is,
-	 * keep the text the names of stored tokens were first made from ({@code [a, b]\n{k=v}}); that text reads two
-	 * ways once a scope or parameter holds its separators ({@code audience "x, resource=y"} against audience
-	 * {@code x} and resource {@code y}), so such a request is written with every part URL-encoded instead, after a
-	 * first line the plain text cannot start with.
+	 * keep the text the names of stored tokens were first made from ({@code [a, b]\n{k=v}}), which reads one way
+	 * only while no part holds its separators: {@code ", "} between elements, a line break between scopes and
+	 * parameters, {@code =} in a parameter's name. A request with such a part (an audience
+	 * {@code "x, resource=y"} reads as audience {@code x} and resource {@code y}) is written with every part
+	 * URL-encoded instead, after a first line the plain text cannot start with.
 	 */
 	private static String requestText(Set<String> scopes, Map<String, String> parameters) {
 		if (scopes.stream().allMatch(KeyPrincipal::isPlain)
@@ -160,13 +162,7 @@ final class KeyPrincipal extends AbstractAuthenticationToken {
 	 * Whether a scope, parameter name or value holds none of the separators of the plain text.
 	 */
 	private static boolean isPlain(String part) {
-		for (int i = 0; i < part.length(); i++) {
-			char c = part.charAt(i);
-			if (c == ',' || c == '[' || c == ']' || c == '{' || c == '}' || Character.isWhitespace(c)) {
-				return false;
-			}
-		}
-		return true;
+		return !part.contains(", ") && part.indexOf('\n') < 0;
 	}
 
 	private static String encode(String part) {

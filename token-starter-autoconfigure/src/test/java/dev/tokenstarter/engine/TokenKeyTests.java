@@ -45,8 +45,8 @@ class TokenKeyTests {
 				TokenKey.forProvider("acme").principal("alice").audience("api-a").resource("https://r").build(),
 				TokenKey.forProvider("acme").principal("alice").parameter("a=b", "c").build(),
 				TokenKey.forProvider("acme").principal("alice").parameter("a", "b=c").build(),
-				TokenKey.forProvider("acme").principal("alice").scopes("read,", "write").build(),
-				TokenKey.forProvider("acme").principal("alice").scopes("read", ",write").build());
+				TokenKey.forProvider("acme").principal("alice").scopes("read, write").build(),
+				TokenKey.forProvider("acme").principal("alice").scopes("read", "write").build());
 		assertThat(keys).doesNotHaveDuplicates();
 		assertThat(keys.stream().map((key) -> KeyPrincipal.named(key).getName())).doesNotHaveDuplicates();
 		ClientRegistration registration = ClientRegistration.withRegistrationId("acme")
@@ -65,6 +65,11 @@ class TokenKeyTests {
 		assertThat(KeyPrincipal.named(TokenKey.forProvider("acme").principal("alice").scopes("b", "a")
 			.audience("https://api/x?y=1").build()).getName())
 			.isEqualTo("alice#" + KeyPrincipal.sha256("[a, b]\n{audience=https://api/x?y=1}").substring(0, 16));
+		// Values with brackets, braces, commas or spaces that hold no ", " read one way too (RFC 9396's JSON).
+		String details = "[{\"type\":\"payment\",\"amount\":\"4 EUR\"}]";
+		assertThat(KeyPrincipal.named(TokenKey.forProvider("acme").principal("alice")
+			.parameter("authorization_details", details).build()).getName())
+			.isEqualTo("alice#" + KeyPrincipal.sha256("[]\n{authorization_details=" + details + "}").substring(0, 16));
 	}
 
 	@Test
