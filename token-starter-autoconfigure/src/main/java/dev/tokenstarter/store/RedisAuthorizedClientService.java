@@ -366,10 +366,10 @@ public class RedisAuthorizedClientService implements ReactiveOAuth2AuthorizedCli
 
 	/**
 	 * Records the version of an entry another instance saved, as its change message announced it, when this
-	 * instance last found a token stored there: the newer token replaces the one it holds, and a removal of the
-	 * token it then holds must reach that version. An instance whose last read found nothing holds no token of the
-	 * entry, and its removal leaves a login stored since alone. It is no basis of a save either: one based on an
-	 * older read is still refused.
+	 * instance last found a token stored there or stored one itself (a login): the newer token replaces the one
+	 * it holds, and a removal of the token it then holds must reach that version. An instance whose last read
+	 * found nothing holds no token of the entry, and its removal leaves a login stored since alone. It is no basis
+	 * of a save either: one based on an older read is still refused.
 	 * @param registrationId the entry's registration
 	 * @param principalName the entry's principal
 	 * @param version the version the message announced
@@ -377,8 +377,8 @@ public class RedisAuthorizedClientService implements ReactiveOAuth2AuthorizedCli
 	void announced(String registrationId, String principalName, long version) {
 		this.versions.asMap()
 			.computeIfPresent(this.keys.entry(registrationId, principalName),
-					(key, held) -> (held.basis() > 0) ? new Versions(held.basis(), Math.max(held.newest(), version))
-							: held);
+					(key, held) -> (held.newest() > 0)
+							? new Versions(held.basis(), Math.max(held.newest(), version)) : held);
 	}
 
 	/**

@@ -119,6 +119,33 @@ class LoginSaveStoreTests {
 	}
 
 	/**
+	 * A user logs in on an instance that never read the entry, another instance renews the login's token, and the
+	 * user signs out on the first (Spring's store removes without reading first): the removal reaches the renewed
+	 * token the change message announced.
+	 */
+	@Test
+	void aSignOutAfterALoginRemovesTheTokenAnotherInstanceRenewedSince() {
+		ApplicationContextRunner instance = FleetTestSupport.instance(redisServer.server(), provider, this.clock);
+		instance.run((loggedIn) -> instance.run((renewing) -> {
+			TestingAuthenticationToken alice = new TestingAuthenticationToken("alice", null, "ROLE_USER");
+			ClientRegistration registration = registration(loggedIn);
+			RedisAuthorizedClientService loggedInStore = loggedIn.getBean(RedisAuthorizedClientService.class);
+			RedisAuthorizedClientService renewingStore = renewing.getBean(RedisAuthorizedClientService.class);
+			loggedInStore.replaceAuthorizedClient(client(registration, "L1"), alice).block(BOUND);
+			assertThat(renewingStore.<OAuth2AuthorizedClient>loadAuthorizedClient("acme", "alice").block(BOUND))
+				.isNotNull();
+			renewingStore.saveAuthorizedClient(client(registration, "E1"), alice).block(BOUND);
+			// The renewal's change message reaches the instance the user logged in on before the sign-out.
+			await().pollDelay(Duration.ofMillis(500)).until(() -> true);
+
+			loggedInStore.removeAuthorizedClient("acme", "alice").block(BOUND);
+
+			assertThat(redisServer.server().command("EXISTS", "token-starter:client:acme:alice"))
+				.containsExactly("0");
+		}));
+	}
+
+	/**
 	 * A user logs in again on an instance cut off from Redis, while another instance renews the user's old session
 	 * (its token expiring later than the login's): once Redis answers again, the login replaces the old session's
 	 * tokens, as it would have had Redis answered.
