@@ -162,15 +162,25 @@ final class RejectedTokenRetry<A> {
 	}
 
 	/**
-	 * Whether the API took the renewed token: unless it rejected the new token too. A DPoP nonce challenge to it
-	 * is no rejection of the token: it goes back to the caller, and the token stays.
+	 * Whether the API took the renewed token: unless it rejected the new token too.
+	 * @param api the provider's API
+	 * @param status the status of the answer to the call sent with the new token
+	 */
+	boolean accepts(ProviderApi api, int status) {
+		return !api.rejects(status);
+	}
+
+	/**
+	 * Whether the answer to the call sent with a renewed token says nothing of that token: a DPoP nonce challenge,
+	 * which goes back to the caller. Such a retry is recorded neither as taken (which would end the pause on
+	 * renewals for an API that rejects every token) nor as rejected (which would start one).
 	 * @param api the provider's API
 	 * @param dpopBound whether the renewed token is DPoP-bound
-	 * @param status the status of the answer to the call sent with the new token
-	 * @param answer that answer
+	 * @param status the answer's status
+	 * @param answer the answer
 	 */
-	boolean accepts(ProviderApi api, boolean dpopBound, int status, A answer) {
-		return !api.rejects(status) || (dpopBound && api.isDpopNonceChallenge(status, this.headers.apply(answer)));
+	boolean saysNothingOfTheToken(ProviderApi api, boolean dpopBound, int status, A answer) {
+		return dpopBound && api.isDpopNonceChallenge(status, this.headers.apply(answer));
 	}
 
 	/**

@@ -150,13 +150,18 @@ public final class TokenClientHttpRequestInterceptor implements ClientHttpReques
 		}
 		logRejection(api, response);
 		boolean accepted = false;
+		boolean recorded = true;
 		try {
 			ClientHttpResponse retried = execute(request, body, execution, api, renewed);
-			accepted = this.retry.accepts(api, renewed.isDpopBound(), retried.getStatusCode().value(), retried);
+			int status = retried.getStatusCode().value();
+			recorded = !this.retry.saysNothingOfTheToken(api, renewed.isDpopBound(), status, retried);
+			accepted = this.retry.accepts(api, status);
 			return retried;
 		}
 		finally {
-			this.retry.recordRetry(api, key, accepted);
+			if (recorded) {
+				this.retry.recordRetry(api, key, accepted);
+			}
 		}
 	}
 

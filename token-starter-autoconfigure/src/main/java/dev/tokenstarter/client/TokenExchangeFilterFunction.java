@@ -194,8 +194,12 @@ public final class TokenExchangeFilterFunction implements ExchangeFilterFunction
 							rejection.body(BodyExtractors.toDataBuffers()), ApiRejection.MAX_BODY_BYTES)))
 					.doOnNext((rejectionBody) -> this.retry.logRejection(api, status, rejectionBody))
 					.then(exchangeWith(again, next, api, token))
-					.doOnNext((response) -> this.retry.recordRetry(api, key,
-							this.retry.accepts(api, token.isDpopBound(), response.statusCode().value(), response)))
+					.doOnNext((response) -> {
+						int answered = response.statusCode().value();
+						if (!this.retry.saysNothingOfTheToken(api, token.isDpopBound(), answered, response)) {
+							this.retry.recordRetry(api, key, this.retry.accepts(api, answered));
+						}
+					})
 					.doOnError((ex) -> this.retry.recordRetry(api, key, false));
 			})
 			.switchIfEmpty(Mono.just(rejection));

@@ -164,11 +164,11 @@ class RejectedTokenRetryTests {
 	}
 
 	@Test
-	void aNonceChallengeToTheRenewedTokenIsNoRejectionOfIt() {
-		assertThat(this.retry.accepts(this.dpopApi, true, 401, challenge("n-2"))).isTrue();
-		assertThat(this.retry.accepts(this.dpopApi, true, 401, new HttpHeaders())).isFalse();
-		assertThat(this.retry.accepts(this.dpopApi, false, 401, challenge("n-2"))).isFalse();
-		assertThat(this.retry.accepts(this.dpopApi, true, 200, new HttpHeaders())).isTrue();
+	void aNonceChallengeToTheRenewedTokenSaysNothingOfIt() {
+		assertThat(this.retry.saysNothingOfTheToken(this.dpopApi, true, 401, challenge("n-2"))).isTrue();
+		assertThat(this.retry.saysNothingOfTheToken(this.dpopApi, true, 401, new HttpHeaders())).isFalse();
+		assertThat(this.retry.saysNothingOfTheToken(this.dpopApi, false, 401, challenge("n-2"))).isFalse();
+		assertThat(this.retry.saysNothingOfTheToken(this.dpopApi, true, 200, new HttpHeaders())).isFalse();
 	}
 
 	@Test
@@ -202,9 +202,9 @@ class RejectedTokenRetryTests {
 
 	@Test
 	void aRetryIsASuccessUnlessTheRenewedTokenIsRejectedToo() {
-		assertThat(this.retry.accepts(this.bearerApi, false, 200, new HttpHeaders())).isTrue();
-		assertThat(this.retry.accepts(this.bearerApi, false, 500, new HttpHeaders())).isTrue();
-		assertThat(this.retry.accepts(this.bearerApi, false, 401, new HttpHeaders())).isFalse();
+		assertThat(this.retry.accepts(this.bearerApi, 200)).isTrue();
+		assertThat(this.retry.accepts(this.bearerApi, 500)).isTrue();
+		assertThat(this.retry.accepts(this.bearerApi, 401)).isFalse();
 	}
 
 	@Test
