@@ -870,9 +870,9 @@ public class TokenProperties implements Validator {
 
 		/**
 		 * Encryption keys as "id:base64-of-32-bytes" (make one with: openssl rand -base64 32). The first
-		 * encrypts; all decrypt, so keys rotate by putting a new one first and dropping the old one once every
-		 * stored token has been renewed (a fleet's DPoP key pairs are sealed again with the new key as soon as an
-		 * instance with the new list reads them).
+		 * encrypts; all decrypt. Keys rotate in three rollouts: the new key added second on every instance, then
+		 * put first, then the old one dropped once every stored token has been renewed (a fleet's DPoP key pairs
+		 * are sealed again with the first key as soon as an instance with that list reads them).
 		 */
 		private List<String> encryptionKeys = new ArrayList<>();
 

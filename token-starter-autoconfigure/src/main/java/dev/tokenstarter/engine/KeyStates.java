@@ -41,8 +41,9 @@ final class KeyStates {
 	KeyStates(long maxKeys, Duration idleTimeout, Clock clock) {
 		Assert.isTrue(maxKeys >= 0, "maxKeys must not be negative");
 		Assert.isTrue(!idleTimeout.isNegative(), "idleTimeout must not be negative");
-		// Evictions run on the calling thread: a dropped key must leave the store index at once, and no pool
-		// thread is needed for a cache that only holds references.
+		// Evictions run on the calling thread: a dropped key must leave the store index at once (or, while its
+		// token is being renewed, as soon as the renewal ends), and no pool thread is needed for a cache that only
+		// holds references.
 		this.keyed = Caffeine.newBuilder()
 			.maximumSize(maxKeys)
 			.expireAfterAccess(idleTimeout)

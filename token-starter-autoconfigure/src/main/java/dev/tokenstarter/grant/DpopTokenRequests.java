@@ -27,8 +27,9 @@ import dev.tokenstarter.ssl.DpopProofs;
  * {@code use_dpop_nonce} (RFC 9449 section 8) is answered by sending the request once more with a proof that
  * carries the new nonce. That retry is part of the request, not one of the grant's retries: a server that asks
  * for a nonce has not failed. A grant's request is sent again by the grant instead ({@link DpopBoundGrant}),
- * which builds it anew: its client assertion is good for one request only. The proofs are signed with the key {@link DpopBoundGrant} chose for the grant (it
- * binds the token to that key), or the provider's current key for requests outside a grant (revocation).
+ * which builds it anew: its client assertion is good for one request only. The proofs are signed with the key
+ * {@link DpopBoundGrant} chose for the grant (it binds the token to that key), or the provider's current key for
+ * requests outside a grant (revocation).
  */
 final class DpopTokenRequests implements ExchangeFilterFunction {
 
