@@ -113,6 +113,12 @@ public class ProviderSslContexts {
 		KeyStore keyStore = bundle.getStores().getKeyStore();
 		List<X509Certificate> certificates = (keyStore != null) ? clientCertificates(keyStore, bundle) : List.of();
 		if (certificates.isEmpty()) {
+			String alias = bundle.getKey().getAlias();
+			if (alias != null) {
+				// The handshake would go without a client certificate, and fail at the provider.
+				throw new TokenConfigurationException(property, "names SSL bundle '" + name + "', whose key.alias '"
+						+ alias + "' names no private key with a certificate in its key store");
+			}
 			if (requiredBy != null) {
 				throw new TokenConfigurationException(property, "names SSL bundle '" + name + "', which has no "
 						+ "private key and certificate, but client-authentication " + requiredBy + " needs one");

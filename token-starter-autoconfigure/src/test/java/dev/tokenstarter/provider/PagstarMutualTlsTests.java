@@ -179,6 +179,21 @@ class PagstarMutualTlsTests {
 		});
 	}
 
+	/**
+	 * A key store whose entry of that alias is a trusted certificate, not a private key: the bundle opens, but its
+	 * handshakes would go without a client certificate.
+	 */
+	@Test
+	void aKeyAliasThatNamesNoPrivateKeyFailsStartupNamingTheProperty() {
+		String bundle = "spring.ssl.bundle.jks.certificate-only.";
+		this.runner
+			.withPropertyValues(bundle + "keystore.location=file:" + certificates.serverTrustStore(),
+					bundle + "keystore.type=PKCS12", bundle + "keystore.password=" + TestCertificates.PASSWORD,
+					bundle + "key.alias=client", P + "ssl-bundle=certificate-only")
+			.run((context) -> assertThat(configurationFailure(context.getStartupFailure())).hasMessageContaining(
+					P + "ssl-bundle names SSL bundle 'certificate-only', whose key.alias 'client' names no private key"));
+	}
+
 	@Test
 	void tlsClientAuthWithABundleWithoutAClientCertificateFailsStartupNamingTheProperty() {
 		this.bare.withPropertyValues(P + "client-authentication=tls_client_auth", P + "ssl-bundle=trust-only")
