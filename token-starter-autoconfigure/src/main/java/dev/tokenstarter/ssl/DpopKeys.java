@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
@@ -19,6 +20,7 @@ import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
 
 import org.springframework.security.oauth2.core.OAuth2AccessToken;
 import org.springframework.util.Assert;
@@ -126,8 +128,10 @@ public final class DpopKeys {
 		}
 		DpopKeyStore fleet = this.store;
 		if (fleet == null) {
-			return Mono.fromSupplier(() -> this.current.computeIfAbsent(registrationId,
-					(id) -> known(generate(dpop.keyType()))));
+			DpopKey held = this.current.get(registrationId);
+			return (held != null) ? Mono.just(held)
+					: generated(() -> this.current.computeIfAbsent(registrationId,
+							(id) -> known(generate(dpop.keyType()))));
 		}
 		return fleet.current(registrationId, () -> generate(dpop.keyType()))
 			.map(this::known)
@@ -150,7 +154,7 @@ public final class DpopKeys {
 		// The fleet's store logs its rotations, for the whole fleet to see; an instance's own key is logged here.
 		Mono<DpopKey> rotated = (fleet != null)
 				? fleet.rotate(registrationId, () -> generate(dpop.keyType())).map(this::known)
-				: Mono.fromSupplier(() -> known(generate(dpop.keyType())))
+				: generated(() -> known(generate(dpop.keyType())))
 					.doOnNext((key) -> logger
 						.info("Rotated the DPoP key of provider '" + registrationId + "': " + key));
 		return rotated.doOnNext((key) -> this.current.put(registrationId, key));
@@ -251,7 +255,11 @@ public final class DpopKeys {
 					+ "store does not answer and this instance has never read the fleet's DPoP key; a key of its own "
 					+ "would take the session with a token the fleet cannot send", failure));
 		}
-		return Mono.fromSupplier(() -> this.own.computeIfAbsent(registrationId, (id) -> {
+		DpopKey own = this.own.get(registrationId);
+		if (own != null) {
+			return Mono.just(own);
+		}
+		return generated(() -> this.own.computeIfAbsent(registrationId, (id) -> {
 			DpopKey key = known(generate(dpop.keyType()));
 			this.ownThumbprints.add(key.thumbprint());
 			logger.warn("The DPoP key of provider '" + registrationId + "' cannot be read from the token store ("
@@ -259,6 +267,14 @@ public final class DpopKeys {
 					+ key + ", until the store answers; the tokens bound to it are not shared with the fleet");
 			return key;
 		}));
+	}
+
+	/**
+	 * Makes a key off the caller's thread, as the fleet's store does: an RSA key takes tens to hundreds of
+	 * milliseconds, which on an event loop would hold up every connection it serves.
+	 */
+	private static Mono<DpopKey> generated(Supplier<DpopKey> generator) {
+		return Mono.fromSupplier(generator).subscribeOn(Schedulers.boundedElastic());
 	}
 
 	private Duration lifetime(String registrationId, OAuth2AccessToken token) {

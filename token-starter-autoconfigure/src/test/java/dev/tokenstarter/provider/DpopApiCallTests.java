@@ -34,6 +34,8 @@ import org.springframework.web.reactive.function.client.WebClient;
 import dev.tokenstarter.autoconfigure.TokenClientsAutoConfiguration;
 import dev.tokenstarter.autoconfigure.TokenEngineAutoConfiguration;
 import dev.tokenstarter.client.TokenClients;
+import dev.tokenstarter.ssl.DpopKey;
+import dev.tokenstarter.ssl.DpopKeys;
 import dev.tokenstarter.test.DpopVerifyingServer;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -112,6 +114,19 @@ class DpopApiCallTests {
 			assertThat(sender.get()).isNotInstanceOf(NonBlocking.class);
 			assertThat(sender.get().getName()).startsWith("boundedElastic");
 			assertThat(this.server.refusals()).isEmpty();
+		});
+	}
+
+	@Test
+	void anRsaKeyAskedForOnANonBlockingThreadIsMadeOffThatThread() {
+		this.runner.withPropertyValues(P + "dpop.key-type=rsa").run((context) -> {
+			AtomicReference<Thread> maker = new AtomicReference<>();
+			DpopKey key = Mono.defer(() -> context.getBean(DpopKeys.class).current("bank"))
+				.doOnNext((made) -> maker.set(Thread.currentThread()))
+				.subscribeOn(Schedulers.parallel())
+				.block();
+			assertThat(key).isNotNull();
+			assertThat(maker.get()).isNotInstanceOf(NonBlocking.class);
 		});
 	}
 
