@@ -19,6 +19,7 @@ import dev.tokenstarter.grant.TokenAcquisitionException;
 import dev.tokenstarter.grant.TokenEndpointException;
 import dev.tokenstarter.grant.TokenErrors;
 import dev.tokenstarter.lock.TokenLock;
+import dev.tokenstarter.store.SharedTokenStore;
 import dev.tokenstarter.store.StaleAuthorizedClientException;
 
 /**
@@ -200,7 +201,8 @@ final class RenewalCoordinator {
 					&& stored.get().getAccessToken().getTokenValue().equals(replaced);
 			AloneRefusal refusal = refusalToRenewAlone(state, basis, renewal.discardsReplaced() || held == null);
 			Mono<ManagedToken> obtained = (refusal == null)
-					? writtenBackFirst(state, basis, replaced).switchIfEmpty(Mono.defer(() -> obtain(state, basis, ahead)))
+					? writtenBackFirst(state, basis, replaced)
+						.switchIfEmpty(Mono.defer(() -> obtain(state, basis, stored.orElse(null), ahead)))
 					: refuse(state, basis, refusal);
 			return obtained.onErrorResume((ex) -> {
 				if (basis == null && this.lock.isDegraded()
@@ -224,7 +226,12 @@ final class RenewalCoordinator {
 		});
 	}
 
-	private Mono<ManagedToken> obtain(KeyState state, @Nullable OAuth2AuthorizedClient basis, boolean ahead) {
+	/**
+	 * Obtains a token from the basis and saves it in place of what the read under the lock found ({@code read}),
+	 * and nothing else: a login or a renewal stored since, whatever this instance read meanwhile, is not replaced.
+	 */
+	private Mono<ManagedToken> obtain(KeyState state, @Nullable OAuth2AuthorizedClient basis,
+			@Nullable OAuth2AuthorizedClient read, boolean ahead) {
 		return state.grants()
 			.obtain(state.registration(), state.principal(), basis, state.key().subjectToken())
 			.map(this::restamp)
@@ -234,6 +241,7 @@ final class RenewalCoordinator {
 							TokenEndpointException.INVALID_TOKEN_RESPONSE,
 							"the access token has characters that cannot be sent in an HTTP header", false, null)))
 			.flatMap((client) -> this.store.saveAuthorizedClient(client, state.principal())
+				.contextWrite(SharedTokenStore.basedOn(read))
 				.thenReturn(client)
 				// Another holder saved a newer token meanwhile (this one outlived its lock): theirs wins.
 				.onErrorResume(StaleAuthorizedClientException.class,

@@ -120,6 +120,13 @@ public class RedisAuthorizedClientService implements ReactiveOAuth2AuthorizedCli
 	 */
 	private final Cache<String, Versions> versions;
 
+	/**
+	 * The version each client this instance read or wrote was stored with, by identity, for as long as the client
+	 * is in use: a save based on one read (see {@link SharedTokenStore#basedOn}) expects that read's version, which
+	 * neither a later read nor an eviction from {@link #versions} changes.
+	 */
+	private final Cache<OAuth2AuthorizedClient, Long> clientVersions = Caffeine.newBuilder().weakKeys().build();
+
 	/** Tokens obtained or logins saved while Redis was down, to write back when it answers again. */
 	private final Map<String, PendingWriteBack> pendingWriteBacks = new ConcurrentHashMap<>();
 
@@ -215,6 +222,7 @@ public class RedisAuthorizedClientService implements ReactiveOAuth2AuthorizedCli
 								+ ex.getMessage());
 						return Mono.empty();
 					})
+					.doOnNext((client) -> this.clientVersions.put(client, version))
 					.map(Optional::of)
 					.defaultIfEmpty(Optional.empty())
 					.flatMap((stored) -> writeBack(key, clientRegistrationId, principalName, stored.orElse(null)));
@@ -306,9 +314,21 @@ public class RedisAuthorizedClientService implements ReactiveOAuth2AuthorizedCli
 
 	private Mono<OAuth2AuthorizedClient> save(String key, String registrationId, String principalName,
 			OAuth2AuthorizedClient client) {
+		return Mono.deferContextual((context) -> write(key, expectedVersion(key, context.getOrDefault(BASIS, null)),
+				registrationId, principalName, client));
+	}
+
+	/**
+	 * The version a save expects to find: that of the read it is based on when it names one, otherwise the last
+	 * this instance read or wrote.
+	 */
+	private String expectedVersion(String key, @Nullable Object basis) {
+		Long read = (basis instanceof OAuth2AuthorizedClient client) ? this.clientVersions.getIfPresent(client) : null;
+		if (read != null) {
+			return Long.toString(read);
+		}
 		Versions known = this.versions.getIfPresent(key);
-		return write(key, (known != null) ? Long.toString(known.basis()) : "0", registrationId, principalName,
-				client);
+		return (known != null) ? Long.toString(known.basis()) : "0";
 	}
 
 	private Mono<OAuth2AuthorizedClient> write(String key, String expected, String registrationId,
@@ -331,6 +351,7 @@ public class RedisAuthorizedClientService implements ReactiveOAuth2AuthorizedCli
 					return Mono.error(new StaleAuthorizedClientException(registrationId));
 				}
 				if (version > 0) {
+					this.clientVersions.put(client, version);
 					if (ANY_VERSION.equals(expected)) {
 						replaced(key, version);
 					}
