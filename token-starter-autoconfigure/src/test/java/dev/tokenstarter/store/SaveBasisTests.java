@@ -3,14 +3,10 @@ package dev.tokenstarter.store;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
-import com.github.tomakehurst.wiremock.extension.ResponseDefinitionTransformerV2;
-import com.github.tomakehurst.wiremock.http.ResponseDefinition;
 import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import com.github.tomakehurst.wiremock.stubbing.Scenario;
-import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -29,11 +25,13 @@ import dev.tokenstarter.test.EngineTestSupport;
 import dev.tokenstarter.test.FleetTestSupport;
 import dev.tokenstarter.test.MutableClock;
 import dev.tokenstarter.test.RedisServerExtension;
+import dev.tokenstarter.test.ResponsesHeldTogether;
 
 import static dev.tokenstarter.test.TokenStubs.token;
 import static dev.tokenstarter.test.TokenStubs.tokenRequest;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.awaitility.Awaitility.await;
 
 /**
  * A save based on one read of an entry replaces only what that read found: not what another instance stored since,
@@ -44,10 +42,10 @@ class SaveBasisTests {
 
 	private static final Duration BOUND = Duration.ofSeconds(10);
 
-	private static final GatedResponses gate = new GatedResponses();
+	private static final ResponsesHeldTogether held = new ResponsesHeldTogether();
 
 	@RegisterExtension
-	static final WireMockExtension provider = EngineTestSupport.provider(gate);
+	static final WireMockExtension provider = EngineTestSupport.provider(held);
 
 	@RegisterExtension
 	static final RedisServerExtension redisServer = new RedisServerExtension();
@@ -94,17 +92,19 @@ class SaveBasisTests {
 			.willSetStateTo("renewing"));
 		provider.stubFor(tokenRequest().inScenario("renewal")
 			.whenScenarioStateIs("renewing")
-			.willReturn(token("T2", 300).withTransformers(GatedResponses.NAME)));
+			.willReturn(token("T2", 300).withTransformers(ResponsesHeldTogether.NAME)));
 		FleetTestSupport.instance(redisServer.server(), provider, this.clock).run((context) -> {
 			TokenManager tokens = context.getBean(TokenManager.class);
 			assertThat(tokens.token("acme").block(BOUND).accessToken().getTokenValue()).isEqualTo("T1");
 			this.clock.advance(Duration.ofSeconds(301));
+			held.holdUntil(2);
 			CompletableFuture<String> renewed = tokens.token("acme")
 				.map((token) -> token.accessToken().getTokenValue())
 				.toFuture();
-			assertThat(gate.arrived.await(10, TimeUnit.SECONDS)).isTrue();
+			// The renewal has read the store under the lock, and its token request is on its way.
+			await().atMost(BOUND).until(() -> held.awaited() == 1);
 			this.clock.advance(Duration.ofMinutes(31));
-			gate.open.countDown();
+			held.release();
 
 			assertThat(renewed.get(10, TimeUnit.SECONDS)).isEqualTo("T2");
 			assertThat(tokens.cachedToken("acme").accessToken().getTokenValue()).isEqualTo("T2");
@@ -120,41 +120,6 @@ class SaveBasisTests {
 		return new OAuth2AuthorizedClient(registration, "alice",
 				new OAuth2AccessToken(OAuth2AccessToken.TokenType.BEARER, value, now, now.plusSeconds(300)),
 				new OAuth2RefreshToken("R-" + value, now));
-	}
-
-	/**
-	 * Holds the responses of the stubs that name it until the test opens it, and says when the first request came.
-	 */
-	static final class GatedResponses implements ResponseDefinitionTransformerV2 {
-
-		static final String NAME = "gated-responses";
-
-		final CountDownLatch arrived = new CountDownLatch(1);
-
-		final CountDownLatch open = new CountDownLatch(1);
-
-		@Override
-		public ResponseDefinition transform(ServeEvent serveEvent) {
-			this.arrived.countDown();
-			try {
-				this.open.await(30, TimeUnit.SECONDS);
-			}
-			catch (InterruptedException ex) {
-				Thread.currentThread().interrupt();
-			}
-			return serveEvent.getResponseDefinition();
-		}
-
-		@Override
-		public boolean applyGlobally() {
-			return false;
-		}
-
-		@Override
-		public String getName() {
-			return NAME;
-		}
-
 	}
 
 }

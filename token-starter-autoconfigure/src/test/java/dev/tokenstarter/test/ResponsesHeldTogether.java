@@ -12,7 +12,9 @@ import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
  * Holds the responses of the stubs that name it until a given number of their requests have arrived, so that a
  * test of "many calls on their way with the same token" does not depend on how fast a loaded machine sends them.
  * Register it with {@code wireMockConfig().extensions(held)}, name it in a stub with
- * {@code withTransformers(ResponsesHeldTogether.NAME)}, and call {@link #holdUntil} before the calls.
+ * {@code withTransformers(ResponsesHeldTogether.NAME)}, and call {@link #holdUntil} before the calls. A test that
+ * needs a request on its way (held) while it does something else holds until one request more than it sends, waits
+ * for {@link #awaited()} to fall, and {@link #release() releases} the responses.
  */
 public final class ResponsesHeldTogether implements ResponseDefinitionTransformerV2 {
 
@@ -28,6 +30,23 @@ public final class ResponsesHeldTogether implements ResponseDefinitionTransforme
 	 */
 	public void holdUntil(int requests) {
 		this.arrivals = new CountDownLatch(requests);
+	}
+
+	/**
+	 * Returns how many requests have still to arrive before the held responses go out.
+	 */
+	public long awaited() {
+		return this.arrivals.getCount();
+	}
+
+	/**
+	 * Lets the held responses go out now, however many requests arrived.
+	 */
+	public void release() {
+		CountDownLatch latch = this.arrivals;
+		while (latch.getCount() > 0) {
+			latch.countDown();
+		}
 	}
 
 	@Override
