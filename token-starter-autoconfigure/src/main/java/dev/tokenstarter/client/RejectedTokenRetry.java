@@ -184,6 +184,22 @@ final class RejectedTokenRetry<A> {
 	}
 
 	/**
+	 * Records a retry with a renewed token from the API's answer to it: taken unless the API rejected the new token
+	 * too ({@link #accepts}), and not at all when the answer says nothing of the token
+	 * ({@link #saysNothingOfTheToken}).
+	 * @param api the provider's API
+	 * @param key the key the call named, or null for the provider's application token
+	 * @param dpopBound whether the renewed token is DPoP-bound
+	 * @param status the answer's status
+	 * @param answer the answer
+	 */
+	void recordAnswer(ProviderApi api, @Nullable TokenKey key, boolean dpopBound, int status, A answer) {
+		if (!saysNothingOfTheToken(api, dpopBound, status, answer)) {
+			recordRetry(api, key, accepts(api, status));
+		}
+	}
+
+	/**
 	 * Records a retry with a renewed token.
 	 * @param api the provider's API
 	 * @param key the key the call named, or null for the provider's application token

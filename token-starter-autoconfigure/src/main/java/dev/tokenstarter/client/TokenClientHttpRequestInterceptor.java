@@ -149,20 +149,18 @@ public final class TokenClientHttpRequestInterceptor implements ClientHttpReques
 			return response;
 		}
 		logRejection(api, response);
-		boolean accepted = false;
-		boolean recorded = true;
+		ClientHttpResponse retried;
+		int status;
 		try {
-			ClientHttpResponse retried = execute(request, body, execution, api, renewed);
-			int status = retried.getStatusCode().value();
-			recorded = !this.retry.saysNothingOfTheToken(api, renewed.isDpopBound(), status, retried);
-			accepted = this.retry.accepts(api, status);
-			return retried;
+			retried = execute(request, body, execution, api, renewed);
+			status = retried.getStatusCode().value();
 		}
-		finally {
-			if (recorded) {
-				this.retry.recordRetry(api, key, accepted);
-			}
+		catch (IOException | RuntimeException | Error ex) {
+			this.retry.recordRetry(api, key, false);
+			throw ex;
 		}
+		this.retry.recordAnswer(api, key, renewed.isDpopBound(), status, retried);
+		return retried;
 	}
 
 	/**

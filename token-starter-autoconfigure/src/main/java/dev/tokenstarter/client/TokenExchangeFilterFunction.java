@@ -194,12 +194,8 @@ public final class TokenExchangeFilterFunction implements ExchangeFilterFunction
 							rejection.body(BodyExtractors.toDataBuffers()), ApiRejection.MAX_BODY_BYTES)))
 					.doOnNext((rejectionBody) -> this.retry.logRejection(api, status, rejectionBody))
 					.then(exchangeWith(again, next, api, token))
-					.doOnNext((response) -> {
-						int answered = response.statusCode().value();
-						if (!this.retry.saysNothingOfTheToken(api, token.isDpopBound(), answered, response)) {
-							this.retry.recordRetry(api, key, this.retry.accepts(api, answered));
-						}
-					})
+					.doOnNext((response) -> this.retry.recordAnswer(api, key, token.isDpopBound(),
+							response.statusCode().value(), response))
 					.doOnError((ex) -> this.retry.recordRetry(api, key, false));
 			})
 			.switchIfEmpty(Mono.just(rejection));
@@ -249,8 +245,8 @@ public final class TokenExchangeFilterFunction implements ExchangeFilterFunction
 		}
 		ClientRegistration registration = client.getClientRegistration();
 		AuthorizationGrantType grant = registration.getAuthorizationGrantType();
-		boolean usersTokens = AuthorizationGrantType.AUTHORIZATION_CODE.equals(grant)
-				|| TokenGrantType.PASSWORD.toAuthorizationGrantType().equals(grant);
+		boolean login = AuthorizationGrantType.AUTHORIZATION_CODE.equals(grant);
+		boolean usersTokens = login || TokenGrantType.PASSWORD.toAuthorizationGrantType().equals(grant);
 		String name = client.getPrincipalName();
 		if (!usersTokens || !registration.getRegistrationId().equals(registrationId)
 				|| TokenKey.isApplicationPrincipal(name)) {
@@ -263,7 +259,6 @@ public final class TokenExchangeFilterFunction implements ExchangeFilterFunction
 			return held;
 		}
 		// A login's keys are stored under the user's name as it is, which may hold a '#'.
-		boolean login = AuthorizationGrantType.AUTHORIZATION_CODE.equals(grant);
 		Assert.isTrue(login || name.indexOf('#') < 0, () -> "The OAuth2AuthorizedClient of provider '" + registrationId
 				+ "' is stored under the name of a request this instance does not hold: name its key with "
 				+ "TokenKeyAttributes.tokenKey(...) instead");

@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 
 import com.github.benmanes.caffeine.cache.Cache;
@@ -114,45 +115,32 @@ final class KeyStates {
 	 * rather than starting a second state and a second renewal.
 	 */
 	private void release(KeyState state) {
+		dropUnlessNamed(state, () -> state.keyRemoved() > 0);
+	}
+
+	/**
+	 * Drops a state from the store index unless a key still names it ({@code named}, asked under the index's lock
+	 * of the state's entry) or its renewal is under way: then once the renewal has ended, unless a key named it
+	 * again meanwhile. The renewal is waited for outside the lock, as one that ends at once would otherwise update
+	 * the index within its own update.
+	 */
+	private void dropUnlessNamed(KeyState state, BooleanSupplier named) {
 		AtomicReference<@Nullable RenewalFlight> renewing = new AtomicReference<>();
 		this.keyedByStoreId.computeIfPresent(state.storeId(), (id, held) -> {
-			if (held != state || state.keyRemoved() > 0) {
+			if (held != state || named.getAsBoolean()) {
 				return held;
 			}
-			return dropUnlessRenewing(state, renewing);
+			RenewalFlight flight = state.inFlight().get();
+			if (flight != null && !flight.isDone()) {
+				renewing.set(flight);
+				return state;
+			}
+			state.drop();
+			return null;
 		});
-		whenRenewed(state, renewing.get());
-	}
-
-	/**
-	 * Drops a state no key names once its renewal has ended, unless a key named it again meanwhile.
-	 */
-	private void releaseRenewed(KeyState state) {
-		AtomicReference<@Nullable RenewalFlight> renewing = new AtomicReference<>();
-		this.keyedByStoreId.computeIfPresent(state.storeId(),
-				(id, held) -> (held != state || state.isNamed()) ? held : dropUnlessRenewing(state, renewing));
-		whenRenewed(state, renewing.get());
-	}
-
-	/**
-	 * Under the store index's lock: drops the state, or keeps it while a renewal is under way, which is then
-	 * waited for outside the lock (a renewal that ends at once would otherwise update the index within its own
-	 * update).
-	 */
-	private static @Nullable KeyState dropUnlessRenewing(KeyState state,
-			AtomicReference<@Nullable RenewalFlight> renewing) {
-		RenewalFlight flight = state.inFlight().get();
-		if (flight != null && !flight.isDone()) {
-			renewing.set(flight);
-			return state;
-		}
-		state.drop();
-		return null;
-	}
-
-	private void whenRenewed(KeyState state, @Nullable RenewalFlight flight) {
+		RenewalFlight flight = renewing.get();
 		if (flight != null) {
-			flight.whenComplete((token, failure) -> releaseRenewed(state));
+			flight.whenComplete((token, failure) -> dropUnlessNamed(state, state::isNamed));
 		}
 	}
 

@@ -420,8 +420,8 @@ final class RenewalCoordinator {
 	/**
 	 * How long callers fail fast after a failure: the provider's cooldown, or as long as the provider asked in a
 	 * {@code Retry-After} the retries could not wait out, up to {@link #LONGEST_RETRY_AFTER}, when that is longer
-	 * (also when the cooldown is zero: the provider asked). Asking again each
-	 * cooldown meanwhile, from every instance, is what prolongs a rate limit or gets the client blocked.
+	 * (also when the cooldown is zero: the provider asked). Asking again each cooldown meanwhile, from every
+	 * instance, is what prolongs a rate limit or gets the client blocked.
 	 */
 	private static Duration cooldown(Duration configured, TokenAcquisitionException failure) {
 		Duration asked = TokenErrors.retryAfter(failure);
