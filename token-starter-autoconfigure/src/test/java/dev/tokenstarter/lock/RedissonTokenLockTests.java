@@ -27,7 +27,6 @@ import org.redisson.client.codec.StringCodec;
 import org.redisson.config.Config;
 import org.redisson.config.ConstantDelay;
 import reactor.core.Disposable;
-import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -36,6 +35,7 @@ import org.springframework.boot.test.system.OutputCaptureExtension;
 
 import dev.tokenstarter.store.RedisAvailability;
 import dev.tokenstarter.store.RedisKeys;
+import dev.tokenstarter.test.OtherRedisCommands;
 import dev.tokenstarter.test.RedisServerExtension;
 import dev.tokenstarter.test.SlowReadsProxy;
 
@@ -275,33 +275,24 @@ class RedissonTokenLockTests {
 		RedisAvailability availability = new RedisAvailability(Duration.ofSeconds(5), Duration.ofMillis(500));
 		RedissonTokenLock lock = new RedissonTokenLock(this.client.reactive(), this.keys, availability,
 				Duration.ofSeconds(15), Duration.ofSeconds(2), Duration.ofMillis(500), recording(outcomes));
-		// On connections of their own: a command that timed out keeps its connection busy until Redis runs it.
-		RedissonClient reader = connect(redis.server().url());
-		AtomicInteger reads = new AtomicInteger();
-		Disposable reading = Flux.interval(Duration.ofMillis(50))
-			.concatMap((tick) -> reader.reactive().getBucket("token-starter-test:other").isExists())
-			.subscribe((exists) -> {
-				reads.incrementAndGet();
-				availability.succeeded();
-			});
+		OtherRedisCommands reads = OtherRedisCommands.answeredFor(redis.server().url(), availability);
 		// Scripts wait while reads are answered, as when Redis or this machine is busy: the lock's commands time
 		// out while the store's reads keep succeeding (and tell the availability so, as the store does).
 		List<String> failures = new CopyOnWriteArrayList<>();
 		availability.onFailure(failures::add);
-		await().until(() -> reads.get() > 0);
+		await().until(() -> reads.answers() > 0);
 		redis.server().command("CLIENT", "PAUSE", "1500", "WRITE");
 		try {
 			String result = lock.withLock(KEY, () -> Mono.just("renewed")).block(Duration.ofSeconds(20));
 
 			assertThat(result).isEqualTo("renewed");
-			assertThat(reads).hasPositiveValue();
-			assertThat(availability.isDegraded()).as("degraded after %s, %s reads, outcomes %s", failures, reads,
-					outcomes).isFalse();
+			assertThat(reads.answers()).isPositive();
+			assertThat(availability.isDegraded()).as("degraded after %s, %s reads, outcomes %s", failures,
+					reads.answers(), outcomes).isFalse();
 			assertThat(outcomes).contains("slow").doesNotContain("local").last().isEqualTo("acquired");
 		}
 		finally {
-			reading.dispose();
-			reader.shutdown();
+			reads.close();
 		}
 	}
 

@@ -6,11 +6,6 @@ import java.time.Instant;
 import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.redisson.Redisson;
-import org.redisson.api.RedissonClient;
-import org.redisson.config.Config;
-import reactor.core.Disposable;
-import reactor.core.publisher.Flux;
 
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.security.authentication.TestingAuthenticationToken;
@@ -23,6 +18,7 @@ import org.springframework.security.oauth2.core.OAuth2RefreshToken;
 import dev.tokenstarter.test.EngineTestSupport;
 import dev.tokenstarter.test.FleetTestSupport;
 import dev.tokenstarter.test.MutableClock;
+import dev.tokenstarter.test.OtherRedisCommands;
 import dev.tokenstarter.test.RedisServerExtension;
 import dev.tokenstarter.test.SlowReadsProxy;
 
@@ -67,11 +63,8 @@ class ParkedWriteBackTests {
 					.block(BOUND);
 				RedisAuthorizedClientService slowStore = slow.getBean(RedisAuthorizedClientService.class);
 				RedisAvailability availability = slow.getBean(RedisAvailability.class);
-				RedissonClient otherConnections = Redisson.create(config(redisServer.server().url()));
-				Disposable otherCommands = Flux.interval(Duration.ofMillis(50))
-					.concatMap((tick) -> otherConnections.reactive().getBucket("token-starter:other").isExists())
-					.subscribe((exists) -> availability.succeeded());
-				try {
+				try (OtherRedisCommands others = OtherRedisCommands.answeredFor(redisServer.server().url(),
+						availability)) {
 					await().until(() -> !availability.isDegraded() && availability.shouldTry());
 					proxy.slowDown(Duration.ofMillis(2500));
 					slowStore.saveAuthorizedClient(client(registration, "T1"), alice).block(BOUND);
@@ -90,19 +83,10 @@ class ParkedWriteBackTests {
 						.isNull();
 					assertThat(redisServer.server().command("EXISTS", ENTRY)).containsExactly("0");
 				}
-				finally {
-					otherCommands.dispose();
-					otherConnections.shutdown();
-				}
 			}));
 		}
 	}
 
-	private static Config config(String url) {
-		Config config = new Config();
-		config.useSingleServer().setAddress(url);
-		return config;
-	}
 
 	private OAuth2AuthorizedClient client(ClientRegistration registration, String value) {
 		Instant now = this.clock.instant();

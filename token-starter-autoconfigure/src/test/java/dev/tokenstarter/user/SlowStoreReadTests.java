@@ -8,11 +8,6 @@ import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.redisson.Redisson;
-import org.redisson.api.RedissonClient;
-import org.redisson.config.Config;
-import reactor.core.Disposable;
-import reactor.core.publisher.Flux;
 
 import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
@@ -26,6 +21,7 @@ import dev.tokenstarter.grant.TokenAcquisitionException;
 import dev.tokenstarter.store.RedisAvailability;
 import dev.tokenstarter.test.EngineTestSupport;
 import dev.tokenstarter.test.MutableClock;
+import dev.tokenstarter.test.OtherRedisCommands;
 import dev.tokenstarter.test.RedisServerExtension;
 import dev.tokenstarter.test.SlowReadsProxy;
 import dev.tokenstarter.test.Wso2UserSessions;
@@ -76,20 +72,15 @@ class SlowStoreReadTests {
 				.withPropertyValues("token.store.redis.timeout=1s", "token.defaults.refresh.failure-cooldown=0s");
 			signedIn.run((a) -> slowReads.run((b) -> {
 				TokenKey key = a.getBean(ReactiveUserTokens.class).signIn(PROVIDER, ALICE, PASSWORD).block(BOUND);
-				// Redis answers the instance's other commands on time meanwhile: on connections of their own here, as
-				// a command that timed out holds up those that follow it on its connection, and recorded as the
-				// store records its answers.
+				// Redis answers the instance's other commands on time meanwhile.
 				RedisAvailability availability = b.getBean(RedisAvailability.class);
-				RedissonClient otherConnections = Redisson.create(config(redisServer.server().url()));
-				Disposable otherUsers = Flux.interval(Duration.ofMillis(50))
-					.concatMap((tick) -> otherConnections.reactive().getBucket("token-starter:other").isExists())
-					.subscribe((exists) -> availability.succeeded());
-				await().until(() -> !availability.isDegraded() && availability.shouldTry());
-				proxy.slowDown(Duration.ofMillis(2500));
-
-				Throwable failure = catchThrowable(() -> call(b, key));
-				otherUsers.dispose();
-				otherConnections.shutdown();
+				Throwable failure;
+				try (OtherRedisCommands others = OtherRedisCommands.answeredFor(redisServer.server().url(),
+						availability)) {
+					await().until(() -> !availability.isDegraded() && availability.shouldTry());
+					proxy.slowDown(Duration.ofMillis(2500));
+					failure = catchThrowable(() -> call(b, key));
+				}
 
 				assertThat(failure).isInstanceOf(TokenAcquisitionException.class)
 					.isNotInstanceOf(SignInRequiredException.class);
@@ -152,11 +143,8 @@ class SlowStoreReadTests {
 				// Redis answers again, and keeps answering A's other commands, but the write-back's read of the
 				// user's entry times out once.
 				silent.set(false);
-				RedissonClient otherConnections = Redisson.create(config(redisServer.server().url()));
-				Disposable otherUsers = Flux.interval(Duration.ofMillis(50))
-					.concatMap((tick) -> otherConnections.reactive().getBucket("token-starter:other").isExists())
-					.subscribe((exists) -> availability.succeeded());
-				try {
+				try (OtherRedisCommands others = OtherRedisCommands.answeredFor(redisServer.server().url(),
+						availability)) {
 					await().atMost(BOUND).until(() -> !availability.isDegraded());
 					await().pollDelay(Duration.ofMillis(700)).until(() -> true);
 					proxy.slowDown(Duration.ZERO);
@@ -164,19 +152,10 @@ class SlowStoreReadTests {
 					await().atMost(Duration.ofSeconds(10)).ignoreExceptions().until(() -> ALICE.equals(call(b, key)));
 					assertThat(this.wso2.passwordGrants(ALICE)).isEqualTo(1);
 				}
-				finally {
-					otherUsers.dispose();
-					otherConnections.shutdown();
-				}
 			}));
 		}
 	}
 
-	private static Config config(String url) {
-		Config config = new Config();
-		config.useSingleServer().setAddress(url);
-		return config;
-	}
 
 	private ApplicationContextRunner instance(String connection) {
 		return Wso2UserSessions.fleetInstance(this.provider, this.clock, PROVIDER, connection);
