@@ -2,8 +2,11 @@ package dev.tokenstarter.store;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
+import com.github.tomakehurst.wiremock.stubbing.Scenario;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -17,27 +20,35 @@ import org.springframework.security.oauth2.client.registration.ReactiveClientReg
 import org.springframework.security.oauth2.core.OAuth2AccessToken;
 import org.springframework.security.oauth2.core.OAuth2RefreshToken;
 
+import dev.tokenstarter.engine.TokenManager;
 import dev.tokenstarter.test.EngineTestSupport;
 import dev.tokenstarter.test.FleetTestSupport;
 import dev.tokenstarter.test.MutableClock;
 import dev.tokenstarter.test.RedisServerExtension;
+import dev.tokenstarter.test.ResponsesHeldTogether;
 import dev.tokenstarter.test.SlowReadsProxy;
 
+import static dev.tokenstarter.test.TokenStubs.token;
+import static dev.tokenstarter.test.TokenStubs.tokenRequest;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.awaitility.Awaitility.await;
 
 /**
  * Saves from Spring Security's login path on the Redis store: they replace whatever version another instance
- * stored (Spring saves without reading first), while the engine's saves keep their compare-and-set; and the
- * store's per-entry version bookkeeping stays bounded however many users come and go.
+ * stored (Spring saves without reading first), while the engine's saves keep their compare-and-set, based on the
+ * read they name, however this instance's other reads of the entry went meanwhile and however long ago its
+ * bookkeeping last saw the entry; and the store's per-entry version bookkeeping stays bounded however many users
+ * come and go.
  */
 class LoginSaveStoreTests {
 
 	private static final Duration BOUND = Duration.ofSeconds(10);
 
+	private static final ResponsesHeldTogether held = new ResponsesHeldTogether();
+
 	@RegisterExtension
-	static final WireMockExtension provider = EngineTestSupport.provider();
+	static final WireMockExtension provider = EngineTestSupport.provider(held);
 
 	@RegisterExtension
 	static final RedisServerExtension redisServer = new RedisServerExtension();
@@ -229,6 +240,65 @@ class LoginSaveStoreTests {
 				this.clock.advance(Duration.ofMinutes(31));
 				assertThat(store.versionCount()).isZero();
 			});
+	}
+
+	@Test
+	void aSaveBasedOnOneReadIsRefusedWhenAnotherInstanceStoredSinceThoughThisOneReadAgain() {
+		ApplicationContextRunner instance = FleetTestSupport.instance(redisServer.server(), provider, this.clock);
+		instance.run((loggingIn) -> instance.run((renewing) -> {
+			TestingAuthenticationToken alice = new TestingAuthenticationToken("alice", null, "ROLE_USER");
+			ClientRegistration registration = registration(loggingIn);
+			RedisAuthorizedClientService loginStore = loggingIn.getBean(RedisAuthorizedClientService.class);
+			RedisAuthorizedClientService renewingStore = renewing.getBean(RedisAuthorizedClientService.class);
+			loginStore.replaceAuthorizedClient(client(registration, "L1"), alice).block(BOUND);
+			OAuth2AuthorizedClient read = renewingStore.<OAuth2AuthorizedClient>loadAuthorizedClient("acme", "alice")
+				.block(BOUND);
+			loginStore.replaceAuthorizedClient(client(registration, "L2"), alice).block(BOUND);
+			// Application code on the renewing instance reads the entry meanwhile.
+			assertThat(renewingStore.<OAuth2AuthorizedClient>loadAuthorizedClient("acme", "alice").block(BOUND))
+				.isNotNull();
+
+			assertThatExceptionOfType(StaleAuthorizedClientException.class)
+				.isThrownBy(() -> renewingStore.saveAuthorizedClient(client(registration, "E1"), alice)
+					.contextWrite(SharedTokenStore.basedOn(read))
+					.block(BOUND));
+			assertThat(loggingIn.getBean(OAuth2AuthorizedClientService.class)
+				.<OAuth2AuthorizedClient>loadAuthorizedClient("acme", "alice")
+				.getAccessToken()
+				.getTokenValue()).isEqualTo("L2");
+		}));
+	}
+
+	/**
+	 * The store's bookkeeping of an entry's version idles out while the renewal that read it waits for the
+	 * provider: the renewal still saves its token in place of what it read, rather than failing as stale and
+	 * keeping the stored token, whose refresh token it has just spent.
+	 */
+	@Test
+	void aRenewalSavesInPlaceOfWhatItReadThoughTheStoreForgotThatReadsVersionMeanwhile() throws Exception {
+		provider.stubFor(tokenRequest().inScenario("renewal")
+			.whenScenarioStateIs(Scenario.STARTED)
+			.willReturn(token("T1", 300))
+			.willSetStateTo("renewing"));
+		provider.stubFor(tokenRequest().inScenario("renewal")
+			.whenScenarioStateIs("renewing")
+			.willReturn(token("T2", 300).withTransformers(ResponsesHeldTogether.NAME)));
+		FleetTestSupport.instance(redisServer.server(), provider, this.clock).run((context) -> {
+			TokenManager tokens = context.getBean(TokenManager.class);
+			assertThat(tokens.token("acme").block(BOUND).accessToken().getTokenValue()).isEqualTo("T1");
+			this.clock.advance(Duration.ofSeconds(301));
+			held.holdUntil(2);
+			CompletableFuture<String> renewed = tokens.token("acme")
+				.map((token) -> token.accessToken().getTokenValue())
+				.toFuture();
+			// The renewal has read the store under the lock, and its token request is on its way.
+			await().atMost(BOUND).until(() -> held.awaited() == 1);
+			this.clock.advance(Duration.ofMinutes(31));
+			held.release();
+
+			assertThat(renewed.get(10, TimeUnit.SECONDS)).isEqualTo("T2");
+			assertThat(tokens.cachedToken("acme").accessToken().getTokenValue()).isEqualTo("T2");
+		});
 	}
 
 	private static ClientRegistration registration(ApplicationContext context) {
