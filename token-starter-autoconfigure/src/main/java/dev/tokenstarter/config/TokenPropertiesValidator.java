@@ -35,7 +35,11 @@ class TokenPropertiesValidator {
 
 	void validate(Errors errors) {
 		for (Map.Entry<String, TokenProperties.Provider> entry : this.properties.getProviders().entrySet()) {
-			validateProvider(TokenProperties.PREFIX + ".providers." + entry.getKey(), entry.getValue(), errors);
+			String prefix = TokenProperties.PREFIX + ".providers." + entry.getKey();
+			if (!RegistrationNames.isValid(entry.getKey())) {
+				error(errors, prefix, RegistrationNames.RULE);
+			}
+			validateProvider(prefix, entry.getValue(), errors);
 		}
 		validateSingleSessionClients(errors);
 		String defaults = TokenProperties.PREFIX + ".defaults";

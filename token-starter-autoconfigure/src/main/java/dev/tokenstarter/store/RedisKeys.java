@@ -1,5 +1,7 @@
 package dev.tokenstarter.store;
 
+import dev.tokenstarter.config.RegistrationNames;
+
 /**
  * Names in Redis: one hash per registration and principal, one lock per hash, one channel announcing changes and
  * lock releases, one hash of DPoP keys per registration.
@@ -12,7 +14,13 @@ public final class RedisKeys {
 		this.prefix = prefix;
 	}
 
+	/**
+	 * The hash holding a registration's token for a principal.
+	 * @throws IllegalArgumentException when the registration's name holds a colon, which would make it one with
+	 * another registration's entry of another principal
+	 */
 	public String entry(String registrationId, String principalName) {
+		RegistrationNames.require(registrationId);
 		return this.prefix + "client:" + registrationId + ":" + principalName;
 	}
 

@@ -2,6 +2,7 @@ package dev.tokenstarter.config;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.util.Map;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
@@ -17,7 +18,10 @@ import org.springframework.boot.diagnostics.FailureAnalysis;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.context.ApplicationContextInitializer;
+import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.MapPropertySource;
 
 import dev.tokenstarter.autoconfigure.TokenEngineAutoConfiguration;
 import dev.tokenstarter.autoconfigure.TokenPropertiesAutoConfiguration;
@@ -114,6 +118,44 @@ class TokenPropertiesValidationTests {
 			});
 		this.runner.withPropertyValues("spring.security.oauth2.client.registration.web.client-id=web")
 			.run((context) -> assertThat(context).hasNotFailed());
+	}
+
+	/**
+	 * A provider's name and a principal's are joined by a colon in the names of its Redis entries and locks:
+	 * provider {@code a:b}'s user {@code c} and provider {@code a}'s user {@code b:c} would share one entry, and
+	 * one of them be served the other's token.
+	 */
+	@Test
+	void aRegistrationNamedWithAColonFailsStartupNamingIt() {
+		this.runner
+			.withInitializer(properties(Map.of("token.providers[pay:eu].token-uri", "https://auth.example.com/token",
+					"token.providers[pay:eu].client-id", "id", "token.providers[pay:eu].client-secret", "s3cr3t-value")))
+			.run((context) -> {
+				assertThat(context).hasFailed();
+				FailureAnalysis analysis = new TokenPropertiesFailureAnalyzer().analyze(context.getStartupFailure());
+				assertThat(analysis).isNotNull();
+				assertThat(analysis.getDescription()).contains("token.providers.pay:eu must not hold ':'");
+			});
+		this.runner
+			.withInitializer(properties(Map.of("spring.security.oauth2.client.registration[web:eu].client-id", "web",
+					"spring.security.oauth2.client.registration[web:eu].authorization-grant-type",
+					"authorization_code")))
+			.run((context) -> {
+				assertThat(context).hasFailed();
+				FailureAnalysis analysis = new TokenConfigurationFailureAnalyzer().analyze(context.getStartupFailure());
+				assertThat(analysis).isNotNull();
+				assertThat(analysis.getDescription())
+					.contains("spring.security.oauth2.client.registration.web:eu must not hold ':'");
+			});
+	}
+
+	/**
+	 * Adds properties whose names hold colons, which {@code withPropertyValues} would take for the separator.
+	 */
+	private static ApplicationContextInitializer<ConfigurableApplicationContext> properties(Map<String, Object> values) {
+		return (context) -> context.getEnvironment()
+			.getPropertySources()
+			.addFirst(new MapPropertySource("names-with-colons", values));
 	}
 
 	@Test
