@@ -85,7 +85,7 @@ public final class TokenEngineAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean
 	TokenSettings tokenSettings(TokenProperties properties, Environment environment) {
-		RegistrationNameChecks.refuse(properties, environment);
+		SecurityRegistrationChecks.refuse(properties, environment);
 		return new TokenSettings(properties);
 	}
 

@@ -1,6 +1,11 @@
 package dev.tokenstarter.config;
 
+import java.nio.charset.StandardCharsets;
+
+import org.jspecify.annotations.Nullable;
+
 import org.springframework.security.oauth2.core.ClientAuthenticationMethod;
+import org.springframework.util.StringUtils;
 
 /**
  * How the client authenticates itself at the token endpoint.
@@ -41,6 +46,15 @@ public enum ClientAuthentication {
 	 */
 	CLIENT_SECRET_JWT(ClientAuthenticationMethod.CLIENT_SECRET_JWT);
 
+	/** HS256 keys are 256 bits at least (RFC 7518 section 3.2); Nimbus refuses shorter ones. */
+	private static final int MIN_CLIENT_SECRET_JWT_BYTES = 32;
+
+	/**
+	 * What a client_secret_jwt secret needs, said after the property that is too short.
+	 */
+	public static final String CLIENT_SECRET_JWT_LENGTH = "HS256 needs a secret of at least "
+			+ MIN_CLIENT_SECRET_JWT_BYTES + " bytes";
+
 	private final ClientAuthenticationMethod method;
 
 	ClientAuthentication(ClientAuthenticationMethod method) {
@@ -70,6 +84,16 @@ public enum ClientAuthentication {
 	 */
 	boolean needsSecret() {
 		return !isMutualTls() && this != PRIVATE_KEY_JWT;
+	}
+
+	/**
+	 * Whether a client secret is too short to sign a client_secret_jwt assertion with.
+	 * @param secret the client secret; null or empty is missing, not short
+	 * @return whether it is shorter than HS256 needs
+	 */
+	public static boolean isTooShortForClientSecretJwt(@Nullable String secret) {
+		return StringUtils.hasText(secret)
+				&& secret.getBytes(StandardCharsets.UTF_8).length < MIN_CLIENT_SECRET_JWT_BYTES;
 	}
 
 }

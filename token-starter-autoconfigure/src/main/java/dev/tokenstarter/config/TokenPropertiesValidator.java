@@ -2,7 +2,6 @@ package dev.tokenstarter.config;
 
 import java.net.URI;
 import java.net.URISyntaxException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -23,9 +22,6 @@ import org.springframework.validation.Errors;
 class TokenPropertiesValidator {
 
 	static final String ERROR_CODE = "token.invalid";
-
-	/** HS256 keys are 256 bits at least (RFC 7518 section 3.2); Nimbus refuses shorter ones. */
-	private static final int MIN_HS256_SECRET_BYTES = 32;
 
 	private final TokenProperties properties;
 
@@ -224,10 +220,9 @@ class TokenPropertiesValidator {
 				error(errors, property, "ssl-bundles, jwk, key-id and algorithm are only used by client-authentication "
 						+ "private_key_jwt: client_secret_jwt signs with HS256 and the client secret");
 			}
-			String secret = provider.getClientSecret();
-			if (StringUtils.hasText(secret) && secret.getBytes(StandardCharsets.UTF_8).length < MIN_HS256_SECRET_BYTES) {
+			if (ClientAuthentication.isTooShortForClientSecretJwt(provider.getClientSecret())) {
 				error(errors, prefix + ".client-secret", "is too short for client-authentication client_secret_jwt: "
-						+ "HS256 needs a secret of at least " + MIN_HS256_SECRET_BYTES + " bytes");
+						+ ClientAuthentication.CLIENT_SECRET_JWT_LENGTH);
 			}
 			return;
 		}

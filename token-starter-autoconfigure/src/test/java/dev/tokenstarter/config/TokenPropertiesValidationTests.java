@@ -150,6 +150,37 @@ class TokenPropertiesValidationTests {
 	}
 
 	/**
+	 * A client_secret_jwt assertion is signed with HS256 keyed by the secret, which Nimbus refuses under 256
+	 * bits: a Spring Security registration with a shorter one would fail every token request it makes.
+	 */
+	@Test
+	void aSpringSecurityRegistrationWithASecretTooShortForClientSecretJwtFailsStartupNamingIt() {
+		String web = "spring.security.oauth2.client.registration.web.";
+		this.runner
+			.withPropertyValues(web + "client-id=web", web + "client-secret=s3cr3t-value",
+					web + "authorization-grant-type=client_credentials",
+					web + "client-authentication-method=client_secret_jwt")
+			.run((context) -> {
+				assertThat(context).hasFailed();
+				FailureAnalysis analysis = new TokenConfigurationFailureAnalyzer().analyze(context.getStartupFailure());
+				assertThat(analysis).isNotNull();
+				assertThat(analysis.getDescription())
+					.contains(web + "client-secret is too short for client-authentication-method client_secret_jwt: "
+							+ "HS256 needs a secret of at least 32 bytes")
+					.doesNotContain("s3cr3t-value");
+			});
+		this.runner
+			.withPropertyValues(web + "client-id=web", web + "client-secret=a-client-secret-of-more-than-32-bytes",
+					web + "authorization-grant-type=client_credentials",
+					web + "client-authentication-method=client_secret_jwt")
+			.run((context) -> assertThat(context).hasNotFailed());
+		this.runner
+			.withPropertyValues(web + "client-id=web", web + "client-secret=s3cr3t-value",
+					web + "authorization-grant-type=client_credentials")
+			.run((context) -> assertThat(context).hasNotFailed());
+	}
+
+	/**
 	 * Adds properties whose names hold colons, which {@code withPropertyValues} would take for the separator.
 	 */
 	private static ApplicationContextInitializer<ConfigurableApplicationContext> properties(Map<String, Object> values) {
