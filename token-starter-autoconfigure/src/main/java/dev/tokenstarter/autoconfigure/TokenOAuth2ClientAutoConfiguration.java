@@ -4,6 +4,8 @@ import java.util.List;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.AnyNestedCondition;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
@@ -26,23 +28,23 @@ import dev.tokenstarter.config.TokenClientRegistrationRepository;
 import dev.tokenstarter.config.TokenProperties;
 
 /**
- * When the application also has {@code spring.security.oauth2.client.registration.*} entries, puts the engine's
- * registration repository and authorized-client store where Spring Boot would put its in-memory ones, so there is
- * one of each, serving both kinds of registration: otherwise Boot's reactive repository would stand beside ours
- * (injection by type ambiguous) and Boot's in-memory service, knowing only Boot's registrations, would silently
- * drop the tokens of {@code token.providers}. Runs before Boot's OAuth2 client auto-configurations, whose
- * conditions then find ours. Without such entries it does nothing and {@link TokenEngineAutoConfiguration} wires
- * the same beans after Boot's.
+ * When the application also has {@code spring.security.oauth2.client.registration.*} entries, or a registration
+ * repository of its own, puts the engine's registration repository and authorized-client store where Spring Boot
+ * would put its in-memory ones, so there is one of each, serving both kinds of registration: otherwise Boot's
+ * reactive repository would stand beside ours (injection by type ambiguous) and Boot's in-memory service, knowing
+ * only Boot's registrations, would silently drop the tokens of {@code token.providers} and keep each instance's
+ * tokens from the fleet. Runs before Boot's OAuth2 client auto-configurations, whose conditions then find ours.
+ * Otherwise it does nothing and {@link TokenEngineAutoConfiguration} wires the same beans after Boot's.
  */
 @AutoConfiguration(
 		beforeName = { "org.springframework.boot.security.oauth2.client.autoconfigure.OAuth2ClientAutoConfiguration",
 				"org.springframework.boot.security.oauth2.client.autoconfigure.reactive.ReactiveOAuth2ClientAutoConfiguration",
 				"org.springframework.boot.security.oauth2.client.autoconfigure.reactive.ReactiveOAuth2ClientWebSecurityAutoConfiguration" })
 @ConditionalOnClass({ OAuth2ClientProperties.class, ClientRegistration.class, WebClient.class })
-@ConditionalOnOAuth2ClientRegistrationProperties
+@Conditional(TokenOAuth2ClientAutoConfiguration.BootBuildsItsStores.class)
 @EnableConfigurationProperties({ TokenProperties.class, OAuth2ClientProperties.class })
-@Import({ TokenStoreConfigurations.Redis.class, TokenStoreConfigurations.InMemory.class,
-		TokenStoreConfigurations.Blocking.class, TokenStoreConfigurations.ServerRepository.class })
+@Import({ TokenStoreConfigurations.AheadOfBoot.Redis.class, TokenStoreConfigurations.AheadOfBoot.InMemory.class,
+		TokenStoreConfigurations.AheadOfBoot.Blocking.class, TokenStoreConfigurations.AheadOfBoot.ServerRepository.class })
 public final class TokenOAuth2ClientAutoConfiguration {
 
 	/**
@@ -61,6 +63,33 @@ public final class TokenOAuth2ClientAutoConfiguration {
 			.copyOf(new OAuth2ClientPropertiesMapper(securityProperties).asClientRegistrations().values());
 		return new TokenClientRegistrationRepository(ProviderClientRegistrations.of(properties),
 				ProviderClientRegistrations.discovered(properties), security, reactiveRepositories, repositories);
+	}
+
+	/**
+	 * When Spring Boot builds its in-memory authorized-client stores: for its registration properties, and for
+	 * any registration repository, the application's own included.
+	 */
+	static class BootBuildsItsStores extends AnyNestedCondition {
+
+		BootBuildsItsStores() {
+			super(ConfigurationPhase.REGISTER_BEAN);
+		}
+
+		@ConditionalOnOAuth2ClientRegistrationProperties
+		static class RegistrationProperties {
+
+		}
+
+		@ConditionalOnBean(ReactiveClientRegistrationRepository.class)
+		static class ReactiveRepository {
+
+		}
+
+		@ConditionalOnBean(ClientRegistrationRepository.class)
+		static class Repository {
+
+		}
+
 	}
 
 	static class NonServletApplicationCondition extends NoneNestedConditions {

@@ -30,8 +30,9 @@ import dev.tokenstarter.store.ReplacingAuthorizedClientService;
 
 /**
  * The authorized-client store, reactive and blocking, imported in this order by
- * {@link TokenOAuth2ClientAutoConfiguration} (ahead of Spring Boot's in-memory services, when Boot would build
- * them) and by {@link TokenEngineAutoConfiguration} (otherwise). Whichever imports them first defines them.
+ * {@link TokenOAuth2ClientAutoConfiguration} (as {@link AheadOfBoot}, ahead of Spring Boot's in-memory services,
+ * when Boot would build them) and by {@link TokenEngineAutoConfiguration} (otherwise). Whichever imports them
+ * first defines them.
  */
 final class TokenStoreConfigurations {
 
@@ -117,6 +118,43 @@ final class TokenStoreConfigurations {
 			return new AuthenticatedPrincipalServerOAuth2AuthorizedClientRepository(
 					new ReplacingAuthorizedClientService(store, (registrationId, principal) -> engine
 						.ifAvailable((listener) -> listener.forget(registrationId, principal))));
+		}
+
+	}
+
+	/**
+	 * The same stores, imported by {@link TokenOAuth2ClientAutoConfiguration} alone. A configuration two classes
+	 * import is registered where the first puts it unless both are skipped, and whether that one is (an
+	 * application's own registration repository) is known only as beans are registered: shared, the stores would
+	 * stand ahead of Boot's even when Boot builds none, and Boot would switch on OAuth2 login for them.
+	 */
+	static final class AheadOfBoot {
+
+		private AheadOfBoot() {
+		}
+
+		@Configuration(proxyBeanMethods = false)
+		@ConditionalOnClass({ RedissonClient.class, DataRedisConnectionDetails.class })
+		@Conditional(OnRedisTokenStoreCondition.class)
+		static class Redis extends TokenStoreConfigurations.Redis {
+
+		}
+
+		@Configuration(proxyBeanMethods = false)
+		static class InMemory extends TokenStoreConfigurations.InMemory {
+
+		}
+
+		@Configuration(proxyBeanMethods = false)
+		static class Blocking extends TokenStoreConfigurations.Blocking {
+
+		}
+
+		@Configuration(proxyBeanMethods = false)
+		@ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.REACTIVE)
+		@ConditionalOnClass(ServerOAuth2AuthorizedClientRepository.class)
+		static class ServerRepository extends TokenStoreConfigurations.ServerRepository {
+
 		}
 
 	}

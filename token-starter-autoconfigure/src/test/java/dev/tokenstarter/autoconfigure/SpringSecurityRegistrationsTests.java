@@ -23,6 +23,7 @@ import org.springframework.security.oauth2.client.OAuth2AuthorizedClientService;
 import org.springframework.security.oauth2.client.ReactiveOAuth2AuthorizedClientService;
 import org.springframework.security.oauth2.client.registration.ClientRegistration;
 import org.springframework.security.oauth2.client.registration.ClientRegistrationRepository;
+import org.springframework.security.oauth2.client.registration.InMemoryClientRegistrationRepository;
 import org.springframework.security.oauth2.client.registration.InMemoryReactiveClientRegistrationRepository;
 import org.springframework.security.oauth2.client.registration.ReactiveClientRegistrationRepository;
 import org.springframework.security.oauth2.client.web.server.ServerOAuth2AuthorizedClientRepository;
@@ -131,6 +132,64 @@ class SpringSecurityRegistrationsTests {
 				assertThat(context.getBean(ReactiveOAuth2AuthorizedClientService.class)
 					.loadAuthorizedClient("acme", "someone")
 					.blockOptional()).isEmpty();
+			});
+	}
+
+	/**
+	 * Spring Boot builds its in-memory stores whenever a registration repository exists, its properties or not: an
+	 * application's own repository must not put them in place of the engine's, which would keep each instance's
+	 * tokens to itself (and lose every token of {@code token.providers}, which Boot's store cannot look up).
+	 */
+	@Test
+	void applicationsOwnReactiveRepositoryWithoutBootsPropertiesKeepsTheEnginesStore() {
+		new ReactiveWebApplicationContextRunner()
+			.withConfiguration(AutoConfigurations.of(SslAutoConfiguration.class, DataRedisAutoConfiguration.class,
+					TokenRedisAutoConfiguration.class))
+			.withConfiguration(BOOT_AND_ENGINE)
+			.withPropertyValues(BOTH_KINDS[0], BOTH_KINDS[1], BOTH_KINDS[2], "token.scheduler.enabled=false",
+					"spring.data.redis.url=redis://127.0.0.1:1",
+					"token.store.redis.encryption-keys=" + FleetTestSupport.TEST_KEY)
+			.withBean("ownRepository", ReactiveClientRegistrationRepository.class,
+					() -> new InMemoryReactiveClientRegistrationRepository(registration("own")))
+			.run((context) -> {
+				assertThat(context).hasSingleBean(ReactiveOAuth2AuthorizedClientService.class)
+					.hasSingleBean(OAuth2AuthorizedClientService.class);
+				assertThat(context.getBean(ReactiveOAuth2AuthorizedClientService.class))
+					.isInstanceOf(RedisAuthorizedClientService.class);
+			});
+		new ReactiveWebApplicationContextRunner().withConfiguration(BOOT_AND_ENGINE)
+			.withPropertyValues(BOTH_KINDS[0], BOTH_KINDS[1], BOTH_KINDS[2], "token.scheduler.enabled=false")
+			.withBean("ownRepository", ReactiveClientRegistrationRepository.class,
+					() -> new InMemoryReactiveClientRegistrationRepository(registration("own")))
+			.run((context) -> {
+				ReactiveOAuth2AuthorizedClientService store = context
+					.getBean(ReactiveOAuth2AuthorizedClientService.class);
+				ClientRegistration acme = context.getBean(TokenClientRegistrationRepository.class)
+					.findByRegistrationId("acme")
+					.block();
+				store.saveAuthorizedClient(authorizedClient(acme), new TestingAuthenticationToken("app", "")).block();
+				assertThat(store.loadAuthorizedClient("acme", "app").blockOptional()).isPresent();
+			});
+	}
+
+	@Test
+	void applicationsOwnServletRepositoryWithoutBootsPropertiesKeepsTheEnginesStore() {
+		new WebApplicationContextRunner().withConfiguration(BOOT_AND_ENGINE)
+			.withPropertyValues(BOTH_KINDS[0], BOTH_KINDS[1], BOTH_KINDS[2], "token.scheduler.enabled=false")
+			.withBean("ownRepository", ClientRegistrationRepository.class,
+					() -> new InMemoryClientRegistrationRepository(registration("own")))
+			.run((context) -> {
+				assertThat(context).hasSingleBean(OAuth2AuthorizedClientService.class);
+				assertThat(context.getBean(OAuth2AuthorizedClientService.class))
+					.isInstanceOf(BlockingAuthorizedClientService.class);
+				OAuth2AuthorizedClientService store = context.getBean(OAuth2AuthorizedClientService.class);
+				ClientRegistration acme = context.getBean(TokenClientRegistrationRepository.class)
+					.findByRegistrationId("acme")
+					.block();
+				store.saveAuthorizedClient(authorizedClient(acme), new TestingAuthenticationToken("app", ""));
+				assertThat(context.getBean(ReactiveOAuth2AuthorizedClientService.class)
+					.loadAuthorizedClient("acme", "app")
+					.blockOptional()).as("the engine's store holds it").isPresent();
 			});
 	}
 
