@@ -1,6 +1,7 @@
 package dev.tokenstarter.grant;
 
 import org.jspecify.annotations.Nullable;
+import reactor.netty.http.client.HttpClient;
 
 import org.springframework.boot.http.client.HttpClientSettings;
 import org.springframework.boot.http.client.HttpRedirects;
@@ -56,15 +57,17 @@ final class TokenEndpointConnectors {
 	}
 
 	/**
-	 * Reactor Netty as the token endpoint has always used it. Spring Boot's defaults for Reactor Netty ask for
-	 * compressed answers and decode them, which token requests must not do (see
-	 * {@link TokenResponseBodyExtractor}), and take a proxy from system properties. A class of its own, loaded
-	 * only when Reactor Netty is present.
+	 * Reactor Netty without Spring Boot's default of asking for compressed answers and decoding them, which token
+	 * requests must not do (see {@link TokenResponseBodyExtractor}), but with its other default, the proxy of the
+	 * JVM's system properties, which the application's own clients use too. A class of its own, loaded only when
+	 * Reactor Netty is present.
 	 */
 	private static final class PlainReactorNetty {
 
 		static ClientHttpConnectorBuilder<?> builder() {
-			return ClientHttpConnectorBuilder.reactor().withoutHttpClientDefaults();
+			return ClientHttpConnectorBuilder.reactor()
+				.withoutHttpClientDefaults()
+				.withHttpClientCustomizer(HttpClient::proxyWithSystemProperties);
 		}
 
 	}
