@@ -40,8 +40,8 @@ public class RefreshProperties {
 	private @Nullable Duration defaultLifetime;
 
 	/**
-	 * Longest lifetime accepted from a provider; a larger expires_in is treated as a malformed response. At least
-	 * 1s and no shorter than default-lifetime. Default 30d.
+	 * Longest lifetime a token is held for: a larger expires_in, or a JWT's later exp, is cut to it. At least 1s
+	 * and no shorter than default-lifetime. Default 30d.
 	 */
 	private @Nullable Duration maxLifetime;
 

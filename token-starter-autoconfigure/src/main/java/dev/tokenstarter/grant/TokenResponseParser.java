@@ -191,11 +191,13 @@ class TokenResponseParser implements TokenResponseReader {
 		if (seconds == null) {
 			throw TokenEndpointException.invalidResponse(status, "expires_in is not a number");
 		}
-		if (seconds.signum() <= 0 || seconds.compareTo(BigInteger.valueOf(this.maxLifetime.toSeconds())) > 0) {
+		if (seconds.signum() <= 0) {
 			throw TokenEndpointException.invalidResponse(status, "expires_in " + sanitize(seconds.toString())
-					+ " is outside 1.." + this.maxLifetime.toSeconds() + " seconds (see refresh.max-lifetime)");
+					+ " is not a positive number of seconds");
 		}
-		return seconds.longValueExact();
+		// Cut like a JWT's exp: a provider's "never expires" is a huge expires_in (WSO2 answers 9223372036854775
+		// for a validity of -1), which no max-lifetime could take without overflowing the instants built on it.
+		return seconds.min(BigInteger.valueOf(this.maxLifetime.toSeconds())).longValueExact();
 	}
 
 	/**

@@ -9,6 +9,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 import reactor.core.publisher.Mono;
 
 import org.springframework.security.authentication.TestingAuthenticationToken;
@@ -16,6 +17,7 @@ import org.springframework.security.oauth2.client.OAuth2AuthorizationContext;
 import org.springframework.security.oauth2.client.OAuth2AuthorizedClient;
 import org.springframework.security.oauth2.client.registration.ClientRegistration;
 import org.springframework.security.oauth2.core.AuthorizationGrantType;
+import org.springframework.security.oauth2.core.OAuth2AccessToken;
 import org.springframework.security.oauth2.core.endpoint.OAuth2AccessTokenResponse;
 
 import dev.tokenstarter.test.MutableClock;
@@ -159,10 +161,10 @@ class TokenResponseValidationTests {
 						"expires_in is not a number"),
 				Arguments.of("expires_in a decimal string", "{\"access_token\":\"A\",\"expires_in\":\"300.5\"}",
 						"expires_in is not a number"),
-				Arguments.of("expires_in past 2^64 (wraps to 300)",
-						"{\"access_token\":\"A\",\"expires_in\":18446744073709551916}", "is outside 1.."),
-				Arguments.of("expires_in 1e300", "{\"access_token\":\"A\",\"expires_in\":1e300}", "is outside 1.."),
-				Arguments.of("expires_in under a second", "{\"access_token\":\"A\",\"expires_in\":0.5}", "is outside 1.."),
+				Arguments.of("expires_in under a second", "{\"access_token\":\"A\",\"expires_in\":0.5}",
+						"expires_in 0 is not a positive number of seconds"),
+				Arguments.of("expires_in negative", "{\"access_token\":\"A\",\"expires_in\":-300}",
+						"expires_in -300 is not a positive number of seconds"),
 				Arguments.of("scope an array of numbers", "{\"access_token\":\"A\",\"expires_in\":300,\"scope\":[1,2]}",
 						"scope is a JSON array of other than strings"),
 				Arguments.of("scope an object", "{\"access_token\":\"A\",\"expires_in\":300,\"scope\":{\"a\":1}}",
@@ -180,6 +182,17 @@ class TokenResponseValidationTests {
 	@MethodSource("misTypedMembers")
 	void aMemberOfTheWrongTypeIsAClearRefusal(String description, String json, String expected) {
 		assertRefused(() -> rfc(json), expected);
+	}
+
+	/**
+	 * A lifetime past max-lifetime is cut to it, as a JWT's exp is: WSO2 says "never expires" with
+	 * {@code expires_in} 9223372036854775, and a number past any {@code long} must not wrap around to a short one.
+	 */
+	@ParameterizedTest
+	@ValueSource(strings = { "2592001", "9223372036854775", "18446744073709551916", "1e300" })
+	void aLifetimePastMaxLifetimeIsCutToIt(String expiresIn) {
+		OAuth2AccessToken token = rfc("{\"access_token\":\"A\",\"expires_in\":" + expiresIn + "}").getAccessToken();
+		assertThat(Duration.between(token.getIssuedAt(), token.getExpiresAt())).isEqualTo(Duration.ofDays(30));
 	}
 
 	/**
