@@ -38,7 +38,7 @@ class NombaTokenRevoker implements TokenRevoker {
 				.headers((h) -> this.headers.forEach(h::set))
 				.accept(MediaType.APPLICATION_JSON)
 				.contentType(MediaType.APPLICATION_JSON)
-				.bodyValue(body)
+				.bodyValue(TokenEndpointClient.json(body))
 				.exchangeToMono((response) -> response.bodyToMono(byte[].class)
 					.defaultIfEmpty(new byte[0])
 					.flatMap((answer) -> check(response.statusCode().value(), answer)));

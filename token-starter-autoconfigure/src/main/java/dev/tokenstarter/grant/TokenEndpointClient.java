@@ -3,6 +3,7 @@ package dev.tokenstarter.grant;
 import java.util.Map;
 
 import reactor.core.publisher.Mono;
+import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
@@ -20,6 +21,8 @@ import org.springframework.web.reactive.function.client.WebClient;
  * client certificate when it has one).
  */
 class TokenEndpointClient {
+
+	private static final JsonMapper JSON = JsonMapper.builder().build();
 
 	private final WebClient webClient;
 
@@ -73,7 +76,7 @@ class TokenEndpointClient {
 			.headers((h) -> h.addAll(headers))
 			.accept(MediaType.APPLICATION_JSON)
 			.contentType(MediaType.APPLICATION_JSON)
-			.bodyValue(body)
+			.bodyValue(json(body))
 			.exchangeToMono((response) -> response.body(this.extractor));
 	}
 
@@ -82,6 +85,16 @@ class TokenEndpointClient {
 	 */
 	WebClient webClient() {
 		return this.webClient;
+	}
+
+	/**
+	 * Writes a JSON request body, to be sent as bytes: Spring's JSON encoder logs the values it writes (client
+	 * secrets, passwords, refresh and access tokens) at DEBUG and TRACE, while bytes are logged by their count only.
+	 * @param body the JSON object's members
+	 * @return the body
+	 */
+	static byte[] json(Map<String, ?> body) {
+		return JSON.writeValueAsBytes(body);
 	}
 
 }
