@@ -46,6 +46,9 @@ import org.springframework.util.unit.DataSize;
  */
 class TokenPropertiesBindHandler extends AbstractBindHandler {
 
+	/** The longest value the report repeats: shorter than secrets are, longer than a mistyped setting. */
+	private static final int MAX_REPEATED_LENGTH = 16;
+
 	private static final ConfigurationPropertyName ROOT = ConfigurationPropertyName.of(TokenProperties.PREFIX);
 
 	/** Like the binder's placeholder resolution, but failing on what it cannot resolve. */
@@ -108,7 +111,7 @@ class TokenPropertiesBindHandler extends AbstractBindHandler {
 		}
 		ConfigurationProperty property = context.getConfigurationProperty();
 		String value = (property != null && isRepeatable(target.getType()))
-				? " is '" + shortened(String.valueOf(property.getValue())) + "'," : " is";
+				? " is " + repeated(String.valueOf(property.getValue())) + "," : " is";
 		this.unconverted.add(TokenPropertyNames.written(name) + value + " not " + expected(target.getType())
 				+ from(property));
 		return null;
@@ -248,12 +251,15 @@ class TokenPropertiesBindHandler extends AbstractBindHandler {
 	}
 
 	/**
-	 * Keeps a value short and on one line in the report: it was not what the property takes, so it is no secret,
-	 * but it may be anything.
+	 * Repeats a value in the report when it is as short as the words, numbers and durations properties take (a
+	 * typo is then plain to see), on one line. A longer one is described by its length: it may be a secret written
+	 * under the wrong property (an encryption key under {@code encryption}), which must not reach the report.
 	 */
-	private static String shortened(String value) {
-		String printable = value.replaceAll("\\p{Cntrl}", "?");
-		return (printable.length() > 60) ? printable.substring(0, 60) + "…" : printable;
+	private static String repeated(String value) {
+		if (value.length() > MAX_REPEATED_LENGTH) {
+			return "a value of " + value.length() + " characters";
+		}
+		return "'" + value.replaceAll("\\p{Cntrl}", "?") + "'";
 	}
 
 	/**

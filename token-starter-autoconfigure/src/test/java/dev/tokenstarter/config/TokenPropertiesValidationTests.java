@@ -261,6 +261,26 @@ class TokenPropertiesValidationTests {
 	}
 
 	/**
+	 * A secret written under the wrong property (an encryption key under {@code encryption}, which takes true or
+	 * false) does not convert either: a value as long as a secret is described by its length, not repeated.
+	 */
+	@Test
+	void aValueAsLongAsASecretIsReportedByItsLength() {
+		String key = "k1:q3bV0kS8f2Jx9mWc4Lr7Tz1Ya6Hn5Pd0Ge2Ku8Oi3Q=";
+		this.runner.withConfiguration(AutoConfigurations.of(TokenPropertiesAutoConfiguration.class))
+			.withPropertyValues("token.store.redis.encryption=" + key)
+			.run((context) -> {
+				assertThat(context).hasFailed();
+				FailureAnalysis analysis = new TokenPropertiesFailureAnalyzer().analyze(context.getStartupFailure());
+				assertThat(analysis).isNotNull();
+				assertThat(analysis.getDescription())
+					.contains("token.store.redis.encryption is a value of 46 characters, not true or false")
+					.doesNotContain("q3bV0kS8f2");
+				assertThat(context.getStartupFailure()).rootCause().message().doesNotContain("q3bV0kS8f2");
+			});
+	}
+
+	/**
 	 * A map written as one value is often the whole entry, secret included: the report names the property and
 	 * what it takes, never the value.
 	 */
