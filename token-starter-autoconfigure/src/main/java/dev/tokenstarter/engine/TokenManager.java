@@ -729,12 +729,14 @@ public class TokenManager
 				() -> this.renewals.loadStored(state).flatMap((stored) -> {
 					ManagedToken cached = state.token();
 					OAuth2AuthorizedClient held = stored.orElse((cached != null) ? cached.authorizedClient() : null);
-					if (held == null) {
-						return Mono.empty();
-					}
-					state.revoked().set(held.getAccessToken().getTokenValue());
 					state.tokenHolder().set(null);
 					state.removed();
+					if (held == null) {
+						// Nothing read here is no proof that nothing is stored: the store may not answer, and then
+						// it keeps the removal for when it does, or the session ended here is served on elsewhere.
+						return this.renewals.removeStored(state);
+					}
+					state.revoked().set(held.getAccessToken().getTokenValue());
 					return this.renewals.removeStored(state).then(state.grants().revoke(held)).then();
 				})));
 	}

@@ -18,6 +18,7 @@ import org.springframework.context.ApplicationContext;
 import org.springframework.web.client.RestClient;
 
 import dev.tokenstarter.client.TokenClients;
+import dev.tokenstarter.engine.TokenKey;
 import dev.tokenstarter.engine.TokenManager;
 import dev.tokenstarter.test.EngineTestSupport;
 import dev.tokenstarter.test.FleetTestSupport;
@@ -170,6 +171,31 @@ class FleetRedisOutageTests {
 			await().atMost(Duration.ofSeconds(10))
 				.until(() -> "REVOKED".equals(tokens.cachedToken("acme").accessToken().getTokenValue()));
 			assertRemovedOnceRedisAnswers(revokeWhileRedisCannotBeReached(revoking), other);
+		}));
+	}
+
+	/**
+	 * A sign-out reaches an instance that never held the user's token, while it cannot reach Redis: it has
+	 * nothing to revoke at the provider, but the entry another instance stored must still go once Redis answers,
+	 * or the session the user ended is served on.
+	 */
+	@Test
+	void aTokenRevokedByAnInstanceThatNeverHeldItWhileRedisCannotBeReachedIsRemovedOnceItCan() {
+		TokenStubs.inSequence(provider, TokenStubs::tokenRequest, token("SIGNED-OUT", 300), token("NEXT", 300));
+		ApplicationContextRunner instance = FleetTestSupport.instance(this.redis, provider, this.clock);
+		TokenKey alice = TokenKey.forProvider("acme").principal("alice").build();
+		instance.run((revoking) -> instance.run((other) -> {
+			assertThat(other.getBean(TokenManager.class).token(alice).block().accessToken().getTokenValue())
+				.isEqualTo("SIGNED-OUT");
+			RedisAvailability availability = revoking.getBean(RedisAvailability.class);
+			availability.failed("load", new IllegalStateException("connection refused"));
+			revoking.getBean(TokenManager.class).revoke(alice).block();
+			assertThat(this.redis.command("KEYS", "token-starter:client:*")).hasSize(1);
+			availability.succeeded();
+			await().atMost(Duration.ofSeconds(10))
+				.until(() -> this.redis.command("KEYS", "token-starter:client:*").isEmpty());
+			await().atMost(Duration.ofSeconds(10))
+				.until(() -> other.getBean(TokenManager.class).usableToken(alice) == null);
 		}));
 	}
 
