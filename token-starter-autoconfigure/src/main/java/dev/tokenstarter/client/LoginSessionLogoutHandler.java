@@ -4,6 +4,8 @@ import java.time.Duration;
 
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.security.core.Authentication;
@@ -22,6 +24,8 @@ import dev.tokenstarter.engine.TokenManager;
  * {@code OidcClientInitiatedLogoutSuccessHandler} still ends the session at the provider after it.
  */
 public final class LoginSessionLogoutHandler implements LogoutHandler {
+
+	private static final Log logger = LogFactory.getLog(LoginSessionLogoutHandler.class);
 
 	private final TokenManager tokens;
 
@@ -46,7 +50,15 @@ public final class LoginSessionLogoutHandler implements LogoutHandler {
 			TokenKey user = TokenKey.forProvider(login.getAuthorizedClientRegistrationId())
 				.principal(login.getName())
 				.build();
-			this.tokens.revoke(user).block(this.timeout);
+			try {
+				this.tokens.revoke(user).block(this.timeout);
+			}
+			catch (RuntimeException ex) {
+				// Spring Security's own handlers, which end the user's session here, run after this one, and not at
+				// all once one has thrown: a store or provider that fails must not keep the user logged in.
+				logger.warn("Could not end the login session of provider '" + login.getAuthorizedClientRegistrationId()
+						+ "' in the token store at logout; the user is logged out here all the same: " + ex);
+			}
 		}
 	}
 

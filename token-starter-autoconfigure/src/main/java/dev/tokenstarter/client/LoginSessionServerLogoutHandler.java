@@ -2,6 +2,8 @@ package dev.tokenstarter.client;
 
 import java.time.Duration;
 
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 
@@ -22,6 +24,8 @@ import dev.tokenstarter.engine.TokenManager;
  * {@code OidcClientInitiatedServerLogoutSuccessHandler}) runs after it and still ends the provider's session.
  */
 public final class LoginSessionServerLogoutHandler implements ServerLogoutHandler {
+
+	private static final Log logger = LogFactory.getLog(LoginSessionServerLogoutHandler.class);
 
 	private final TokenManager tokens;
 
@@ -47,7 +51,13 @@ public final class LoginSessionServerLogoutHandler implements ServerLogoutHandle
 		TokenKey user = TokenKey.forProvider(login.getAuthorizedClientRegistrationId())
 			.principal(login.getName())
 			.build();
-		return this.tokens.revoke(user).timeout(this.timeout);
+		// Spring Security's own handlers, which end the user's session here, run after this one, and not at all
+		// once one has failed: a store or provider that fails must not keep the user logged in.
+		return this.tokens.revoke(user).timeout(this.timeout).onErrorResume((ex) -> {
+			logger.warn("Could not end the login session of provider '" + login.getAuthorizedClientRegistrationId()
+					+ "' in the token store at logout; the user is logged out here all the same: " + ex);
+			return Mono.empty();
+		});
 	}
 
 }
