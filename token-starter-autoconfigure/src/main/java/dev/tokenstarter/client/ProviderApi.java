@@ -40,17 +40,20 @@ final class ProviderApi {
 
 	private final @Nullable DpopProofs dpopProofs;
 
+	private final boolean actsForSubject;
+
 	ProviderApi(String registrationId, Set<Integer> unauthorizedStatuses, Map<String, String> headers,
 			Duration maxWait) {
-		this(registrationId, unauthorizedStatuses, headers, maxWait, null);
+		this(registrationId, unauthorizedStatuses, headers, maxWait, null, false);
 	}
 
 	/**
 	 * Creates the API of a provider.
 	 * @param dpopProofs the proofs of the provider's DPoP-bound tokens, or null when it has none
+	 * @param actsForSubject whether its tokens act for the subject of another token (a token exchange)
 	 */
 	ProviderApi(String registrationId, Set<Integer> unauthorizedStatuses, Map<String, String> headers,
-			Duration maxWait, @Nullable DpopProofs dpopProofs) {
+			Duration maxWait, @Nullable DpopProofs dpopProofs, boolean actsForSubject) {
 		Assert.hasText(registrationId, "registrationId cannot be empty");
 		Assert.notNull(unauthorizedStatuses, "unauthorizedStatuses cannot be null");
 		Assert.notNull(headers, "headers cannot be null");
@@ -60,15 +63,26 @@ final class ProviderApi {
 		this.headers = headers;
 		this.maxWait = maxWait;
 		this.dpopProofs = dpopProofs;
+		this.actsForSubject = actsForSubject;
 	}
 
-	static ProviderApi of(ProviderSettings settings, DpopProofs dpopProofs) {
+	static ProviderApi of(ProviderSettings settings, DpopProofs dpopProofs, boolean actsForSubject) {
 		return new ProviderApi(settings.registrationId(), settings.unauthorizedStatuses(), settings.apiHeaders(),
-				settings.refresh().maxCallerWait().plus(WAIT_MARGIN), settings.isDpop() ? dpopProofs : null);
+				settings.refresh().maxCallerWait().plus(WAIT_MARGIN), settings.isDpop() ? dpopProofs : null,
+				actsForSubject);
 	}
 
 	String registrationId() {
 		return this.registrationId;
+	}
+
+	/**
+	 * Whether the provider's tokens act for the subject of another token (a token exchange): a call that names no
+	 * key gets the token of the user it is made for, taken from the security context, as Spring Security's
+	 * token exchange provider takes it from the request's principal.
+	 */
+	boolean actsForSubject() {
+		return this.actsForSubject;
 	}
 
 	/**

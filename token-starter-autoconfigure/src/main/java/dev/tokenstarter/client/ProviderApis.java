@@ -12,6 +12,7 @@ import reactor.core.publisher.Mono;
 import org.springframework.security.oauth2.client.registration.ClientRegistration;
 import org.springframework.security.oauth2.client.registration.ReactiveClientRegistrationRepository;
 import org.springframework.security.oauth2.client.web.ClientAttributes;
+import org.springframework.security.oauth2.core.AuthorizationGrantType;
 import org.springframework.util.Assert;
 
 import dev.tokenstarter.config.TokenClientRegistrationRepository;
@@ -60,11 +61,14 @@ final class ProviderApis {
 	 */
 	ProviderApi require(String provider) {
 		// A provider with an issuer-uri is known by name: looking it up would discover it, at start-up.
-		if (!isConfigured(provider) && this.registrations.findByRegistrationId(provider).blockOptional().isEmpty()) {
-			throw new IllegalArgumentException("No token provider named '" + provider
-					+ "': configure token.providers." + provider + " (or a spring.security.oauth2.client registration)");
+		if (isConfigured(provider)) {
+			return api(provider, this.settings.isTokenExchange(provider));
 		}
-		return ProviderApi.of(this.settings.provider(provider), this.dpopProofs);
+		ClientRegistration registration = this.registrations.findByRegistrationId(provider)
+			.blockOptional()
+			.orElseThrow(() -> new IllegalArgumentException("No token provider named '" + provider
+					+ "': configure token.providers." + provider + " (or a spring.security.oauth2.client registration)"));
+		return api(provider, isTokenExchange(registration));
 	}
 
 	/**
@@ -87,19 +91,26 @@ final class ProviderApis {
 			return Mono.justOrEmpty(known);
 		}
 		if (isConfigured(registrationId)) {
-			return Mono.just(remember(registrationId, true));
+			boolean tokenExchange = this.settings.isTokenExchange(registrationId);
+			return Mono.just(remember(registrationId, api(registrationId, tokenExchange)));
 		}
 		return this.registrations.findByRegistrationId(registrationId)
-			.map(ProviderApis::hasEngineGrant)
-			.defaultIfEmpty(false)
-			.mapNotNull((engineServes) -> remember(registrationId, engineServes));
+			.map((registration) -> hasEngineGrant(registration)
+					? Optional.of(api(registrationId, isTokenExchange(registration))) : Optional.<ProviderApi>empty())
+			.defaultIfEmpty(Optional.empty())
+			.mapNotNull((api) -> remember(registrationId, api.orElse(null)));
 	}
 
-	private @Nullable ProviderApi remember(String registrationId, boolean served) {
-		return this.served
-			.computeIfAbsent(registrationId,
-					(id) -> served ? Optional.of(ProviderApi.of(this.settings.provider(id), this.dpopProofs)) : Optional.empty())
-			.orElse(null);
+	private @Nullable ProviderApi remember(String registrationId, @Nullable ProviderApi api) {
+		return this.served.computeIfAbsent(registrationId, (id) -> Optional.ofNullable(api)).orElse(null);
+	}
+
+	private ProviderApi api(String registrationId, boolean tokenExchange) {
+		return ProviderApi.of(this.settings.provider(registrationId), this.dpopProofs, tokenExchange);
+	}
+
+	private static boolean isTokenExchange(ClientRegistration registration) {
+		return AuthorizationGrantType.TOKEN_EXCHANGE.equals(registration.getAuthorizationGrantType());
 	}
 
 	private boolean isConfigured(String registrationId) {

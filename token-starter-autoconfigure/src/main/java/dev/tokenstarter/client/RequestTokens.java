@@ -3,6 +3,9 @@ package dev.tokenstarter.client;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 
+import org.springframework.security.core.Authentication;
+import org.springframework.security.core.context.SecurityContextHolder;
+
 import dev.tokenstarter.engine.ManagedToken;
 import dev.tokenstarter.engine.TokenKey;
 import dev.tokenstarter.engine.TokenSource;
@@ -15,6 +18,20 @@ import dev.tokenstarter.engine.TokenSource;
 final class RequestTokens {
 
 	private RequestTokens() {
+	}
+
+	/**
+	 * Returns the key of the current user's token for a provider whose tokens act for a subject, when the thread's
+	 * security context holds an authentication with an OAuth2 token: what a call that names no key gets.
+	 * @param registrationId the provider's name
+	 * @return the key, or null when there is no such user (the engine then says the call needs one)
+	 */
+	static @Nullable TokenKey currentSubject(String registrationId) {
+		return subjectOf(registrationId, SecurityContextHolder.getContext().getAuthentication());
+	}
+
+	static @Nullable TokenKey subjectOf(String registrationId, @Nullable Authentication authentication) {
+		return (authentication != null) ? TokenKey.forSubjectOf(registrationId, authentication) : null;
 	}
 
 	static @Nullable ManagedToken usable(TokenSource tokens, String registrationId, @Nullable TokenKey key) {

@@ -84,6 +84,9 @@ public final class TokenClientHttpRequestInterceptor implements ClientHttpReques
 		api.addHeaders(request.getHeaders());
 		String registrationId = api.registrationId();
 		TokenKey key = TokenKeyAttributes.find(registrationId, request.getAttributes());
+		if (key == null && api.actsForSubject()) {
+			key = RequestTokens.currentSubject(registrationId);
+		}
 		ManagedToken token = RequestTokens.usable(this.tokenManager, registrationId, key);
 		if (token == null) {
 			token = awaitToken(api, key);

@@ -13,6 +13,8 @@ import reactor.core.scheduler.Schedulers;
 
 import org.springframework.core.io.buffer.DataBufferUtils;
 import org.springframework.http.HttpHeaders;
+import org.springframework.security.core.context.ReactiveSecurityContextHolder;
+import org.springframework.security.core.context.SecurityContext;
 import org.springframework.security.oauth2.client.OAuth2AuthorizedClient;
 import org.springframework.security.oauth2.client.registration.ClientRegistration;
 import org.springframework.security.oauth2.core.AuthorizationGrantType;
@@ -114,6 +116,22 @@ public final class TokenExchangeFilterFunction implements ExchangeFilterFunction
 		catch (IllegalArgumentException ex) {
 			return Mono.error(ex);
 		}
+		if (key == null && api.actsForSubject()) {
+			// The reactive security context of a WebFlux request, or the thread's of a servlet one.
+			return ReactiveSecurityContextHolder.getContext()
+				.mapNotNull(SecurityContext::getAuthentication)
+				.mapNotNull((authentication) -> RequestTokens.subjectOf(registrationId, authentication))
+				.switchIfEmpty(Mono.fromSupplier(() -> RequestTokens.currentSubject(registrationId)))
+				.map(Optional::of)
+				.defaultIfEmpty(Optional.empty())
+				.flatMap((subject) -> exchange(request, next, api, subject.orElse(null)));
+		}
+		return exchange(request, next, api, key);
+	}
+
+	private Mono<ClientResponse> exchange(ClientRequest request, ExchangeFunction next, ProviderApi api,
+			@Nullable TokenKey key) {
+		String registrationId = api.registrationId();
 		// A usable token is taken synchronously: the hot path builds no Reactor stage to wait for it.
 		ManagedToken usable = RequestTokens.usable(this.tokenManager, registrationId, key);
 		if (usable != null) {

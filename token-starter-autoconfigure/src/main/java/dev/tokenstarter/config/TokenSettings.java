@@ -2,6 +2,7 @@ package dev.tokenstarter.config;
 
 import java.util.Collection;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -42,6 +43,8 @@ public class TokenSettings {
 
 	private final Map<String, String> actors;
 
+	private final Set<String> exchanges;
+
 	private final TokenProperties.Defaults defaults;
 
 	private final KeySettings keys;
@@ -54,6 +57,7 @@ public class TokenSettings {
 		Map<String, String> passwords = new LinkedHashMap<>();
 		Map<String, ClientAssertionSettings> assertions = new LinkedHashMap<>();
 		Map<String, String> actors = new LinkedHashMap<>();
+		Set<String> exchanges = new HashSet<>();
 		properties.getProviders().forEach((name, provider) -> {
 			ProviderSettings settings = resolve(name, provider);
 			resolved.put(name, settings);
@@ -62,6 +66,9 @@ public class TokenSettings {
 			}
 			if (provider.getActor().getProvider() != null) {
 				actors.put(name, provider.getActor().getProvider());
+			}
+			if (provider.grantTypeOrDefault() == TokenGrantType.TOKEN_EXCHANGE) {
+				exchanges.add(name);
 			}
 			if (provider.grantTypeOrDefault() == TokenGrantType.PASSWORD) {
 				if (provider.getUsername() != null) {
@@ -77,6 +84,7 @@ public class TokenSettings {
 		this.passwords = Map.copyOf(passwords);
 		this.assertions = Map.copyOf(assertions);
 		this.actors = Map.copyOf(actors);
+		this.exchanges = Set.copyOf(exchanges);
 	}
 
 	/**
@@ -106,6 +114,16 @@ public class TokenSettings {
 	 */
 	public @Nullable String actor(String registrationId) {
 		return this.actors.get(registrationId);
+	}
+
+	/**
+	 * Whether a provider of {@code token.providers} exchanges tokens (grant-type token-exchange): it has no
+	 * application token, only tokens that act for the subject of another.
+	 * @param registrationId the client registration id
+	 * @return whether it is a configured token-exchange provider
+	 */
+	public boolean isTokenExchange(String registrationId) {
+		return this.exchanges.contains(registrationId);
 	}
 
 	/**

@@ -697,7 +697,7 @@ public class TokenManager
 				&& AuthorizationGrantType.TOKEN_EXCHANGE.equals(registration.getAuthorizationGrantType())) {
 			throw new IllegalArgumentException("Provider '" + key.registrationId() + "' uses token exchange, "
 					+ "which needs a subject token: ask with TokenKey.forProvider(\"" + key.registrationId()
-					+ "\").subjectToken(...) or DelegatedTokenKeys, from a request that carries a user's token");
+					+ "\").subjectToken(...) or SubjectTokenKeys, or call from a request that carries a user's token");
 		}
 	}
 

@@ -57,7 +57,8 @@ class RejectedTokenRetryTests {
 
 	private final ProviderApi bearerApi = new ProviderApi("acme", Set.of(401), Map.of(), Duration.ZERO);
 
-	private final ProviderApi dpopApi = new ProviderApi("acme", Set.of(401), Map.of(), Duration.ZERO, this.proofs);
+	private final ProviderApi dpopApi = new ProviderApi("acme", Set.of(401), Map.of(), Duration.ZERO, this.proofs,
+			false);
 
 	private final RecordedRetries recorded = new RecordedRetries();
 

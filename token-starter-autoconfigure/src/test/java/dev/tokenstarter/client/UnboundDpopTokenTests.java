@@ -52,7 +52,7 @@ class UnboundDpopTokenTests {
 				TokenSettings settings = context.getBean(TokenSettings.class);
 				// Another instance's keys: none of them is the token's.
 				ProviderApi elsewhere = ProviderApi.of(settings.provider("bank"),
-						new DpopProofs(new DpopKeys(settings), Clock.systemUTC()));
+						new DpopProofs(new DpopKeys(settings), Clock.systemUTC()), false);
 				assertThatExceptionOfType(TokenAcquisitionException.class)
 					.isThrownBy(() -> elsewhere.dpopProof(HttpMethod.GET, URI.create(this.server.baseUrl()), token))
 					.satisfies((ex) -> assertThat(ex.getErrorCode()).isEqualTo(TokenErrors.DPOP_KEY_UNAVAILABLE))

@@ -18,6 +18,7 @@ import reactor.core.publisher.Mono;
 
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.security.core.context.ReactiveSecurityContextHolder;
+import org.springframework.security.core.context.SecurityContextHolder;
 import org.springframework.security.oauth2.client.ReactiveOAuth2AuthorizedClientService;
 import org.springframework.security.oauth2.core.DefaultOAuth2AuthenticatedPrincipal;
 import org.springframework.security.oauth2.core.OAuth2AccessToken;
@@ -236,6 +237,42 @@ class DelegatedGrantStubTests {
 			assertThatIllegalStateException().isThrownBy(() -> call.block(BOUND))
 				.withMessageContaining("No authentication in the reactive security context");
 			assertThat(count(provider, tokenRequests())).isEqualTo(1);
+		});
+	}
+
+	/**
+	 * A token-exchange provider has no application token: a call that names no key acts for the user it is made
+	 * for, as Spring Security's own interceptor does with the request's principal, so that calls through an HTTP
+	 * interface ({@code @ClientRegistrationId}) or a provider's client need no key of their own.
+	 */
+	@Test
+	void aCallThatNamesNoKeyCarriesTheTokenExchangedForTheUserItIsMadeFor() {
+		OAuth2AccessToken alice = subject("S-alice", Duration.ofHours(1));
+		BearerTokenAuthentication authentication = new BearerTokenAuthentication(
+				new DefaultOAuth2AuthenticatedPrincipal("alice", Map.of("sub", "alice"), List.of()), alice, List.of());
+		provider.stubFor(exchangeOf("S-alice").willReturn(token("X-alice", 300)));
+		provider.stubFor(apiWith("X-alice").willReturn(aResponse().withStatus(200).withBody("ok")));
+		runner().run((context) -> {
+			TokenClients clients = context.getBean(TokenClients.class);
+			SecurityContextHolder.getContext().setAuthentication(authentication);
+			try {
+				assertThat(clients.restClient("orders").get().uri(API_PATH).retrieve().body(String.class))
+					.isEqualTo("ok");
+			}
+			finally {
+				SecurityContextHolder.clearContext();
+			}
+			assertThat(clients.webClient("orders")
+				.get()
+				.uri(API_PATH)
+				.retrieve()
+				.bodyToMono(String.class)
+				.contextWrite(ReactiveSecurityContextHolder.withAuthentication(authentication))
+				.block(BOUND)).isEqualTo("ok");
+			assertThat(count(provider, tokenRequests())).isEqualTo(1);
+			assertThatExceptionOfType(TokenAcquisitionException.class)
+				.isThrownBy(() -> clients.restClient("orders").get().uri(API_PATH).retrieve().body(String.class))
+				.withMessageContaining("needs a subject token");
 		});
 	}
 
