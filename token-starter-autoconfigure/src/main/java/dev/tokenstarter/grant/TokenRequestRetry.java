@@ -43,11 +43,17 @@ class TokenRequestRetry extends Retry {
 		});
 	}
 
+	/**
+	 * The backoff, or the provider's Retry-After when it asks for longer: the least it asks to be left alone,
+	 * which does not make a retry sooner than the backoff would ({@code Retry-After: 0}).
+	 */
 	private Duration delay(Throwable failure, long retriesSoFar) {
 		Duration asked = TokenErrors.retryAfter(failure);
-		if (asked != null) {
-			return asked;
-		}
+		Duration backoff = backoff(retriesSoFar);
+		return (asked != null && asked.compareTo(backoff) > 0) ? asked : backoff;
+	}
+
+	private Duration backoff(long retriesSoFar) {
 		long base = this.settings.initialBackoff().toMillis() << Math.min(retriesSoFar, 20);
 		long capped = Math.min(base, this.settings.maxBackoff().toMillis());
 		long spread = (long) (capped * this.settings.jitter());

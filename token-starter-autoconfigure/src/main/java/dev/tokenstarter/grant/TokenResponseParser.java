@@ -27,9 +27,9 @@ import org.springframework.security.oauth2.core.oidc.endpoint.OidcParameterNames
  * Turns a token endpoint's answer into an {@link OAuth2AccessTokenResponse}, or into a
  * {@link TokenEndpointException} when it is an error or not a usable token. Stricter than Spring Security's
  * default: a missing {@code expires_in} falls back to the JWT's {@code exp} and then to a configured default
- * lifetime instead of one second, and a negative, zero or absurd lifetime is rejected. Tokens that could not be
- * sent back in a header, members given twice and RFC 6749 members of the wrong JSON type are rejected too; a
- * member whose value is JSON {@code null} counts as absent.
+ * lifetime instead of one second, a negative or zero lifetime is rejected and one past max-lifetime is cut to it.
+ * Tokens that could not be sent back in a header, members given twice and RFC 6749 members of the wrong JSON type
+ * are rejected too; a member whose value is JSON {@code null} counts as absent.
  */
 class TokenResponseParser implements TokenResponseReader {
 

@@ -28,6 +28,9 @@ final class HostileCases {
 	/** Set as {@code refresh.default-lifetime}: a lifetime no response states, so its use is visible. */
 	static final Duration DEFAULT_LIFETIME = Duration.ofMinutes(7);
 
+	/** The default {@code refresh.max-lifetime}, which a longer stated lifetime is cut to. */
+	static final Duration MAX_LIFETIME = Duration.ofDays(30);
+
 	private static final String INVALID = "invalid_token_response";
 
 	private static final String JSON = "application/json";
@@ -290,9 +293,14 @@ final class HostileCases {
 		String overflowing = BigInteger.TWO.pow(64).add(BigInteger.valueOf(300)).toString();
 		return Stream.of(refusedBody("expires_in 0", "{\"access_token\":\"ZERO\",\"expires_in\":0}"),
 				refusedBody("expires_in negative", "{\"access_token\":\"NEG\",\"expires_in\":-60}"),
-				refusedBody("expires_in huge", "{\"access_token\":\"HUGE\",\"expires_in\":99999999999}"),
-				refusedBody("expires_in 2^64 + 300 (overflows a long)",
-						"{\"access_token\":\"OVERFLOW\",\"expires_in\":" + overflowing + "}"),
+				new HostileCase("expires_in huge (cut to max-lifetime)",
+						(exchange) -> exchange.json("{\"access_token\":\"" + issueValid(exchange, "HUGE")
+								+ "\",\"expires_in\":99999999999}"),
+						servedFor(MAX_LIFETIME), ONE_REQUEST),
+				new HostileCase("expires_in 2^64 + 300 (overflows a long; cut to max-lifetime, not wrapped)",
+						(exchange) -> exchange.json("{\"access_token\":\"" + issueValid(exchange, "OVERFLOW")
+								+ "\",\"expires_in\":" + overflowing + "}"),
+						servedFor(MAX_LIFETIME), ONE_REQUEST),
 				refusedBody("token_type mac", "{\"access_token\":\"MAC\",\"token_type\":\"mac\",\"expires_in\":300}"));
 	}
 
