@@ -36,7 +36,7 @@ public final class SignedInUsers {
 		this.credentials.asMap()
 			.compute(new User(registrationId, credentials.username()),
 					(user, held) -> new Held(credentials, false, (held != null) ? held.credentials() : null,
-							held != null && held.proven(), false));
+							held != null && held.proven(), held != null && held.sent(), false));
 	}
 
 	/**
@@ -44,19 +44,26 @@ public final class SignedInUsers {
 	 * proven, and replace those held before. Credentials it was not sent (a valid token served the sign-in) prove
 	 * nothing: proven ones held before stay, as a wrong password typed on a second device, or posted by anyone who
 	 * knows the user's name, must not displace the one that works, to be offered on the next silent sign-in and
-	 * counted against the user as a failed login. Unproven ones held before give way to the sign-in's.
+	 * counted against the user as a failed login. Unproven ones held before give way to the sign-in's, unless
+	 * they were sent: a sign-in that began while another's credentials were on their way to the provider joined
+	 * that sign-in's token request, whose success proves those credentials, not its own.
 	 */
 	void confirm(String registrationId, PasswordCredentials signedIn) {
 		this.credentials.asMap()
 			.computeIfPresent(new User(registrationId, signedIn.username()), (user, held) -> {
 				if (!held.credentials().equals(signedIn)) {
-					return held;
+					return (signedIn.equals(held.previous()) && held.previousSent()) ? new Held(held.credentials(),
+							held.proven(), held.previous(), true, true, held.sent()) : held;
 				}
 				if (held.sent()) {
 					return Held.alone(signedIn, true);
 				}
 				Held before = held.before();
-				return (before != null && before.proven()) ? before : Held.alone(signedIn, false);
+				if (before != null && held.previousSent()) {
+					return Held.alone(before.credentials(), true);
+				}
+				// Not sent by this sign-in, but perhaps proven already by the one it joined, which may confirm first.
+				return (before != null && before.proven()) ? before : Held.alone(signedIn, held.proven());
 			});
 	}
 
@@ -74,7 +81,7 @@ public final class SignedInUsers {
 					return held.before();
 				}
 				return refused.equals(held.previous())
-						? new Held(held.credentials(), held.proven(), null, false, held.sent()) : held;
+						? new Held(held.credentials(), held.proven(), null, false, false, held.sent()) : held;
 			});
 	}
 
@@ -90,7 +97,8 @@ public final class SignedInUsers {
 	@Nullable PasswordCredentials send(String registrationId, String username) {
 		Held held = this.credentials.asMap()
 			.computeIfPresent(new User(registrationId, username), (user, found) -> found.sent() ? found
-					: new Held(found.credentials(), found.proven(), found.previous(), found.previousProven(), true));
+					: new Held(found.credentials(), found.proven(), found.previous(), found.previousProven(),
+							found.previousSent(), true));
 		return (held != null) ? held.credentials() : null;
 	}
 
@@ -125,16 +133,17 @@ public final class SignedInUsers {
 
 	/**
 	 * A user's credentials, and whether the provider took them in a sign-in (proven); while a sign-in with them is
-	 * under way, those held before it, whether those were proven, and whether the sign-in's were sent yet.
+	 * under way, those held before it, whether those were proven or on their way to the provider when it began, and
+	 * whether the sign-in's were sent yet.
 	 */
 	private record Held(PasswordCredentials credentials, boolean proven, @Nullable PasswordCredentials previous,
-			boolean previousProven, boolean sent) {
+			boolean previousProven, boolean previousSent, boolean sent) {
 
 		/**
 		 * Credentials held with no sign-in under way.
 		 */
 		static Held alone(PasswordCredentials credentials, boolean proven) {
-			return new Held(credentials, proven, null, false, false);
+			return new Held(credentials, proven, null, false, false, false);
 		}
 
 		@Nullable Held before() {

@@ -233,6 +233,32 @@ class UserTokensTests {
 	}
 
 	/**
+	 * A wrong password signed in with while the right one is on its way to the provider joins that sign-in's
+	 * token request, and succeeds by it: the request's success proves the password it sent, not the one that
+	 * joined, which must not displace it for the next silent sign-in.
+	 */
+	@Test
+	void aSignInThatJoinsAnotherOnItsWayDoesNotDisplaceThePasswordSent() {
+		this.runner.run((context) -> {
+			UserTokens users = context.getBean(UserTokens.class);
+			TokenManager tokens = context.getBean(TokenManager.class);
+			this.provider.stubFor(post(urlPathEqualTo(TokenStubs.TOKEN_PATH)).atPriority(1)
+				.withRequestBody(containing("password=" + PASSWORD))
+				.willReturn(aResponse().withTransformers(this.wso2.tokenEndpoint().getName()).withFixedDelay(1000)));
+			CompletableFuture<TokenKey> first = CompletableFuture.supplyAsync(() -> users.signIn("wso2", "bob", PASSWORD));
+			await().atMost(BOUND).until(() -> this.wso2.passwordGrants("bob") == 1);
+			TokenKey key = users.signIn("wso2", "bob", "a-wrong-guess");
+			assertThat(first).succeedsWithin(BOUND).isEqualTo(key);
+			// Proven, the password stays through a later wrong sign-in that the valid token serves.
+			assertThat(users.signIn("wso2", "bob", "another-wrong-guess")).isEqualTo(key);
+			this.wso2.endSessionOf("bob");
+			assertThat(tokens.replaceRejected(key, tokens.usableToken(key)).block(BOUND).accessToken().getTokenValue())
+				.isEqualTo(this.wso2.liveToken("bob"));
+			assertThat(this.wso2.refusedPasswords()).isZero();
+		});
+	}
+
+	/**
 	 * A user who changed the password signs in while a renewal with the old one is under way: the sign-in must be
 	 * decided by the new password, not fail with the old one's refusal and then put the refused one back.
 	 */
