@@ -59,6 +59,13 @@ public class TokenGrants {
 
 	private final Map<String, ProviderGrants> byRegistration = new ConcurrentHashMap<>();
 
+	/**
+	 * The client of each registration's token endpoint, shared by the grants of all its parameter sets: the
+	 * parameters change the requests, not the connection, and a client per set would be an HTTP client (with the
+	 * JDK's, Jetty's or Apache's, threads of its own) per audience or resource a request ever named, never closed.
+	 */
+	private final Map<String, WebClient> endpointClients = new ConcurrentHashMap<>();
+
 	private final Cache<ParameterKey, ProviderGrants> byParameters = Caffeine.newBuilder()
 		.maximumSize(MAX_PARAMETER_SETS)
 		.executor(Runnable::run)
@@ -117,8 +124,9 @@ public class TokenGrants {
 	}
 
 	private ProviderGrants create(ClientRegistration registration, ProviderSettings provider) {
-		TokenEndpoint endpoint = new TokenEndpoint(registration, provider, tokenEndpointClient(provider), this.clock,
-				this.assertions);
+		WebClient client = this.endpointClients.computeIfAbsent(provider.registrationId(),
+				(id) -> tokenEndpointClient(provider));
+		TokenEndpoint endpoint = new TokenEndpoint(registration, provider, client, this.clock, this.assertions);
 		TokenEndpointDialect dialect = dialect(provider.type());
 		return new ProviderGrants(provider, dpopBound(provider, dialect.primaryGrant(endpoint)),
 				dpopBound(provider, dialect.refreshGrant(endpoint)), dialect.revoker(endpoint), this.observations,

@@ -1,5 +1,7 @@
 package dev.tokenstarter.client;
 
+import java.time.Duration;
+
 import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -18,9 +20,12 @@ import org.springframework.web.service.registry.HttpServiceProxyRegistry;
 import org.springframework.web.service.registry.ImportHttpServices;
 
 import dev.tokenstarter.client.HttpServiceGroupTests.Api;
+import dev.tokenstarter.engine.TokenKey;
+import dev.tokenstarter.engine.TokenManager;
 import dev.tokenstarter.test.TestCertificates;
 import dev.tokenstarter.test.TokenStubs;
 
+import static com.github.tomakehurst.wiremock.client.WireMock.containing;
 import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.matching;
 import static com.github.tomakehurst.wiremock.client.WireMock.ok;
@@ -31,6 +36,7 @@ import static dev.tokenstarter.test.TokenStubs.apiWith;
 import static dev.tokenstarter.test.TokenStubs.token;
 import static dev.tokenstarter.test.TokenStubs.tokenRequest;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * A servlet application that chose the JDK's HTTP client, with no Reactor Netty (nor Netty) on its class path at
@@ -94,6 +100,37 @@ class ServletApplicationOnTheJdkClientTests {
 		server.verify(postRequestedFor(urlPathEqualTo(TokenStubs.TOKEN_PATH)).withHeader("User-Agent",
 				matching(JDK_CLIENT)));
 		server.verify(3, getRequestedFor(urlPathEqualTo(API_PATH)).withHeader("User-Agent", matching(JDK_CLIENT)));
+	}
+
+	/**
+	 * A provider's token endpoint has one client, whatever audiences keys ask for: one per parameter set was a JDK
+	 * client per audience or resource a request ever named, each with a selector thread of its own, kept while
+	 * the grants of that audience were.
+	 */
+	@Test
+	void keysOfManyAudiencesShareTheProvidersTokenEndpointClient() {
+		server.stubFor(tokenRequest().willReturn(token("T-audience", 300)));
+		TokenManager tokens = this.context.getBean(TokenManager.class);
+		tokens.token(TokenKey.forProvider("pagstar").audience("api-0").build()).block(Duration.ofSeconds(30));
+		long before = selectorThreads();
+		for (int i = 1; i <= 5; i++) {
+			tokens.token(TokenKey.forProvider("pagstar").audience("api-" + i).build()).block(Duration.ofSeconds(30));
+		}
+		server.verify(6, postRequestedFor(urlPathEqualTo(TokenStubs.TOKEN_PATH)).withRequestBody(containing("audience")));
+		// Spring Security's token response clients each build a default WebClient, replaced at once: their JDK
+		// clients' threads end once those are collected, while a client kept per audience would stay.
+		await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofSeconds(1)).until(() -> {
+			System.gc();
+			return selectorThreads() <= before;
+		});
+	}
+
+	private static long selectorThreads() {
+		return Thread.getAllStackTraces()
+			.keySet()
+			.stream()
+			.filter((thread) -> thread.getName().matches("HttpClient-\\d+-SelectorManager"))
+			.count();
 	}
 
 	@SpringBootConfiguration
