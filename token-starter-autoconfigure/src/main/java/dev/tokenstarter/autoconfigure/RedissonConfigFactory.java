@@ -63,9 +63,11 @@ final class RedissonConfigFactory {
 			config.setSslTrustManagerFactory(bundle.getManagers().getTrustManagerFactory());
 			config.setSslKeyManagerFactory(bundle.getManagers().getKeyManagerFactory());
 		}
-		String scheme = (properties.getSsl().isEnabled() || bundle != null
-				|| (properties.getUrl() != null && properties.getUrl().startsWith("rediss:"))) ? "rediss://"
-						: "redis://";
+		// TLS exactly when Spring Boot's own client uses it: the connection details' bundle (which spring.data.redis
+		// .ssl gives the details read from properties, and a service connection's own details may not) or a
+		// rediss: URL.
+		String scheme = (bundle != null || (properties.getUrl() != null && properties.getUrl().startsWith("rediss:")))
+				? "rediss://" : "redis://";
 		DataRedisConnectionDetails.Sentinel sentinel = details.getSentinel();
 		DataRedisConnectionDetails.Cluster cluster = details.getCluster();
 		if (sentinel != null) {

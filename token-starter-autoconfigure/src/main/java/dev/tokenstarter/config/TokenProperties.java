@@ -883,8 +883,9 @@ public class TokenProperties implements Validator {
 
 		/**
 		 * How long a renewal lock is held at most; a holder that dies or hangs loses it after this time. Longer
-		 * than a token request with its retries (retry.timeout) and two Redis commands: start-up warns when it is
-		 * not.
+		 * than a token request with its retries (retry.timeout), three Redis commands (timeout each) and the wait
+		 * for instances rejoining after an outage (a second plus two Redis timeouts): start-up warns when it
+		 * is not.
 		 */
 		private Duration lockLease = Duration.ofSeconds(45);
 

@@ -23,9 +23,10 @@ import org.springframework.core.ResolvableType;
  * its relaxed spellings, and the closest valid key named.
  *
  * <p>Only {@code token.*} keys below one of the starter's own groups ({@code providers}, {@code defaults},
- * {@code scheduler}, {@code store}) are judged: the prefix is a common word, and other libraries or the
- * application itself may use {@code token.*} keys of their own. Directly under {@code token}, only a near miss of
- * a group's name ({@code token.provider.*}) is reported.
+ * {@code scheduler}, {@code store}, {@code keys}, {@code logins}) are judged: the prefix is a common word, and
+ * other libraries or the application itself may use {@code token.*} keys of their own. Directly under
+ * {@code token}, only a near miss of a group's name with settings below it ({@code token.provider.*}) is
+ * reported.
  */
 final class TokenPropertyNames {
 
@@ -72,9 +73,11 @@ final class TokenPropertyNames {
 		int distance = distance(written, closest.uniform);
 		String unknown = written(name) + " is unknown";
 		if (topLevel) {
-			// Anything far from the starter's groups is taken to be another library's key.
-			return (distance <= 1) ? unknown + "; did you mean " + display(name, index) + "." + closest.dashed + "?"
-					: null;
+			// Anything far from the starter's groups, or a single value (the groups hold settings), is taken to be
+			// another library's key or the application's own (token.key beside token.keys).
+			boolean holdsSettings = index + 1 < name.getNumberOfElements();
+			return (distance <= 1 && holdsSettings)
+					? unknown + "; did you mean " + display(name, index) + "." + closest.dashed + "?" : null;
 		}
 		if (distance <= Math.max(2, Math.min(written.length(), closest.uniform.length()) / 3)) {
 			return unknown + "; did you mean " + display(name, index) + "." + closest.dashed + "?";

@@ -91,6 +91,21 @@ class RedisServiceConnectionTests {
 		}
 	}
 
+	/**
+	 * A service connection without TLS (a test's container) beside production's {@code spring.data.redis.ssl}:
+	 * Spring Boot's own client follows the connection, and so must the fleet's, or it sends a TLS handshake to a
+	 * plain port and every store and lock command fails.
+	 */
+	@Test
+	void aPlainServiceConnectionIsUsedWithoutTlsWhateverSpringDataRedisSslSays() {
+		provider.stubFor(tokenRequest().willReturn(token("T1", 300)));
+		try (RedisServer redis = RedisServer.start()) {
+			FleetTestSupport.instance(provider, MutableClock.startingNow(), "spring.data.redis.ssl.enabled=true")
+				.withBean(DataRedisConnectionDetails.class, () -> standalone(redis))
+				.run((context) -> assertFleetStoresIn(redis, context));
+		}
+	}
+
 	@Test
 	void aMasterReplicaConnectionTurnsTheFleetOnAndWritesToTheMaster() {
 		provider.stubFor(tokenRequest().willReturn(token("T1", 300)));
