@@ -68,8 +68,9 @@ import dev.tokenstarter.user.UserPasswordCredentialsResolver;
  * credentials and the providers' SSL bundles), the {@link TokenManager}, its background renewal and revocation at
  * shutdown. Runs after Spring Boot's OAuth2 client auto-configurations, web security included: when Boot has no
  * registrations of its own to serve, the store defined here must not make Boot switch on OAuth2 login (it does
- * for any authorized-client service it finds). When it has, {@link TokenOAuth2ClientAutoConfiguration} has
- * already put the registrations and the store in place of Boot's.
+ * for any authorized-client service it finds). When it has (its registration properties, or a registration
+ * repository of the application's), {@link TokenOAuth2ClientAutoConfiguration} has already put the store, and for
+ * the properties the registrations, in place of Boot's.
  */
 @AutoConfiguration(afterName = { "org.springframework.boot.security.oauth2.client.autoconfigure.OAuth2ClientAutoConfiguration",
 		"org.springframework.boot.security.oauth2.client.autoconfigure.reactive.ReactiveOAuth2ClientAutoConfiguration",

@@ -66,8 +66,10 @@ public final class TokenOAuth2ClientAutoConfiguration {
 	}
 
 	/**
-	 * When Spring Boot builds its in-memory authorized-client stores: for its registration properties, and for
-	 * any registration repository, the application's own included.
+	 * When Spring Boot builds its in-memory authorized-client stores: for its registration properties, and for a
+	 * registration repository of the application's own, of the kind the application's type serves (a reactive one
+	 * outside servlet applications, a blocking one outside reactive ones), as Boot's OAuth2 client
+	 * auto-configurations are conditioned.
 	 */
 	static class BootBuildsItsStores extends AnyNestedCondition {
 
@@ -81,12 +83,27 @@ public final class TokenOAuth2ClientAutoConfiguration {
 		}
 
 		@ConditionalOnBean(ReactiveClientRegistrationRepository.class)
+		@Conditional(NonServletApplicationCondition.class)
 		static class ReactiveRepository {
 
 		}
 
 		@ConditionalOnBean(ClientRegistrationRepository.class)
+		@Conditional(NonReactiveApplicationCondition.class)
 		static class Repository {
+
+		}
+
+	}
+
+	static class NonReactiveApplicationCondition extends NoneNestedConditions {
+
+		NonReactiveApplicationCondition() {
+			super(ConfigurationPhase.REGISTER_BEAN);
+		}
+
+		@ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.REACTIVE)
+		static class ReactiveApplication {
 
 		}
 

@@ -29,10 +29,10 @@ import dev.tokenstarter.store.RedisKeys;
 import dev.tokenstarter.store.ReplacingAuthorizedClientService;
 
 /**
- * The authorized-client store, reactive and blocking, imported in this order by
- * {@link TokenOAuth2ClientAutoConfiguration} (as {@link AheadOfBoot}, ahead of Spring Boot's in-memory services,
- * when Boot would build them) and by {@link TokenEngineAutoConfiguration} (otherwise). Whichever imports them
- * first defines them.
+ * The authorized-client store, reactive and blocking: imported by {@link TokenEngineAutoConfiguration}, after
+ * Spring Boot's OAuth2 client auto-configurations, and as {@link AheadOfBoot} by
+ * {@link TokenOAuth2ClientAutoConfiguration}, before them, when Boot would build its in-memory services. Each bean
+ * backs off when one of its type is defined already, so the first defines it.
  */
 final class TokenStoreConfigurations {
 

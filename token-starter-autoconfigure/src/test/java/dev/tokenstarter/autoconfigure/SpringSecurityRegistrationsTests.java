@@ -11,6 +11,7 @@ import org.springframework.boot.security.oauth2.client.autoconfigure.OAuth2Clien
 import org.springframework.boot.security.oauth2.client.autoconfigure.OAuth2ClientProperties;
 import org.springframework.boot.security.oauth2.client.autoconfigure.reactive.ReactiveOAuth2ClientAutoConfiguration;
 import org.springframework.boot.security.oauth2.client.autoconfigure.reactive.ReactiveOAuth2ClientWebSecurityAutoConfiguration;
+import org.springframework.boot.security.oauth2.client.autoconfigure.servlet.OAuth2ClientWebSecurityAutoConfiguration;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.test.context.runner.ReactiveWebApplicationContextRunner;
@@ -27,6 +28,7 @@ import org.springframework.security.oauth2.client.registration.InMemoryClientReg
 import org.springframework.security.oauth2.client.registration.InMemoryReactiveClientRegistrationRepository;
 import org.springframework.security.oauth2.client.registration.ReactiveClientRegistrationRepository;
 import org.springframework.security.oauth2.client.web.server.ServerOAuth2AuthorizedClientRepository;
+import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.server.SecurityWebFilterChain;
 import org.springframework.security.oauth2.core.AuthorizationGrantType;
 import org.springframework.security.oauth2.core.OAuth2AccessToken;
@@ -190,6 +192,29 @@ class SpringSecurityRegistrationsTests {
 				assertThat(context.getBean(ReactiveOAuth2AuthorizedClientService.class)
 					.loadAuthorizedClient("acme", "app")
 					.blockOptional()).as("the engine's store holds it").isPresent();
+			});
+	}
+
+	/**
+	 * Spring Boot builds its stores only for a repository of the kind the application's type serves: a servlet
+	 * application's own reactive repository (for a WebClient) gets none of Boot's, and so no store ahead of
+	 * Boot's either, which would make Boot's web security switch on an OAuth2 login it has no blocking repository
+	 * for.
+	 */
+	@Test
+	void servletApplicationsOwnReactiveRepositoryLeavesBootsWebSecurityAsItWas() {
+		new WebApplicationContextRunner()
+			.withConfiguration(AutoConfigurations.of(OAuth2ClientWebSecurityAutoConfiguration.class))
+			.withConfiguration(BOOT_AND_ENGINE)
+			.withPropertyValues(BOTH_KINDS[0], BOTH_KINDS[1], BOTH_KINDS[2], "token.scheduler.enabled=false")
+			.withBean("ownRepository", ReactiveClientRegistrationRepository.class,
+					() -> new InMemoryReactiveClientRegistrationRepository(registration("own")))
+			.run((context) -> {
+				assertThat(context).hasNotFailed()
+					.doesNotHaveBean(TokenOAuth2ClientAutoConfiguration.class)
+					.doesNotHaveBean(SecurityFilterChain.class);
+				assertThat(context.getBean(ReactiveOAuth2AuthorizedClientService.class))
+					.isInstanceOf(InMemoryReactiveOAuth2AuthorizedClientService.class);
 			});
 	}
 
