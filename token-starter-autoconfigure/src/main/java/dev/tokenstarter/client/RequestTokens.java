@@ -3,7 +3,6 @@ package dev.tokenstarter.client;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 
-import org.springframework.security.core.Authentication;
 import org.springframework.security.core.context.SecurityContextHolder;
 
 import dev.tokenstarter.engine.ManagedToken;
@@ -27,11 +26,7 @@ final class RequestTokens {
 	 * @return the key, or null when there is no such user (the engine then says the call needs one)
 	 */
 	static @Nullable TokenKey currentSubject(String registrationId) {
-		return subjectOf(registrationId, SecurityContextHolder.getContext().getAuthentication());
-	}
-
-	static @Nullable TokenKey subjectOf(String registrationId, @Nullable Authentication authentication) {
-		return (authentication != null) ? TokenKey.forSubjectOf(registrationId, authentication) : null;
+		return TokenKey.forSubjectOf(registrationId, SecurityContextHolder.getContext().getAuthentication());
 	}
 
 	static @Nullable ManagedToken usable(TokenSource tokens, String registrationId, @Nullable TokenKey key) {

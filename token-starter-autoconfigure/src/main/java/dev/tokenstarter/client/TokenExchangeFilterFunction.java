@@ -14,7 +14,6 @@ import reactor.core.scheduler.Schedulers;
 import org.springframework.core.io.buffer.DataBufferUtils;
 import org.springframework.http.HttpHeaders;
 import org.springframework.security.core.context.ReactiveSecurityContextHolder;
-import org.springframework.security.core.context.SecurityContext;
 import org.springframework.security.oauth2.client.OAuth2AuthorizedClient;
 import org.springframework.security.oauth2.client.registration.ClientRegistration;
 import org.springframework.security.oauth2.core.AuthorizationGrantType;
@@ -117,13 +116,11 @@ public final class TokenExchangeFilterFunction implements ExchangeFilterFunction
 			return Mono.error(ex);
 		}
 		if (key == null && api.actsForSubject()) {
-			// The reactive security context of a WebFlux request, or the thread's of a servlet one.
+			// The reactive security context of a WebFlux request; without one, the thread's of a servlet request
+			// (read where the call is subscribed, which .block() does on the request's thread).
 			return ReactiveSecurityContextHolder.getContext()
-				.mapNotNull(SecurityContext::getAuthentication)
-				.mapNotNull((authentication) -> RequestTokens.subjectOf(registrationId, authentication))
-				.switchIfEmpty(Mono.fromSupplier(() -> RequestTokens.currentSubject(registrationId)))
-				.map(Optional::of)
-				.defaultIfEmpty(Optional.empty())
+				.map((context) -> Optional.ofNullable(TokenKey.forSubjectOf(registrationId, context.getAuthentication())))
+				.switchIfEmpty(Mono.fromSupplier(() -> Optional.ofNullable(RequestTokens.currentSubject(registrationId))))
 				.flatMap((subject) -> exchange(request, next, api, subject.orElse(null)));
 		}
 		return exchange(request, next, api, key);

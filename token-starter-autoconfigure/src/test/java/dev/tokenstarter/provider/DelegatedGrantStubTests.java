@@ -17,6 +17,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import reactor.core.publisher.Mono;
 
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.security.authentication.TestingAuthenticationToken;
 import org.springframework.security.core.context.ReactiveSecurityContextHolder;
 import org.springframework.security.core.context.SecurityContextHolder;
 import org.springframework.security.oauth2.client.ReactiveOAuth2AuthorizedClientService;
@@ -273,6 +274,21 @@ class DelegatedGrantStubTests {
 			assertThatExceptionOfType(TokenAcquisitionException.class)
 				.isThrownBy(() -> clients.restClient("orders").get().uri(API_PATH).retrieve().body(String.class))
 				.withMessageContaining("needs a subject token");
+			// A reactive call is made for the user of its own security context, never for a thread's.
+			SecurityContextHolder.getContext().setAuthentication(authentication);
+			try {
+				assertThatExceptionOfType(TokenAcquisitionException.class).isThrownBy(() -> clients.webClient("orders")
+					.get()
+					.uri(API_PATH)
+					.retrieve()
+					.bodyToMono(String.class)
+					.contextWrite(ReactiveSecurityContextHolder
+						.withAuthentication(new TestingAuthenticationToken("bob", "n/a")))
+					.block(BOUND)).withMessageContaining("needs a subject token");
+			}
+			finally {
+				SecurityContextHolder.clearContext();
+			}
 		});
 	}
 
