@@ -7,6 +7,7 @@ import jakarta.servlet.http.HttpServletResponse;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.Mono;
 
 import org.springframework.security.core.Authentication;
 import org.springframework.security.oauth2.client.authentication.OAuth2AuthenticationToken;
@@ -51,7 +52,8 @@ public final class LoginSessionLogoutHandler implements LogoutHandler {
 				.principal(login.getName())
 				.build();
 			try {
-				this.tokens.revoke(user).block(this.timeout);
+				// The wait is bounded, not the work: a revocation that outlasts it still removes the session.
+				Mono.fromFuture(this.tokens.revoke(user).toFuture(), true).block(this.timeout);
 			}
 			catch (RuntimeException ex) {
 				// Spring Security's own handlers, which end the user's session here, run after this one, and not at

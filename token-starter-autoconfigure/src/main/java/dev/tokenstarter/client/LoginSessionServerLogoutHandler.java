@@ -53,11 +53,15 @@ public final class LoginSessionServerLogoutHandler implements ServerLogoutHandle
 			.build();
 		// Spring Security's own handlers, which end the user's session here, run after this one, and not at all
 		// once one has failed: a store or provider that fails must not keep the user logged in.
-		return this.tokens.revoke(user).timeout(this.timeout).onErrorResume((ex) -> {
-			logger.warn("Could not end the login session of provider '" + login.getAuthorizedClientRegistrationId()
-					+ "' in the token store at logout; the user is logged out here all the same: " + ex);
-			return Mono.empty();
-		});
+		// The wait is bounded, not the work: a revocation that outlasts it still removes the session.
+		return Mono.defer(() -> Mono.fromFuture(this.tokens.revoke(user).toFuture(), true))
+			.timeout(this.timeout)
+			.onErrorResume((ex) -> {
+				logger.warn("Could not end the login session of provider '"
+						+ login.getAuthorizedClientRegistrationId()
+						+ "' in the token store at logout; the user is logged out here all the same: " + ex);
+				return Mono.empty();
+			});
 	}
 
 }

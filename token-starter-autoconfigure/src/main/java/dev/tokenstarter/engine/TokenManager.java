@@ -726,7 +726,9 @@ public class TokenManager
 	 */
 	public Mono<Void> revoke(TokenKey key) {
 		return state(key).flatMap((state) -> this.lock.withLock(state.lockKey(),
-				() -> this.renewals.loadStored(state).flatMap((stored) -> {
+				// A read that fails is no reason to keep the session: what this instance holds is revoked, and the
+				// removal goes on (kept for later when the store does not answer).
+				() -> this.renewals.loadStored(state).onErrorReturn(Optional.empty()).flatMap((stored) -> {
 					ManagedToken cached = state.token();
 					OAuth2AuthorizedClient held = stored.orElse((cached != null) ? cached.authorizedClient() : null);
 					state.tokenHolder().set(null);

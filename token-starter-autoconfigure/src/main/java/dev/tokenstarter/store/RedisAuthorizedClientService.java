@@ -133,6 +133,8 @@ public class RedisAuthorizedClientService implements ReactiveOAuth2AuthorizedCli
 	/**
 	 * Entries removed while Redis was down (a revoked token, an ended session), to remove when it answers again,
 	 * each with the version it had when this instance last saw it: a token another instance stored since stays.
+	 * An entry this instance never saw is removed whatever it holds then, a new login of the user stored elsewhere
+	 * meanwhile included: a sign-out must stay one, and the user signs in again.
 	 */
 	private final Map<String, PendingRemoval> pendingRemovals = new ConcurrentHashMap<>();
 

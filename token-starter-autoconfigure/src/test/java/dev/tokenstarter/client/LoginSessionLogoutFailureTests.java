@@ -3,6 +3,8 @@ package dev.tokenstarter.client;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import org.junit.jupiter.api.Test;
@@ -30,6 +32,7 @@ import dev.tokenstarter.test.MutableClock;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatNoException;
+import static org.awaitility.Awaitility.await;
 
 /**
  * Spring Security runs the handlers that end the user's session here after the application's own, and not at all
@@ -78,6 +81,24 @@ class LoginSessionLogoutFailureTests {
 	}
 
 	/**
+	 * A read of the store that fails (timed out while Redis answers other commands) is no reason to keep the
+	 * session: the removal goes on. And a logout that stops waiting does not stop the removal.
+	 */
+	@Test
+	void theSessionIsRemovedWhenTheReadFailsAndAfterTheLogoutStoppedWaiting() {
+		SlowRemovalStore store = new SlowRemovalStore();
+		EngineTestSupport.runner(provider, this.clock, "acme")
+			.withBean(ReactiveOAuth2AuthorizedClientService.class, () -> store)
+			.run((context) -> {
+				LoginSessionLogoutHandler handler = new LoginSessionLogoutHandler(
+						context.getBean(TokenManager.class), Duration.ofMillis(200));
+				assertThatNoException().isThrownBy(() -> handler.logout(new MockHttpServletRequest(),
+						new MockHttpServletResponse(), this.alice));
+				await().atMost(Duration.ofSeconds(10)).until(() -> store.removed.contains("acme/alice"));
+			});
+	}
+
+	/**
 	 * A store whose every command fails, as one that times out does.
 	 */
 	static final class FailingStore implements ReactiveOAuth2AuthorizedClientService {
@@ -96,6 +117,33 @@ class LoginSessionLogoutFailureTests {
 		@Override
 		public Mono<Void> removeAuthorizedClient(String clientRegistrationId, String principalName) {
 			return Mono.error(new IllegalStateException("the store does not answer"));
+		}
+
+	}
+
+	/**
+	 * A store whose reads fail and whose removals take a second.
+	 */
+	static final class SlowRemovalStore implements ReactiveOAuth2AuthorizedClientService {
+
+		final Set<String> removed = ConcurrentHashMap.newKeySet();
+
+		@Override
+		public <T extends OAuth2AuthorizedClient> Mono<T> loadAuthorizedClient(String clientRegistrationId,
+				String principalName) {
+			return Mono.error(new IllegalStateException("the read timed out"));
+		}
+
+		@Override
+		public Mono<Void> saveAuthorizedClient(OAuth2AuthorizedClient authorizedClient, Authentication principal) {
+			return Mono.empty();
+		}
+
+		@Override
+		public Mono<Void> removeAuthorizedClient(String clientRegistrationId, String principalName) {
+			return Mono.delay(Duration.ofSeconds(1))
+				.doOnNext((tick) -> this.removed.add(clientRegistrationId + "/" + principalName))
+				.then();
 		}
 
 	}
