@@ -96,11 +96,11 @@ class NombaResponseReader implements TokenResponseReader {
 					"expiresAt '" + TokenResponseParser.sanitize(expiresAt) + "' is not an ISO-8601 date-time with offset");
 		}
 		long seconds = Duration.between(this.clock.instant(), expiry).toSeconds();
-		if (seconds <= 0 || seconds > this.maxLifetime.toSeconds()) {
-			throw TokenEndpointException.invalidResponse(status, "expiresAt " + expiry + " is not between now and "
-					+ this.maxLifetime.toSeconds() + " seconds from now (see refresh.max-lifetime)");
+		if (seconds <= 0) {
+			throw TokenEndpointException.invalidResponse(status, "expiresAt " + expiry + " is not after now");
 		}
-		return seconds;
+		// Cut as any stated lifetime is (see TokenResponseParser).
+		return Math.min(seconds, this.maxLifetime.toSeconds());
 	}
 
 	private TokenEndpointException httpError(int status, @Nullable String code, @Nullable String description,

@@ -21,6 +21,8 @@ import tools.jackson.databind.json.JsonMapper;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.security.oauth2.client.OAuth2AuthorizedClient;
 
+import dev.tokenstarter.config.RegistrationNames;
+
 /**
  * Tells this instance, within milliseconds, what other instances saved or removed: the store's scripts announce
  * every change on a Redis channel, with the sealed tokens, so a new token reaches every near cache without a
@@ -175,6 +177,12 @@ public class RedisTokenEvents implements SmartLifecycle {
 		String registrationId = text(event, "registrationId");
 		String principal = text(event, "principal");
 		if (this.instanceId.equals(event.get("instance")) || registrationId == null || principal == null) {
+			return;
+		}
+		if (!RegistrationNames.isValid(registrationId)) {
+			// No entry of this starter's is named so (an earlier version's, or anyone who can publish, may say so).
+			logger.warn("Ignoring a token change of registration '" + printable(registrationId) + "': "
+					+ RegistrationNames.RULE);
 			return;
 		}
 		String data = text(event, "data");

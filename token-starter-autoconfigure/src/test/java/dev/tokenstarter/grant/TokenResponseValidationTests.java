@@ -195,6 +195,15 @@ class TokenResponseValidationTests {
 		assertThat(Duration.between(token.getIssuedAt(), token.getExpiresAt())).isEqualTo(Duration.ofDays(30));
 	}
 
+	@Test
+	void aNombaExpiryPastMaxLifetimeIsCutToIt() {
+		String json = "{\"code\":\"00\",\"description\":\"Success\",\"data\":{\"access_token\":\"A\",\"expiresAt\":\""
+				+ this.clock.instant().plus(Duration.ofDays(36500)) + "\"}}";
+		OAuth2AccessToken token = this.nomba.parse(200, "application/json", json.getBytes(StandardCharsets.UTF_8), null)
+			.getAccessToken();
+		assertThat(Duration.between(token.getIssuedAt(), token.getExpiresAt())).isEqualTo(Duration.ofDays(30));
+	}
+
 	/**
 	 * Nomba members of the wrong JSON type.
 	 */

@@ -142,6 +142,25 @@ class MalformedRedisDataTests {
 		assertThat(output).doesNotContain("\nFORGED");
 	}
 
+	/**
+	 * A message naming a registration no entry can have (a colon in its name) is ignored, removal or save: read
+	 * as an entry's name it would stand for another registration's user.
+	 */
+	@Test
+	void aChangeMessageNamingARegistrationWithAColonIsIgnored(CapturedOutput output) {
+		instance().run((context) -> {
+			RedisKeys keys = context.getBean(RedisKeys.class);
+			awaitSubscribed(redis(), keys);
+			redis().command("PUBLISH", keys.channel(),
+					"{\"instance\":\"other\",\"registrationId\":\"acme:eu\",\"principal\":\"p\"}");
+			redis().command("PUBLISH", keys.channel(),
+					"{\"instance\":\"other\",\"registrationId\":\"acme:eu\",\"principal\":\"p\",\"data\":\"AAAA\"}");
+			await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(output)
+				.contains("Ignoring a token change of registration 'acme:eu': must not hold ':'"));
+		});
+		assertThat(output).doesNotContain("Exception in thread").doesNotContain("IllegalArgumentException");
+	}
+
 	private static String tokenOf(ApplicationContext context, String principal) {
 		return context.getBean(TokenManager.class)
 			.token(TokenKey.forProvider("acme").principal(principal).build())
