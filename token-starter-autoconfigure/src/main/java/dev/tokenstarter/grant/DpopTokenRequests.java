@@ -27,7 +27,8 @@ import dev.tokenstarter.ssl.DpopProofs;
  * {@code use_dpop_nonce} (RFC 9449 section 8) is answered by sending the request once more with a proof that
  * carries the new nonce. That retry is part of the request, not one of the grant's retries: a server that asks
  * for a nonce has not failed. A grant's request is sent again by the grant instead ({@link DpopBoundGrant}),
- * which builds it anew: its client assertion is good for one request only. The proofs are signed with the key
+ * which builds it anew: its client assertion is good for one request only (a revocation is sent again by
+ * {@link Rfc7009TokenRevoker} alike). The proofs are signed with the key
  * {@link DpopBoundGrant} chose for the grant (it binds the token to that key), or the provider's current key for
  * requests outside a grant (revocation).
  */
@@ -35,6 +36,12 @@ final class DpopTokenRequests implements ExchangeFilterFunction {
 
 	/** Where a grant puts the key its token requests are signed with, in the Reactor context. */
 	static final String KEY = DpopTokenRequests.class.getName() + ".key";
+
+	/**
+	 * Put in the Reactor context by a sender that sends a request again itself when the server asks for a nonce
+	 * ({@link Rfc7009TokenRevoker}), building it anew with a new client assertion.
+	 */
+	static final String RESENT_BY_SENDER = DpopTokenRequests.class.getName() + ".resentBySender";
 
 	private final String registrationId;
 
@@ -55,9 +62,9 @@ final class DpopTokenRequests implements ExchangeFilterFunction {
 	public Mono<ClientResponse> filter(ClientRequest request, ExchangeFunction next) {
 		return Mono.deferContextual((context) -> {
 			Mono<ClientResponse> sent = send(request, next);
-			// A grant sends its request again itself (DpopBoundGrant): this one's body may hold a client assertion,
-			// which a server takes once.
-			if (context.hasKey(KEY)) {
+			// A grant sends its request again itself (DpopBoundGrant), and so does a revocation: this one's body may
+			// hold a client assertion, which a server takes once.
+			if (context.hasKey(KEY) || context.hasKey(RESENT_BY_SENDER)) {
 				return sent;
 			}
 			return sent.flatMap((response) -> {
@@ -93,7 +100,10 @@ final class DpopTokenRequests implements ExchangeFilterFunction {
 			.doOnNext((response) -> this.proofs.followNonce(request.url(), response.headers().asHttpHeaders()));
 	}
 
-	private static boolean isNonceError(byte[] body) {
+	/**
+	 * Whether an answer's body is RFC 9449's {@code use_dpop_nonce} error.
+	 */
+	static boolean isNonceError(byte[] body) {
 		Map<String, Object> json = TokenResponseParser.readJsonObject(body);
 		return json != null && DpopProofs.USE_DPOP_NONCE.equals(TokenResponseParser.text(json, OAuth2ParameterNames.ERROR));
 	}

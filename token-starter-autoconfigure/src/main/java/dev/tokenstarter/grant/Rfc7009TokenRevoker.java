@@ -6,13 +6,17 @@ import reactor.core.Exceptions;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
+import org.springframework.core.io.buffer.DataBufferUtils;
 import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.security.oauth2.client.OAuth2AuthorizedClient;
 import org.springframework.security.oauth2.core.OAuth2RefreshToken;
 import org.springframework.util.LinkedMultiValueMap;
 import org.springframework.util.MultiValueMap;
+import org.springframework.web.reactive.function.BodyExtractors;
 import org.springframework.web.reactive.function.BodyInserters;
+import org.springframework.web.reactive.function.client.ClientResponse;
 import org.springframework.web.reactive.function.client.WebClient;
 
 /**
@@ -51,6 +55,20 @@ class Rfc7009TokenRevoker implements TokenRevoker {
 	}
 
 	private Mono<Void> send(OAuth2AuthorizedClient client, String token, String hint) {
+		// A server that asks for a DPoP nonce (RFC 9449 section 8) takes the revocation again with it, sent anew:
+		// its client assertion is good for one request only.
+		return attempt(client, token, hint)
+			.flatMap((nonceAsked) -> nonceAsked ? attempt(client, token, hint) : Mono.just(false))
+			.flatMap((nonceAsked) -> nonceAsked ? Mono.error(refused(HttpStatus.BAD_REQUEST.value(), hint))
+					: Mono.<Void>empty())
+			.contextWrite((context) -> context.put(DpopTokenRequests.RESENT_BY_SENDER, true));
+	}
+
+	/**
+	 * Sends a revocation once.
+	 * @return whether the server asked for a DPoP nonce; fails when it refused otherwise
+	 */
+	private Mono<Boolean> attempt(OAuth2AuthorizedClient client, String token, String hint) {
 		return Mono.defer(() -> {
 			HttpHeaders requestHeaders = new HttpHeaders();
 			this.headers.forEach(requestHeaders::set);
@@ -63,11 +81,28 @@ class Rfc7009TokenRevoker implements TokenRevoker {
 				.headers((h) -> h.addAll(requestHeaders))
 				.contentType(MediaType.APPLICATION_FORM_URLENCODED)
 				.body(BodyInserters.fromFormData(form))
-				.exchangeToMono((response) -> response.releaseBody()
-					.then(response.statusCode().is2xxSuccessful() ? Mono.empty()
-							: Mono.error(new TokenEndpointException(response.statusCode().value(),
-									"revocation_failed", "the revocation endpoint refused the " + hint, null))));
+				.exchangeToMono((response) -> answered(response.statusCode().value(), response, hint));
 		});
+	}
+
+	private static Mono<Boolean> answered(int status, ClientResponse response, String hint) {
+		if (status >= 200 && status <= 299) {
+			return response.releaseBody().thenReturn(false);
+		}
+		if (status != HttpStatus.BAD_REQUEST.value()) {
+			return response.releaseBody().then(Mono.error(refused(status, hint)));
+		}
+		return BodyBytes
+			.of(DataBufferUtils.join(DataBufferUtils.takeUntilByteCount(response.body(BodyExtractors.toDataBuffers()),
+					TokenResponseBodyExtractor.MAX_RESPONSE_BYTES + 1)))
+			.defaultIfEmpty(new byte[0])
+			.flatMap((body) -> DpopTokenRequests.isNonceError(body) ? Mono.just(true)
+					: Mono.error(refused(status, hint)));
+	}
+
+	private static TokenEndpointException refused(int status, String hint) {
+		return new TokenEndpointException(status, "revocation_failed", "the revocation endpoint refused the " + hint,
+				null);
 	}
 
 }

@@ -34,6 +34,7 @@ import org.springframework.web.reactive.function.client.WebClient;
 import dev.tokenstarter.autoconfigure.TokenClientsAutoConfiguration;
 import dev.tokenstarter.autoconfigure.TokenEngineAutoConfiguration;
 import dev.tokenstarter.client.TokenClients;
+import dev.tokenstarter.engine.TokenManager;
 import dev.tokenstarter.ssl.DpopKey;
 import dev.tokenstarter.ssl.DpopKeys;
 import dev.tokenstarter.test.DpopVerifyingServer;
@@ -193,6 +194,27 @@ class DpopApiCallTests {
 					.isEqualTo(HttpStatus.OK);
 				assertThat(this.server.tokenNonceChallenges()).isEqualTo(1);
 				assertThat(this.server.tokensIssued()).isEqualTo(1);
+				assertThat(this.server.refusals()).isEmpty();
+			});
+	}
+
+	/**
+	 * A revocation asked for a nonce is sent again with a new client assertion too, as a token request is: the
+	 * same one again is refused by a server that spends assertions first, and the token stays valid there.
+	 */
+	@Test
+	void aRevocationAskingForANonceGetsANewClientAssertionWithIt() {
+		this.server.requiringNonces();
+		this.runner
+			.withPropertyValues(P + "client-authentication=client_secret_jwt",
+					P + "client-secret=a-client-secret-of-more-than-32-bytes",
+					P + "revoke-uri=" + this.server.baseUrl() + DpopVerifyingServer.REVOKE_PATH)
+			.run((context) -> {
+				TokenManager tokens = context.getBean(TokenManager.class);
+				String token = tokens.token("bank").block().accessToken().getTokenValue();
+				this.server.changeNonce();
+				tokens.revoke("bank").block();
+				assertThat(this.server.revoked()).containsExactly(token);
 				assertThat(this.server.refusals()).isEmpty();
 			});
 	}

@@ -50,6 +50,9 @@ public final class DpopVerifyingServer implements AutoCloseable {
 
 	public static final String TOKEN_PATH = "/token";
 
+	/** RFC 7009 revocation, checked as the token endpoint is: proof, client assertion, nonce. */
+	public static final String REVOKE_PATH = "/revoke";
+
 	private static final Duration IAT_WINDOW = Duration.ofSeconds(60);
 
 	private final HttpServer server;
@@ -68,6 +71,8 @@ public final class DpopVerifyingServer implements AutoCloseable {
 	private final List<SignedJWT> apiProofs = Collections.synchronizedList(new ArrayList<>());
 
 	private final List<String> apiBodies = Collections.synchronizedList(new ArrayList<>());
+
+	private final List<String> revoked = Collections.synchronizedList(new ArrayList<>());
 
 	private final AtomicInteger tokens = new AtomicInteger();
 
@@ -184,6 +189,13 @@ public final class DpopVerifyingServer implements AutoCloseable {
 		}
 	}
 
+	/** The tokens revoked, in the order the server took their revocations. */
+	public List<String> revoked() {
+		synchronized (this.revoked) {
+			return List.copyOf(this.revoked);
+		}
+	}
+
 	/** The thumbprint of the key a token was bound to, or null when it was never issued. */
 	public String boundKey(String token) {
 		return this.boundTokens.get(token);
@@ -197,7 +209,9 @@ public final class DpopVerifyingServer implements AutoCloseable {
 	private void handle(HttpExchange exchange) throws IOException {
 		try (exchange) {
 			byte[] body = exchange.getRequestBody().readAllBytes();
-			boolean tokenRequest = exchange.getRequestURI().getPath().equals(TOKEN_PATH);
+			String path = exchange.getRequestURI().getPath();
+			boolean revocation = path.equals(REVOKE_PATH);
+			boolean tokenRequest = path.equals(TOKEN_PATH) || revocation;
 			String authorization = exchange.getRequestHeaders().getFirst("Authorization");
 			String accessToken = null;
 			if (!tokenRequest) {
@@ -246,12 +260,16 @@ public final class DpopVerifyingServer implements AutoCloseable {
 				changeNonce();
 				exchange.getResponseHeaders().set("DPoP-Nonce", this.nonce);
 			}
-			Integer failure = tokenRequest ? this.failures.poll() : null;
+			Integer failure = (tokenRequest && !revocation) ? this.failures.poll() : null;
 			if (failure != null) {
 				answer(exchange, failure, "{\"error\":\"temporarily_unavailable\"}");
 				return;
 			}
-			if (tokenRequest) {
+			if (revocation) {
+				this.revoked.add(formParameter(body, "token"));
+				answer(exchange, 200, "");
+			}
+			else if (tokenRequest) {
 				this.tokenProofs.add(verdict.proof());
 				String token = "AT-" + this.tokens.incrementAndGet();
 				this.boundTokens.put(token, verdict.thumbprint());
