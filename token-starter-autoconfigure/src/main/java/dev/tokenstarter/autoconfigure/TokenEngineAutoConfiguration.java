@@ -29,6 +29,7 @@ import org.springframework.security.oauth2.client.registration.ClientRegistratio
 import org.springframework.security.oauth2.client.registration.ReactiveClientRegistrationRepository;
 import org.springframework.web.reactive.function.client.WebClient;
 
+import dev.tokenstarter.config.IssuerMetadataReader;
 import dev.tokenstarter.config.ProviderClientRegistrations;
 import dev.tokenstarter.config.ProviderSettings;
 import dev.tokenstarter.config.TokenClientRegistrationRepository;
@@ -44,6 +45,7 @@ import dev.tokenstarter.grant.ConfiguredUserPasswordCredentialsResolver;
 import dev.tokenstarter.grant.DpopTokenBindings;
 import dev.tokenstarter.grant.JwtBearerAssertions;
 import dev.tokenstarter.grant.PasswordCredentialsResolver;
+import dev.tokenstarter.grant.ProviderIssuerMetadata;
 import dev.tokenstarter.grant.PropertiesPasswordCredentialsResolver;
 import dev.tokenstarter.grant.TokenGrants;
 import dev.tokenstarter.lock.LocalTokenLock;
@@ -94,10 +96,16 @@ public final class TokenEngineAutoConfiguration {
 	@ConditionalOnMissingBean
 	@Fallback
 	TokenClientRegistrationRepository tokenClientRegistrationRepository(TokenProperties properties,
-			ObjectProvider<ReactiveClientRegistrationRepository> reactiveRepositories,
+			IssuerMetadataReader issuerMetadata, ObjectProvider<ReactiveClientRegistrationRepository> reactiveRepositories,
 			ObjectProvider<ClientRegistrationRepository> repositories) {
 		return new TokenClientRegistrationRepository(ProviderClientRegistrations.of(properties),
-				ProviderClientRegistrations.discovered(properties), reactiveRepositories, repositories);
+				ProviderClientRegistrations.discovered(properties, issuerMetadata), reactiveRepositories, repositories);
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	IssuerMetadataReader tokenIssuerMetadataReader(TokenSettings settings, ProviderSslContexts sslContexts) {
+		return new ProviderIssuerMetadata(settings, sslContexts);
 	}
 
 	@Bean

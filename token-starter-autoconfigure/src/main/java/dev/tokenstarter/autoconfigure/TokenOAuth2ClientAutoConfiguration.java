@@ -23,6 +23,7 @@ import org.springframework.security.oauth2.client.registration.ClientRegistratio
 import org.springframework.security.oauth2.client.registration.ReactiveClientRegistrationRepository;
 import org.springframework.web.reactive.function.client.WebClient;
 
+import dev.tokenstarter.config.IssuerMetadataReader;
 import dev.tokenstarter.config.ProviderClientRegistrations;
 import dev.tokenstarter.config.TokenClientRegistrationRepository;
 import dev.tokenstarter.config.TokenProperties;
@@ -56,13 +57,14 @@ public final class TokenOAuth2ClientAutoConfiguration {
 	@Conditional(NonServletApplicationCondition.class)
 	@Fallback
 	TokenClientRegistrationRepository tokenClientRegistrationRepository(TokenProperties properties,
-			OAuth2ClientProperties securityProperties,
+			OAuth2ClientProperties securityProperties, IssuerMetadataReader issuerMetadata,
 			ObjectProvider<ReactiveClientRegistrationRepository> reactiveRepositories,
 			ObjectProvider<ClientRegistrationRepository> repositories) {
 		List<ClientRegistration> security = List
 			.copyOf(new OAuth2ClientPropertiesMapper(securityProperties).asClientRegistrations().values());
 		return new TokenClientRegistrationRepository(ProviderClientRegistrations.of(properties),
-				ProviderClientRegistrations.discovered(properties), security, reactiveRepositories, repositories);
+				ProviderClientRegistrations.discovered(properties, issuerMetadata), security, reactiveRepositories,
+				repositories);
 	}
 
 	/**

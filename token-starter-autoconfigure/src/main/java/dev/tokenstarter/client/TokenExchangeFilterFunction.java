@@ -11,14 +11,12 @@ import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 
-import org.springframework.core.io.buffer.DataBufferUtils;
 import org.springframework.http.HttpHeaders;
 import org.springframework.security.core.context.ReactiveSecurityContextHolder;
 import org.springframework.security.oauth2.client.OAuth2AuthorizedClient;
 import org.springframework.security.oauth2.client.registration.ClientRegistration;
 import org.springframework.security.oauth2.core.AuthorizationGrantType;
 import org.springframework.util.Assert;
-import org.springframework.web.reactive.function.BodyExtractors;
 import org.springframework.web.reactive.function.client.ClientRequest;
 import org.springframework.web.reactive.function.client.ClientResponse;
 import org.springframework.web.reactive.function.client.ExchangeFilterFunction;
@@ -204,9 +202,7 @@ public final class TokenExchangeFilterFunction implements ExchangeFilterFunction
 					this.retry.logUnsent(api, "rejected its token (" + status + "), which is renewed");
 					return Mono.just(rejection);
 				}
-				return BodyBytes
-					.of(DataBufferUtils.join(DataBufferUtils.takeUntilByteCount(
-							rejection.body(BodyExtractors.toDataBuffers()), ApiRejection.MAX_BODY_BYTES)))
+				return BodyBytes.first(rejection, ApiRejection.MAX_BODY_BYTES)
 					.doOnNext((rejectionBody) -> this.retry.logRejection(api, status, rejectionBody))
 					.then(exchangeWith(again, next, api, token))
 					.doOnNext((response) -> this.retry.recordAnswer(api, key, token.isDpopBound(),

@@ -7,11 +7,9 @@ import java.util.List;
 import java.util.Map;
 
 import reactor.core.publisher.Mono;
-import reactor.core.scheduler.Schedulers;
 
 import org.springframework.security.oauth2.client.ClientAuthorizationException;
 import org.springframework.security.oauth2.client.registration.ClientRegistration;
-import org.springframework.security.oauth2.client.registration.ClientRegistrations;
 import org.springframework.security.oauth2.core.ClientAuthenticationMethod;
 import org.springframework.security.oauth2.core.OAuth2Error;
 
@@ -47,24 +45,23 @@ public final class ProviderClientRegistrations {
 	}
 
 	/**
-	 * Returns, for every provider known by its {@code issuer-uri} only, its registration as Spring Security's
-	 * {@link ClientRegistrations#fromIssuerLocation} discovers it (OpenID Connect, then RFC 8414 metadata).
-	 * Discovery runs on first use, not at start-up, so an application starts while its authorization server is
-	 * unreachable; a success is kept, a failure is tried again on the next use.
+	 * Returns, for every provider known by its {@code issuer-uri} only, its registration as its metadata describes
+	 * it (OpenID Connect, then RFC 8414 metadata), read over the provider's own connection. Discovery runs on first
+	 * use, not at start-up, so an application starts while its authorization server is unreachable; a success is
+	 * kept, a failure is tried again on the next use.
 	 * @param properties validated token properties
+	 * @param reader how a provider's metadata is read
 	 * @return the registrations to discover, by provider name
 	 */
-	public static Map<String, Mono<ClientRegistration>> discovered(TokenProperties properties) {
+	public static Map<String, Mono<ClientRegistration>> discovered(TokenProperties properties,
+			IssuerMetadataReader reader) {
 		Map<String, Mono<ClientRegistration>> discovered = new LinkedHashMap<>();
 		properties.getProviders().forEach((name, provider) -> {
 			String issuer = provider.getIssuerUri();
 			if (ProviderEndpoints.of(provider).tokenUri() == null && issuer != null) {
-				discovered.put(name, Mono
-					.fromCallable(() -> mutualTlsEndpoint(
-							configure(ClientRegistrations.fromIssuerLocation(issuer).registrationId(name), name,
-									provider, properties.getDefaults())
-								.build()))
-					.subscribeOn(Schedulers.boundedElastic())
+				discovered.put(name, Mono.defer(() -> IssuerDiscovery.discover(name, issuer, reader))
+					.map((builder) -> mutualTlsEndpoint(configure(builder, name, provider, properties.getDefaults())
+						.build()))
 					.onErrorMap((ex) -> new ClientAuthorizationException(new OAuth2Error("discovery_failed",
 							"could not read the metadata of issuer-uri " + issuer + ": " + ex.getMessage(), null),
 							name, ex))

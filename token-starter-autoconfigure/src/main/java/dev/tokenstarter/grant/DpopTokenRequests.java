@@ -5,12 +5,10 @@ import java.util.Map;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
-import org.springframework.core.io.buffer.DataBufferUtils;
 import org.springframework.core.io.buffer.DefaultDataBufferFactory;
 import org.springframework.http.HttpStatus;
 import org.springframework.security.oauth2.core.endpoint.OAuth2ParameterNames;
 import org.springframework.util.Assert;
-import org.springframework.web.reactive.function.BodyExtractors;
 import org.springframework.web.reactive.function.client.ClientRequest;
 import org.springframework.web.reactive.function.client.ClientResponse;
 import org.springframework.web.reactive.function.client.ExchangeFilterFunction;
@@ -72,10 +70,7 @@ final class DpopTokenRequests implements ExchangeFilterFunction {
 						|| !this.proofs.followNonce(request.url(), response.headers().asHttpHeaders())) {
 					return Mono.just(response);
 				}
-				return BodyBytes
-					.of(DataBufferUtils.join(DataBufferUtils.takeUntilByteCount(
-							response.body(BodyExtractors.toDataBuffers()),
-							TokenResponseBodyExtractor.MAX_RESPONSE_BYTES + 1)))
+				return BodyBytes.first(response, TokenResponseBodyExtractor.MAX_RESPONSE_BYTES + 1)
 					.flatMap((body) -> isNonceError(body) ? send(request, next)
 							: Mono.just(response.mutate()
 								.body(Flux.just(DefaultDataBufferFactory.sharedInstance.wrap(body)))

@@ -6,7 +6,6 @@ import reactor.core.Exceptions;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
-import org.springframework.core.io.buffer.DataBufferUtils;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
@@ -14,7 +13,6 @@ import org.springframework.security.oauth2.client.OAuth2AuthorizedClient;
 import org.springframework.security.oauth2.core.OAuth2RefreshToken;
 import org.springframework.util.LinkedMultiValueMap;
 import org.springframework.util.MultiValueMap;
-import org.springframework.web.reactive.function.BodyExtractors;
 import org.springframework.web.reactive.function.BodyInserters;
 import org.springframework.web.reactive.function.client.ClientResponse;
 import org.springframework.web.reactive.function.client.WebClient;
@@ -92,10 +90,7 @@ class Rfc7009TokenRevoker implements TokenRevoker {
 		if (status != HttpStatus.BAD_REQUEST.value()) {
 			return response.releaseBody().then(Mono.error(refused(status, hint)));
 		}
-		return BodyBytes
-			.of(DataBufferUtils.join(DataBufferUtils.takeUntilByteCount(response.body(BodyExtractors.toDataBuffers()),
-					TokenResponseBodyExtractor.MAX_RESPONSE_BYTES + 1)))
-			.defaultIfEmpty(new byte[0])
+		return BodyBytes.first(response, TokenResponseBodyExtractor.MAX_RESPONSE_BYTES + 1)
 			.flatMap((body) -> DpopTokenRequests.isNonceError(body) ? Mono.just(true)
 					: Mono.error(refused(status, hint)));
 	}

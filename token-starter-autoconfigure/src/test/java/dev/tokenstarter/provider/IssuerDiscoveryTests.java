@@ -90,6 +90,39 @@ class IssuerDiscoveryTests {
 		});
 	}
 
+	/**
+	 * A server with OAuth 2.0 metadata only (RFC 8414, under the host's well-known path) is discovered there, after
+	 * the OpenID Connect locations, as Spring Security's discovery looks.
+	 */
+	@Test
+	void rfc8414MetadataIsReadWhenTheIssuerHasNoOpenIdConnectMetadata() {
+		server.stubFor(get(urlPathEqualTo("/.well-known/oauth-authorization-server" + REALM))
+			.willReturn(json(metadata())));
+		server.stubFor(post(urlPathEqualTo(TOKEN)).willReturn(token("KC1", 300)));
+		this.runner.run((context) -> {
+			assertThat(context.getBean(TokenManager.class).token("keycloak").block().accessToken().getTokenValue())
+				.isEqualTo("KC1");
+			server.verify(getRequestedFor(urlPathEqualTo(METADATA)));
+			server.verify(getRequestedFor(urlPathEqualTo("/.well-known/openid-configuration" + REALM)));
+		});
+	}
+
+	/**
+	 * Metadata that names another issuer is not the issuer's: its endpoints are not taken.
+	 */
+	@Test
+	void metadataOfAnotherIssuerIsRefused() {
+		server.stubFor(get(urlPathEqualTo(METADATA))
+			.willReturn(json(metadata().replace(server.baseUrl() + REALM + "\",", "https://elsewhere.example\","))));
+		this.runner.run((context) -> assertThatExceptionOfType(TokenAcquisitionException.class)
+			.isThrownBy(() -> context.getBean(TokenManager.class).token("keycloak").block())
+			.satisfies((ex) -> {
+				assertThat(ex.getErrorCode()).isEqualTo("discovery_failed");
+				assertThat(ex.getMessage()).contains("does not match issuer-uri");
+			}));
+		assertThat(count(server, postRequestedFor(urlPathEqualTo(TOKEN)))).isZero();
+	}
+
 	private static String metadata() {
 		String issuer = server.baseUrl() + REALM;
 		return "{\"issuer\":\"" + issuer + "\",\"authorization_endpoint\":\"" + issuer

@@ -40,7 +40,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Mutual-TLS client authentication and certificate-bound tokens (RFC 8705): a server whose metadata advertises
  * {@code mtls_endpoint_aliases} takes certificate-authenticated clients at its mutual-TLS token endpoint, and the
  * API, which only accepts the token with the certificate it is bound to, gets the same certificate from the
- * provider's ssl-bundle. Metadata is read from the plain server, as discovery uses the JVM's trust material.
+ * provider's ssl-bundle. Metadata is read from the issuer over the provider's own connection, its ssl-bundle
+ * included.
  */
 class MutualTlsEndpointAliasTests {
 
@@ -96,6 +97,26 @@ class MutualTlsEndpointAliasTests {
 				.accessToken().getTokenValue()).isEqualTo("PLAIN");
 			assertThat(count(mutualTls, tokenRequests())).isZero();
 		});
+	}
+
+	/**
+	 * An issuer behind a CA only the provider's SSL bundle trusts (here, one that also wants the bundle's client
+	 * certificate) is discovered over the bundle, as its token requests are sent: Spring Security's own discovery
+	 * trusts only the JVM's trust store, and every token request failed with discovery_failed.
+	 */
+	@Test
+	void anIssuerOnlyTheProvidersSslBundleTrustsIsDiscoveredThroughIt() {
+		String issuer = mutualTls.baseUrl() + REALM;
+		mutualTls.stubFor(get(urlPathEqualTo(REALM + "/.well-known/openid-configuration"))
+			.willReturn(json("{\"issuer\":\"" + issuer + "\",\"token_endpoint\":\"" + mutualTls.baseUrl() + TOKEN_PATH
+					+ "\",\"jwks_uri\":\"" + issuer + "/certs\"}")));
+		mutualTls.stubFor(tokenRequest().willReturn(token("BEHIND-CA", 300)));
+		this.runner.withPropertyValues(P + "issuer-uri=" + issuer, P + "client-authentication=tls_client_auth")
+			.run((context) -> assertThat(context.getBean(TokenManager.class)
+				.token("bank")
+				.block()
+				.accessToken()
+				.getTokenValue()).isEqualTo("BEHIND-CA"));
 	}
 
 	private static String metadata() {
