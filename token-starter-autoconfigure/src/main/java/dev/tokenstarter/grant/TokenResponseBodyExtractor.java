@@ -76,8 +76,10 @@ class TokenResponseBodyExtractor implements BodyExtractor<Mono<OAuth2AccessToken
 					retryAfter));
 		}
 		return BodyBytes.of(DataBufferUtils.join(message.getBody(), MAX_RESPONSE_BYTES))
-			.onErrorMap(DataBufferLimitException.class, (ex) -> TokenEndpointException.invalidResponse(status,
-					"response body larger than " + MAX_RESPONSE_BYTES + " bytes"))
+			// Status and Retry-After kept, as for an encoded body: an oversized 503 is still a 503.
+			.onErrorMap(DataBufferLimitException.class, (ex) -> new TokenEndpointException(status,
+					TokenEndpointException.INVALID_TOKEN_RESPONSE,
+					"response body larger than " + MAX_RESPONSE_BYTES + " bytes", retryAfter))
 			.map((body) -> this.parser.parse(status, contentType, body, retryAfter))
 			.onErrorMap(TokenEndpointException.class, (ex) -> ex.masking(this.clientSecret));
 	}

@@ -69,6 +69,18 @@ class TokenResponseBodyExtractorTests {
 			});
 	}
 
+	@Test
+	void anOversized503StaysTransientWithItsRetryAfter() {
+		MockClientHttpResponse response = response(HttpStatus.SERVICE_UNAVAILABLE, "x".repeat(70 * 1024), List.of());
+		response.getHeaders().set(HttpHeaders.RETRY_AFTER, "7");
+		assertThatExceptionOfType(TokenEndpointException.class).isThrownBy(() -> extract(response))
+			.satisfies((ex) -> {
+				assertThat(ex.getStatus()).isEqualTo(503);
+				assertThat(ex.getRetryAfter()).isEqualTo(Duration.ofSeconds(7));
+				assertThat(TokenErrors.isTransient(ex)).isTrue();
+			});
+	}
+
 	@ParameterizedTest(name = "Content-Encoding: \"{0}\"")
 	@ValueSource(strings = { "identity", "Identity", " identity ", "" })
 	void anUnencodedBodyIsRead(String encoding) {
