@@ -1,8 +1,13 @@
 package dev.tokenstarter.client;
 
+import java.util.Map;
+
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.util.Assert;
+
+import dev.tokenstarter.engine.TokenKey;
+import dev.tokenstarter.engine.TokenKeyAttributes;
 
 /**
  * Which provider's token a filter or interceptor puts on a call: its own provider's for calls that name none, and
@@ -30,6 +35,21 @@ record ProviderRouting(@Nullable ProviderApi provider, @Nullable ProviderApis se
 	 */
 	boolean toOwnProvider(@Nullable String selected) {
 		return selected == null || (this.provider != null && selected.equals(this.provider.registrationId()));
+	}
+
+	/**
+	 * Returns the registration a call names: the one it names ({@code @ClientRegistrationId}), or, for routing
+	 * with no provider of its own, the one of the {@link TokenKey} it carries, which names its provider too.
+	 * Without that, a call naming only its key would go untouched, without a token, to a 401 nothing renews.
+	 * @param named the registration the call names, or null
+	 * @param attributes the call's attributes
+	 * @return the registration, or null when it names none
+	 */
+	@Nullable String selection(@Nullable String named, Map<String, Object> attributes) {
+		if (named != null || this.provider != null) {
+			return named;
+		}
+		return (attributes.get(TokenKeyAttributes.TOKEN_KEY) instanceof TokenKey key) ? key.registrationId() : null;
 	}
 
 }

@@ -107,7 +107,7 @@ public final class TokenClientHttpRequestInterceptor implements ClientHttpReques
 		if (selectable == null) {
 			return this.routing.provider();
 		}
-		String selected = ProviderApis.selected(request.getAttributes());
+		String selected = this.routing.selection(ProviderApis.selected(request.getAttributes()), request.getAttributes());
 		ProviderApi api = this.routing.toOwnProvider(selected) ? this.routing.provider() : selectable.find(selected);
 		if (api != null && selected != null) {
 			ProviderApis.hideSelection(request.getAttributes());

@@ -92,7 +92,8 @@ public final class TokenExchangeFilterFunction implements ExchangeFilterFunction
 	@Override
 	public Mono<ClientResponse> filter(ClientRequest request, ExchangeFunction next) {
 		ProviderApis selectable = this.routing.selectable();
-		String selected = (selectable != null) ? selected(request.attributes()) : null;
+		String selected = (selectable != null) ? this.routing.selection(selected(request.attributes()), request.attributes())
+				: null;
 		if (selectable == null || this.routing.toOwnProvider(selected)) {
 			ProviderApi provider = this.routing.provider();
 			return (provider != null) ? exchange(request, next, provider) : next.exchange(request);

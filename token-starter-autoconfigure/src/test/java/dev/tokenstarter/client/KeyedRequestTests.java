@@ -78,6 +78,29 @@ class KeyedRequestTests {
 		});
 	}
 
+	/**
+	 * The clients of groups that are not a provider serve calls by the registration they name: a call that names
+	 * only its key (an HTTP interface method's {@code @RequestAttribute}) is that key's provider's, and gets the
+	 * key's token rather than going out with none.
+	 */
+	@Test
+	void aCallNamingOnlyItsKeyThroughTheSelectingClientsGetsTheKeysToken() {
+		stubTokens();
+		server.stubFor(apiWith("T-orders").willReturn(ok("orders")));
+		this.runner.run((context) -> {
+			TokenClients clients = context.getBean(TokenClients.class);
+			RestClient restClient = RestClient.builder()
+				.baseUrl(server.baseUrl())
+				.requestInterceptor(clients.selectingInterceptor())
+				.build();
+			WebClient webClient = WebClient.builder().baseUrl(server.baseUrl()).filter(clients.selectingFilter()).build();
+			assertThat(restClient.get().uri(API_PATH).attributes(TokenKeyAttributes.tokenKey(ORDERS)).retrieve()
+				.body(String.class)).isEqualTo("orders");
+			assertThat(webClient.get().uri(API_PATH).attributes(TokenKeyAttributes.tokenKey(ORDERS)).retrieve()
+				.bodyToMono(String.class).block(BOUND)).isEqualTo("orders");
+		});
+	}
+
 	@Test
 	void aRejectedKeyedTokenIsRenewedAndTheRequestRetriedOnceOnRestClient() {
 		stubRejectedOnce();
