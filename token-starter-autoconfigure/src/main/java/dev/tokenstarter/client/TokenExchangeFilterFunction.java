@@ -12,6 +12,7 @@ import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 
 import org.springframework.http.HttpHeaders;
+import org.springframework.security.core.Authentication;
 import org.springframework.security.core.context.ReactiveSecurityContextHolder;
 import org.springframework.security.oauth2.client.OAuth2AuthorizedClient;
 import org.springframework.security.oauth2.client.registration.ClientRegistration;
@@ -55,6 +56,19 @@ public final class TokenExchangeFilterFunction implements ExchangeFilterFunction
 	 * {@code ServletOAuth2AuthorizedClientExchangeFilterFunction} for an authorized client chosen by the caller.
 	 */
 	private static final String AUTHORIZED_CLIENT_ATTRIBUTE = OAuth2AuthorizedClient.class.getName();
+
+	/**
+	 * The request attribute of Spring Security's {@code ServletOAuth2AuthorizedClientExchangeFilterFunction} for
+	 * the authentication a call is made for ({@code authentication(...)}).
+	 */
+	private static final String AUTHENTICATION_ATTRIBUTE = Authentication.class.getName();
+
+	/**
+	 * Where Spring Security's servlet support ({@code SecurityReactorContextConfiguration}) puts the request's
+	 * authentication in the Reactor context, so that it reaches a call subscribed on another thread. Spring keeps
+	 * the name package-private in its servlet exchange filter.
+	 */
+	private static final String SERVLET_CONTEXT_ATTRIBUTES = "org.springframework.security.SECURITY_CONTEXT_ATTRIBUTES";
 
 	private final TokenManager tokenManager;
 
@@ -115,14 +129,30 @@ public final class TokenExchangeFilterFunction implements ExchangeFilterFunction
 			return Mono.error(ex);
 		}
 		if (key == null && api.actsForSubject()) {
-			// The reactive security context of a WebFlux request; without one, the thread's of a servlet request
-			// (read where the call is subscribed, which .block() does on the request's thread).
-			return ReactiveSecurityContextHolder.getContext()
-				.map((context) -> Optional.ofNullable(TokenKey.forSubjectOf(registrationId, context.getAuthentication())))
-				.switchIfEmpty(Mono.fromSupplier(() -> Optional.ofNullable(RequestTokens.currentSubject(registrationId))))
+			return subject(request, registrationId)
 				.flatMap((subject) -> exchange(request, next, api, subject.orElse(null)));
 		}
 		return exchange(request, next, api, key);
+	}
+
+	/**
+	 * Returns the key of the user a call is made for, of the first of: the authentication the call names as
+	 * Spring Security's servlet filter takes it ({@code authentication(...)}), the reactive security context of a
+	 * WebFlux request, the servlet request's authentication Spring Security puts in the Reactor context, and the
+	 * thread's security context (read where the call is subscribed, which {@code .block()} does on the request's
+	 * thread). Empty when that one holds no OAuth2 token.
+	 */
+	private static Mono<Optional<TokenKey>> subject(ClientRequest request, String registrationId) {
+		if (request.attributes().get(AUTHENTICATION_ATTRIBUTE) instanceof Authentication named) {
+			return Mono.just(Optional.ofNullable(TokenKey.forSubjectOf(registrationId, named)));
+		}
+		return ReactiveSecurityContextHolder.getContext()
+			.map((context) -> Optional.ofNullable(TokenKey.forSubjectOf(registrationId, context.getAuthentication())))
+			.switchIfEmpty(Mono.deferContextual((context) -> Mono.just(Optional.ofNullable(
+					(context.getOrDefault(SERVLET_CONTEXT_ATTRIBUTES, null) instanceof Map<?, ?> attributes
+							&& attributes.get(Authentication.class) instanceof Authentication servlet)
+									? TokenKey.forSubjectOf(registrationId, servlet)
+									: RequestTokens.currentSubject(registrationId)))));
 	}
 
 	private Mono<ClientResponse> exchange(ClientRequest request, ExchangeFunction next, ProviderApi api,

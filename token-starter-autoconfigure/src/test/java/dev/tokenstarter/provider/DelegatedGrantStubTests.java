@@ -15,12 +15,16 @@ import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
+import reactor.util.context.Context;
 
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.security.authentication.TestingAuthenticationToken;
+import org.springframework.security.core.Authentication;
 import org.springframework.security.core.context.ReactiveSecurityContextHolder;
 import org.springframework.security.core.context.SecurityContextHolder;
 import org.springframework.security.oauth2.client.ReactiveOAuth2AuthorizedClientService;
+import org.springframework.security.oauth2.client.web.reactive.function.client.ServletOAuth2AuthorizedClientExchangeFilterFunction;
 import org.springframework.security.oauth2.core.DefaultOAuth2AuthenticatedPrincipal;
 import org.springframework.security.oauth2.core.OAuth2AccessToken;
 import org.springframework.security.oauth2.jwt.Jwt;
@@ -269,6 +273,25 @@ class DelegatedGrantStubTests {
 				.retrieve()
 				.bodyToMono(String.class)
 				.contextWrite(ReactiveSecurityContextHolder.withAuthentication(authentication))
+				.block(BOUND)).isEqualTo("ok");
+			// A servlet request's, as Spring Security's servlet support hands it to a call on another thread, and
+			// as a call names it for Spring Security's servlet exchange filter.
+			assertThat(clients.webClient("orders")
+				.get()
+				.uri(API_PATH)
+				.retrieve()
+				.bodyToMono(String.class)
+				.subscribeOn(Schedulers.boundedElastic())
+				.contextWrite(Context.of("org.springframework.security.SECURITY_CONTEXT_ATTRIBUTES",
+						Map.of(Authentication.class, authentication)))
+				.block(BOUND)).isEqualTo("ok");
+			assertThat(clients.webClient("orders")
+				.get()
+				.uri(API_PATH)
+				.attributes(ServletOAuth2AuthorizedClientExchangeFilterFunction.authentication(authentication))
+				.retrieve()
+				.bodyToMono(String.class)
+				.subscribeOn(Schedulers.boundedElastic())
 				.block(BOUND)).isEqualTo("ok");
 			assertThat(count(provider, tokenRequests())).isEqualTo(1);
 			assertThatExceptionOfType(TokenAcquisitionException.class)
