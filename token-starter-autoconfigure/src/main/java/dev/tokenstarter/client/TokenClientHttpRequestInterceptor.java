@@ -85,7 +85,7 @@ public final class TokenClientHttpRequestInterceptor implements ClientHttpReques
 		String registrationId = api.registrationId();
 		TokenKey key = TokenKeyAttributes.find(registrationId, request.getAttributes());
 		if (key == null && api.actsForSubject()) {
-			key = RequestTokens.currentSubject(registrationId);
+			key = RequestTokens.subject(request, registrationId);
 		}
 		ManagedToken token = RequestTokens.usable(this.tokenManager, registrationId, key);
 		if (token == null) {

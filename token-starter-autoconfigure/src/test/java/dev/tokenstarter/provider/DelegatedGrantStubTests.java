@@ -24,6 +24,7 @@ import org.springframework.security.core.Authentication;
 import org.springframework.security.core.context.ReactiveSecurityContextHolder;
 import org.springframework.security.core.context.SecurityContextHolder;
 import org.springframework.security.oauth2.client.ReactiveOAuth2AuthorizedClientService;
+import org.springframework.security.oauth2.client.web.client.RequestAttributePrincipalResolver;
 import org.springframework.security.oauth2.client.web.reactive.function.client.ServletOAuth2AuthorizedClientExchangeFilterFunction;
 import org.springframework.security.oauth2.core.DefaultOAuth2AuthenticatedPrincipal;
 import org.springframework.security.oauth2.core.OAuth2AccessToken;
@@ -267,6 +268,13 @@ class DelegatedGrantStubTests {
 			finally {
 				SecurityContextHolder.clearContext();
 			}
+			// As a call names it for Spring Security's OAuth2ClientHttpRequestInterceptor.
+			assertThat(clients.restClient("orders")
+				.get()
+				.uri(API_PATH)
+				.attributes(RequestAttributePrincipalResolver.principal(authentication))
+				.retrieve()
+				.body(String.class)).isEqualTo("ok");
 			assertThat(clients.webClient("orders")
 				.get()
 				.uri(API_PATH)
