@@ -10,6 +10,7 @@ import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
+import reactor.util.context.ContextView;
 
 import org.springframework.http.HttpHeaders;
 import org.springframework.security.core.Authentication;
@@ -148,11 +149,20 @@ public final class TokenExchangeFilterFunction implements ExchangeFilterFunction
 		}
 		return ReactiveSecurityContextHolder.getContext()
 			.map((context) -> Optional.ofNullable(TokenKey.forSubjectOf(registrationId, context.getAuthentication())))
-			.switchIfEmpty(Mono.deferContextual((context) -> Mono.just(Optional.ofNullable(
-					(context.getOrDefault(SERVLET_CONTEXT_ATTRIBUTES, null) instanceof Map<?, ?> attributes
-							&& attributes.get(Authentication.class) instanceof Authentication servlet)
-									? TokenKey.forSubjectOf(registrationId, servlet)
-									: RequestTokens.currentSubject(registrationId)))));
+			.switchIfEmpty(Mono.deferContextual((context) -> {
+				Authentication servlet = servletAuthentication(context);
+				return Mono.just(Optional.ofNullable((servlet != null) ? TokenKey.forSubjectOf(registrationId, servlet)
+						: RequestTokens.currentSubject(registrationId)));
+			}));
+	}
+
+	/**
+	 * Returns the servlet request's authentication that Spring Security put in the Reactor context, or null.
+	 */
+	private static @Nullable Authentication servletAuthentication(ContextView context) {
+		return (context.getOrDefault(SERVLET_CONTEXT_ATTRIBUTES, null) instanceof Map<?, ?> attributes
+				&& attributes.get(Authentication.class) instanceof Authentication authentication) ? authentication
+						: null;
 	}
 
 	private Mono<ClientResponse> exchange(ClientRequest request, ExchangeFunction next, ProviderApi api,

@@ -58,20 +58,20 @@ class TokenResponseBodyExtractorTests {
 
 	@Test
 	void anEncoded503StaysTransientWithItsRetryAfter() {
-		MockClientHttpResponse response = response(HttpStatus.SERVICE_UNAVAILABLE, "<html>busy</html>",
-				List.of("gzip"));
-		response.getHeaders().set(HttpHeaders.RETRY_AFTER, "7");
-		assertThatExceptionOfType(TokenEndpointException.class).isThrownBy(() -> extract(response))
-			.satisfies((ex) -> {
-				assertThat(ex.getStatus()).isEqualTo(503);
-				assertThat(ex.getRetryAfter()).isEqualTo(Duration.ofSeconds(7));
-				assertThat(TokenErrors.isTransient(ex)).isTrue();
-			});
+		assertTransientWithItsRetryAfter(
+				response(HttpStatus.SERVICE_UNAVAILABLE, "<html>busy</html>", List.of("gzip")));
 	}
 
 	@Test
 	void anOversized503StaysTransientWithItsRetryAfter() {
-		MockClientHttpResponse response = response(HttpStatus.SERVICE_UNAVAILABLE, "x".repeat(70 * 1024), List.of());
+		assertTransientWithItsRetryAfter(
+				response(HttpStatus.SERVICE_UNAVAILABLE, "x".repeat(70 * 1024), List.of()));
+	}
+
+	/**
+	 * Asserts that a 503 the extractor cannot read stays a transient 503 with its {@code Retry-After}.
+	 */
+	private void assertTransientWithItsRetryAfter(MockClientHttpResponse response) {
 		response.getHeaders().set(HttpHeaders.RETRY_AFTER, "7");
 		assertThatExceptionOfType(TokenEndpointException.class).isThrownBy(() -> extract(response))
 			.satisfies((ex) -> {
