@@ -45,6 +45,7 @@ import dev.tokenstarter.grant.ConfiguredUserPasswordCredentialsResolver;
 import dev.tokenstarter.grant.DpopTokenBindings;
 import dev.tokenstarter.grant.JwtBearerAssertions;
 import dev.tokenstarter.grant.PasswordCredentialsResolver;
+import dev.tokenstarter.grant.ProviderConnectors;
 import dev.tokenstarter.grant.ProviderIssuerMetadata;
 import dev.tokenstarter.grant.PropertiesPasswordCredentialsResolver;
 import dev.tokenstarter.grant.TokenGrants;
@@ -104,8 +105,14 @@ public final class TokenEngineAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
-	IssuerMetadataReader tokenIssuerMetadataReader(TokenSettings settings, ProviderSslContexts sslContexts) {
-		return new ProviderIssuerMetadata(settings, sslContexts);
+	IssuerMetadataReader tokenIssuerMetadataReader(TokenSettings settings, ProviderConnectors connectors) {
+		return new ProviderIssuerMetadata(settings, connectors);
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	ProviderConnectors tokenProviderConnectors(TokenSettings settings, ProviderSslContexts sslContexts) {
+		return new ProviderConnectors(settings, sslContexts);
 	}
 
 	@Bean
@@ -181,14 +188,14 @@ public final class TokenEngineAutoConfiguration {
 	@ConditionalOnMissingBean
 	TokenGrants tokenGrants(TokenSettings settings, ObjectProvider<Clock> clock,
 			PasswordCredentialsResolver passwordCredentials, SignedInUsers signedInUsers,
-			ProviderSslContexts sslContexts, ClientAssertionKeys assertionKeys, DpopKeys dpopKeys,
+			ProviderConnectors connectors, ClientAssertionKeys assertionKeys, DpopKeys dpopKeys,
 			DpopProofs dpopProofs, ObjectProvider<ObservationRegistry> observations,
 			ObjectProvider<JwtBearerAssertions> jwtBearerAssertions) {
 		// Users' keys get the credentials they signed in with, the application key the configured user's.
 		PasswordCredentialsResolver credentials = new UserPasswordCredentialsResolver(signedInUsers,
 				new ConfiguredUserPasswordCredentialsResolver(passwordCredentials, settings::username));
 		TokenGrants grants = new TokenGrants(settings, clock.getIfAvailable(Clock::systemUTC), credentials,
-				sslContexts, assertionKeys, dpopKeys, dpopProofs,
+				connectors, assertionKeys, dpopKeys, dpopProofs,
 				observations.getIfAvailable(() -> ObservationRegistry.NOOP));
 		jwtBearerAssertions.ifAvailable(grants::setJwtBearerAssertions);
 		return grants;

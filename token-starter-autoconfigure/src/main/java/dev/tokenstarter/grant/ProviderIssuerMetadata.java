@@ -13,10 +13,9 @@ import org.springframework.web.reactive.function.client.WebClient;
 import dev.tokenstarter.config.IssuerMetadataReader;
 import dev.tokenstarter.config.ProviderSettings;
 import dev.tokenstarter.config.TokenSettings;
-import dev.tokenstarter.ssl.ProviderSslContexts;
 
 /**
- * Reads a provider's authorization server metadata as its token requests are sent: through the client the
+ * Reads a provider's authorization server metadata through the connector its token requests use, which the
  * provider's SSL bundle and retry timeouts configure, so that an issuer behind a CA only the bundle trusts is
  * discovered, and one that does not answer fails within the provider's {@code retry.timeout}.
  */
@@ -27,25 +26,22 @@ public final class ProviderIssuerMetadata implements IssuerMetadataReader {
 
 	private final TokenSettings settings;
 
-	private final ProviderSslContexts sslContexts;
-
-	private final TokenEndpointConnectors connectors = TokenEndpointConnectors
-		.detect(ProviderIssuerMetadata.class.getClassLoader());
+	private final ProviderConnectors connectors;
 
 	private final Map<String, WebClient> clients = new ConcurrentHashMap<>();
 
-	public ProviderIssuerMetadata(TokenSettings settings, ProviderSslContexts sslContexts) {
+	public ProviderIssuerMetadata(TokenSettings settings, ProviderConnectors connectors) {
 		Assert.notNull(settings, "settings cannot be null");
-		Assert.notNull(sslContexts, "sslContexts cannot be null");
+		Assert.notNull(connectors, "connectors cannot be null");
 		this.settings = settings;
-		this.sslContexts = sslContexts;
+		this.connectors = connectors;
 	}
 
 	@Override
 	public Mono<Map<String, Object>> read(String registrationId, URI location) {
 		ProviderSettings provider = this.settings.provider(registrationId);
 		WebClient client = this.clients.computeIfAbsent(registrationId, (id) -> WebClient.builder()
-			.clientConnector(this.connectors.connector(provider, this.sslContexts.bundle(id)))
+			.clientConnector(this.connectors.connector(id))
 			.build());
 		return client.get()
 			.uri(location)

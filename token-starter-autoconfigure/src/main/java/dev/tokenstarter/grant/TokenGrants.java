@@ -22,7 +22,6 @@ import dev.tokenstarter.config.TokenSettings;
 import dev.tokenstarter.ssl.ClientAssertionKeys;
 import dev.tokenstarter.ssl.DpopKeys;
 import dev.tokenstarter.ssl.DpopProofs;
-import dev.tokenstarter.ssl.ProviderSslContexts;
 
 /**
  * Builds, once per registration (and per set of token request parameters), the grants that talk to its token
@@ -38,8 +37,6 @@ public class TokenGrants {
 
 	private final Clock clock;
 
-	private final ProviderSslContexts sslContexts;
-
 	private final ObservationRegistry observations;
 
 	private final ClientAssertions assertions;
@@ -54,8 +51,7 @@ public class TokenGrants {
 
 	private final NombaTokenEndpoint nomba = new NombaTokenEndpoint();
 
-	private final TokenEndpointConnectors connectors = TokenEndpointConnectors
-		.detect(TokenGrants.class.getClassLoader());
+	private final ProviderConnectors connectors;
 
 	private final Map<String, ProviderGrants> byRegistration = new ConcurrentHashMap<>();
 
@@ -72,8 +68,9 @@ public class TokenGrants {
 		.build();
 
 	public TokenGrants(TokenSettings settings, Clock clock, PasswordCredentialsResolver passwordCredentials,
-			ProviderSslContexts sslContexts, ClientAssertionKeys assertionKeys, DpopKeys dpopKeys,
+			ProviderConnectors connectors, ClientAssertionKeys assertionKeys, DpopKeys dpopKeys,
 			DpopProofs dpopProofs, ObservationRegistry observations) {
+		Assert.notNull(connectors, "connectors cannot be null");
 		Assert.notNull(dpopKeys, "dpopKeys cannot be null");
 		Assert.notNull(dpopProofs, "dpopProofs cannot be null");
 		this.settings = settings;
@@ -81,7 +78,7 @@ public class TokenGrants {
 		this.dpopProofs = dpopProofs;
 		this.assertions = new ClientAssertions(assertionKeys, settings, clock);
 		this.clock = clock;
-		this.sslContexts = sslContexts;
+		this.connectors = connectors;
 		this.observations = observations;
 		this.rfc6749 = new Rfc6749TokenEndpoint(passwordCredentials, () -> this.jwtBearerAssertions);
 	}
@@ -152,7 +149,7 @@ public class TokenGrants {
 		// Answers are read as sent (see TokenResponseBodyExtractor): say so, since a request without
 		// Accept-Encoding allows the server any content coding (RFC 9110 section 12.5.3).
 		WebClient.Builder builder = WebClient.builder()
-			.clientConnector(this.connectors.connector(provider, this.sslContexts.bundle(provider.registrationId())))
+			.clientConnector(this.connectors.connector(provider.registrationId()))
 			.defaultHeader(HttpHeaders.ACCEPT_ENCODING, TokenResponseBodyExtractor.IDENTITY);
 		if (provider.isDpop()) {
 			builder.filter(new DpopTokenRequests(provider.registrationId(), this.dpopKeys, this.dpopProofs));

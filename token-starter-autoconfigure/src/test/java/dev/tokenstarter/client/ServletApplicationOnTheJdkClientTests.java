@@ -26,13 +26,16 @@ import dev.tokenstarter.test.TestCertificates;
 import dev.tokenstarter.test.TokenStubs;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.containing;
+import static com.github.tomakehurst.wiremock.client.WireMock.get;
 import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.matching;
 import static com.github.tomakehurst.wiremock.client.WireMock.ok;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static dev.tokenstarter.test.TokenStubs.API_PATH;
 import static dev.tokenstarter.test.TokenStubs.apiWith;
+import static dev.tokenstarter.test.TokenStubs.json;
 import static dev.tokenstarter.test.TokenStubs.token;
 import static dev.tokenstarter.test.TokenStubs.tokenRequest;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -54,6 +57,8 @@ class ServletApplicationOnTheJdkClientTests {
 
 	private static final String JDK_CLIENT = "Java-http-client/.*";
 
+	private static final String REALM = "/realms/orders";
+
 	@RegisterExtension
 	static final WireMockExtension server = WireMockExtension.newInstance()
 		.options(certificates.mutualTlsServer())
@@ -73,6 +78,10 @@ class ServletApplicationOnTheJdkClientTests {
 		for (String property : certificates.clientBundle("pagstar")) {
 			addProperty(registry, property);
 		}
+		registry.add("token.providers.keycloak.issuer-uri", () -> server.baseUrl() + REALM);
+		registry.add("token.providers.keycloak.client-id", () -> "orders");
+		registry.add("token.providers.keycloak.client-secret", () -> "orders-secret");
+		registry.add("token.providers.keycloak.ssl-bundle", () -> "pagstar");
 	}
 
 	private static void addProperty(DynamicPropertyRegistry registry, String property) {
@@ -123,6 +132,44 @@ class ServletApplicationOnTheJdkClientTests {
 			System.gc();
 			return selectorThreads() <= before;
 		});
+	}
+
+	/**
+	 * A provider known by its issuer reads its metadata through the client of its token requests: a client of its
+	 * own was a second JDK client, with a thread of its own, per discovered provider. The provider's client exists
+	 * from start-up, when the starter prepared the provider (and its discovery failed: nothing was stubbed yet).
+	 */
+	@Test
+	void aDiscoveredProviderReadsItsMetadataThroughItsTokenEndpointsClient() {
+		String issuer = server.baseUrl() + REALM;
+		server.stubFor(get(urlPathEqualTo(REALM + "/.well-known/openid-configuration")).willReturn(json(
+				"{\"issuer\":\"" + issuer + "\",\"token_endpoint\":\"" + issuer + "/token\"}")));
+		server.stubFor(post(urlPathEqualTo(REALM + "/token")).willReturn(token("T-discovered", 300)));
+		long before = settledSelectorThreads();
+		assertThat(this.context.getBean(TokenManager.class).token("keycloak").block(Duration.ofSeconds(30))
+			.accessToken()
+			.getTokenValue()).isEqualTo("T-discovered");
+		server.verify(getRequestedFor(urlPathEqualTo(REALM + "/.well-known/openid-configuration"))
+			.withHeader("User-Agent", matching(JDK_CLIENT)));
+		await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofSeconds(1)).until(() -> {
+			System.gc();
+			return selectorThreads() <= before;
+		});
+	}
+
+	/**
+	 * The JDK clients' threads once those no longer referenced (the short-lived ones of earlier tests) have ended.
+	 */
+	private static long settledSelectorThreads() {
+		long[] last = { -1 };
+		await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofSeconds(1)).until(() -> {
+			System.gc();
+			long now = selectorThreads();
+			boolean settled = now == last[0];
+			last[0] = now;
+			return settled;
+		});
+		return last[0];
 	}
 
 	private static long selectorThreads() {
