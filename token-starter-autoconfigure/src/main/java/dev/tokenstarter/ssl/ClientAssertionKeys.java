@@ -94,9 +94,21 @@ public final class ClientAssertionKeys {
 		return this.signingKeys.get(registrationId);
 	}
 
+	/**
+	 * Whether a {@code jwk} value is key material rather than a location: JSON, as some libraries take it inline.
+	 */
+	private static boolean holdsKeyMaterial(String location) {
+		return location.strip().startsWith("{") || location.indexOf('"') >= 0;
+	}
+
 	private static List<ClientAssertionKey> fromJwkFile(ClientAssertionSettings assertion, ResourceLoader resources) {
 		String property = assertion.property() + ".jwk";
 		String location = assertion.jwk();
+		if (holdsKeyMaterial(location)) {
+			// Read as a location it fails with the value in the message, private key and all: never echoed.
+			throw new TokenConfigurationException(property, "holds a JWK itself (" + location.length()
+					+ " characters, not shown); it takes the location of a JWK or JWK set file (file:, classpath:)");
+		}
 		Resource resource = resources.getResource(location);
 		List<JWK> parsed;
 		try (InputStream in = resource.getInputStream()) {

@@ -1,6 +1,10 @@
 package dev.tokenstarter.config;
 
+import java.util.Map;
 import java.util.stream.Stream;
+
+import com.nimbusds.jose.jwk.RSAKey;
+import org.junit.jupiter.api.Test;
 
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -9,6 +13,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.autoconfigure.ssl.SslAutoConfiguration;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.core.env.MapPropertySource;
 
 import dev.tokenstarter.autoconfigure.TokenEngineAutoConfiguration;
 import dev.tokenstarter.test.SigningKeys;
@@ -85,6 +90,30 @@ class ClientAssertionValidationTests {
 			}
 			assertThat(messages.toString()).contains(expected);
 		});
+	}
+
+	/**
+	 * A JWK given inline, as some libraries take it, where its location is expected: read as a location, it failed
+	 * with the whole key, private part included, in the start-up report.
+	 */
+	@Test
+	void aJwkGivenInsteadOfItsLocationIsRefusedWithoutShowingIt() {
+		String jwk = keys.jwk("rsa").toJSONString();
+		this.runner.withPropertyValues(P + "client-authentication=private_key_jwt")
+			.withInitializer((context) -> context.getEnvironment()
+				.getPropertySources()
+				.addFirst(new MapPropertySource("inline", Map.of(A + "jwk", jwk))))
+			.run((context) -> {
+				assertThat(context).hasFailed();
+				StringBuilder messages = new StringBuilder();
+				for (Throwable t = context.getStartupFailure(); t != null; t = t.getCause()) {
+					messages.append(t).append('\n');
+				}
+				String privateExponent = ((RSAKey) keys.jwk("rsa")).getPrivateExponent().toString();
+				assertThat(messages.toString()).contains(A + "jwk holds a JWK itself")
+					.doesNotContain(privateExponent)
+					.doesNotContain("\"d\"");
+			});
 	}
 
 }
