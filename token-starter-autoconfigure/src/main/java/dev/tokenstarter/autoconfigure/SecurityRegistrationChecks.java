@@ -1,6 +1,7 @@
 package dev.tokenstarter.autoconfigure;
 
 import java.util.Map;
+import java.util.Set;
 
 import org.jspecify.annotations.Nullable;
 
@@ -26,6 +27,8 @@ final class SecurityRegistrationChecks {
 
 	private static final String SECURITY_REGISTRATIONS = "spring.security.oauth2.client.registration";
 
+	private static final Set<String> MUTUAL_TLS_METHODS = Set.of("tls_client_auth", "self_signed_tls_client_auth");
+
 	private SecurityRegistrationChecks() {
 	}
 
@@ -42,6 +45,14 @@ final class SecurityRegistrationChecks {
 		binder.bind(SECURITY_REGISTRATIONS, Bindable.mapOf(String.class, SecurityRegistration.class))
 			.orElse(Map.of())
 			.forEach((name, registration) -> {
+				String method = registration.getClientAuthenticationMethod();
+				if (method != null && MUTUAL_TLS_METHODS.contains(method)) {
+					// Sent without a certificate, the token request names the client alone, and every one fails.
+					throw new TokenConfigurationException(
+							SECURITY_REGISTRATIONS + "." + name + ".client-authentication-method",
+							"is " + method + ", whose client certificate a spring.security registration cannot name: "
+									+ "declare the provider under token.providers, with an ssl-bundle");
+				}
 				if (ClientAuthenticationMethod.CLIENT_SECRET_JWT.getValue()
 					.equals(registration.getClientAuthenticationMethod())
 						&& ClientAuthentication.isTooShortForClientSecretJwt(registration.getClientSecret())) {

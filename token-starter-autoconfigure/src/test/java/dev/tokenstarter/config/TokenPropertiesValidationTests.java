@@ -10,6 +10,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
@@ -146,6 +147,26 @@ class TokenPropertiesValidationTests {
 				assertThat(analysis).isNotNull();
 				assertThat(analysis.getDescription())
 					.contains("spring.security.oauth2.client.registration.web:eu must not hold ':'");
+			});
+	}
+
+	/**
+	 * A Spring Security registration cannot name a client certificate: with mutual TLS client authentication its
+	 * every token request would go out naming the client alone, and fail.
+	 */
+	@ParameterizedTest
+	@ValueSource(strings = { "tls_client_auth", "self_signed_tls_client_auth" })
+	void aSpringSecurityRegistrationWithMutualTlsClientAuthenticationFailsStartupNamingIt(String method) {
+		String web = "spring.security.oauth2.client.registration.web.";
+		this.runner
+			.withPropertyValues(web + "client-id=web", web + "authorization-grant-type=client_credentials",
+					web + "client-authentication-method=" + method)
+			.run((context) -> {
+				assertThat(context).hasFailed();
+				FailureAnalysis analysis = new TokenConfigurationFailureAnalyzer().analyze(context.getStartupFailure());
+				assertThat(analysis).isNotNull();
+				assertThat(analysis.getDescription()).contains(web + "client-authentication-method is " + method)
+					.contains("declare the provider under token.providers, with an ssl-bundle");
 			});
 	}
 
