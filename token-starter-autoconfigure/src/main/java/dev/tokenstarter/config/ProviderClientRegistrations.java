@@ -22,6 +22,8 @@ public final class ProviderClientRegistrations {
 
 	private static final String MTLS_ENDPOINT_ALIASES = "mtls_endpoint_aliases";
 
+	private static final String REVOCATION_ENDPOINT = "revocation_endpoint";
+
 	private ProviderClientRegistrations() {
 	}
 
@@ -74,7 +76,8 @@ public final class ProviderClientRegistrations {
 
 	/**
 	 * A server that takes mutual TLS at other URLs than its plain endpoints advertises them as
-	 * {@code mtls_endpoint_aliases} (RFC 8705 section 5): a client authenticated by its certificate posts there.
+	 * {@code mtls_endpoint_aliases} (RFC 8705 section 5): a client authenticated by its certificate posts there,
+	 * its token requests and its revocations alike.
 	 */
 	private static ClientRegistration mutualTlsEndpoint(ClientRegistration registration) {
 		ClientAuthenticationMethod method = registration.getClientAuthenticationMethod();
@@ -83,10 +86,20 @@ public final class ProviderClientRegistrations {
 			return registration;
 		}
 		Object aliases = registration.getProviderDetails().getConfigurationMetadata().get(MTLS_ENDPOINT_ALIASES);
-		if (aliases instanceof Map<?, ?> map && map.get("token_endpoint") instanceof String tokenEndpoint) {
-			return ClientRegistration.withClientRegistration(registration).tokenUri(tokenEndpoint).build();
+		if (!(aliases instanceof Map<?, ?> map)) {
+			return registration;
 		}
-		return registration;
+		ClientRegistration.Builder builder = ClientRegistration.withClientRegistration(registration);
+		if (map.get("token_endpoint") instanceof String tokenEndpoint) {
+			builder.tokenUri(tokenEndpoint);
+		}
+		if (map.get(REVOCATION_ENDPOINT) instanceof String revocationEndpoint) {
+			Map<String, Object> metadata = new LinkedHashMap<>(
+					registration.getProviderDetails().getConfigurationMetadata());
+			metadata.put(REVOCATION_ENDPOINT, revocationEndpoint);
+			builder.providerConfigurationMetadata(metadata);
+		}
+		return builder.build();
 	}
 
 	private static ClientRegistration.Builder configure(ClientRegistration.Builder builder, String name,

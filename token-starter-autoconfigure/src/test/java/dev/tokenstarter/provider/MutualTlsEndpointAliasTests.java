@@ -24,6 +24,7 @@ import static com.github.tomakehurst.wiremock.client.WireMock.get;
 import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.notContaining;
 import static com.github.tomakehurst.wiremock.client.WireMock.ok;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static dev.tokenstarter.test.TokenStubs.API_PATH;
@@ -50,6 +51,8 @@ class MutualTlsEndpointAliasTests {
 	private static final String P = "token.providers.bank.";
 
 	private static final String REALM = "/realms/bank";
+
+	private static final String REVOKE = REALM + "/revoke";
 
 	@RegisterExtension
 	static final WireMockExtension plain = EngineTestSupport.provider();
@@ -84,6 +87,24 @@ class MutualTlsEndpointAliasTests {
 				.withRequestBody(notContaining("client_secret")));
 			mutualTls.verify(2, getRequestedFor(urlPathEqualTo(API_PATH)));
 			assertThat(count(plain, tokenRequests())).isZero();
+		});
+	}
+
+	/**
+	 * A certificate-authenticated client revokes at the mutual-TLS alias of the revocation endpoint too: at the
+	 * plain one, without its certificate, it named itself alone, was refused, and the token stayed valid.
+	 */
+	@Test
+	void aCertificateClientRevokesAtTheMutualTlsAlias() {
+		plain.stubFor(get(urlPathEqualTo(REALM + "/.well-known/openid-configuration")).willReturn(json(metadata())));
+		mutualTls.stubFor(tokenRequest().willReturn(token("BOUND", 300)));
+		mutualTls.stubFor(post(urlPathEqualTo(REVOKE)).willReturn(ok()));
+		this.runner.withPropertyValues(P + "client-authentication=tls_client_auth").run((context) -> {
+			TokenManager tokens = context.getBean(TokenManager.class);
+			assertThat(tokens.token("bank").block().accessToken().getTokenValue()).isEqualTo("BOUND");
+			tokens.revoke("bank").block();
+			mutualTls.verify(postRequestedFor(urlPathEqualTo(REVOKE)).withRequestBody(containing("token=BOUND")));
+			assertThat(count(plain, postRequestedFor(urlPathEqualTo(REVOKE)))).isZero();
 		});
 	}
 
@@ -127,7 +148,9 @@ class MutualTlsEndpointAliasTests {
 				+ "\"id_token_signing_alg_values_supported\":[\"RS256\"],"
 				+ "\"token_endpoint_auth_methods_supported\":[\"client_secret_basic\",\"tls_client_auth\","
 				+ "\"self_signed_tls_client_auth\"],\"tls_client_certificate_bound_access_tokens\":true,"
-				+ "\"mtls_endpoint_aliases\":{\"token_endpoint\":\"" + mutualTls.baseUrl() + TOKEN_PATH + "\"}}";
+				+ "\"revocation_endpoint\":\"" + plain.baseUrl() + REVOKE + "\","
+				+ "\"mtls_endpoint_aliases\":{\"token_endpoint\":\"" + mutualTls.baseUrl() + TOKEN_PATH + "\","
+				+ "\"revocation_endpoint\":\"" + mutualTls.baseUrl() + REVOKE + "\"}}";
 	}
 
 }
