@@ -38,6 +38,15 @@ record Renewal(Reason reason, @Nullable String replaced) {
 		return this.reason == Reason.AHEAD;
 	}
 
+	/**
+	 * Names the reason alone: the replaced token's value is a live credential, as a log line or an assertion's
+	 * message would show it.
+	 */
+	@Override
+	public String toString() {
+		return "Renewal[" + this.reason + ((this.replaced != null) ? ", replacing a token" : "") + "]";
+	}
+
 	enum Reason {
 
 		/** The held token turned stale and is renewed in the background while it still serves. */

@@ -136,7 +136,10 @@ final class RenewalCoordinator {
 		// token will come by change message. Forced and rejected renewals, and expired tokens, do wait.
 		Mono<ManagedToken> renewed = (ahead && replaced == null)
 				? Mono.defer(() -> this.lock.withLockIfFree(state.lockKey(), locked, () -> {
-					if (!current.isUsableAt(this.clock.millis())) {
+					// Callers that found no token to serve may have joined meanwhile: a token revoked or replaced
+					// since the renewal began is not theirs.
+					if (!current.isUsableAt(this.clock.millis()) || state.token() != current
+							|| state.removedSince(removals)) {
 						return waitForLock;
 					}
 					state.pauseBackground(this.clock.millis() + BUSY_PAUSE_MILLIS);
@@ -202,13 +205,14 @@ final class RenewalCoordinator {
 			AloneRefusal refusal = refusalToRenewAlone(state, basis, renewal.discardsReplaced() || held == null);
 			Mono<ManagedToken> obtained = (refusal == null)
 					? writtenBackFirst(state, basis, replaced)
-						.switchIfEmpty(Mono.defer(() -> obtain(state, basis, stored.orElse(null), ahead)))
+						.switchIfEmpty(Mono.defer(() -> obtain(state, basis, stored.orElse(null), removals, ahead)))
 					: refuse(state, basis, refusal);
 			return obtained.onErrorResume((ex) -> {
-				if (basis == null && this.lock.isDegraded()
-						&& TokenErrors.SIGN_IN_REQUIRED.equals(TokenErrors.errorCode(ex))) {
+				if (basis == null && this.lock.isDegraded() && needsTheUser(state, ex)) {
 					// The user's token may well be in the store this instance cannot read: that is no reason for
-					// the user to sign in again, and once the store answers the token is a read away.
+					// the user to sign in again, nor, for a login, to end the session for the fleet (the removal
+					// would wait for the store and take the session once it answers). Once the store answers, the
+					// token is a read away.
 					return Mono.error(new TokenAcquisitionException(state.registrationId(),
 							TokenManager.COORDINATION_LOST, "the token store does not answer, and this instance holds "
 									+ "neither the user's token nor the user's credentials",
@@ -227,11 +231,24 @@ final class RenewalCoordinator {
 	}
 
 	/**
+	 * Whether a renewal without a token to renew from failed for want of the user: a password-grant user not
+	 * signed in here, or a login without a refresh token.
+	 */
+	private static boolean needsTheUser(KeyState state, Throwable failure) {
+		String code = TokenErrors.errorCode(failure);
+		return TokenErrors.SIGN_IN_REQUIRED.equals(code) || (state.isLogin() && TokenErrors.LOGIN_REQUIRED.equals(code));
+	}
+
+	/**
 	 * Obtains a token from the basis and saves it in place of what the read under the lock found ({@code read}),
 	 * and nothing else: a login or a renewal stored since, whatever this instance read meanwhile, is not replaced.
+	 * Nor is a token renewed from a basis kept once the key's token was removed while the token request was under
+	 * way ({@code removals}, the mark taken before the basis was read): a revocation that waited for the lock no
+	 * longer than {@code lock-wait} runs beside a slow renewal, and the renewed token would bring back, with its
+	 * refresh token, the session it ended.
 	 */
 	private Mono<ManagedToken> obtain(KeyState state, @Nullable OAuth2AuthorizedClient basis,
-			@Nullable OAuth2AuthorizedClient read, boolean ahead) {
+			@Nullable OAuth2AuthorizedClient read, int removals, boolean ahead) {
 		return state.grants()
 			.obtain(state.registration(), state.principal(), basis, state.key().subjectToken())
 			.map(this::restamp)
@@ -240,12 +257,16 @@ final class RenewalCoordinator {
 					: Mono.error(new TokenAcquisitionException(state.registrationId(),
 							TokenEndpointException.INVALID_TOKEN_RESPONSE,
 							"the access token has characters that cannot be sent in an HTTP header", false, null)))
-			.flatMap((client) -> this.store.saveAuthorizedClient(client, state.principal())
-				.contextWrite(SharedTokenStore.basedOn(read))
-				.thenReturn(client)
-				// Another holder saved a newer token meanwhile (this one outlived its lock): theirs wins.
-				.onErrorResume(StaleAuthorizedClientException.class,
-						(ex) -> loadStored(state).map((stored) -> stored.orElse(client)).onErrorReturn(client)))
+			.flatMap((client) -> (basis != null && state.removedSince(removals)) ? revokedMeanwhile(state, client)
+					: this.store.saveAuthorizedClient(client, state.principal())
+						.contextWrite(SharedTokenStore.basedOn(read))
+						.thenReturn(client)
+						// Another holder saved a newer token meanwhile (this one outlived its lock): theirs wins.
+						// None stored: another instance removed the one this renewal read.
+						.onErrorResume(StaleAuthorizedClientException.class, (ex) -> loadStored(state)
+							.onErrorReturn(Optional.of(client))
+							.flatMap((stored) -> stored.map(Mono::just)
+								.orElseGet(() -> (basis != null) ? revokedMeanwhile(state, client) : Mono.just(client)))))
 			.map((client) -> {
 				ManagedToken token = hold(state, state.policy().manage(client));
 				state.failed(null);
@@ -253,6 +274,20 @@ final class RenewalCoordinator {
 				this.observer.obtained(token, ahead);
 				return token;
 			});
+	}
+
+	/**
+	 * Ends what a renewal obtained for a session revoked while its token request was under way: revoked at the
+	 * provider too (which logs a failure), so that the refresh token it carries does not outlive the session.
+	 */
+	private <T> Mono<T> revokedMeanwhile(KeyState state, OAuth2AuthorizedClient obtained) {
+		String description = "the token was revoked (a sign-out or a revocation) while its renewal was under way";
+		TokenAcquisitionException failure = state.isLogin()
+				? new TokenAcquisitionException(state.registrationId(), TokenErrors.LOGIN_REQUIRED, description, false,
+						null)
+				: new TokenAcquisitionException(state.registrationId(), TokenErrors.REVOKED_DURING_RENEWAL,
+						description, true, null);
+		return state.grants().revoke(obtained).then(Mono.error(failure));
 	}
 
 	/**

@@ -47,6 +47,13 @@ public final class TokenErrors {
 	 */
 	public static final String DPOP_KEY_UNAVAILABLE = "dpop_key_unavailable";
 
+	/**
+	 * The error code of a renewal whose token was revoked (a sign-out, an operator's revocation) while its token
+	 * request was under way: the token it obtained continues the session that ended, and is not kept. Transient:
+	 * the next call obtains a token anew, where the key allows that without the user.
+	 */
+	public static final String REVOKED_DURING_RENEWAL = "revoked_during_renewal";
+
 	private static final String NETTY_DECODER_EXCEPTION = "io.netty.handler.codec.DecoderException";
 
 	private static final String NETTY_TIMEOUT_EXCEPTION = "io.netty.handler.timeout.TimeoutException";
@@ -197,7 +204,7 @@ public final class TokenErrors {
 	private static final Set<String> KNOWN_CODES = Set.of("invalid_request", "invalid_client",
 			"invalid_grant", "unauthorized_client", "unsupported_grant_type", "invalid_scope",
 			"temporarily_unavailable", "server_error", "too_many_requests", TokenEndpointException.INVALID_TOKEN_RESPONSE,
-			"timeout", "connection_error", COORDINATION_LOST, LOGIN_REQUIRED);
+			"timeout", "connection_error", COORDINATION_LOST, LOGIN_REQUIRED, REVOKED_DURING_RENEWAL);
 
 	/**
 	 * Returns a low-cardinality label of the failure for metrics: a standard OAuth2 code, {@code timeout},

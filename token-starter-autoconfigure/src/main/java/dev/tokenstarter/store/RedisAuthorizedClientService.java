@@ -61,14 +61,16 @@ public class RedisAuthorizedClientService implements ReactiveOAuth2AuthorizedCli
 
 	/**
 	 * KEYS[1] entry; ARGV expected version ('*' for any: a replacement), data, ttl millis, channel, instance,
-	 * registration, principal. Returns the new version, or -1 when the stored version is not the expected one.
-	 * A version is never below Redis's clock in microseconds, so an entry removed and stored again never takes a
-	 * version it had before, which a save based on the removed entry would match. Lua's numbers are doubles,
-	 * exact to 2^53: microseconds fit until the 23rd century, and '%.0f' writes them whole.
+	 * registration, principal. Returns the new version, or -1 when the stored version is not the expected one,
+	 * absent ones included: a save expecting version 0 expects no entry, and one expecting a version finds it
+	 * removed since its read (a sign-out, a revocation), which it would otherwise bring back. A version is never
+	 * below Redis's clock in microseconds, so an entry removed and stored again never takes a version it had
+	 * before, which a save based on the removed entry would match. Lua's numbers are doubles, exact to 2^53:
+	 * microseconds fit until the 23rd century, and '%.0f' writes them whole.
 	 */
 	private static final String SAVE = """
 			local current = redis.call('HGET', KEYS[1], 'version')
-			if current and ARGV[1] ~= '*' and current ~= ARGV[1] then return -1 end
+			if ARGV[1] ~= '*' and (current or '0') ~= ARGV[1] then return -1 end
 			local time = redis.call('TIME')
 			local now = tonumber(time[1]) * 1000000 + tonumber(time[2])
 			local version = math.max((tonumber(current) or tonumber(ARGV[1]) or 0) + 1, now)
@@ -192,10 +194,14 @@ public class RedisAuthorizedClientService implements ReactiveOAuth2AuthorizedCli
 	@SuppressWarnings("unchecked")
 	public <T extends OAuth2AuthorizedClient> Mono<T> loadAuthorizedClient(String clientRegistrationId,
 			String principalName) {
-		if (!this.availability.shouldTry()) {
-			return Mono.empty();
-		}
 		String key = this.keys.entry(clientRegistrationId, principalName);
+		if (!this.availability.shouldTry()) {
+			// What this instance saved while Redis was down is the entry as far as it knows: a login above all,
+			// which the engine, told of the save, reads here, and without which the user just logged in would
+			// have nothing to be served until Redis answers.
+			PendingWriteBack parked = this.pendingWriteBacks.get(key);
+			return (parked != null) ? Mono.just((T) parked.client()) : Mono.empty();
+		}
 		return this.redis.<String, String>getMap(key, StringCodec.INSTANCE)
 			.readAllMap()
 			.timeout(this.timeout)
@@ -240,11 +246,32 @@ public class RedisAuthorizedClientService implements ReactiveOAuth2AuthorizedCli
 		}
 		String key = this.keys.entry(registrationId, principal.getName());
 		if (!this.availability.shouldTry()) {
-			this.pendingWriteBacks.put(key, new PendingWriteBack(authorizedClient, false));
-			return Mono.empty();
+			return Mono.deferContextual((context) -> park(key, registrationId, authorizedClient,
+					context.getOrDefault(BASIS, null)));
 		}
 		this.pendingRemovals.remove(key);
 		return save(key, registrationId, principal.getName(), authorizedClient).then();
+	}
+
+	/**
+	 * Keeps a save to write back once Redis answers, unless a login is parked there which the save is not based
+	 * on: a renewal of the earlier session, under way when the user logged in, would otherwise take the login's
+	 * place and be written back over the session the user has now. A renewal of the login itself goes on being
+	 * the login's, and replaces whatever is stored too.
+	 */
+	private Mono<Void> park(String key, String registrationId, OAuth2AuthorizedClient client, @Nullable Object basis) {
+		boolean[] refused = { false };
+		this.pendingWriteBacks.compute(key, (parkedKey, parked) -> {
+			if (parked == null || !parked.replaces()) {
+				return new PendingWriteBack(client, false);
+			}
+			if (parked.client() == basis) {
+				return new PendingWriteBack(client, true);
+			}
+			refused[0] = true;
+			return parked;
+		});
+		return refused[0] ? Mono.error(new StaleAuthorizedClientException(registrationId)) : Mono.empty();
 	}
 
 	/**

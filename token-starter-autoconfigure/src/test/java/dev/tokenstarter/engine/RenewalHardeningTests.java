@@ -81,6 +81,32 @@ class RenewalHardeningTests {
 		});
 	}
 
+	/**
+	 * A renewal ahead of expiry that finds the lock held elsewhere keeps the token it began with, for the callers
+	 * it serves meanwhile: not once that token was revoked, when a caller that found nothing to serve joined it.
+	 */
+	@Test
+	void aTokenRevokedWhileTheBackgroundRenewalWaitsIsNotHandedToTheCallersThatJoinedIt() {
+		inSequence(server, TokenStubs::clientCredentialsRequest, token("T1", 300), token("T2", 300));
+		this.runner.withBean(TokenLock.class, HeldElsewhereLock::new).run((context) -> {
+			TokenManager tokens = context.getBean(TokenManager.class);
+			ManagedToken first = tokens.token("acme").block(BOUND);
+			this.clock.advance(Duration.ofSeconds(250));
+			assertThat(tokens.usableToken("acme")).isSameAs(first);
+			tokens.revoke("acme").block(BOUND);
+			assertThat(tokens.token("acme").block(BOUND).accessToken().getTokenValue()).isEqualTo("T2");
+		});
+	}
+
+	/**
+	 * A renewal's reason names the token it replaces without its value, a live credential.
+	 */
+	@Test
+	void aRenewalShowsNoTokenValue() {
+		assertThat(Renewal.rejected("a-live-token-value")).hasToString("Renewal[REJECTED, replacing a token]");
+		assertThat(Renewal.AHEAD).hasToString("Renewal[AHEAD]");
+	}
+
 	@Test
 	void aForcedRefreshIsNotAnsweredWithTheHeldTokenByTheBackgroundRenewalItJoined() {
 		inSequence(server, TokenStubs::clientCredentialsRequest, token("T1", 300), token("T2", 300));

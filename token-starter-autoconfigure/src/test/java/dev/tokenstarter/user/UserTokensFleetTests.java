@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 
 import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import org.junit.jupiter.api.BeforeEach;
@@ -16,10 +17,12 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.web.reactive.function.client.WebClient;
 
 import dev.tokenstarter.client.TokenClients;
+import dev.tokenstarter.engine.ManagedToken;
 import dev.tokenstarter.engine.TokenKey;
 import dev.tokenstarter.engine.TokenKeyAttributes;
 import dev.tokenstarter.engine.TokenManager;
 import dev.tokenstarter.grant.TokenAcquisitionException;
+import dev.tokenstarter.grant.TokenErrors;
 import dev.tokenstarter.lock.TokenLock;
 import dev.tokenstarter.test.EngineTestSupport;
 import dev.tokenstarter.test.GatedTokenLock;
@@ -230,6 +233,35 @@ class UserTokensFleetTests {
 			assertThat(this.wso2.refreshes()).as("refreshes of the ended session").isZero();
 			assertThat(redis().command("KEYS", "token-starter:client:" + PROVIDER + ":" + ALICE)).isEmpty();
 		}));
+	}
+
+	/**
+	 * A sign-out while the renewal's refresh is at the provider, slower than {@code lock-wait}: the sign-out, done
+	 * waiting for the lock, removes the session beside the renewal. The refreshed token continues the session the
+	 * sign-out ended (the provider had already replaced the token the sign-out revoked), so it is neither stored
+	 * nor served, and it is revoked.
+	 */
+	@Test
+	void aSignOutWhileTheRenewalsRefreshIsAtTheProviderIsNotUndoneByTheRenewal() {
+		this.wso2.stubOn(this.provider, Duration.ofMillis(1500));
+		ApplicationContextRunner instance = instance().withPropertyValues("token.store.redis.lock-wait=300ms");
+		instance.run((a) -> {
+			TokenKey key = users(a).signIn(PROVIDER, ALICE, PASSWORD).block(BOUND);
+			TokenManager tokens = a.getBean(TokenManager.class);
+			this.clock.advance(Duration.ofMinutes(61));
+			CompletableFuture<ManagedToken> renewal = tokens.token(key).toFuture();
+			await().atMost(BOUND).until(() -> this.wso2.refreshes() == 1);
+			users(a).signOut(PROVIDER, ALICE).block(BOUND);
+
+			assertThat(renewal).failsWithin(BOUND)
+				.withThrowableThat()
+				.havingCause()
+				.isInstanceOfSatisfying(TokenAcquisitionException.class,
+						(ex) -> assertThat(ex.getErrorCode()).isEqualTo(TokenErrors.REVOKED_DURING_RENEWAL));
+			assertThat(redis().command("KEYS", "token-starter:client:" + PROVIDER + ":" + ALICE)).isEmpty();
+			assertThat(tokens.cachedToken(key)).isNull();
+			assertThat(this.wso2.liveToken(ALICE)).as("the session at the provider").isNull();
+		});
 	}
 
 	private ApplicationContextRunner instance() {

@@ -1,0 +1,181 @@
+package dev.tokenstarter.store;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+
+import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.security.authentication.TestingAuthenticationToken;
+import org.springframework.security.oauth2.client.OAuth2AuthorizedClient;
+import org.springframework.security.oauth2.client.registration.ClientRegistration;
+import org.springframework.security.oauth2.client.registration.InMemoryReactiveClientRegistrationRepository;
+import org.springframework.security.oauth2.client.registration.ReactiveClientRegistrationRepository;
+import org.springframework.security.oauth2.core.AuthorizationGrantType;
+import org.springframework.security.oauth2.core.OAuth2AccessToken;
+import org.springframework.security.oauth2.core.OAuth2RefreshToken;
+
+import dev.tokenstarter.engine.TokenKey;
+import dev.tokenstarter.engine.TokenManager;
+import dev.tokenstarter.grant.TokenAcquisitionException;
+import dev.tokenstarter.test.EngineTestSupport;
+import dev.tokenstarter.test.FleetTestSupport;
+import dev.tokenstarter.test.MutableClock;
+import dev.tokenstarter.test.RedisServerExtension;
+import dev.tokenstarter.test.SlowReadsProxy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.assertj.core.api.Assertions.catchThrowable;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * A user's login session on an instance cut off from Redis, which holds none of it: the session is in the store
+ * the instance cannot read, which is no reason to send the user to log in again, nor to end the session for the
+ * fleet once Redis answers.
+ */
+class LoginStoreOutageTests {
+
+	private static final Duration BOUND = Duration.ofSeconds(30);
+
+	private static final String LOGIN = "login";
+
+	@RegisterExtension
+	static final WireMockExtension provider = EngineTestSupport.provider();
+
+	@RegisterExtension
+	static final RedisServerExtension redisServer = new RedisServerExtension();
+
+	private final MutableClock clock = MutableClock.startingNow();
+
+	@Test
+	void aLoginSessionAnInstanceCutOffFromRedisCannotReadIsNeitherALoginRequestNorEnded() {
+		try (SlowReadsProxy proxy = SlowReadsProxy.to(redisServer.server().port(), (command) -> true)) {
+			ApplicationContextRunner loggedIn = instance("spring.data.redis.url=" + redisServer.server().url());
+			ApplicationContextRunner cutOff = instance("spring.data.redis.url=" + proxy.url())
+				.withPropertyValues("token.store.redis.timeout=300ms", "token.defaults.refresh.failure-cooldown=0s");
+			loggedIn.run((a) -> cutOff.run((b) -> {
+				TestingAuthenticationToken alice = new TestingAuthenticationToken("alice", null, "ROLE_USER");
+				a.getBean(RedisAuthorizedClientService.class).replaceAuthorizedClient(session(), alice).block(BOUND);
+				// As in SlowStoreReadTests: Redis has answered nothing this instance asked for longer than a timeout.
+				proxy.hold();
+				await().pollDelay(Duration.ofMillis(500)).until(() -> true);
+				TokenManager tokens = b.getBean(TokenManager.class);
+				TokenKey key = TokenKey.forProvider(LOGIN).principal("alice").build();
+
+				Throwable failure = catchThrowable(() -> tokens.token(key).block(BOUND));
+
+				assertThat(failure).isInstanceOfSatisfying(TokenAcquisitionException.class, (ex) -> {
+					assertThat(ex.getErrorCode()).isEqualTo(TokenManager.COORDINATION_LOST);
+					assertThat(ex.isTransientFailure()).isTrue();
+				});
+				proxy.release();
+				await().atMost(BOUND)
+					.ignoreExceptions()
+					.until(() -> "L1".equals(tokens.token(key).block(BOUND).accessToken().getTokenValue()));
+				assertThat(redisServer.server().command("EXISTS", "token-starter:client:" + LOGIN + ":alice"))
+					.as("the session, for the fleet")
+					.containsExactly("1");
+			}));
+		}
+	}
+
+	/**
+	 * A user logs in on an instance cut off from Redis: the login waits there to be written back, and serves the
+	 * user meanwhile; read from the store it could not be, and the user, just logged in, had nothing to be served.
+	 */
+	@Test
+	void aLoginOnAnInstanceCutOffFromRedisServesTheUserAtOnceAndReachesTheFleetLater() {
+		try (SlowReadsProxy proxy = SlowReadsProxy.to(redisServer.server().port(), (command) -> true)) {
+			ApplicationContextRunner cutOff = instance("spring.data.redis.url=" + proxy.url())
+				.withPropertyValues("token.store.redis.timeout=300ms", "token.defaults.refresh.failure-cooldown=0s");
+			cutOff.run((b) -> {
+				TokenManager tokens = b.getBean(TokenManager.class);
+				TokenKey key = TokenKey.forProvider(LOGIN).principal("alice").build();
+				proxy.hold();
+				await().pollDelay(Duration.ofMillis(500)).until(() -> true);
+				assertThat(catchThrowable(() -> tokens.token(key).block(BOUND))).as("nobody logged in yet")
+					.isInstanceOf(TokenAcquisitionException.class);
+				// What Spring Security's login does through the store's faces: save, and tell the engine.
+				b.getBean(RedisAuthorizedClientService.class)
+					.replaceAuthorizedClient(session(), new TestingAuthenticationToken("alice", null, "ROLE_USER"))
+					.block(BOUND);
+				tokens.forget(LOGIN, "alice");
+
+				assertThat(tokens.token(key).block(BOUND).accessToken().getTokenValue()).isEqualTo("L1");
+				proxy.release();
+				await().atMost(BOUND)
+					.until(() -> redisServer.server()
+						.command("EXISTS", "token-starter:client:" + LOGIN + ":alice")
+						.equals(List.of("1")));
+			});
+		}
+	}
+
+	/**
+	 * A renewal of the user's earlier session, under way when the user logged in on an instance cut off from
+	 * Redis, saves after the login: it took the login's place, and was written back over it. A renewal of the
+	 * login itself is the login's, and is written back.
+	 */
+	@Test
+	void aRenewalOfTheEarlierSessionSavedAfterALoginDuringAnOutageDoesNotTakeTheLoginsPlace() {
+		try (SlowReadsProxy proxy = SlowReadsProxy.to(redisServer.server().port(), (command) -> true)) {
+			ApplicationContextRunner cutOff = instance("spring.data.redis.url=" + proxy.url())
+				.withPropertyValues("token.store.redis.timeout=300ms");
+			cutOff.run((b) -> {
+				RedisAuthorizedClientService store = b.getBean(RedisAuthorizedClientService.class);
+				TestingAuthenticationToken alice = new TestingAuthenticationToken("alice", null, "ROLE_USER");
+				proxy.hold();
+				await().atMost(BOUND).until(() -> {
+					store.loadAuthorizedClient(LOGIN, "alice").onErrorComplete().block(BOUND);
+					return store.isDegraded();
+				});
+				OAuth2AuthorizedClient login = session("L2");
+				store.replaceAuthorizedClient(login, alice).block(BOUND);
+
+				assertThatExceptionOfType(StaleAuthorizedClientException.class)
+					.isThrownBy(() -> store.saveAuthorizedClient(session("E1"), alice).block(BOUND));
+				store.saveAuthorizedClient(session("L3"), alice).contextWrite(SharedTokenStore.basedOn(login)).block(BOUND);
+				proxy.release();
+				await().atMost(BOUND).ignoreExceptions().until(() -> !store.isDegraded() && "L3".equals(store
+					.<OAuth2AuthorizedClient>loadAuthorizedClient(LOGIN, "alice")
+					.block(BOUND)
+					.getAccessToken()
+					.getTokenValue()));
+			});
+		}
+	}
+
+	private ApplicationContextRunner instance(String connection) {
+		return FleetTestSupport.instance(provider, this.clock, connection)
+			.withBean(ReactiveClientRegistrationRepository.class,
+					() -> new InMemoryReactiveClientRegistrationRepository(registration()));
+	}
+
+	private static ClientRegistration registration() {
+		return ClientRegistration.withRegistrationId(LOGIN)
+			.clientId("app")
+			.clientSecret("app-secret")
+			.authorizationGrantType(AuthorizationGrantType.AUTHORIZATION_CODE)
+			.redirectUri("{baseUrl}/login/oauth2/code/{registrationId}")
+			.authorizationUri(provider.baseUrl() + "/authorize")
+			.tokenUri(provider.baseUrl() + "/token")
+			.scope("openid")
+			.build();
+	}
+
+	private OAuth2AuthorizedClient session() {
+		return session("L1");
+	}
+
+	private OAuth2AuthorizedClient session(String value) {
+		Instant now = this.clock.instant();
+		return new OAuth2AuthorizedClient(registration(), "alice",
+				new OAuth2AccessToken(OAuth2AccessToken.TokenType.BEARER, value, now, now.plus(Duration.ofMinutes(5))),
+				new OAuth2RefreshToken("R-" + value, now));
+	}
+
+}
