@@ -153,6 +153,13 @@ public class TokenClients {
 		return this.sslContexts.bundle(provider);
 	}
 
+	/**
+	 * The name of the SSL bundle a provider's connections use, or null when they use the client's defaults.
+	 */
+	@Nullable String sslBundleName(String provider) {
+		return (this.sslContexts.bundle(provider) != null) ? this.settings.provider(provider).sslBundle() : null;
+	}
+
 	ApplicationHttpClients httpClients() {
 		return this.httpClients;
 	}

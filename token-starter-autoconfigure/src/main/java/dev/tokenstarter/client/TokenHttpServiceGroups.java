@@ -1,7 +1,8 @@
 package dev.tokenstarter.client;
 
 import java.lang.reflect.Method;
-import java.util.Arrays;
+import java.util.Set;
+import java.util.TreeSet;
 
 import org.jspecify.annotations.Nullable;
 
@@ -10,6 +11,7 @@ import org.springframework.boot.http.client.autoconfigure.HttpClientProperties;
 import org.springframework.boot.http.client.autoconfigure.service.HttpServiceClientProperties;
 import org.springframework.boot.http.client.HttpClientSettings;
 import org.springframework.boot.ssl.SslBundle;
+import org.springframework.core.annotation.MergedAnnotation;
 import org.springframework.core.annotation.MergedAnnotations;
 import org.springframework.core.annotation.MergedAnnotations.SearchStrategy;
 import org.springframework.security.oauth2.client.annotation.ClientRegistrationId;
@@ -18,6 +20,8 @@ import org.springframework.util.Assert;
 import org.springframework.util.StringUtils;
 import org.springframework.web.service.invoker.HttpServiceProxyFactory;
 import org.springframework.web.service.registry.HttpServiceGroup;
+
+import dev.tokenstarter.config.TokenConfigurationException;
 
 /**
  * What the starter does to an HTTP service group ({@code @ImportHttpServices}), for both client kinds: a group
@@ -57,18 +61,7 @@ final class TokenHttpServiceGroups {
 	 * @return whether calls of the group may name their registration
 	 */
 	boolean namesRegistrations(HttpServiceGroup group) {
-		return group.httpServiceTypes().stream().anyMatch(TokenHttpServiceGroups::namesRegistrations);
-	}
-
-	private static boolean namesRegistrations(Class<?> type) {
-		return annotated(MergedAnnotations.from(type, SearchStrategy.TYPE_HIERARCHY))
-				|| Arrays.stream(type.getMethods())
-					.map((Method method) -> MergedAnnotations.from(method, SearchStrategy.TYPE_HIERARCHY))
-					.anyMatch(TokenHttpServiceGroups::annotated);
-	}
-
-	private static boolean annotated(MergedAnnotations annotations) {
-		return annotations.isPresent(ClientRegistrationId.class);
+		return !namedRegistrations(group).isEmpty();
 	}
 
 	/**
@@ -123,6 +116,7 @@ final class TokenHttpServiceGroups {
 		String provider = provider(group);
 		boolean namesRegistrations = namesRegistrations(group);
 		if (namesRegistrations) {
+			refuseOtherCertificates(group, provider);
 			factory.httpRequestValuesProcessor(ClientRegistrationIdProcessor.DEFAULT_INSTANCE);
 		}
 		if (provider == null) {
@@ -140,6 +134,51 @@ final class TokenHttpServiceGroups {
 		if (sslBundle != null) {
 			ApplicationHttpClients httpClients = this.clients.httpClients();
 			client.httpClient(httpClients.groupSettings(properties(group)).withSslBundle(sslBundle));
+		}
+	}
+
+	/**
+	 * Refuses a registration named with {@code @ClientRegistrationId} whose provider presents a client certificate
+	 * the group's HTTP client does not: the call would carry that provider's token through the group's connection,
+	 * without the certificate its mutual TLS or certificate-bound tokens need, or with another provider's.
+	 * @param group the group
+	 * @param provider the provider the group is named after, or null
+	 * @throws TokenConfigurationException naming the provider's {@code ssl-bundle}
+	 */
+	private void refuseOtherCertificates(HttpServiceGroup group, @Nullable String provider) {
+		HttpClientProperties properties = properties(group);
+		String groupBundle = (properties != null && StringUtils.hasText(properties.getSsl().getBundle()))
+				? properties.getSsl().getBundle() : (provider != null) ? this.clients.sslBundleName(provider) : null;
+		for (String named : namedRegistrations(group)) {
+			String bundle = this.clients.sslBundleName(named);
+			// The group's own provider is served as the group's settings say.
+			if (bundle != null && !named.equals(provider) && !bundle.equals(groupBundle)) {
+				throw new TokenConfigurationException("token.providers." + named + ".ssl-bundle", "is '" + bundle
+						+ "', but HTTP service group '" + group.name() + "' names provider '" + named
+						+ "' with @ClientRegistrationId, and its calls go through the group's HTTP client, "
+						+ ((groupBundle != null) ? "whose SSL bundle is '" + groupBundle + "'"
+								: "which presents no client certificate")
+						+ ": put the interface in a group named '" + named + "', or give the group that bundle "
+						+ "(spring.http.serviceclient." + group.name() + ".ssl.bundle)");
+			}
+		}
+	}
+
+	private static Set<String> namedRegistrations(HttpServiceGroup group) {
+		Set<String> named = new TreeSet<>();
+		for (Class<?> type : group.httpServiceTypes()) {
+			registrationId(MergedAnnotations.from(type, SearchStrategy.TYPE_HIERARCHY), named);
+			for (Method method : type.getMethods()) {
+				registrationId(MergedAnnotations.from(method, SearchStrategy.TYPE_HIERARCHY), named);
+			}
+		}
+		return named;
+	}
+
+	private static void registrationId(MergedAnnotations annotations, Set<String> named) {
+		MergedAnnotation<ClientRegistrationId> annotation = annotations.get(ClientRegistrationId.class);
+		if (annotation.isPresent()) {
+			named.add(annotation.getString("registrationId"));
 		}
 	}
 

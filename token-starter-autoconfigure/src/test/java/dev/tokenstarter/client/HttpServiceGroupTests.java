@@ -42,6 +42,7 @@ import org.springframework.web.service.registry.ImportHttpServices;
 import dev.tokenstarter.autoconfigure.TokenClientsAutoConfiguration;
 import dev.tokenstarter.autoconfigure.TokenEngineAutoConfiguration;
 import dev.tokenstarter.test.EngineTestSupport;
+import dev.tokenstarter.test.TestCertificates;
 import dev.tokenstarter.test.TokenStubs;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.absent;
@@ -215,6 +216,28 @@ class HttpServiceGroupTests {
 			this.groups = groups;
 		}
 
+	}
+
+	/**
+	 * A call that names a provider with a client certificate goes through its group's HTTP client: unless that
+	 * presents the same certificate, the provider's token would go out without it (or with another provider's),
+	 * and mutual TLS or a certificate-bound token fail on every call.
+	 */
+	@ParameterizedTest
+	@EnumSource(Kind.class)
+	void aGroupNamingAProviderWhoseCertificateItsClientDoesNotPresentFailsStartup(Kind kind) {
+		TestCertificates certificates = TestCertificates.generate();
+		ApplicationContextRunner withCertificate = this.runner.withUserConfiguration(kind.groups)
+			.withPropertyValues("token.providers.acme.ssl-bundle=acme")
+			.withPropertyValues(certificates.clientBundle("acme"));
+		withCertificate.run((context) -> assertThat(context).hasFailed()
+			.getFailure()
+			.rootCause()
+			.hasMessageContaining("token.providers.acme.ssl-bundle is 'acme', but HTTP service group 'selecting' "
+					+ "names provider 'acme' with @ClientRegistrationId")
+			.hasMessageContaining("which presents no client certificate"));
+		withCertificate.withPropertyValues("spring.http.serviceclient.selecting.ssl.bundle=acme")
+			.run((context) -> assertThat(context).hasNotFailed());
 	}
 
 	@HttpExchange(API_PATH)
