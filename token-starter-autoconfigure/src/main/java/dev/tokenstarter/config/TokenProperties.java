@@ -871,8 +871,9 @@ public class TokenProperties implements Validator {
 		/**
 		 * Encryption keys as "id:base64-of-32-bytes" (make one with: openssl rand -base64 32). The first
 		 * encrypts; all decrypt. Keys rotate in three rollouts: the new key added second on every instance, then
-		 * put first, then the old one dropped once every stored token has been renewed (a fleet's DPoP key pairs
-		 * are sealed again with the first key as soon as an instance with that list reads them).
+		 * put first, then the old one dropped once every entry sealed with it has been written again or has
+		 * expired (a fleet's DPoP key pairs are sealed again with the first key as soon as an instance with that
+		 * list reads them; a token entry is sealed again when its token is renewed).
 		 */
 		private List<String> encryptionKeys = new ArrayList<>();
 
