@@ -3,6 +3,8 @@ package dev.tokenstarter.autoconfigure;
 import java.util.Map;
 import java.util.Set;
 
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.context.properties.bind.Bindable;
@@ -24,6 +26,8 @@ import dev.tokenstarter.config.TokenProperties;
  * which would otherwise fail every token request of the registration.
  */
 final class SecurityRegistrationChecks {
+
+	private static final Log logger = LogFactory.getLog(SecurityRegistrationChecks.class);
 
 	private static final String SECURITY_REGISTRATIONS = "spring.security.oauth2.client.registration";
 
@@ -47,11 +51,12 @@ final class SecurityRegistrationChecks {
 			.forEach((name, registration) -> {
 				String method = registration.getClientAuthenticationMethod();
 				if (method != null && MUTUAL_TLS_METHODS.contains(method)) {
-					// Sent without a certificate, the token request names the client alone, and every one fails.
-					throw new TokenConfigurationException(
-							SECURITY_REGISTRATIONS + "." + name + ".client-authentication-method",
-							"is " + method + ", whose client certificate a spring.security registration cannot name: "
-									+ "declare the provider under token.providers, with an ssl-bundle");
+					// A warning, not a failure: the JDK's client may present the JVM's own key store, or a mesh the
+					// certificate; otherwise every token request names the client alone, and fails.
+					logger.warn(SECURITY_REGISTRATIONS + "." + name + ".client-authentication-method is " + method
+							+ ", but a spring.security registration cannot name the client certificate the starter's "
+							+ "token requests would present: declare the provider under token.providers, with an "
+							+ "ssl-bundle");
 				}
 				if (ClientAuthenticationMethod.CLIENT_SECRET_JWT.getValue()
 					.equals(registration.getClientAuthenticationMethod())

@@ -4,6 +4,8 @@ import java.lang.reflect.Method;
 import java.util.Set;
 import java.util.TreeSet;
 
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.beans.factory.ObjectProvider;
@@ -21,7 +23,6 @@ import org.springframework.util.StringUtils;
 import org.springframework.web.service.invoker.HttpServiceProxyFactory;
 import org.springframework.web.service.registry.HttpServiceGroup;
 
-import dev.tokenstarter.config.TokenConfigurationException;
 
 /**
  * What the starter does to an HTTP service group ({@code @ImportHttpServices}), for both client kinds: a group
@@ -32,6 +33,8 @@ import dev.tokenstarter.config.TokenConfigurationException;
  * {@code ssl.bundle} of the group's own is kept.
  */
 final class TokenHttpServiceGroups {
+
+	private static final Log logger = LogFactory.getLog(TokenHttpServiceGroups.class);
 
 	private final TokenClients clients;
 
@@ -116,7 +119,7 @@ final class TokenHttpServiceGroups {
 		String provider = provider(group);
 		boolean namesRegistrations = namesRegistrations(group);
 		if (namesRegistrations) {
-			refuseOtherCertificates(group, provider);
+			warnOfOtherCertificates(group, provider);
 			factory.httpRequestValuesProcessor(ClientRegistrationIdProcessor.DEFAULT_INSTANCE);
 		}
 		if (provider == null) {
@@ -138,28 +141,27 @@ final class TokenHttpServiceGroups {
 	}
 
 	/**
-	 * Refuses a registration named with {@code @ClientRegistrationId} whose provider presents a client certificate
-	 * the group's HTTP client does not: the call would carry that provider's token through the group's connection,
-	 * without the certificate its mutual TLS or certificate-bound tokens need, or with another provider's.
+	 * Warns of a registration named with {@code @ClientRegistrationId} whose provider presents a client
+	 * certificate the group's HTTP client does not: the call carries that provider's token through the group's
+	 * connection, without the certificate its mutual TLS or certificate-bound tokens need, or with another
+	 * provider's. A warning, not a failure: the certificate may be needed at the token endpoint alone, or come from
+	 * a configurer of the group's own.
 	 * @param group the group
 	 * @param provider the provider the group is named after, or null
-	 * @throws TokenConfigurationException naming the provider's {@code ssl-bundle}
 	 */
-	private void refuseOtherCertificates(HttpServiceGroup group, @Nullable String provider) {
-		HttpClientProperties properties = properties(group);
-		String groupBundle = (properties != null && StringUtils.hasText(properties.getSsl().getBundle()))
-				? properties.getSsl().getBundle() : (provider != null) ? this.clients.sslBundleName(provider) : null;
+	private void warnOfOtherCertificates(HttpServiceGroup group, @Nullable String provider) {
+		SslBundle providerBundle = (provider != null) ? sslBundle(group, provider) : null;
+		SslBundle groupBundle = (providerBundle != null) ? providerBundle
+				: this.clients.httpClients().groupSettings(properties(group)).sslBundle();
 		for (String named : namedRegistrations(group)) {
-			String bundle = this.clients.sslBundleName(named);
+			SslBundle bundle = this.clients.sslBundle(named);
 			// The group's own provider is served as the group's settings say.
-			if (bundle != null && !named.equals(provider) && !bundle.equals(groupBundle)) {
-				throw new TokenConfigurationException("token.providers." + named + ".ssl-bundle", "is '" + bundle
-						+ "', but HTTP service group '" + group.name() + "' names provider '" + named
-						+ "' with @ClientRegistrationId, and its calls go through the group's HTTP client, "
-						+ ((groupBundle != null) ? "whose SSL bundle is '" + groupBundle + "'"
-								: "which presents no client certificate")
-						+ ": put the interface in a group named '" + named + "', or give the group that bundle "
-						+ "(spring.http.serviceclient." + group.name() + ".ssl.bundle)");
+			if (bundle != null && !named.equals(provider) && bundle != groupBundle) {
+				logger.warn("HTTP service group '" + group.name() + "' names provider '" + named
+						+ "' with @ClientRegistrationId, whose ssl-bundle '" + this.clients.sslBundleName(named)
+						+ "' its HTTP client does not present: such calls go out without the provider's client "
+						+ "certificate. Put the interface in a group named '" + named + "', or give the group that "
+						+ "bundle (spring.http.serviceclient." + group.name() + ".ssl.bundle)");
 			}
 		}
 	}

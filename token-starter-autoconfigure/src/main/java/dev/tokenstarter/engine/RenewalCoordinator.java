@@ -208,11 +208,17 @@ final class RenewalCoordinator {
 						.switchIfEmpty(Mono.defer(() -> obtain(state, basis, stored.orElse(null), removals, ahead)))
 					: refuse(state, basis, refusal);
 			return obtained.onErrorResume((ex) -> {
-				if (basis == null && this.lock.isDegraded() && needsTheUser(state, ex)) {
+				if (ex instanceof SessionEndedMeanwhile) {
+					// Removed already; what is stored now is newer than anything this renewal read.
+					return Mono.error(ex);
+				}
+				if (basis == null && this.lock.isDegraded() && needsTheUser(state, ex)
+						&& !(state.isLogin() && state.removals() > 0)) {
 					// The user's token may well be in the store this instance cannot read: that is no reason for
 					// the user to sign in again, nor, for a login, to end the session for the fleet (the removal
 					// would wait for the store and take the session once it answers). Once the store answers, the
-					// token is a read away.
+					// token is a read away. Unless this instance knows the login's session ended (it removed it,
+					// or was told of its removal): then only the user can mend it.
 					return Mono.error(new TokenAcquisitionException(state.registrationId(),
 							TokenManager.COORDINATION_LOST, "the token store does not answer, and this instance holds "
 									+ "neither the user's token nor the user's credentials",
@@ -223,6 +229,7 @@ final class RenewalCoordinator {
 					// removal is conditional on the version read above, so a new login that raced with this
 					// renewal stays.
 					state.tokenHolder().set(null);
+					state.removed();
 					return removeStored(state).then(Mono.error(ex));
 				}
 				return storeHoldsRejected ? removeStored(state).then(Mono.error(ex)) : Mono.error(ex);
@@ -242,10 +249,10 @@ final class RenewalCoordinator {
 	/**
 	 * Obtains a token from the basis and saves it in place of what the read under the lock found ({@code read}),
 	 * and nothing else: a login or a renewal stored since, whatever this instance read meanwhile, is not replaced.
-	 * Nor is a token renewed from a basis kept once the key's token was removed while the token request was under
-	 * way ({@code removals}, the mark taken before the basis was read): a revocation that waited for the lock no
-	 * longer than {@code lock-wait} runs beside a slow renewal, and the renewed token would bring back, with its
-	 * refresh token, the session it ended.
+	 * Nor is a token that continues a session (renewed from a refresh token) kept once the key's token was removed
+	 * while the token request was under way ({@code removals}, the mark taken before the basis was read): a
+	 * revocation that waited for the lock no longer than {@code lock-wait} runs beside a slow renewal, and the
+	 * renewed token would bring back, with its refresh token, the session it ended.
 	 */
 	private Mono<ManagedToken> obtain(KeyState state, @Nullable OAuth2AuthorizedClient basis,
 			@Nullable OAuth2AuthorizedClient read, int removals, boolean ahead) {
@@ -257,16 +264,14 @@ final class RenewalCoordinator {
 					: Mono.error(new TokenAcquisitionException(state.registrationId(),
 							TokenEndpointException.INVALID_TOKEN_RESPONSE,
 							"the access token has characters that cannot be sent in an HTTP header", false, null)))
-			.flatMap((client) -> (basis != null && state.removedSince(removals)) ? revokedMeanwhile(state, client)
+			.flatMap((client) -> (basis != null && basis.getRefreshToken() != null && state.removedSince(removals))
+					? sessionEndedMeanwhile(state, basis, client)
 					: this.store.saveAuthorizedClient(client, state.principal())
 						.contextWrite(SharedTokenStore.basedOn(read))
 						.thenReturn(client)
 						// Another holder saved a newer token meanwhile (this one outlived its lock): theirs wins.
-						// None stored: another instance removed the one this renewal read.
-						.onErrorResume(StaleAuthorizedClientException.class, (ex) -> loadStored(state)
-							.onErrorReturn(Optional.of(client))
-							.flatMap((stored) -> stored.map(Mono::just)
-								.orElseGet(() -> (basis != null) ? revokedMeanwhile(state, client) : Mono.just(client)))))
+						.onErrorResume(StaleAuthorizedClientException.class,
+								(ex) -> loadStored(state).map((stored) -> stored.orElse(client)).onErrorReturn(client)))
 			.map((client) -> {
 				ManagedToken token = hold(state, state.policy().manage(client));
 				state.failed(null);
@@ -277,17 +282,38 @@ final class RenewalCoordinator {
 	}
 
 	/**
-	 * Ends what a renewal obtained for a session revoked while its token request was under way: revoked at the
-	 * provider too (which logs a failure), so that the refresh token it carries does not outlive the session.
+	 * Ends what a renewal obtained for a session removed while its token request was under way (a sign-out, a
+	 * revocation, or a new login, which replaces the session): revoked at the provider too (which logs a failure),
+	 * so that the refresh token it carries does not outlive the session. A session stored since (the new login)
+	 * is served instead; without one, the renewal fails.
 	 */
-	private <T> Mono<T> revokedMeanwhile(KeyState state, OAuth2AuthorizedClient obtained) {
-		String description = "the token was revoked (a sign-out or a revocation) while its renewal was under way";
-		TokenAcquisitionException failure = state.isLogin()
-				? new TokenAcquisitionException(state.registrationId(), TokenErrors.LOGIN_REQUIRED, description, false,
-						null)
-				: new TokenAcquisitionException(state.registrationId(), TokenErrors.REVOKED_DURING_RENEWAL,
-						description, true, null);
-		return state.grants().revoke(obtained).then(Mono.error(failure));
+	private Mono<OAuth2AuthorizedClient> sessionEndedMeanwhile(KeyState state, OAuth2AuthorizedClient basis,
+			OAuth2AuthorizedClient obtained) {
+		String ended = basis.getAccessToken().getTokenValue();
+		Mono<Optional<OAuth2AuthorizedClient>> read = loadStored(state).onErrorReturn(Optional.empty());
+		return state.grants().revoke(obtained).then(read).flatMap((stored) -> {
+			if (stored.isPresent() && !stored.get().getAccessToken().getTokenValue().equals(ended)
+					&& servable(state, state.policy().manage(stored.get()))) {
+				return Mono.just(stored.get());
+			}
+			String description = "the token was revoked (a sign-out or a revocation) while its renewal was under way";
+			return Mono.error(state.isLogin()
+					? new SessionEndedMeanwhile(state.registrationId(), TokenErrors.LOGIN_REQUIRED, description, false)
+					: new SessionEndedMeanwhile(state.registrationId(), TokenErrors.REVOKED_DURING_RENEWAL,
+							description, true));
+		});
+	}
+
+	/**
+	 * The failure of a renewal whose session ended while it was under way: the session's entry is removed already,
+	 * and nothing this renewal read may be removed again.
+	 */
+	private static final class SessionEndedMeanwhile extends TokenAcquisitionException {
+
+		SessionEndedMeanwhile(String provider, String errorCode, String description, boolean transientFailure) {
+			super(provider, errorCode, description, transientFailure, null);
+		}
+
 	}
 
 	/**

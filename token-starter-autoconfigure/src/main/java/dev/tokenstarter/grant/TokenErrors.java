@@ -48,9 +48,10 @@ public final class TokenErrors {
 	public static final String DPOP_KEY_UNAVAILABLE = "dpop_key_unavailable";
 
 	/**
-	 * The error code of a renewal whose token was revoked (a sign-out, an operator's revocation) while its token
-	 * request was under way: the token it obtained continues the session that ended, and is not kept. Transient:
-	 * the next call obtains a token anew, where the key allows that without the user.
+	 * The error code of a renewal from a refresh token whose token was revoked (a sign-out, an operator's
+	 * revocation) while its token request was under way: the token it obtained continues the session that ended,
+	 * and is not kept. Transient: a call after the failure cooldown obtains a token anew, where the key allows that
+	 * without the user.
 	 */
 	public static final String REVOKED_DURING_RENEWAL = "revoked_during_renewal";
 

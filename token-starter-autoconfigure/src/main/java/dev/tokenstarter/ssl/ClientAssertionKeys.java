@@ -19,6 +19,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.jwk.Curve;
@@ -51,6 +52,9 @@ import dev.tokenstarter.config.TokenSettings;
  * ES256 stops the application with a message naming the property; the first key signs.
  */
 public final class ClientAssertionKeys {
+
+	private static final Pattern LOCATION = Pattern
+		.compile("(classpath\\*?:|file:|https?:|/|\\.{1,2}/|[A-Za-z]:[\\\\/]).*|[\\w./-]+\\.(jwk|jwks|json)");
 
 	private static final int MIN_RSA_BITS = 2048;
 
@@ -101,6 +105,14 @@ public final class ClientAssertionKeys {
 		return location.strip().startsWith("{") || location.indexOf('"') >= 0;
 	}
 
+	/**
+	 * Whether a value reads as a resource location: a URL or a path, short, without spaces or PEM armour.
+	 */
+	private static boolean looksLikeLocation(String value) {
+		return value.length() <= 256 && value.chars().noneMatch(Character::isWhitespace) && !value.contains("-----")
+				&& LOCATION.matcher(value).matches();
+	}
+
 	private static List<ClientAssertionKey> fromJwkFile(ClientAssertionSettings assertion, ResourceLoader resources) {
 		String property = assertion.property() + ".jwk";
 		String location = assertion.jwk();
@@ -116,7 +128,13 @@ public final class ClientAssertionKeys {
 			parsed = json.contains("\"keys\"") ? JWKSet.parse(json).getKeys() : List.of(JWK.parse(json));
 		}
 		catch (IOException ex) {
-			throw new TokenConfigurationException(property, "names " + location + ", which cannot be read", ex);
+			// A value that is no location may be key material in another form (base64, PEM): neither it nor the
+			// cause, whose message repeats it, is shown.
+			throw looksLikeLocation(location)
+					? new TokenConfigurationException(property, "names " + location + ", which cannot be read", ex)
+					: new TokenConfigurationException(property, "is not a location that can be read (a value of "
+							+ location.length() + " characters, not shown); it takes the location of a JWK or JWK "
+							+ "set file (file:, classpath:)");
 		}
 		catch (ParseException ex) {
 			// Nimbus's message may quote the key material: say where, not what.

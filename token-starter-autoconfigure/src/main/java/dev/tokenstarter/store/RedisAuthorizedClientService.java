@@ -61,16 +61,17 @@ public class RedisAuthorizedClientService implements ReactiveOAuth2AuthorizedCli
 
 	/**
 	 * KEYS[1] entry; ARGV expected version ('*' for any: a replacement), data, ttl millis, channel, instance,
-	 * registration, principal. Returns the new version, or -1 when the stored version is not the expected one,
-	 * absent ones included: a save expecting version 0 expects no entry, and one expecting a version finds it
-	 * removed since its read (a sign-out, a revocation), which it would otherwise bring back. A version is never
-	 * below Redis's clock in microseconds, so an entry removed and stored again never takes a version it had
-	 * before, which a save based on the removed entry would match. Lua's numbers are doubles, exact to 2^53:
-	 * microseconds fit until the 23rd century, and '%.0f' writes them whole.
+	 * registration, principal. Returns the new version, or -1 when the stored version is not the expected one.
+	 * An absent entry takes any save: removed since the save's read, or expired (an entry without a refresh token
+	 * lives as long as its access token), which one cannot tell apart without a trace of the removal; the engine
+	 * keeps a renewal from saving over a removal it was told of. A version is never below Redis's clock in
+	 * microseconds, so an entry removed and stored again never takes a version it had before, which a save based
+	 * on the removed entry would match. Lua's numbers are doubles, exact to 2^53: microseconds fit until the 23rd
+	 * century, and '%.0f' writes them whole.
 	 */
 	private static final String SAVE = """
 			local current = redis.call('HGET', KEYS[1], 'version')
-			if ARGV[1] ~= '*' and (current or '0') ~= ARGV[1] then return -1 end
+			if current and ARGV[1] ~= '*' and current ~= ARGV[1] then return -1 end
 			local time = redis.call('TIME')
 			local now = tonumber(time[1]) * 1000000 + tonumber(time[2])
 			local version = math.max((tonumber(current) or tonumber(ARGV[1]) or 0) + 1, now)
@@ -195,12 +196,15 @@ public class RedisAuthorizedClientService implements ReactiveOAuth2AuthorizedCli
 	public <T extends OAuth2AuthorizedClient> Mono<T> loadAuthorizedClient(String clientRegistrationId,
 			String principalName) {
 		String key = this.keys.entry(clientRegistrationId, principalName);
-		if (!this.availability.shouldTry()) {
-			// What this instance saved while Redis was down is the entry as far as it knows: a login above all,
-			// which the engine, told of the save, reads here, and without which the user just logged in would
-			// have nothing to be served until Redis answers.
-			PendingWriteBack parked = this.pendingWriteBacks.get(key);
+		// While Redis is down, what this instance saved meanwhile is the entry as far as it knows: a login above
+		// all, which the engine, told of the save, reads here, and without which the user just logged in would have
+		// nothing to be served until Redis answers.
+		Mono<T> keptToWriteBack = Mono.defer(() -> {
+			PendingWriteBack parked = this.availability.isDegraded() ? this.pendingWriteBacks.get(key) : null;
 			return (parked != null) ? Mono.just((T) parked.client()) : Mono.empty();
+		});
+		if (!this.availability.shouldTry()) {
+			return keptToWriteBack;
 		}
 		return this.redis.<String, String>getMap(key, StringCodec.INSTANCE)
 			.readAllMap()
@@ -235,7 +239,8 @@ public class RedisAuthorizedClientService implements ReactiveOAuth2AuthorizedCli
 					.defaultIfEmpty(Optional.empty())
 					.flatMap((stored) -> writeBack(key, clientRegistrationId, principalName, stored.orElse(null)));
 			})
-			.map((client) -> (T) client);
+			.map((client) -> (T) client)
+			.switchIfEmpty(keptToWriteBack);
 	}
 
 	@Override
@@ -253,25 +258,36 @@ public class RedisAuthorizedClientService implements ReactiveOAuth2AuthorizedCli
 		return save(key, registrationId, principal.getName(), authorizedClient).then();
 	}
 
-	/**
-	 * Keeps a save to write back once Redis answers, unless a login is parked there which the save is not based
-	 * on: a renewal of the earlier session, under way when the user logged in, would otherwise take the login's
-	 * place and be written back over the session the user has now. A renewal of the login itself goes on being
-	 * the login's, and replaces whatever is stored too.
-	 */
 	private Mono<Void> park(String key, String registrationId, OAuth2AuthorizedClient client, @Nullable Object basis) {
-		boolean[] refused = { false };
+		return keepToWriteBack(key, client, false, basis) ? Mono.empty()
+				: Mono.error(new StaleAuthorizedClientException(registrationId));
+	}
+
+	/**
+	 * Keeps a client to write back once Redis answers, unless a login is kept there which a save that replaces
+	 * nothing is not based on: a renewal of the earlier session, under way when the user logged in, would otherwise
+	 * take the login's place and be written back over the session the user has now. A renewal of the login itself
+	 * goes on being the login's, and replaces whatever is stored too.
+	 * @param key the entry
+	 * @param client the client to write back
+	 * @param replaces whether it replaces whatever is stored (a login)
+	 * @param basis the read the save is based on, or null
+	 * @return false when refused, the login kept instead
+	 */
+	private boolean keepToWriteBack(String key, OAuth2AuthorizedClient client, boolean replaces,
+			@Nullable Object basis) {
+		boolean[] kept = { true };
 		this.pendingWriteBacks.compute(key, (parkedKey, parked) -> {
-			if (parked == null || !parked.replaces()) {
-				return new PendingWriteBack(client, false);
+			if (replaces || parked == null || !parked.replaces()) {
+				return new PendingWriteBack(client, replaces);
 			}
 			if (parked.client() == basis) {
 				return new PendingWriteBack(client, true);
 			}
-			refused[0] = true;
+			kept[0] = false;
 			return parked;
 		});
-		return refused[0] ? Mono.error(new StaleAuthorizedClientException(registrationId)) : Mono.empty();
+		return kept[0];
 	}
 
 	/**
@@ -291,11 +307,11 @@ public class RedisAuthorizedClientService implements ReactiveOAuth2AuthorizedCli
 		}
 		String key = this.keys.entry(registrationId, principal.getName());
 		if (!this.availability.shouldTry()) {
-			this.pendingWriteBacks.put(key, new PendingWriteBack(authorizedClient, true));
+			keepToWriteBack(key, authorizedClient, true, null);
 			return Mono.empty();
 		}
 		this.pendingRemovals.remove(key);
-		return write(key, ANY_VERSION, registrationId, principal.getName(), authorizedClient).then();
+		return write(key, ANY_VERSION, null, registrationId, principal.getName(), authorizedClient).then();
 	}
 
 	/**
@@ -343,8 +359,10 @@ public class RedisAuthorizedClientService implements ReactiveOAuth2AuthorizedCli
 
 	private Mono<OAuth2AuthorizedClient> save(String key, String registrationId, String principalName,
 			OAuth2AuthorizedClient client) {
-		return Mono.deferContextual((context) -> write(key, expectedVersion(key, context.getOrDefault(BASIS, null)),
-				registrationId, principalName, client));
+		return Mono.deferContextual((context) -> {
+			Object basis = context.getOrDefault(BASIS, null);
+			return write(key, expectedVersion(key, basis), basis, registrationId, principalName, client);
+		});
 	}
 
 	/**
@@ -360,8 +378,8 @@ public class RedisAuthorizedClientService implements ReactiveOAuth2AuthorizedCli
 		return (known != null) ? Long.toString(known.basis()) : "0";
 	}
 
-	private Mono<OAuth2AuthorizedClient> write(String key, String expected, String registrationId,
-			String principalName, OAuth2AuthorizedClient client) {
+	private Mono<OAuth2AuthorizedClient> write(String key, String expected, @Nullable Object basis,
+			String registrationId, String principalName, OAuth2AuthorizedClient client) {
 		return this.redis.getScript(StringCodec.INSTANCE)
 			.<Long>eval(RScript.Mode.READ_WRITE, SAVE, RScript.ReturnType.LONG, List.of(key), expected,
 					this.entries.encode(key, client), Long.toString(timeToLiveMillis(client)), this.keys.channel(),
@@ -372,8 +390,9 @@ public class RedisAuthorizedClientService implements ReactiveOAuth2AuthorizedCli
 				if (wrongType(ex)) {
 					return notAnEntry(registrationId, Mono.just(0L));
 				}
-				this.pendingWriteBacks.put(key, new PendingWriteBack(client, ANY_VERSION.equals(expected)));
-				return redisFailed("save", ex, Mono.just(0L));
+				Mono<Long> failed = redisFailed("save", ex, Mono.just(0L));
+				return keepToWriteBack(key, client, ANY_VERSION.equals(expected), basis) ? failed
+						: failed.then(Mono.error(new StaleAuthorizedClientException(registrationId)));
 			})
 			.flatMap((version) -> {
 				if (version < 0) {
@@ -496,7 +515,7 @@ public class RedisAuthorizedClientService implements ReactiveOAuth2AuthorizedCli
 			@Nullable OAuth2AuthorizedClient stored) {
 		PendingWriteBack parked = this.pendingWriteBacks.remove(key);
 		if (parked != null && parked.replaces()) {
-			return write(key, ANY_VERSION, registrationId, principalName, parked.client());
+			return write(key, ANY_VERSION, null, registrationId, principalName, parked.client());
 		}
 		OAuth2AuthorizedClient pending = (parked != null) ? parked.client() : null;
 		if (pending == null || (stored != null && !expiresLater(pending, stored))) {

@@ -1,5 +1,7 @@
 package dev.tokenstarter.config;
 
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
 import java.util.Map;
 import java.util.stream.Stream;
 
@@ -113,6 +115,17 @@ class ClientAssertionValidationTests {
 				assertThat(messages.toString()).contains(A + "jwk holds a JWK itself")
 					.doesNotContain(privateExponent)
 					.doesNotContain("\"d\"");
+			});
+		String encoded = Base64.getEncoder().encodeToString(jwk.getBytes(StandardCharsets.UTF_8));
+		this.runner.withPropertyValues(P + "client-authentication=private_key_jwt", A + "jwk=" + encoded)
+			.run((context) -> {
+				assertThat(context).hasFailed();
+				StringBuilder messages = new StringBuilder();
+				for (Throwable t = context.getStartupFailure(); t != null; t = t.getCause()) {
+					messages.append(t).append('\n');
+				}
+				assertThat(messages.toString()).contains(A + "jwk is not a location that can be read")
+					.doesNotContain(encoded.substring(0, 40));
 			});
 	}
 

@@ -106,31 +106,6 @@ class LoginSaveStoreTests {
 	}
 
 	/**
-	 * A renewal read the entry and another instance removed it (a sign-out) before the renewal's save: the save,
-	 * based on the removed entry, must not store it again, with the ended session's new refresh token.
-	 */
-	@Test
-	void aSaveBasedOnAnEntryRemovedSinceDoesNotBringItBack() {
-		ApplicationContextRunner instance = FleetTestSupport.instance(redisServer.server(), provider, this.clock);
-		instance.run((first) -> instance.run((second) -> {
-			TestingAuthenticationToken alice = new TestingAuthenticationToken("alice", null, "ROLE_USER");
-			ClientRegistration registration = registration(first);
-			RedisAuthorizedClientService secondStore = second.getBean(RedisAuthorizedClientService.class);
-			first.getBean(RedisAuthorizedClientService.class).replaceAuthorizedClient(client(registration, "L1"), alice)
-				.block(BOUND);
-			OAuth2AuthorizedClient read = secondStore.<OAuth2AuthorizedClient>loadAuthorizedClient("acme", "alice")
-				.block(BOUND);
-			first.getBean(RedisAuthorizedClientService.class).removeAuthorizedClient("acme", "alice").block(BOUND);
-
-			assertThatExceptionOfType(StaleAuthorizedClientException.class)
-				.isThrownBy(() -> secondStore.saveAuthorizedClient(client(registration, "E1"), alice)
-					.contextWrite(SharedTokenStore.basedOn(read))
-					.block(BOUND));
-			assertThat(redisServer.server().command("EXISTS", "token-starter:client:acme:alice")).containsExactly("0");
-		}));
-	}
-
-	/**
 	 * A renewal that read the entry, then a new login of the user on the same instance, then the renewal's save:
 	 * the login is newer than anything the renewal saw, and stays.
 	 */

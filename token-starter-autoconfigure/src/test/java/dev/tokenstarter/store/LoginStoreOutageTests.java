@@ -3,6 +3,7 @@ package dev.tokenstarter.store;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 
 import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import org.junit.jupiter.api.Test;
@@ -18,24 +19,33 @@ import org.springframework.security.oauth2.core.AuthorizationGrantType;
 import org.springframework.security.oauth2.core.OAuth2AccessToken;
 import org.springframework.security.oauth2.core.OAuth2RefreshToken;
 
+import dev.tokenstarter.engine.ManagedToken;
 import dev.tokenstarter.engine.TokenKey;
 import dev.tokenstarter.engine.TokenManager;
 import dev.tokenstarter.grant.TokenAcquisitionException;
+import dev.tokenstarter.grant.TokenErrors;
 import dev.tokenstarter.test.EngineTestSupport;
 import dev.tokenstarter.test.FleetTestSupport;
 import dev.tokenstarter.test.MutableClock;
 import dev.tokenstarter.test.RedisServerExtension;
 import dev.tokenstarter.test.SlowReadsProxy;
 
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
+import static dev.tokenstarter.test.TokenStubs.count;
+import static dev.tokenstarter.test.TokenStubs.error;
+import static dev.tokenstarter.test.TokenStubs.inSequence;
+import static dev.tokenstarter.test.TokenStubs.token;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.awaitility.Awaitility.await;
 
 /**
- * A user's login session on an instance cut off from Redis, which holds none of it: the session is in the store
- * the instance cannot read, which is no reason to send the user to log in again, nor to end the session for the
- * fleet once Redis answers.
+ * A user's login session when the store cannot be read, and when a new login races a renewal: the session in a
+ * store an instance cannot read is no reason to send the user to log in again, nor to end the session for the
+ * fleet once Redis answers; a new login is the user's session, whatever a renewal of the earlier one brings.
  */
 class LoginStoreOutageTests {
 
@@ -80,6 +90,41 @@ class LoginStoreOutageTests {
 					.as("the session, for the fleet")
 					.containsExactly("1");
 			}));
+		}
+	}
+
+	/**
+	 * A login whose refresh token the provider refused on an instance cut off from Redis: that instance ended the
+	 * session itself, so the user is asked to log in, not told to wait for the store.
+	 */
+	@Test
+	void aLoginSessionTheCutOffInstanceEndedItselfAsksTheUserToLogIn() {
+		inSequence(provider, () -> post(urlPathEqualTo("/token")), token("L1-renewed", 300),
+				error(400, "invalid_grant"));
+		try (SlowReadsProxy proxy = SlowReadsProxy.to(redisServer.server().port(), (command) -> true)) {
+			ApplicationContextRunner cutOff = instance("spring.data.redis.url=" + proxy.url())
+				.withPropertyValues("token.store.redis.timeout=300ms", "token.defaults.refresh.failure-cooldown=0s");
+			cutOff.run((b) -> {
+				b.getBean(RedisAuthorizedClientService.class)
+					.replaceAuthorizedClient(session(), new TestingAuthenticationToken("alice", null, "ROLE_USER"))
+					.block(BOUND);
+				TokenManager tokens = b.getBean(TokenManager.class);
+				TokenKey key = TokenKey.forProvider(LOGIN).principal("alice").build();
+				this.clock.advance(Duration.ofMinutes(6));
+				// Renewed here, with Redis up: its refresh token is this instance's to spend, outage or not.
+				assertThat(tokens.token(key).block(BOUND).accessToken().getTokenValue()).isEqualTo("L1-renewed");
+				proxy.hold();
+				await().pollDelay(Duration.ofMillis(500)).until(() -> true);
+				this.clock.advance(Duration.ofMinutes(6));
+				assertThat(catchThrowable(() -> tokens.token(key).block(BOUND))).as("the refresh token refused")
+					.isInstanceOf(TokenAcquisitionException.class);
+
+				Throwable failure = catchThrowable(() -> tokens.token(key).block(BOUND));
+
+				assertThat(failure).isInstanceOfSatisfying(TokenAcquisitionException.class,
+						(ex) -> assertThat(ex.getErrorCode()).isEqualTo(TokenErrors.LOGIN_REQUIRED));
+				proxy.release();
+			});
 		}
 	}
 
@@ -147,6 +192,36 @@ class LoginStoreOutageTests {
 					.getTokenValue()));
 			});
 		}
+	}
+
+	/**
+	 * The user logs in again on the instance whose renewal of the earlier session is at the provider: the login
+	 * replaces the session (for the engine, a removal of its token), so the renewal keeps nothing of what it got,
+	 * and serves the login, which stays stored for the fleet.
+	 */
+	@Test
+	void aLoginWhileTheEarlierSessionsRenewalIsUnderWayIsServedAndStays() {
+		provider.stubFor(post(urlPathEqualTo("/token")).willReturn(token("L1-renewed", 300).withFixedDelay(1500)));
+		instance("spring.data.redis.url=" + redisServer.server().url()).run((b) -> {
+			RedisAuthorizedClientService store = b.getBean(RedisAuthorizedClientService.class);
+			TestingAuthenticationToken alice = new TestingAuthenticationToken("alice", null, "ROLE_USER");
+			store.replaceAuthorizedClient(session("L1"), alice).block(BOUND);
+			TokenManager tokens = b.getBean(TokenManager.class);
+			TokenKey key = TokenKey.forProvider(LOGIN).principal("alice").build();
+			this.clock.advance(Duration.ofMinutes(6));
+			CompletableFuture<ManagedToken> renewal = tokens.token(key).toFuture();
+			await().atMost(BOUND).until(() -> count(provider, postRequestedFor(urlPathEqualTo("/token"))) == 1);
+			// What Spring Security's login does through the store's faces: save, and tell the engine.
+			store.replaceAuthorizedClient(session("L2"), alice).block(BOUND);
+			tokens.forget(LOGIN, "alice");
+
+			assertThat(renewal).succeedsWithin(BOUND)
+				.extracting((token) -> token.accessToken().getTokenValue())
+				.isEqualTo("L2");
+			assertThat(store.<OAuth2AuthorizedClient>loadAuthorizedClient(LOGIN, "alice").block(BOUND)
+				.getAccessToken()
+				.getTokenValue()).isEqualTo("L2");
+		});
 	}
 
 	private ApplicationContextRunner instance(String connection) {
