@@ -315,6 +315,13 @@ public class RedisAuthorizedClientService implements ReactiveOAuth2AuthorizedCli
 	}
 
 	/**
+	 * Returns how many saves and removals this instance keeps for Redis to carry out.
+	 */
+	int pendingCount() {
+		return this.pendingWriteBacks.size() + this.pendingRemovals.size();
+	}
+
+	/**
 	 * Returns how many entries' versions this instance keeps.
 	 */
 	long versionCount() {
@@ -352,7 +359,9 @@ public class RedisAuthorizedClientService implements ReactiveOAuth2AuthorizedCli
 					return notAnEntry(removal.registrationId(), Mono.just(0L));
 				}
 				this.pendingRemovals.putIfAbsent(key, removal);
-				return redisFailed("remove", ex, Mono.just(0L));
+				// Sent again soon when Redis is slow, not down: kept for the next outage's recovery, it would
+				// take whatever was stored by then.
+				return redisFailed("remove", ex, Mono.<Long>just(0L)).doOnTerminate(this::writeBackAgainIfPending);
 			})
 			.then();
 	}

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import com.github.tomakehurst.wiremock.stubbing.Scenario;
@@ -103,6 +104,49 @@ class LoginSaveStoreTests {
 				.isThrownBy(() -> secondStore.saveAuthorizedClient(client(registration, "E1"), alice).block(BOUND));
 			assertThat(storedValue(first)).isEqualTo("L2");
 		}));
+	}
+
+	/**
+	 * A removal whose answer came too late (Redis slow, not down) is sent again soon: kept until the next outage's
+	 * recovery, it took whatever was stored by then, the user's next login included (the instance had never read
+	 * the entry, so it knew no version to stop at).
+	 */
+	@Test
+	void aRemovalThatTimedOutWhileRedisWasSlowIsSentAgainSoonNotAtTheNextOutage() {
+		// The removal's script call: 9 parts (EVAL or EVALSHA, script, key count, key, five arguments).
+		try (SlowReadsProxy proxy = SlowReadsProxy.to(redisServer.server().port(),
+				(command) -> command.startsWith("*9\r\n") && command.contains("EVAL")
+						&& command.contains("token-starter:client:acme:alice"))) {
+			ApplicationContextRunner slow = FleetTestSupport.instance(provider, this.clock,
+					"spring.data.redis.url=" + proxy.url())
+				.withPropertyValues("token.store.redis.timeout=300ms");
+			ApplicationContextRunner other = FleetTestSupport.instance(redisServer.server(), provider, this.clock);
+			slow.run((first) -> other.run((second) -> {
+				TestingAuthenticationToken alice = new TestingAuthenticationToken("alice", null, "ROLE_USER");
+				ClientRegistration registration = registration(second);
+				RedisAuthorizedClientService firstStore = first.getBean(RedisAuthorizedClientService.class);
+				RedisAuthorizedClientService secondStore = second.getBean(RedisAuthorizedClientService.class);
+				secondStore.replaceAuthorizedClient(client(registration, "L1"), alice).block(BOUND);
+				proxy.slowDown(Duration.ofMillis(900));
+				// Other commands are answered meanwhile: Redis is slow to answer the removal alone, not down.
+				AtomicBoolean removing = new AtomicBoolean(true);
+				CompletableFuture<Void> otherReads = CompletableFuture.runAsync(() -> {
+					while (removing.get()) {
+						firstStore.loadAuthorizedClient("acme", "bob").block(BOUND);
+					}
+				});
+				firstStore.removeAuthorizedClient("acme", "alice").block(BOUND);
+				removing.set(false);
+				otherReads.join();
+				assertThat(firstStore.pendingCount()).as("kept for Redis").isEqualTo(1);
+				assertThat(firstStore.isDegraded()).as("slow, not down").isFalse();
+				proxy.slowDown(Duration.ZERO);
+
+				await().atMost(BOUND).until(() -> firstStore.pendingCount() == 0);
+				secondStore.replaceAuthorizedClient(client(registration, "L2"), alice).block(BOUND);
+				assertThat(storedValue(second)).isEqualTo("L2");
+			}));
+		}
 	}
 
 	/**
