@@ -14,6 +14,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Expiry;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -130,8 +131,15 @@ public class RedisAuthorizedClientService implements ReactiveOAuth2AuthorizedCli
 	 */
 	private final Cache<OAuth2AuthorizedClient, Long> clientVersions = Caffeine.newBuilder().weakKeys().build();
 
-	/** Tokens obtained or logins saved while Redis was down, to write back when it answers again. */
-	private final Map<String, PendingWriteBack> pendingWriteBacks = new ConcurrentHashMap<>();
+	/**
+	 * Tokens obtained or logins saved while Redis was down, to write back when it answers again. Bounded as the
+	 * versions are, since keys come and go however long the outage lasts, and each kept no longer than its entry
+	 * would live in Redis: a token past that is of no use to write back.
+	 */
+	private final Cache<String, PendingWriteBack> writeBacks;
+
+	/** {@link #writeBacks} as a map. */
+	private final Map<String, PendingWriteBack> pendingWriteBacks;
 
 	/**
 	 * Entries removed while Redis was down (a revoked token, an ended session), to remove when it answers again,
@@ -178,6 +186,14 @@ public class RedisAuthorizedClientService implements ReactiveOAuth2AuthorizedCli
 			.ticker(() -> TimeUnit.MILLISECONDS.toNanos(clock.millis()))
 			.executor(Runnable::run)
 			.build();
+		this.writeBacks = Caffeine.newBuilder()
+			.maximumSize(maxVersions)
+			.expireAfter(Expiry.writing((String key, PendingWriteBack pending) -> Duration
+				.ofMillis(timeToLiveMillis(pending.client()))))
+			.ticker(() -> TimeUnit.MILLISECONDS.toNanos(clock.millis()))
+			.executor(Runnable::run)
+			.build();
+		this.pendingWriteBacks = this.writeBacks.asMap();
 		availability.onRecovery(this::writeBackPending);
 	}
 
@@ -318,7 +334,8 @@ public class RedisAuthorizedClientService implements ReactiveOAuth2AuthorizedCli
 	 * Returns how many saves and removals this instance keeps for Redis to carry out.
 	 */
 	int pendingCount() {
-		return this.pendingWriteBacks.size() + this.pendingRemovals.size();
+		this.writeBacks.cleanUp();
+		return (int) this.writeBacks.estimatedSize() + this.pendingRemovals.size();
 	}
 
 	/**

@@ -224,6 +224,39 @@ class LoginStoreOutageTests {
 		});
 	}
 
+	/**
+	 * What an instance keeps to write back during a long outage stays bounded however many keys come and go, and
+	 * each token goes once its entry would have expired in Redis: written back then, it would be of no use.
+	 */
+	@Test
+	void tokensKeptToWriteBackDuringAnOutageStayBoundedAndGoOnceExpired() {
+		try (SlowReadsProxy proxy = SlowReadsProxy.to(redisServer.server().port(), (command) -> true)) {
+			ApplicationContextRunner cutOff = instance("spring.data.redis.url=" + proxy.url())
+				.withPropertyValues("token.store.redis.timeout=300ms", "token.keys.max-held=100");
+			cutOff.run((b) -> {
+				RedisAuthorizedClientService store = b.getBean(RedisAuthorizedClientService.class);
+				proxy.hold();
+				await().atMost(BOUND).until(() -> {
+					store.loadAuthorizedClient(LOGIN, "alice").onErrorComplete().block(BOUND);
+					return store.isDegraded();
+				});
+				Instant now = this.clock.instant();
+				for (int user = 0; user < 3_000; user++) {
+					OAuth2AccessToken token = new OAuth2AccessToken(OAuth2AccessToken.TokenType.BEARER, "T" + user, now,
+							now.plus(Duration.ofMinutes(5)));
+					store.saveAuthorizedClient(new OAuth2AuthorizedClient(registration(), "user-" + user, token),
+							new TestingAuthenticationToken("user-" + user, null, "ROLE_USER"))
+						.block(BOUND);
+				}
+				assertThat(store.pendingCount()).isBetween(1, 1_000);
+
+				this.clock.advance(Duration.ofMinutes(6));
+				assertThat(store.pendingCount()).isZero();
+				proxy.release();
+			});
+		}
+	}
+
 	private ApplicationContextRunner instance(String connection) {
 		return FleetTestSupport.instance(provider, this.clock, connection)
 			.withBean(ReactiveClientRegistrationRepository.class,
