@@ -243,7 +243,7 @@ class UserTokensFleetTests {
 	 */
 	@Test
 	void aSignOutWhileTheRenewalsRefreshIsAtTheProviderIsNotUndoneByTheRenewal() {
-		this.wso2.stubOn(this.provider, Duration.ofMillis(1500));
+		this.wso2.stubOn(this.provider, Duration.ofMillis(2500));
 		ApplicationContextRunner instance = instance().withPropertyValues("token.store.redis.lock-wait=300ms");
 		instance.run((a) -> {
 			TokenKey key = users(a).signIn(PROVIDER, ALICE, PASSWORD).block(BOUND);
