@@ -132,9 +132,10 @@ public class RedisAuthorizedClientService implements ReactiveOAuth2AuthorizedCli
 	private final Cache<OAuth2AuthorizedClient, Long> clientVersions = Caffeine.newBuilder().weakKeys().build();
 
 	/**
-	 * Tokens obtained or logins saved while Redis was down, to write back when it answers again. Bounded as the
-	 * versions are, since keys come and go however long the outage lasts, and each kept no longer than its entry
-	 * would live in Redis: a token past that is of no use to write back.
+	 * Tokens obtained or logins saved while Redis was down, to write back when it answers again. Tokens are
+	 * bounded as the versions are, since keys come and go however long the outage lasts (one dropped is obtained
+	 * again); logins are not. Each is kept no longer than its entry would live in Redis: a token past that is of no
+	 * use to write back.
 	 */
 	private final Cache<String, PendingWriteBack> writeBacks;
 
@@ -187,7 +188,10 @@ public class RedisAuthorizedClientService implements ReactiveOAuth2AuthorizedCli
 			.executor(Runnable::run)
 			.build();
 		this.writeBacks = Caffeine.newBuilder()
-			.maximumSize(maxVersions)
+			// Logins weigh nothing: only the user has them again, and a bound on them is no bound worth having
+			// (Caffeine's admission would evict the newest first).
+			.maximumWeight(maxVersions)
+			.weigher((String key, PendingWriteBack pending) -> pending.replaces() ? 0 : 1)
 			.expireAfter(Expiry.writing((String key, PendingWriteBack pending) -> Duration
 				.ofMillis(timeToLiveMillis(pending.client()))))
 			.ticker(() -> TimeUnit.MILLISECONDS.toNanos(clock.millis()))
@@ -353,11 +357,10 @@ public class RedisAuthorizedClientService implements ReactiveOAuth2AuthorizedCli
 		Versions known = this.versions.asMap().remove(key);
 		PendingRemoval removal = new PendingRemoval(clientRegistrationId, principalName,
 				(known != null) ? Long.toString(known.newest()) : ANY_VERSION);
-		if (!this.availability.shouldTry()) {
-			this.pendingRemovals.put(key, removal);
-			return Mono.empty();
-		}
-		return remove(key, removal);
+		// Recorded before it is sent, and dropped once Redis answers: a save or login made meanwhile cancels it,
+		// which a removal put back after it timed out would not know.
+		this.pendingRemovals.put(key, removal);
+		return this.availability.shouldTry() ? remove(key, removal) : Mono.empty();
 	}
 
 	private Mono<Void> remove(String key, PendingRemoval removal) {
@@ -375,7 +378,6 @@ public class RedisAuthorizedClientService implements ReactiveOAuth2AuthorizedCli
 					this.pendingRemovals.remove(key, removal);
 					return notAnEntry(removal.registrationId(), Mono.just(0L));
 				}
-				this.pendingRemovals.putIfAbsent(key, removal);
 				// Sent again soon when Redis is slow, not down: kept for the next outage's recovery, it would
 				// take whatever was stored by then.
 				return redisFailed("remove", ex, Mono.<Long>just(0L)).doOnTerminate(this::writeBackAgainIfPending);
