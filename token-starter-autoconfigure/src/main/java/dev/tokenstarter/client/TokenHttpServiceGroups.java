@@ -23,7 +23,6 @@ import org.springframework.util.StringUtils;
 import org.springframework.web.service.invoker.HttpServiceProxyFactory;
 import org.springframework.web.service.registry.HttpServiceGroup;
 
-
 /**
  * What the starter does to an HTTP service group ({@code @ImportHttpServices}), for both client kinds: a group
  * named after a provider the engine serves gets that provider's token, API headers, {@code base-url} and SSL
@@ -54,17 +53,6 @@ final class TokenHttpServiceGroups {
 	 */
 	@Nullable String provider(HttpServiceGroup group) {
 		return this.clients.serves(group.name()) ? group.name() : null;
-	}
-
-	/**
-	 * Whether an interface of the group, or one of their methods, names a registration with
-	 * {@code @ClientRegistrationId}, as Spring Security's {@code ClientRegistrationIdProcessor} finds it
-	 * (inherited and meta-annotations included).
-	 * @param group the group
-	 * @return whether calls of the group may name their registration
-	 */
-	boolean namesRegistrations(HttpServiceGroup group) {
-		return !namedRegistrations(group).isEmpty();
 	}
 
 	/**
@@ -117,9 +105,10 @@ final class TokenHttpServiceGroups {
 	 */
 	void configure(HttpServiceGroup group, HttpServiceProxyFactory.Builder factory, GroupClient client) {
 		String provider = provider(group);
-		boolean namesRegistrations = namesRegistrations(group);
+		Set<String> named = namedRegistrations(group);
+		boolean namesRegistrations = !named.isEmpty();
 		if (namesRegistrations) {
-			warnOfOtherCertificates(group, provider);
+			warnOfOtherCertificates(group, provider, named);
 			factory.httpRequestValuesProcessor(ClientRegistrationIdProcessor.DEFAULT_INSTANCE);
 		}
 		if (provider == null) {
@@ -148,12 +137,14 @@ final class TokenHttpServiceGroups {
 	 * a configurer of the group's own.
 	 * @param group the group
 	 * @param provider the provider the group is named after, or null
+	 * @param registrations the registrations the group's interfaces name
 	 */
-	private void warnOfOtherCertificates(HttpServiceGroup group, @Nullable String provider) {
+	private void warnOfOtherCertificates(HttpServiceGroup group, @Nullable String provider,
+			Set<String> registrations) {
 		SslBundle providerBundle = (provider != null) ? sslBundle(group, provider) : null;
 		SslBundle groupBundle = (providerBundle != null) ? providerBundle
 				: this.clients.httpClients().groupSettings(properties(group)).sslBundle();
-		for (String named : namedRegistrations(group)) {
+		for (String named : registrations) {
 			SslBundle bundle = this.clients.sslBundle(named);
 			// The group's own provider is served as the group's settings say.
 			if (bundle != null && !named.equals(provider) && bundle != groupBundle) {
@@ -166,6 +157,13 @@ final class TokenHttpServiceGroups {
 		}
 	}
 
+	/**
+	 * Returns the registrations an interface of the group, or one of their methods, names with
+	 * {@code @ClientRegistrationId}, as Spring Security's {@code ClientRegistrationIdProcessor} finds them
+	 * (inherited and meta-annotations included): calls of a group that names any may name their registration.
+	 * @param group the group
+	 * @return the registrations named
+	 */
 	private static Set<String> namedRegistrations(HttpServiceGroup group) {
 		Set<String> named = new TreeSet<>();
 		for (Class<?> type : group.httpServiceTypes()) {

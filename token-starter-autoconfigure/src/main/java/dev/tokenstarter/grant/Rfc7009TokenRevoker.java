@@ -79,11 +79,12 @@ class Rfc7009TokenRevoker implements TokenRevoker {
 				.headers((h) -> h.addAll(requestHeaders))
 				.contentType(MediaType.APPLICATION_FORM_URLENCODED)
 				.body(BodyInserters.fromFormData(form))
-				.exchangeToMono((response) -> answered(response.statusCode().value(), response, hint));
+				.exchangeToMono((response) -> answered(response, hint));
 		});
 	}
 
-	private static Mono<Boolean> answered(int status, ClientResponse response, String hint) {
+	private static Mono<Boolean> answered(ClientResponse response, String hint) {
+		int status = response.statusCode().value();
 		if (status >= 200 && status <= 299) {
 			return response.releaseBody().thenReturn(false);
 		}

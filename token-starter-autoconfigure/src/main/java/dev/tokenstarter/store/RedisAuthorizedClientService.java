@@ -271,16 +271,11 @@ public class RedisAuthorizedClientService implements ReactiveOAuth2AuthorizedCli
 		}
 		String key = this.keys.entry(registrationId, principal.getName());
 		if (!this.availability.shouldTry()) {
-			return Mono.deferContextual((context) -> park(key, registrationId, authorizedClient,
+			return Mono.deferContextual((context) -> keepToWriteBack(key, registrationId, authorizedClient, false,
 					context.getOrDefault(BASIS, null)));
 		}
 		this.pendingRemovals.remove(key);
 		return save(key, registrationId, principal.getName(), authorizedClient).then();
-	}
-
-	private Mono<Void> park(String key, String registrationId, OAuth2AuthorizedClient client, @Nullable Object basis) {
-		return keepToWriteBack(key, client, false, basis) ? Mono.empty()
-				: Mono.error(new StaleAuthorizedClientException(registrationId));
 	}
 
 	/**
@@ -289,13 +284,14 @@ public class RedisAuthorizedClientService implements ReactiveOAuth2AuthorizedCli
 	 * take the login's place and be written back over the session the user has now. A renewal of the login itself
 	 * goes on being the login's, and replaces whatever is stored too.
 	 * @param key the entry
+	 * @param registrationId the entry's registration
 	 * @param client the client to write back
 	 * @param replaces whether it replaces whatever is stored (a login)
 	 * @param basis the read the save is based on, or null
-	 * @return false when refused, the login kept instead
+	 * @return empty once kept; a {@link StaleAuthorizedClientException} when refused, the login kept instead
 	 */
-	private boolean keepToWriteBack(String key, OAuth2AuthorizedClient client, boolean replaces,
-			@Nullable Object basis) {
+	private Mono<Void> keepToWriteBack(String key, String registrationId, OAuth2AuthorizedClient client,
+			boolean replaces, @Nullable Object basis) {
 		boolean[] kept = { true };
 		this.pendingWriteBacks.compute(key, (parkedKey, parked) -> {
 			if (replaces || parked == null || !parked.replaces()) {
@@ -307,7 +303,7 @@ public class RedisAuthorizedClientService implements ReactiveOAuth2AuthorizedCli
 			kept[0] = false;
 			return parked;
 		});
-		return kept[0];
+		return kept[0] ? Mono.empty() : Mono.error(new StaleAuthorizedClientException(registrationId));
 	}
 
 	/**
@@ -327,8 +323,7 @@ public class RedisAuthorizedClientService implements ReactiveOAuth2AuthorizedCli
 		}
 		String key = this.keys.entry(registrationId, principal.getName());
 		if (!this.availability.shouldTry()) {
-			keepToWriteBack(key, authorizedClient, true, null);
-			return Mono.empty();
+			return keepToWriteBack(key, registrationId, authorizedClient, true, null);
 		}
 		this.pendingRemovals.remove(key);
 		return write(key, ANY_VERSION, null, registrationId, principal.getName(), authorizedClient).then();
@@ -418,9 +413,8 @@ public class RedisAuthorizedClientService implements ReactiveOAuth2AuthorizedCli
 				if (wrongType(ex)) {
 					return notAnEntry(registrationId, Mono.just(0L));
 				}
-				Mono<Long> failed = redisFailed("save", ex, Mono.just(0L));
-				return keepToWriteBack(key, client, ANY_VERSION.equals(expected), basis) ? failed
-						: failed.then(Mono.error(new StaleAuthorizedClientException(registrationId)));
+				Mono<Void> kept = keepToWriteBack(key, registrationId, client, ANY_VERSION.equals(expected), basis);
+				return kept.then(redisFailed("save", ex, Mono.just(0L)));
 			})
 			.flatMap((version) -> {
 				if (version < 0) {
