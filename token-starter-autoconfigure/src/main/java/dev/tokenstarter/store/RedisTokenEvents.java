@@ -2,6 +2,8 @@ package dev.tokenstarter.store;
 
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
@@ -49,6 +51,18 @@ public class RedisTokenEvents implements SmartLifecycle {
 	private final @Nullable RedisAuthorizedClientService store;
 
 	private final MessageListener<String> listener = (channel, message) -> handle(message);
+
+	/**
+	 * The newest message of each entry whose token is still being opened, by its place in the channel's order. A
+	 * save's token is opened asynchronously (a DPoP-bound token's key is read from Redis), while a removal is
+	 * applied at once: a removal that came after a save could otherwise be applied first and the save's token
+	 * taken up after it, a session served after its sign-out. An opened token is taken up only while its message
+	 * is still the newest of its entry; a removal or a later save of the entry drops it. Holds an entry only while
+	 * its token is being opened.
+	 */
+	private final Map<String, Long> opening = new ConcurrentHashMap<>();
+
+	private final AtomicLong received = new AtomicLong();
 
 	/**
 	 * Redisson re-subscribes by itself once Redis is back after an outage; that is the first sign Redis answers
@@ -187,11 +201,17 @@ public class RedisTokenEvents implements SmartLifecycle {
 		}
 		String data = text(event, "data");
 		RedisAuthorizedClientService store = this.store;
+		String entry = this.keys.entry(registrationId, principal);
 		if (data == null) {
-			if (store != null) {
-				store.removedElsewhere(registrationId, principal);
-			}
-			this.onRemoved.accept(registrationId, principal);
+			// Under the entry's lock in the map, so that a save's token opened meanwhile is taken up before the
+			// removal or not at all.
+			this.opening.compute(entry, (key, newest) -> {
+				if (store != null) {
+					store.removedElsewhere(registrationId, principal);
+				}
+				this.onRemoved.accept(registrationId, principal);
+				return null;
+			});
 			return;
 		}
 		String announced = text(event, "version");
@@ -204,9 +224,24 @@ public class RedisTokenEvents implements SmartLifecycle {
 						+ "': it is not a number");
 			}
 		}
-		this.entries.decode(this.keys.entry(registrationId, principal), registrationId, principal, data)
-			.subscribe(this.onSaved, (ex) -> logger.warn("Ignoring a token change of registration '"
-					+ printable(registrationId) + "': " + ex.getMessage()));
+		long place = this.received.incrementAndGet();
+		this.opening.put(entry, place);
+		this.entries.decode(entry, registrationId, principal, data)
+			.subscribe((client) -> takeUp(entry, place, client), (ex) -> {
+				this.opening.remove(entry, place);
+				logger.warn("Ignoring a token change of registration '" + printable(registrationId) + "': "
+						+ ex.getMessage());
+			}, () -> this.opening.remove(entry, place));
+	}
+
+	private void takeUp(String entry, long place, OAuth2AuthorizedClient client) {
+		this.opening.computeIfPresent(entry, (key, newest) -> {
+			if (newest == place) {
+				this.onSaved.accept(client);
+				return null;
+			}
+			return newest;
+		});
 	}
 
 	/**
