@@ -264,14 +264,15 @@ final class RenewalCoordinator {
 					: Mono.error(new TokenAcquisitionException(state.registrationId(),
 							TokenEndpointException.INVALID_TOKEN_RESPONSE,
 							"the access token has characters that cannot be sent in an HTTP header", false, null)))
-			.flatMap((client) -> (basis != null && basis.getRefreshToken() != null && state.removedSince(removals))
+			.flatMap((client) -> (continuesSession(basis) && state.removedSince(removals))
 					? sessionEndedMeanwhile(state, basis, client)
 					: this.store.saveAuthorizedClient(client, state.principal())
-						.contextWrite(SharedTokenStore.basedOn(read))
+						.contextWrite(SharedTokenStore.basedOn(savedOver(read, basis)))
 						.thenReturn(client)
 						// Another holder saved a newer token meanwhile (this one outlived its lock): theirs wins.
-						.onErrorResume(StaleAuthorizedClientException.class,
-								(ex) -> loadStored(state).map((stored) -> stored.orElse(client)).onErrorReturn(client)))
+						.onErrorResume(StaleAuthorizedClientException.class, (ex) -> ex.isRemoved()
+								? removedMeanwhile(state, basis, client)
+								: loadStored(state).map((stored) -> stored.orElse(client)).onErrorReturn(client)))
 			.map((client) -> {
 				ManagedToken token = hold(state, state.policy().manage(client));
 				state.failed(null);
@@ -279,6 +280,41 @@ final class RenewalCoordinator {
 				this.observer.obtained(token, ahead);
 				return token;
 			});
+	}
+
+	/**
+	 * What a renewal's save replaces: what the read under the lock found or, when it found nothing, the session
+	 * this instance held and renewed from, so that the store refuses the save if that session was removed since
+	 * (by any instance: this one may not have been told), as it keeps a trace of a removal. A new token (client
+	 * credentials) replaces whatever the read found, as before.
+	 */
+	private static @Nullable OAuth2AuthorizedClient savedOver(@Nullable OAuth2AuthorizedClient read,
+			@Nullable OAuth2AuthorizedClient basis) {
+		return (read != null || !continuesSession(basis)) ? read : basis;
+	}
+
+	/**
+	 * Handles a save refused because the key's entry was removed since what the save is based on: a renewed
+	 * session ends (see {@link #sessionEndedMeanwhile}); a new token (client credentials) is saved on a read of
+	 * the removal's trace, for the fleet, unless a token was stored since, which wins.
+	 */
+	private Mono<OAuth2AuthorizedClient> removedMeanwhile(KeyState state, @Nullable OAuth2AuthorizedClient basis,
+			OAuth2AuthorizedClient obtained) {
+		if (basis != null && continuesSession(basis)) {
+			return sessionEndedMeanwhile(state, basis, obtained);
+		}
+		return loadStored(state).onErrorReturn(Optional.of(obtained))
+			.flatMap((stored) -> stored.map(Mono::just)
+				.orElseGet(() -> this.store.saveAuthorizedClient(obtained, state.principal())
+					.thenReturn(obtained)
+					.onErrorResume(StaleAuthorizedClientException.class, (again) -> Mono.just(obtained))));
+	}
+
+	/**
+	 * Whether a renewal from this basis continues a session: it spends the basis's refresh token.
+	 */
+	private static boolean continuesSession(@Nullable OAuth2AuthorizedClient basis) {
+		return basis != null && basis.getRefreshToken() != null;
 	}
 
 	/**

@@ -57,26 +57,44 @@ public class RedisAuthorizedClientService implements ReactiveOAuth2AuthorizedCli
 
 	private static final String DATA = "data";
 
+	/** Marks an entry as the trace of a removal: it holds a version and no token. */
+	private static final String REMOVED = "removed";
+
+	/**
+	 * How long the trace of a removal lives at least: longer than a renewal based on a read from before the
+	 * removal takes (its lock wait, its token request and retries), so that its save finds the trace.
+	 */
+	private static final Duration REMOVAL_TRACE = Duration.ofMinutes(5);
+
+	/** What the save script answers when the entry was removed since the read a save is based on. */
+	private static final long REMOVED_SINCE = -2;
+
 	/** The expected version of a save that replaces whatever is stored. */
 	private static final String ANY_VERSION = "*";
 
 	/**
 	 * KEYS[1] entry; ARGV expected version ('*' for any: a replacement), data, ttl millis, channel, instance,
-	 * registration, principal. Returns the new version, or -1 when the stored version is not the expected one.
-	 * An absent entry takes any save: removed since the save's read, or expired (an entry without a refresh token
-	 * lives as long as its access token), which one cannot tell apart without a trace of the removal; the engine
-	 * keeps a renewal from saving over a removal it was told of. A version is never below Redis's clock in
-	 * microseconds, so an entry removed and stored again never takes a version it had before, which a save based
-	 * on the removed entry would match. Lua's numbers are doubles, exact to 2^53: microseconds fit until the 23rd
-	 * century, and '%.0f' writes them whole.
+	 * registration, principal. Returns the new version, or -1 when the stored version is not the expected one (-2
+	 * when what is stored is the trace of a removal).
+	 * The trace a removal leaves (see {@link #REMOVE}) has a version of its own, newer than any read before the
+	 * removal: a save based on such a read (a renewal of the ended session) is refused, and one based on a read of
+	 * the trace, or a replacement (a login), is not. An absent entry takes any save: it expired (an entry without
+	 * a refresh token lives as long as its access token). A version is never below Redis's clock in microseconds,
+	 * so an entry removed and stored again never takes a version it had before, which a save based on the removed
+	 * entry would match. Lua's numbers are doubles, exact to 2^53: microseconds fit until the 23rd century, and
+	 * '%.0f' writes them whole.
 	 */
 	private static final String SAVE = """
 			local current = redis.call('HGET', KEYS[1], 'version')
-			if current and ARGV[1] ~= '*' and current ~= ARGV[1] then return -1 end
+			if current and ARGV[1] ~= '*' and current ~= ARGV[1] then
+				if redis.call('HEXISTS', KEYS[1], 'removed') == 1 then return -2 end
+				return -1
+			end
 			local time = redis.call('TIME')
 			local now = tonumber(time[1]) * 1000000 + tonumber(time[2])
 			local version = math.max((tonumber(current) or tonumber(ARGV[1]) or 0) + 1, now)
 			local written = string.format('%.0f', version)
+			redis.call('HDEL', KEYS[1], 'removed')
 			redis.call('HSET', KEYS[1], 'version', written, 'data', ARGV[2])
 			redis.call('PEXPIRE', KEYS[1], ARGV[3])
 			redis.call('PUBLISH', ARGV[4], cjson.encode({instance = ARGV[5], registrationId = ARGV[6],
@@ -86,16 +104,27 @@ public class RedisAuthorizedClientService implements ReactiveOAuth2AuthorizedCli
 
 	/**
 	 * KEYS[1] entry; ARGV newest version the removal knows of ('*' for any), channel, instance, registration,
-	 * principal. Returns 1 when removed, 0 when absent, -1 when the stored version is newer than that (or not a
-	 * version): what was stored since is no token the remover meant.
+	 * principal, the trace's least lifetime in millis. Returns 1 when removed, 0 when no token is stored, -1 when
+	 * the stored version is newer than that (or not a version): what was stored since is no token the remover
+	 * meant. The token is replaced by a trace of the removal, a version and no token, which lives as long as the
+	 * entry would have (so it costs Redis no more than the entry did), and at least the given lifetime: a save
+	 * based on a read from before the removal finds it and is refused, where an absent entry (which may have
+	 * expired) would take it and bring the ended session back to the fleet, whatever the change message that
+	 * announced the removal reached.
 	 */
 	private static final String REMOVE = """
 			local current = redis.call('HGET', KEYS[1], 'version')
-			if not current then return 0 end
+			if not current or redis.call('HEXISTS', KEYS[1], 'data') == 0 then return 0 end
 			if ARGV[1] ~= '*' and not (tonumber(current) and tonumber(current) <= tonumber(ARGV[1])) then
 				return -1
 			end
+			local ttl = redis.call('PTTL', KEYS[1])
+			local time = redis.call('TIME')
+			local now = tonumber(time[1]) * 1000000 + tonumber(time[2])
+			local trace = string.format('%.0f', math.max((tonumber(current) or 0) + 1, now))
 			redis.call('DEL', KEYS[1])
+			redis.call('HSET', KEYS[1], 'version', trace, 'removed', '1')
+			redis.call('PEXPIRE', KEYS[1], math.max(ttl, tonumber(ARGV[6])))
 			redis.call('PUBLISH', ARGV[2], cjson.encode({instance = ARGV[3], registrationId = ARGV[4],
 				principal = ARGV[5], version = current}))
 			return 1
@@ -243,10 +272,14 @@ public class RedisAuthorizedClientService implements ReactiveOAuth2AuthorizedCli
 							+ "': its version is not a number");
 					return Mono.empty();
 				}
+				if (entry.containsKey(REMOVED) && version != null) {
+					traced(key, version);
+					return writeBack(key, clientRegistrationId, principalName, null, version);
+				}
 				// Nothing stored reads as version 0: a removal based on this read removes nothing stored since.
 				known(key, (version != null) ? version : 0L);
 				if (entry.get(DATA) == null || version == null) {
-					return writeBack(key, clientRegistrationId, principalName, null);
+					return writeBack(key, clientRegistrationId, principalName, null, null);
 				}
 				return this.entries.decode(key, clientRegistrationId, principalName, entry.get(DATA))
 					.onErrorResume(TamperedValueException.class, (ex) -> {
@@ -257,7 +290,8 @@ public class RedisAuthorizedClientService implements ReactiveOAuth2AuthorizedCli
 					.doOnNext((client) -> this.clientVersions.put(client, version))
 					.map(Optional::of)
 					.defaultIfEmpty(Optional.empty())
-					.flatMap((stored) -> writeBack(key, clientRegistrationId, principalName, stored.orElse(null)));
+					.flatMap((stored) -> writeBack(key, clientRegistrationId, principalName, stored.orElse(null),
+							null));
 			})
 			.map((client) -> (T) client)
 			.switchIfEmpty(keptToWriteBack);
@@ -293,12 +327,15 @@ public class RedisAuthorizedClientService implements ReactiveOAuth2AuthorizedCli
 	private Mono<Void> keepToWriteBack(String key, String registrationId, OAuth2AuthorizedClient client,
 			boolean replaces, @Nullable Object basis) {
 		boolean[] kept = { true };
+		boolean continuesStored = !replaces && client.getRefreshToken() != null
+				&& basis instanceof OAuth2AuthorizedClient based && based.getRefreshToken() != null
+				&& this.clientVersions.getIfPresent(based) != null;
 		this.pendingWriteBacks.compute(key, (parkedKey, parked) -> {
 			if (replaces || parked == null || !parked.replaces()) {
-				return new PendingWriteBack(client, replaces);
+				return new PendingWriteBack(client, replaces, continuesStored, this.clock.millis());
 			}
 			if (parked.client() == basis) {
-				return new PendingWriteBack(client, true);
+				return new PendingWriteBack(client, true, false, this.clock.millis());
 			}
 			kept[0] = false;
 			return parked;
@@ -361,7 +398,8 @@ public class RedisAuthorizedClientService implements ReactiveOAuth2AuthorizedCli
 	private Mono<Void> remove(String key, PendingRemoval removal) {
 		return this.redis.getScript(StringCodec.INSTANCE)
 			.<Long>eval(RScript.Mode.READ_WRITE, REMOVE, RScript.ReturnType.LONG, List.of(key), removal.expected(),
-					this.keys.channel(), this.instanceId, removal.registrationId(), removal.principalName())
+					this.keys.channel(), this.instanceId, removal.registrationId(), removal.principalName(),
+					Long.toString(REMOVAL_TRACE.toMillis()))
 			.timeout(this.timeout)
 			.doOnNext((result) -> {
 				this.availability.succeeded();
@@ -418,7 +456,7 @@ public class RedisAuthorizedClientService implements ReactiveOAuth2AuthorizedCli
 			})
 			.flatMap((version) -> {
 				if (version < 0) {
-					return Mono.error(new StaleAuthorizedClientException(registrationId));
+					return Mono.error(new StaleAuthorizedClientException(registrationId, version == REMOVED_SINCE));
 				}
 				if (version > 0) {
 					this.clientVersions.put(client, version);
@@ -442,6 +480,16 @@ public class RedisAuthorizedClientService implements ReactiveOAuth2AuthorizedCli
 		this.versions.asMap()
 			.merge(key, new Versions(version, version),
 					(held, read) -> new Versions(read.basis(), Math.max(held.newest(), read.newest())));
+	}
+
+	/**
+	 * Records the version of the trace of a removal this instance read: the basis of its next save, which then
+	 * replaces nothing the read did not see. It holds no token, so the newest version this instance knows was
+	 * stored stays what it was: a removal based on this read removes nothing stored since (a login).
+	 */
+	private void traced(String key, long version) {
+		this.versions.asMap()
+			.merge(key, new Versions(version, 0), (held, read) -> new Versions(read.basis(), held.newest()));
 	}
 
 	/**
@@ -470,6 +518,17 @@ public class RedisAuthorizedClientService implements ReactiveOAuth2AuthorizedCli
 			.computeIfPresent(this.keys.entry(registrationId, principalName),
 					(key, held) -> (held.newest() > 0)
 							? new Versions(held.basis(), Math.max(held.newest(), version)) : held);
+	}
+
+	/**
+	 * Records the version a token another instance saved was stored with, as its change message announced it,
+	 * once this instance holds that token: a renewal based on it, whatever the store reads then, expects that
+	 * version, and is refused where the entry was removed since.
+	 * @param client the token taken up from the change message
+	 * @param version the version the message announced
+	 */
+	void tookUp(OAuth2AuthorizedClient client, long version) {
+		this.clientVersions.put(client, version);
 	}
 
 	/**
@@ -531,16 +590,21 @@ public class RedisAuthorizedClientService implements ReactiveOAuth2AuthorizedCli
 	 * Once Redis answers again, writes back a token this instance obtained during the outage if it is newer
 	 * than the stored one, and returns whichever is newer. A login saved during the outage replaces what is
 	 * stored, as it would have then: the user's new session wins over the old one's tokens however late another
-	 * instance renewed them.
+	 * instance renewed them. Where the read found the trace of a removal ({@code removal}, its version: a sign-out
+	 * or a revocation this instance may not have been told of), any other token is dropped if it continues a
+	 * session that was stored when it was obtained, or was kept before the removal (its save may even have
+	 * reached Redis, unanswered, and been what the removal removed): written back, it would bring the ended session
+	 * back to the fleet. A token new since the removal (a sign-in, a client's new token) is written back over it.
 	 */
 	private Mono<OAuth2AuthorizedClient> writeBack(String key, String registrationId, String principalName,
-			@Nullable OAuth2AuthorizedClient stored) {
+			@Nullable OAuth2AuthorizedClient stored, @Nullable Long removal) {
 		PendingWriteBack parked = this.pendingWriteBacks.remove(key);
 		if (parked != null && parked.replaces()) {
 			return write(key, ANY_VERSION, null, registrationId, principalName, parked.client());
 		}
 		OAuth2AuthorizedClient pending = (parked != null) ? parked.client() : null;
-		if (pending == null || (stored != null && !expiresLater(pending, stored))) {
+		if (pending == null || (removal != null && parked.endedBy(removal))
+				|| (stored != null && !expiresLater(pending, stored))) {
 			return Mono.justOrEmpty(stored);
 		}
 		// Another instance wrote back its own token since this one read the entry: read again and compare with
@@ -645,7 +709,26 @@ public class RedisAuthorizedClientService implements ReactiveOAuth2AuthorizedCli
 	 * @param client the authorized client
 	 * @param replaces whether it replaces whatever is stored (a login), rather than being stored only if newer
 	 */
-	private record PendingWriteBack(OAuth2AuthorizedClient client, boolean replaces) {
+	/**
+	 * A token kept to write back.
+	 * @param client the token
+	 * @param replaces whether it replaces whatever is stored (a login)
+	 * @param continuesStored whether it continues a session that was stored when it was obtained (renewed from a
+	 * refresh token of a stored version): a removal of the entry since has ended that session
+	 * @param keptAtMillis when it was kept
+	 */
+	private record PendingWriteBack(OAuth2AuthorizedClient client, boolean replaces, boolean continuesStored,
+			long keptAtMillis) {
+
+		/**
+		 * Whether the removal whose trace has this version ended this token's session. A trace's version is
+		 * Redis's clock in microseconds when the removal ran (or just above the removed version); an instance's
+		 * clock may differ from Redis's by a little, so a token kept within a second after the removal counts as
+		 * kept before it.
+		 */
+		boolean endedBy(long removal) {
+			return this.continuesStored || TimeUnit.MILLISECONDS.toMicros(this.keptAtMillis - 1000) < removal;
+		}
 
 	}
 

@@ -214,34 +214,46 @@ public class RedisTokenEvents implements SmartLifecycle {
 			});
 			return;
 		}
-		String announced = text(event, "version");
-		if (store != null && announced != null) {
-			try {
-				store.announced(registrationId, principal, Long.parseLong(announced));
-			}
-			catch (NumberFormatException ex) {
-				logger.warn("Ignoring the version of a token change of registration '" + printable(registrationId)
-						+ "': it is not a number");
-			}
+		Long version = version(registrationId, text(event, "version"));
+		if (store != null && version != null) {
+			store.announced(registrationId, principal, version);
 		}
 		long place = this.received.incrementAndGet();
 		this.opening.put(entry, place);
 		this.entries.decode(entry, registrationId, principal, data)
-			.subscribe((client) -> takeUp(entry, place, client), (ex) -> {
+			.subscribe((client) -> takeUp(entry, place, client, version), (ex) -> {
 				this.opening.remove(entry, place);
 				logger.warn("Ignoring a token change of registration '" + printable(registrationId) + "': "
 						+ ex.getMessage());
 			}, () -> this.opening.remove(entry, place));
 	}
 
-	private void takeUp(String entry, long place, OAuth2AuthorizedClient client) {
+	private void takeUp(String entry, long place, OAuth2AuthorizedClient client, @Nullable Long version) {
 		this.opening.computeIfPresent(entry, (key, newest) -> {
 			if (newest == place) {
+				RedisAuthorizedClientService store = this.store;
+				if (store != null && version != null) {
+					store.tookUp(client, version);
+				}
 				this.onSaved.accept(client);
 				return null;
 			}
 			return newest;
 		});
+	}
+
+	private static @Nullable Long version(String registrationId, @Nullable String announced) {
+		if (announced == null) {
+			return null;
+		}
+		try {
+			return Long.parseLong(announced);
+		}
+		catch (NumberFormatException ex) {
+			logger.warn("Ignoring the version of a token change of registration '" + printable(registrationId)
+					+ "': it is not a number");
+			return null;
+		}
 	}
 
 	/**

@@ -129,7 +129,7 @@ class ActorExchangeFleetTests {
 			assertThat(this.server.actorOf(auditor)).isEqualTo("auditor");
 			assertThat(shared).isEqualTo(gateway);
 			assertThat(this.server.exchanges()).hasSize(2);
-			assertThat(redisServer.server().command("KEYS", "token-starter:client:orders:subject-token:*"))
+			assertThat(redisServer.server().entriesHoldingTokens("token-starter:client:orders:subject-token:*"))
 				.hasSize(2)
 				.allSatisfy((entry) -> assertThat(entry).doesNotContain("S-erin"));
 		})));

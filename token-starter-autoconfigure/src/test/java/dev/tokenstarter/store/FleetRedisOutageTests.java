@@ -92,7 +92,7 @@ class FleetRedisOutageTests {
 				this.redis.restart();
 				this.clock.advance(Duration.ofSeconds(301));
 				await().atMost(Duration.ofSeconds(20))
-					.until(() -> this.redis.command("KEYS", "token-starter:client:*").size() == 1);
+					.until(() -> this.redis.entriesHoldingTokens("token-starter:client:*").size() == 1);
 				int afterRecovery = succeeded.get();
 				await().atMost(Duration.ofSeconds(20)).until(() -> succeeded.get() > afterRecovery + 500);
 			}
@@ -124,7 +124,7 @@ class FleetRedisOutageTests {
 			// Redis comes back empty (it keeps nothing on disk); no call is made here afterwards.
 			this.redis.restart();
 			await().atMost(Duration.ofSeconds(20))
-				.until(() -> this.redis.command("KEYS", "token-starter:client:*").size() == 1);
+				.until(() -> this.redis.entriesHoldingTokens("token-starter:client:*").size() == 1);
 		});
 		instance.run((other) -> {
 			assertThat(other.getBean(TokenManager.class).token("acme").block().accessToken().getTokenValue())
@@ -147,7 +147,7 @@ class FleetRedisOutageTests {
 			assertThat(other.getBean(TokenManager.class).token("acme").block().accessToken().getTokenValue())
 				.isEqualTo("REVOKED");
 			RedisAvailability availability = revokeWhileRedisCannotBeReached(revoking);
-			assertThat(this.redis.command("KEYS", "token-starter:client:*")).hasSize(1);
+			assertThat(this.redis.entriesHoldingTokens("token-starter:client:*")).hasSize(1);
 			assertRemovedOnceRedisAnswers(availability, other);
 		}));
 	}
@@ -190,10 +190,10 @@ class FleetRedisOutageTests {
 			RedisAvailability availability = revoking.getBean(RedisAvailability.class);
 			availability.failed("load", new IllegalStateException("connection refused"));
 			revoking.getBean(TokenManager.class).revoke(alice).block();
-			assertThat(this.redis.command("KEYS", "token-starter:client:*")).hasSize(1);
+			assertThat(this.redis.entriesHoldingTokens("token-starter:client:*")).hasSize(1);
 			availability.succeeded();
 			await().atMost(Duration.ofSeconds(10))
-				.until(() -> this.redis.command("KEYS", "token-starter:client:*").isEmpty());
+				.until(() -> this.redis.entriesHoldingTokens("token-starter:client:*").isEmpty());
 			await().atMost(Duration.ofSeconds(10))
 				.until(() -> other.getBean(TokenManager.class).usableToken(alice) == null);
 		}));
@@ -217,7 +217,7 @@ class FleetRedisOutageTests {
 
 			availability.succeeded();
 			await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(5))
-				.until(() -> this.redis.command("KEYS", "token-starter:client:*").size() == 1);
+				.until(() -> this.redis.entriesHoldingTokens("token-starter:client:*").size() == 1);
 			assertThat(other.getBean(TokenManager.class).token("acme").block().accessToken().getTokenValue())
 				.isEqualTo("NEWER");
 		}));
@@ -230,7 +230,7 @@ class FleetRedisOutageTests {
 	private void assertRemovedOnceRedisAnswers(RedisAvailability availability, ApplicationContext other) {
 		availability.succeeded();
 		await().atMost(Duration.ofSeconds(10))
-			.until(() -> this.redis.command("KEYS", "token-starter:client:*").isEmpty());
+			.until(() -> this.redis.entriesHoldingTokens("token-starter:client:*").isEmpty());
 		await().atMost(Duration.ofSeconds(10))
 			.until(() -> other.getBean(TokenManager.class).cachedToken("acme") == null);
 		assertThat(other.getBean(TokenManager.class).token("acme").block().accessToken().getTokenValue())

@@ -214,7 +214,7 @@ class FleetRenewalTests {
 			TokenManager tokens = context.getBean(TokenManager.class);
 			assertThat(tokens.token("acme").block().accessToken().getTokenValue()).isEqualTo("T1");
 			// The lock of the entry's key, as a holder that crashed mid-renewal leaves it.
-			String entry = redis().command("KEYS", "token-starter:client:acme:*").get(0);
+			String entry = redis().entriesHoldingTokens("token-starter:client:acme:*").get(0);
 			String lockName = "token-starter:lock:acme:" + entry.substring("token-starter:client:acme:".length());
 			redis().command("HSET", lockName, "crashed-holder", "1");
 			redis().command("PEXPIRE", lockName, "60000");
@@ -225,8 +225,46 @@ class FleetRenewalTests {
 				.extracting((request) -> request.getBodyAsString())
 				.singleElement(InstanceOfAssertFactories.STRING)
 				.contains("token=T1");
-			assertThat(redis().command("KEYS", "token-starter:client:acme:*")).isEmpty();
+			assertThat(redis().entriesHoldingTokens("token-starter:client:acme:*")).isEmpty();
 		});
+	}
+
+	/**
+	 * A client-credentials renewal under way on an instance that is never told of a revocation on another (its
+	 * change message lost): its save, based on the revoked entry, is refused by the removal's trace, and the new
+	 * token (no session of the revoked one's) is saved on a read of the trace, for the fleet, rather than held by
+	 * that instance alone while every other instance asks the provider again.
+	 */
+	@Test
+	void aNewTokenObtainedBesideARevocationElsewhereIsStoredForTheFleet() {
+		provider.stubFor(tokenRequest().inScenario("revoked")
+			.whenScenarioStateIs(Scenario.STARTED)
+			.willReturn(token("T1", LIFETIME))
+			.willSetStateTo("renewing"));
+		provider.stubFor(tokenRequest().inScenario("revoked")
+			.whenScenarioStateIs("renewing")
+			.willReturn(token("T2", LIFETIME).withFixedDelay(2500)));
+		provider.stubFor(WireMock.post(REVOKE_PATH).willReturn(aResponse().withStatus(200)));
+		ApplicationContextRunner instance = FleetTestSupport.instance(redis(), provider, this.clock)
+			.withPropertyValues("token.store.redis.lock-wait=300ms",
+					"token.providers.acme.revoke-uri=" + provider.baseUrl() + REVOKE_PATH);
+		instance.run((renewing) -> instance.run((revoking) -> {
+			TokenManager renewer = renewing.getBean(TokenManager.class);
+			TokenManager revoker = revoking.getBean(TokenManager.class);
+			assertThat(renewer.token("acme").block().accessToken().getTokenValue()).isEqualTo("T1");
+			assertThat(revoker.token("acme").block().accessToken().getTokenValue()).isEqualTo("T1");
+			FleetTestSupport.stopHearingChanges(renewing);
+			CompletableFuture<ManagedToken> renewal = renewer.refresh("acme").toFuture();
+			await().atMost(Duration.ofSeconds(10)).until(() -> count(provider, tokenRequests()) == 2);
+
+			revoker.revoke("acme").block(Duration.ofSeconds(10));
+
+			assertThat(renewal).succeedsWithin(Duration.ofSeconds(10))
+				.extracting((token) -> token.accessToken().getTokenValue())
+				.isEqualTo("T2");
+			assertThat(revoker.token("acme").block().accessToken().getTokenValue()).isEqualTo("T2");
+			assertThat(count(provider, tokenRequests())).as("token requests").isEqualTo(2);
+		}));
 	}
 
 	private static RedisServer redis() {

@@ -107,15 +107,98 @@ class LoginSaveStoreTests {
 	}
 
 	/**
+	 * A renewal read the entry and another instance removed it (a sign-out): the renewal's save, based on the
+	 * removed entry, is refused by the trace the removal left, whether or not its instance was told of the removal;
+	 * a read of the trace is a basis for the next save, and a login replaces it.
+	 */
+	@Test
+	void aSaveBasedOnAReadFromBeforeARemovalIsRefusedByTheRemovalsTrace() {
+		ApplicationContextRunner instance = FleetTestSupport.instance(redisServer.server(), provider, this.clock);
+		instance.run((first) -> instance.run((second) -> {
+			TestingAuthenticationToken alice = new TestingAuthenticationToken("alice", null, "ROLE_USER");
+			ClientRegistration registration = registration(first);
+			RedisAuthorizedClientService firstStore = first.getBean(RedisAuthorizedClientService.class);
+			RedisAuthorizedClientService secondStore = second.getBean(RedisAuthorizedClientService.class);
+			firstStore.replaceAuthorizedClient(client(registration, "L1"), alice).block(BOUND);
+			assertThat(secondStore.<OAuth2AuthorizedClient>loadAuthorizedClient("acme", "alice").block(BOUND))
+				.isNotNull();
+			firstStore.removeAuthorizedClient("acme", "alice").block(BOUND);
+
+			assertThatExceptionOfType(StaleAuthorizedClientException.class)
+				.isThrownBy(() -> secondStore.saveAuthorizedClient(client(registration, "E1"), alice).block(BOUND));
+			String entry = "token-starter:client:acme:alice";
+			assertThat(redisServer.server().entriesHoldingTokens(entry)).isEmpty();
+			assertThat(Long.parseLong(redisServer.server().command("PTTL", entry).get(0)))
+				.as("the trace outlives a renewal under way")
+				.isGreaterThan(Duration.ofMinutes(4).toMillis());
+
+			assertThat(secondStore.<OAuth2AuthorizedClient>loadAuthorizedClient("acme", "alice").block(BOUND))
+				.isNull();
+			secondStore.saveAuthorizedClient(client(registration, "E2"), alice).block(BOUND);
+			assertThat(storedValue(first)).isEqualTo("E2");
+			firstStore.removeAuthorizedClient("acme", "alice").block(BOUND);
+			secondStore.replaceAuthorizedClient(client(registration, "L2"), alice).block(BOUND);
+			assertThat(storedValue(first)).isEqualTo("L2");
+		}));
+	}
+
+	/**
+	 * An instance whose read of the entry found the trace of a removal holds no token of it: a login stored since
+	 * on another instance, whose change message it gets, is no token a removal of its own (a renewal's session
+	 * refused by the provider, say) may take away.
+	 */
+	@Test
+	void aRemovalBasedOnAReadOfATraceLeavesALoginStoredSinceAlone() {
+		ApplicationContextRunner instance = FleetTestSupport.instance(redisServer.server(), provider, this.clock);
+		instance.run((first) -> instance.run((second) -> {
+			TestingAuthenticationToken alice = new TestingAuthenticationToken("alice", null, "ROLE_USER");
+			ClientRegistration registration = registration(first);
+			RedisAuthorizedClientService firstStore = first.getBean(RedisAuthorizedClientService.class);
+			RedisAuthorizedClientService secondStore = second.getBean(RedisAuthorizedClientService.class);
+			firstStore.replaceAuthorizedClient(client(registration, "L1"), alice).block(BOUND);
+			firstStore.removeAuthorizedClient("acme", "alice").block(BOUND);
+			assertThat(secondStore.<OAuth2AuthorizedClient>loadAuthorizedClient("acme", "alice").block(BOUND))
+				.isNull();
+			firstStore.replaceAuthorizedClient(client(registration, "L2"), alice).block(BOUND);
+			// The login's change message reaches the second instance.
+			await().pollDelay(Duration.ofMillis(300)).until(() -> true);
+
+			secondStore.removeAuthorizedClient("acme", "alice").block(BOUND);
+			assertThat(storedValue(first)).isEqualTo("L2");
+		}));
+	}
+
+	/**
+	 * A removal's trace lives as long as the entry would have: a save based on the removed entry may come as late
+	 * as the entry's refresh token could still be spent.
+	 */
+	@Test
+	void aRemovalsTraceLivesAsLongAsItsEntryWouldHave() {
+		ApplicationContextRunner instance = FleetTestSupport.instance(redisServer.server(), provider, this.clock);
+		instance.run((context) -> {
+			TestingAuthenticationToken alice = new TestingAuthenticationToken("alice", null, "ROLE_USER");
+			RedisAuthorizedClientService store = context.getBean(RedisAuthorizedClientService.class);
+			Instant now = this.clock.instant();
+			store.replaceAuthorizedClient(new OAuth2AuthorizedClient(registration(context), "alice",
+					new OAuth2AccessToken(OAuth2AccessToken.TokenType.BEARER, "L1", now, now.plusSeconds(300)),
+					new OAuth2RefreshToken("R-L1", now, now.plus(Duration.ofHours(8)))), alice).block(BOUND);
+			store.removeAuthorizedClient("acme", "alice").block(BOUND);
+
+			assertThat(Long.parseLong(redisServer.server().command("PTTL", "token-starter:client:acme:alice").get(0)))
+				.isBetween(Duration.ofHours(7).toMillis(), Duration.ofHours(8).toMillis());
+		});
+	}
+
+	/**
 	 * A removal whose answer came too late (Redis slow, not down) is sent again soon: kept until the next outage's
 	 * recovery, it took whatever was stored by then, the user's next login included (the instance had never read
 	 * the entry, so it knew no version to stop at).
 	 */
 	@Test
 	void aRemovalThatTimedOutWhileRedisWasSlowIsSentAgainSoonNotAtTheNextOutage() {
-		// The removal's script call: 9 parts (EVAL or EVALSHA, script, key count, key, five arguments).
+		// The removal's script call: 10 parts (EVAL or EVALSHA, script, key count, key, six arguments).
 		try (SlowReadsProxy proxy = SlowReadsProxy.to(redisServer.server().port(),
-				(command) -> command.startsWith("*9\r\n") && command.contains("EVAL")
+				(command) -> command.startsWith("*10\r\n") && command.contains("EVAL")
 						&& command.contains("token-starter:client:acme:alice"))) {
 			// A timeout long beside the other commands' 50 ms period: on a loaded machine they still answer within it.
 			ApplicationContextRunner slow = FleetTestSupport.instance(provider, this.clock,
@@ -192,8 +275,8 @@ class LoginSaveStoreTests {
 
 			loggedInStore.removeAuthorizedClient("acme", "alice").block(BOUND);
 
-			assertThat(redisServer.server().command("EXISTS", "token-starter:client:acme:alice"))
-				.containsExactly("0");
+			assertThat(redisServer.server().entriesHoldingTokens("token-starter:client:acme:alice"))
+				.isEmpty();
 		}));
 	}
 

@@ -2,7 +2,6 @@ package dev.tokenstarter.store;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
@@ -86,9 +85,9 @@ class LoginStoreOutageTests {
 				await().atMost(BOUND)
 					.ignoreExceptions()
 					.until(() -> "L1".equals(tokens.token(key).block(BOUND).accessToken().getTokenValue()));
-				assertThat(redisServer.server().command("EXISTS", "token-starter:client:" + LOGIN + ":alice"))
+				assertThat(redisServer.server().entriesHoldingTokens("token-starter:client:" + LOGIN + ":alice"))
 					.as("the session, for the fleet")
-					.containsExactly("1");
+					.hasSize(1);
 			}));
 		}
 	}
@@ -154,9 +153,56 @@ class LoginStoreOutageTests {
 				proxy.release();
 				await().atMost(BOUND)
 					.until(() -> redisServer.server()
-						.command("EXISTS", "token-starter:client:" + LOGIN + ":alice")
-						.equals(List.of("1")));
+						.entriesHoldingTokens("token-starter:client:" + LOGIN + ":alice")
+						.size() == 1);
 			});
+		}
+	}
+
+	/**
+	 * The user's session was removed (a sign-out on another instance, which left its trace) and an instance cut off
+	 * from Redis then keeps two tokens: a renewal of the removed session, and a new token based on nothing stored (a
+	 * new sign-in). Once Redis answers, the renewal is dropped and the new token is written back over the trace.
+	 */
+	@Test
+	void aTokenKeptThroughAnOutageIsWrittenBackOverARemovalOnlyIfItIsNewSinceTheRemoval() {
+		try (SlowReadsProxy proxy = SlowReadsProxy.to(redisServer.server().port(), (command) -> true)) {
+			ApplicationContextRunner signingOut = instance("spring.data.redis.url=" + redisServer.server().url());
+			ApplicationContextRunner cutOff = instance("spring.data.redis.url=" + proxy.url())
+				.withPropertyValues("token.store.redis.timeout=300ms");
+			signingOut.run((a) -> cutOff.run((b) -> {
+				RedisAuthorizedClientService store = b.getBean(RedisAuthorizedClientService.class);
+				TestingAuthenticationToken alice = new TestingAuthenticationToken("alice", null, "ROLE_USER");
+				TestingAuthenticationToken bob = new TestingAuthenticationToken("bob", null, "ROLE_USER");
+				store.replaceAuthorizedClient(session("A1"), alice).block(BOUND);
+				store.replaceAuthorizedClient(session("B1", "bob"), bob).block(BOUND);
+				OAuth2AuthorizedClient aliceRead = store.<OAuth2AuthorizedClient>loadAuthorizedClient(LOGIN, "alice")
+					.block(BOUND);
+				RedisAuthorizedClientService other = a.getBean(RedisAuthorizedClientService.class);
+				other.removeAuthorizedClient(LOGIN, "alice").block(BOUND);
+				other.removeAuthorizedClient(LOGIN, "bob").block(BOUND);
+				proxy.hold();
+				await().atMost(BOUND).until(() -> {
+					store.loadAuthorizedClient(LOGIN, "alice").onErrorComplete().block(BOUND);
+					return store.isDegraded();
+				});
+				// Past the removals by more than clocks may differ.
+				this.clock.advance(Duration.ofMinutes(1));
+				store.saveAuthorizedClient(session("A2"), alice)
+					.contextWrite(SharedTokenStore.basedOn(aliceRead))
+					.block(BOUND);
+				store.saveAuthorizedClient(session("B2", "bob"), bob).block(BOUND);
+				proxy.release();
+
+				await().atMost(BOUND)
+					.until(() -> !store.isDegraded() && store.pendingCount() == 0
+							&& redisServer.server().entriesHoldingTokens("token-starter:client:" + LOGIN + ":*").size() == 1);
+				assertThat(redisServer.server().entriesHoldingTokens("token-starter:client:" + LOGIN + ":*"))
+					.containsExactly("token-starter:client:" + LOGIN + ":bob");
+				assertThat(other.<OAuth2AuthorizedClient>loadAuthorizedClient(LOGIN, "bob").block(BOUND)
+					.getAccessToken()
+					.getTokenValue()).isEqualTo("B2");
+			}));
 		}
 	}
 
@@ -289,8 +335,12 @@ class LoginStoreOutageTests {
 	}
 
 	private OAuth2AuthorizedClient session(String value) {
+		return session(value, "alice");
+	}
+
+	private OAuth2AuthorizedClient session(String value, String principal) {
 		Instant now = this.clock.instant();
-		return new OAuth2AuthorizedClient(registration(), "alice",
+		return new OAuth2AuthorizedClient(registration(), principal,
 				new OAuth2AccessToken(OAuth2AccessToken.TokenType.BEARER, value, now, now.plus(Duration.ofMinutes(5))),
 				new OAuth2RefreshToken("R-" + value, now));
 	}

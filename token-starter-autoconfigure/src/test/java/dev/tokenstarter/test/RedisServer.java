@@ -205,6 +205,20 @@ public final class RedisServer implements AutoCloseable {
 	}
 
 	/**
+	 * Returns the keys matching a pattern that hold a token: the store's entries, less the traces its removals
+	 * leave (a version and no token).
+	 */
+	public List<String> entriesHoldingTokens(String pattern) {
+		List<String> holding = new ArrayList<>();
+		for (String key : command("KEYS", pattern)) {
+			if (!"hash".equals(command("TYPE", key).get(0)) || "1".equals(command("HEXISTS", key, "data").get(0))) {
+				holding.add(key);
+			}
+		}
+		return holding;
+	}
+
+	/**
 	 * Returns how many times Redis ran {@code command} since it started (from INFO commandstats).
 	 */
 	public long calls(String command) {

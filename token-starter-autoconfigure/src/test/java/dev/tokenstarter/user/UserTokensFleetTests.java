@@ -24,7 +24,9 @@ import dev.tokenstarter.engine.TokenManager;
 import dev.tokenstarter.grant.TokenAcquisitionException;
 import dev.tokenstarter.grant.TokenErrors;
 import dev.tokenstarter.lock.TokenLock;
+import dev.tokenstarter.store.RedisAuthorizedClientService;
 import dev.tokenstarter.test.EngineTestSupport;
+import dev.tokenstarter.test.FleetTestSupport;
 import dev.tokenstarter.test.GatedTokenLock;
 import dev.tokenstarter.test.MutableClock;
 import dev.tokenstarter.test.RedisServer;
@@ -83,7 +85,7 @@ class UserTokensFleetTests {
 			assertThat(users(b).holdsCredentials(PROVIDER, ALICE)).isFalse();
 			assertThat(this.wso2.passwordGrants(ALICE)).isEqualTo(1);
 			assertThat(this.wso2.issued()).isEqualTo(1);
-			assertThat(redis().command("KEYS", "token-starter:client:" + PROVIDER + ":" + ALICE)).hasSize(1);
+			assertThat(redis().entriesHoldingTokens("token-starter:client:" + PROVIDER + ":" + ALICE)).hasSize(1);
 			assertThat(String.join("\n", redisContents())).doesNotContain(PASSWORD)
 				.doesNotContain(this.wso2.liveToken(ALICE))
 				.doesNotContain(this.wso2.liveRefreshToken(ALICE));
@@ -151,7 +153,7 @@ class UserTokensFleetTests {
 				.withMessageContaining("must sign in")
 				.satisfies((ex) -> assertThat(ex.getErrorCode()).isEqualTo(SignInRequiredException.ERROR_CODE));
 			assertThat(this.wso2.passwordGrants(ALICE)).isEqualTo(2);
-			assertThat(redis().command("KEYS", "token-starter:client:" + PROVIDER + ":" + ALICE)).isEmpty();
+			assertThat(redis().entriesHoldingTokens("token-starter:client:" + PROVIDER + ":" + ALICE)).isEmpty();
 		});
 	}
 
@@ -165,7 +167,7 @@ class UserTokensFleetTests {
 			users(a).signOut(PROVIDER, ALICE).block(BOUND);
 			assertThat(this.wso2.revocations()).isEqualTo(1);
 			assertThat(this.wso2.liveToken(ALICE)).isNull();
-			assertThat(redis().command("KEYS", "token-starter:client:" + PROVIDER + ":" + ALICE)).isEmpty();
+			assertThat(redis().entriesHoldingTokens("token-starter:client:" + PROVIDER + ":" + ALICE)).isEmpty();
 			await().atMost(Duration.ofSeconds(5))
 				.until(() -> b.getBean(TokenManager.class).usableToken(key) == null);
 			assertThat(users(a).holdsCredentials(PROVIDER, ALICE)).isFalse();
@@ -231,7 +233,7 @@ class UserTokensFleetTests {
 				.isThrownBy(() -> renewing.token(key).block(BOUND))
 				.satisfies((ex) -> assertThat(ex.getErrorCode()).isEqualTo(SignInRequiredException.ERROR_CODE));
 			assertThat(this.wso2.refreshes()).as("refreshes of the ended session").isZero();
-			assertThat(redis().command("KEYS", "token-starter:client:" + PROVIDER + ":" + ALICE)).isEmpty();
+			assertThat(redis().entriesHoldingTokens("token-starter:client:" + PROVIDER + ":" + ALICE)).isEmpty();
 		}));
 	}
 
@@ -258,10 +260,66 @@ class UserTokensFleetTests {
 				.havingCause()
 				.isInstanceOfSatisfying(TokenAcquisitionException.class,
 						(ex) -> assertThat(ex.getErrorCode()).isEqualTo(TokenErrors.REVOKED_DURING_RENEWAL));
-			assertThat(redis().command("KEYS", "token-starter:client:" + PROVIDER + ":" + ALICE)).isEmpty();
+			assertThat(redis().entriesHoldingTokens("token-starter:client:" + PROVIDER + ":" + ALICE)).isEmpty();
 			assertThat(tokens.cachedToken(key)).isNull();
 			assertThat(this.wso2.liveToken(ALICE)).as("the session at the provider").isNull();
 		});
+	}
+
+	/**
+	 * As above, with the sign-out on another instance whose change message never reaches the renewing one (a
+	 * subscription lost, a message dropped): the renewing instance cannot know of the removal, so it is the store
+	 * that refuses its save, and the renewal ends as if it had been told.
+	 */
+	@Test
+	void aSignOutOnAnotherInstanceIsNotUndoneByARenewalThatWasNeverToldOfIt() {
+		this.wso2.stubOn(this.provider, Duration.ofMillis(2500));
+		ApplicationContextRunner instance = instance().withPropertyValues("token.store.redis.lock-wait=300ms");
+		instance.run((a) -> instance.run((b) -> {
+			TokenKey key = users(a).signIn(PROVIDER, ALICE, PASSWORD).block(BOUND);
+			FleetTestSupport.stopHearingChanges(a);
+			TokenManager tokens = a.getBean(TokenManager.class);
+			this.clock.advance(Duration.ofMinutes(61));
+			CompletableFuture<ManagedToken> renewal = tokens.token(key).toFuture();
+			await().atMost(BOUND).until(() -> this.wso2.refreshes() == 1);
+			users(b).signOut(PROVIDER, ALICE).block(BOUND);
+
+			assertThat(renewal).failsWithin(BOUND)
+				.withThrowableThat()
+				.havingCause()
+				.isInstanceOfSatisfying(TokenAcquisitionException.class,
+						(ex) -> assertThat(ex.getErrorCode()).isEqualTo(TokenErrors.REVOKED_DURING_RENEWAL));
+			assertThat(redis().entriesHoldingTokens("token-starter:client:" + PROVIDER + ":" + ALICE)).isEmpty();
+			assertThat(tokens.cachedToken(key)).isNull();
+			assertThat(this.wso2.liveToken(ALICE)).as("the session at the provider").isNull();
+		}));
+	}
+
+	/**
+	 * The user's token is removed from the fleet on one instance (here without a revocation at the provider, as
+	 * for one without a revocation endpoint) and the change message never reaches another that holds the token:
+	 * its next renewal finds nothing stored and renews from the token it holds, which the removal ended. The store
+	 * refuses the save, so the session does not come back to the fleet, and what the renewal obtained is revoked.
+	 */
+	@Test
+	void aRenewalFromAHeldTokenWhoseEntryWasRemovedElsewhereDoesNotBringTheSessionBack() {
+		// Held past its lifetime: an idle key dropped from memory is read from the store again, and renewed from
+		// nothing (a new sign-in with the credentials held here).
+		ApplicationContextRunner instance = instance().withPropertyValues("token.keys.idle-timeout=1d");
+		instance.run((a) -> instance.run((b) -> {
+			TokenKey key = users(a).signIn(PROVIDER, ALICE, PASSWORD).block(BOUND);
+			FleetTestSupport.stopHearingChanges(a);
+			b.getBean(RedisAuthorizedClientService.class).removeAuthorizedClient(PROVIDER, ALICE).block(BOUND);
+			TokenManager tokens = a.getBean(TokenManager.class);
+			this.clock.advance(Duration.ofMinutes(61));
+
+			assertThatExceptionOfType(TokenAcquisitionException.class)
+				.isThrownBy(() -> tokens.token(key).block(BOUND))
+				.satisfies((ex) -> assertThat(ex.getErrorCode()).isEqualTo(TokenErrors.REVOKED_DURING_RENEWAL));
+			assertThat(this.wso2.refreshes()).isEqualTo(1);
+			assertThat(redis().entriesHoldingTokens("token-starter:client:" + PROVIDER + ":" + ALICE)).isEmpty();
+			assertThat(this.wso2.liveToken(ALICE)).as("the session at the provider").isNull();
+		}));
 	}
 
 	private ApplicationContextRunner instance() {

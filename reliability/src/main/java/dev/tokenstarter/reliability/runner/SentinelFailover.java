@@ -90,12 +90,14 @@ final class SentinelFailover implements Experiment {
 	}
 
 	/**
-	 * Every field and value the starter's token entries hold on {@code server}, as text.
+	 * Every field and value the starter's token entries hold on {@code server}, as text; the traces removals leave
+	 * (a version and no token) are no entries.
 	 */
 	private static List<String> storedValues(RedisServer server) {
 		List<String> values = new ArrayList<>();
 		for (String key : server.command("KEYS", "token-starter:client:*").stream().filter(Objects::nonNull).toList()) {
-			if ("hash".equals(server.command("TYPE", key).get(0))) {
+			if ("hash".equals(server.command("TYPE", key).get(0))
+					&& "1".equals(server.command("HEXISTS", key, "data").get(0))) {
 				server.command("HGETALL", key).stream().filter(Objects::nonNull).forEach(values::add);
 			}
 		}
