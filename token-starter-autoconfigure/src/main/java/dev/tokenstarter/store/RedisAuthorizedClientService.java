@@ -87,7 +87,9 @@ public class RedisAuthorizedClientService implements ReactiveOAuth2AuthorizedCli
 	private static final String SAVE = """
 			local current = redis.call('HGET', KEYS[1], 'version')
 			if current and ARGV[1] ~= '*' and current ~= ARGV[1] then
-				if redis.call('HEXISTS', KEYS[1], 'removed') == 1 then return -2 end
+				if redis.call('HEXISTS', KEYS[1], 'data') == 0 and redis.call('HEXISTS', KEYS[1], 'removed') == 1 then
+					return -2
+				end
 				return -1
 			end
 			local time = redis.call('TIME')
@@ -272,7 +274,9 @@ public class RedisAuthorizedClientService implements ReactiveOAuth2AuthorizedCli
 							+ "': its version is not a number");
 					return Mono.empty();
 				}
-				if (entry.containsKey(REMOVED) && version != null) {
+				// A token beside the mark is no trace: an instance of an earlier version saved over the trace
+				// without clearing the mark.
+				if (entry.containsKey(REMOVED) && entry.get(DATA) == null && version != null) {
 					traced(key, version);
 					return writeBack(key, clientRegistrationId, principalName, null, version);
 				}
@@ -327,11 +331,14 @@ public class RedisAuthorizedClientService implements ReactiveOAuth2AuthorizedCli
 	private Mono<Void> keepToWriteBack(String key, String registrationId, OAuth2AuthorizedClient client,
 			boolean replaces, @Nullable Object basis) {
 		boolean[] kept = { true };
-		boolean continuesStored = !replaces && client.getRefreshToken() != null
+		boolean renewsStored = !replaces && client.getRefreshToken() != null
 				&& basis instanceof OAuth2AuthorizedClient based && based.getRefreshToken() != null
 				&& this.clientVersions.getIfPresent(based) != null;
 		this.pendingWriteBacks.compute(key, (parkedKey, parked) -> {
 			if (replaces || parked == null || !parked.replaces()) {
+				// A renewal of a kept renewal of a stored session continues that session too.
+				boolean continuesStored = renewsStored || (!replaces && parked != null && parked.client() == basis
+						&& parked.continuesStored());
 				return new PendingWriteBack(client, replaces, continuesStored, this.clock.millis());
 			}
 			if (parked.client() == basis) {
@@ -428,12 +435,18 @@ public class RedisAuthorizedClientService implements ReactiveOAuth2AuthorizedCli
 
 	/**
 	 * The version a save expects to find: that of the read it is based on when it names one, otherwise the last
-	 * this instance read or wrote.
+	 * this instance read or wrote. A session (a client with a refresh token) this instance never saw stored, such
+	 * as a renewal kept through an outage, expects nothing stored: its save then takes an absent entry (Redis
+	 * restarted empty) but neither a token stored since nor the trace of a removal, which this instance's last
+	 * read may have found after the session was ended.
 	 */
 	private String expectedVersion(String key, @Nullable Object basis) {
 		Long read = (basis instanceof OAuth2AuthorizedClient client) ? this.clientVersions.getIfPresent(client) : null;
 		if (read != null) {
 			return Long.toString(read);
+		}
+		if (basis instanceof OAuth2AuthorizedClient client && client.getRefreshToken() != null) {
+			return "0";
 		}
 		Versions known = this.versions.getIfPresent(key);
 		return (known != null) ? Long.toString(known.basis()) : "0";

@@ -169,6 +169,60 @@ class LoginSaveStoreTests {
 	}
 
 	/**
+	 * A session this instance never saw stored (a renewal kept through an outage, and held since) is no basis a
+	 * read of a removal's trace stands in for: its save is refused by the trace, and would take an absent entry.
+	 */
+	@Test
+	void aSaveBasedOnASessionNeverSeenStoredIsRefusedByATraceAndTakesAnAbsentEntry() {
+		ApplicationContextRunner instance = FleetTestSupport.instance(redisServer.server(), provider, this.clock);
+		instance.run((first) -> instance.run((second) -> {
+			TestingAuthenticationToken alice = new TestingAuthenticationToken("alice", null, "ROLE_USER");
+			ClientRegistration registration = registration(first);
+			RedisAuthorizedClientService firstStore = first.getBean(RedisAuthorizedClientService.class);
+			RedisAuthorizedClientService secondStore = second.getBean(RedisAuthorizedClientService.class);
+			firstStore.replaceAuthorizedClient(client(registration, "L1"), alice).block(BOUND);
+			firstStore.removeAuthorizedClient("acme", "alice").block(BOUND);
+			assertThat(secondStore.<OAuth2AuthorizedClient>loadAuthorizedClient("acme", "alice").block(BOUND))
+				.isNull();
+			OAuth2AuthorizedClient neverStored = client(registration, "K1");
+
+			assertThatExceptionOfType(StaleAuthorizedClientException.class)
+				.isThrownBy(() -> secondStore.saveAuthorizedClient(client(registration, "K2"), alice)
+					.contextWrite(SharedTokenStore.basedOn(neverStored))
+					.block(BOUND))
+				.satisfies((ex) -> assertThat(ex.isRemoved()).isTrue());
+			redisServer.server().command("DEL", "token-starter:client:acme:alice");
+			secondStore.saveAuthorizedClient(client(registration, "K2"), alice)
+				.contextWrite(SharedTokenStore.basedOn(neverStored))
+				.block(BOUND);
+			assertThat(storedValue(first)).isEqualTo("K2");
+		}));
+	}
+
+	/**
+	 * An instance of an earlier version saves over a removal's trace without clearing its mark (it knows of no
+	 * mark): the token beside the mark is read, and saved over, as any stored token.
+	 */
+	@Test
+	void aTokenSavedOverATraceByAnEarlierVersionIsNoTrace() {
+		ApplicationContextRunner instance = FleetTestSupport.instance(redisServer.server(), provider, this.clock);
+		instance.run((context) -> {
+			TestingAuthenticationToken alice = new TestingAuthenticationToken("alice", null, "ROLE_USER");
+			RedisAuthorizedClientService store = context.getBean(RedisAuthorizedClientService.class);
+			store.replaceAuthorizedClient(client(registration(context), "L1"), alice).block(BOUND);
+			redisServer.server().command("HSET", "token-starter:client:acme:alice", "removed", "1");
+
+			OAuth2AuthorizedClient read = store.<OAuth2AuthorizedClient>loadAuthorizedClient("acme", "alice")
+				.block(BOUND);
+			assertThat(read).isNotNull();
+			store.saveAuthorizedClient(client(registration(context), "E1"), alice)
+				.contextWrite(SharedTokenStore.basedOn(read))
+				.block(BOUND);
+			assertThat(storedValue(context)).isEqualTo("E1");
+		});
+	}
+
+	/**
 	 * A removal's trace lives as long as the entry would have: a save based on the removed entry may come as late
 	 * as the entry's refresh token could still be spent.
 	 */

@@ -305,7 +305,8 @@ class UserTokensFleetTests {
 	void aRenewalFromAHeldTokenWhoseEntryWasRemovedElsewhereDoesNotBringTheSessionBack() {
 		// Held past its lifetime: an idle key dropped from memory is read from the store again, and renewed from
 		// nothing (a new sign-in with the credentials held here).
-		ApplicationContextRunner instance = instance().withPropertyValues("token.keys.idle-timeout=1d");
+		ApplicationContextRunner instance = instance().withPropertyValues("token.keys.idle-timeout=1d",
+				"token.defaults.refresh.failure-cooldown=0s");
 		instance.run((a) -> instance.run((b) -> {
 			TokenKey key = users(a).signIn(PROVIDER, ALICE, PASSWORD).block(BOUND);
 			FleetTestSupport.stopHearingChanges(a);
@@ -319,6 +320,12 @@ class UserTokensFleetTests {
 			assertThat(this.wso2.refreshes()).isEqualTo(1);
 			assertThat(redis().entriesHoldingTokens("token-starter:client:" + PROVIDER + ":" + ALICE)).isEmpty();
 			assertThat(this.wso2.liveToken(ALICE)).as("the session at the provider").isNull();
+
+			// The ended session is no basis of the next renewal: with the credentials this instance holds, the user
+			// is signed in anew, for the fleet.
+			assertThat(tokens.token(key).block(BOUND).accessToken().getTokenValue())
+				.isEqualTo(this.wso2.liveToken(ALICE));
+			assertThat(redis().entriesHoldingTokens("token-starter:client:" + PROVIDER + ":" + ALICE)).hasSize(1);
 		}));
 	}
 
