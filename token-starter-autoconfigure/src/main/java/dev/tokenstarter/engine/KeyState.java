@@ -2,6 +2,7 @@ package dev.tokenstarter.engine;
 
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Predicate;
 
 import org.jspecify.annotations.Nullable;
 
@@ -223,6 +224,21 @@ final class KeyState {
 	 */
 	void removed() {
 		REMOVALS.incrementAndGet(this);
+	}
+
+	/**
+	 * Drops the held token if {@code ended} says a removal from the fleet ended it, and refuses its value wherever
+	 * it comes from: a renewal that began with it, or a read that raced with the removal, must not bring it back.
+	 * @param ended whether the held token is one the removal ended
+	 * @return whether a token was dropped
+	 */
+	boolean dropEnded(Predicate<ManagedToken> ended) {
+		ManagedToken dropped = this.token.getAndUpdate((held) -> (held != null && ended.test(held)) ? null : held);
+		if (dropped == null || !ended.test(dropped)) {
+			return false;
+		}
+		this.revoked.set(dropped.tokenValue());
+		return true;
 	}
 
 	/**

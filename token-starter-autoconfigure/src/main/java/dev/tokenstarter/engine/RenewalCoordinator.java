@@ -300,13 +300,10 @@ final class RenewalCoordinator {
 	 */
 	private Mono<OAuth2AuthorizedClient> removedMeanwhile(KeyState state, @Nullable OAuth2AuthorizedClient basis,
 			OAuth2AuthorizedClient obtained) {
-		if (basis != null && continuesSession(basis)) {
+		if (continuesSession(basis)) {
 			// As when told of the removal (see TokenManager#forget): the ended session is no basis of the next
 			// renewal, which starts anew instead of being refused again until the trace expires.
-			ManagedToken dropped = state.tokenHolder()
-				.getAndUpdate((held) -> (held != null && held.authorizedClient() == basis) ? null : held);
-			if (dropped != null && dropped.authorizedClient() == basis) {
-				state.revoked().set(dropped.tokenValue());
+			if (state.dropEnded((held) -> held.authorizedClient() == basis)) {
 				state.removed();
 			}
 			return sessionEndedMeanwhile(state, basis, obtained);

@@ -427,12 +427,7 @@ public class TokenManager
 		if (state == null) {
 			return;
 		}
-		// As for this instance's own revocations: a renewal that began with the token, or a read that raced with
-		// the removal, must not bring it back.
-		ManagedToken dropped = state.tokenHolder().getAndSet(null);
-		if (dropped != null) {
-			state.revoked().set(dropped.tokenValue());
-		}
+		state.dropEnded((held) -> true);
 		// Counted after the token is dropped: see RenewalCoordinator#renew.
 		state.removed();
 	}

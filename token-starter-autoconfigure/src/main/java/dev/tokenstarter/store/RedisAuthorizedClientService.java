@@ -719,13 +719,8 @@ public class RedisAuthorizedClientService implements ReactiveOAuth2AuthorizedCli
 
 	/**
 	 * A token Redis has not stored yet.
-	 * @param client the authorized client
-	 * @param replaces whether it replaces whatever is stored (a login), rather than being stored only if newer
-	 */
-	/**
-	 * A token kept to write back.
 	 * @param client the token
-	 * @param replaces whether it replaces whatever is stored (a login)
+	 * @param replaces whether it replaces whatever is stored (a login), rather than being stored only if newer
 	 * @param continuesStored whether it continues a session that was stored when it was obtained (renewed from a
 	 * refresh token of a stored version): a removal of the entry since has ended that session
 	 * @param keptAtMillis when it was kept

@@ -19,7 +19,6 @@ import tools.jackson.databind.json.JsonMapper;
 import org.springframework.security.oauth2.client.OAuth2AuthorizedClient;
 import org.springframework.security.oauth2.client.registration.ClientRegistration;
 import org.springframework.security.oauth2.client.registration.ReactiveClientRegistrationRepository;
-import org.springframework.security.oauth2.core.AuthorizationGrantType;
 
 import dev.tokenstarter.test.RedisServer;
 
@@ -31,13 +30,6 @@ import static org.awaitility.Awaitility.await;
  * DPoP-bound token's key is read from Redis) and a removal is applied at once.
  */
 class ChangeMessageOrderTests {
-
-	private static final ClientRegistration REGISTRATION = ClientRegistration.withRegistrationId("acme")
-		.clientId("client")
-		.clientSecret("secret")
-		.authorizationGrantType(AuthorizationGrantType.CLIENT_CREDENTIALS)
-		.tokenUri("https://auth.example.com/token")
-		.build();
 
 	private static final JsonMapper JSON = JsonMapper.builder().build();
 
@@ -120,8 +112,8 @@ class ChangeMessageOrderTests {
 
 	private void publishSave(String principal, String tokenValue, long version) {
 		String entry = this.keys.entry("acme", principal);
-		OAuth2AuthorizedClient client = new OAuth2AuthorizedClient(REGISTRATION, principal,
-				SealedValues.client(REGISTRATION, tokenValue, Instant.now()).getAccessToken());
+		OAuth2AuthorizedClient client = new OAuth2AuthorizedClient(SealedValues.REGISTRATION, principal,
+				SealedValues.client(SealedValues.REGISTRATION, tokenValue, Instant.now()).getAccessToken());
 		publish(Map.of("instance", "other-instance", "registrationId", "acme", "principal", principal, "version",
 				Long.toString(version), "data", this.entries.encode(entry, client)));
 	}
@@ -153,9 +145,9 @@ class ChangeMessageOrderTests {
 		public synchronized Mono<ClientRegistration> findByRegistrationId(String registrationId) {
 			if (this.first) {
 				this.first = false;
-				return Mono.fromFuture(this.gate).thenReturn(REGISTRATION);
+				return Mono.fromFuture(this.gate).thenReturn(SealedValues.REGISTRATION);
 			}
-			return Mono.just(REGISTRATION);
+			return Mono.just(SealedValues.REGISTRATION);
 		}
 
 	}

@@ -14,9 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.quicktheories.core.Gen;
 
 import org.springframework.security.oauth2.client.OAuth2AuthorizedClient;
-import org.springframework.security.oauth2.client.registration.ClientRegistration;
 import org.springframework.security.oauth2.client.registration.InMemoryReactiveClientRegistrationRepository;
-import org.springframework.security.oauth2.core.AuthorizationGrantType;
 
 import dev.tokenstarter.store.SealedValues.Value;
 import dev.tokenstarter.test.Fuzz;
@@ -36,13 +34,6 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 class RedisEntryFuzzTests {
 
 	private static final int TRIES = 2000;
-
-	private static final ClientRegistration REGISTRATION = ClientRegistration.withRegistrationId("acme")
-		.clientId("client")
-		.clientSecret("secret")
-		.authorizationGrantType(AuthorizationGrantType.CLIENT_CREDENTIALS)
-		.tokenUri("https://auth.example.com/token")
-		.build();
 
 	@Test
 	void theCipherOpensOnlyWhatItsKeysSealedForTheSameAssociatedData() {
@@ -83,9 +74,9 @@ class RedisEntryFuzzTests {
 	@Test
 	void theEntryCodecNeverDecodesAValueIntoAClientUnlessItsKeySealedItForThatEntry() {
 		RedisEntryCodec codec = new RedisEntryCodec(new AesGcmTokenCipher(SealedValues.TEST_KEYS),
-				new AuthorizedClientCodec(), new InMemoryReactiveClientRegistrationRepository(REGISTRATION));
+				new AuthorizedClientCodec(), new InMemoryReactiveClientRegistrationRepository(SealedValues.REGISTRATION));
 		String entryKey = "token-starter:client:acme:app";
-		Gen<Value> values = (in) -> SealedValues.draw(in, entryKey, REGISTRATION, true);
+		Gen<Value> values = (in) -> SealedValues.draw(in, entryKey, SealedValues.REGISTRATION, true);
 		Fuzz.theory(TRIES, TRIES * 20).forAll(values).checkAssert((value) -> {
 			try {
 				codec.decode(entryKey, "acme", "app", value.data()).block(Duration.ofSeconds(5));
@@ -98,7 +89,7 @@ class RedisEntryFuzzTests {
 			// can be sent before it uses it.
 			assertThat(value.kind().authentic()).as("only an authentic value opens").isTrue();
 		});
-		OAuth2AuthorizedClient client = SealedValues.client(REGISTRATION, "T", Instant.now());
+		OAuth2AuthorizedClient client = SealedValues.client(SealedValues.REGISTRATION, "T", Instant.now());
 		assertThat(codec.decode(entryKey, "acme", "app", codec.encode(entryKey, client)).block().getAccessToken()
 			.getTokenValue()).as("what the codec encodes for an entry opens").isEqualTo("T");
 	}

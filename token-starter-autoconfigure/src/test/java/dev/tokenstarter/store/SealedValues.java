@@ -22,6 +22,7 @@ import tools.jackson.databind.node.ObjectNode;
 
 import org.springframework.security.oauth2.client.OAuth2AuthorizedClient;
 import org.springframework.security.oauth2.client.registration.ClientRegistration;
+import org.springframework.security.oauth2.core.AuthorizationGrantType;
 import org.springframework.security.oauth2.core.OAuth2AccessToken;
 import org.springframework.security.oauth2.core.OAuth2RefreshToken;
 
@@ -41,6 +42,14 @@ final class SealedValues {
 
 	/** The key of the test instances ({@code FleetTestSupport.TEST_KEY}): 32 zero bytes under id k1. */
 	static final Map<String, SecretKey> TEST_KEYS = Map.of("k1", key(0));
+
+	/** A registration the sealed values' clients are read with. */
+	static final ClientRegistration REGISTRATION = ClientRegistration.withRegistrationId("acme")
+		.clientId("client")
+		.clientSecret("secret")
+		.authorizationGrantType(AuthorizationGrantType.CLIENT_CREDENTIALS)
+		.tokenUri("https://auth.example.com/token")
+		.build();
 
 	private static final JsonMapper JSON = JsonMapper.builder().build();
 

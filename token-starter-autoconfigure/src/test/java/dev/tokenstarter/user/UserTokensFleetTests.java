@@ -247,23 +247,7 @@ class UserTokensFleetTests {
 	void aSignOutWhileTheRenewalsRefreshIsAtTheProviderIsNotUndoneByTheRenewal() {
 		this.wso2.stubOn(this.provider, Duration.ofMillis(2500));
 		ApplicationContextRunner instance = instance().withPropertyValues("token.store.redis.lock-wait=300ms");
-		instance.run((a) -> {
-			TokenKey key = users(a).signIn(PROVIDER, ALICE, PASSWORD).block(BOUND);
-			TokenManager tokens = a.getBean(TokenManager.class);
-			this.clock.advance(Duration.ofMinutes(61));
-			CompletableFuture<ManagedToken> renewal = tokens.token(key).toFuture();
-			await().atMost(BOUND).until(() -> this.wso2.refreshes() == 1);
-			users(a).signOut(PROVIDER, ALICE).block(BOUND);
-
-			assertThat(renewal).failsWithin(BOUND)
-				.withThrowableThat()
-				.havingCause()
-				.isInstanceOfSatisfying(TokenAcquisitionException.class,
-						(ex) -> assertThat(ex.getErrorCode()).isEqualTo(TokenErrors.REVOKED_DURING_RENEWAL));
-			assertThat(redis().entriesHoldingTokens("token-starter:client:" + PROVIDER + ":" + ALICE)).isEmpty();
-			assertThat(tokens.cachedToken(key)).isNull();
-			assertThat(this.wso2.liveToken(ALICE)).as("the session at the provider").isNull();
-		});
+		instance.run((a) -> signOutWhileTheRenewalsRefreshIsAtTheProvider(a, a));
 	}
 
 	/**
@@ -275,24 +259,35 @@ class UserTokensFleetTests {
 	void aSignOutOnAnotherInstanceIsNotUndoneByARenewalThatWasNeverToldOfIt() {
 		this.wso2.stubOn(this.provider, Duration.ofMillis(2500));
 		ApplicationContextRunner instance = instance().withPropertyValues("token.store.redis.lock-wait=300ms");
-		instance.run((a) -> instance.run((b) -> {
-			TokenKey key = users(a).signIn(PROVIDER, ALICE, PASSWORD).block(BOUND);
-			FleetTestSupport.stopHearingChanges(a);
-			TokenManager tokens = a.getBean(TokenManager.class);
-			this.clock.advance(Duration.ofMinutes(61));
-			CompletableFuture<ManagedToken> renewal = tokens.token(key).toFuture();
-			await().atMost(BOUND).until(() -> this.wso2.refreshes() == 1);
-			users(b).signOut(PROVIDER, ALICE).block(BOUND);
+		instance.run((a) -> instance.run((b) -> signOutWhileTheRenewalsRefreshIsAtTheProvider(a, b)));
+	}
 
-			assertThat(renewal).failsWithin(BOUND)
-				.withThrowableThat()
-				.havingCause()
-				.isInstanceOfSatisfying(TokenAcquisitionException.class,
-						(ex) -> assertThat(ex.getErrorCode()).isEqualTo(TokenErrors.REVOKED_DURING_RENEWAL));
-			assertThat(redis().entriesHoldingTokens("token-starter:client:" + PROVIDER + ":" + ALICE)).isEmpty();
-			assertThat(tokens.cachedToken(key)).isNull();
-			assertThat(this.wso2.liveToken(ALICE)).as("the session at the provider").isNull();
-		}));
+	/**
+	 * Signs the user in on {@code renewing}, renews there past the token's lifetime, signs the user out on
+	 * {@code signingOut} while the refresh is at the provider, and checks that nothing of the session is left: the
+	 * renewal fails, nothing is stored or held, and the provider's session is over. A {@code signingOut} other than
+	 * {@code renewing} is one whose change messages never reach it.
+	 */
+	private void signOutWhileTheRenewalsRefreshIsAtTheProvider(AssertableApplicationContext renewing,
+			AssertableApplicationContext signingOut) {
+		TokenKey key = users(renewing).signIn(PROVIDER, ALICE, PASSWORD).block(BOUND);
+		if (signingOut != renewing) {
+			FleetTestSupport.stopHearingChanges(renewing);
+		}
+		TokenManager tokens = renewing.getBean(TokenManager.class);
+		this.clock.advance(Duration.ofMinutes(61));
+		CompletableFuture<ManagedToken> renewal = tokens.token(key).toFuture();
+		await().atMost(BOUND).until(() -> this.wso2.refreshes() == 1);
+		users(signingOut).signOut(PROVIDER, ALICE).block(BOUND);
+
+		assertThat(renewal).failsWithin(BOUND)
+			.withThrowableThat()
+			.havingCause()
+			.isInstanceOfSatisfying(TokenAcquisitionException.class,
+					(ex) -> assertThat(ex.getErrorCode()).isEqualTo(TokenErrors.REVOKED_DURING_RENEWAL));
+		assertThat(redis().entriesHoldingTokens("token-starter:client:" + PROVIDER + ":" + ALICE)).isEmpty();
+		assertThat(tokens.cachedToken(key)).isNull();
+		assertThat(this.wso2.liveToken(ALICE)).as("the session at the provider").isNull();
 	}
 
 	/**
