@@ -110,7 +110,8 @@ class SingleSessionSentinelFailoverTests {
 
 	@BeforeEach
 	void startSentinelTopology() {
-		// A dead master is noticed after a second instead of the default 30 s, as tuned production setups do.
+		// A dead master is noticed after a second instead of the default 30 s, as tuned production setups do, by one
+		// sentinel: three noticing together split their votes now and then, and then fail over minutes later.
 		this.topology = SentinelTopology.start(MASTER_NAME, Duration.ofSeconds(1));
 	}
 

@@ -39,8 +39,10 @@ public final class SentinelTopology implements AutoCloseable {
 				started(RedisServer.startSentinel(masterName, this.master.port())),
 				started(RedisServer.startSentinel(masterName, this.master.port())));
 		if (downAfter != null) {
-			this.sentinels.forEach((sentinel) -> sentinel.command("SENTINEL", "SET", masterName,
-					"down-after-milliseconds", Long.toString(downAfter.toMillis())));
+			// Only the first sentinel: sentinels that hold the master down at the same moment can each vote for
+			// themselves, and a split election is tried again only after twice failover-timeout (six minutes).
+			this.sentinels.get(0)
+				.command("SENTINEL", "SET", masterName, "down-after-milliseconds", Long.toString(downAfter.toMillis()));
 		}
 		await().atMost(Duration.ofSeconds(15)).until(() -> this.sentinels.stream().allMatch((sentinel) -> {
 			List<String> replicas = sentinel.command("SENTINEL", "REPLICAS", masterName);
@@ -53,7 +55,8 @@ public final class SentinelTopology implements AutoCloseable {
 	/**
 	 * Starts the topology.
 	 * @param masterName the name the sentinels know the master by
-	 * @param downAfter how soon the sentinels hold an unanswering master down, or null for their default (30 s)
+	 * @param downAfter how soon the first sentinel holds an unanswering master down, or null for the default
+	 * (30 s); the others keep the default, so the first alone starts a failover and the others elect it
 	 * @return the running topology
 	 */
 	public static SentinelTopology start(String masterName, @Nullable Duration downAfter) {
