@@ -249,30 +249,39 @@ final class RenewalCoordinator {
 	/**
 	 * Obtains a token from the basis and saves it in place of what the read under the lock found ({@code read}),
 	 * and nothing else: a login or a renewal stored since, whatever this instance read meanwhile, is not replaced.
-	 * Nor is a token that continues a session (renewed from a refresh token) kept once the key's token was removed
-	 * while the token request was under way ({@code removals}, the mark taken before the basis was read): a
-	 * revocation that waited for the lock no longer than {@code lock-wait} runs beside a slow renewal, and the
-	 * renewed token would bring back, with its refresh token, the session it ended.
+	 * Nor is a token that continues the basis's session (the provider took its refresh token) kept once the key's
+	 * token was removed while the token request was under way ({@code removals}, the mark taken before the basis
+	 * was read): a revocation that waited for the lock no longer than {@code lock-wait} runs beside a slow renewal,
+	 * and the renewed token would bring back, with its refresh token, the session it ended. A token of the primary
+	 * grant, after a refused refresh, continues nothing and is saved like any new token.
 	 */
 	private Mono<ManagedToken> obtain(KeyState state, @Nullable OAuth2AuthorizedClient basis,
 			@Nullable OAuth2AuthorizedClient read, int removals, boolean ahead) {
 		return state.grants()
 			.obtain(state.registration(), state.principal(), basis, state.key().subjectToken())
-			.map(this::restamp)
-			.doOnNext((client) -> state.givenHere(client.getRefreshToken()))
-			.flatMap((client) -> ManagedToken.isSendable(client.getAccessToken().getTokenValue()) ? Mono.just(client)
-					: Mono.error(new TokenAcquisitionException(state.registrationId(),
+			.flatMap((obtained) -> {
+				OAuth2AuthorizedClient client = restamp(obtained.authorizedClient());
+				state.givenHere(client.getRefreshToken());
+				if (!ManagedToken.isSendable(client.getAccessToken().getTokenValue())) {
+					return Mono.error(new TokenAcquisitionException(state.registrationId(),
 							TokenEndpointException.INVALID_TOKEN_RESPONSE,
-							"the access token has characters that cannot be sent in an HTTP header", false, null)))
-			.flatMap((client) -> (continuesSession(basis) && state.removedSince(removals))
-					? sessionEndedMeanwhile(state, basis, client)
-					: this.store.saveAuthorizedClient(client, state.principal())
-						.contextWrite(SharedTokenStore.basedOn(savedOver(read, basis)))
-						.thenReturn(client)
-						// Another holder saved a newer token meanwhile (this one outlived its lock): theirs wins.
-						.onErrorResume(StaleAuthorizedClientException.class, (ex) -> ex.isRemoved()
-								? removedMeanwhile(state, basis, client)
-								: loadStored(state).map((stored) -> stored.orElse(client)).onErrorReturn(client)))
+							"the access token has characters that cannot be sent in an HTTP header", false, null));
+				}
+				OAuth2AuthorizedClient renewedFrom = obtained.continuesSession() ? basis : null;
+				if (renewedFrom != null && state.removedSince(removals)) {
+					return sessionEndedMeanwhile(state, renewedFrom, client);
+				}
+				// When the read found nothing, a renewed session is saved over the session it renews, so that the
+				// store refuses it if that session was removed since (by any instance: this one may not have been
+				// told), as it keeps a trace of a removal.
+				return this.store.saveAuthorizedClient(client, state.principal())
+					.contextWrite(SharedTokenStore.basedOn((read != null) ? read : renewedFrom))
+					.thenReturn(client)
+					// Another holder saved a newer token meanwhile (this one outlived its lock): theirs wins.
+					.onErrorResume(StaleAuthorizedClientException.class, (ex) -> ex.isRemoved()
+							? removedMeanwhile(state, renewedFrom, client)
+							: loadStored(state).map((stored) -> stored.orElse(client)).onErrorReturn(client));
+			})
 			.map((client) -> {
 				ManagedToken token = hold(state, state.policy().manage(client));
 				state.failed(null);
@@ -283,43 +292,25 @@ final class RenewalCoordinator {
 	}
 
 	/**
-	 * What a renewal's save replaces: what the read under the lock found or, when it found nothing, the session
-	 * this instance held and renewed from, so that the store refuses the save if that session was removed since
-	 * (by any instance: this one may not have been told), as it keeps a trace of a removal. A new token (client
-	 * credentials) replaces whatever the read found, as before.
-	 */
-	private static @Nullable OAuth2AuthorizedClient savedOver(@Nullable OAuth2AuthorizedClient read,
-			@Nullable OAuth2AuthorizedClient basis) {
-		return (read != null || !continuesSession(basis)) ? read : basis;
-	}
-
-	/**
 	 * Handles a save refused because the key's entry was removed since what the save is based on: a renewed
-	 * session ends (see {@link #sessionEndedMeanwhile}); a new token (client credentials) is saved on a read of
-	 * the removal's trace, for the fleet, unless a token was stored since, which wins.
+	 * session ({@code renewedFrom}, the client it continues) ends (see {@link #sessionEndedMeanwhile}); a new
+	 * token is saved on a read of the removal's trace, for the fleet, unless a token was stored since, which wins.
 	 */
-	private Mono<OAuth2AuthorizedClient> removedMeanwhile(KeyState state, @Nullable OAuth2AuthorizedClient basis,
-			OAuth2AuthorizedClient obtained) {
-		if (continuesSession(basis)) {
+	private Mono<OAuth2AuthorizedClient> removedMeanwhile(KeyState state,
+			@Nullable OAuth2AuthorizedClient renewedFrom, OAuth2AuthorizedClient obtained) {
+		if (renewedFrom != null) {
 			// As when told of the removal (see TokenManager#forget): the ended session is no basis of the next
 			// renewal, which starts anew instead of being refused again until the trace expires.
-			if (state.dropEnded((held) -> held.authorizedClient() == basis)) {
+			if (state.dropEnded((held) -> held.authorizedClient() == renewedFrom)) {
 				state.removed();
 			}
-			return sessionEndedMeanwhile(state, basis, obtained);
+			return sessionEndedMeanwhile(state, renewedFrom, obtained);
 		}
 		return loadStored(state).onErrorReturn(Optional.of(obtained))
 			.flatMap((stored) -> stored.map(Mono::just)
 				.orElseGet(() -> this.store.saveAuthorizedClient(obtained, state.principal())
 					.thenReturn(obtained)
 					.onErrorResume(StaleAuthorizedClientException.class, (again) -> Mono.just(obtained))));
-	}
-
-	/**
-	 * Whether a renewal from this basis continues a session: it spends the basis's refresh token.
-	 */
-	private static boolean continuesSession(@Nullable OAuth2AuthorizedClient basis) {
-		return basis != null && basis.getRefreshToken() != null;
 	}
 
 	/**

@@ -100,9 +100,9 @@ public class ProviderGrants {
 	 * @param registration the provider's registration
 	 * @param principal whom the token is for
 	 * @param current the client held now, whose refresh token is used when it has one; may be null
-	 * @return the new authorized client
+	 * @return the new authorized client, and whether it continues {@code current}'s session
 	 */
-	public Mono<OAuth2AuthorizedClient> obtain(ClientRegistration registration, Authentication principal,
+	public Mono<ObtainedClient> obtain(ClientRegistration registration, Authentication principal,
 			@Nullable OAuth2AuthorizedClient current) {
 		return obtain(registration, principal, current, null);
 	}
@@ -113,9 +113,9 @@ public class ProviderGrants {
 	 * @param principal whom the token is stored for
 	 * @param current the client held now, whose refresh token is used when it has one; may be null
 	 * @param subjectToken the token whose subject the new token acts for, or null
-	 * @return the new authorized client
+	 * @return the new authorized client, and whether it continues {@code current}'s session
 	 */
-	public Mono<OAuth2AuthorizedClient> obtain(ClientRegistration registration, Authentication principal,
+	public Mono<ObtainedClient> obtain(ClientRegistration registration, Authentication principal,
 			@Nullable OAuth2AuthorizedClient current, @Nullable OAuth2Token subjectToken) {
 		return Mono.defer(() -> {
 			// One budget (retry.timeout) for the refresh and the primary grant after it. Measured like Reactor's
@@ -124,16 +124,18 @@ public class ProviderGrants {
 			boolean login = AuthorizationGrantType.AUTHORIZATION_CODE.equals(registration.getAuthorizationGrantType());
 			// A login's tokens come from the user at the authorization endpoint, never from another grant: without
 			// a refresh token the user must log in again.
-			Mono<OAuth2AuthorizedClient> fresh = login ? Mono.error(() -> loginRequired(registration))
+			Mono<ObtainedClient> fresh = login ? Mono.error(() -> loginRequired(registration))
 					: Mono.defer(() -> (subjectToken != null && this.actor != null)
 							? exchangeWithActor(registration, principal, subjectToken, this.actor, deadline)
-							: primary(registration, principal, subjectToken, null, deadline));
+							: primary(registration, principal, subjectToken, null, deadline))
+						.map(ObtainedClient::anew);
 			if (current == null || !usable(current.getRefreshToken())) {
 				return fresh;
 			}
-			Mono<OAuth2AuthorizedClient> refreshed = request(this.refresh,
+			Mono<ObtainedClient> refreshed = request(this.refresh,
 					OAuth2AuthorizationContext.withAuthorizedClient(current).principal(principal).build(),
-					"refresh_token", deadline);
+					"refresh_token", deadline)
+				.map(ObtainedClient::refreshed);
 			return login ? refreshed
 					: refreshed.onErrorResume(TokenErrors::leavesPrimaryGrantWorthTrying, (ex) -> fresh);
 		}).onErrorMap((ex) -> TokenAcquisitionException.of(this.settings.registrationId(), ex));

@@ -324,6 +324,33 @@ class UserTokensFleetTests {
 		}));
 	}
 
+	/**
+	 * The user signs out on another instance, whose change message never reaches one that holds the user's token
+	 * and password: the sign-out revoked the session at the provider, so that instance's next renewal has its
+	 * refresh refused and signs the user in again with the password it holds, as it would had it been told. The
+	 * new session continues nothing the sign-out ended: it is stored for the fleet and served, not revoked.
+	 */
+	@Test
+	void aSignInWithTheHeldPasswordAfterARefusedRefreshIsANewSessionForTheFleet() {
+		ApplicationContextRunner instance = instance().withPropertyValues("token.keys.idle-timeout=1d");
+		instance.run((a) -> instance.run((b) -> {
+			TokenKey key = users(a).signIn(PROVIDER, ALICE, PASSWORD).block(BOUND);
+			FleetTestSupport.stopHearingChanges(a);
+			users(b).signOut(PROVIDER, ALICE).block(BOUND);
+			assertThat(this.wso2.liveToken(ALICE)).isNull();
+			TokenManager tokens = a.getBean(TokenManager.class);
+			this.clock.advance(Duration.ofMinutes(61));
+
+			assertThat(tokens.token(key).block(BOUND).accessToken().getTokenValue())
+				.isEqualTo(this.wso2.liveToken(ALICE));
+			assertThat(this.wso2.refusedRefreshes()).isEqualTo(1);
+			assertThat(this.wso2.passwordGrants(ALICE)).isEqualTo(2);
+			assertThat(this.wso2.revocations()).as("the sign-out's only").isEqualTo(1);
+			assertThat(call(b, key)).isEqualTo(ALICE);
+			assertThat(this.wso2.passwordGrants(ALICE)).isEqualTo(2);
+		}));
+	}
+
 	private ApplicationContextRunner instance() {
 		return Wso2UserSessions.fleetInstance(this.provider, this.clock, PROVIDER,
 				"spring.data.redis.url=" + redis().url());
